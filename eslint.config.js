@@ -1,0 +1,25 @@
+// ESLint (flat config): typescript-eslint with type information for the promise rules; process.env only in config.
+const js = require("@eslint/js");
+const tseslint = require("typescript-eslint");
+
+module.exports = tseslint.config(
+  { ignores: ["node_modules/", "dist/", "data/", "src/generated/", "coverage/", "test-artifacts/", "bench/results/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false } }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration in src/config.ts only." }],
+    },
+  },
+  {
+    // Entry points and tooling outside the app read their own environment.
+    files: ["src/config.ts", "prisma.config.ts", "simulators/**/*.ts", "tests/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts", "src/dev/**/*.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
+  { files: ["**/*.js"], rules: { "@typescript-eslint/no-require-imports": "off" }, languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" } } },
+);

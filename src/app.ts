@@ -1,0 +1,88 @@
+// Assembles a hub from its parts: database -> policy -> connectors -> services -> schema -> HTTP server.
+// main.ts (npm start) and the test harness both use it, so tests run the same wiring users get.
+import type { Logger } from "pino";
+import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
+import { NationalPlatformClient } from "./connectors/national-platform/national-platform.client";
+import type { NationalPlatformPort } from "./connectors/national-platform/national-platform.port";
+import { openDatabase, type Database, type DatabaseOptions } from "./db/database";
+import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
+import { loadFundAccounts } from "./ledger/fund-accounts";
+import { buildHubSchema } from "./schema/build-schema";
+import { createHubServer, type HubServer } from "./server";
+import type { HubServices } from "./services/hub-services";
+import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
+
+export interface HubOptions {
+  database: DatabaseOptions | Database;
+  auth: { jwtSecret?: string; jwksUrl?: string };
+  connectors: { nationalUrl: string; timeoutMs?: number; retryBaseMs?: number; breaker?: { failureThreshold?: number; resetAfterMs?: number } };
+  logger: Logger;
+  production?: boolean;
+  debugErrors?: boolean;
+  outboxIntervalMs?: number;
+}
+
+export interface Hub {
+  services: HubServices;
+  db: Database;
+  server: HubServer;
+  outbox: OutboxDispatcher;
+  national: NationalPlatformPort;
+  listen(port: number, host: string): Promise<string>;
+  close(graceMs?: number): Promise<void>;
+}
+
+function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
+  if (auth.jwksUrl) return jwksVerifier(auth.jwksUrl);
+  if (auth.jwtSecret) return hs256Verifier(auth.jwtSecret);
+  throw new Error("no way to verify tokens: set HUB_JWT_SECRET (development) or HUB_JWKS_URL (production)");
+}
+
+export async function createHub(options: HubOptions): Promise<Hub> {
+  const ownsDb = !("prisma" in options.database);
+  const db = ownsDb ? await openDatabase(options.database as DatabaseOptions) : (options.database as Database);
+  try {
+    await seedPolicyParameters(db.prisma);
+    const national = new NationalPlatformClient({
+      baseUrl: options.connectors.nationalUrl,
+      timeoutMs: options.connectors.timeoutMs,
+      retryBaseMs: options.connectors.retryBaseMs,
+      breaker: options.connectors.breaker,
+      logger: options.logger.child({ connector: "national-platform" }),
+    });
+    const outbox = new OutboxDispatcher(db.prisma, outboxHandlers(national), options.logger.child({ module: "outbox" }), options.outboxIntervalMs);
+    const services: HubServices = {
+      prisma: db.prisma,
+      policy: new PolicyParameterService(db.prisma),
+      national,
+      fundAccounts: await loadFundAccounts(db.prisma),
+      outbox,
+      logger: options.logger,
+    };
+    const server = await createHubServer({
+      schema: buildHubSchema(),
+      hub: services,
+      verifier: verifierFor(options.auth),
+      production: options.production ?? false,
+      debugErrors: options.debugErrors ?? false,
+      ready: () => db.ready(),
+    });
+    outbox.start();
+    return {
+      services,
+      db,
+      server,
+      outbox,
+      national,
+      listen: (port, host) => server.listen(port, host),
+      close: async (graceMs = 10000) => {
+        await server.close(graceMs);
+        await outbox.stop();
+        if (ownsDb) await db.close();
+      },
+    };
+  } catch (e) {
+    if (ownsDb) await db.close();
+    throw e;
+  }
+}

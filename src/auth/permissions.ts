@@ -1,0 +1,72 @@
+// Who may call what: one table, deny by default. Coarse role rules live here; row scopes (which rows a
+// viewer may see, e.g. a WORKER only their own account) are applied by the resolvers and look like "not found".
+import { GraphQLSchema } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
+import { rule, shield, type IRules } from "graphql-shield";
+import type { IRule } from "graphql-shield";
+type Rule = IRule;
+import type { HubContext } from "../context";
+import { forbidden, unauthenticated } from "../errors";
+import { Role } from "../schema/common/enums";
+
+const CENTER = [Role.CENTER_OPERATOR, Role.CENTER_ADMIN];
+
+/** Every root field and the roles that may call it. A field missing here is denied (and fails a test). */
+export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, readonly Role[]>> = {
+  Query: {
+    account: [...CENTER, Role.WORKER],
+    accountByIdNumber: [...CENTER, Role.WORKER],
+    policyParameters: CENTER,
+  },
+  Mutation: {
+    enrollWorker: [Role.CENTER_OPERATOR],
+    recordDeposit: [Role.CENTER_OPERATOR],
+    payLumpSum: [Role.CENTER_OPERATOR],
+    importBankCollection: [Role.CENTER_OPERATOR],
+    setPolicyParameter: [Role.CENTER_ADMIN],
+  },
+};
+
+const ruleCache = new Map<string, Rule>();
+
+/** A rule that reads only the context, so shield evaluates it once per request. */
+function roles(allowed: readonly Role[]): Rule {
+  const name = [...allowed].sort().join("|");
+  let cached = ruleCache.get(name);
+  if (!cached) {
+    cached = rule(`roles:${name}`, { cache: "contextual" })((_parent, _args, ctx: HubContext) => {
+      if (!ctx.viewer) return unauthenticated();
+      return allowed.includes(ctx.viewer.role) ? true : forbidden();
+    });
+    ruleCache.set(name, cached);
+  }
+  return cached;
+}
+
+export function permissionRules(): IRules {
+  const tree: Record<string, Record<string, Rule>> = {};
+  for (const [type, fields] of Object.entries(ROOT_PERMISSIONS)) {
+    tree[type] = Object.fromEntries(Object.entries(fields).map(([field, allowed]) => [field, roles(allowed)]));
+  }
+  return tree as unknown as IRules;
+}
+
+/** Wraps the schema: root fields by the table; anything else under them is reachable only through an allowed root. */
+export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
+  const denyUnlisted = rule("deny-unlisted-root", { cache: "contextual" })((_p, _a, ctx: HubContext) => (ctx.viewer ? forbidden() : unauthenticated()));
+  const rules = permissionRules() as Record<string, Record<string, unknown>>;
+  for (const type of ["Query", "Mutation"] as const) {
+    const root = type === "Query" ? schema.getQueryType() : schema.getMutationType();
+    for (const field of Object.keys(root?.getFields() ?? {})) {
+      rules[type] ??= {};
+      rules[type]![field] ??= denyUnlisted;
+    }
+  }
+  const permissions = shield(rules as IRules, {
+    fallbackRule: rule("allow-nested", { cache: "no_cache" })(() => true),
+    allowExternalErrors: true,
+    debug: false,
+    fallbackError: () => forbidden(),
+  });
+  return applyMiddleware(schema, permissions);
+}

@@ -1,0 +1,31 @@
+// The per-request context: who is calling, the hub's services, per-request loaders, a request id and logger.
+import DataLoader from "dataloader";
+import type { Logger } from "pino";
+import type { Viewer } from "./auth/viewer";
+import type { Actor, HubServices } from "./services/hub-services";
+import { accountViewsByNumber, type AccountView } from "./services/accounts/account-view";
+
+export interface HubContext {
+  viewer: Viewer | null;
+  hub: HubServices;
+  requestId: string;
+  logger: Logger;
+  loaders: {
+    accountByNumber: DataLoader<string, AccountView | null>;
+  };
+}
+
+export function createLoaders(hub: HubServices): HubContext["loaders"] {
+  return {
+    accountByNumber: new DataLoader(async (numbers: readonly string[]) => {
+      const views = await accountViewsByNumber(hub.prisma, numbers);
+      return numbers.map((n) => views.get(n) ?? null);
+    }),
+  };
+}
+
+/** The acting identity for services: the verified viewer plus the request id. */
+export function actorOf(ctx: HubContext): Actor {
+  const v = ctx.viewer!;
+  return { sub: v.sub, role: v.role, org: v.org, requestId: ctx.requestId, purpose: v.purpose ?? undefined };
+}

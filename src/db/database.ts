@@ -1,0 +1,114 @@
+// Opens the database the configuration names: PostgreSQL through node-postgres when a URL is given,
+// otherwise embedded PGlite in a data folder (locked to this process). Migrates, then hands out one
+// Prisma client on a driver adapter. Tests pass their database explicitly; nothing here reads env.
+import { mkdirSync, realpathSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Pool } from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client";
+import { acquireDataDirLock } from "./data-dir-lock";
+import { migrate, migrationsApplied, type MigrationDriver } from "./migrator";
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  driver: MigrationDriver;
+  /** True when the database answers and every migration is applied. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; when absent, PGlite in dataDir. */
+  url?: string;
+  /** PGlite data folder, or "memory://" for a throwaway in-memory database. */
+  dataDir?: string;
+  poolSize?: number;
+  migrate?: boolean;
+}
+
+const ADVISORY_LOCK_KEY = 140500;
+
+function pgliteDriver(pg: PGlite): MigrationDriver {
+  return {
+    exec: async (sql) => {
+      await pg.exec(sql);
+    },
+    query: async <T>(sql: string, params: unknown[] = []) => (await pg.query<T>(sql, params)).rows,
+    withLock: (fn) => fn(), // one process, one session: nothing to serialise against
+  };
+}
+
+function pgDriver(pool: Pool): MigrationDriver {
+  return {
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
+    withLock: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
+        return await fn();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [ADVISORY_LOCK_KEY]).catch(() => undefined);
+        client.release();
+      }
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<{ pg: PGlite; release: () => void }> {
+  if (dataDir.includes("://")) return { pg: await PGlite.create(dataDir), release: () => undefined };
+  const release = acquireDataDirLock(dataDir);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    return { pg: await PGlite.create(realpathSync(dataDir)), release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
+    const driver = pgDriver(pool);
+    if (options.migrate !== false) await migrate(driver);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      kind: "postgres",
+      prisma,
+      driver,
+      ready: () => migrationsApplied(driver).catch(() => false),
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+  const { pg, release } = await openPglite(options.dataDir ?? "memory://");
+  const driver = pgliteDriver(pg);
+  try {
+    if (options.migrate !== false) await migrate(driver);
+  } catch (e) {
+    await pg.close();
+    release();
+    throw e;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg), transactionOptions: { maxWait: 30000, timeout: 60000 } });
+  return {
+    kind: "pglite",
+    prisma,
+    driver,
+    ready: () => migrationsApplied(driver).catch(() => false),
+    close: async () => {
+      await prisma.$disconnect();
+      if (!pg.closed) await pg.close();
+      release();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Calendar arithmetic on 'YYYY-MM-DD' dates and 'YYYY-MM' months (Asia/Shanghai calendar dates).
+ * Works on the integer parts only: no Date objects, so no timezone shifts.
+ * Functions other than the isValid* checks throw a RangeError on malformed input.
+ */
+
+interface YearMonth {
+  year: number;
+  month: number;
+}
+
+interface YearMonthDay extends YearMonth {
+  day: number;
+}
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function tryParseMonth(s: string): YearMonth | null {
+  const match = typeof s === 'string' ? MONTH_PATTERN.exec(s) : null;
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  return year >= 1 && month >= 1 && month <= 12 ? { year, month } : null;
+}
+
+function tryParseDate(s: string): YearMonthDay | null {
+  const match = typeof s === 'string' ? DATE_PATTERN.exec(s) : null;
+  if (!match) return null;
+  const ym = tryParseMonth(`${match[1]}-${match[2]}`);
+  const day = Number(match[3]);
+  if (!ym || day < 1 || day > daysInMonth(ym.year, ym.month)) return null;
+  return { ...ym, day };
+}
+
+function parseDate(s: string): YearMonthDay {
+  const parsed = tryParseDate(s);
+  if (!parsed) throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${JSON.stringify(s)}`);
+  return parsed;
+}
+
+function parseMonth(s: string): YearMonth {
+  const parsed = tryParseMonth(s);
+  if (!parsed) throw new RangeError(`Not a month (YYYY-MM): ${JSON.stringify(s)}`);
+  return parsed;
+}
+
+/** Accepts a date or a month and returns its month. */
+function parseDateOrMonth(s: string): YearMonth {
+  return typeof s === 'string' && s.length === 10 ? parseDate(s) : parseMonth(s);
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function formatMonth({ year, month }: YearMonth): string {
+  return `${pad(year, 4)}-${pad(month, 2)}`;
+}
+
+/** Months since year 0, so that month arithmetic is plain integer arithmetic. */
+function monthIndex({ year, month }: YearMonth): number {
+  return year * 12 + (month - 1);
+}
+
+export function isValidDate(s: string): boolean {
+  return tryParseDate(s) !== null;
+}
+
+export function isValidMonth(s: string): boolean {
+  return tryParseMonth(s) !== null;
+}
+
+export function monthOf(date: string): string {
+  return formatMonth(parseDate(date));
+}
+
+export function addMonths(month: string, n: number): string {
+  if (!Number.isInteger(n)) throw new RangeError(`Month offset must be an integer: ${n}`);
+  const index = monthIndex(parseMonth(month)) + n;
+  const result = { year: Math.floor(index / 12), month: (index % 12) + 1 };
+  if (result.year < 1 || result.year > 9999) throw new RangeError(`Month out of range: ${month} + ${n}`);
+  return formatMonth(result);
+}
+
+/** `to` minus `from`, in months (negative when `to` is earlier). */
+export function monthsBetween(from: string, to: string): number {
+  return monthIndex(parseMonth(to)) - monthIndex(parseMonth(from));
+}
+
+/** Every month from `from` to `to`, both included; empty when `from` is after `to`. */
+export function monthRange(from: string, to: string): string[] {
+  const count = monthsBetween(from, to) + 1;
+  return Array.from({ length: Math.max(count, 0) }, (_, i) => addMonths(from, i));
+}
+
+/** The settlement year (1 July – 30 June) a date or month falls in, named by its starting year. */
+export function settlementYearOf(dateOrMonth: string): number {
+  const { year, month } = parseDateOrMonth(dateOrMonth);
+  return month >= 7 ? year : year - 1;
+}
+
+/** The 12 months of a settlement year: 'YYYY-07' .. 'YYYY+1-06'. */
+export function settlementYearMonths(year: number): string[] {
+  if (!Number.isInteger(year) || year < 1 || year > 9998) throw new RangeError(`Not a settlement year: ${year}`);
+  return monthRange(formatMonth({ year, month: 7 }), formatMonth({ year: year + 1, month: 6 }));
+}
+
+/**
+ * Completed months of age on `onDate`. The monthly anniversary is the birth day of month, or the last
+ * day of the month when that day does not exist (born on the 31st or on 29 February).
+ */
+export function ageInMonthsOn(birthDate: string, onDate: string): number {
+  const birth = parseDate(birthDate);
+  const on = parseDate(onDate);
+  const months = monthIndex(on) - monthIndex(birth);
+  const anniversaryDay = Math.min(birth.day, daysInMonth(on.year, on.month));
+  return on.day >= anniversaryDay ? months : months - 1;
+}
+
+/** -1, 0 or 1 as `a` is before, equal to or after `b`. */
+export function compareDates(a: string, b: string): number {
+  const left = parseDate(a);
+  const right = parseDate(b);
+  return Math.sign(monthIndex(left) - monthIndex(right) || left.day - right.day);
+}
+
+export function dayOfMonth(date: string): number {
+  return parseDate(date).day;
+}
+
+export function firstDayOfMonth(month: string): string {
+  return `${formatMonth(parseMonth(month))}-01`;
+}

@@ -1,0 +1,62 @@
+/**
+ * Money: the one place that decides how amounts are parsed, rounded and printed.
+ * Amounts are decimal.js values (never JS numbers); rounding is half-up to the fen (0.01 元).
+ */
+import Decimal from 'decimal.js';
+
+export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+export type MoneyValue = InstanceType<typeof Money>;
+/** Instances of `Money` (the same type as `MoneyValue`). */
+export type Money = MoneyValue;
+
+export class MoneyFormatError extends Error {
+  override readonly name = 'MoneyFormatError';
+}
+
+export const ZERO: MoneyValue = new Money(0);
+
+const MONEY_INPUT = /^-?\d{1,16}(\.\d{1,2})?$/;
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** Creates a Money from a decimal string, folding a negative zero to zero. */
+function fromDecimalString(text: string): MoneyValue {
+  const value = new Money(text);
+  return value.isZero() ? ZERO : value;
+}
+
+/** Parses an amount typed by a person or sent by a client: plain digits, at most 2 decimals. */
+export function parseMoney(text: string): MoneyValue {
+  if (typeof text !== 'string' || !MONEY_INPUT.test(text)) {
+    throw new MoneyFormatError(`Not a money amount (up to 16 digits and 2 decimals): ${JSON.stringify(text)}`);
+  }
+  return fromDecimalString(text);
+}
+
+/**
+ * Converts a stored value into Money: a Prisma Decimal (another decimal.js copy, read through its
+ * plain-notation toFixed()), a decimal string, or an integer number. Never rounds.
+ */
+export function toMoney(value: { toFixed(): string } | string | number): MoneyValue {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) {
+      throw new MoneyFormatError(`Only integer numbers convert to money: ${value}`);
+    }
+    return fromDecimalString(String(value));
+  }
+  const text = typeof value === 'string' ? value : value.toFixed();
+  if (!PLAIN_DECIMAL.test(text)) {
+    throw new MoneyFormatError(`Not a decimal amount: ${JSON.stringify(text)}`);
+  }
+  return fromDecimalString(text);
+}
+
+/** Rounds half-up (away from zero at .5) to 2 decimals. */
+export function roundFen(d: Decimal): MoneyValue {
+  const rounded = new Money(d).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return rounded.isZero() ? ZERO : rounded;
+}
+
+/** Prints exactly 2 decimals, never exponent notation, never "-0.00". */
+export function formatMoney(d: Decimal): string {
+  return roundFen(d).toFixed(2);
+}

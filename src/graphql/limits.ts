@@ -1,0 +1,56 @@
+// Validation rules that bound the work one document can ask for: nesting depth, aliases, and root fields.
+// (List sizes are bounded where lists are taken: `first` arguments, ID batches, file sizes.)
+import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
+
+export const LIMITS = { maxDepth: 10, maxAliases: 30, maxRootFields: 20 } as const;
+
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+}
+
+function depthOf(set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      if (sel.name.value.startsWith("__")) continue;
+      max = Math.max(max, 1 + depthOf(sel.selectionSet, fragments, seen));
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
+    } else {
+      const name = sel.name.value;
+      if (seen.has(name)) continue; // cycles are reported by the standard NoFragmentCycles rule
+      const fragment = fragments[name];
+      max = Math.max(max, depthOf(fragment?.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return max;
+}
+
+export function depthLimitRule(maxDepth = LIMITS.maxDepth) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+    return {
+      OperationDefinition(node) {
+        const depth = depthOf(node.selectionSet, fragments, new Set());
+        if (depth > maxDepth) context.reportError(limitError(`查询嵌套过深：${depth} 层，上限 ${maxDepth} (query too deep)`));
+        const roots = node.selectionSet.selections.length;
+        if (roots > LIMITS.maxRootFields) context.reportError(limitError(`一次请求的根字段过多：${roots}，上限 ${LIMITS.maxRootFields}`));
+      },
+    };
+  };
+}
+
+export function aliasLimitRule(maxAliases = LIMITS.maxAliases) {
+  return (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    return {
+      Field(node) {
+        if (node.alias && ++aliases === maxAliases + 1) {
+          context.reportError(limitError(`别名过多，上限 ${maxAliases} (too many aliases)`));
+        }
+      },
+    };
+  };
+}

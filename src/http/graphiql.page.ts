@@ -1,0 +1,49 @@
+// GraphiQL, bundled: the page and its scripts are served from the installed packages, never from a CDN.
+import { readFileSync } from "node:fs";
+
+const ASSETS: Record<string, { module: string; type: string }> = {
+  "react.production.min.js": { module: "react/umd/react.production.min.js", type: "text/javascript; charset=utf-8" },
+  "react-dom.production.min.js": { module: "react-dom/umd/react-dom.production.min.js", type: "text/javascript; charset=utf-8" },
+  "graphiql.min.js": { module: "graphiql/graphiql.min.js", type: "text/javascript; charset=utf-8" },
+  "graphiql.min.css": { module: "graphiql/graphiql.min.css", type: "text/css; charset=utf-8" },
+};
+
+const cache = new Map<string, Buffer>();
+
+export function graphiqlAsset(name: string): { body: Buffer; type: string } | null {
+  const asset = ASSETS[name];
+  if (!asset) return null;
+  let body = cache.get(name);
+  if (!body) {
+    body = readFileSync(require.resolve(asset.module));
+    cache.set(name, body);
+  }
+  return { body, type: asset.type };
+}
+
+export function graphiqlPage(): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+  <meta charset="utf-8" />
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <title>hpf-hub GraphiQL · 晋城灵活就业住房公积金数据共享平台</title>
+  <link rel="stylesheet" href="/graphiql/assets/graphiql.min.css" />
+  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+  <div id="graphiql">加载中…</div>
+  <script src="/graphiql/assets/react.production.min.js"></script>
+  <script src="/graphiql/assets/react-dom.production.min.js"></script>
+  <script src="/graphiql/assets/graphiql.min.js"></script>
+  <script>
+    const fetcher = GraphiQL.createFetcher({ url: "/graphql" });
+    const defaultHeaders = JSON.stringify({ Authorization: "Bearer <paste a development token printed by npm start>" }, null, 2);
+    const defaultQuery = "# 晋城灵活就业人员住房公积金 · 数据共享平台\\n# Paste a token into Headers, then run:\\nquery Parameters {\\n  policyParameters(asOf: \\"2026-11-28\\") { key value unit effectiveFrom }\\n}\\n";
+    ReactDOM.createRoot(document.getElementById("graphiql")).render(
+      React.createElement(GraphiQL, { fetcher, defaultHeaders, defaultQuery, headerEditorEnabled: true, shouldPersistHeaders: true })
+    );
+  </script>
+</body>
+</html>`;
+}

@@ -1,0 +1,40 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import type { HubContext } from "../../context";
+import { badInput } from "../../errors";
+import { Account, LedgerEntryConnection } from "../../schema/accounts/account.type";
+import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
+import { accountViewByIdNumber, type AccountView } from "../../services/accounts/account-view";
+import { entriesPage, InvalidCursorError } from "../../services/accounts/ledger-entries";
+import { present } from "./account.presenter";
+
+export const MAX_PAGE_SIZE = 200;
+
+@Resolver(() => Account)
+export class AccountResolver {
+  @Query(() => Account, { nullable: true, description: "CENTER_*: any account; WORKER: only their own." })
+  async account(@Arg("accountNumber", () => String) accountNumber: string, @Ctx() ctx: HubContext): Promise<AccountView | null> {
+    if (accountNumber.length > 32) return null;
+    return present(await ctx.loaders.accountByNumber.load(accountNumber), ctx.viewer!);
+  }
+
+  @Query(() => Account, { nullable: true, description: "CENTER_*: any person's account; WORKER: only their own." })
+  async accountByIdNumber(@Arg("idNumber", () => IdNumberScalar) idNumber: string, @Ctx() ctx: HubContext): Promise<AccountView | null> {
+    return present(await accountViewByIdNumber(ctx.hub.prisma, idNumber), ctx.viewer!);
+  }
+
+  @FieldResolver(() => LedgerEntryConnection, { description: "Ledger entries, newest first." })
+  async entries(
+    @Root() account: AccountView,
+    @Arg("first", () => Int, { defaultValue: 50 }) first: number,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: HubContext,
+  ): Promise<LedgerEntryConnection> {
+    if (first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first 须在 1 到 ${MAX_PAGE_SIZE} 之间`, "first");
+    try {
+      return await entriesPage(ctx.hub.prisma, account.accountNumber, first, after);
+    } catch (e) {
+      if (e instanceof InvalidCursorError) throw badInput("分页游标无效 invalid cursor", "after");
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { Field, ObjectType } from "type-graphql";
+
+@ObjectType({ description: "A business-rule outcome of a mutation: a stable code, the input field, a message for staff (Chinese)." })
+export class UserError {
+  @Field(() => String)
+  code: string;
+
+  @Field(() => String, { nullable: true })
+  field?: string | null;
+
+  @Field(() => String)
+  message: string;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}

@@ -1,0 +1,177 @@
+// The HTTP server: /graphql (Apollo), GraphiQL (bundled, off in production), /healthz, /readyz and the
+// streaming bank import. Shuts down gracefully: stops accepting, lets in-flight requests finish.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { TokenVerifier } from "./auth/token-verifier";
+import { createLoaders, type HubContext } from "./context";
+import { formatError } from "./errors";
+import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
+import { handleBankImport } from "./http/bank-import.route";
+import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
+import { BodyTooLargeError, bearerToken, headerValue, readBody, sendError, sendJson } from "./http/http-io";
+import type { HubServices } from "./services/hub-services";
+
+export interface ServerOptions {
+  schema: GraphQLSchema;
+  hub: HubServices;
+  verifier: TokenVerifier;
+  production: boolean;
+  debugErrors: boolean;
+  ready: () => Promise<boolean>;
+  /** Extra routes (the dashboard, later issues), tried before the 404. */
+  routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
+}
+
+export interface HubServer {
+  server: Server;
+  url: string;
+  listen(port: number, host: string): Promise<string>;
+  close(graceMs: number): Promise<void>;
+}
+
+/** GraphQL bodies up to 6 MB: a 5 MB CSV inside a JSON string, with room for escaping. */
+export const MAX_GRAPHQL_BODY_BYTES = 6 * 1024 * 1024;
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = headerValue(req, "x-request-id");
+  return given && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+export async function createHubServer(options: ServerOptions): Promise<HubServer> {
+  const { hub, verifier } = options;
+  const apollo = new ApolloServer<HubContext>({
+    schema: options.schema,
+    introspection: !options.production,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimitRule(), aliasLimitRule()],
+    formatError: (formatted, error) => formatError(formatted, error, options.debugErrors),
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.production ? [ApolloServerPluginDisableSuggestions()] : [])],
+    logger: { debug: () => undefined, info: () => undefined, warn: (m) => hub.logger.warn(m), error: (m) => hub.logger.error(m) },
+  });
+  await apollo.start();
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    let body: unknown = undefined;
+    if (req.method === "POST") {
+      const text = await readBody(req, MAX_GRAPHQL_BODY_BYTES);
+      const type = headerValue(req, "content-type") ?? "";
+      if (/^application\/(graphql-response\+)?json\b/i.test(type)) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return sendError(res, 400, "BAD_USER_INPUT", "请求体不是合法的 JSON (malformed JSON body)");
+        }
+      } else {
+        body = text;
+      }
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      context: async () => {
+        const token = bearerToken(req);
+        const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
+        return { viewer, hub, requestId, logger: hub.logger.child({ requestId }), loaders: createLoaders(hub) };
+      },
+    });
+    const outHeaders: Record<string, string> = { "x-request-id": requestId };
+    for (const [k, v] of response.headers) outHeaders[k] = v;
+    res.writeHead(response.status ?? 200, outHeaders);
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://hub.local");
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (url.pathname === "/readyz") {
+      const ready = await options.ready();
+      return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
+    }
+    if (url.pathname === "/graphql") {
+      const wantsPage = req.method === "GET" && !url.searchParams.has("query") && (headerValue(req, "accept") ?? "").includes("text/html");
+      if (wantsPage && !options.production) {
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        return void res.end(graphiqlPage());
+      }
+      return graphql(req, res, url, requestId);
+    }
+    if (url.pathname === "/graphiql" && !options.production) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return void res.end(graphiqlPage());
+    }
+    if (url.pathname.startsWith("/graphiql/assets/") && !options.production) {
+      const asset = graphiqlAsset(url.pathname.slice("/graphiql/assets/".length));
+      if (asset) {
+        res.writeHead(200, { "content-type": asset.type, "cache-control": "public, max-age=86400" });
+        return void res.end(asset.body);
+      }
+    }
+    if (url.pathname === "/imports/bank-collection" && req.method === "POST") {
+      return handleBankImport(req, res, hub, verifier, requestId);
+    }
+    for (const extra of options.routes ?? []) if (await extra(req, res, url)) return;
+    sendError(res, 404, "NOT_FOUND", "not found");
+  }
+
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.on("close", () => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError) {
+        res.setHeader("connection", "close");
+        return sendError(res, 413, "BAD_USER_INPUT", "请求体过大 request body too large");
+      }
+      hub.logger.error({ err: error }, "request failed");
+      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误 internal server error");
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.headersTimeout = 10000;
+  server.requestTimeout = 15 * 60 * 1000; // long enough for a million-row streamed import
+
+  const hubServer: HubServer = {
+    server,
+    url: "",
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          hubServer.url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`;
+          resolve(hubServer.url);
+        });
+      }),
+    close: async (graceMs) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      }
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+  return hubServer;
+}

@@ -1,0 +1,157 @@
+// Enrolment 开户: eligibility on the enrolment date, the local and national one-person-one-account checks,
+// then person, account, agreement and deposit plan in one transaction. Registration with the national
+// platform goes through the outbox after commit, so a slow platform never holds a transaction open.
+import type { Tx } from "../../db/transaction";
+import { stringToDate } from "../../db/dates";
+import { CURRENT_COMMITMENT } from "../../domain/accounts/commitment";
+import { checkEnrolment } from "../../domain/accounts/enrolment.rule";
+import { parseIdNumber, type ParsedIdNumber } from "../../domain/accounts/id-number";
+import { type MoneyValue } from "../../domain/money/money";
+import { duplicateReason } from "../../connectors/national-platform/national-platform.port";
+import { peekIdempotent, runIdempotent, type Outcome } from "../idempotency";
+import { userError, type UserErrorDto } from "../user-error";
+import { accountView, type AccountView } from "./account-view";
+import type { HubServices, Actor } from "../hub-services";
+
+export interface EnrollWorkerCommand {
+  idNumber: string;
+  name: string;
+  phone?: string | null;
+  countyCode: string;
+  employmentForm: string;
+  education?: string | null;
+  graduationDate?: string | null;
+  commitmentAccepted: boolean;
+  monthlyAmount: MoneyValue;
+  depositDay: number;
+  mode: string;
+  channel: "BANK_COLLECTION" | "ACTIVE_PAYMENT";
+  bankAccount?: string | null;
+  enrolledOn: string;
+  idempotencyKey: string;
+}
+
+export const CENTER_CODE = "140500";
+
+const DUPLICATE_MESSAGES: Record<string, string> = {
+  ACTIVE_ACCOUNT_ELSEWHERE: "全国住房公积金监管服务平台显示该人员已有正常缴存账户（一人一户）",
+  FRAUD_BAN: "该人员处于骗提骗贷惩戒期内，不得开户",
+};
+
+function commandInput(c: EnrollWorkerCommand): Record<string, unknown> {
+  return { ...c, monthlyAmount: c.monthlyAmount.toFixed(2) };
+}
+
+async function localConflict(tx: Tx, idNumber: string): Promise<UserErrorDto | null> {
+  const active = await tx.account.findFirst({ where: { person: { idNumber }, status: "ACTIVE" }, select: { kind: true } });
+  if (!active) return null;
+  return active.kind === "EMPLOYER"
+    ? userError("EMPLOYER_ACCOUNT_ACTIVE", "该人员有正常的单位缴存账户，属于应缴范围，不能以灵活就业身份开户", "idNumber")
+    : userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber");
+}
+
+async function createAccount(tx: Tx, person: ParsedIdNumber, c: EnrollWorkerCommand, actor: Actor): Promise<string> {
+  const personData = {
+    name: c.name,
+    phone: c.phone ?? null,
+    education: c.education ?? null,
+    graduationDate: c.graduationDate ? stringToDate(c.graduationDate) : null,
+  };
+  const saved = await tx.person.upsert({
+    where: { idNumber: person.idNumber },
+    create: { idNumber: person.idNumber, sex: person.sex, birthDate: stringToDate(person.birthDate), ...personData },
+    update: personData,
+  });
+  // A sealed account of this person (e.g. employer-based, sealed when the job ended) converts back to
+  // flexible: one personal account, its history and duration carried over.
+  const sealed = await tx.account.findFirst({ where: { personId: saved.id, status: "SEALED" }, orderBy: { id: "desc" } });
+  let accountId: bigint;
+  let accountNumber: string;
+  if (sealed) {
+    await tx.account.update({
+      where: { id: sealed.id },
+      data: { kind: "FLEXIBLE", status: "ACTIVE", countyCode: c.countyCode, employmentForm: c.employmentForm },
+    });
+    accountId = sealed.id;
+    accountNumber = sealed.accountNumber;
+  } else {
+    const [seq] = await tx.$queryRaw<{ n: bigint }[]>`SELECT nextval('account_number_seq') AS n`;
+    accountNumber = `${CENTER_CODE}${seq!.n.toString().padStart(10, "0")}`;
+    const ledger = await tx.ledgerAccount.create({
+      data: { code: `W:${accountNumber}`, type: "WORKER", normalSide: "C", name: `个人账户 ${accountNumber}` },
+    });
+    const account = await tx.account.create({
+      data: {
+        accountNumber,
+        personId: saved.id,
+        ledgerAccountId: ledger.id,
+        kind: "FLEXIBLE",
+        status: "ACTIVE",
+        countyCode: c.countyCode,
+        employmentForm: c.employmentForm,
+        openedOn: stringToDate(c.enrolledOn),
+      },
+    });
+    accountId = account.id;
+  }
+  await tx.agreement.create({
+    data: {
+      accountId,
+      signedOn: stringToDate(c.enrolledOn),
+      commitmentVersion: CURRENT_COMMITMENT.version,
+      commitmentDate: stringToDate(CURRENT_COMMITMENT.date),
+      commitmentAccepted: true,
+    },
+  });
+  await tx.depositPlan.create({
+    data: {
+      accountId,
+      monthlyAmount: c.monthlyAmount.toFixed(2),
+      depositDay: c.depositDay,
+      mode: c.mode,
+      channel: c.channel,
+      bankAccount: c.bankAccount ?? null,
+      effectiveFrom: stringToDate(c.enrolledOn),
+    },
+  });
+  await tx.outboxMessage.create({
+    data: {
+      topic: "national.registerAccount",
+      payload: { idNumber: person.idNumber, centerCode: CENTER_CODE, accountNumber, kind: "FLEXIBLE", by: actor.sub },
+    },
+  });
+  return accountNumber;
+}
+
+export async function enrollWorker(hub: HubServices, actor: Actor, c: EnrollWorkerCommand): Promise<Outcome<AccountView>> {
+  const parsed = parseIdNumber(c.idNumber);
+  if (!parsed.ok) return { userErrors: [userError("INVALID_ID_NUMBER", "身份证号码无效", "idNumber")] };
+  const person = parsed.value;
+  const params = await hub.policy.on(c.enrolledOn);
+  const violations = checkEnrolment({ ...c, person }, params.enrolmentPolicy());
+  if (c.name.trim().length === 0 || c.name.length > 50) violations.push({ code: "INVALID_NAME", field: "name", message: "姓名不能为空且不超过 50 个字符" });
+  if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
+
+  const request = { key: c.idempotencyKey, operation: "enrollWorker", actor: actor.sub, input: commandInput(c) };
+  const replayed = await peekIdempotent<AccountView>(hub.prisma, request);
+  if (replayed) return replayed;
+
+  // The national platform is asked before any write: when it is down, nothing is written.
+  const national = await hub.national.checkPerson(person.idNumber, { requestId: actor.requestId });
+  const duplicate = duplicateReason(national, c.enrolledOn, CENTER_CODE);
+  if (duplicate) {
+    await hub.prisma.duplicateCheck.create({
+      data: { operation: "ENROLL", idNumber: person.idNumber, countyCode: c.countyCode, reason: duplicate, checkedOn: stringToDate(c.enrolledOn) },
+    });
+    return { userErrors: [userError(duplicate === "FRAUD_BAN" ? "FRAUD_BAN" : "DUPLICATE_ACCOUNT", DUPLICATE_MESSAGES[duplicate]!, "idNumber")] };
+  }
+
+  const outcome = await runIdempotent<AccountView>(hub.prisma, request, async (tx) => {
+    const conflict = await localConflict(tx, person.idNumber);
+    if (conflict) return { userErrors: [conflict] };
+    const accountNumber = await createAccount(tx, person, c, actor);
+    return { ok: (await accountView(tx, accountNumber))! };
+  }, userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber"));
+  if ("ok" in outcome) hub.outbox.kick();
+  return outcome;
+}

@@ -1,0 +1,135 @@
+// The shared core of every deposit (recordDeposit, payLumpSum, bank collection rows): lock the worker's
+// ledger row, read what is paid, post one balanced posting and one deposit_month row per month covered.
+import type { Tx } from "../../db/transaction";
+import { dateToString, stringToDate } from "../../db/dates";
+import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
+import { postMany, type PostedEntry } from "../../ledger/posting";
+import type { FundAccounts } from "../../ledger/fund-accounts";
+import { userError, type UserErrorDto } from "../user-error";
+import type { LedgerEntryView } from "../accounts/ledger-entries";
+
+export interface LockedAccount {
+  id: bigint;
+  accountNumber: string;
+  ledgerAccountId: bigint;
+  kind: string;
+  status: string;
+  openedOn: string;
+}
+
+/** Locks the workers' ledger rows (in id order, so that two batches never deadlock) for the rest of the
+ *  transaction: concurrent payments to one account queue here and then see each other's months. */
+export async function lockAccounts(tx: Tx, accountNumbers: readonly string[]): Promise<Map<string, LockedAccount>> {
+  if (accountNumbers.length === 0) return new Map();
+  const rows = await tx.$queryRaw<{ id: bigint; account_number: string; ledger_account_id: bigint; kind: string; status: string; opened_on: Date }[]>`
+    SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
+    FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+    WHERE a.account_number = ANY(${[...new Set(accountNumbers)]}::text[])
+    ORDER BY la.id
+    FOR UPDATE OF la`;
+  return new Map(
+    rows.map((row) => [
+      row.account_number,
+      { id: row.id, accountNumber: row.account_number, ledgerAccountId: row.ledger_account_id, kind: row.kind, status: row.status, openedOn: dateToString(row.opened_on) },
+    ]),
+  );
+}
+
+export async function lockAccount(tx: Tx, accountNumber: string): Promise<LockedAccount | null> {
+  return (await lockAccounts(tx, [accountNumber])).get(accountNumber) ?? null;
+}
+
+/** The months already paid, per account id. */
+export async function paidPeriodsOf(tx: Tx, accountIds: readonly bigint[]): Promise<Map<bigint, Set<string>>> {
+  const result = new Map<bigint, Set<string>>(accountIds.map((id) => [id, new Set<string>()]));
+  if (accountIds.length === 0) return result;
+  const rows = await tx.depositMonth.findMany({ where: { accountId: { in: [...accountIds] } }, select: { accountId: true, period: true } });
+  for (const row of rows) result.get(row.accountId)?.add(row.period);
+  return result;
+}
+
+export async function paidPeriods(tx: Tx, accountId: bigint): Promise<Set<string>> {
+  return (await paidPeriodsOf(tx, [accountId])).get(accountId)!;
+}
+
+export async function monthlyAmountOn(tx: Tx, accountId: bigint, date: string): Promise<MoneyValue | null> {
+  const plan = await tx.depositPlan.findFirst({
+    where: { accountId, effectiveFrom: { lte: stringToDate(date) } },
+    orderBy: [{ effectiveFrom: "desc" }, { id: "desc" }],
+    select: { monthlyAmount: true },
+  });
+  return plan ? toMoney(plan.monthlyAmount) : null;
+}
+
+/** Refusals that hold for any deposit: the account must be an active flexible account. */
+export function accountRefusal(account: LockedAccount | null): UserErrorDto | null {
+  if (!account) return userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber");
+  if (account.status !== "ACTIVE") return userError("ACCOUNT_NOT_ACTIVE", "账户不是正常状态，不能缴存", "accountNumber");
+  if (account.kind !== "FLEXIBLE") return userError("NOT_FLEXIBLE_ACCOUNT", "单位缴存账户由单位汇缴，不能按灵活就业缴存", "accountNumber");
+  return null;
+}
+
+export interface DepositMonthLine {
+  period: string;
+  amount: MoneyValue;
+}
+
+export interface DepositPostingRequest {
+  account: LockedAccount;
+  kind: "DEPOSIT" | "BACK_PAYMENT" | "LUMP_SUM";
+  months: DepositMonthLine[];
+  paidOn: string;
+  channel: string;
+  paymentRef: string;
+}
+
+export function entryViewOf(e: PostedEntry): LedgerEntryView {
+  return {
+    id: e.id.toString(),
+    postedOn: e.postedOn,
+    kind: e.kind,
+    amount: formatMoney(e.signedAmount),
+    period: e.period,
+    balanceAfter: formatMoney(e.balanceAfter ?? ZERO),
+  };
+}
+
+const SOURCE_OF_KIND = { LUMP_SUM: "LUMP_SUM", BACK_PAYMENT: "BACK_PAYMENT", DEPOSIT: "MONTHLY" } as const;
+
+/** Posts deposits set-based: each debits bank settlement once and credits the worker once per month covered. */
+export async function postDeposits(tx: Tx, fund: FundAccounts, requests: DepositPostingRequest[]): Promise<LedgerEntryView[][]> {
+  const postings = await postMany(
+    tx,
+    requests.map((r) => ({
+      kind: r.kind,
+      postedOn: r.paidOn,
+      memo: `${r.channel} ${r.paymentRef}`,
+      lines: [
+        { ledgerAccountId: fund.BANK_SETTLEMENT, side: "D" as const, amount: r.months.reduce((sum, m) => sum.plus(m.amount), ZERO) },
+        ...r.months.map((m) => ({ ledgerAccountId: r.account.ledgerAccountId, side: "C" as const, amount: m.amount, worker: true, period: m.period })),
+      ],
+    })),
+  );
+  await tx.depositMonth.createMany({
+    data: requests.flatMap((r, i) =>
+      r.months.map((m) => ({
+        accountId: r.account.id,
+        period: m.period,
+        amount: m.amount.toFixed(2),
+        paidOn: stringToDate(r.paidOn),
+        source: SOURCE_OF_KIND[r.kind],
+        channel: r.channel,
+        paymentRef: r.paymentRef,
+        postingId: postings[i]!.postingId,
+      })),
+    ),
+  });
+  return requests.map((r, i) => postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf));
+}
+
+export async function postDeposit(tx: Tx, fund: FundAccounts, request: DepositPostingRequest): Promise<LedgerEntryView[]> {
+  const [entries] = await postDeposits(tx, fund, [request]);
+  return entries!;
+}
+
+export const MONTH_ALREADY_PAID = userError("MONTH_ALREADY_PAID", "该月份已缴存，同一月份只能缴存一次", "period");

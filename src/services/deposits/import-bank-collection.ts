@@ -1,0 +1,131 @@
+// Imports a bank collection result file in batches (one transaction per batch, never one giant one).
+// A SUCCESS row posts exactly as recordDeposit would (same rules, same posting engine), keyed by the bank's
+// paymentRef: a reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
+// A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
+import type { Tx } from "../../db/transaction";
+import { inTransaction } from "../../db/transaction";
+import { stringToDate } from "../../db/dates";
+import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
+import type { HubServices } from "../hub-services";
+import type { UserErrorDto } from "../user-error";
+import { BANK_FILE_HEADER, isHeader, isProblem, parseBankRow, splitCsvLine, type BankRow } from "./bank-collection.csv";
+import { accountRefusal, lockAccounts, paidPeriodsOf, postDeposits, type DepositPostingRequest } from "./deposit-posting";
+
+export interface BankImportResult {
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  missed: number;
+  rows: number;
+  errors: UserErrorDto[];
+}
+
+export const BATCH_SIZE = 1000;
+/** The result lists at most this many row errors (counts stay exact); the rest are summarised. */
+export const MAX_LISTED_ERRORS = 1000;
+
+class ImportTally {
+  readonly result: BankImportResult = { accepted: 0, rejected: 0, duplicates: 0, missed: 0, rows: 0, errors: [] };
+  private unlisted = 0;
+
+  /** One rejected row, with every rule it broke. */
+  reject(line: number, problems: { code: string; message: string }[]): void {
+    this.result.rejected++;
+    for (const { code, message } of problems) {
+      if (this.result.errors.length < MAX_LISTED_ERRORS) this.result.errors.push({ code, field: `line:${line}`, message: `第${line}行：${message}` });
+      else this.unlisted++;
+    }
+  }
+
+  finish(): BankImportResult {
+    if (this.unlisted > 0) {
+      this.result.errors.push({ code: "TOO_MANY_ERRORS", field: null, message: `另有 ${this.unlisted} 行错误未列出` });
+    }
+    return this.result;
+  }
+}
+
+async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally): Promise<void> {
+  // Parameters are read before the transaction opens (on PGlite a read outside it would wait for it).
+  const limitsOn = new Map<string, DepositLimits>();
+  for (const date of new Set(rows.map((r) => r.paidOn))) limitsOn.set(date, (await hub.policy.on(date)).depositLimits());
+  await inTransaction(hub.prisma, async (tx: Tx) => {
+    const refs = [...new Set(rows.map((r) => r.paymentRef))];
+    const seen = new Set((await tx.bankPaymentRef.findMany({ where: { paymentRef: { in: refs } }, select: { paymentRef: true } })).map((r) => r.paymentRef));
+    const fresh = rows.filter((r) => {
+      if (seen.has(r.paymentRef)) {
+        tally.result.duplicates++;
+        return false;
+      }
+      seen.add(r.paymentRef); // a reference repeated later in the same file is a duplicate too
+      return true;
+    });
+    const failed = fresh.filter((r) => r.result === "FAILED");
+    const succeeded = fresh.filter((r) => r.result === "SUCCESS");
+    const accounts = await lockAccounts(tx, succeeded.map((r) => r.accountNumber));
+    const paid = await paidPeriodsOf(tx, [...accounts.values()].map((a) => a.id));
+    const deposits: DepositPostingRequest[] = [];
+    for (const row of succeeded) {
+      const account = accounts.get(row.accountNumber) ?? null;
+      const refused = accountRefusal(account);
+      if (refused || !account) {
+        tally.reject(row.line, [refused!]);
+        continue;
+      }
+      const periods = paid.get(account.id)!;
+      const violations = checkMonthlyDeposit({ period: row.period, amount: row.amount, paidOn: row.paidOn, openedOn: account.openedOn, paidPeriods: periods }, limitsOn.get(row.paidOn)!);
+      if (violations.length > 0) {
+        tally.reject(row.line, violations);
+        continue;
+      }
+      periods.add(row.period);
+      deposits.push({ account, kind: depositKind(row.period, row.paidOn), months: [{ period: row.period, amount: row.amount }], paidOn: row.paidOn, channel: "BANK_COLLECTION", paymentRef: row.paymentRef });
+    }
+    await postDeposits(tx, hub.fundAccounts, deposits);
+    if (failed.length > 0) {
+      const ids = await tx.account.findMany({ where: { accountNumber: { in: failed.map((r) => r.accountNumber) } }, select: { id: true, accountNumber: true } });
+      const idOf = new Map(ids.map((a) => [a.accountNumber, a.id]));
+      await tx.missedCollection.createMany({
+        data: failed.map((r) => ({ paymentRef: r.paymentRef, accountId: idOf.get(r.accountNumber) ?? null, accountNumber: r.accountNumber, period: r.period, amount: r.amount.toFixed(2), paidOn: stringToDate(r.paidOn), reason: r.reason })),
+      });
+    }
+    await tx.bankPaymentRef.createMany({
+      data: [...deposits.map((d) => ({ paymentRef: d.paymentRef, outcome: "POSTED" })), ...failed.map((r) => ({ paymentRef: r.paymentRef, outcome: "FAILED" }))],
+    });
+    tally.result.accepted += deposits.length;
+    tally.result.missed += failed.length;
+  });
+}
+
+/** Reads the file line by line (any async source of lines), posting every BATCH_SIZE valid rows. */
+export async function importBankCollection(hub: HubServices, lines: AsyncIterable<string> | Iterable<string>): Promise<BankImportResult> {
+  const tally = new ImportTally();
+  let batch: BankRow[] = [];
+  let lineNo = 0;
+  for await (const text of lines) {
+    lineNo++;
+    if (lineNo === 1) {
+      const fields = splitCsvLine(text.replace(/^\uFEFF/, "").trimEnd());
+      if (!fields || !isHeader(fields)) {
+        tally.reject(1, [{ code: "INVALID_HEADER", message: `表头应为 ${BANK_FILE_HEADER.join(",")}` }]);
+        return tally.finish();
+      }
+      continue;
+    }
+    if (text.trim() === "") continue;
+    tally.result.rows++;
+    const row = parseBankRow(text, lineNo);
+    if (isProblem(row)) {
+      tally.reject(row.line, [row]);
+      continue;
+    }
+    batch.push(row);
+    if (batch.length >= BATCH_SIZE) {
+      await postBatch(hub, batch, tally);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await postBatch(hub, batch, tally);
+  if (lineNo === 0) tally.reject(1, [{ code: "EMPTY_FILE", message: "文件为空" }]);
+  return tally.finish();
+}

@@ -1,0 +1,55 @@
+// payLumpSum 趸缴: one payment for a whole settlement year (or its remaining months), credited month by month.
+import { checkLumpSumAmount, lumpSumCoverage } from "../../domain/deposits/deposit.rule";
+import type { MoneyValue } from "../../domain/money/money";
+import { accountView } from "../accounts/account-view";
+import type { Actor, HubServices } from "../hub-services";
+import { runIdempotent, type Outcome } from "../idempotency";
+import { userError } from "../user-error";
+import { accountRefusal, lockAccount, monthlyAmountOn, MONTH_ALREADY_PAID, paidPeriods, postDeposit } from "./deposit-posting";
+import { paymentRefProblem, type DepositResult } from "./record-deposit";
+
+export interface PayLumpSumCommand {
+  accountNumber: string;
+  settlementYear: number;
+  amount: MoneyValue;
+  channel: string;
+  paymentRef: string;
+  paidOn: string;
+  idempotencyKey: string;
+}
+
+export async function payLumpSum(hub: HubServices, actor: Actor, c: PayLumpSumCommand): Promise<Outcome<DepositResult>> {
+  const refProblem = paymentRefProblem(c.paymentRef);
+  if (refProblem) return { userErrors: [refProblem] };
+  if (!Number.isInteger(c.settlementYear) || c.settlementYear < 2000 || c.settlementYear > 2100) {
+    return { userErrors: [userError("INVALID_SETTLEMENT_YEAR", "结算年度无效", "settlementYear")] };
+  }
+  const params = await hub.policy.on(c.paidOn);
+  const input = { ...c, amount: c.amount.toFixed(2) };
+  return runIdempotent<DepositResult>(
+    hub.prisma,
+    { key: c.idempotencyKey, operation: "payLumpSum", actor: actor.sub, input },
+    async (tx) => {
+      const account = await lockAccount(tx, c.accountNumber);
+      const refused = accountRefusal(account);
+      if (refused || !account) return { userErrors: [refused!] };
+      const coverage = lumpSumCoverage({ settlementYear: c.settlementYear, paidOn: c.paidOn, openedOn: account.openedOn, paidPeriods: await paidPeriods(tx, account.id) });
+      if (coverage.violations.length > 0) return { userErrors: coverage.violations.map((v) => userError(v.code, v.message, v.field)) };
+      // The monthly amount is the one agreed in the deposit plan in force on the payment date.
+      const monthly = await monthlyAmountOn(tx, account.id, c.paidOn);
+      if (!monthly) return { userErrors: [userError("NO_DEPOSIT_PLAN", "账户没有有效的缴存计划", "accountNumber")] };
+      const violations = checkLumpSumAmount(c.amount, monthly, coverage.months.length, params.depositLimits());
+      if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
+      const entries = await postDeposit(tx, hub.fundAccounts, {
+        account,
+        kind: "LUMP_SUM",
+        months: coverage.months.map((period) => ({ period, amount: monthly })),
+        paidOn: c.paidOn,
+        channel: c.channel,
+        paymentRef: c.paymentRef,
+      });
+      return { ok: { account: (await accountView(tx, c.accountNumber))!, entries } };
+    },
+    MONTH_ALREADY_PAID,
+  );
+}

@@ -1,0 +1,30 @@
+// What every use case needs, built once in main (or a test) and passed in: no module-level singletons.
+import type { Logger } from "pino";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
+import type { PolicyParameterService } from "./policy/policy-parameters.service";
+import type { FundAccounts } from "../ledger/fund-accounts";
+
+/** Who acts: a signed-in user, an agency system, or the hub itself (jobs, imports) as an explicit system actor. */
+export interface Actor {
+  sub: string;
+  role: string;
+  org: string;
+  requestId?: string;
+  purpose?: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { sub: "system:hub", role: "SYSTEM", org: "140500" };
+
+export interface OutboxKicker {
+  kick(): void;
+}
+
+export interface HubServices {
+  prisma: PrismaClient;
+  policy: PolicyParameterService;
+  national: NationalPlatformPort;
+  fundAccounts: FundAccounts;
+  outbox: OutboxKicker;
+  logger: Logger;
+}

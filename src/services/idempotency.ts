@@ -1,0 +1,101 @@
+// Every mutation runs under an idempotency key, in one transaction with the record of its result:
+// a replay with the same input returns the stored result and writes nothing; the same key with another
+// input is refused (IDEMPOTENCY_KEY_REUSED). Business-rule refusals are not stored (nothing was written),
+// so a replay re-evaluates them. Two concurrent requests with one key: the second waits on the first's
+// primary-key insert and then answers from its record.
+import { createHash } from "node:crypto";
+import type { PrismaClient } from "../generated/prisma/client";
+import { inTransaction, isUniqueViolation, type Tx } from "../db/transaction";
+import type { UserErrorDto } from "./user-error";
+
+export interface IdempotentRequest {
+  key: string;
+  operation: string;
+  actor: string;
+  input: unknown;
+}
+
+export type Outcome<T> = { ok: T } | { userErrors: UserErrorDto[] };
+
+/** A stable hash of a JSON-able input (object keys sorted). */
+export function requestHash(operation: string, input: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+              .filter(([k, x]) => k !== "idempotencyKey" && x !== undefined)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  return createHash("sha256").update(operation).update("\n").update(JSON.stringify(canonical(input))).digest("hex");
+}
+
+const KEY_REUSED: UserErrorDto = {
+  code: "IDEMPOTENCY_KEY_REUSED",
+  field: "idempotencyKey",
+  message: "该幂等键已用于另一笔不同的请求 (the idempotency key was used for a different request)",
+};
+
+async function replay<T>(db: PrismaClient | Tx, request: IdempotentRequest, hash: string): Promise<Outcome<T> | null> {
+  const found = await db.idempotencyRecord.findUnique({ where: { key: request.key } });
+  if (!found) return null;
+  if (found.operation !== request.operation || found.requestHash !== hash) return { userErrors: [KEY_REUSED] };
+  return { ok: found.response as T };
+}
+
+/** Answers a replay without opening a transaction (the transaction checks again before writing). */
+export async function peekIdempotent<T>(prisma: PrismaClient, request: IdempotentRequest): Promise<Outcome<T> | null> {
+  if (!validKey(request.key)) return null;
+  return replay<T>(prisma, request, requestHash(request.operation, request.input));
+}
+
+export function validKey(key: string): boolean {
+  return key.length >= 8 && key.length <= 128 && /^[\x21-\x7e]+$/.test(key);
+}
+
+export async function runIdempotent<T>(
+  prisma: PrismaClient,
+  request: IdempotentRequest,
+  work: (tx: Tx) => Promise<Outcome<T>>,
+  /** The answer when a unique rule of the work itself (e.g. one payment per month) was hit by a concurrent request. */
+  onConflict?: UserErrorDto,
+): Promise<Outcome<T>> {
+  if (!validKey(request.key)) {
+    return { userErrors: [{ code: "INVALID_IDEMPOTENCY_KEY", field: "idempotencyKey", message: "幂等键须为 8–128 个可见 ASCII 字符" }] };
+  }
+  const hash = requestHash(request.operation, request.input);
+  try {
+    return await inTransaction(prisma, async (tx) => {
+      const previous = await replay<T>(tx, request, hash);
+      if (previous) return previous;
+      const outcome = await work(tx);
+      if ("ok" in outcome) {
+        await tx.idempotencyRecord.create({
+          data: { key: request.key, operation: request.operation, actor: request.actor, requestHash: hash, response: outcome.ok as object },
+        });
+      } else {
+        throw new RollbackWithOutcome(outcome);
+      }
+      return outcome;
+    });
+  } catch (e) {
+    if (e instanceof RollbackWithOutcome) return e.outcome as Outcome<T>;
+    if (isUniqueViolation(e)) {
+      // A concurrent request with the same key committed first, or the work hit a unique rule: answer from the record if any.
+      const previous = await replay<T>(prisma, request, hash);
+      if (previous) return previous;
+      if (onConflict) return { userErrors: [onConflict] };
+    }
+    throw e;
+  }
+}
+
+/** Thrown inside the transaction so that a refused request leaves nothing behind (even partial reads-for-update). */
+class RollbackWithOutcome extends Error {
+  constructor(readonly outcome: Outcome<unknown>) {
+    super("rolled back with a business outcome");
+  }
+}

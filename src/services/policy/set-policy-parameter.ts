@@ -1,0 +1,48 @@
+// setPolicyParameter: a new value with its effective date; history is never rewritten (insert-only table).
+import { parameterValueProblem, PARAMETERS_BY_KEY } from "../../domain/policy/parameter-catalog";
+import { dateToString, stringToDate } from "../../db/dates";
+import type { Actor, HubServices } from "../hub-services";
+import { runIdempotent, type Outcome } from "../idempotency";
+import { userError } from "../user-error";
+
+export interface SetPolicyParameterCommand {
+  key: string;
+  value: string;
+  effectiveFrom: string;
+  source?: string | null;
+  idempotencyKey: string;
+}
+
+export interface PolicyParameterView {
+  key: string;
+  value: string;
+  unit: string | null;
+  effectiveFrom: string;
+  source: string | null;
+}
+
+export async function setPolicyParameter(hub: HubServices, actor: Actor, c: SetPolicyParameterCommand): Promise<Outcome<PolicyParameterView>> {
+  const problem = parameterValueProblem(c.key, c.value);
+  if (problem) return { userErrors: [userError(PARAMETERS_BY_KEY.has(c.key) ? "INVALID_PARAMETER_VALUE" : "UNKNOWN_PARAMETER", problem, PARAMETERS_BY_KEY.has(c.key) ? "value" : "key")] };
+  if (c.source && c.source.length > 500) return { userErrors: [userError("SOURCE_TOO_LONG", "来源说明不超过 500 个字符", "source")] };
+  const definition = PARAMETERS_BY_KEY.get(c.key)!;
+  const outcome = await runIdempotent<PolicyParameterView>(
+    hub.prisma,
+    { key: c.idempotencyKey, operation: "setPolicyParameter", actor: actor.sub, input: c },
+    async (tx) => {
+      const row = await tx.policyParameter.create({
+        data: {
+          key: c.key,
+          value: c.value,
+          unit: definition.unit,
+          effectiveFrom: stringToDate(c.effectiveFrom),
+          source: c.source ?? null,
+          recordedBy: `${actor.role}:${actor.org}:${actor.sub}`,
+        },
+      });
+      return { ok: { key: row.key, value: row.value, unit: row.unit, effectiveFrom: dateToString(row.effectiveFrom), source: row.source } };
+    },
+  );
+  if ("ok" in outcome) hub.policy.invalidate();
+  return outcome;
+}
