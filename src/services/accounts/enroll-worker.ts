@@ -1,6 +1,7 @@
 // Enrolment 开户: eligibility on the enrolment date, the local and national one-person-one-account checks,
 // then person, account, agreement and deposit plan in one transaction. Registration with the national
 // platform goes through the outbox after commit, so a slow platform never holds a transaction open.
+import type { PrismaClient } from "../../generated/prisma/client";
 import type { Tx } from "../../db/transaction";
 import { stringToDate } from "../../db/dates";
 import { CURRENT_COMMITMENT } from "../../domain/accounts/commitment";
@@ -42,7 +43,7 @@ function commandInput(c: EnrollWorkerCommand): Record<string, unknown> {
   return { ...c, monthlyAmount: c.monthlyAmount.toFixed(2) };
 }
 
-async function localConflict(tx: Tx, idNumber: string): Promise<UserErrorDto | null> {
+async function localConflict(tx: Tx | PrismaClient, idNumber: string): Promise<UserErrorDto | null> {
   const active = await tx.account.findFirst({ where: { person: { idNumber }, status: "ACTIVE" }, select: { kind: true } });
   if (!active) return null;
   return active.kind === "EMPLOYER"
@@ -136,7 +137,10 @@ export async function enrollWorker(hub: HubServices, actor: Actor, c: EnrollWork
   const replayed = await peekIdempotent<AccountView>(hub.prisma, request);
   if (replayed) return replayed;
 
-  // The national platform is asked before any write: when it is down, nothing is written.
+  // The local check first (the most precise answer for staff), then the national platform, before any write:
+  // when the platform is down, nothing is written.
+  const local = await localConflict(hub.prisma, person.idNumber);
+  if (local) return { userErrors: [local] };
   const national = await hub.national.checkPerson(person.idNumber, { requestId: actor.requestId });
   const duplicate = duplicateReason(national, c.enrolledOn, CENTER_CODE);
   if (duplicate) {

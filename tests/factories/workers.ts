@@ -1,0 +1,55 @@
+// Enrolment inputs with fresh, valid ID numbers; override any field.
+import { makeIdNumber } from "../../src/domain/accounts/id-number";
+
+let sequence = 0;
+
+/** A unique valid ID number for a person born on `birthDate` (default: an adult). */
+export function freshIdNumber(birthDate = "1990-05-17", area = "140502"): string {
+  sequence = (sequence + 1) % 1000;
+  const salt = (process.pid * 7 + Date.now()) % 97;
+  return makeIdNumber(area, birthDate, (sequence * 97 + salt) % 1000);
+}
+
+export function enrolInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    idNumber: freshIdNumber(),
+    name: "测试人员",
+    countyCode: "140502",
+    employmentForm: "NEW_FORM",
+    commitmentAccepted: true,
+    monthlyAmount: "1000.00",
+    depositDay: 10,
+    mode: "MONTHLY",
+    channel: "ACTIVE_PAYMENT",
+    enrolledOn: "2026-07-15",
+    idempotencyKey: `enrol-${Math.random().toString(36).slice(2)}-${Date.now()}`,
+    ...overrides,
+  };
+}
+
+export const ENROL = `mutation Enrol($input: EnrollWorkerInput!) {
+  enrollWorker(input: $input) {
+    account { accountNumber idNumber name kind status countyCode employmentForm openedOn balance paidMonths consecutiveMonths paidUpTo monthlyAmount }
+    userErrors { code field message }
+  }
+}`;
+
+export const RECORD = `mutation Record($input: RecordDepositInput!) {
+  recordDeposit(input: $input) {
+    account { accountNumber balance paidMonths consecutiveMonths paidUpTo }
+    entries { id kind amount period balanceAfter postedOn }
+    userErrors { code field message }
+  }
+}`;
+
+export const LUMP = `mutation Lump($input: PayLumpSumInput!) {
+  payLumpSum(input: $input) {
+    account { accountNumber balance paidMonths consecutiveMonths paidUpTo }
+    entries { id kind amount period balanceAfter }
+    userErrors { code field message }
+  }
+}`;
+
+export function key(prefix = "k"): string {
+  return `${prefix}-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+}

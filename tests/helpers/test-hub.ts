@@ -1,0 +1,88 @@
+// A real hub for integration tests: its own database, the national platform simulator over real HTTP, the
+// server on a free port. Requests go over HTTP with a token per role: `hub.gql(doc, vars, { as: "TAX_BUREAU" })`.
+import "reflect-metadata";
+import pino from "pino";
+import { startNationalPlatformSimulator } from "../../simulators";
+import { createHub, type Hub } from "../../src/app";
+import { signDevToken } from "../../src/auth/token-verifier";
+import { checkLedger } from "../../src/ledger/ledger-check";
+import type { Role } from "../../src/schema/common/enums";
+import { createTestDatabase, type TestDatabase } from "./test-database";
+
+export const TEST_SECRET = "test-secret-for-hpf-hub-integration-tests-0123456789";
+
+type NationalSimulator = Awaited<ReturnType<typeof startNationalPlatformSimulator>>;
+
+export interface AsOptions {
+  as?: `${Role}` | null;
+  sub?: string;
+  purpose?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  body: { data?: T | null; errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[] };
+}
+
+export interface TestHub {
+  url: string;
+  hub: Hub;
+  national: NationalSimulator;
+  database: TestDatabase;
+  token(role: `${Role}`, sub?: string, purpose?: string | null): Promise<string>;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: AsOptions): Promise<GqlResponse<T>>;
+  close(): Promise<void>;
+}
+
+const AGENCY = new Set(["TAX_BUREAU", "HOUSING_BUREAU", "FINANCE_BUREAU"]);
+
+export async function startTestHub(): Promise<TestHub> {
+  const database = await createTestDatabase();
+  const national = await startNationalPlatformSimulator({ port: 0, slowMs: 1500 });
+  const hub = await createHub({
+    database: database.options,
+    auth: { jwtSecret: TEST_SECRET },
+    connectors: { nationalUrl: national.url, timeoutMs: 500, retryBaseMs: 5, breaker: { failureThreshold: 50, resetAfterMs: 200 } },
+    logger: pino({ level: "silent" }),
+    outboxIntervalMs: 200,
+  });
+  const url = await hub.listen(0, "127.0.0.1");
+  const token = (role: `${Role}`, sub?: string, purpose?: string | null) =>
+    signDevToken(TEST_SECRET, {
+      role,
+      sub: sub ?? `${role.toLowerCase()}-test`,
+      org: "test-org",
+      ...(purpose === null ? {} : { purpose: purpose ?? (AGENCY.has(role) ? "integration test" : undefined) }),
+    });
+  return {
+    url,
+    hub,
+    national,
+    database,
+    token,
+    async gql<T>(query: string, variables: Record<string, unknown> = {}, options: AsOptions = { as: "CENTER_OPERATOR" }) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...(options.headers ?? {}) };
+      const role = options.as === undefined ? "CENTER_OPERATOR" : options.as;
+      if (role) headers.authorization = `Bearer ${await token(role, options.sub, options.purpose)}`;
+      const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      return { status: res.status, body: (await res.json()) as GqlResponse<T>["body"] };
+    },
+    async close() {
+      await hub.close(2000);
+      await national.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The ledger invariants, asserted after every integration test file. */
+export async function expectLedgerBalanced(hub: TestHub): Promise<void> {
+  const report = await checkLedger(hub.hub.db.prisma);
+  expect(report).toMatchObject({ ok: true, unbalancedPostings: [], balanceMismatches: [], lastEntryMismatches: [], negativeBalances: [] });
+  expect(report.totalDebit).toEqual(report.totalCredit);
+}
+
+export function errorCodes(res: GqlResponse): (string | undefined)[] {
+  return (res.body.errors ?? []).map((e) => e.extensions?.code);
+}
