@@ -25,13 +25,14 @@ export class AccountResolver {
   @FieldResolver(() => LedgerEntryConnection, { description: "Ledger entries, newest first." })
   async entries(
     @Root() account: AccountView,
-    @Arg("first", () => Int, { defaultValue: 50 }) first: number,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: HubContext,
   ): Promise<LedgerEntryConnection> {
-    if (first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first 须在 1 到 ${MAX_PAGE_SIZE} 之间`, "first");
+    const size = first ?? 50;
+    if (size < 1 || size > MAX_PAGE_SIZE) throw badInput(`first 须在 1 到 ${MAX_PAGE_SIZE} 之间`, "first");
     try {
-      return await entriesPage(ctx.hub.prisma, account.accountNumber, first, after);
+      return await entriesPage(ctx.hub.prisma, account.accountNumber, size, after);
     } catch (e) {
       if (e instanceof InvalidCursorError) throw badInput("分页游标无效 invalid cursor", "after");
       throw e;
