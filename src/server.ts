@@ -51,7 +51,12 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthLimitRule(), aliasLimitRule()],
-    formatError: (formatted, error) => formatError(formatted, error, options.debugErrors),
+    formatError: (formatted, error) => {
+      const safe = formatError(formatted, error, options.debugErrors);
+      // ApolloServerPluginDisableSuggestions cleans validation errors only; variable coercion errors
+      // ("… enum. Did you mean the enum value …?") would still reveal the schema in production.
+      return options.production ? { ...safe, message: safe.message.replace(/ ?Did you mean(.+?)\?$/, "") } : safe;
+    },
     plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.production ? [ApolloServerPluginDisableSuggestions()] : [])],
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => hub.logger.warn(m), error: (m) => hub.logger.error(m) },
   });

@@ -1,5 +1,6 @@
 // GraphiQL, bundled: the page and its scripts are served from the installed packages, never from a CDN.
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 const ASSETS: Record<string, { module: string; type: string }> = {
   "react.production.min.js": { module: "react/umd/react.production.min.js", type: "text/javascript; charset=utf-8" },
@@ -15,7 +16,9 @@ export function graphiqlAsset(name: string): { body: Buffer; type: string } | nu
   if (!asset) return null;
   let body = cache.get(name);
   if (!body) {
-    body = readFileSync(require.resolve(asset.module));
+    // Through the package's own folder: react's "exports" map hides umd/*, so require.resolve(asset.module) throws.
+    const [pkg, ...file] = asset.module.split("/");
+    body = readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), ...file));
     cache.set(name, body);
   }
   return { body, type: asset.type };

@@ -82,7 +82,11 @@ export async function runIdempotent<T>(
       return outcome;
     });
   } catch (e) {
-    if (e instanceof RollbackWithOutcome) return e.outcome as Outcome<T>;
+    if (e instanceof RollbackWithOutcome) {
+      // The refusal may come from a concurrent request with the same key that committed while this one waited
+      // on the work's locks (e.g. MONTH_ALREADY_PAID by its own first run): then the first result is the answer.
+      return (await replay<T>(prisma, request, hash)) ?? (e.outcome as Outcome<T>);
+    }
     if (isUniqueViolation(e)) {
       // A concurrent request with the same key committed first, or the work hit a unique rule: answer from the record if any.
       const previous = await replay<T>(prisma, request, hash);

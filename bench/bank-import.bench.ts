@@ -1,0 +1,130 @@
+// 2. A bank collection result file of `rows` rows (default 1,000,000: 20,000 accounts x 50 months) streamed
+//    into POST /imports/bank-collection of a fresh hub process: rows/s, total seconds and the hub's peak RSS.
+//    Baseline: COPY of the same generated rows into a scratch table through pg (what the database absorbs raw).
+import { request as httpRequest } from "node:http";
+import { ENROLLED_ON, metric, months, type BenchContext, type Metric } from "./lib/context";
+import { bankFileStream, type BankFileProgress, type BankFileSpec } from "./lib/csv";
+import { copyFrom } from "./lib/pg-copy";
+import { memoryOf, sampleRss } from "./lib/proc";
+import { seedAccountsSql } from "./lib/seed";
+
+const MB = 1024 * 1024;
+
+interface ImportOutcome {
+  status: number;
+  body: string;
+  seconds: number;
+  timedOut: boolean;
+  rowsSent: number;
+}
+
+function postFile(url: string, token: string, key: string, spec: BankFileSpec, progress: BankFileProgress, timeoutMs: number, log: (m: string) => void): Promise<ImportOutcome> {
+  const target = new URL("/imports/bank-collection", url);
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    const ticker = setInterval(() => log(`    ... ${progress.rows.toLocaleString("en")} rows sent after ${elapsed().toFixed(0)} s (${(progress.rows / elapsed()).toFixed(0)} rows/s)`), 15_000);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy(new Error("import timed out"));
+    }, timeoutMs);
+    const finish = (o: Omit<ImportOutcome, "seconds" | "timedOut" | "rowsSent">) => {
+      clearInterval(ticker);
+      clearTimeout(timer);
+      resolve({ ...o, seconds: elapsed(), timedOut, rowsSent: progress.rows });
+    };
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { "content-type": "text/csv; charset=utf-8", authorization: `Bearer ${token}`, "idempotency-key": key, "transfer-encoding": "chunked" },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => finish({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", (e) => finish({ status: 0, body: String(e.message) }));
+      },
+    );
+    req.on("error", (e) => {
+      if (timedOut) finish({ status: 0, body: "timed out" });
+      else {
+        clearInterval(ticker);
+        clearTimeout(timer);
+        reject(e);
+      }
+    });
+    bankFileStream(spec, progress).pipe(req);
+  });
+}
+
+export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
+  const { opts, pool } = ctx;
+  const monthCount = Math.min(opts.months, opts.rows);
+  const accountCount = Math.ceil(opts.rows / monthCount);
+  let t = Date.now();
+  const accounts = await seedAccountsSql(pool, { area: "140525", count: accountCount, enrolledOn: ENROLLED_ON, monthlyAmount: "800.00", channel: "BANK_COLLECTION" });
+  await pool.query("VACUUM ANALYZE");
+  ctx.log(`  seeded ${accounts.length.toLocaleString("en")} bank-collection accounts in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s; file: ${opts.rows.toLocaleString("en")} rows = ${accounts.length} accounts x ${monthCount} months`);
+  const spec: BankFileSpec = { accounts, periods: months(monthCount), amount: "800.00", rows: opts.rows };
+
+  // Baseline: COPY the same rows into a scratch table (logged, no indexes).
+  await pool.query(`DROP TABLE IF EXISTS bench_import_scratch`);
+  await pool.query(`CREATE TABLE bench_import_scratch (payment_ref text, account_number text, period char(7), amount numeric(18,2), paid_on date, result text, reason text)`);
+  const client = await pool.connect();
+  let copySeconds: number;
+  let copied: number;
+  try {
+    t = Date.now();
+    copied = await copyFrom(client, `COPY bench_import_scratch FROM STDIN WITH (FORMAT csv, HEADER true)`, bankFileStream(spec));
+    copySeconds = (Date.now() - t) / 1000;
+  } finally {
+    client.release();
+  }
+  if (copied !== opts.rows) throw new Error(`COPY copied ${copied} rows, expected ${opts.rows}`);
+  ctx.log(`  baseline COPY: ${copied.toLocaleString("en")} rows in ${copySeconds.toFixed(1)} s (${(copied / copySeconds).toFixed(0)} rows/s)`);
+  await pool.query(`DROP TABLE bench_import_scratch`);
+  await pool.query("CHECKPOINT");
+
+  // The hub: a fresh process, so that its peak RSS belongs to this import.
+  const hub = await ctx.restartHub(opts.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results"] : []);
+  const idle = memoryOf(hub.pid);
+  const rss = sampleRss(hub.pid, 200);
+  const progress: BankFileProgress = { rows: 0, bytes: 0 };
+  ctx.log(`  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s)`);
+  const outcome = await postFile(hub.info.url, ctx.token, `bench-import-${ctx.runTag}`, spec, progress, opts.importTimeoutS * 1000, ctx.log);
+  const memory = rss.stop();
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM bank_payment_ref WHERE payment_ref LIKE 'BK%'`);
+  const posted = Number(rows[0]!.n);
+  let result: Record<string, unknown> | null = null;
+  try {
+    result = JSON.parse(outcome.body) as Record<string, unknown>;
+  } catch {
+    result = null;
+  }
+  const peak = Math.max(memory.peakRss, Number.isFinite(memory.hwm) ? memory.hwm : 0);
+  const hubRate = (outcome.timedOut ? posted : opts.rows) / outcome.seconds;
+  ctx.log(
+    `  hub import: HTTP ${outcome.status} after ${outcome.seconds.toFixed(1)} s${outcome.timedOut ? ` (TIMED OUT: ${posted.toLocaleString("en")} rows posted, extrapolated total ${(opts.rows / hubRate).toFixed(0)} s)` : ""}; ` +
+      `result ${result ? JSON.stringify({ ...result, errors: (result.errors as unknown[] | undefined)?.slice(0, 3) }) : outcome.body.slice(0, 300)}; ` +
+      `rows in bank_payment_ref: ${posted.toLocaleString("en")}; peak RSS ${(peak / MB).toFixed(0)} MB (VmHWM ${(memory.hwm / MB).toFixed(0)} MB, polled max ${(memory.peakRss / MB).toFixed(0)} MB)`,
+  );
+  if (!outcome.timedOut && (outcome.status !== 200 || !result || result.accepted !== opts.rows)) {
+    throw new Error(`import did not accept every row: HTTP ${outcome.status} ${outcome.body.slice(0, 500)}`);
+  }
+  ctx.details.import = {
+    rows: opts.rows, accounts: accounts.length, months: monthCount, result, status: outcome.status, seconds: outcome.seconds, timedOut: outcome.timedOut,
+    postedRows: posted, peakRssBytes: peak, vmHwmBytes: memory.hwm, polledPeakRssBytes: memory.peakRss, idleRssBytes: idle?.rss ?? null,
+    baseline: { copiedRows: copied, seconds: copySeconds },
+  };
+  const hubSeconds = outcome.timedOut ? opts.rows / hubRate : outcome.seconds;
+  const note = outcome.timedOut ? `timed out at ${opts.importTimeoutS} s; total extrapolated from ${posted} rows` : undefined;
+  return [
+    metric({ bench: "import", metric: `bank import rows/s (${(opts.rows / 1e6).toFixed(2)}M rows)`, unit: "rows/s", hub: hubRate, baseline: copied / copySeconds, baselineLabel: "raw COPY into scratch table", target: null, note }),
+    metric({ bench: "import", metric: "bank import total time", unit: "s", hub: hubSeconds, baseline: copySeconds, baselineLabel: "raw COPY into scratch table", target: { op: "<=", value: 120 * (opts.rows / 1_000_000) }, lowerIsBetter: true, note }),
+    metric({ bench: "import", metric: "bank import hub peak RSS", unit: "MB", hub: peak / MB, baseline: idle ? idle.rss / MB : null, baselineLabel: "hub idle RSS before import", target: { op: "<", value: 500 }, note: "ratio = peak / idle" }),
+  ];
+}

@@ -1,0 +1,83 @@
+// Command-line options of `npm run bench -- --only=deposits --rows=100000 ...` (all optional).
+export type BenchName = "deposits" | "lookups" | "import";
+export const ALL_BENCHES: readonly BenchName[] = ["deposits", "lookups", "import"];
+
+export interface BenchOptions {
+  only: BenchName[];
+  /** Connection string of the PostgreSQL server (a bench_<random> database is created on it). */
+  serverUrl: string;
+  concurrency: number;
+  warmupS: number;
+  /** Deposits: workers enrolled over GraphQL (hub side) and seeded by SQL (baseline side), and measured seconds. */
+  workers: number;
+  depositsS: number;
+  /** Lookups: measured seconds. */
+  lookupsS: number;
+  /** Import: data rows in the bank file, months per account (accounts = rows / months), and the wall-clock cap. */
+  rows: number;
+  months: number;
+  importTimeoutS: number;
+  /** Connection pool of the hub under test (createHub's default is 20). */
+  hubPool?: number;
+  keepDb: boolean;
+  /** Writes a V8 CPU profile of each hub child into bench/results/. */
+  profile: boolean;
+}
+
+function num(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value.replace(/_/g, ""));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${value}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg} (expected --name=value)`);
+    flags.set(m[1]!, m[2] ?? "true");
+  }
+  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "duration", "lookup-duration", "rows", "months", "import-timeout", "hub-pool", "keep-db", "profile", "help"]);
+  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}; known: ${[...known].map((x) => `--${x}`).join(" ")}`);
+  if (flags.has("help")) {
+    process.stdout.write(
+      [
+        "npm run bench -- [options]",
+        "  --only=deposits,lookups,import   run a subset (default: all three)",
+        "  --db=postgres://postgres@127.0.0.1:5432/postgres   server to create bench_<random> on (or BENCH_DATABASE_URL)",
+        "  --concurrency=48                 in-flight requests (deposits, lookups) and the SQL baseline's pool",
+        "  --warmup=3 --duration=15 --lookup-duration=10   seconds",
+        "  --workers=2000                   deposit-bench workers per side",
+        "  --rows=1000000 --months=50       bank file rows; accounts = rows / months",
+        "  --import-timeout=240             give up on the hub import after this many seconds (reports the rate so far)",
+        "  --hub-pool=N                     hub database pool size (default: createHub's 20)",
+        "  --keep-db --profile",
+        "",
+      ].join("\n"),
+    );
+    process.exit(0);
+  }
+  const only = (flags.get("only") ?? ALL_BENCHES.join(","))
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => (s === "bank-import" ? "import" : s));
+  for (const name of only) if (!ALL_BENCHES.includes(name as BenchName)) throw new Error(`--only: unknown benchmark ${name}`);
+  const hubPool = flags.get("hub-pool");
+  return {
+    only: only as BenchName[],
+    serverUrl: flags.get("db") ?? process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    concurrency: Math.round(num(flags.get("concurrency"), 48, "concurrency")),
+    warmupS: num(flags.get("warmup"), 3, "warmup"),
+    workers: Math.round(num(flags.get("workers"), 2000, "workers")),
+    depositsS: num(flags.get("duration"), 15, "duration"),
+    lookupsS: num(flags.get("lookup-duration"), 10, "lookup-duration"),
+    rows: Math.round(num(flags.get("rows"), 1_000_000, "rows")),
+    months: Math.round(num(flags.get("months"), 50, "months")),
+    importTimeoutS: num(flags.get("import-timeout"), 240, "import-timeout"),
+    hubPool: hubPool === undefined ? undefined : Math.round(num(hubPool, 20, "hub-pool")),
+    keepDb: flags.get("keep-db") === "true",
+    profile: flags.get("profile") === "true",
+  };
+}

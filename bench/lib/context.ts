@@ -1,0 +1,74 @@
+// What the orchestrator hands each benchmark, and what a benchmark hands back.
+import type { Pool } from "pg";
+import { addMonths } from "../../src/domain/calendar/calendar";
+import type { BenchOptions } from "./args";
+import type { BenchDatabase } from "./db";
+import type { NodeChild } from "./proc";
+
+export interface Target {
+  op: ">=" | "<=" | "<";
+  value: number;
+}
+
+export interface Metric {
+  bench: string;
+  metric: string;
+  unit: string;
+  hub: number;
+  baseline: number | null;
+  baselineLabel: string;
+  /** hub / baseline, or baseline / hub when lower is better (so that 1.0 = as good as the baseline). */
+  ratio: number | null;
+  target: Target | null;
+  met: boolean | null;
+  note?: string;
+}
+
+export interface BenchContext {
+  opts: BenchOptions;
+  db: BenchDatabase;
+  /** The bench process's own pool on the bench database (seeding, baselines, checks). */
+  pool: Pool;
+  token: string;
+  runTag: string;
+  /** The running hub child (started on demand, replaced by `restartHub`). */
+  hub(): Promise<NodeChild>;
+  restartHub(extraNodeArgs?: string[]): Promise<NodeChild>;
+  stopHub(): Promise<void>;
+  hubEnv: Record<string, string>;
+  log(message: string): void;
+  /** Shared between benchmarks: the lookups reuse the deposit bench's workers (who then have deposits). */
+  shared: { depositWorkers?: string[]; depositMonthsPaid?: number };
+  /** Extra detail per benchmark, written to the JSON results. */
+  details: Record<string, unknown>;
+}
+
+export const FIRST_MONTH = "2023-07";
+export const ENROLLED_ON = "2023-07-01";
+
+export function months(count: number, from = FIRST_MONTH): string[] {
+  return Array.from({ length: count }, (_, i) => addMonths(from, i));
+}
+
+export function metric(m: Omit<Metric, "ratio" | "met"> & { lowerIsBetter?: boolean }): Metric {
+  const { lowerIsBetter, ...rest } = m;
+  const ratio = m.baseline === null || m.baseline === 0 || !Number.isFinite(m.hub) ? null : lowerIsBetter ? m.baseline / m.hub : m.hub / m.baseline;
+  let met: boolean | null = null;
+  if (m.target) {
+    const t = m.target;
+    met = Number.isFinite(m.hub) && (t.op === ">=" ? m.hub >= t.value : t.op === "<=" ? m.hub <= t.value : m.hub < t.value);
+  }
+  return { ...rest, ratio, met };
+}
+
+/** Deterministic PRNG (mulberry32), so that runs pick the same random accounts. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

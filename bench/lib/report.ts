@@ -1,0 +1,34 @@
+// The compact results table and the JSON file in bench/results/.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Metric } from "./context";
+import { REPO_ROOT } from "./proc";
+
+function fmt(n: number | null, unit: string): string {
+  if (n === null || !Number.isFinite(n)) return "-";
+  const digits = unit === "ms" ? (n < 10 ? 2 : 1) : n >= 100 ? 0 : 1;
+  return `${n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`;
+}
+
+export function table(metrics: Metric[]): string {
+  const header = ["metric", "hub", "baseline", "ratio", "target", "met?"];
+  const rows = metrics.map((m) => [
+    m.metric,
+    fmt(m.hub, m.unit),
+    m.baseline === null ? "-" : `${fmt(m.baseline, m.unit)} (${m.baselineLabel})`,
+    m.ratio === null ? "-" : `${m.ratio.toFixed(2)}x`,
+    m.target ? `${m.target.op} ${m.target.value.toLocaleString("en")} ${m.unit}` : "-",
+    m.met === null ? "-" : m.met ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+export function writeResults(payload: unknown, startedAt: Date): string {
+  const dir = resolve(REPO_ROOT, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, `${JSON.stringify(payload, (_k, v: unknown) => (v instanceof Float64Array ? undefined : v), 2)}\n`);
+  return file;
+}
