@@ -25,7 +25,9 @@ export async function handleBankImport(req: IncomingMessage, res: ServerResponse
   const key = headerValue(req, "idempotency-key");
   if (!key) return sendError(res, 400, "BAD_USER_INPUT", "缺少 idempotency-key 请求头");
   req.setEncoding("utf8");
-  const lines = createInterface({ input: req, crlfDelay: Infinity });
+  // Take readline's async iterator at once: lines emitted before it exists are lost, and the import awaits the
+  // database (idempotency lookup) before it starts reading. The iterator buffers and pauses the input meanwhile.
+  const lines = createInterface({ input: req, crlfDelay: Infinity })[Symbol.asyncIterator]();
   const result = await runBankImport(hub, { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId }, key, lines);
   sendJson(res, 200, result);
 }

@@ -35,6 +35,10 @@ export class DepositResolver {
     @Ctx() ctx: HubContext,
   ) {
     if (Buffer.byteLength(csv) > MAX_INLINE_CSV_BYTES) throw badInput("文件超过 5 MB，请使用 POST /imports/bank-collection", "csv");
-    return runBankImport(ctx.hub, actorOf(ctx), idempotencyKey, csv.split("\n"));
+    // Lines as the streaming endpoint's readline yields them (LF or CRLF, nothing after a final newline), so a file
+    // hashes the same on both paths and a retry on either under the same key returns the first result.
+    const lines = csv.split(/\r?\n/);
+    if (lines.at(-1) === "") lines.pop();
+    return runBankImport(ctx.hub, actorOf(ctx), idempotencyKey, lines);
   }
 }

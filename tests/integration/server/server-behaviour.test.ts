@@ -113,7 +113,10 @@ describe("request limits", () => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (c: string) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode!, body }));
+        res.on("end", () => {
+          req.destroy();
+          resolve({ status: res.statusCode!, body });
+        });
       });
       req.on("error", reject);
       req.write("{"); // the rest never comes: the server must answer from the declared length alone

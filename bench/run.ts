@@ -1,0 +1,141 @@
+// `npm run bench [-- --only=deposits,lookups,import --rows=100000 ...]`: the hub's throughput figures, each
+// beside a baseline measured in the same run on the same fresh database (bench_<random>, dropped at the end).
+// The hub under test runs in a child process (bench/hub-process.ts); this process generates the load.
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { cpus, totalmem } from "node:os";
+import { Pool } from "pg";
+import { startNationalPlatformSimulator } from "../simulators";
+import { signDevToken } from "../src/auth/token-verifier";
+import { bankImportBench } from "./bank-import.bench";
+import { depositsBench } from "./deposits.bench";
+import { parseArgs, type BenchName } from "./lib/args";
+import type { BenchContext, Metric } from "./lib/context";
+import { createBenchDatabase, type BenchDatabase } from "./lib/db";
+import { killAllChildrenSync, startNodeChild, stopAllChildren, type NodeChild } from "./lib/proc";
+import { table, writeResults } from "./lib/report";
+import { lookupsBench } from "./lookups.bench";
+
+const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Promise<Metric[]> }> = {
+  deposits: { title: "1. recordDeposit over HTTP vs plain SQL", run: depositsBench },
+  import: { title: "2. bank file import (streamed CSV) vs raw COPY", run: bankImportBench },
+  lookups: { title: "3. account lookups over HTTP vs bare http + pg", run: lookupsBench },
+};
+// Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
+const ORDER: BenchName[] = ["deposits", "lookups", "import"];
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const runTag = randomBytes(3).toString("hex");
+  const log = (m: string) => process.stdout.write(`${m}\n`);
+  const t0 = Date.now();
+  const since = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`;
+  log(`hpf-hub bench ${runTag}: ${opts.only.join(", ")} | concurrency ${opts.concurrency} | ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB | node ${process.version}`);
+
+  let db: BenchDatabase | null = null;
+  let pool: Pool | null = null;
+  let national: Awaited<ReturnType<typeof startNationalPlatformSimulator>> | null = null;
+  let hub: NodeChild | null = null;
+  const metrics: Metric[] = [];
+  const failures: { bench: string; error: string }[] = [];
+  const details: Record<string, unknown> = {};
+  let exitCode = 0;
+  const cleanup = async () => {
+    await stopAllChildren();
+    await pool?.end().catch(() => undefined);
+    await national?.close().catch(() => undefined);
+    if (db && !opts.keepDb) await db.drop().catch((e: unknown) => log(`could not drop ${db?.name}: ${(e as Error).message}`));
+    else if (db) log(`kept database ${db.name} (--keep-db)`);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`\n${signal}: stopping children and dropping the bench database`);
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.once("exit", killAllChildrenSync);
+
+  try {
+    db = await createBenchDatabase(opts.serverUrl);
+    log(`database ${db.name} created`);
+    national = await startNationalPlatformSimulator({ port: 0, host: "127.0.0.1" });
+    const secret = randomBytes(32).toString("hex");
+    const token = await signDevToken(secret, { role: "CENTER_OPERATOR", sub: "bench-operator", org: "140500" }, "4h");
+    const hubEnv: Record<string, string> = {
+      BENCH_HUB_DATABASE_URL: db.url,
+      BENCH_JWT_SECRET: secret,
+      BENCH_NATIONAL_URL: national.url,
+      NODE_ENV: "development",
+      ...(opts.hubPool ? { BENCH_HUB_POOL: String(opts.hubPool) } : {}),
+    };
+    const startHub = async (nodeArgs: string[] = []) => {
+      const started = Date.now();
+      const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, { readyTimeoutMs: 120_000, nodeArgs });
+      log(`  hub child pid ${child.pid} ready at ${child.info.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return child;
+    };
+    const stopHub = async () => {
+      await hub?.stop();
+      hub = null;
+    };
+    // The first hub migrates the empty database (as a hub does at start); the bench pool opens afterwards.
+    hub = await startHub(opts.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results"] : []);
+    pool = new Pool({ connectionString: db.url, max: Math.max(8, opts.concurrency + 2) });
+    const ctx: BenchContext = {
+      opts,
+      db,
+      pool,
+      token,
+      runTag,
+      hubEnv,
+      log,
+      shared: {},
+      details,
+      hub: async () => (hub ??= await startHub()),
+      restartHub: async (nodeArgs = []) => {
+        await stopHub();
+        hub = await startHub(nodeArgs);
+        return hub;
+      },
+      stopHub,
+    };
+    for (const name of ORDER.filter((n) => opts.only.includes(n))) {
+      log(`\n[${since()}] ${BENCHES[name].title}`);
+      try {
+        const got = await BENCHES[name].run(ctx);
+        metrics.push(...got);
+      } catch (e) {
+        exitCode = 1;
+        failures.push({ bench: name, error: (e as Error).stack ?? String(e) });
+        log(`  FAILED: ${(e as Error).stack ?? String(e)}`);
+        if (hub) log(`  hub stderr tail:\n${hub.stderrTail()}`);
+      }
+    }
+    // The ledger still balances after everything the run posted.
+    const { rows } = await pool.query<{ debit: string; credit: string }>(`SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit FROM ledger_entry`);
+    const balanced = rows[0]!.debit === rows[0]!.credit;
+    log(`\n[${since()}] ledger check: total debit ${rows[0]!.debit} = total credit ${rows[0]!.credit}: ${balanced ? "balanced" : "NOT BALANCED"}`);
+    if (!balanced) exitCode = 1;
+    details.ledgerBalanced = balanced;
+  } finally {
+    await cleanup();
+  }
+
+  const file = writeResults(
+    { startedAt: startedAt.toISOString(), runTag, seconds: (Date.now() - t0) / 1000, machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version }, options: { ...opts, serverUrl: undefined }, metrics, failures, details },
+    startedAt,
+  );
+  log(`\nResults (${since()} total; JSON: ${file})\n`);
+  log(table(metrics));
+  if (failures.length) log(`\nFailed: ${failures.map((f) => f.bench).join(", ")}`);
+  return exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
