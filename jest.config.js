@@ -17,6 +17,8 @@ const transform = {
   ],
 };
 module.exports = {
+  // Database suites start a hub (PGlite initdb + migrations take seconds on 2 busy cores).
+  testTimeout: 60000,
   projects: [
     { displayName: "unit", testEnvironment: "node", transform, testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
     {

@@ -5,10 +5,13 @@ import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-ve
 import { NationalPlatformClient } from "./connectors/national-platform/national-platform.client";
 import type { NationalPlatformPort } from "./connectors/national-platform/national-platform.port";
 import { openDatabase, type Database, type DatabaseOptions } from "./db/database";
+import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
 import { buildHubSchema } from "./schema/build-schema";
 import { createHubServer, type HubServer } from "./server";
+import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
+import { loadSubjectKeyer } from "./services/audit/subject-key";
 import type { HubServices } from "./services/hub-services";
 import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
 
@@ -20,6 +23,8 @@ export interface HubOptions {
   production?: boolean;
   debugErrors?: boolean;
   outboxIntervalMs?: number;
+  /** How often metric deltas are folded into the rollups (default 30 s). */
+  metricsCompactionIntervalMs?: number;
 }
 
 export interface Hub {
@@ -27,6 +32,7 @@ export interface Hub {
   db: Database;
   server: HubServer;
   outbox: OutboxDispatcher;
+  metricsCompactor: MetricsCompactor;
   national: NationalPlatformPort;
   listen(port: number, host: string): Promise<string>;
   close(graceMs?: number): Promise<void>;
@@ -58,6 +64,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       fundAccounts: await loadFundAccounts(db.prisma),
       outbox,
       logger: options.logger,
+      exchangeLog: new ExchangeLogWriter(db.prisma, db.kind),
+      subjectKey: await loadSubjectKeyer(db.prisma),
     };
     const server = await createHubServer({
       schema: buildHubSchema(),
@@ -68,16 +76,21 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       ready: () => db.ready(),
     });
     outbox.start();
+    const metricsCompactor = new MetricsCompactor(db.prisma, options.logger.child({ module: "metrics-compaction" }), options.metricsCompactionIntervalMs);
+    metricsCompactor.start();
     return {
       services,
       db,
       server,
       outbox,
+      metricsCompactor,
       national,
       listen: (port, host) => server.listen(port, host),
       close: async (graceMs = 10000) => {
         await server.close(graceMs);
+        await services.exchangeLog.close();
         await outbox.stop();
+        await metricsCompactor.stop();
         if (ownsDb) await db.close();
       },
     };

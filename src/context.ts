@@ -4,12 +4,16 @@ import type { Logger } from "pino";
 import type { Viewer } from "./auth/viewer";
 import type { Actor, HubServices } from "./services/hub-services";
 import { accountViewsByNumber, type AccountView } from "./services/accounts/account-view";
+import { ExchangeCollector } from "./services/audit/exchange-collector";
 
 export interface HubContext {
   viewer: Viewer | null;
   hub: HubServices;
   requestId: string;
+  startedAt: Date;
   logger: Logger;
+  /** What this request touched, for its exchange record. */
+  exchange: ExchangeCollector;
   loaders: {
     accountByNumber: DataLoader<string, AccountView | null>;
   };

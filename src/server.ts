@@ -10,7 +10,9 @@ import type { GraphQLSchema } from "graphql";
 import type { TokenVerifier } from "./auth/token-verifier";
 import { createLoaders, type HubContext } from "./context";
 import { formatError } from "./errors";
+import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
+import { ExchangeCollector } from "./services/audit/exchange-collector";
 import { handleBankImport } from "./http/bank-import.route";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
 import { BodyTooLargeError, bearerToken, headerValue, readBody, sendError, sendJson } from "./http/http-io";
@@ -50,6 +52,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT (drain requests, close PGlite, release the folder lock). Apollo's own handler
+    // (on by default outside NODE_ENV=test) re-raises the signal once Apollo stops, killing the process mid-shutdown.
+    stopOnTerminationSignals: false,
     validationRules: [depthLimitRule(), aliasLimitRule()],
     formatError: (formatted, error) => {
       const safe = formatError(formatted, error, options.debugErrors);
@@ -57,12 +62,17 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       // ("… enum. Did you mean the enum value …?") would still reveal the schema in production.
       return options.production ? { ...safe, message: safe.message.replace(/ ?Did you mean(.+?)\?$/, "") } : safe;
     },
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.production ? [ApolloServerPluginDisableSuggestions()] : [])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      exchangeLogPlugin(),
+      ...(options.production ? [ApolloServerPluginDisableSuggestions()] : []),
+    ],
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => hub.logger.warn(m), error: (m) => hub.logger.error(m) },
   });
   await apollo.start();
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const startedAt = new Date();
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
     let body: unknown = undefined;
@@ -84,7 +94,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       context: async () => {
         const token = bearerToken(req);
         const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
-        return { viewer, hub, requestId, logger: hub.logger.child({ requestId }), loaders: createLoaders(hub) };
+        return { viewer, hub, requestId, startedAt, logger: hub.logger.child({ requestId }), loaders: createLoaders(hub), exchange: new ExchangeCollector() };
       },
     });
     const outHeaders: Record<string, string> = { "x-request-id": requestId };

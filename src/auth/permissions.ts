@@ -17,6 +17,10 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     account: [...CENTER, Role.WORKER],
     accountByIdNumber: [...CENTER, Role.WORKER],
     policyParameters: CENTER,
+    pilotMetrics: [Role.LEADERSHIP, Role.CENTER_ADMIN],
+    exchangeLog: [Role.AUDITOR],
+    myDataAccess: [Role.WORKER],
+    verifyExchangeLog: [Role.AUDITOR],
   },
   Mutation: {
     enrollWorker: [Role.CENTER_OPERATOR],

@@ -28,6 +28,12 @@ export async function handleBankImport(req: IncomingMessage, res: ServerResponse
   // Take readline's async iterator at once: lines emitted before it exists are lost, and the import awaits the
   // database (idempotency lookup) before it starts reading. The iterator buffers and pauses the input meanwhile.
   const lines = createInterface({ input: req, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const at = new Date();
   const result = await runBankImport(hub, { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId }, key, lines);
+  // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
+  await hub.exchangeLog.append({
+    at, consumerRole: viewer.role, consumerOrg: viewer.org, consumerSub: viewer.sub, operation: "importBankCollection", purpose: viewer.purpose,
+    requestId, subjectKeys: [], subjectCount: result.rows, resultSize: result.accepted, outcome: "OK",
+  });
   sendJson(res, 200, result);
 }

@@ -4,6 +4,7 @@
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
 import type { Tx } from "../db/transaction";
+import { recordPostingMetrics } from "../services/metrics/metric-deltas";
 
 export interface PostingLine {
   ledgerAccountId: bigint;
@@ -112,6 +113,8 @@ export async function postMany(tx: Tx, requests: PostingRequest[]): Promise<Post
       ${owner.map((o) => o.request.kind)}::text[], ${lines.map((l) => (l.side === "D" ? l.amount.toFixed(2) : "0"))}::numeric[],
       ${lines.map((l) => (l.side === "C" ? l.amount.toFixed(2) : "0"))}::numeric[], ${lines.map((l) => l.period ?? null)}::text[],
       ${owner.map((o) => o.request.postedOn)}::date[], ${balancesAfter.map((b) => b?.toFixed(2) ?? null)}::numeric[])`;
+  // Pilot metric deltas in the same transaction (only entries of worker accounts count: the join finds them).
+  await recordPostingMetrics(tx, entryIds);
   let index = 0;
   return requests.map((r, i) => ({
     postingId: postingIds[i]!,

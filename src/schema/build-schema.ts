@@ -3,13 +3,15 @@ import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
 import { applyPermissions } from "../auth/permissions";
+import { ExchangeLogResolver } from "../resolvers/audit/exchange-log.resolver";
 import { AccountResolver } from "../resolvers/accounts/account.resolver";
 import { EnrollWorkerResolver } from "../resolvers/accounts/enroll-worker.resolver";
 import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
+import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
 import { PolicyResolver } from "../resolvers/policy/policy.resolver";
 import "./common/enums";
 
-export const RESOLVERS = [AccountResolver, EnrollWorkerResolver, DepositResolver, PolicyResolver] as const;
+export const RESOLVERS = [AccountResolver, EnrollWorkerResolver, DepositResolver, PolicyResolver, ExchangeLogResolver, PilotMetricsResolver] as const;
 
 let cached: GraphQLSchema | undefined;
 

@@ -4,6 +4,8 @@ import type { PrismaClient } from "../generated/prisma/client";
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
 import type { FundAccounts } from "../ledger/fund-accounts";
+import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
+import type { SubjectKeyer } from "./audit/subject-key";
 
 /** Who acts: a signed-in user, an agency system, or the hub itself (jobs, imports) as an explicit system actor. */
 export interface Actor {
@@ -27,4 +29,8 @@ export interface HubServices {
   fundAccounts: FundAccounts;
   outbox: OutboxKicker;
   logger: Logger;
+  /** The tamper-evident exchange log (appends in batches). */
+  exchangeLog: ExchangeLogWriter;
+  /** The keyed hash that indexes persons in the exchange log. */
+  subjectKey: SubjectKeyer;
 }

@@ -14,12 +14,17 @@ export class AccountResolver {
   @Query(() => Account, { nullable: true, description: "CENTER_*: any account; WORKER: only their own." })
   async account(@Arg("accountNumber", () => String) accountNumber: string, @Ctx() ctx: HubContext): Promise<AccountView | null> {
     if (accountNumber.length > 32) return null;
-    return present(await ctx.loaders.accountByNumber.load(accountNumber), ctx.viewer!);
+    const shown = present(await ctx.loaders.accountByNumber.load(accountNumber), ctx.viewer!);
+    if (shown) ctx.exchange.touch([shown.idNumber]);
+    return shown;
   }
 
   @Query(() => Account, { nullable: true, description: "CENTER_*: any person's account; WORKER: only their own." })
   async accountByIdNumber(@Arg("idNumber", () => IdNumberScalar) idNumber: string, @Ctx() ctx: HubContext): Promise<AccountView | null> {
-    return present(await accountViewByIdNumber(ctx.hub.prisma, idNumber), ctx.viewer!);
+    ctx.exchange.touch([idNumber]);
+    const shown = present(await accountViewByIdNumber(ctx.hub.prisma, idNumber), ctx.viewer!);
+    ctx.exchange.setResultSize(shown ? 1 : 0);
+    return shown;
   }
 
   @FieldResolver(() => LedgerEntryConnection, { description: "Ledger entries, newest first." })

@@ -13,6 +13,7 @@ import { payload } from "../payload.mapper";
 export const MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024;
 
 function depositPayload(outcome: Outcome<DepositResult>, ctx: HubContext) {
+  if ("ok" in outcome) ctx.exchange.touch([outcome.ok.account.idNumber]);
   return payload(outcome, (r) => ({ account: present(r.account, ctx.viewer!), entries: r.entries }), { account: null, entries: [] });
 }
 

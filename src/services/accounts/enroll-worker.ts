@@ -2,7 +2,7 @@
 // then person, account, agreement and deposit plan in one transaction. Registration with the national
 // platform goes through the outbox after commit, so a slow platform never holds a transaction open.
 import type { PrismaClient } from "../../generated/prisma/client";
-import type { Tx } from "../../db/transaction";
+import { inTransaction, type Tx } from "../../db/transaction";
 import { stringToDate } from "../../db/dates";
 import { CURRENT_COMMITMENT } from "../../domain/accounts/commitment";
 import { checkEnrolment } from "../../domain/accounts/enrolment.rule";
@@ -12,6 +12,7 @@ import { duplicateReason } from "../../connectors/national-platform/national-pla
 import { peekIdempotent, runIdempotent, type Outcome } from "../idempotency";
 import { userError, type UserErrorDto } from "../user-error";
 import { accountView, type AccountView } from "./account-view";
+import { recordDuplicateBlock, recordEnrolment, rekeyAccountMetrics } from "../metrics/metric-deltas";
 import type { HubServices, Actor } from "../hub-services";
 
 export interface EnrollWorkerCommand {
@@ -69,10 +70,13 @@ async function createAccount(tx: Tx, person: ParsedIdNumber, c: EnrollWorkerComm
   let accountId: bigint;
   let accountNumber: string;
   if (sealed) {
-    await tx.account.update({
-      where: { id: sealed.id },
-      data: { kind: "FLEXIBLE", status: "ACTIVE", countyCode: c.countyCode, employmentForm: c.employmentForm },
-    });
+    // Its metrics history moves with it to the new county / form / kind (metrics group accounts by what they are now).
+    await rekeyAccountMetrics(tx, sealed.id, () =>
+      tx.account.update({
+        where: { id: sealed.id },
+        data: { kind: "FLEXIBLE", status: "ACTIVE", countyCode: c.countyCode, employmentForm: c.employmentForm },
+      }),
+    );
     accountId = sealed.id;
     accountNumber = sealed.accountNumber;
   } else {
@@ -95,6 +99,8 @@ async function createAccount(tx: Tx, person: ParsedIdNumber, c: EnrollWorkerComm
     });
     accountId = account.id;
   }
+  // A conversion back to flexible counts as an enrolment too (it signs a new agreement below).
+  await recordEnrolment(tx, { on: c.enrolledOn, countyCode: c.countyCode, employmentForm: c.employmentForm });
   await tx.agreement.create({
     data: {
       accountId,
@@ -144,8 +150,11 @@ export async function enrollWorker(hub: HubServices, actor: Actor, c: EnrollWork
   const national = await hub.national.checkPerson(person.idNumber, { requestId: actor.requestId });
   const duplicate = duplicateReason(national, c.enrolledOn, CENTER_CODE);
   if (duplicate) {
-    await hub.prisma.duplicateCheck.create({
-      data: { operation: "ENROLL", idNumber: person.idNumber, countyCode: c.countyCode, reason: duplicate, checkedOn: stringToDate(c.enrolledOn) },
+    await inTransaction(hub.prisma, async (tx) => {
+      await tx.duplicateCheck.create({
+        data: { operation: "ENROLL", idNumber: person.idNumber, countyCode: c.countyCode, employmentForm: c.employmentForm, reason: duplicate, checkedOn: stringToDate(c.enrolledOn) },
+      });
+      await recordDuplicateBlock(tx, { on: c.enrolledOn, countyCode: c.countyCode, employmentForm: c.employmentForm });
     });
     return { userErrors: [userError(duplicate === "FRAUD_BAN" ? "FRAUD_BAN" : "DUPLICATE_ACCOUNT", DUPLICATE_MESSAGES[duplicate]!, "idNumber")] };
   }

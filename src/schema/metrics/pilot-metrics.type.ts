@@ -1,0 +1,85 @@
+// The leadership group's pilot metrics: aggregates only, so no field of a person is reachable from here.
+import { Field, Int, ObjectType } from "type-graphql";
+import { YearMonthScalar } from "../scalars/date.scalar";
+import { MoneyScalar } from "../scalars/money.scalar";
+
+@ObjectType({ description: "One month of the window. 月度数据。" })
+export class MetricPoint {
+  @Field(() => YearMonthScalar)
+  period: string;
+
+  @Field(() => Int)
+  enrolled: number;
+
+  @Field(() => MoneyScalar)
+  depositAmount: string;
+
+  @Field(() => MoneyScalar)
+  withdrawalAmount: string;
+}
+
+@ObjectType({ description: "Active accounts at the end of the window and deposits in it, for one county or employment form. 分组数据。" })
+export class MetricGroup {
+  @Field(() => String)
+  key: string;
+
+  @Field(() => Int)
+  activeAccounts: number;
+
+  @Field(() => MoneyScalar)
+  depositAmount: string;
+}
+
+@ObjectType({ description: "Pilot metrics for a window of months, by business date. 试点统计指标。" })
+export class PilotMetrics {
+  @Field(() => YearMonthScalar)
+  from: string;
+
+  @Field(() => YearMonthScalar)
+  to: string;
+
+  @Field(() => Int, { description: "Enrolments in the window (a conversion back to flexible counts)." })
+  enrolledTotal: number;
+
+  @Field(() => Int, { description: "Active at the end of the window." })
+  activeAccounts: number;
+
+  @Field(() => Int)
+  exitedTotal: number;
+
+  @Field(() => MoneyScalar)
+  depositAmount: string;
+
+  @Field(() => Int, { description: "Payments: a lump sum is one payment." })
+  depositCount: number;
+
+  @Field(() => MoneyScalar)
+  withdrawalAmount: string;
+
+  @Field(() => Int)
+  loanCount: number;
+
+  @Field(() => MoneyScalar)
+  loanAmount: string;
+
+  @Field(() => MoneyScalar)
+  graduateSubsidyAmount: string;
+
+  @Field(() => MoneyScalar)
+  interestSubsidyAmount: string;
+
+  @Field(() => Int, { description: "Enrolments or loans refused by the national duplicate check." })
+  duplicateBlocks: number;
+
+  @Field(() => String, { description: '个贷率: outstanding loans ÷ deposit balances of the flexible pool, 4 decimals, e.g. "0.4213".' })
+  loanToDepositRatio: string;
+
+  @Field(() => [MetricPoint])
+  monthly: MetricPoint[];
+
+  @Field(() => [MetricGroup])
+  byCounty: MetricGroup[];
+
+  @Field(() => [MetricGroup])
+  byEmploymentForm: MetricGroup[];
+}

@@ -1,0 +1,87 @@
+// The one definition of what each pilot metric counts, as SQL over the source tables. The delta writers apply it
+// to the rows of one business event, the compaction re-keys and the check applies it to everything, so the
+// incremental figures and the full recomputation can only differ if a writer was skipped or a delta was lost.
+//
+// Keys: month (business date), the account's county code and employment form ('UNKNOWN' when not recorded).
+// Sources: ledger entries of worker accounts (deposits, withdrawals, subsidies, the flexible pool's balance),
+// agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit) and refused
+// duplicate checks. Loans have no source table yet: their columns stay zero until the loan book lands.
+import { Prisma } from "../../generated/prisma/client";
+
+/** The measure columns of metric_rollup / metric_delta, in one order used by every statement. */
+export const METRIC_COLUMNS = [
+  "enrolled",
+  "exited",
+  "active_delta",
+  "deposit_amount",
+  "deposit_count",
+  "withdrawal_amount",
+  "loan_count",
+  "loan_amount",
+  "graduate_subsidy_amount",
+  "interest_subsidy_amount",
+  "duplicate_blocks",
+  "balance_delta",
+  "loan_outstanding_delta",
+] as const;
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
+
+export const UNKNOWN_FORM = "UNKNOWN";
+/** County of a duplicate check recorded without one (the loan path may not know it). */
+export const UNKNOWN_COUNTY = "000000";
+
+export const DEPOSIT_KINDS = ["DEPOSIT", "BACK_PAYMENT", "LUMP_SUM"] as const;
+export const WITHDRAWAL_KINDS = ["WITHDRAWAL", "EXIT_PAYOUT"] as const;
+
+const KEY_COLUMNS = ["month", "county_code", "employment_form"] as const;
+
+/** `(month, county_code, employment_form, enrolled, ...)` for an INSERT. */
+export const INSERT_COLUMNS = Prisma.raw(`(${[...KEY_COLUMNS, ...METRIC_COLUMNS].join(", ")})`);
+
+/** `sum(enrolled) AS enrolled, ...` over a subquery with the canonical columns; `sign` -1 negates. */
+export function summedColumns(sign: 1 | -1 = 1): Prisma.Sql {
+  return Prisma.raw(METRIC_COLUMNS.map((c) => `${sign === 1 ? "" : "-"}sum(${c}) AS ${c}`).join(", "));
+}
+
+const list = (kinds: readonly string[]) => Prisma.raw(kinds.map((k) => `'${k}'`).join(", "));
+const ACCOUNT_KEY = Prisma.raw(`a.county_code AS county_code, coalesce(a.employment_form, '${UNKNOWN_FORM}') AS employment_form`);
+
+/** The ledger's contribution of the worker entries matching `where` (aliases: e = ledger_entry, a = account).
+ *  A deposit counts once per posting: a lump sum covering eight months is one payment. */
+export function ledgerSource(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT to_char(e.posted_on, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
+      0 AS enrolled, 0 AS exited, 0 AS active_delta,
+      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(DEPOSIT_KINDS)})), 0) AS deposit_amount,
+      count(DISTINCT e.posting_id) FILTER (WHERE e.kind IN (${list(DEPOSIT_KINDS)})) AS deposit_count,
+      coalesce(sum(e.debit) FILTER (WHERE e.kind IN (${list(WITHDRAWAL_KINDS)})), 0) AS withdrawal_amount,
+      0 AS loan_count, 0 AS loan_amount,
+      coalesce(sum(e.credit) FILTER (WHERE e.kind = 'GRADUATE_SUBSIDY'), 0) AS graduate_subsidy_amount,
+      coalesce(sum(e.credit) FILTER (WHERE e.kind = 'INTEREST_SUBSIDY'), 0) AS interest_subsidy_amount,
+      0 AS duplicate_blocks,
+      coalesce(sum(e.credit - e.debit) FILTER (WHERE a.kind = 'FLEXIBLE'), 0) AS balance_delta,
+      0 AS loan_outstanding_delta
+    FROM ledger_entry e JOIN account a ON a.ledger_account_id = e.ledger_account_id
+    WHERE ${where}
+    GROUP BY 1, 2, 3`;
+}
+
+/** Enrolments (agreements signed) and exits (agreements ended) of the accounts matching `where` (g, a). */
+export function agreementSource(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT to_char(x.on_date, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
+      sum(x.enrolled) AS enrolled, sum(x.exited) AS exited, sum(x.enrolled - x.exited) AS active_delta,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM agreement g JOIN account a ON a.id = g.account_id
+    CROSS JOIN LATERAL (VALUES (g.signed_on, 1, 0), (g.ended_on, 0, 1)) AS x(on_date, enrolled, exited)
+    WHERE x.on_date IS NOT NULL AND ${where}
+    GROUP BY 1, 2, 3`;
+}
+
+/** Refused duplicate checks (enrolments and loans the national platform's answer blocked). */
+export const duplicateSource: Prisma.Sql = Prisma.sql`
+  SELECT to_char(d.checked_on, 'YYYY-MM') AS month, coalesce(d.county_code, '${Prisma.raw(UNKNOWN_COUNTY)}') AS county_code,
+    coalesce(d.employment_form, '${Prisma.raw(UNKNOWN_FORM)}') AS employment_form,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0
+  FROM duplicate_check d
+  GROUP BY 1, 2, 3`;

@@ -1,0 +1,166 @@
+// pilotMetrics: the leadership group's aggregates for a window of months, read from the compacted rollups plus
+// the deltas not yet compacted (one SQL statement over at most months x counties x forms rows: never the ledger).
+// The answer is plain JSON with the contract's field names; the dashboard and the exports use this same function.
+import { isValidDate, monthRange } from "../../domain/calendar/calendar";
+import { formatMoney, toMoney, ZERO, type MoneyValue } from "../../domain/money/money";
+import { EMPLOYMENT_FORMS, isCountyCode, loanToDepositRatio, metricsWindowProblem } from "../../domain/metrics/pilot-metrics.rule";
+import { badInput } from "../../errors";
+import type { HubServices } from "../hub-services";
+import { MissingParameterError } from "../policy/policy-parameters.service";
+
+export interface PilotMetricsArgs {
+  from: string;
+  to: string;
+  countyCode?: string | null;
+}
+
+export interface MetricPointDto {
+  period: string;
+  enrolled: number;
+  depositAmount: string;
+  withdrawalAmount: string;
+}
+
+export interface MetricGroupDto {
+  key: string;
+  activeAccounts: number;
+  depositAmount: string;
+}
+
+export interface PilotMetricsDto {
+  from: string;
+  to: string;
+  enrolledTotal: number;
+  activeAccounts: number;
+  exitedTotal: number;
+  depositAmount: string;
+  depositCount: number;
+  withdrawalAmount: string;
+  loanCount: number;
+  loanAmount: string;
+  graduateSubsidyAmount: string;
+  interestSubsidyAmount: string;
+  duplicateBlocks: number;
+  loanToDepositRatio: string;
+  monthly: MetricPointDto[];
+  byCounty: MetricGroupDto[];
+  byEmploymentForm: MetricGroupDto[];
+}
+
+type Num = { toFixed(): string } | null;
+interface AggregateRow {
+  g: number;
+  month: string | null;
+  county_code: string | null;
+  employment_form: string | null;
+  enrolled: bigint | null;
+  exited: bigint | null;
+  deposit_amount: Num;
+  deposit_count: bigint | null;
+  withdrawal_amount: Num;
+  loan_count: bigint | null;
+  loan_amount: Num;
+  graduate_subsidy_amount: Num;
+  interest_subsidy_amount: Num;
+  duplicate_blocks: bigint | null;
+  active: bigint | null;
+  balance: Num;
+  loan_outstanding: Num;
+}
+
+// GROUPING(month, county_code, employment_form) of each grouping set.
+const TOTAL = 7;
+const BY_MONTH = 3;
+const BY_COUNTY = 5;
+const BY_FORM = 6;
+
+const money = (v: Num): MoneyValue => (v === null ? ZERO : toMoney(v));
+const fen = (v: Num): string => formatMoney(money(v));
+const int = (v: bigint | null): number => Number(v ?? 0n);
+
+async function aggregate(hub: HubServices, from: string, to: string, county: string | null): Promise<AggregateRow[]> {
+  // Window measures count months in [from, to]; stocks (active accounts, balances, loans outstanding) sum every month <= to.
+  return hub.prisma.$queryRaw<AggregateRow[]>`
+    WITH m AS (
+      SELECT * FROM (
+        SELECT month, county_code, employment_form, enrolled, exited, active_delta, deposit_amount, deposit_count, withdrawal_amount,
+               loan_count, loan_amount, graduate_subsidy_amount, interest_subsidy_amount, duplicate_blocks, balance_delta, loan_outstanding_delta
+        FROM metric_rollup
+        UNION ALL
+        SELECT month, county_code, employment_form, enrolled, exited, active_delta, deposit_amount, deposit_count, withdrawal_amount,
+               loan_count, loan_amount, graduate_subsidy_amount, interest_subsidy_amount, duplicate_blocks, balance_delta, loan_outstanding_delta
+        FROM metric_delta
+      ) u
+      WHERE month <= ${to}::char(7) AND (${county}::text IS NULL OR county_code = ${county}::char(6))
+    )
+    SELECT GROUPING(month, county_code, employment_form)::int AS g, month::text AS month, county_code::text AS county_code, employment_form,
+      sum(enrolled) FILTER (WHERE month >= ${from}::char(7)) AS enrolled,
+      sum(exited) FILTER (WHERE month >= ${from}::char(7)) AS exited,
+      sum(deposit_amount) FILTER (WHERE month >= ${from}::char(7)) AS deposit_amount,
+      sum(deposit_count) FILTER (WHERE month >= ${from}::char(7)) AS deposit_count,
+      sum(withdrawal_amount) FILTER (WHERE month >= ${from}::char(7)) AS withdrawal_amount,
+      sum(loan_count) FILTER (WHERE month >= ${from}::char(7)) AS loan_count,
+      sum(loan_amount) FILTER (WHERE month >= ${from}::char(7)) AS loan_amount,
+      sum(graduate_subsidy_amount) FILTER (WHERE month >= ${from}::char(7)) AS graduate_subsidy_amount,
+      sum(interest_subsidy_amount) FILTER (WHERE month >= ${from}::char(7)) AS interest_subsidy_amount,
+      sum(duplicate_blocks) FILTER (WHERE month >= ${from}::char(7)) AS duplicate_blocks,
+      sum(active_delta) AS active, sum(balance_delta) AS balance, sum(loan_outstanding_delta) AS loan_outstanding
+    FROM m
+    GROUP BY GROUPING SETS ((), (month), (county_code), (employment_form))
+    HAVING GROUPING(month) = 1 OR month >= ${from}::char(7)`;
+}
+
+/** The county codes in force at the end of the window (none before the pilot's parameters start). */
+async function policyCounties(hub: HubServices, to: string): Promise<string[]> {
+  try {
+    const lastDay = ["31", "30", "29", "28"].map((d) => `${to}-${d}`).find(isValidDate)!;
+    return (await hub.policy.on(lastDay)).codes("enrolment.countyCodes");
+  } catch (e) {
+    if (e instanceof MissingParameterError) return [];
+    throw e;
+  }
+}
+
+function groups(rows: AggregateRow[], keyOf: (r: AggregateRow) => string | null, listed: readonly string[]): MetricGroupDto[] {
+  const found = new Map(rows.map((r) => [keyOf(r) ?? "", r]));
+  const keys = [...listed, ...[...found.keys()].filter((k) => !listed.includes(k)).sort()];
+  return keys.map((key) => {
+    const r = found.get(key);
+    return { key, activeAccounts: int(r?.active ?? null), depositAmount: fen(r?.deposit_amount ?? null) };
+  });
+}
+
+export async function computePilotMetrics(hub: HubServices, args: PilotMetricsArgs): Promise<PilotMetricsDto> {
+  const { from, to } = args;
+  const county = args.countyCode ?? null;
+  const problem = metricsWindowProblem(from, to);
+  if (problem) throw badInput(problem.message, problem.field);
+  if (county !== null && !isCountyCode(county)) throw badInput("县级区划代码应为 6 位数字 (countyCode must be 6 digits)", "countyCode");
+
+  const counties = county === null ? await policyCounties(hub, to) : [county];
+  const rows = await aggregate(hub, from, to, county);
+  const total = rows.find((r) => r.g === TOTAL);
+  const byMonth = new Map(rows.filter((r) => r.g === BY_MONTH).map((r) => [r.month!, r]));
+  return {
+    from,
+    to,
+    enrolledTotal: int(total?.enrolled ?? null),
+    activeAccounts: int(total?.active ?? null),
+    exitedTotal: int(total?.exited ?? null),
+    depositAmount: fen(total?.deposit_amount ?? null),
+    depositCount: int(total?.deposit_count ?? null),
+    withdrawalAmount: fen(total?.withdrawal_amount ?? null),
+    loanCount: int(total?.loan_count ?? null),
+    loanAmount: fen(total?.loan_amount ?? null),
+    graduateSubsidyAmount: fen(total?.graduate_subsidy_amount ?? null),
+    interestSubsidyAmount: fen(total?.interest_subsidy_amount ?? null),
+    duplicateBlocks: int(total?.duplicate_blocks ?? null),
+    loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
+    monthly: monthRange(from, to).map((period) => {
+      const r = byMonth.get(period);
+      return { period, enrolled: int(r?.enrolled ?? null), depositAmount: fen(r?.deposit_amount ?? null), withdrawalAmount: fen(r?.withdrawal_amount ?? null) };
+    }),
+    byCounty: groups(rows.filter((r) => r.g === BY_COUNTY), (r) => r.county_code, counties),
+    byEmploymentForm: groups(rows.filter((r) => r.g === BY_FORM), (r) => r.employment_form, EMPLOYMENT_FORMS),
+  };
+}
