@@ -22,4 +22,14 @@ module.exports = tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   { files: ["**/*.js"], rules: { "@typescript-eslint/no-require-imports": "off" }, languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" } } },
+  {
+    // Plain scripts served to the browser (the dashboard): browser globals, no Node.
+    files: ["src/**/*.client.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: Object.fromEntries(
+        ["window", "document", "location", "history", "sessionStorage", "fetch", "URL", "URLSearchParams", "Intl", "setTimeout", "echarts"].map((g) => [g, "readonly"]),
+      ),
+    },
+  },
 );

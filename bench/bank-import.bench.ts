@@ -4,7 +4,9 @@
 import { request as httpRequest } from "node:http";
 import { ENROLLED_ON, metric, months, type BenchContext, type Metric } from "./lib/context";
 import { bankFileStream, type BankFileProgress, type BankFileSpec } from "./lib/csv";
+import { describeCpu, type CpuShare } from "./lib/cpu";
 import { copyFrom } from "./lib/pg-copy";
+import { profiled } from "./lib/profile";
 import { memoryOf, sampleRss } from "./lib/proc";
 import { seedAccountsSql } from "./lib/seed";
 
@@ -68,8 +70,8 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   let t = Date.now();
   const accounts = await seedAccountsSql(pool, { area: "140525", count: accountCount, enrolledOn: ENROLLED_ON, monthlyAmount: "800.00", channel: "BANK_COLLECTION" });
   await pool.query("VACUUM ANALYZE");
-  ctx.log(`  seeded ${accounts.length.toLocaleString("en")} bank-collection accounts in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s; file: ${opts.rows.toLocaleString("en")} rows = ${accounts.length} accounts x ${monthCount} months`);
-  const spec: BankFileSpec = { accounts, periods: months(monthCount), amount: "800.00", rows: opts.rows };
+  ctx.log(`  seeded ${accounts.length.toLocaleString("en")} bank-collection accounts in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s; file: ${opts.rows.toLocaleString("en")} rows = ${accounts.length} accounts x ${monthCount} months, ${opts.fileOrder}-major`);
+  const spec: BankFileSpec = { accounts, periods: months(monthCount), amount: "800.00", rows: opts.rows, order: opts.fileOrder };
 
   // Baseline: COPY the same rows into a scratch table (logged, no indexes).
   await pool.query(`DROP TABLE IF EXISTS bench_import_scratch`);
@@ -77,26 +79,33 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   const client = await pool.connect();
   let copySeconds: number;
   let copied: number;
+  let copyCpu: CpuShare;
   try {
     t = Date.now();
-    copied = await copyFrom(client, `COPY bench_import_scratch FROM STDIN WITH (FORMAT csv, HEADER true)`, bankFileStream(spec));
+    const measured = await ctx.measure(process.pid, [], () => copyFrom(client, `COPY bench_import_scratch FROM STDIN WITH (FORMAT csv, HEADER true)`, bankFileStream(spec)));
+    copied = measured.result;
+    copyCpu = measured.cpu;
     copySeconds = (Date.now() - t) / 1000;
   } finally {
     client.release();
   }
   if (copied !== opts.rows) throw new Error(`COPY copied ${copied} rows, expected ${opts.rows}`);
-  ctx.log(`  baseline COPY: ${copied.toLocaleString("en")} rows in ${copySeconds.toFixed(1)} s (${(copied / copySeconds).toFixed(0)} rows/s)`);
+  ctx.log(`  baseline COPY: ${copied.toLocaleString("en")} rows in ${copySeconds.toFixed(1)} s (${(copied / copySeconds).toFixed(0)} rows/s)\n    ${describeCpu(copyCpu)} (server under test = this process)`);
   await pool.query(`DROP TABLE bench_import_scratch`);
   await pool.query("CHECKPOINT");
 
   // The hub: a fresh process, so that its peak RSS belongs to this import.
-  const hub = await ctx.restartHub(opts.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results"] : []);
+  const hub = await ctx.restartHub();
   const idle = memoryOf(hub.pid);
   const rss = sampleRss(hub.pid, 200);
   const progress: BankFileProgress = { rows: 0, bytes: 0 };
   ctx.log(`  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s)`);
-  const outcome = await postFile(hub.info.url, ctx.token, `bench-import-${ctx.runTag}`, spec, progress, opts.importTimeoutS * 1000, ctx.log);
+  const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-import-hub`, () =>
+    ctx.measure(hub.pid, [], () => postFile(hub.info.url, ctx.token, `bench-import-${ctx.runTag}`, spec, progress, opts.importTimeoutS * 1000, ctx.log)),
+  );
+  const { result: outcome, cpu: importCpu } = measured;
   const memory = rss.stop();
+  const inner = await hub.ask({ cmd: "memory" });
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM bank_payment_ref WHERE payment_ref LIKE 'BK%'`);
   const posted = Number(rows[0]!.n);
   let result: Record<string, unknown> | null = null;
@@ -110,21 +119,37 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   ctx.log(
     `  hub import: HTTP ${outcome.status} after ${outcome.seconds.toFixed(1)} s${outcome.timedOut ? ` (TIMED OUT: ${posted.toLocaleString("en")} rows posted, extrapolated total ${(opts.rows / hubRate).toFixed(0)} s)` : ""}; ` +
       `result ${result ? JSON.stringify({ ...result, errors: (result.errors as unknown[] | undefined)?.slice(0, 3) }) : outcome.body.slice(0, 300)}; ` +
-      `rows in bank_payment_ref: ${posted.toLocaleString("en")}; peak RSS ${(peak / MB).toFixed(0)} MB (VmHWM ${(memory.hwm / MB).toFixed(0)} MB, polled max ${(memory.peakRss / MB).toFixed(0)} MB)`,
+      `rows in bank_payment_ref: ${posted.toLocaleString("en")}; peak RSS ${(peak / MB).toFixed(0)} MB (VmHWM ${(memory.hwm / MB).toFixed(0)} MB, polled max ${(memory.peakRss / MB).toFixed(0)} MB)\n` +
+      `    hub's own peaks (MB): ${inner ? Object.entries(inner.memoryPeaks as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)}`).join(", ") : "n/a"}` +
+      `${inner?.afterFullGc ? `; after a full GC: heapUsed ${((inner.afterFullGc as { heapUsed: number }).heapUsed / MB).toFixed(0)} MB, rss ${((inner.afterFullGc as { rss: number }).rss / MB).toFixed(0)} MB` : ""}\n    ${describeCpu(importCpu)}${summary ? `\n${summary}` : ""}`,
   );
   if (!outcome.timedOut && (outcome.status !== 200 || !result || result.accepted !== opts.rows)) {
     throw new Error(`import did not accept every row: HTTP ${outcome.status} ${outcome.body.slice(0, 500)}`);
   }
   ctx.details.import = {
-    rows: opts.rows, accounts: accounts.length, months: monthCount, result, status: outcome.status, seconds: outcome.seconds, timedOut: outcome.timedOut,
+    rows: opts.rows, accounts: accounts.length, months: monthCount, fileOrder: opts.fileOrder, result, status: outcome.status, seconds: outcome.seconds, timedOut: outcome.timedOut,
     postedRows: posted, peakRssBytes: peak, vmHwmBytes: memory.hwm, polledPeakRssBytes: memory.peakRss, idleRssBytes: idle?.rss ?? null,
-    baseline: { copiedRows: copied, seconds: copySeconds },
+    hubMemory: inner, cpu: importCpu,
+    baseline: { copiedRows: copied, seconds: copySeconds, cpu: copyCpu },
   };
   const hubSeconds = outcome.timedOut ? opts.rows / hubRate : outcome.seconds;
   const note = outcome.timedOut ? `timed out at ${opts.importTimeoutS} s; total extrapolated from ${posted} rows` : undefined;
+  const noise = { hub: importCpu.otherProcesses, baseline: copyCpu.otherProcesses };
+  const rowsDone = outcome.timedOut ? posted : opts.rows;
   return [
-    metric({ bench: "import", metric: `bank import rows/s (${(opts.rows / 1e6).toFixed(2)}M rows)`, unit: "rows/s", hub: hubRate, baseline: copied / copySeconds, baselineLabel: "raw COPY into scratch table", target: null, note }),
-    metric({ bench: "import", metric: "bank import total time", unit: "s", hub: hubSeconds, baseline: copySeconds, baselineLabel: "raw COPY into scratch table", target: { op: "<=", value: 120 * (opts.rows / 1_000_000) }, lowerIsBetter: true, note }),
-    metric({ bench: "import", metric: "bank import hub peak RSS", unit: "MB", hub: peak / MB, baseline: idle ? idle.rss / MB : null, baselineLabel: "hub idle RSS before import", target: { op: "<", value: 500 }, note: "ratio = peak / idle" }),
+    metric({ bench: "import", metric: `bank import rows/s (${(opts.rows / 1e6).toFixed(2)}M rows)`, unit: "rows/s", hub: hubRate, baseline: copied / copySeconds, baselineLabel: "raw COPY into scratch table", target: null, noise, note }),
+    metric({ bench: "import", metric: "bank import total time", unit: "s", hub: hubSeconds, baseline: copySeconds, baselineLabel: "raw COPY into scratch table", target: { op: "<=", value: 120 * (opts.rows / 1_000_000) }, lowerIsBetter: true, noise, note }),
+    metric({
+      bench: "import",
+      metric: "bank import CPU per 1,000 rows (hub; base: postgres)",
+      unit: "ms",
+      hub: (10 * importCpu.subject * outcome.seconds) / (rowsDone / 1000),
+      baseline: (10 * importCpu.postgres * outcome.seconds) / (rowsDone / 1000),
+      baselineLabel: "PostgreSQL during the hub import",
+      target: null,
+      noRatio: true,
+      noise: { hub: importCpu.otherProcesses, baseline: null },
+    }),
+    metric({ bench: "import", metric: "bank import hub peak RSS", unit: "MB", hub: peak / MB, baseline: idle ? idle.rss / MB : null, baselineLabel: "hub idle RSS before import", target: { op: "<", value: 500 }, note: outcome.timedOut ? "import stopped at the time cap: peak of the part imported" : undefined }),
   ];
 }

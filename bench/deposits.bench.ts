@@ -2,9 +2,11 @@
 //    plain SQL through a pg Pool at the same concurrency. Each request pays a distinct (account, month):
 //    month-major over the workers (month m for every worker, then m+1), paidOn the 10th of the month paid for.
 import { Pool } from "pg";
-import { ENROLLED_ON, metric, months, type BenchContext, type Metric } from "./lib/context";
+import { ENROLLED_ON, FIRST_MONTH, metric, months, type BenchContext, type Metric } from "./lib/context";
+import { describeCpu } from "./lib/cpu";
 import { describeLoad, runClosedLoop, runLoad, summarise, type LoadResult } from "./lib/load";
-import { enrolOverGraphql, graphqlSuccess, seedAccountsSql, waitOutboxDrained } from "./lib/seed";
+import { profiled } from "./lib/profile";
+import { assertSeedMatchesEnrolment, enrolOverGraphql, graphqlSuccess, seedAccountsSql, waitOutboxDrained } from "./lib/seed";
 import { bankSettlementId, postDepositSql } from "./lib/sql-deposit";
 
 export const RECORD = `mutation Record($input: RecordDepositInput!) {
@@ -38,16 +40,36 @@ export function scheduler(accounts: readonly string[], periods = months(SCHEDULE
   };
 }
 
-/** Pays `monthsEach` months to every account through the SQL poster (used to give lookup accounts a history). */
-export async function prefillSql(pool: Pool, accounts: readonly string[], monthsEach: number, concurrency: number, tag: string): Promise<LoadResult> {
+const TOP_UP_SQL = `
+WITH acc AS MATERIALIZED (
+  SELECT a.id, a.ledger_account_id, la.balance FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+  WHERE a.account_number = ANY($1::text[])
+), slots AS MATERIALIZED (
+  SELECT acc.id AS account_id, acc.ledger_account_id, acc.balance, m.period, nextval('posting_id_seq') AS posting_id,
+         row_number() OVER (PARTITION BY acc.id ORDER BY m.period) AS k
+  FROM acc CROSS JOIN LATERAL (SELECT to_char(date '${FIRST_MONTH}-01' + make_interval(months => g), 'YYYY-MM') AS period FROM generate_series(0, $2::int - 1) g) m
+  WHERE NOT EXISTS (SELECT 1 FROM deposit_month dm WHERE dm.account_id = acc.id AND dm.period = m.period)
+), p AS (
+  INSERT INTO posting (id, kind, posted_on, memo) SELECT posting_id, 'DEPOSIT', (period || '-10')::date, 'ACTIVE_PAYMENT bench-top-up' FROM slots
+), e AS (
+  INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
+  SELECT posting_id, $3::bigint, 'DEPOSIT', $4::numeric, 0, period, (period || '-10')::date, NULL FROM slots
+  UNION ALL
+  SELECT posting_id, ledger_account_id, 'DEPOSIT', 0, $4::numeric, period, (period || '-10')::date, balance + k * $4::numeric FROM slots
+), d AS (
+  INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
+  SELECT account_id, period, $4::numeric, (period || '-10')::date, 'MONTHLY', 'ACTIVE_PAYMENT', 'TU' || posting_id, posting_id FROM slots
+), u AS (
+  UPDATE ledger_account la SET balance = la.balance + t.n * $4::numeric
+  FROM (SELECT ledger_account_id, count(*) AS n FROM slots GROUP BY 1) t WHERE la.id = t.ledger_account_id
+)
+SELECT count(*) AS n FROM slots`;
+
+/** Set-based: pays every unpaid month among the first `monthsEach` of each account (balanced postings, as the hub writes them). */
+export async function topUpMonths(pool: Pool, accounts: readonly string[], monthsEach: number): Promise<number> {
   const bankId = await bankSettlementId(pool);
-  const next = scheduler(accounts, months(monthsEach));
-  const loop = await runClosedLoop(concurrency, {}, () => {
-    const s = next();
-    if (!s) return null;
-    return postDepositSql(pool, bankId, { ...s, amount: AMOUNT, paymentRef: `PF${tag}${s.n}`, idempotencyKey: `bench-prefill-${tag}-${s.n}` }).then(() => null);
-  });
-  return summarise("prefill (SQL)", concurrency, loop);
+  const { rows } = await pool.query<{ n: string }>(TOP_UP_SQL, [accounts, monthsEach, bankId, AMOUNT]);
+  return Number(rows[0]!.n);
 }
 
 export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
@@ -55,21 +77,28 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
   const c = opts.concurrency;
   const hub = await ctx.hub();
 
-  // Hub side: workers enrolled over GraphQL (the real enrolment path), then the outbox left to drain.
+  // Hub side: some workers enrolled over GraphQL (the real enrolment path; its rate is reported), the rest
+  // seeded with the same rows in SQL (enrolment is not what this benchmark measures), then the outbox drained.
   let t = Date.now();
+  const viaGraphql = Math.min(opts.enrolViaGraphql, opts.workers);
   const enrolled = await enrolOverGraphql(hub.info.url, ctx.token, pool, {
-    area: "140502", count: opts.workers, enrolledOn: ENROLLED_ON, monthlyAmount: AMOUNT, concurrency: Math.min(32, c), runTag: ctx.runTag,
+    area: "140502", count: viaGraphql, enrolledOn: ENROLLED_ON, monthlyAmount: AMOUNT, concurrency: Math.min(32, c), runTag: ctx.runTag,
   });
   ctx.log(`  ${describeLoad(enrolled.load)}`);
   const pending = await waitOutboxDrained(pool);
   ctx.log(`  enrolment + outbox drain: ${((Date.now() - t) / 1000).toFixed(1)} s${pending ? ` (${pending} outbox messages still pending!)` : ""}`);
-  // Baseline side: the same number of workers, seeded in SQL.
   t = Date.now();
+  const seededHubSide = opts.workers > viaGraphql
+    ? await seedAccountsSql(pool, { area: "140503", count: opts.workers - viaGraphql, enrolledOn: ENROLLED_ON, monthlyAmount: AMOUNT, channel: "ACTIVE_PAYMENT" })
+    : [];
+  const hubWorkers = [...enrolled.accounts, ...seededHubSide];
+  if (enrolled.accounts[0] && seededHubSide[0]) await assertSeedMatchesEnrolment(hub.info.url, ctx.token, enrolled.accounts[0], seededHubSide[0]);
+  // Baseline side: the same number of workers, seeded in SQL.
   const baselineWorkers = await seedAccountsSql(pool, { area: "140521", count: opts.workers, enrolledOn: ENROLLED_ON, monthlyAmount: AMOUNT, channel: "ACTIVE_PAYMENT" });
-  ctx.log(`  seeded ${baselineWorkers.length} baseline workers in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  ctx.log(`  seeded ${seededHubSide.length} more hub-side and ${baselineWorkers.length} baseline-side workers in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   await pool.query("VACUUM ANALYZE");
 
-  const next = scheduler(enrolled.accounts);
+  const next = scheduler(hubWorkers);
   const headers = { "content-type": "application/json", authorization: `Bearer ${ctx.token}` };
   const hubLoad = {
     url: hub.info.url,
@@ -93,11 +122,15 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
     },
   };
   await runLoad({ ...hubLoad, durationMs: opts.warmupS * 1000, label: "warm-up" });
-  const hubResult = await runLoad({ ...hubLoad, durationMs: opts.depositsS * 1000 });
-  ctx.log(`  ${describeLoad(hubResult)}`);
+  const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-deposits-hub`, () =>
+    ctx.measure(hub.pid, [], () => runLoad({ ...hubLoad, durationMs: opts.depositsS * 1000 })),
+  );
+  const { result: hubResult, cpu: hubCpu } = measured;
+  ctx.log(`  ${describeLoad(hubResult)}\n    ${describeCpu(hubCpu)}${summary ? `\n${summary}` : ""}`);
 
   const sqlPool = new Pool({ connectionString: ctx.db.url, max: c });
   let baseResult: LoadResult;
+  let baseCpu;
   try {
     const bankId = await bankSettlementId(sqlPool);
     const nextBase = scheduler(baselineWorkers);
@@ -107,61 +140,52 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
       return postDepositSql(sqlPool, bankId, { ...s, amount: AMOUNT, paymentRef: `BS${ctx.runTag}${s.n}`, idempotencyKey: `bench-sql-${ctx.runTag}-${s.n}` }).then(() => null);
     };
     await runClosedLoop(c, { durationMs: opts.warmupS * 1000 }, op);
-    baseResult = summarise(`same posting as plain SQL (pg Pool max=${c})`, c, await runClosedLoop(c, { durationMs: opts.depositsS * 1000 }, op));
+    const measured = await ctx.measure(process.pid, [hub.pid], () => runClosedLoop(c, { durationMs: opts.depositsS * 1000 }, op));
+    baseCpu = measured.cpu;
+    baseResult = summarise(`same posting as plain SQL (pg Pool max=${c})`, c, measured.result);
   } finally {
     await sqlPool.end();
   }
-  ctx.log(`  ${describeLoad(baseResult)}`);
+  ctx.log(`  ${describeLoad(baseResult)}\n    ${describeCpu(baseCpu)} (server under test = this process, the pg client)`);
 
   // Sanity: what the hub acknowledged is in the ledger.
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM deposit_month WHERE payment_ref LIKE $1`, [`BD${ctx.runTag}%`]);
   const stored = Number(rows[0]!.n);
   const acknowledged = hubResult.ok;
   if (stored < acknowledged) throw new Error(`hub acknowledged ${acknowledged} deposits but only ${stored} are stored`);
-  const monthsPaid = Math.floor(stored / enrolled.accounts.length);
-  ctx.shared.depositWorkers = enrolled.accounts;
+  const monthsPaid = Math.floor(stored / hubWorkers.length);
+  ctx.shared.depositWorkers = hubWorkers;
   ctx.shared.depositMonthsPaid = monthsPaid;
-  ctx.details.deposits = { workers: opts.workers, enrolment: enrolled.load, hub: hubResult, baseline: baseResult, storedHubDeposits: stored, monthsPaidPerWorker: monthsPaid };
+  ctx.details.deposits = { workers: opts.workers, enrolledViaGraphql: viaGraphql, enrolment: enrolled.load, hub: hubResult, hubCpu, baseline: baseResult, baselineCpu: baseCpu, storedHubDeposits: stored, monthsPaidPerWorker: monthsPaid };
 
+  const noise = { hub: hubCpu.otherProcesses, baseline: baseCpu.otherProcesses };
+  const label = "plain SQL txn via pg";
   return [
+    metric({ bench: "deposits", metric: "recordDeposit/s (HTTP GraphQL)", unit: "/s", hub: hubResult.rps, baseline: baseResult.rps, baselineLabel: label, target: { op: ">=", value: 1500 }, noise, note: hubResult.failed ? `${hubResult.failed} failed` : undefined }),
+    metric({ bench: "deposits", metric: "recordDeposit p50 latency", unit: "ms", hub: hubResult.latencyMs.p50, baseline: baseResult.latencyMs.p50, baselineLabel: label, target: null, lowerIsBetter: true, noise }),
+    metric({ bench: "deposits", metric: "recordDeposit p99 latency", unit: "ms", hub: hubResult.latencyMs.p99, baseline: baseResult.latencyMs.p99, baselineLabel: label, target: null, lowerIsBetter: true, noise }),
     metric({
       bench: "deposits",
-      metric: "recordDeposit/s (HTTP GraphQL)",
-      unit: "/s",
-      hub: hubResult.rps,
-      baseline: baseResult.rps,
-      baselineLabel: "plain SQL txn via pg",
-      target: { op: ">=", value: 1500 },
-      note: hubResult.failed ? `${hubResult.failed} failed` : undefined,
-    }),
-    metric({
-      bench: "deposits",
-      metric: "recordDeposit p50 latency",
+      metric: "recordDeposit CPU/request (hub; base: pg client)",
       unit: "ms",
-      hub: hubResult.latencyMs.p50,
-      baseline: baseResult.latencyMs.p50,
-      baselineLabel: "plain SQL txn via pg",
+      hub: (10 * hubCpu.subject) / Math.max(hubResult.rps, 1e-9),
+      baseline: (10 * baseCpu.subject) / Math.max(baseResult.rps, 1e-9),
+      baselineLabel: "bench process running the SQL",
       target: null,
       lowerIsBetter: true,
+      noise,
     }),
     metric({
       bench: "deposits",
-      metric: "recordDeposit p99 latency",
+      metric: "recordDeposit PostgreSQL CPU/request",
       unit: "ms",
-      hub: hubResult.latencyMs.p99,
-      baseline: baseResult.latencyMs.p99,
-      baselineLabel: "plain SQL txn via pg",
+      hub: (10 * hubCpu.postgres) / Math.max(hubResult.rps, 1e-9),
+      baseline: (10 * baseCpu.postgres) / Math.max(baseResult.rps, 1e-9),
+      baselineLabel: label,
       target: null,
       lowerIsBetter: true,
+      noise,
     }),
-    metric({
-      bench: "deposits",
-      metric: "enrollWorker/s (setup, info)",
-      unit: "/s",
-      hub: enrolled.load.rps,
-      baseline: null,
-      baselineLabel: "",
-      target: null,
-    }),
+    metric({ bench: "deposits", metric: `enrollWorker/s (setup, ${viaGraphql} via GraphQL)`, unit: "/s", hub: enrolled.load.rps, baseline: null, baselineLabel: "", target: null }),
   ];
 }

@@ -1,7 +1,10 @@
 // The hub under test, in its own process (so that the load generator does not share its event loop):
 // createHub on the bench database, silent logger, development semantics, listening on a free loopback port.
-// Prints one JSON line {"ready":true,"url":...,"pid":...} and stops cleanly on SIGTERM.
+// Prints one JSON line {"ready":true,"url":...,"pid":...} and stops cleanly on SIGTERM. Answers IPC commands
+// from the bench (memory peaks; start/stop a CPU profile around a measured window).
 import "reflect-metadata";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import pino from "pino";
 import { createHub } from "../src/app";
 
@@ -20,6 +23,44 @@ async function main(): Promise<void> {
   });
   const hubUrl = await hub.listen(0, "127.0.0.1");
   process.stdout.write(`${JSON.stringify({ ready: true, url: hubUrl, pid: process.pid })}\n`);
+  // Peaks of the V8 heap, external memory (wasm, buffers) and RSS, reported on SIGUSR2 (sampled every 250 ms).
+  const peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = Math.max(peaks[k], m[k]);
+  };
+  setInterval(sample, 250).unref();
+  // Commands from the bench over IPC: memory peaks, and a CPU profile of just the measured window.
+  let session: Session | null = null;
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((done, fail) => session!.post(method, params ?? {}, (err, result) => (err ? fail(err) : done(result as T))));
+  process.on("message", (msg: { id: number; cmd: string; file?: string }) => {
+    const reply = (body: object) => process.send?.({ id: msg.id, ...body });
+    if (msg.cmd === "memory") {
+      sample();
+      const now = process.memoryUsage();
+      // With --expose-gc (the bench starts the hub so): what is still referenced after a full collection.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      reply({ memoryPeaks: peaks, memoryNow: now, afterFullGc: gc ? process.memoryUsage() : null });
+    } else if (msg.cmd === "profile-start") {
+      session = new Session();
+      session.connect();
+      post("Profiler.enable")
+        .then(() => post("Profiler.setSamplingInterval", { interval: 500 }))
+        .then(() => post("Profiler.start"))
+        .then(() => reply({ started: true }), (e: unknown) => reply({ error: String(e) }));
+    } else if (msg.cmd === "profile-stop" && session && msg.file) {
+      const file = msg.file;
+      post<{ profile: object }>("Profiler.stop")
+        .then((r) => writeFileSync(file, JSON.stringify(r.profile)))
+        .then(() => {
+          session?.disconnect();
+          session = null;
+          reply({ written: file });
+        }, (e: unknown) => reply({ error: String(e) }));
+    } else reply({ error: `unknown command ${msg.cmd}` });
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;

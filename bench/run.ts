@@ -2,6 +2,7 @@
 // beside a baseline measured in the same run on the same fresh database (bench_<random>, dropped at the end).
 // The hub under test runs in a child process (bench/hub-process.ts); this process generates the load.
 import "reflect-metadata";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { Pool } from "pg";
@@ -11,9 +12,10 @@ import { bankImportBench } from "./bank-import.bench";
 import { depositsBench } from "./deposits.bench";
 import { parseArgs, type BenchName } from "./lib/args";
 import type { BenchContext, Metric } from "./lib/context";
+import { waitForQuiet, withCpu } from "./lib/cpu";
 import { createBenchDatabase, type BenchDatabase } from "./lib/db";
-import { killAllChildrenSync, startNodeChild, stopAllChildren, type NodeChild } from "./lib/proc";
-import { table, writeResults } from "./lib/report";
+import { killAllChildrenSync, REPO_ROOT, startNodeChild, stopAllChildren, type NodeChild } from "./lib/proc";
+import { TABLE_LEGEND, table, writeResults } from "./lib/report";
 import { lookupsBench } from "./lookups.bench";
 
 const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Promise<Metric[]> }> = {
@@ -24,6 +26,17 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
 // Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
 const ORDER: BenchName[] = ["deposits", "lookups", "import"];
 
+/** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
+function gitState(): { commit: string; dirtySrc: number } {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "prisma"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean).length;
+    return { commit, dirtySrc: dirty };
+  } catch {
+    return { commit: "unknown", dirtySrc: 0 };
+  }
+}
+
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
@@ -31,7 +44,8 @@ async function main(): Promise<number> {
   const log = (m: string) => process.stdout.write(`${m}\n`);
   const t0 = Date.now();
   const since = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`;
-  log(`hpf-hub bench ${runTag}: ${opts.only.join(", ")} | concurrency ${opts.concurrency} | ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB | node ${process.version}`);
+  const git = gitState();
+  log(`hpf-hub bench ${runTag} at ${git.commit}${git.dirtySrc ? ` (+${git.dirtySrc} uncommitted src/ changes)` : ""}: ${opts.only.join(", ")} | concurrency ${opts.concurrency} | ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB | node ${process.version}`);
 
   let db: BenchDatabase | null = null;
   let pool: Pool | null = null;
@@ -50,7 +64,7 @@ async function main(): Promise<number> {
   };
   const onSignal = (signal: NodeJS.Signals) => {
     log(`\n${signal}: stopping children and dropping the bench database`);
-    cleanup().finally(() => process.exit(130));
+    void cleanup().finally(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -71,7 +85,7 @@ async function main(): Promise<number> {
     };
     const startHub = async (nodeArgs: string[] = []) => {
       const started = Date.now();
-      const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, { readyTimeoutMs: 120_000, nodeArgs });
+      const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc", ...nodeArgs] });
       log(`  hub child pid ${child.pid} ready at ${child.info.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return child;
     };
@@ -80,8 +94,10 @@ async function main(): Promise<number> {
       hub = null;
     };
     // The first hub migrates the empty database (as a hub does at start); the bench pool opens afterwards.
-    hub = await startHub(opts.profile ? ["--cpu-prof", "--cpu-prof-dir=bench/results"] : []);
+    hub = await startHub();
     pool = new Pool({ connectionString: db.url, max: Math.max(8, opts.concurrency + 2) });
+    const quietBudgetMs = opts.quietWaitS * 1000;
+    let quietWaitedMs = 0;
     const ctx: BenchContext = {
       opts,
       db,
@@ -99,6 +115,15 @@ async function main(): Promise<number> {
         return hub;
       },
       stopHub,
+      measure: async (subjectPid, otherPids, fn) => {
+        const left = quietBudgetMs - quietWaitedMs;
+        if (left > 0) {
+          const quiet = await waitForQuiet([process.pid, subjectPid, ...otherPids], left);
+          quietWaitedMs += quiet.waitedMs;
+          if (quiet.waitedMs > 1500 || quiet.otherPct >= 30) log(`    (waited ${(quiet.waitedMs / 1000).toFixed(0)} s for other processes to calm down: now ${quiet.otherPct.toFixed(0)}% of a core)`);
+        }
+        return withCpu(pool!, subjectPid, otherPids, fn);
+      },
     };
     for (const name of ORDER.filter((n) => opts.only.includes(n))) {
       log(`\n[${since()}] ${BENCHES[name].title}`);
@@ -123,11 +148,12 @@ async function main(): Promise<number> {
   }
 
   const file = writeResults(
-    { startedAt: startedAt.toISOString(), runTag, seconds: (Date.now() - t0) / 1000, machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version }, options: { ...opts, serverUrl: undefined }, metrics, failures, details },
+    { startedAt: startedAt.toISOString(), runTag, git, seconds: (Date.now() - t0) / 1000, machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version }, options: { ...opts, serverUrl: undefined }, metrics, failures, details },
     startedAt,
   );
   log(`\nResults (${since()} total; JSON: ${file})\n`);
   log(table(metrics));
+  log(`\n${TABLE_LEGEND}`);
   if (failures.length) log(`\nFailed: ${failures.map((f) => f.bench).join(", ")}`);
   return exitCode;
 }

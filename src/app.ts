@@ -2,6 +2,9 @@
 // main.ts (npm start) and the test harness both use it, so tests run the same wiring users get.
 import type { Logger } from "pino";
 import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
+import { FinanceClient } from "./connectors/finance/finance.client";
+import type { FinancePort } from "./connectors/finance/finance.port";
+import { UnconfiguredFinance } from "./connectors/finance/finance.unconfigured";
 import { NationalPlatformClient } from "./connectors/national-platform/national-platform.client";
 import type { NationalPlatformPort } from "./connectors/national-platform/national-platform.port";
 import { openDatabase, type Database, type DatabaseOptions } from "./db/database";
@@ -9,6 +12,8 @@ import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
 import { buildHubSchema } from "./schema/build-schema";
+import { dashboardRoute } from "./http/dashboard/dashboard.route";
+import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
 import { createHubServer, type HubServer } from "./server";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
@@ -18,12 +23,13 @@ import { PolicyParameterService, seedPolicyParameters } from "./services/policy/
 export interface HubOptions {
   database: DatabaseOptions | Database;
   auth: { jwtSecret?: string; jwksUrl?: string };
-  connectors: { nationalUrl: string; timeoutMs?: number; retryBaseMs?: number; breaker?: { failureThreshold?: number; resetAfterMs?: number } };
+  /** financeUrl: the finance bureau (graduate subsidies); without it claims stay CLAIMED and settling is unavailable. */
+  connectors: { nationalUrl: string; financeUrl?: string; timeoutMs?: number; retryBaseMs?: number; breaker?: { failureThreshold?: number; resetAfterMs?: number } };
   logger: Logger;
   production?: boolean;
   debugErrors?: boolean;
   outboxIntervalMs?: number;
-  /** How often metric deltas are folded into the rollups (default 30 s). */
+  /** How often metric deltas are folded into the rollups (default 15 s). */
   metricsCompactionIntervalMs?: number;
 }
 
@@ -56,21 +62,33 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       breaker: options.connectors.breaker,
       logger: options.logger.child({ connector: "national-platform" }),
     });
+    const finance: FinancePort = options.connectors.financeUrl
+      ? new FinanceClient({
+          baseUrl: options.connectors.financeUrl,
+          timeoutMs: options.connectors.timeoutMs,
+          retryBaseMs: options.connectors.retryBaseMs,
+          breaker: options.connectors.breaker,
+          logger: options.logger.child({ connector: "finance" }),
+        })
+      : new UnconfiguredFinance();
     const outbox = new OutboxDispatcher(db.prisma, outboxHandlers(national), options.logger.child({ module: "outbox" }), options.outboxIntervalMs);
     const services: HubServices = {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
       national,
+      finance,
       fundAccounts: await loadFundAccounts(db.prisma),
       outbox,
       logger: options.logger,
       exchangeLog: new ExchangeLogWriter(db.prisma, db.kind),
       subjectKey: await loadSubjectKeyer(db.prisma),
     };
+    const verifier = verifierFor(options.auth);
     const server = await createHubServer({
       schema: buildHubSchema(),
       hub: services,
-      verifier: verifierFor(options.auth),
+      verifier,
+      routes: [dashboardRoute(services), pilotMetricsExportRoute(services, verifier)],
       production: options.production ?? false,
       debugErrors: options.debugErrors ?? false,
       ready: () => db.ready(),

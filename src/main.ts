@@ -57,6 +57,7 @@ async function run(config: HubConfig): Promise<void> {
     auth: { jwtSecret: config.auth.jwtSecret ?? devSecret, jwksUrl: config.auth.jwksUrl },
     connectors: {
       nationalUrl: config.connectors.nationalUrl ?? simulators!.urls.HUB_NATIONAL_URL!,
+      financeUrl: config.connectors.financeUrl ?? simulators!.urls.HUB_FINANCE_URL!,
       timeoutMs: config.connectors.timeoutMs,
     },
     logger,

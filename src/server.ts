@@ -75,9 +75,12 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     const startedAt = new Date();
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    if (/%00/.test(url.search)) return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
     let body: unknown = undefined;
     if (req.method === "POST") {
       const text = await readBody(req, MAX_GRAPHQL_BODY_BYTES);
+      // No field of the hub takes a NUL character and PostgreSQL text cannot hold one: refuse it up front.
+      if (text.includes("\u0000") || /\\u0000/i.test(text)) return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
       const type = headerValue(req, "content-type") ?? "";
       if (/^application\/(graphql-response\+)?json\b/i.test(type)) {
         try {

@@ -10,6 +10,8 @@ export interface BenchOptions {
   warmupS: number;
   /** Deposits: workers enrolled over GraphQL (hub side) and seeded by SQL (baseline side), and measured seconds. */
   workers: number;
+  /** How many of the hub-side workers are enrolled through the enrollWorker mutation (the rest are seeded in SQL). */
+  enrolViaGraphql: number;
   depositsS: number;
   /** Lookups: measured seconds. */
   lookupsS: number;
@@ -17,8 +19,11 @@ export interface BenchOptions {
   rows: number;
   months: number;
   importTimeoutS: number;
+  fileOrder: "month" | "account";
   /** Connection pool of the hub under test (createHub's default is 20). */
   hubPool?: number;
+  /** Total seconds the run may wait, before measured windows, for other processes to go quiet. */
+  quietWaitS: number;
   keepDb: boolean;
   /** Writes a V8 CPU profile of each hub child into bench/results/. */
   profile: boolean;
@@ -38,7 +43,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (!m) throw new Error(`unknown argument ${arg} (expected --name=value)`);
     flags.set(m[1]!, m[2] ?? "true");
   }
-  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "duration", "lookup-duration", "rows", "months", "import-timeout", "hub-pool", "keep-db", "profile", "help"]);
+  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "enrol", "duration", "lookup-duration", "rows", "months", "import-timeout", "file-order", "hub-pool", "quiet-wait", "keep-db", "profile", "help"]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}; known: ${[...known].map((x) => `--${x}`).join(" ")}`);
   if (flags.has("help")) {
     process.stdout.write(
@@ -49,10 +54,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --concurrency=48                 in-flight requests (deposits, lookups) and the SQL baseline's pool",
         "  --warmup=3 --duration=15 --lookup-duration=10   seconds",
         "  --workers=2000                   deposit-bench workers per side",
+        "  --enrol=400                      of the hub side's workers, how many to enrol over GraphQL (rest: same rows in SQL)",
         "  --rows=1000000 --months=50       bank file rows; accounts = rows / months",
-        "  --import-timeout=240             give up on the hub import after this many seconds (reports the rate so far)",
+        "  --file-order=month|account       bank file rows month by month (default) or account by account",
+        "  --import-timeout=200             give up on the hub import after this many seconds (reports the rate so far)",
         "  --hub-pool=N                     hub database pool size (default: createHub's 20)",
-        "  --keep-db --profile",
+        "  --quiet-wait=45                  total seconds to wait, before measured windows, for other processes to go quiet",
+        "  --keep-db --profile              keep the database; CPU-profile the hub over each measured window",
         "",
       ].join("\n"),
     );
@@ -71,12 +79,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     concurrency: Math.round(num(flags.get("concurrency"), 48, "concurrency")),
     warmupS: num(flags.get("warmup"), 3, "warmup"),
     workers: Math.round(num(flags.get("workers"), 2000, "workers")),
+    enrolViaGraphql: Math.round(num(flags.get("enrol"), 400, "enrol")),
     depositsS: num(flags.get("duration"), 15, "duration"),
     lookupsS: num(flags.get("lookup-duration"), 10, "lookup-duration"),
     rows: Math.round(num(flags.get("rows"), 1_000_000, "rows")),
     months: Math.round(num(flags.get("months"), 50, "months")),
-    importTimeoutS: num(flags.get("import-timeout"), 240, "import-timeout"),
+    importTimeoutS: num(flags.get("import-timeout"), 200, "import-timeout"),
+    fileOrder: flags.get("file-order") === "account" ? "account" : "month",
     hubPool: hubPool === undefined ? undefined : Math.round(num(hubPool, 20, "hub-pool")),
+    quietWaitS: flags.has("quiet-wait") ? Number(flags.get("quiet-wait")) || 0 : 45,
     keepDb: flags.get("keep-db") === "true",
     profile: flags.get("profile") === "true",
   };

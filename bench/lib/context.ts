@@ -2,6 +2,7 @@
 import type { Pool } from "pg";
 import { addMonths } from "../../src/domain/calendar/calendar";
 import type { BenchOptions } from "./args";
+import type { CpuShare } from "./cpu";
 import type { BenchDatabase } from "./db";
 import type { NodeChild } from "./proc";
 
@@ -22,6 +23,8 @@ export interface Metric {
   target: Target | null;
   met: boolean | null;
   note?: string;
+  /** CPU other processes on the machine used during the hub's / the baseline's window (% of one core). */
+  noise?: { hub: number | null; baseline: number | null };
 }
 
 export interface BenchContext {
@@ -37,6 +40,9 @@ export interface BenchContext {
   stopHub(): Promise<void>;
   hubEnv: Record<string, string>;
   log(message: string): void;
+  /** Waits (within the run's quiet-wait budget) for other users of the machine to calm down, then runs `fn`
+   *  while accounting for CPU use (subject = the process under test). */
+  measure<T>(subjectPid: number, otherPids: number[], fn: () => Promise<T>): Promise<{ result: T; cpu: CpuShare }>;
   /** Shared between benchmarks: the lookups reuse the deposit bench's workers (who then have deposits). */
   shared: { depositWorkers?: string[]; depositMonthsPaid?: number };
   /** Extra detail per benchmark, written to the JSON results. */
@@ -50,9 +56,9 @@ export function months(count: number, from = FIRST_MONTH): string[] {
   return Array.from({ length: count }, (_, i) => addMonths(from, i));
 }
 
-export function metric(m: Omit<Metric, "ratio" | "met"> & { lowerIsBetter?: boolean }): Metric {
-  const { lowerIsBetter, ...rest } = m;
-  const ratio = m.baseline === null || m.baseline === 0 || !Number.isFinite(m.hub) ? null : lowerIsBetter ? m.baseline / m.hub : m.hub / m.baseline;
+export function metric(m: Omit<Metric, "ratio" | "met"> & { lowerIsBetter?: boolean; noRatio?: boolean }): Metric {
+  const { lowerIsBetter, noRatio, ...rest } = m;
+  const ratio = noRatio || m.baseline === null || m.baseline === 0 || !Number.isFinite(m.hub) ? null : lowerIsBetter ? m.baseline / m.hub : m.hub / m.baseline;
   let met: boolean | null = null;
   if (m.target) {
     const t = m.target;

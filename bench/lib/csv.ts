@@ -1,5 +1,5 @@
 // The bank collection result file (src/services/deposits/bank-collection.csv.ts), generated as a stream:
-// month-major (each month's collection run covers every account), one SUCCESS row per (account, month),
+// by default month-major (each month's collection run covers every account), one SUCCESS row per (account, month),
 // paidOn the 10th of the month paid for, unique paymentRefs. Nothing is held in memory but one chunk.
 import { Readable } from "node:stream";
 
@@ -10,6 +10,8 @@ export interface BankFileSpec {
   periods: readonly string[];
   amount: string;
   rows: number;
+  /** month: each month's run covers every account (default, realistic); account: all of one account's months together. */
+  order?: "month" | "account";
 }
 
 export interface BankFileProgress {
@@ -22,6 +24,8 @@ export function bankFileStream(spec: BankFileSpec, progress: BankFileProgress = 
   let row = 0;
   let headerSent = false;
   const n = spec.accounts.length;
+  const m = spec.periods.length;
+  const byAccount = spec.order === "account";
   return new Readable({
     highWaterMark: 256 * 1024,
     read() {
@@ -32,8 +36,8 @@ export function bankFileStream(spec: BankFileSpec, progress: BankFileProgress = 
       }
       const end = Math.min(spec.rows, row + linesPerChunk);
       for (; row < end; row++) {
-        const account = spec.accounts[row % n]!;
-        const period = spec.periods[Math.floor(row / n)]!;
+        const account = spec.accounts[byAccount ? Math.floor(row / m) : row % n]!;
+        const period = spec.periods[byAccount ? row % m : Math.floor(row / n)]!;
         text += `BK${period.slice(0, 4)}${period.slice(5, 7)}${account},${account},${period},${spec.amount},${period}-10,SUCCESS,\n`;
       }
       progress.rows = row;

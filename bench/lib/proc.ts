@@ -21,6 +21,8 @@ export interface NodeChild {
   info: ReadyInfo;
   child: ChildProcess;
   stderrTail(): string;
+  /** Sends a command over the IPC channel and waits for the child's answer (null on timeout or exit). */
+  ask(command: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown> | null>;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ export async function startNodeChild(name: string, script: string, env: Record<s
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "-r", "@swc-node/register", resolve(REPO_ROOT, script)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   let tail = "";
   child.stderr!.setEncoding("utf8");
@@ -38,6 +40,11 @@ export async function startNodeChild(name: string, script: string, env: Record<s
     tail = (tail + s).slice(-8000);
   });
   let exited = false;
+  const listeners = new Set<(msg: Record<string, unknown>) => void>();
+  let asked = 0;
+  child.on("message", (msg) => {
+    for (const l of listeners) l(msg as Record<string, unknown>);
+  });
   const exitedPromise = new Promise<void>((done) => child.once("exit", () => ((exited = true), done())));
   const info = await new Promise<ReadyInfo>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not become ready in ${options.readyTimeoutMs ?? 60000} ms\n${tail}`)), options.readyTimeoutMs ?? 60000);
@@ -64,6 +71,20 @@ export async function startNodeChild(name: string, script: string, env: Record<s
     info,
     child,
     stderrTail: () => tail,
+    ask: (command, timeoutMs = 10_000) =>
+      new Promise((answer) => {
+        if (exited || !child.connected) return answer(null);
+        const id = ++asked;
+        const timer = setTimeout(() => (listeners.delete(listener), answer(null)), timeoutMs);
+        const listener = (msg: Record<string, unknown>) => {
+          if (msg.id !== id) return;
+          clearTimeout(timer);
+          listeners.delete(listener);
+          answer(msg);
+        };
+        listeners.add(listener);
+        child.send({ ...command, id });
+      }),
     async stop(graceMs = 8000) {
       running.delete(handle);
       if (exited) return;

@@ -11,7 +11,7 @@ function fmt(n: number | null, unit: string): string {
 }
 
 export function table(metrics: Metric[]): string {
-  const header = ["metric", "hub", "baseline", "ratio", "target", "met?"];
+  const header = ["metric", "hub", "baseline", "ratio", "target", "met?", "other CPU hub/base"];
   const rows = metrics.map((m) => [
     m.metric,
     fmt(m.hub, m.unit),
@@ -19,6 +19,7 @@ export function table(metrics: Metric[]): string {
     m.ratio === null ? "-" : `${m.ratio.toFixed(2)}x`,
     m.target ? `${m.target.op} ${m.target.value.toLocaleString("en")} ${m.unit}` : "-",
     m.met === null ? "-" : m.met ? "yes" : "NO",
+    m.noise ? `${m.noise.hub === null ? "-" : `${m.noise.hub.toFixed(0)}%`} / ${m.noise.baseline === null ? "-" : `${m.noise.baseline.toFixed(0)}%`}` : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
@@ -32,3 +33,8 @@ export function writeResults(payload: unknown, startedAt: Date): string {
   writeFileSync(file, `${JSON.stringify(payload, (_k, v: unknown) => (v instanceof Float64Array ? undefined : v), 2)}\n`);
   return file;
 }
+
+export const TABLE_LEGEND =
+  "ratio: hub / baseline for rates, baseline / hub for times and latencies (1.00x = as good as the baseline; RSS: peak / idle).\n" +
+  "other CPU: % of one core used by processes outside the bench (other users of the machine) during the hub / baseline window; " +
+  "figures with a large share there are contended and understate both sides.";

@@ -154,3 +154,28 @@ export async function waitOutboxDrained(pool: Pool, timeoutMs = 60_000): Promise
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
+
+export const ACCOUNT = `query Account($n: String!) {
+  account(accountNumber: $n) {
+    accountNumber idNumber name kind status countyCode employmentForm openedOn
+    balance withdrawableBalance paidMonths consecutiveMonths paidUpTo monthlyAmount hasOutstandingLoan
+  }
+}`;
+
+/** Checks that an SQL-seeded account reads, through the hub, exactly like one enrolled over GraphQL. */
+export async function assertSeedMatchesEnrolment(hubUrl: string, token: string, enrolled: string, seeded: string): Promise<void> {
+  const read = async (n: string) => {
+    const res = await fetch(`${hubUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: ACCOUNT, variables: { n } }),
+    });
+    const body = (await res.json()) as { data?: { account?: Record<string, unknown> | null } };
+    const account = body.data?.account;
+    if (!account) throw new Error(`account ${n} not readable through the hub: ${JSON.stringify(body)}`);
+    const { accountNumber: _a, idNumber: _i, ...rest } = account;
+    return rest;
+  };
+  const [a, b] = [await read(enrolled), await read(seeded)];
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`seeded account differs from an enrolled one:\n enrolled ${JSON.stringify(a)}\n seeded   ${JSON.stringify(b)}`);
+}

@@ -21,6 +21,8 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     exchangeLog: [Role.AUDITOR],
     myDataAccess: [Role.WORKER],
     verifyExchangeLog: [Role.AUDITOR],
+    taxDeductions: [Role.TAX_BUREAU],
+    rentalEligibility: [Role.HOUSING_BUREAU],
   },
   Mutation: {
     enrollWorker: [Role.CENTER_OPERATOR],
@@ -28,6 +30,8 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     payLumpSum: [Role.CENTER_OPERATOR],
     importBankCollection: [Role.CENTER_OPERATOR],
     setPolicyParameter: [Role.CENTER_ADMIN],
+    claimGraduateSubsidies: [Role.CENTER_ADMIN],
+    settleGraduateSubsidies: [Role.CENTER_ADMIN],
   },
 };
 

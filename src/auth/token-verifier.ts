@@ -11,13 +11,24 @@ export interface TokenVerifier {
 
 const PURPOSE_MAX = 200;
 
+/** HTTP headers carry ASCII only: a purpose in Chinese travels percent-encoded (UTF-8, as encodeURIComponent does). */
+export function decodePurposeHeader(header: string | undefined): string | undefined {
+  const text = header?.trim();
+  if (!text || !text.includes("%")) return text;
+  try {
+    return decodeURIComponent(text).trim();
+  } catch {
+    return text; // not valid percent-encoding: keep it as sent
+  }
+}
+
 function viewerFrom(payload: JWTPayload, purposeHeader: string | undefined): Viewer {
   const { sub, role, org } = payload as JWTPayload & { role?: unknown; org?: unknown; purpose?: unknown };
   if (typeof sub !== "string" || sub.length === 0 || sub.length > 100) throw unauthenticated("令牌缺少 sub");
   if (!isRole(role)) throw unauthenticated("令牌的 role 无效");
   if (typeof org !== "string" || org.length === 0 || org.length > 100) throw unauthenticated("令牌缺少 org");
   const claimed = (payload as { purpose?: unknown }).purpose;
-  const purpose = (typeof claimed === "string" && claimed.trim()) || purposeHeader?.trim() || null;
+  const purpose = (typeof claimed === "string" && claimed.trim()) || decodePurposeHeader(purposeHeader) || null;
   if (AGENCY_ROLES.has(role) && !purpose) throw unauthenticated("部门调用须说明用途（purpose 声明或 x-hub-purpose 请求头）");
   if (purpose && purpose.length > PURPOSE_MAX) throw unauthenticated("用途说明过长");
   return { sub, role, org, purpose };

@@ -8,6 +8,7 @@ import { Pool } from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client";
 import { acquireDataDirLock } from "./data-dir-lock";
+import { QueryCounter } from "./query-counter";
 import { migrate, migrationsApplied, type MigrationDriver } from "./migrator";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -16,6 +17,8 @@ export interface Database {
   kind: DatabaseKind;
   prisma: PrismaClient;
   driver: MigrationDriver;
+  /** Counts the statements Prisma sends (only when opened with `countQueries`). */
+  queries?: QueryCounter;
   /** True when the database answers and every migration is applied. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -28,6 +31,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   poolSize?: number;
   migrate?: boolean;
+  /** Count the SQL statements Prisma sends (tests that guard against N+1); off by default. */
+  countQueries?: boolean;
 }
 
 const ADVISORY_LOCK_KEY = 140500;
@@ -73,16 +78,28 @@ async function openPglite(dataDir: string): Promise<{ pg: PGlite; release: () =>
   }
 }
 
+/** Turns on Prisma's query events and feeds them to a counter when one is asked for. */
+function countingOptions(counter: QueryCounter | undefined): { log?: [{ emit: "event"; level: "query" }] } {
+  return counter ? { log: [{ emit: "event", level: "query" }] } : {};
+}
+
+function attachCounter(prisma: PrismaClient, counter: QueryCounter | undefined): void {
+  if (counter) (prisma as unknown as { $on(event: "query", cb: () => void): void }).$on("query", () => counter.record());
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
     const driver = pgDriver(pool);
     if (options.migrate !== false) await migrate(driver);
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const queries = options.countQueries ? new QueryCounter() : undefined;
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...countingOptions(queries) });
+    attachCounter(prisma, queries);
     return {
       kind: "postgres",
       prisma,
       driver,
+      queries,
       ready: () => migrationsApplied(driver).catch(() => false),
       close: async () => {
         await prisma.$disconnect();
@@ -99,11 +116,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     release();
     throw e;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg), transactionOptions: { maxWait: 30000, timeout: 60000 } });
+  const queries = options.countQueries ? new QueryCounter() : undefined;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg), transactionOptions: { maxWait: 30000, timeout: 60000 }, ...countingOptions(queries) });
+  attachCounter(prisma, queries);
   return {
     kind: "pglite",
     prisma,
     driver,
+    queries,
     ready: () => migrationsApplied(driver).catch(() => false),
     close: async () => {
       await prisma.$disconnect();

@@ -50,7 +50,7 @@ export class MetricsCompactor {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly logger: Logger,
-    private readonly intervalMs = 30000,
+    private readonly intervalMs = 15000,
   ) {}
 
   /** One compaction now (or waits for the one in progress). */

@@ -9,9 +9,12 @@ import { EnrollWorkerResolver } from "../resolvers/accounts/enroll-worker.resolv
 import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
 import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
 import { PolicyResolver } from "../resolvers/policy/policy.resolver";
+import { RentalEligibilityResolver } from "../resolvers/housing/rental-eligibility.resolver";
+import { TaxDeductionResolver } from "../resolvers/tax/tax-deduction.resolver";
+import { GraduateSubsidyResolver } from "../resolvers/subsidies/graduate-subsidy.resolver";
 import "./common/enums";
 
-export const RESOLVERS = [AccountResolver, EnrollWorkerResolver, DepositResolver, PolicyResolver, ExchangeLogResolver, PilotMetricsResolver] as const;
+export const RESOLVERS = [AccountResolver, EnrollWorkerResolver, DepositResolver, PolicyResolver, ExchangeLogResolver, PilotMetricsResolver, GraduateSubsidyResolver, TaxDeductionResolver, RentalEligibilityResolver] as const;
 
 let cached: GraphQLSchema | undefined;
 

@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
+import type { FinancePort } from "../connectors/finance/finance.port";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
 import type { FundAccounts } from "../ledger/fund-accounts";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
@@ -26,6 +27,8 @@ export interface HubServices {
   prisma: PrismaClient;
   policy: PolicyParameterService;
   national: NationalPlatformPort;
+  /** The finance bureau, which pays graduate deposit subsidies. */
+  finance: FinancePort;
   fundAccounts: FundAccounts;
   outbox: OutboxKicker;
   logger: Logger;

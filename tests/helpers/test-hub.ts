@@ -2,7 +2,7 @@
 // server on a free port. Requests go over HTTP with a token per role: `hub.gql(doc, vars, { as: "TAX_BUREAU" })`.
 import "reflect-metadata";
 import pino from "pino";
-import { startNationalPlatformSimulator } from "../../simulators";
+import { startFinanceSimulator, startNationalPlatformSimulator } from "../../simulators";
 import { createHub, type Hub } from "../../src/app";
 import { signDevToken } from "../../src/auth/token-verifier";
 import { checkLedger } from "../../src/ledger/ledger-check";
@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from "./test-database";
 export const TEST_SECRET = "test-secret-for-hpf-hub-integration-tests-0123456789";
 
 type NationalSimulator = Awaited<ReturnType<typeof startNationalPlatformSimulator>>;
+type FinanceSimulator = Awaited<ReturnType<typeof startFinanceSimulator>>;
 
 export interface AsOptions {
   as?: `${Role}` | null;
@@ -29,6 +30,8 @@ export interface TestHub {
   url: string;
   hub: Hub;
   national: NationalSimulator;
+  /** The finance bureau simulator (pays at once: payDelayS 0). */
+  finance: FinanceSimulator;
   database: TestDatabase;
   token(role: `${Role}`, sub?: string, purpose?: string | null): Promise<string>;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: AsOptions): Promise<GqlResponse<T>>;
@@ -40,10 +43,11 @@ const AGENCY = new Set(["TAX_BUREAU", "HOUSING_BUREAU", "FINANCE_BUREAU"]);
 export async function startTestHub(): Promise<TestHub> {
   const database = await createTestDatabase();
   const national = await startNationalPlatformSimulator({ port: 0, slowMs: 1500 });
+  const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 1500 });
   const hub = await createHub({
     database: database.options,
     auth: { jwtSecret: TEST_SECRET },
-    connectors: { nationalUrl: national.url, timeoutMs: 500, retryBaseMs: 5, breaker: { failureThreshold: 50, resetAfterMs: 200 } },
+    connectors: { nationalUrl: national.url, financeUrl: finance.url, timeoutMs: 500, retryBaseMs: 5, breaker: { failureThreshold: 50, resetAfterMs: 200 } },
     logger: pino({ level: "silent" }),
     outboxIntervalMs: 200,
   });
@@ -59,6 +63,7 @@ export async function startTestHub(): Promise<TestHub> {
     url,
     hub,
     national,
+    finance,
     database,
     token,
     async gql<T>(query: string, variables: Record<string, unknown> = {}, options: AsOptions = { as: "CENTER_OPERATOR" }) {
@@ -71,6 +76,7 @@ export async function startTestHub(): Promise<TestHub> {
     async close() {
       await hub.close(2000);
       await national.close();
+      await finance.close();
       await database.drop();
     },
   };

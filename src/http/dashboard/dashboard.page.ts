@@ -91,7 +91,6 @@ export function dashboardPage(options: DashboardPageOptions): string {
     <p id="notice-text"></p>
     <div class="notice-actions">
       <button type="button" class="btn" id="retry" hidden>重新加载</button>
-      <button type="button" class="btn" id="change-token" hidden>更换访问令牌</button>
     </div>
   </div>
 
@@ -105,12 +104,18 @@ export function dashboardPage(options: DashboardPageOptions): string {
     </form>
   </section>
 
+  <section id="forbidden" class="signin refusal" hidden aria-labelledby="forbidden-title">
+    <h2 id="forbidden-title">当前账号无权查看试点统计</h2>
+    <p id="forbidden-text">您的账号无权查看试点统计数据。本页面仅向试点工作领导小组和公积金中心管理员开放，如需查看请联系市住房公积金管理中心。</p>
+    <button type="button" class="btn btn-primary" id="forbidden-change">更换访问令牌</button>
+  </section>
+
   <main id="board" hidden>
     <p class="period-line"><span class="period-chip" id="period-label">—</span><span class="scope-chip" id="scope-label">全市</span><span class="updated" id="updated-label"></span></p>
 
     <section class="kpis" aria-label="主要指标">
-      ${card("enrolledTotal", "人", "统计期间新参缴的灵活就业人员", "blue")}
-      ${card("activeAccounts", "户", "统计期末正常缴存的账户", "teal")}
+      ${card("enrolledTotal", "人", "统计期间新增参缴", "blue")}
+      ${card("activeAccounts", "户", "截至期末正常缴存", "teal")}
       ${card("depositAmount", "元", "", "red")}
       ${card("withdrawalAmount", "元", "", "amber")}
     </section>
@@ -133,7 +138,7 @@ export function dashboardPage(options: DashboardPageOptions): string {
       <article class="panel panel-ratio">
         <header><h2>个贷率</h2><span class="ratio-status" id="ratio-status">—</span></header>
         <div class="chart" id="chart-ratio" role="img" aria-label="个贷率仪表盘"></div>
-        <p class="ratio-line">当前 <strong id="ratio-percent">—</strong>（<span class="num" data-metric="loanToDepositRatio"></span>）</p>
+        <p class="ratio-line">比值 <strong class="num" data-metric="loanToDepositRatio"></strong><span class="ratio-sep">·</span><span id="ratio-gap">—</span></p>
         <ul class="ratio-legend">
           <li><i class="dot dot-ok"></i>正常 &lt; ${pct(options.warningRatio)}</li>
           <li><i class="dot dot-warn"></i>预警 ≥ ${pct(options.warningRatio)}</li>

@@ -4,33 +4,32 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ROOT_PERMISSIONS } from "../../auth/permissions";
 import type { TokenVerifier } from "../../auth/token-verifier";
-import { isValidMonth, monthsBetween } from "../../domain/calendar/calendar";
+import { isValidMonth } from "../../domain/calendar/calendar";
+import { isCountyCode, metricsWindowProblem } from "../../domain/metrics/pilot-metrics.rule";
 import { HubError } from "../../errors";
 import type { HubServices } from "../../services/hub-services";
-import { computePilotMetrics } from "../../services/metrics/pilot-metrics";
+import { computePilotMetrics, type PilotMetricsDto } from "../../services/metrics/pilot-metrics";
 import { bearerToken, headerValue, sendError } from "../http-io";
-import { REPORT_TITLE, reportCsv, reportSheets, type PilotMetricsView, type ReportContext } from "./pilot-metrics.report";
+import { REPORT_TITLE, reportCsv, reportSheets, type ReportContext } from "./pilot-metrics.report";
 import { writeXlsx } from "./xlsx.writer";
 
 export type HubRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
-/** Longest window a caller may ask for, as for the query. */
-export const MAX_WINDOW_MONTHS = 120;
 const FORMATS = {
   "/exports/pilot-metrics.csv": { ext: "csv", type: "text/csv; charset=utf-8" },
   "/exports/pilot-metrics.xlsx": { ext: "xlsx", type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
 } as const;
 
-/** The window and county of an export, or why they are refused. */
+/** The window and county of an export, or why they are refused (the query's own rules). */
 export function parseExportQuery(params: URLSearchParams): { from: string; to: string; countyCode: string | null } | { error: string } {
   const from = params.get("from") ?? "";
   const to = params.get("to") ?? "";
-  const county = params.get("countyCode") || null;
-  if (!isValidMonth(from) || !isValidMonth(to)) return { error: "from 和 to 须为有效月份 YYYY-MM" };
-  if (monthsBetween(from, to) < 0) return { error: "起始月份不能晚于截止月份 (from after to)" };
-  if (monthsBetween(from, to) + 1 > MAX_WINDOW_MONTHS) return { error: `统计期间最长 ${MAX_WINDOW_MONTHS} 个月` };
-  if (county !== null && !/^\d{6}$/.test(county)) return { error: "countyCode 须为 6 位区划代码" };
-  return { from, to, countyCode: county };
+  const countyCode = params.get("countyCode") || null;
+  if (!isValidMonth(from) || !isValidMonth(to)) return { error: "from 和 to 须为有效月份 YYYY-MM (from and to must be months)" };
+  const problem = metricsWindowProblem(from, to);
+  if (problem) return { error: problem.message };
+  if (countyCode !== null && !isCountyCode(countyCode)) return { error: "县级区划代码应为 6 位数字 (countyCode must be 6 digits)" };
+  return { from, to, countyCode };
 }
 
 /** Now in Asia/Shanghai: the date (for the policy thresholds) and a minute stamp (for the report). */
@@ -82,9 +81,9 @@ export function pilotMetricsExportRoute(hub: HubServices, verifier: TokenVerifie
       sendError(res, 400, "BAD_USER_INPUT", query.error);
       return true;
     }
-    let metrics: PilotMetricsView;
+    let metrics: PilotMetricsDto;
     try {
-      metrics = (await computePilotMetrics(hub, query)) as PilotMetricsView;
+      metrics = await computePilotMetrics(hub, query);
     } catch (e) {
       const code = e instanceof HubError ? String(e.extensions.code) : "";
       const status = STATUS_OF[code];

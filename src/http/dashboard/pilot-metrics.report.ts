@@ -1,38 +1,7 @@
 // The pilot metrics as a report: labelled sections shared by the CSV and the Excel export, so both files
 // always carry the same figures under the same names. Aggregates only: there is no person in a PilotMetrics.
+import type { MetricGroupDto, PilotMetricsDto } from "../../services/metrics/pilot-metrics";
 import type { XlsxCell, XlsxSheet } from "./xlsx.writer";
-
-export interface MetricPointView {
-  period: string;
-  enrolled: number;
-  depositAmount: string;
-  withdrawalAmount: string;
-}
-export interface MetricGroupView {
-  key: string;
-  activeAccounts: number;
-  depositAmount: string;
-}
-/** The contract's PilotMetrics, as computePilotMetrics returns it (money and the ratio as decimal strings). */
-export interface PilotMetricsView {
-  from: string;
-  to: string;
-  enrolledTotal: number;
-  activeAccounts: number;
-  exitedTotal: number;
-  depositAmount: string;
-  depositCount: number;
-  withdrawalAmount: string;
-  loanCount: number;
-  loanAmount: string;
-  graduateSubsidyAmount: string;
-  interestSubsidyAmount: string;
-  duplicateBlocks: number;
-  loanToDepositRatio: string;
-  monthly: MetricPointView[];
-  byCounty: MetricGroupView[];
-  byEmploymentForm: MetricGroupView[];
-}
 
 /** Jincheng's county-level divisions (GB/T 2260), in the order the city lists them. */
 export const COUNTY_NAMES: Readonly<Record<string, string>> = {
@@ -52,7 +21,7 @@ export const countyName = (code: string): string => COUNTY_NAMES[code] ?? (code 
 export const employmentFormName = (key: string): string => EMPLOYMENT_FORM_NAMES[key] ?? "未登记";
 
 type Kind = "count" | "money" | "ratio";
-type HeadlineField = Exclude<keyof PilotMetricsView, "from" | "to" | "monthly" | "byCounty" | "byEmploymentForm">;
+type HeadlineField = Exclude<keyof PilotMetricsDto, "from" | "to" | "monthly" | "byCounty" | "byEmploymentForm">;
 
 /** Every scalar figure of PilotMetrics with its Chinese label and unit, in reading order. */
 export const HEADLINE_FIGURES: readonly { field: HeadlineField; label: string; unit: string; kind: Kind }[] = [
@@ -71,7 +40,7 @@ export const HEADLINE_FIGURES: readonly { field: HeadlineField; label: string; u
 ];
 
 export interface ReportContext {
-  metrics: PilotMetricsView;
+  metrics: PilotMetricsDto;
   countyCode: string | null;
   /** Liquidity thresholds in force (policy parameters), as decimal strings. */
   warningRatio: string;
@@ -110,7 +79,7 @@ export function reportSections(ctx: ReportContext): ReportSection[] {
   const headline: XlsxCell[][] = HEADLINE_FIGURES.map((f) => [f.label, f.field, num(m[f.field], f.kind), f.unit]);
   headline.push(["个贷率预警线", "liquidity.warningRatio", num(ctx.warningRatio, "ratio"), "比率"]);
   headline.push(["个贷率警戒线", "liquidity.alarmRatio", num(ctx.alarmRatio, "ratio"), "比率"]);
-  const groups = (list: MetricGroupView[], name: (key: string) => string): XlsxCell[][] =>
+  const groups = (list: MetricGroupDto[], name: (key: string) => string): XlsxCell[][] =>
     list.map((g) => [g.key, name(g.key), num(g.activeAccounts, "count"), num(g.depositAmount, "money")]);
   return [
     { title: "一、主要指标", sheetName: "主要指标", header: ["指标", "字段", "数值", "单位"], rows: headline, widths: [22, 26, 18, 8] },

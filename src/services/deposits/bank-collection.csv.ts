@@ -59,6 +59,7 @@ export function isHeader(fields: string[]): boolean {
 const problem = (line: number, code: string, message: string): BankRowProblem => ({ line, code, message });
 
 export function parseBankRow(text: string, line: number): BankRow | BankRowProblem {
+  if (text.includes("\u0000")) return problem(line, "MALFORMED_ROW", "含有不允许的空字符");
   const fields = splitCsvLine(text.endsWith("\r") ? text.slice(0, -1) : text);
   if (!fields || fields.length !== BANK_FILE_HEADER.length) return problem(line, "MALFORMED_ROW", `应为 ${BANK_FILE_HEADER.length} 列`);
   const [paymentRef, accountNumber, period, amountText, paidOn, result, reason] = fields.map((f) => f.trim()) as [string, string, string, string, string, string, string];

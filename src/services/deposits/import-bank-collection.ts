@@ -23,6 +23,8 @@ export interface BankImportResult {
 export const BATCH_SIZE = 1000;
 /** The result lists at most this many row errors (counts stay exact); the rest are summarised. */
 export const MAX_LISTED_ERRORS = 1000;
+/** Transaction-level advisory lock that serialises bank import batches (the migrator's session lock is 140500). */
+const BANK_IMPORT_LOCK_KEY = 140501;
 
 class ImportTally {
   readonly result: BankImportResult = { accepted: 0, rejected: 0, duplicates: 0, missed: 0, rows: 0, errors: [] };
@@ -50,6 +52,9 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
   const limitsOn = new Map<string, DepositLimits>();
   for (const date of new Set(rows.map((r) => r.paidOn))) limitsOn.set(date, (await hub.policy.on(date)).depositLimits());
   await inTransaction(hub.prisma, async (tx: Tx) => {
+    // Batches of concurrent imports queue here, so each sees the references the other committed: a file retried
+    // while its first import still runs counts duplicates instead of failing on the payment-reference keys.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY}::bigint)`;
     const refs = [...new Set(rows.map((r) => r.paymentRef))];
     const seen = new Set((await tx.bankPaymentRef.findMany({ where: { paymentRef: { in: refs } }, select: { paymentRef: true } })).map((r) => r.paymentRef));
     const fresh = rows.filter((r) => {

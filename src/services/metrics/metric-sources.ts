@@ -85,3 +85,14 @@ export const duplicateSource: Prisma.Sql = Prisma.sql`
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0
   FROM duplicate_check d
   GROUP BY 1, 2, 3`;
+
+/** Every measure recomputed from all source tables (one row per source and key; sum them by key). */
+export const recomputedSource: Prisma.Sql = Prisma.sql`
+  ${ledgerSource(Prisma.sql`TRUE`)} UNION ALL ${agreementSource(Prisma.sql`TRUE`)} UNION ALL ${duplicateSource}`;
+
+/** The maintained figures: compacted rollups plus the deltas not compacted yet. */
+export const maintainedSource: Prisma.Sql = Prisma.raw(
+  ["metric_rollup", "metric_delta"]
+    .map((table) => `SELECT month::text AS month, county_code::text AS county_code, employment_form, ${METRIC_COLUMNS.join(", ")} FROM ${table}`)
+    .join(" UNION ALL "),
+);

@@ -3,7 +3,7 @@
 // month x county x employment form. Used by `npm run metrics:check` and the rollup consistency test.
 import { Prisma, type PrismaClient } from "../../generated/prisma/client";
 import { Money } from "../../domain/money/money";
-import { agreementSource, duplicateSource, ledgerSource, METRIC_COLUMNS, summedColumns, type MetricColumn } from "./metric-sources";
+import { maintainedSource, METRIC_COLUMNS, recomputedSource, summedColumns, type MetricColumn } from "./metric-sources";
 
 export interface MetricDifference {
   month: string;
@@ -24,7 +24,6 @@ export interface MetricsCheckReport {
 }
 
 const MAX_LISTED = 100;
-const STORED = Prisma.raw(`month::text AS month, county_code::text AS county_code, employment_form, ${METRIC_COLUMNS.join(", ")}`);
 const SIDES = Prisma.raw(
   METRIC_COLUMNS.map((c) => `coalesce(e.${c}, 0)::text AS expected_${c}, coalesce(a.${c}, 0)::text AS actual_${c}`).join(", "),
 );
@@ -33,15 +32,14 @@ const DIFFERS = Prisma.raw(METRIC_COLUMNS.map((c) => `coalesce(e.${c}, 0) <> coa
 type Row = { month: string; county_code: string; employment_form: string; differs: boolean } & Record<string, string>;
 
 export async function checkMetrics(prisma: PrismaClient): Promise<MetricsCheckReport> {
-  const everything = Prisma.sql`TRUE`;
   const rows = await prisma.$queryRaw<Row[]>`
     WITH expected AS (
       SELECT month, county_code, employment_form, ${summedColumns()}
-      FROM (${ledgerSource(everything)} UNION ALL ${agreementSource(everything)} UNION ALL ${duplicateSource}) s
+      FROM (${recomputedSource}) s
       GROUP BY 1, 2, 3
     ), actual AS (
       SELECT month, county_code, employment_form, ${summedColumns()}
-      FROM (SELECT ${STORED} FROM metric_rollup UNION ALL SELECT ${STORED} FROM metric_delta) s
+      FROM (${maintainedSource}) s
       GROUP BY 1, 2, 3
     )
     SELECT month, county_code, employment_form, (${DIFFERS}) AS differs, ${SIDES}

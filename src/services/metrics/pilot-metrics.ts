@@ -5,8 +5,10 @@ import { isValidDate, monthRange } from "../../domain/calendar/calendar";
 import { formatMoney, toMoney, ZERO, type MoneyValue } from "../../domain/money/money";
 import { EMPLOYMENT_FORMS, isCountyCode, loanToDepositRatio, metricsWindowProblem } from "../../domain/metrics/pilot-metrics.rule";
 import { badInput } from "../../errors";
+import { Prisma } from "../../generated/prisma/client";
 import type { HubServices } from "../hub-services";
 import { MissingParameterError } from "../policy/policy-parameters.service";
+import { maintainedSource } from "./metric-sources";
 
 export interface PilotMetricsArgs {
   from: string;
@@ -78,36 +80,28 @@ const money = (v: Num): MoneyValue => (v === null ? ZERO : toMoney(v));
 const fen = (v: Num): string => formatMoney(money(v));
 const int = (v: bigint | null): number => Number(v ?? 0n);
 
-async function aggregate(hub: HubServices, from: string, to: string, county: string | null): Promise<AggregateRow[]> {
+async function aggregate(hub: HubServices, source: Prisma.Sql, from: string, to: string, county: string | null): Promise<AggregateRow[]> {
   // Window measures count months in [from, to]; stocks (active accounts, balances, loans outstanding) sum every month <= to.
   return hub.prisma.$queryRaw<AggregateRow[]>`
     WITH m AS (
-      SELECT * FROM (
-        SELECT month, county_code, employment_form, enrolled, exited, active_delta, deposit_amount, deposit_count, withdrawal_amount,
-               loan_count, loan_amount, graduate_subsidy_amount, interest_subsidy_amount, duplicate_blocks, balance_delta, loan_outstanding_delta
-        FROM metric_rollup
-        UNION ALL
-        SELECT month, county_code, employment_form, enrolled, exited, active_delta, deposit_amount, deposit_count, withdrawal_amount,
-               loan_count, loan_amount, graduate_subsidy_amount, interest_subsidy_amount, duplicate_blocks, balance_delta, loan_outstanding_delta
-        FROM metric_delta
-      ) u
-      WHERE month <= ${to}::char(7) AND (${county}::text IS NULL OR county_code = ${county}::char(6))
+      SELECT * FROM (${source}) u
+      WHERE month <= ${to} AND (${county}::text IS NULL OR county_code = ${county}::text)
     )
     SELECT GROUPING(month, county_code, employment_form)::int AS g, month::text AS month, county_code::text AS county_code, employment_form,
-      sum(enrolled) FILTER (WHERE month >= ${from}::char(7)) AS enrolled,
-      sum(exited) FILTER (WHERE month >= ${from}::char(7)) AS exited,
-      sum(deposit_amount) FILTER (WHERE month >= ${from}::char(7)) AS deposit_amount,
-      sum(deposit_count) FILTER (WHERE month >= ${from}::char(7)) AS deposit_count,
-      sum(withdrawal_amount) FILTER (WHERE month >= ${from}::char(7)) AS withdrawal_amount,
-      sum(loan_count) FILTER (WHERE month >= ${from}::char(7)) AS loan_count,
-      sum(loan_amount) FILTER (WHERE month >= ${from}::char(7)) AS loan_amount,
-      sum(graduate_subsidy_amount) FILTER (WHERE month >= ${from}::char(7)) AS graduate_subsidy_amount,
-      sum(interest_subsidy_amount) FILTER (WHERE month >= ${from}::char(7)) AS interest_subsidy_amount,
-      sum(duplicate_blocks) FILTER (WHERE month >= ${from}::char(7)) AS duplicate_blocks,
-      sum(active_delta) AS active, sum(balance_delta) AS balance, sum(loan_outstanding_delta) AS loan_outstanding
+      sum(enrolled) FILTER (WHERE month >= ${from})::bigint AS enrolled,
+      sum(exited) FILTER (WHERE month >= ${from})::bigint AS exited,
+      sum(deposit_amount) FILTER (WHERE month >= ${from})::numeric AS deposit_amount,
+      sum(deposit_count) FILTER (WHERE month >= ${from})::bigint AS deposit_count,
+      sum(withdrawal_amount) FILTER (WHERE month >= ${from})::numeric AS withdrawal_amount,
+      sum(loan_count) FILTER (WHERE month >= ${from})::bigint AS loan_count,
+      sum(loan_amount) FILTER (WHERE month >= ${from})::numeric AS loan_amount,
+      sum(graduate_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS graduate_subsidy_amount,
+      sum(interest_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS interest_subsidy_amount,
+      sum(duplicate_blocks) FILTER (WHERE month >= ${from})::bigint AS duplicate_blocks,
+      sum(active_delta)::bigint AS active, sum(balance_delta)::numeric AS balance, sum(loan_outstanding_delta)::numeric AS loan_outstanding
     FROM m
     GROUP BY GROUPING SETS ((), (month), (county_code), (employment_form))
-    HAVING GROUPING(month) = 1 OR month >= ${from}::char(7)`;
+    HAVING GROUPING(month) = 1 OR month >= ${from}`;
 }
 
 /** The county codes in force at the end of the window (none before the pilot's parameters start). */
@@ -131,6 +125,11 @@ function groups(rows: AggregateRow[], keyOf: (r: AggregateRow) => string | null,
 }
 
 export async function computePilotMetrics(hub: HubServices, args: PilotMetricsArgs): Promise<PilotMetricsDto> {
+  return computePilotMetricsOver(hub, args, maintainedSource);
+}
+
+/** The same answer over another source of per-month rows (the benchmark passes the full recomputation). */
+export async function computePilotMetricsOver(hub: HubServices, args: PilotMetricsArgs, source: Prisma.Sql): Promise<PilotMetricsDto> {
   const { from, to } = args;
   const county = args.countyCode ?? null;
   const problem = metricsWindowProblem(from, to);
@@ -138,7 +137,7 @@ export async function computePilotMetrics(hub: HubServices, args: PilotMetricsAr
   if (county !== null && !isCountyCode(county)) throw badInput("县级区划代码应为 6 位数字 (countyCode must be 6 digits)", "countyCode");
 
   const counties = county === null ? await policyCounties(hub, to) : [county];
-  const rows = await aggregate(hub, from, to, county);
+  const rows = await aggregate(hub, source, from, to, county);
   const total = rows.find((r) => r.g === TOTAL);
   const byMonth = new Map(rows.filter((r) => r.g === BY_MONTH).map((r) => [r.month!, r]));
   return {

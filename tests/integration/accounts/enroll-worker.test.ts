@@ -78,7 +78,7 @@ describe("enrollWorker", () => {
 
   it("refuses a worker at the retirement age on the enrolment date", async () => {
     // A man born 1966-01-15 retires at 60 years 4 months (2025 reform): on 2026-05-15.
-    const idNumber = freshIdNumber("1966-01-15");
+    const idNumber = freshIdNumber("1966-01-15", "140502", "M");
     const res = await enrol({ idNumber, enrolledOn: "2026-05-15" });
     expect(res.body.data!.enrollWorker.userErrors.map((e) => e.code)).toEqual(["AT_OR_ABOVE_RETIREMENT_AGE"]);
     const younger = await enrol({ idNumber, enrolledOn: "2026-05-14" });

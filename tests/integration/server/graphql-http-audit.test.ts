@@ -34,9 +34,7 @@ describe("graphql-http audit", () => {
   it("passes at least 54 audits and fails no MUST", async () => {
     const count = (status: AuditResult["status"]) => results.filter((r) => r.status === status).length;
     const notOk = await Promise.all(
-      results
-        .filter((r) => r.status !== "ok")
-        .map(async (r) => (r.status === "ok" ? "" : `${r.status.toUpperCase()} ${r.id} ${r.name}\n    ${r.reason}: ${await answerOf(r.response)}`)),
+      results.flatMap((r) => (r.status === "ok" ? [] : [r])).map(async (r) => `${r.status.toUpperCase()} ${r.id} ${r.name}\n    ${r.reason}: ${await answerOf(r.response)}`),
     );
     // The lead explains each non-ok audit in the review, so they are printed on every run.
     console.log(

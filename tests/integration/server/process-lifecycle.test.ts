@@ -2,6 +2,8 @@
 // where it listens and becomes ready, refuses a second process on the same folder, finishes an in-flight
 // request on SIGTERM and exits 0 with the folder unlocked, and keeps its data across a restart.
 // Always PGlite, even when DATABASE_URL is set for the suite: the folder lock is what is under test.
+// The first process starts its own simulators as `npm start` does; the later ones are given the URLs of simulators
+// running in this test process, which saves a compile of the simulators per start.
 import "reflect-metadata";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -9,11 +11,14 @@ import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { startAllSimulators, type RunningSimulators } from "../../../simulators";
 import { signDevToken } from "../../../src/auth/token-verifier";
 import { lockPathFor } from "../../../src/db/data-dir-lock";
 import { ENROL, enrolInput } from "../../factories/workers";
 
-jest.setTimeout(60_000);
+// A cold start (SWC compiling src/, PGlite creating its folder and migrating) takes 10–15 s on an idle 2-core
+// machine; the limits below are generous because the suite often shares the machine with other heavy jobs.
+jest.setTimeout(240_000);
 
 const ROOT = resolve(__dirname, "../../..");
 const SECRET = "process-lifecycle-test-secret-0123456789abcdef";
@@ -38,9 +43,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function childEnv(port: number): NodeJS.ProcessEnv {
+let simulators: RunningSimulators | undefined;
+
+function childEnv(port: number, ownSimulators: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...(ownSimulators ? {} : { HUB_NATIONAL_URL: simulators!.nationalUrl, HUB_CREDIT_URL: simulators!.creditUrl, HUB_FINANCE_URL: simulators!.financeUrl }),
     PORT: String(port),
     HOST: "127.0.0.1",
     HUB_DATA_DIR: dataDir,
@@ -50,14 +58,16 @@ function childEnv(port: number): NodeJS.ProcessEnv {
     HUB_LOG_LEVEL: "silent",
     HUB_SHUTDOWN_GRACE_MS: "8000",
   };
-  for (const name of ["DATABASE_URL", "NODE_OPTIONS", "HUB_NATIONAL_URL", "HUB_CREDIT_URL", "HUB_FINANCE_URL", "HUB_JWKS_URL", "HUB_DEBUG_ERRORS"]) delete env[name];
+  for (const name of ["DATABASE_URL", "NODE_OPTIONS", "HUB_JWKS_URL", "HUB_DEBUG_ERRORS"]) delete env[name];
+  if (ownSimulators) for (const name of ["HUB_NATIONAL_URL", "HUB_CREDIT_URL", "HUB_FINANCE_URL"]) delete env[name];
   return env;
 }
 
 /** Starts `src/main.ts` in its own process group (so its simulator child can be cleaned up with it). */
-async function startHub(): Promise<{ child: ChildProcess; port: number; out: () => string; err: () => string; exited: Promise<number | null> }> {
+async function startHub(ownSimulators = false): Promise<{ child: ChildProcess; port: number; out: () => string; err: () => string; exited: Promise<number | null> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], { cwd: ROOT, env: childEnv(port), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const env = childEnv(port, ownSimulators);
+  const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   started.push(child);
   let out = "";
   let err = "";
@@ -67,10 +77,10 @@ async function startHub(): Promise<{ child: ChildProcess; port: number; out: () 
   return { child, port, out: () => out, err: () => err, exited };
 }
 
-async function startReadyHub(): Promise<Running> {
-  const { child, port, out, err, exited } = await startHub();
+async function startReadyHub(ownSimulators = false): Promise<Running> {
+  const { child, port, out, err, exited } = await startHub(ownSimulators);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   while (!out().includes(`hpf-hub listening on ${url}`)) {
     if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode}:\n${err()}`);
     if (Date.now() > deadline) throw new Error(`the hub did not say where it listens:\n${out()}\n${err()}`);
@@ -98,7 +108,12 @@ async function gql<T>(url: string, query: string, variables: Record<string, unkn
 const ACCOUNT = `query($n: String!) { account(accountNumber: $n) { accountNumber idNumber name status balance paidMonths } }`;
 type AccountAnswer = { account: { accountNumber: string; idNumber: string; name: string; status: string; balance: string; paidMonths: number } | null };
 
+beforeAll(async () => {
+  simulators = await startAllSimulators({ host: "127.0.0.1" });
+});
+
 afterAll(async () => {
+  await simulators?.close();
   for (const child of started) {
     if (child.exitCode === null && child.signalCode === null) {
       try {
@@ -116,8 +131,9 @@ describe("the hub process", () => {
   let enrolled: NonNullable<AccountAnswer["account"]>;
 
   it("says where it listens, becomes ready and locks its data folder", async () => {
-    first = await startReadyHub();
+    first = await startReadyHub(true);
     expect(first.stdout()).toContain(`PGlite in ${dataDir}`);
+    expect(first.stdout()).toMatch(/Simulators HUB_NATIONAL_URL=http:\/\/127\.0\.0\.1:\d+/);
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     expect(existsSync(lockPathFor(dataDir))).toBe(true);
@@ -133,7 +149,7 @@ describe("the hub process", () => {
 
   it("refuses a second process on the same folder with a clear message, and the first keeps working", async () => {
     const second = await startHub();
-    const code = await within(second.exited, 20_000, "the second hub should exit");
+    const code = await within(second.exited, 60_000, "the second hub should exit");
     expect(code).not.toBe(0);
     expect(second.err()).toMatch(/in use/);
     expect(second.err()).toContain(dataDir);
@@ -168,12 +184,15 @@ describe("the hub process", () => {
         setTimeout(() => req.end(`${rows[1]}\n`), 700);
       }, 300);
     });
-    const { status, body } = await within(answer, 10_000, "the in-flight import should be answered");
+    const { status, body } = await within(answer, 20_000, "the in-flight import should be answered");
     expect(status).toBe(200);
     expect(JSON.parse(body)).toMatchObject({ rows: 1, accepted: 1, rejected: 0 });
-    expect(await within(first.exited, 10_000, "the hub should exit after SIGTERM")).toBe(0);
+    expect(await within(first.exited, 20_000, "the hub should exit after SIGTERM")).toBe(0);
     expect(existsSync(lockPathFor(dataDir))).toBe(false);
     await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+    // …and took its simulators down with it.
+    const ownNational = /HUB_NATIONAL_URL=(\S+)/.exec(first.stdout())![1]!;
+    await expect(fetch(ownNational)).rejects.toThrow();
   });
 
   it("keeps its data across a restart on the same folder", async () => {
@@ -182,7 +201,7 @@ describe("the hub process", () => {
     const read = await gql<AccountAnswer>(again.url, ACCOUNT, { n: enrolled.accountNumber });
     expect(read.data!.account).toEqual({ ...enrolled, balance: "1000.00", paidMonths: 1 });
     again.child.kill("SIGTERM");
-    expect(await within(again.exited, 10_000, "the restarted hub should exit after SIGTERM")).toBe(0);
+    expect(await within(again.exited, 20_000, "the restarted hub should exit after SIGTERM")).toBe(0);
     expect(existsSync(lockPathFor(dataDir))).toBe(false);
   });
 });

@@ -53,13 +53,24 @@ describe("health", () => {
 
 describe("error hygiene", () => {
   it("answers a database failure inside a resolver with a generic INTERNAL_SERVER_ERROR, no stack and no SQL", async () => {
-    // PostgreSQL refuses a NUL byte in text: the account lookup fails inside the database driver.
-    const res = await t.gql<{ account: unknown }>(`query($n: String!) { account(accountNumber: $n) { accountNumber } }`, { n: "14050\u0000" });
-    expect(JSON.stringify(res.body)).not.toMatch(LEAKS);
-    expect(res.body.data).toEqual({ account: null });
-    expect(res.body.errors).toEqual([
-      { message: "服务器内部错误 internal server error", locations: expect.any(Array), path: ["account"], extensions: { code: "INTERNAL_SERVER_ERROR" } },
-    ]);
+    // Break the database under the running hub (a table it reads disappears), as an operator's mistake would.
+    await t.hub.db.driver.exec(`ALTER TABLE person RENAME TO person_away`);
+    try {
+      const res = await t.gql<{ accountByIdNumber: unknown }>(`query($i: IdNumber!) { accountByIdNumber(idNumber: $i) { accountNumber } }`, { i: "14050219900517001X" });
+      expect(JSON.stringify(res.body)).not.toMatch(LEAKS);
+      expect(res.body.data).toEqual({ accountByIdNumber: null });
+      expect(res.body.errors).toEqual([
+        { message: "服务器内部错误 internal server error", locations: expect.any(Array), path: ["accountByIdNumber"], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+      ]);
+    } finally {
+      await t.hub.db.driver.exec(`ALTER TABLE person_away RENAME TO person`);
+    }
+  });
+
+  it("refuses a NUL character anywhere in a request with BAD_USER_INPUT", async () => {
+    const res = await t.gql(`query($n: String!) { account(accountNumber: $n) { accountNumber } }`, { n: "14050\u0000" });
+    expect(res.status).toBe(400);
+    expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
   });
 
   it("keeps every error code inside the contract's closed list", async () => {

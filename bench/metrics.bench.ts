@@ -1,0 +1,173 @@
+// npm run bench:metrics -- [--workers=1000000] [--entries=40000000] [--months=48] [--requests=200] [--baseline-runs=2]
+//   [--pending-deltas=2000] [--chunk=1000000] [--db=postgres://postgres@127.0.0.1:5432/postgres] [--keep-db]
+// On a fresh database bench_metrics_<random>: generates the workers and the ledger (server-side, in chunks), builds the
+// rollups with one aggregate, leaves some figures in pending deltas (as between two compactions), then measures
+// pilotMetrics over HTTP (an in-process hub, a CENTER_ADMIN token) for a 12-month and a 36-month window, beside the
+// same answer computed by a plain aggregate over the ledger (ledger_entry joined to account, grouped) in the same
+// run. The two answers must be equal. The database is dropped at the end.
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import { Client } from "pg";
+import pino from "pino";
+import { createHub, type Hub } from "../src/app";
+import { signDevToken } from "../src/auth/token-verifier";
+import { addMonths } from "../src/domain/calendar/calendar";
+import { Prisma } from "../src/generated/prisma/client";
+import { INSERT_COLUMNS, recomputedSource, summedColumns } from "../src/services/metrics/metric-sources";
+import { computePilotMetrics, computePilotMetricsOver, type PilotMetricsDto } from "../src/services/metrics/pilot-metrics";
+import { generateData } from "./metrics/metrics-data";
+
+const FIRST_MONTH = "2023-07";
+const PILOT_QUERY = `query($from: YearMonth!, $to: YearMonth!) { pilotMetrics(from: $from, to: $to) {
+  from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount graduateSubsidyAmount
+  interestSubsidyAmount duplicateBlocks loanToDepositRatio monthly { period enrolled depositAmount withdrawalAmount }
+  byCounty { key activeAccounts depositAmount } byEmploymentForm { key activeAccounts depositAmount } } }`;
+
+function options(argv: string[]) {
+  const flags = new Map(argv.map((a) => /^--([a-z-]+)(?:=(.*))?$/.exec(a) ?? (() => { throw new Error(`unknown argument ${a}`); })()).map((m) => [m[1]!, m[2] ?? "true"]));
+  const known = ["workers", "entries", "months", "requests", "warmup", "baseline-runs", "pending-deltas", "chunk", "db", "keep-db"];
+  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}; known: ${known.map((x) => `--${x}`).join(" ")}`);
+  const num = (name: string, fallback: number) => Math.round(Number((flags.get(name) ?? String(fallback)).replace(/_/g, "")));
+  return {
+    workers: num("workers", 1_000_000),
+    entries: num("entries", 40_000_000),
+    months: num("months", 48),
+    requests: num("requests", 200),
+    warmup: num("warmup", 20),
+    baselineRuns: num("baseline-runs", 2),
+    pendingDeltas: num("pending-deltas", 2000),
+    chunk: num("chunk", 1_000_000),
+    serverUrl: flags.get("db") ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    keepDb: flags.get("keep-db") === "true",
+  };
+}
+
+const started = performance.now();
+const log = (message: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${message}\n`);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+async function admin<T>(serverUrl: string, work: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The rollups as one aggregate over the sources; then `pending` deltas carved out of them (the answer is unchanged). */
+async function buildRollups(c: Client, pending: number): Promise<void> {
+  const rollup = Prisma.sql`INSERT INTO metric_rollup ${INSERT_COLUMNS} SELECT month, county_code, employment_form, ${summedColumns()} FROM (${recomputedSource}) s GROUP BY 1, 2, 3`;
+  await c.query("SET work_mem = '256MB'");
+  await c.query(rollup.text, rollup.values);
+  const { rows } = await c.query<{ n: string }>("SELECT count(*) AS n FROM metric_rollup");
+  const perRow = Math.ceil(pending / Math.max(1, Number(rows[0]!.n)));
+  await c.query(`INSERT INTO metric_delta (month, county_code, employment_form, deposit_amount)
+    SELECT month, county_code, employment_form, 0.01 FROM metric_rollup CROSS JOIN generate_series(1, ${perRow})`);
+  await c.query(`UPDATE metric_rollup SET deposit_amount = deposit_amount - ${perRow} * 0.01`);
+  await c.query("ANALYZE metric_rollup, metric_delta");
+}
+
+async function hubLatencies(url: string, token: string, vars: { from: string; to: string }, count: number, warmup: number) {
+  const ask = async () => {
+    const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: PILOT_QUERY, variables: vars }) });
+    const body = (await res.json()) as { data?: { pilotMetrics: PilotMetricsDto }; errors?: unknown[] };
+    if (!body.data) throw new Error(`pilotMetrics failed: ${JSON.stringify(body.errors)}`);
+    return body.data.pilotMetrics;
+  };
+  for (let i = 0; i < warmup; i++) await ask();
+  const times: number[] = [];
+  let answer: PilotMetricsDto | null = null;
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    answer = await ask();
+    times.push(performance.now() - t0);
+  }
+  return { times: times.sort((a, b) => a - b), answer: answer! };
+}
+
+/** computePilotMetrics in process (no HTTP, no GraphQL): the share of the latency that is the database's. */
+async function serviceLatencies(hub: Hub, vars: { from: string; to: string }, count: number) {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await computePilotMetrics(hub.services, vars);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function baselineLatencies(hub: Hub, vars: { from: string; to: string }, runs: number) {
+  const times: number[] = [];
+  let answer: PilotMetricsDto | null = null;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    answer = await computePilotMetricsOver(hub.services, vars, recomputedSource);
+    times.push(performance.now() - t0);
+    log(`  baseline ${vars.from}..${vars.to} run ${i + 1}/${runs}: ${(times.at(-1)! / 1000).toFixed(1)} s`);
+  }
+  return { times: times.sort((a, b) => a - b), answer: answer! };
+}
+
+async function main(): Promise<void> {
+  const o = options(process.argv.slice(2));
+  const name = `bench_metrics_${randomBytes(5).toString("hex")}`;
+  const url = new URL(o.serverUrl);
+  url.pathname = `/${name}`;
+  await admin(o.serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  log(`database ${name}: ${o.workers.toLocaleString("en")} workers, ${o.entries.toLocaleString("en")} entries over ${o.months} months`);
+  const secret = randomBytes(32).toString("hex");
+  let hub: Hub | undefined;
+  try {
+    hub = await createHub({
+      database: { url: url.toString(), poolSize: 4 },
+      auth: { jwtSecret: secret },
+      connectors: { nationalUrl: "http://127.0.0.1:9" },
+      logger: pino({ level: "silent" }),
+      metricsCompactionIntervalMs: 24 * 3600 * 1000,
+    });
+    const shape = { workers: o.workers, postings: Math.floor(o.entries / 2), months: o.months, firstMonth: FIRST_MONTH, chunk: o.chunk };
+    await admin(url.toString(), (c) => generateData(c, shape, hub!.services.fundAccounts.BANK_SETTLEMENT, log));
+    const t0 = performance.now();
+    await admin(url.toString(), (c) => buildRollups(c, o.pendingDeltas));
+    const rollupSeconds = (performance.now() - t0) / 1000;
+    log(`rollups built from the ledger in one aggregate (${rollupSeconds.toFixed(1)} s), ${o.pendingDeltas} pending deltas`);
+
+    const base = await hub.listen(0, "127.0.0.1");
+    const token = await signDevToken(secret, { role: "CENTER_ADMIN", sub: "bench:metrics", org: "140500" });
+    const last = addMonths(FIRST_MONTH, o.months - 1);
+    const rows: string[][] = [];
+    for (const months of [12, 36]) {
+      const vars = { from: addMonths(last, 1 - months), to: last };
+      const load = loadavg()[0]!;
+      const served = await hubLatencies(base, token, vars, o.requests, o.warmup);
+      const service = await serviceLatencies(hub, vars, o.requests);
+      log(`hub ${months}-month window: ${o.requests} requests over HTTP and ${o.requests} in process (load average ${load.toFixed(1)})`);
+      const plain = await baselineLatencies(hub, vars, o.baselineRuns);
+      if (JSON.stringify(served.answer) !== JSON.stringify(plain.answer)) throw new Error(`answers differ for ${vars.from}..${vars.to}`);
+      const ms = (n: number) => `${n.toFixed(n < 100 ? 2 : 0)} ms`;
+      rows.push([`${months} months (${vars.from}..${vars.to})`, ms(percentile(served.times, 50)), ms(percentile(served.times, 99)), `${served.times.length}`,
+        `${ms(percentile(service, 50))} / ${ms(percentile(service, 99))}`,
+        ms(percentile(plain.times, 50)), ms(percentile(plain.times, 99)), `${plain.times.length}`, percentile(served.times, 99) < 50 ? "yes" : "NO",
+        `${served.answer.activeAccounts} active, ${served.answer.depositCount} payments, ${served.answer.depositAmount}`, `${load.toFixed(1)} / ${loadavg()[0]!.toFixed(1)}`]);
+    }
+    const header = ["window", "hub p50", "hub p99", "n", "in-process p50 / p99", "ledger aggregate p50", "ledger aggregate p99", "n", "p99 < 50 ms", "answer (equal on both sides)", "load avg before / after"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+    process.stdout.write(`\npilotMetrics over HTTP vs the same answer from the ledger (${o.workers.toLocaleString("en")} workers, ${o.entries.toLocaleString("en")} entries)\n`);
+    process.stdout.write([line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n") + "\n");
+    process.stdout.write(`rollup build (one aggregate): ${rollupSeconds.toFixed(1)} s; total run ${((performance.now() - started) / 1000).toFixed(0)} s; ${o.pendingDeltas} pending deltas; 2 cores shared (load avg above)\n`);
+  } finally {
+    await hub?.close(2000);
+    if (o.keepDb) log(`kept database ${name}`);
+    else await admin(o.serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

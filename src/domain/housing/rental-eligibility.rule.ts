@@ -1,0 +1,106 @@
+/**
+ * Housing support through the housing bureau: priority for public / affordable rental housing 公租房/保租房优先 and the
+ * rental-deposit waiver 租房押金减免. The one place that decides them.
+ *
+ * Consecutive paid months are counted backwards from the month of `asOf`: that month counts if paid; if it is unpaid
+ * and its agreed deposit day has not passed yet (asOf is on or before the deposit day), counting starts from the
+ * month before; the first unpaid month stops the count. A month is paid as of `asOf` when its payment date is not
+ * after `asOf`; a month later than asOf's month never counts, so lump-sum months count once they are not in the
+ * future. "No unpaid month in the last N" looks at the N months ending at the month the count starts from; months
+ * before the account was opened were not owed and are not unpaid.
+ *
+ * Fraud bans are not checked here: the hub keeps no fraud-ban record yet (the national platform's ban is only
+ * checked at enrolment).
+ */
+import { addMonths, compareDates, dayOfMonth, monthOf, monthsBetween } from '../calendar/calendar';
+
+export interface HousingParameters {
+  priorityMinConsecutiveMonths: number;
+  depositWaiverMinConsecutiveMonths: number;
+  noUnpaidInLastMonths: number;
+}
+
+export interface HousingAccountFacts {
+  kind: string; // FLEXIBLE | EMPLOYER
+  status: string; // ACTIVE | SEALED | CLOSED | FROZEN
+  openedOn: string;
+  /** The deposit day of the plan in force on asOf; null when no plan is in force then. */
+  depositDay: number | null;
+  paidMonths: readonly { period: string; paidOn: string }[];
+}
+
+export const RENTAL_REASONS = [
+  'NOT_ENROLLED',
+  'ACCOUNT_NOT_ACTIVE',
+  'NOT_FLEXIBLE',
+  'CONSECUTIVE_MONTHS_BELOW_PRIORITY',
+  'CONSECUTIVE_MONTHS_BELOW_WAIVER',
+  'UNPAID_IN_RECENT_MONTHS',
+] as const;
+export type RentalReason = (typeof RENTAL_REASONS)[number];
+
+export interface RentalEligibility {
+  priorityEligible: boolean;
+  depositWaiverEligible: boolean;
+  consecutiveMonths: number;
+  /** Codes of every rule not met, in the order of RENTAL_REASONS. */
+  reasons: RentalReason[];
+}
+
+/** The months paid as of `asOf` (payment date not after it, month not after its month). */
+function monthsPaidAsOf(account: HousingAccountFacts, asOf: string): Set<string> {
+  const asOfMonth = monthOf(asOf);
+  const paid = new Set<string>();
+  for (const m of account.paidMonths) {
+    if (compareDates(m.paidOn, asOf) <= 0 && monthsBetween(m.period, asOfMonth) >= 0) paid.add(m.period);
+  }
+  return paid;
+}
+
+/** The month the backward count starts from: asOf's month, or the month before while its deposit day is still to come. */
+export function countStartMonth(asOf: string, paid: ReadonlySet<string>, depositDay: number | null): string {
+  const month = monthOf(asOf);
+  if (paid.has(month)) return month;
+  return depositDay !== null && dayOfMonth(asOf) <= depositDay ? addMonths(month, -1) : month;
+}
+
+export function consecutivePaidMonths(start: string, paid: ReadonlySet<string>): number {
+  let count = 0;
+  for (let month = start; paid.has(month); month = addMonths(month, -1)) count += 1;
+  return count;
+}
+
+function unpaidInRecentMonths(start: string, paid: ReadonlySet<string>, openedOn: string, window: number): boolean {
+  const openingMonth = monthOf(openedOn);
+  for (let i = 0; i < window; i++) {
+    const month = addMonths(start, -i);
+    if (monthsBetween(openingMonth, month) < 0) return false; // not owed before the account was opened
+    if (!paid.has(month)) return true;
+  }
+  return false;
+}
+
+/** Eligibility of one person as of a date; `account` is null for a person with no account (enrolled as of asOf). */
+export function rentalEligibility(account: HousingAccountFacts | null, asOf: string, p: HousingParameters): RentalEligibility {
+  const enrolled = account !== null && compareDates(account.openedOn, asOf) <= 0;
+  const paid = enrolled ? monthsPaidAsOf(account, asOf) : new Set<string>();
+  const start = countStartMonth(asOf, paid, enrolled ? account.depositDay : null);
+  const consecutiveMonths = consecutivePaidMonths(start, paid);
+  const failed = new Set<RentalReason>();
+  if (!enrolled) failed.add('NOT_ENROLLED');
+  else {
+    if (account.status !== 'ACTIVE') failed.add('ACCOUNT_NOT_ACTIVE');
+    if (account.kind !== 'FLEXIBLE') failed.add('NOT_FLEXIBLE');
+    if (unpaidInRecentMonths(start, paid, account.openedOn, p.noUnpaidInLastMonths)) failed.add('UNPAID_IN_RECENT_MONTHS');
+  }
+  if (consecutiveMonths < p.priorityMinConsecutiveMonths) failed.add('CONSECUTIVE_MONTHS_BELOW_PRIORITY');
+  if (consecutiveMonths < p.depositWaiverMinConsecutiveMonths) failed.add('CONSECUTIVE_MONTHS_BELOW_WAIVER');
+  const gate = ['NOT_ENROLLED', 'ACCOUNT_NOT_ACTIVE', 'NOT_FLEXIBLE', 'UNPAID_IN_RECENT_MONTHS'] as const;
+  const gatesMet = gate.every((code) => !failed.has(code));
+  return {
+    priorityEligible: gatesMet && !failed.has('CONSECUTIVE_MONTHS_BELOW_PRIORITY'),
+    depositWaiverEligible: gatesMet && !failed.has('CONSECUTIVE_MONTHS_BELOW_WAIVER'),
+    consecutiveMonths,
+    reasons: RENTAL_REASONS.filter((code) => failed.has(code)),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Income-tax deduction 个人所得税扣除 of HPF deposits: the one place that computes it.
+ * A deposit counts in the tax year (calendar year) of its payment date. Per month covered, the deductible part is
+ * min(paid for that month, deductible ratio × base cap in force on the payment date), rounded half-up to the fen;
+ * a lump sum is one payment with one credit per month, so it is capped month by month.
+ */
+import { compareDates, monthsBetween } from '../calendar/calendar';
+import { roundFen, ZERO, type MoneyValue } from '../money/money';
+
+/** The parameters in force on one payment date. */
+export interface DeductionParameters {
+  baseCap: MoneyValue;
+  deductibleRatio: MoneyValue;
+}
+
+/** One month credited by a payment (a deposit_month row). */
+export interface PaidMonth {
+  period: string;
+  amount: MoneyValue;
+  paidOn: string;
+}
+
+export interface MonthlyDeduction {
+  period: string;
+  paid: MoneyValue;
+  deductible: MoneyValue;
+}
+
+export interface TaxDeduction {
+  paidAmount: MoneyValue;
+  deductibleAmount: MoneyValue;
+  months: MonthlyDeduction[];
+}
+
+export const NO_DEDUCTION: TaxDeduction = Object.freeze({ paidAmount: ZERO, deductibleAmount: ZERO, months: [] }) as TaxDeduction;
+
+/** The most that one month can deduct under these parameters (24 % × 24,183.00 = 5,803.92). */
+export function monthlyDeductionCap(p: DeductionParameters): MoneyValue {
+  return roundFen(p.deductibleRatio.times(p.baseCap));
+}
+
+/** The first and last day of a tax year. */
+export function taxYearDates(taxYear: number): { from: string; to: string } {
+  return { from: `${String(taxYear).padStart(4, '0')}-01-01`, to: `${String(taxYear).padStart(4, '0')}-12-31` };
+}
+
+export function isPaidInTaxYear(paidOn: string, taxYear: number): boolean {
+  const { from, to } = taxYearDates(taxYear);
+  return compareDates(paidOn, from) >= 0 && compareDates(paidOn, to) <= 0;
+}
+
+/**
+ * The deduction of one person for a tax year from the months their payments credited (any order, any year:
+ * months paid outside the tax year are ignored). `parametersOn(paidOn)` gives the parameters in force on a payment
+ * date. A month credited twice in the year (possible only across two accounts of one person) is one month: its
+ * amounts add up and it is capped once, with the parameters of its earliest payment.
+ */
+export function taxDeduction(taxYear: number, paid: readonly PaidMonth[], parametersOn: (paidOn: string) => DeductionParameters): TaxDeduction {
+  const byPeriod = new Map<string, { amount: MoneyValue; firstPaidOn: string }>();
+  for (const month of paid) {
+    if (!isPaidInTaxYear(month.paidOn, taxYear)) continue;
+    const seen = byPeriod.get(month.period);
+    if (!seen) byPeriod.set(month.period, { amount: month.amount, firstPaidOn: month.paidOn });
+    else {
+      seen.amount = seen.amount.plus(month.amount);
+      if (compareDates(month.paidOn, seen.firstPaidOn) < 0) seen.firstPaidOn = month.paidOn;
+    }
+  }
+  const months = [...byPeriod.entries()]
+    .sort(([a], [b]) => monthsBetween(b, a))
+    .map(([period, { amount, firstPaidOn }]) => {
+      const cap = monthlyDeductionCap(parametersOn(firstPaidOn));
+      return { period, paid: amount, deductible: roundFen(amount.lessThan(cap) ? amount : cap) };
+    });
+  return {
+    paidAmount: months.reduce((sum, m) => sum.plus(m.paid), ZERO),
+    deductibleAmount: months.reduce((sum, m) => sum.plus(m.deductible), ZERO),
+    months,
+  };
+}

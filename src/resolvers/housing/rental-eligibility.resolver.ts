@@ -1,0 +1,23 @@
+import { Arg, Ctx, Query, Resolver } from "type-graphql";
+import type { HubContext } from "../../context";
+import { RentalEligibility } from "../../schema/housing/rental-eligibility.type";
+import { DateScalar } from "../../schema/scalars/date.scalar";
+import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
+import { rentalEligibilities, type RentalEligibilityDto } from "../../services/housing/rental-eligibility";
+
+@Resolver()
+export class RentalEligibilityResolver {
+  @Query(() => [RentalEligibility], {
+    description: "HOUSING_BUREAU. At most 500 ID numbers per call; unknown IDs are not eligible. Answers follow the list as asked (a duplicate is answered again).",
+  })
+  async rentalEligibility(
+    @Arg("idNumbers", () => [IdNumberScalar]) idNumbers: string[],
+    @Arg("asOf", () => DateScalar) asOf: string,
+    @Ctx() ctx: HubContext,
+  ): Promise<RentalEligibilityDto[]> {
+    const answers = await rentalEligibilities(ctx.hub, idNumbers, asOf);
+    ctx.exchange.touch(idNumbers);
+    ctx.exchange.setResultSize(answers.length);
+    return answers;
+  }
+}

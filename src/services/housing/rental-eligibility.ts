@@ -1,0 +1,76 @@
+// rentalEligibility: priority and deposit-waiver eligibility of up to 500 persons as of a date, in one SQL statement
+// whatever the number of persons. The rule (src/domain/housing/rental-eligibility.rule.ts) decides; this reads, per
+// person, the account that counts (the active one, else the latest), its deposit plan in force on asOf and the months
+// paid by then. Unknown persons are answered like anyone not eligible (NOT_ENROLLED), never with an error.
+import { monthOf } from "../../domain/calendar/calendar";
+import { rentalEligibility, type HousingAccountFacts, type HousingParameters, type RentalEligibility } from "../../domain/housing/rental-eligibility.rule";
+import { badInput } from "../../errors";
+import type { HubServices } from "../hub-services";
+import { distinctIdNumbers } from "../id-number-batch";
+import { MissingParameterError, type ParametersOn } from "../policy/policy-parameters.service";
+
+export interface RentalEligibilityDto extends RentalEligibility {
+  idNumber: string;
+}
+
+interface AccountRow {
+  id_number: string;
+  kind: string;
+  status: string;
+  opened_on: string;
+  deposit_day: number | null;
+  periods: string[] | null;
+  paid_on: string[] | null;
+}
+
+function housingParameters(params: ParametersOn): HousingParameters {
+  return {
+    priorityMinConsecutiveMonths: params.int("housing.priorityMinConsecutiveMonths"),
+    depositWaiverMinConsecutiveMonths: params.int("housing.depositWaiverMinConsecutiveMonths"),
+    noUnpaidInLastMonths: params.int("housing.noUnpaidInLastMonths"),
+  };
+}
+
+async function parametersOn(hub: Pick<HubServices, "policy">, asOf: string): Promise<HousingParameters> {
+  try {
+    return housingParameters(await hub.policy.on(asOf));
+  } catch (e) {
+    if (e instanceof MissingParameterError) throw badInput(`${asOf} 没有生效的住房保障参数 (no housing parameters in force on asOf)`, "asOf");
+    throw e;
+  }
+}
+
+function toFacts(row: AccountRow): HousingAccountFacts {
+  const paidOn = row.paid_on ?? [];
+  return {
+    kind: row.kind,
+    status: row.status,
+    openedOn: row.opened_on,
+    depositDay: row.deposit_day,
+    paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })),
+  };
+}
+
+export async function rentalEligibilities(hub: Pick<HubServices, "prisma" | "policy">, idNumbers: readonly string[], asOf: string): Promise<RentalEligibilityDto[]> {
+  const ids = distinctIdNumbers(idNumbers);
+  if (ids.length === 0) return [];
+  const params = await parametersOn(hub, asOf);
+  const rows = await hub.prisma.$queryRaw<AccountRow[]>`
+    SELECT DISTINCT ON (p.id) p.id_number::text AS id_number, a.kind, a.status, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on,
+           plan.deposit_day, paid.periods, paid.paid_on
+      FROM person p
+      JOIN account a ON a.person_id = p.id
+      LEFT JOIN LATERAL (
+        SELECT dp.deposit_day FROM deposit_plan dp
+         WHERE dp.account_id = a.id AND dp.effective_from <= ${asOf}::date
+         ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) plan ON true
+      LEFT JOIN LATERAL (
+        SELECT array_agg(dm.period::text ORDER BY dm.period) AS periods,
+               array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period) AS paid_on
+          FROM deposit_month dm
+         WHERE dm.account_id = a.id AND dm.period <= ${monthOf(asOf)}::bpchar AND dm.paid_on <= ${asOf}::date) paid ON true
+     WHERE p.id_number = ANY(${ids}::bpchar[])
+     ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
+  const byPerson = new Map(rows.map((row) => [row.id_number, toFacts(row)]));
+  return idNumbers.map((idNumber) => ({ idNumber, ...rentalEligibility(byPerson.get(idNumber) ?? null, asOf, params) }));
+}

@@ -1,0 +1,83 @@
+// taxDeductions: the deductible HPF deposits of up to 500 persons for a tax year, in one SQL statement whatever the
+// number of persons. The rule (src/domain/tax/tax-deduction.rule.ts) decides; this reads the months paid and the
+// parameters in force. Unknown persons get zero amounts, exactly like a person who paid nothing that year.
+import { formatMoney, toMoney } from "../../domain/money/money";
+import { NO_DEDUCTION, taxDeduction, taxYearDates, type DeductionParameters, type PaidMonth, type TaxDeduction } from "../../domain/tax/tax-deduction.rule";
+import { badInput } from "../../errors";
+import type { HubServices } from "../hub-services";
+import { distinctIdNumbers } from "../id-number-batch";
+import { MissingParameterError, type ParametersOn } from "../policy/policy-parameters.service";
+
+export interface MonthlyDeductionDto {
+  period: string;
+  paid: string;
+  deductible: string;
+}
+
+export interface TaxDeductionDto {
+  idNumber: string;
+  taxYear: number;
+  paidAmount: string;
+  deductibleAmount: string;
+  months: MonthlyDeductionDto[];
+}
+
+interface PaidRow {
+  id_number: string;
+  periods: string[];
+  amounts: string[];
+  paid_on: string[];
+}
+
+function deductionParameters(params: ParametersOn): DeductionParameters {
+  return { baseCap: params.money("tax.baseCap"), deductibleRatio: params.decimal("tax.deductibleRatio") };
+}
+
+function toDto(idNumber: string, taxYear: number, d: TaxDeduction): TaxDeductionDto {
+  return {
+    idNumber,
+    taxYear,
+    paidAmount: formatMoney(d.paidAmount),
+    deductibleAmount: formatMoney(d.deductibleAmount),
+    months: d.months.map((m) => ({ period: m.period, paid: formatMoney(m.paid), deductible: formatMoney(m.deductible) })),
+  };
+}
+
+/** The parameters in force on each payment date (read from the in-memory parameter table, no SQL per date). */
+async function parametersByDate(hub: Pick<HubServices, "policy">, dates: Iterable<string>): Promise<Map<string, DeductionParameters>> {
+  const byDate = new Map<string, DeductionParameters>();
+  for (const date of dates) if (!byDate.has(date)) byDate.set(date, deductionParameters(await hub.policy.on(date)));
+  return byDate;
+}
+
+export async function taxDeductions(hub: Pick<HubServices, "prisma" | "policy">, taxYear: number, idNumbers: readonly string[]): Promise<TaxDeductionDto[]> {
+  const ids = distinctIdNumbers(idNumbers);
+  if (!Number.isInteger(taxYear) || taxYear < 1900 || taxYear > 2199) throw badInput("纳税年度无效 (taxYear must be a year from 1900 to 2199)", "taxYear");
+  if (ids.length === 0) return [];
+  const { from, to } = taxYearDates(taxYear);
+  try {
+    // A parameter in force on 1 January stays in force (with some value) on every later day of the year.
+    deductionParameters(await hub.policy.on(from));
+  } catch (e) {
+    if (e instanceof MissingParameterError) throw badInput(`${taxYear} 年度没有生效的扣除参数 (no deduction parameters in force for tax year ${taxYear})`, "taxYear");
+    throw e;
+  }
+  const rows = await hub.prisma.$queryRaw<PaidRow[]>`
+    SELECT p.id_number::text AS id_number,
+           array_agg(dm.period::text ORDER BY dm.period, dm.paid_on) AS periods,
+           array_agg(dm.amount::text ORDER BY dm.period, dm.paid_on) AS amounts,
+           array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period, dm.paid_on) AS paid_on
+      FROM person p
+      JOIN account a ON a.person_id = p.id
+      JOIN deposit_month dm ON dm.account_id = a.id
+     WHERE p.id_number = ANY(${ids}::bpchar[])
+       AND dm.paid_on BETWEEN ${from}::date AND ${to}::date
+     GROUP BY p.id_number`;
+  const params = await parametersByDate(hub, rows.flatMap((r) => r.paid_on));
+  const byPerson = new Map<string, TaxDeduction>();
+  for (const row of rows) {
+    const months: PaidMonth[] = row.periods.map((period, i) => ({ period, amount: toMoney(row.amounts[i]!), paidOn: row.paid_on[i]! }));
+    byPerson.set(row.id_number, taxDeduction(taxYear, months, (paidOn) => params.get(paidOn)!));
+  }
+  return idNumbers.map((id) => toDto(id, taxYear, byPerson.get(id) ?? NO_DEDUCTION));
+}

@@ -1,0 +1,73 @@
+// The pilotMetrics query and small builders for metrics tests.
+import type { TestHub } from "../helpers/test-hub";
+
+export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
+  pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
+    from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount
+    graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio
+    monthly { period enrolled depositAmount withdrawalAmount }
+    byCounty { key activeAccounts depositAmount }
+    byEmploymentForm { key activeAccounts depositAmount }
+  }
+}`;
+
+export interface MetricGroupView {
+  key: string;
+  activeAccounts: number;
+  depositAmount: string;
+}
+
+export interface PilotMetricsView {
+  from: string;
+  to: string;
+  enrolledTotal: number;
+  activeAccounts: number;
+  exitedTotal: number;
+  depositAmount: string;
+  depositCount: number;
+  withdrawalAmount: string;
+  loanCount: number;
+  loanAmount: string;
+  graduateSubsidyAmount: string;
+  interestSubsidyAmount: string;
+  duplicateBlocks: number;
+  loanToDepositRatio: string;
+  monthly: { period: string; enrolled: number; depositAmount: string; withdrawalAmount: string }[];
+  byCounty: MetricGroupView[];
+  byEmploymentForm: MetricGroupView[];
+}
+
+/** The six county codes of the default enrolment.countyCodes parameter, in its order. */
+export const COUNTIES = ["140502", "140521", "140522", "140524", "140525", "140581"] as const;
+
+/** Groups for every key given, zero unless listed in `values` ({ key: [active, deposits] }). */
+export function groupsOf(keys: readonly string[], values: Record<string, [number, string]>): MetricGroupView[] {
+  return keys.map((key) => ({ key, activeAccounts: values[key]?.[0] ?? 0, depositAmount: values[key]?.[1] ?? "0.00" }));
+}
+
+/** Nothing in the window: the shape every figure takes before it is overridden. */
+export function emptyMetrics(from: string, to: string, periods: string[]): PilotMetricsView {
+  return {
+    from,
+    to,
+    enrolledTotal: 0,
+    activeAccounts: 0,
+    exitedTotal: 0,
+    depositAmount: "0.00",
+    depositCount: 0,
+    withdrawalAmount: "0.00",
+    loanCount: 0,
+    loanAmount: "0.00",
+    graduateSubsidyAmount: "0.00",
+    interestSubsidyAmount: "0.00",
+    duplicateBlocks: 0,
+    loanToDepositRatio: "0.0000",
+    monthly: periods.map((period) => ({ period, enrolled: 0, depositAmount: "0.00", withdrawalAmount: "0.00" })),
+    byCounty: groupsOf(COUNTIES, {}),
+    byEmploymentForm: groupsOf(["SELF_EMPLOYED", "PART_TIME", "NEW_FORM"], {}),
+  };
+}
+
+export async function pilotMetrics(t: TestHub, vars: { from: string; to: string; countyCode?: string }, as: "LEADERSHIP" | "CENTER_ADMIN" = "LEADERSHIP") {
+  return t.gql<{ pilotMetrics: PilotMetricsView }>(PILOT_METRICS, vars, { as });
+}
