@@ -34,7 +34,7 @@ async function chunks(total: number, size: number, each: (lo: number, hi: number
 }
 
 /** Workers open in the first half of the span, so that every worker has months to pay. */
-const openingOffset = (worker: string, shape: DataShape) => `((${worker}) * 7919 % ${Math.max(1, Math.floor(shape.months / 2))})::int`;
+const openingOffset = (worker: string, shape: DataShape) => `((${worker})::bigint * 7919 % ${Math.max(1, Math.floor(shape.months / 2))})::int`;
 
 /** Worker i: person i, ledger account base + i, account i, agreement i; county i % 6, form (i / 6) % 3. */
 async function generateWorkers(c: Client, shape: DataShape, base: number): Promise<void> {

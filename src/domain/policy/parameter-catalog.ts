@@ -70,7 +70,9 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   def("loan.rateUpTo5Years", "decimal", "ratio", "0.021", "首套 5 年及以下年利率"),
   def("loan.rateOver5Years", "decimal", "ratio", "0.026", "首套 5 年以上年利率"),
   // Tax
-  def("tax.baseCap", "money", "CNY", "24183.00", "缴存基数上限（上年月平均工资 3 倍）", DOMAIN, "2026-01-01"),
+  // Only the 2026 figure is published in our sources; like the deposit limits it applies from the pilot's start
+  // until the center records each earlier year's cap (a later effective date wins from that date on).
+  def("tax.baseCap", "money", "CNY", "24183.00", "缴存基数上限（上年月平均工资 3 倍，2026 年数）"),
   def("tax.deductibleRatio", "decimal", "ratio", "0.24", "可扣除比例（个人 + 单位部分）"),
   // Graduate subsidy
   def("graduateSubsidy.withinYears", "integer", "years", "5", "毕业年限"),

@@ -69,12 +69,16 @@
 
   // ---------- period and URL ----------
 
+  /** This month in Asia/Shanghai, YYYY-MM. */
+  function currentMonth() {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" }).formatToParts(new Date());
+    return `${parts.find((p) => p.type === "year").value}-${parts.find((p) => p.type === "month").value}`;
+  }
   /** The current settlement year (1 July – 30 June), by today's date in Asia/Shanghai. */
   function currentSettlementYear() {
-    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" }).formatToParts(new Date());
-    const year = Number(parts.find((p) => p.type === "year").value);
-    const month = Number(parts.find((p) => p.type === "month").value);
-    const start = month >= 7 ? year : year - 1;
+    const now = currentMonth();
+    const year = Number(now.slice(0, 4));
+    const start = Number(now.slice(5)) >= 7 ? year : year - 1;
     return { from: `${start}-07`, to: `${start + 1}-06` };
   }
   const monthIndex = (ym) => Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5)) - 1;
@@ -264,6 +268,8 @@
 
   function drawTrend(monthly) {
     const periods = monthly.map((p) => p.period);
+    const now = currentMonth();
+    const upToNow = (value, p) => (p.period > now ? null : value); // months still to come are gaps, not zeros
     const empty = monthly.every((p) => p.enrolled === 0 && Number(p.depositAmount) === 0 && Number(p.withdrawalAmount) === 0);
     chart("chart-trend").setOption(
       {
@@ -276,7 +282,7 @@
           trigger: "axis",
           axisPointer: { type: "shadow" },
           formatter: (items) => {
-            const lines = items.map((it) => `${it.marker}${it.seriesName}&nbsp;&nbsp;<b>${grouping.format(it.value)}</b> ${it.seriesIndex === 2 ? "人" : "万元"}`);
+            const lines = items.map((it) => `${it.marker}${it.seriesName}&nbsp;&nbsp;<b>${it.value == null ? "—" : grouping.format(it.value)}</b> ${it.seriesIndex === 2 ? "人" : "万元"}`);
             return [monthLabel(periods[items[0].dataIndex]), ...lines].join("<br>");
           },
         },
@@ -292,9 +298,9 @@
           { type: "value", name: "人", minInterval: 1, nameTextStyle: { color: COLORS.muted, align: "left" }, axisLabel: { color: COLORS.muted }, splitLine: { show: false } },
         ],
         series: [
-          { name: "缴存金额", type: "bar", barMaxWidth: 26, itemStyle: { borderRadius: [3, 3, 0, 0] }, data: monthly.map((p) => wan(p.depositAmount)) },
-          { name: "提取金额", type: "bar", barMaxWidth: 26, itemStyle: { borderRadius: [3, 3, 0, 0] }, data: monthly.map((p) => wan(p.withdrawalAmount)) },
-          { name: "新增参缴", type: "line", yAxisIndex: 1, symbol: "circle", symbolSize: 7, lineStyle: { width: 2.5 }, data: monthly.map((p) => p.enrolled) },
+          { name: "缴存金额", type: "bar", barMaxWidth: 26, itemStyle: { borderRadius: [3, 3, 0, 0] }, data: monthly.map((p) => upToNow(wan(p.depositAmount), p)) },
+          { name: "提取金额", type: "bar", barMaxWidth: 26, itemStyle: { borderRadius: [3, 3, 0, 0] }, data: monthly.map((p) => upToNow(wan(p.withdrawalAmount), p)) },
+          { name: "新增参缴", type: "line", yAxisIndex: 1, symbol: "circle", symbolSize: 7, lineStyle: { width: 2.5 }, data: monthly.map((p) => upToNow(p.enrolled, p)) },
         ],
         graphic: empty ? emptyGraphic("所选期间暂无参缴和缴存记录") : [],
       },
@@ -366,7 +372,7 @@
                 color: selected && r.key !== selected ? "#c9d6ea" : new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: COLORS.blue }, { offset: 1, color: "#7fa8e6" }]),
               },
             })),
-            label: { show: !empty, position: "top", color: COLORS.ink, fontSize: 11, formatter: (p) => (p.value ? grouping.format(p.value) : "") },
+            label: { show: !empty, position: "top", color: COLORS.ink, fontSize: 11, formatter: (p) => (p.value ? fixed2.format(p.value) : "") },
           },
         ],
         graphic: empty ? emptyGraphic("所选期间各区县暂无缴存") : [],

@@ -1,5 +1,5 @@
-// taxDeductions and rentalEligibility send the same number of SQL statements for 1, 10 or 300 persons (no N+1).
-// 300 workers are enrolled through the real services and paid six months each through one bank collection file;
+// taxDeductions and rentalEligibility send the same number of SQL statements for 1, 10 or 100 persons (no N+1).
+// 100 workers are enrolled through the real services and paid six months each through one bank collection file;
 // the statements are counted by the database's query counter, scoped to the call.
 import { ConnectorUnavailableError } from "../../../src/connectors/connector.errors";
 import type { QueryCounter } from "../../../src/db/query-counter";
@@ -15,7 +15,7 @@ import { taxDeductions } from "../../../src/services/tax/tax-deductions";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 const TODAY = "2026-11-20";
-const SIZES = [1, 10, 300] as const;
+const SIZES = [1, 10, 100] as const;
 
 let t: TestHub;
 let counter: QueryCounter;
@@ -53,7 +53,7 @@ beforeAll(async () => {
   t = await startTestHub();
   counter = t.hub.db.queries!;
   const accounts: string[] = [];
-  for (let n = 0; n < 300; n++) accounts.push(await enrolWorker(t.hub.services, n));
+  for (let n = 0; n < 100; n++) accounts.push(await enrolWorker(t.hub.services, n));
   const rows = accounts.flatMap((n, i) => monthRange("2026-06", "2026-11").map((p) => `BQ${i}${p.replace("-", "")},${n},${p},1000.00,${p}-10,SUCCESS,`));
   const imported = await importBankCollection(t.hub.services, ["paymentRef,accountNumber,period,amount,paidOn,result,reason", ...rows]);
   expect(imported).toMatchObject({ accepted: rows.length, rejected: 0 });
@@ -78,21 +78,21 @@ async function countFor<T>(run: (ids: string[]) => Promise<T[]>): Promise<Record
 }
 
 describe("agency batches", () => {
-  it("has 300 enrolled persons with deposits to ask about", () => {
-    expect(idNumbers).toHaveLength(300);
+  it("has 100 enrolled persons with deposits to ask about", () => {
+    expect(idNumbers).toHaveLength(100);
   });
 
-  it("answers taxDeductions for 1, 10 and 300 persons with one SQL statement each time", async () => {
+  it("answers taxDeductions for 1, 10 and 100 persons with one SQL statement each time", async () => {
     const counts = await countFor((ids) => taxDeductions(services, 2026, ids));
-    expect(counts).toEqual({ 1: 1, 10: 1, 300: 1 });
-    const answers = await taxDeductions(services, 2026, idNumbers.slice(0, 300));
+    expect(counts).toEqual({ 1: 1, 10: 1, 100: 1 });
+    const answers = await taxDeductions(services, 2026, idNumbers.slice(0, 100));
     expect(answers.every((a) => a.deductibleAmount === "6000.00")).toBe(true);
   });
 
-  it("answers rentalEligibility for 1, 10 and 300 persons with one SQL statement each time", async () => {
+  it("answers rentalEligibility for 1, 10 and 100 persons with one SQL statement each time", async () => {
     const counts = await countFor((ids) => rentalEligibilities(services, ids, TODAY));
-    expect(counts).toEqual({ 1: 1, 10: 1, 300: 1 });
-    const answers = await rentalEligibilities(services, idNumbers.slice(0, 300), TODAY);
+    expect(counts).toEqual({ 1: 1, 10: 1, 100: 1 });
+    const answers = await rentalEligibilities(services, idNumbers.slice(0, 100), TODAY);
     expect(answers.every((a) => a.consecutiveMonths === 6 && a.priorityEligible)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // taxDeductions over HTTP, with hand-computed figures. The defaults give a monthly cap of 24 % × 24,183.00 = 5,803.92
-// from 2026-01-01; this file records a 2025 base cap of 23,000.00 (cap 24 % × 23,000.00 = 5,520.00) and a 12 % ratio
+// (the 2026 figure, applied from the pilot start until the center records earlier years); this file records a 2025 base cap of 23,000.00 (cap 24 % × 23,000.00 = 5,520.00) and a 12 % ratio
 // from 2027-01-01 (cap 12 % × 24,183.00 = 2,901.96), as the center would through setPolicyParameter.
 import { monthRange } from "../../../src/domain/calendar/calendar";
 import { enrolWorker, payLump, payMonth, TAX_DEDUCTIONS, unknownIdNumbers, type TaxDeductionView, type Worker } from "../../factories/agency-exchange";
@@ -30,6 +30,7 @@ const zero = (idNumber: string, taxYear: number): TaxDeductionView => ({ idNumbe
 beforeAll(async () => {
   t = await startTestHub();
   await setParameter("tax.baseCap", "23000.00", "2025-01-01");
+  await setParameter("tax.baseCap", "24183.00", "2026-01-01"); // the center records each year's cap
   await setParameter("tax.deductibleRatio", "0.12", "2027-01-01");
   december = await enrolWorker(t, { enrolledOn: "2025-11-03", monthlyAmount: "5804.00" });
   await payMonth(t, december.accountNumber, "2025-11", "5804.00", "2025-11-10");
@@ -111,7 +112,8 @@ describe("taxDeductions", () => {
   });
 
   it("refuses a tax year with no base cap in force rather than guess one", async () => {
-    const res = await t.gql(TAX_DEDUCTIONS, { taxYear: 2024, idNumbers: [december.idNumber] }, { as: "TAX_BUREAU" });
+    // The defaults apply from the pilot's start (2023-07-01): 2022 has no cap in force on 1 January.
+    const res = await t.gql(TAX_DEDUCTIONS, { taxYear: 2022, idNumbers: [december.idNumber] }, { as: "TAX_BUREAU" });
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
   });
 
