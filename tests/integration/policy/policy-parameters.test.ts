@@ -60,9 +60,14 @@ describe("policyParameters", () => {
   });
 
   it("lists only the parameters already in force on the date asked", async () => {
-    expect(await valueOn("2025-12-31", "tax.baseCap")).toBeUndefined();
-    expect(await valueOn("2026-01-01", "tax.baseCap")).toBe("24183.00");
-    expect((await parametersOn("2023-06-30")).body.data!.policyParameters).toEqual([]);
+    const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const starts = [...new Set(PARAMETER_CATALOG.map((p) => p.effectiveFrom))].sort();
+    for (const asOf of [dayBefore(starts[0]!), ...starts.flatMap((s) => [dayBefore(s), s])]) {
+      const res = await parametersOn(asOf);
+      const expected = PARAMETER_CATALOG.filter((p) => p.effectiveFrom <= asOf).map((p) => p.key).sort();
+      expect([asOf, res.body.data!.policyParameters.map((p) => p.key).sort()]).toEqual([asOf, expected]);
+    }
+    expect((await parametersOn(dayBefore(starts[0]!))).body.data!.policyParameters).toEqual([]);
   });
 
   it("rejects a malformed date with BAD_USER_INPUT", async () => {
