@@ -42,7 +42,8 @@ const KEY_REUSED: UserErrorDto = {
 async function replay<T>(db: PrismaClient | Tx, request: IdempotentRequest, hash: string): Promise<Outcome<T> | null> {
   const found = await db.idempotencyRecord.findUnique({ where: { key: request.key } });
   if (!found) return null;
-  if (found.operation !== request.operation || found.requestHash !== hash) return { userErrors: [KEY_REUSED] };
+  // A key belongs to the caller who used it first: another caller's identical request does not get its result.
+  if (found.operation !== request.operation || found.requestHash !== hash || found.actor !== request.actor) return { userErrors: [KEY_REUSED] };
   return { ok: found.response as T };
 }
 

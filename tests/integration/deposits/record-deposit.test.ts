@@ -236,3 +236,15 @@ describe("recordDeposit", () => {
     expect(await balanceOf(accountNumber)).toBe("0.00");
   });
 });
+
+describe("idempotency keys belong to their first caller", () => {
+  it("refuses another operator's identical request under the same key instead of handing it the first result", async () => {
+    const enrolled = await t.gql<{ enrollWorker: { account: { accountNumber: string } } }>(ENROL, { input: enrolInput() });
+    const input = { accountNumber: enrolled.body.data!.enrollWorker.account.accountNumber, period: "2026-07", amount: "500.00", channel: "ACTIVE_PAYMENT", paymentRef: "AP-SHARED-KEY", paidOn: "2026-07-20", idempotencyKey: "shared-key-between-operators" };
+    const first = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input }, { as: "CENTER_OPERATOR", sub: "op-a" });
+    expect(first.body.data!.recordDeposit.userErrors).toEqual([]);
+    const other = await t.gql<{ recordDeposit: { account: unknown; userErrors: { code: string }[] } }>(RECORD, { input }, { as: "CENTER_OPERATOR", sub: "op-b" });
+    expect(other.body.data!.recordDeposit.account).toBeNull();
+    expect(other.body.data!.recordDeposit.userErrors.map((e) => e.code)).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
+  });
+});

@@ -174,3 +174,16 @@ describe("setPolicyParameter", () => {
     expect(await valueOn("2026-07-01", "deposit.monthlyMin")).toBe("216.00");
   });
 });
+
+describe("setPolicyParameter consistency", () => {
+  it("refuses a deposit floor above the ceiling in force on its effective date, and writes nothing", async () => {
+    const before = await t.hub.db.prisma.policyParameter.count();
+    const res = await t.gql<{ setPolicyParameter: { parameter: unknown; userErrors: { code: string }[] } }>(
+      `mutation($input: SetPolicyParameterInput!) { setPolicyParameter(input: $input) { parameter { key } userErrors { code } } }`,
+      { input: { key: "deposit.monthlyMin", value: "6000.00", effectiveFrom: "2027-07-01", idempotencyKey: "limits-floor-above-ceiling" } },
+      { as: "CENTER_ADMIN" },
+    );
+    expect(res.body.data!.setPolicyParameter).toEqual({ parameter: null, userErrors: [{ code: "LIMITS_INCONSISTENT" }] });
+    expect(await t.hub.db.prisma.policyParameter.count()).toBe(before);
+  });
+});
