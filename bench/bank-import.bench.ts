@@ -117,7 +117,7 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   const peak = Math.max(memory.peakRss, Number.isFinite(memory.hwm) ? memory.hwm : 0);
   const hubRate = (outcome.timedOut ? posted : opts.rows) / outcome.seconds;
   ctx.log(
-    `  hub import: HTTP ${outcome.status} after ${outcome.seconds.toFixed(1)} s${outcome.timedOut ? ` (TIMED OUT: ${posted.toLocaleString("en")} rows posted, extrapolated total ${(opts.rows / hubRate).toFixed(0)} s)` : ""}; ` +
+    `  hub import: HTTP ${outcome.status} after ${outcome.seconds.toFixed(1)} s${outcome.timedOut ? ` (TIMED OUT: ${posted.toLocaleString("en")} rows posted, extrapolated total >= ${(opts.rows / hubRate).toFixed(0)} s: the rate falls as history grows)` : ""}; ` +
       `result ${result ? JSON.stringify({ ...result, errors: (result.errors as unknown[] | undefined)?.slice(0, 3) }) : outcome.body.slice(0, 300)}; ` +
       `rows in bank_payment_ref: ${posted.toLocaleString("en")}; peak RSS ${(peak / MB).toFixed(0)} MB (VmHWM ${(memory.hwm / MB).toFixed(0)} MB, polled max ${(memory.peakRss / MB).toFixed(0)} MB)\n` +
       `    hub's own peaks (MB): ${inner ? Object.entries(inner.memoryPeaks as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)}`).join(", ") : "n/a"}` +

@@ -60,9 +60,10 @@ export interface CpuShare {
   loadAvg1m: number;
 }
 
-/** Our PostgreSQL processes: backends on the bench database and the server's background workers. */
+/** Our PostgreSQL processes: backends (and their parallel workers) on the bench database, and the server-wide
+ *  background processes (WAL writer, checkpointer, ...: no database). Other databases' sessions are not ours. */
 export async function ourPostgresPids(pool: Pool): Promise<Set<number>> {
-  const { rows } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`);
+  const { rows } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`);
   return new Set(rows.map((r) => r.pid));
 }
 
