@@ -3,7 +3,7 @@
 //    month-major over the workers (month m for every worker, then m+1), paidOn the 10th of the month paid for.
 import { Pool } from "pg";
 import { ENROLLED_ON, FIRST_MONTH, metric, months, type BenchContext, type Metric } from "./lib/context";
-import { describeCpu } from "./lib/cpu";
+import { describeCpu, type CpuShare } from "./lib/cpu";
 import { describeLoad, runClosedLoop, runLoad, summarise, type LoadResult } from "./lib/load";
 import { profiled } from "./lib/profile";
 import { assertSeedMatchesEnrolment, enrolOverGraphql, graphqlSuccess, seedAccountsSql, waitOutboxDrained } from "./lib/seed";
@@ -130,7 +130,7 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
 
   const sqlPool = new Pool({ connectionString: ctx.db.url, max: c });
   let baseResult: LoadResult;
-  let baseCpu;
+  let baseCpu: CpuShare;
   try {
     const bankId = await bankSettlementId(sqlPool);
     const nextBase = scheduler(baselineWorkers);

@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     };
     const startHub = async (nodeArgs: string[] = []) => {
       const started = Date.now();
-      const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc", ...nodeArgs] });
+      const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc", ...(opts.hubHeapMb ? [`--max-old-space-size=${opts.hubHeapMb}`] : []), ...nodeArgs] });
       log(`  hub child pid ${child.pid} ready at ${child.info.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return child;
     };

@@ -22,6 +22,8 @@ export interface BenchOptions {
   fileOrder: "month" | "account";
   /** Connection pool of the hub under test (createHub's default is 20). */
   hubPool?: number;
+  /** --max-old-space-size (MB) for the hub child, to see what a heap cap does to RSS and speed. */
+  hubHeapMb?: number;
   /** Total seconds the run may wait, before measured windows, for other processes to go quiet. */
   quietWaitS: number;
   keepDb: boolean;
@@ -43,7 +45,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (!m) throw new Error(`unknown argument ${arg} (expected --name=value)`);
     flags.set(m[1]!, m[2] ?? "true");
   }
-  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "enrol", "duration", "lookup-duration", "rows", "months", "import-timeout", "file-order", "hub-pool", "quiet-wait", "keep-db", "profile", "help"]);
+  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "enrol", "duration", "lookup-duration", "rows", "months", "import-timeout", "file-order", "hub-pool", "hub-heap", "quiet-wait", "keep-db", "profile", "help"]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}; known: ${[...known].map((x) => `--${x}`).join(" ")}`);
   if (flags.has("help")) {
     process.stdout.write(
@@ -59,6 +61,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --file-order=month|account       bank file rows month by month (default) or account by account",
         "  --import-timeout=200             give up on the hub import after this many seconds (reports the rate so far)",
         "  --hub-pool=N                     hub database pool size (default: createHub's 20)",
+        "  --hub-heap=MB                    run the hub child with --max-old-space-size=MB (default: V8's own limit)",
         "  --quiet-wait=20                  total seconds to wait, before measured windows, for other processes to go quiet",
         "  --keep-db --profile              keep the database; CPU-profile the hub over each measured window",
         "",
@@ -88,6 +91,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     fileOrder: flags.get("file-order") === "account" ? "account" : "month",
     hubPool: hubPool === undefined ? undefined : Math.round(num(hubPool, 20, "hub-pool")),
     quietWaitS: flags.has("quiet-wait") ? Number(flags.get("quiet-wait")) || 0 : 20,
+    hubHeapMb: flags.has("hub-heap") ? Math.round(num(flags.get("hub-heap"), 256, "hub-heap")) : undefined,
     keepDb: flags.get("keep-db") === "true",
     profile: flags.get("profile") === "true",
   };

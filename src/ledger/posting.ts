@@ -64,9 +64,12 @@ export function assertBalanced(lines: PostingLine[]): void {
 
 const signed = (line: PostingLine): MoneyValue => (line.side === "C" ? line.amount : line.amount.negated());
 
-async function nextIds(tx: Tx, sequence: "posting_id_seq" | "ledger_entry_id_seq", count: number): Promise<bigint[]> {
-  const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(`SELECT nextval('${sequence}') AS id FROM generate_series(1, $1::int)`, count);
-  return rows.map((r) => r.id);
+/** Preallocates posting and entry ids in one round trip, so each entry's posting is known before the inserts. */
+async function nextIds(tx: Tx, postings: number, entries: number): Promise<{ postingIds: bigint[]; entryIds: bigint[] }> {
+  const [row] = await tx.$queryRaw<{ p: bigint[]; e: bigint[] }[]>`
+    SELECT ARRAY(SELECT nextval('posting_id_seq') FROM generate_series(1, ${postings}::int)) AS p,
+           ARRAY(SELECT nextval('ledger_entry_id_seq') FROM generate_series(1, ${entries}::int)) AS e`;
+  return { postingIds: row!.p.map(BigInt), entryIds: row!.e.map(BigInt) };
 }
 
 /** Moves every worker balance touched by the batch in one guarded statement; returns each entry's balance after. */
@@ -100,8 +103,7 @@ export async function postMany(tx: Tx, requests: PostingRequest[]): Promise<Post
   requests.forEach((r) => assertBalanced(r.lines));
   const lines = requests.flatMap((r) => r.lines);
   const balancesAfter = await moveWorkerBalances(tx, lines);
-  const postingIds = await nextIds(tx, "posting_id_seq", requests.length);
-  const entryIds = await nextIds(tx, "ledger_entry_id_seq", lines.length);
+  const { postingIds, entryIds } = await nextIds(tx, requests.length, lines.length);
   await tx.$executeRaw`
     INSERT INTO posting (id, kind, posted_on, memo, reverses_id)
     SELECT * FROM unnest(${postingIds}::bigint[], ${requests.map((r) => r.kind)}::text[], ${requests.map((r) => r.postedOn)}::date[],

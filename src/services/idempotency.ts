@@ -40,7 +40,8 @@ const KEY_REUSED: UserErrorDto = {
 };
 
 async function replay<T>(db: PrismaClient | Tx, request: IdempotentRequest, hash: string): Promise<Outcome<T> | null> {
-  const found = await db.idempotencyRecord.findUnique({ where: { key: request.key } });
+  const [found] = await db.$queryRaw<{ operation: string; requestHash: string; actor: string; response: unknown }[]>`
+    SELECT operation, request_hash AS "requestHash", actor, response FROM idempotency_record WHERE key = ${request.key}`;
   if (!found) return null;
   // A key belongs to the caller who used it first: another caller's identical request does not get its result.
   if (found.operation !== request.operation || found.requestHash !== hash || found.actor !== request.actor) return { userErrors: [KEY_REUSED] };
@@ -74,9 +75,9 @@ export async function runIdempotent<T>(
       if (previous) return previous;
       const outcome = await work(tx);
       if ("ok" in outcome) {
-        await tx.idempotencyRecord.create({
-          data: { key: request.key, operation: request.operation, actor: request.actor, requestHash: hash, response: outcome.ok as object },
-        });
+        await tx.$executeRaw`
+          INSERT INTO idempotency_record (key, operation, actor, request_hash, response)
+          VALUES (${request.key}, ${request.operation}, ${request.actor}, ${hash}, ${JSON.stringify(outcome.ok)}::jsonb)`;
       } else {
         throw new RollbackWithOutcome(outcome);
       }

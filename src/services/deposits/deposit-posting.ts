@@ -43,7 +43,20 @@ export async function lockAccount(tx: Tx, accountNumber: string): Promise<Locked
 export async function paidPeriodsOf(tx: Tx, accountIds: readonly bigint[]): Promise<Map<bigint, Set<string>>> {
   const result = new Map<bigint, Set<string>>(accountIds.map((id) => [id, new Set<string>()]));
   if (accountIds.length === 0) return result;
-  const rows = await tx.depositMonth.findMany({ where: { accountId: { in: [...accountIds] } }, select: { accountId: true, period: true } });
+  const rows = await tx.$queryRaw<{ accountId: bigint; period: string }[]>`
+    SELECT account_id AS "accountId", period FROM deposit_month WHERE account_id = ANY(${[...accountIds]}::bigint[])`;
+  for (const row of rows) result.get(row.accountId)?.add(row.period);
+  return result;
+}
+
+/** Which of the given (account, month) pairs are already paid: the primary key answers, however long the history. */
+export async function paidAmong(tx: Tx, pairs: readonly { accountId: bigint; period: string }[]): Promise<Map<bigint, Set<string>>> {
+  const result = new Map<bigint, Set<string>>(pairs.map((p) => [p.accountId, new Set<string>()]));
+  if (pairs.length === 0) return result;
+  const rows = await tx.$queryRaw<{ accountId: bigint; period: string }[]>`
+    SELECT dm.account_id AS "accountId", dm.period FROM deposit_month dm
+    JOIN unnest(${pairs.map((p) => p.accountId)}::bigint[], ${pairs.map((p) => p.period)}::char(7)[]) AS q(account_id, period)
+      ON dm.account_id = q.account_id AND dm.period = q.period`;
   for (const row of rows) result.get(row.accountId)?.add(row.period);
   return result;
 }
@@ -110,20 +123,14 @@ export async function postDeposits(tx: Tx, fund: FundAccounts, requests: Deposit
       ],
     })),
   );
-  await tx.depositMonth.createMany({
-    data: requests.flatMap((r, i) =>
-      r.months.map((m) => ({
-        accountId: r.account.id,
-        period: m.period,
-        amount: m.amount.toFixed(2),
-        paidOn: stringToDate(r.paidOn),
-        source: SOURCE_OF_KIND[r.kind],
-        channel: r.channel,
-        paymentRef: r.paymentRef,
-        postingId: postings[i]!.postingId,
-      })),
-    ),
-  });
+  // Raw and set-based (one statement, a fixed number of array parameters): this runs for every deposit.
+  const months = requests.flatMap((r, i) => r.months.map((m) => ({ r, m, postingId: postings[i]!.postingId })));
+  await tx.$executeRaw`
+    INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
+    SELECT * FROM unnest(${months.map((x) => x.r.account.id)}::bigint[], ${months.map((x) => x.m.period)}::char(7)[],
+      ${months.map((x) => x.m.amount.toFixed(2))}::numeric[], ${months.map((x) => x.r.paidOn)}::date[],
+      ${months.map((x) => SOURCE_OF_KIND[x.r.kind])}::text[], ${months.map((x) => x.r.channel)}::text[],
+      ${months.map((x) => x.r.paymentRef)}::text[], ${months.map((x) => x.postingId)}::bigint[])`;
   return requests.map((r, i) => postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf));
 }
 

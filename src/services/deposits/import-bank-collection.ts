@@ -4,12 +4,11 @@
 // A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
 import type { Tx } from "../../db/transaction";
 import { inTransaction } from "../../db/transaction";
-import { stringToDate } from "../../db/dates";
 import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
 import type { HubServices } from "../hub-services";
 import type { UserErrorDto } from "../user-error";
 import { BANK_FILE_HEADER, isHeader, isProblem, parseBankRow, splitCsvLine, type BankRow } from "./bank-collection.csv";
-import { accountRefusal, lockAccounts, paidPeriodsOf, postDeposits, type DepositPostingRequest } from "./deposit-posting";
+import { accountRefusal, lockAccounts, paidAmong, postDeposits, type DepositPostingRequest } from "./deposit-posting";
 
 export interface BankImportResult {
   accepted: number;
@@ -56,7 +55,9 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
     // while its first import still runs counts duplicates instead of failing on the payment-reference keys.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY}::bigint)`;
     const refs = [...new Set(rows.map((r) => r.paymentRef))];
-    const seen = new Set((await tx.bankPaymentRef.findMany({ where: { paymentRef: { in: refs } }, select: { paymentRef: true } })).map((r) => r.paymentRef));
+    const seen = new Set(
+      (await tx.$queryRaw<{ payment_ref: string }[]>`SELECT payment_ref FROM bank_payment_ref WHERE payment_ref = ANY(${refs}::text[])`).map((r) => r.payment_ref),
+    );
     const fresh = rows.filter((r) => {
       if (seen.has(r.paymentRef)) {
         tally.result.duplicates++;
@@ -68,7 +69,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
     const failed = fresh.filter((r) => r.result === "FAILED");
     const succeeded = fresh.filter((r) => r.result === "SUCCESS");
     const accounts = await lockAccounts(tx, succeeded.map((r) => r.accountNumber));
-    const paid = await paidPeriodsOf(tx, [...accounts.values()].map((a) => a.id));
+    const paid = await paidAmong(tx, succeeded.flatMap((r) => { const a = accounts.get(r.accountNumber); return a ? [{ accountId: a.id, period: r.period }] : []; }));
     const deposits: DepositPostingRequest[] = [];
     for (const row of succeeded) {
       const account = accounts.get(row.accountNumber) ?? null;
@@ -88,15 +89,17 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
     }
     await postDeposits(tx, hub.fundAccounts, deposits);
     if (failed.length > 0) {
-      const ids = await tx.account.findMany({ where: { accountNumber: { in: failed.map((r) => r.accountNumber) } }, select: { id: true, accountNumber: true } });
-      const idOf = new Map(ids.map((a) => [a.accountNumber, a.id]));
-      await tx.missedCollection.createMany({
-        data: failed.map((r) => ({ paymentRef: r.paymentRef, accountId: idOf.get(r.accountNumber) ?? null, accountNumber: r.accountNumber, period: r.period, amount: r.amount.toFixed(2), paidOn: stringToDate(r.paidOn), reason: r.reason })),
-      });
+      await tx.$executeRaw`
+        INSERT INTO missed_collection (payment_ref, account_id, account_number, period, amount, paid_on, reason)
+        SELECT f.ref, a.id, f.account_number, f.period, f.amount, f.paid_on, f.reason
+        FROM unnest(${failed.map((r) => r.paymentRef)}::text[], ${failed.map((r) => r.accountNumber)}::text[], ${failed.map((r) => r.period)}::char(7)[],
+                    ${failed.map((r) => r.amount.toFixed(2))}::numeric[], ${failed.map((r) => r.paidOn)}::date[], ${failed.map((r) => r.reason)}::text[])
+             AS f(ref, account_number, period, amount, paid_on, reason)
+        LEFT JOIN account a ON a.account_number = f.account_number`;
     }
-    await tx.bankPaymentRef.createMany({
-      data: [...deposits.map((d) => ({ paymentRef: d.paymentRef, outcome: "POSTED" })), ...failed.map((r) => ({ paymentRef: r.paymentRef, outcome: "FAILED" }))],
-    });
+    const refsDone = [...deposits.map((d) => ({ ref: d.paymentRef, outcome: "POSTED" })), ...failed.map((r) => ({ ref: r.paymentRef, outcome: "FAILED" }))];
+    await tx.$executeRaw`
+      INSERT INTO bank_payment_ref (payment_ref, outcome) SELECT * FROM unnest(${refsDone.map((x) => x.ref)}::text[], ${refsDone.map((x) => x.outcome)}::text[])`;
     tally.result.accepted += deposits.length;
     tally.result.missed += failed.length;
   });

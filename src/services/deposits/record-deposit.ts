@@ -9,7 +9,7 @@ import type { LedgerEntryView } from "../accounts/ledger-entries";
 import type { Actor, HubServices } from "../hub-services";
 import { runIdempotent, type Outcome } from "../idempotency";
 import { userError, type UserErrorDto } from "../user-error";
-import { accountRefusal, lockAccount, MONTH_ALREADY_PAID, paidPeriods, postDeposit } from "./deposit-posting";
+import { accountRefusal, lockAccount, MONTH_ALREADY_PAID, paidAmong, postDeposit } from "./deposit-posting";
 
 export interface RecordDepositCommand {
   accountNumber: string;
@@ -40,7 +40,7 @@ export async function depositMonthIn(
   const account = await lockAccount(tx, c.accountNumber);
   const refused = accountRefusal(account);
   if (refused || !account) return { userErrors: [refused!] };
-  const paid = await paidPeriods(tx, account.id);
+  const paid = (await paidAmong(tx, [{ accountId: account.id, period: c.period }])).get(account.id)!;
   const violations = checkMonthlyDeposit({ period: c.period, amount: c.amount, paidOn: c.paidOn, openedOn: account.openedOn, paidPeriods: paid }, params.depositLimits());
   if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
   const entries = await postDeposit(tx, fund, {
