@@ -27,6 +27,8 @@ export interface HubOptions {
   connectors: { nationalUrl: string; financeUrl?: string; timeoutMs?: number; retryBaseMs?: number; breaker?: { failureThreshold?: number; resetAfterMs?: number } };
   logger: Logger;
   production?: boolean;
+  /** Benchmarks only: serve without writing exchange records, to measure what the log costs. */
+  benchmarkWithoutExchangeLog?: boolean;
   debugErrors?: boolean;
   outboxIntervalMs?: number;
   /** How often metric deltas are folded into the rollups (default 15 s). */
@@ -91,6 +93,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       routes: [dashboardRoute(services), pilotMetricsExportRoute(services, verifier)],
       production: options.production ?? false,
       debugErrors: options.debugErrors ?? false,
+      benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
       ready: () => db.ready(),
     });
     outbox.start();

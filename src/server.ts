@@ -25,6 +25,8 @@ export interface ServerOptions {
   production: boolean;
   debugErrors: boolean;
   ready: () => Promise<boolean>;
+  /** Benchmarks only (never configurable from the environment): measure a request without its exchange record. */
+  benchmarkWithoutExchangeLog?: boolean;
   /** Extra routes (the dashboard, later issues), tried before the 404. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
 }
@@ -64,7 +66,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      exchangeLogPlugin(),
+      ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),
       ...(options.production ? [ApolloServerPluginDisableSuggestions()] : []),
     ],
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => hub.logger.warn(m), error: (m) => hub.logger.error(m) },
