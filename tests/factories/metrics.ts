@@ -1,4 +1,5 @@
 // The pilotMetrics query and small builders for metrics tests.
+import type { MetricGroupDto, PilotMetricsDto } from "../../src/services/metrics/pilot-metrics";
 import type { TestHub } from "../helpers/test-hub";
 
 export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
@@ -11,37 +12,15 @@ export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $c
   }
 }`;
 
-export interface MetricGroupView {
-  key: string;
-  activeAccounts: number;
-  depositAmount: string;
-}
-
-export interface PilotMetricsView {
-  from: string;
-  to: string;
-  enrolledTotal: number;
-  activeAccounts: number;
-  exitedTotal: number;
-  depositAmount: string;
-  depositCount: number;
-  withdrawalAmount: string;
-  loanCount: number;
-  loanAmount: string;
-  graduateSubsidyAmount: string;
-  interestSubsidyAmount: string;
-  duplicateBlocks: number;
-  loanToDepositRatio: string;
-  monthly: { period: string; enrolled: number; depositAmount: string; withdrawalAmount: string }[];
-  byCounty: MetricGroupView[];
-  byEmploymentForm: MetricGroupView[];
-}
+/** The answer's shape is the service's own DTO (the GraphQL type serialises it field for field). */
+export type MetricGroupView = MetricGroupDto;
+export type PilotMetricsView = PilotMetricsDto;
 
 /** The six county codes of the default enrolment.countyCodes parameter, in its order. */
 export const COUNTIES = ["140502", "140521", "140522", "140524", "140525", "140581"] as const;
 
 /** Groups for every key given, zero unless listed in `values` ({ key: [active, deposits] }). */
-export function groupsOf(keys: readonly string[], values: Record<string, [number, string]>): MetricGroupView[] {
+export function groupsOf(keys: readonly string[], values: Record<string, [number, string]>): MetricGroupDto[] {
   return keys.map((key) => ({ key, activeAccounts: values[key]?.[0] ?? 0, depositAmount: values[key]?.[1] ?? "0.00" }));
 }
 
