@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { DATASET_WINDOW, HEADLINE_FIELDS, PILOT_METRICS, seedMetricsDataset } from "../factories/metrics-dataset";
-import { startTestHub, type TestHub } from "../helpers/test-hub";
+import { expectLedgerBalanced, startTestHub, type TestHub } from "../helpers/test-hub";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(__dirname, "..", "..", "test-artifacts");
@@ -44,6 +44,7 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
+    if (t) await expectLedgerBalanced(t);
     await t?.close();
   });
 

@@ -3,13 +3,14 @@ import { getNamedType, isObjectType, type GraphQLNamedType } from "graphql";
 import { buildBareSchema } from "../../../src/schema/build-schema";
 import { Role } from "../../../src/schema/common/enums";
 import { PILOT_METRICS } from "../../factories/metrics";
-import { errorCodes, startTestHub, type TestHub } from "../../helpers/test-hub";
+import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
 });
 afterAll(async () => {
+  await expectLedgerBalanced(t);
   await t.close();
 });
 

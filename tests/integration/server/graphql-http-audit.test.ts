@@ -2,7 +2,7 @@
 // operator (every audit request carries a bearer token). The non-ok audits are printed so they can be explained.
 import "reflect-metadata";
 import { auditServer, type AuditResult } from "graphql-http";
-import { startTestHub, type TestHub } from "../../helpers/test-hub";
+import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
 let results: AuditResult[];
@@ -18,6 +18,7 @@ beforeAll(async () => {
   results = await auditServer({ url: `${t.url}/graphql`, fetchFn });
 }, 60_000);
 afterAll(async () => {
+  await expectLedgerBalanced(t);
   await t.close();
 }, 60_000);
 

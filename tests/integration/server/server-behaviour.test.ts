@@ -9,13 +9,14 @@ import { createHub, type Hub } from "../../../src/app";
 import { signDevToken } from "../../../src/auth/token-verifier";
 import { MAX_GRAPHQL_BODY_BYTES } from "../../../src/server";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
-import { errorCodes, startTestHub, TEST_SECRET, type GqlResponse, type TestHub } from "../../helpers/test-hub";
+import { errorCodes, expectLedgerBalanced, startTestHub, TEST_SECRET, type GqlResponse, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
 }, 60_000);
 afterAll(async () => {
+  await expectLedgerBalanced(t);
   await t.close();
 }, 60_000);
 
