@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     connectors: { nationalUrl },
     logger: pino({ level: "silent" }),
     production: false,
+    // BENCH_HUB_NO_EXCHANGE_LOG=1: the agency bench's second hub, to price the exchange log (benchmarks only).
+    ...(process.env.BENCH_HUB_NO_EXCHANGE_LOG === "1" ? { benchmarkWithoutExchangeLog: true } : {}),
   });
   const hubUrl = await hub.listen(0, "127.0.0.1");
   process.stdout.write(`${JSON.stringify({ ready: true, url: hubUrl, pid: process.pid })}\n`);

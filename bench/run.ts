@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { Pool } from "pg";
 import { startNationalPlatformSimulator } from "../simulators";
 import { signDevToken } from "../src/auth/token-verifier";
+import { agencyBench } from "./agency.bench";
 import { bankImportBench } from "./bank-import.bench";
 import { depositsBench } from "./deposits.bench";
 import { parseArgs, type BenchName } from "./lib/args";
@@ -22,9 +23,11 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
   deposits: { title: "1. recordDeposit over HTTP vs plain SQL", run: depositsBench },
   import: { title: "2. bank file import (streamed CSV) vs raw COPY", run: bankImportBench },
   lookups: { title: "3. account lookups over HTTP vs bare http + pg", run: lookupsBench },
+  agency: { title: "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons", run: agencyBench },
 };
 // Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
-const ORDER: BenchName[] = ["deposits", "lookups", "import"];
+// The agency bench seeds its own populations and starts its own second hub; it runs before the import.
+const ORDER: BenchName[] = ["deposits", "lookups", "agency", "import"];
 
 /** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
 function gitState(): { commit: string; dirtySrc: number } {

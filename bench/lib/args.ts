@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench -- --only=deposits --rows=100000 ...` (all optional).
-export type BenchName = "deposits" | "lookups" | "import";
-export const ALL_BENCHES: readonly BenchName[] = ["deposits", "lookups", "import"];
+export type BenchName = "deposits" | "lookups" | "import" | "agency";
+export const ALL_BENCHES: readonly BenchName[] = ["deposits", "lookups", "import", "agency"];
 
 export interface BenchOptions {
   only: BenchName[];
@@ -20,6 +20,8 @@ export interface BenchOptions {
   months: number;
   importTimeoutS: number;
   fileOrder: "month" | "account";
+  /** Agency: persons seeded for the taxDeductions run (asked in pages of 500). */
+  taxPersons: number;
   /** Connection pool of the hub under test (createHub's default is 20). */
   hubPool?: number;
   /** --max-old-space-size (MB) for the hub child, to see what a heap cap does to RSS and speed. */
@@ -45,13 +47,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (!m) throw new Error(`unknown argument ${arg} (expected --name=value)`);
     flags.set(m[1]!, m[2] ?? "true");
   }
-  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "enrol", "duration", "lookup-duration", "rows", "months", "import-timeout", "file-order", "hub-pool", "hub-heap", "quiet-wait", "keep-db", "profile", "help"]);
+  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "enrol", "duration", "lookup-duration", "rows", "months", "import-timeout", "file-order", "tax-persons", "hub-pool", "hub-heap", "quiet-wait", "keep-db", "profile", "help"]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}; known: ${[...known].map((x) => `--${x}`).join(" ")}`);
   if (flags.has("help")) {
     process.stdout.write(
       [
         "npm run bench -- [options]",
-        "  --only=deposits,lookups,import   run a subset (default: all three)",
+        "  --only=deposits,lookups,import,agency   run a subset (default: all four)",
         "  --db=postgres://postgres@127.0.0.1:5432/postgres   server to create bench_<random> on (or BENCH_DATABASE_URL)",
         "  --concurrency=48                 in-flight requests (deposits, lookups) and the SQL baseline's pool",
         "  --warmup=3 --duration=15 --lookup-duration=10   seconds",
@@ -59,6 +61,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --enrol=200                      of the hub side's workers, how many to enrol over GraphQL (rest: same rows in SQL)",
         "  --rows=1000000 --months=50       bank file rows; accounts = rows / months",
         "  --file-order=month|account       bank file rows month by month (default) or account by account",
+        "  --tax-persons=100000             agency: persons asked for in taxDeductions (pages of 500)",
         "  --import-timeout=200             give up on the hub import after this many seconds (reports the rate so far)",
         "  --hub-pool=N                     hub database pool size (default: createHub's 20)",
         "  --hub-heap=MB                    run the hub child with --max-old-space-size=MB (default: V8's own limit)",
@@ -89,6 +92,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     months: Math.round(num(flags.get("months"), 50, "months")),
     importTimeoutS: num(flags.get("import-timeout"), 200, "import-timeout"),
     fileOrder: flags.get("file-order") === "account" ? "account" : "month",
+    taxPersons: Math.round(num(flags.get("tax-persons"), 100_000, "tax-persons")),
     hubPool: hubPool === undefined ? undefined : Math.round(num(hubPool, 20, "hub-pool")),
     quietWaitS: flags.has("quiet-wait") ? Number(flags.get("quiet-wait")) || 0 : 20,
     hubHeapMb: flags.has("hub-heap") ? Math.round(num(flags.get("hub-heap"), 256, "hub-heap")) : undefined,

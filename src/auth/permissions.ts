@@ -59,7 +59,7 @@ export function permissionRules(): IRules {
   return tree as unknown as IRules;
 }
 
-/** Wraps the schema: root fields by the table; anything else under them is reachable only through an allowed root. */
+/** Wraps the root fields by the table (deny by default); anything else is reachable only through an allowed root. */
 export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
   const denyUnlisted = rule("deny-unlisted-root", { cache: "contextual" })((_p, _a, ctx: HubContext) => (ctx.viewer ? forbidden() : unauthenticated()));
   const rules = permissionRules() as Record<string, Record<string, unknown>>;
@@ -71,10 +71,13 @@ export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
     }
   }
   const permissions = shield(rules as IRules, {
-    fallbackRule: rule("allow-nested", { cache: "no_cache" })(() => true),
+    fallbackRule: denyUnlisted,
     allowExternalErrors: true,
     debug: false,
     fallbackError: () => forbidden(),
   });
-  return applyMiddleware(schema, permissions);
+  // Shield would wrap every field of every type; only the root fields carry rules (everything below is reachable only
+  // through an allowed root, and row scopes live in the resolvers), so only they are wrapped: no per-field cost on lists.
+  const generated = permissions.generate(schema) as Record<string, unknown>;
+  return applyMiddleware(schema, { Query: generated.Query, Mutation: generated.Mutation } as Parameters<typeof applyMiddleware>[1]);
 }

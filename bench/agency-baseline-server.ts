@@ -1,0 +1,88 @@
+// Baseline for `rentalEligibility` of one person: a bare node:http server that runs the same SQL as
+// src/services/housing/rental-eligibility.ts (copied) through a pg Pool, applies the same rule with the catalog's
+// default housing parameters, and answers JSON. No GraphQL, no auth, no Prisma, no exchange log.
+// GET /rental/<idNumber>?asOf=YYYY-MM-DD  ->  200 {"data":{"rentalEligibility":[{...}]}}
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Pool } from "pg";
+import { monthOf } from "../src/domain/calendar/calendar";
+import { rentalEligibility, type HousingParameters } from "../src/domain/housing/rental-eligibility.rule";
+
+// Copied from rental-eligibility.ts (one statement whatever the number of persons; $1 ids, $2 asOf, $3 month of asOf).
+export const RENTAL_ELIGIBILITY_SQL = `
+    SELECT DISTINCT ON (p.id) p.id_number::text AS id_number, a.kind, a.status, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on,
+           plan.deposit_day, paid.periods, paid.paid_on
+      FROM person p
+      JOIN account a ON a.person_id = p.id
+      LEFT JOIN LATERAL (
+        SELECT dp.deposit_day FROM deposit_plan dp
+         WHERE dp.account_id = a.id AND dp.effective_from <= $2::date
+         ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) plan ON true
+      LEFT JOIN LATERAL (
+        SELECT array_agg(dm.period::text ORDER BY dm.period) AS periods,
+               array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period) AS paid_on
+          FROM deposit_month dm
+         WHERE dm.account_id = a.id AND dm.period <= $3::bpchar AND dm.paid_on <= $2::date) paid ON true
+     WHERE p.id_number = ANY($1::bpchar[])
+     ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
+
+/** The catalog defaults (src/domain/policy/parameter-catalog.ts), in force from the pilot's start. */
+const PARAMS: HousingParameters = { priorityMinConsecutiveMonths: 6, depositWaiverMinConsecutiveMonths: 12, noUnpaidInLastMonths: 3 };
+
+interface Row {
+  id_number: string;
+  kind: string;
+  status: string;
+  opened_on: string;
+  deposit_day: number | null;
+  periods: string[] | null;
+  paid_on: string[] | null;
+}
+
+async function main(): Promise<void> {
+  const url = process.env.BENCH_HUB_DATABASE_URL;
+  if (!url) throw new Error("BENCH_HUB_DATABASE_URL is required");
+  const pool = new Pool({ connectionString: url, max: Number(process.env.BENCH_HUB_POOL ?? 20) });
+  const server = createServer((req, res) => {
+    const m = /^\/rental\/([0-9]{17}[0-9X])\?asOf=(\d{4}-\d{2}-\d{2})$/.exec(req.url ?? "");
+    if (!m) {
+      res.writeHead(404).end();
+      return;
+    }
+    const idNumber = m[1]!;
+    const asOf = m[2]!;
+    pool.query<Row>(RENTAL_ELIGIBILITY_SQL, [[idNumber], asOf, monthOf(asOf)]).then(
+      (result) => {
+        const row = result.rows[0];
+        const paidOn = row?.paid_on ?? [];
+        const facts = row
+          ? { kind: row.kind, status: row.status, openedOn: row.opened_on, depositDay: row.deposit_day, paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })) }
+          : null;
+        const text = JSON.stringify({ data: { rentalEligibility: [{ idNumber, ...rentalEligibility(facts, asOf, PARAMS) }] } });
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+      },
+      (e: unknown) => {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end(String((e as Error).message));
+      },
+    );
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const address = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`);
+  process.once("SIGTERM", () => {
+    server.close();
+    server.closeAllConnections();
+    pool.end().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`agency baseline failed to start: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,298 @@
+// 4. Agency reads.
+//    (1) `rentalEligibility` for ONE person per request (HOUSING_BUREAU token with a purpose claim), random persons
+//        among a few thousand SQL-seeded workers with 12 to 24 paid months each: (a) the normal hub (authorization and
+//        the exchange log on), (b) a second hub child started with createHub's `benchmarkWithoutExchangeLog`, (c) a bare
+//        node:http + pg server running the same SQL and rule (bench/agency-baseline-server.ts). The log's cost is
+//        1 - (a)/(b).
+//    (2) `taxDeductions` for --tax-persons (100,000) SQL-seeded persons in pages of 500 (TAX_BUREAU token with a
+//        purpose claim), a few pages in flight: total seconds, beside the same statement through a pg Pool; one answer
+//        is checked against a hand-computed value.
+import type { Pool } from "pg";
+import { signDevToken } from "../src/auth/token-verifier";
+import { ENROLLED_ON, metric, prng, type BenchContext, type Metric } from "./lib/context";
+import { describeCpu } from "./lib/cpu";
+import { describeLoad, runLoad, type LoadOptions } from "./lib/load";
+import { profiled } from "./lib/profile";
+import { startNodeChild, type NodeChild } from "./lib/proc";
+import { bankSettlementId } from "./lib/sql-deposit";
+import { seedAccountsSql } from "./lib/seed";
+
+export const RENTAL = `query($ids:[IdNumber!]!,$asOf:Date!){ rentalEligibility(idNumbers:$ids, asOf:$asOf){ idNumber priorityEligible depositWaiverEligible consecutiveMonths reasons } }`;
+export const TAX = `query($year:Int!,$ids:[IdNumber!]!){ taxDeductions(taxYear:$year, idNumbers:$ids){ idNumber taxYear paidAmount deductibleAmount months { period paid deductible } } }`;
+
+const RENTAL_WORKERS = 3000;
+/** Months paid from 2023-07: 12 + (worker index mod 13), i.e. 12 to 24 (through 2024-06 .. 2025-06). */
+const RENTAL_MIN_MONTHS = 12;
+const RENTAL_MAX_MONTHS = 24;
+/** Inside the last paid month of the longest payers, so that some are eligible and the shorter ones have arrears. */
+const AS_OF = "2025-06-20";
+
+const TAX_YEAR = 2024;
+const PAGE = 500;
+/** Tax persons: 1 in 100 pays 6,000.00 a month for all of 2024 (above the monthly cap 24 % x 24,183.00 = 5,803.92),
+ *  6 in 10 pay 1,000.00 for 2024-03..2024-06, the rest nothing in 2024. */
+const HIGH_AMOUNT = "6000.00";
+const LOW_AMOUNT = "1000.00";
+const EXPECTED_HIGH = { paid: 12 * 6000, deductible: 12 * 5803.92, months: 12 };
+const EXPECTED_LOW = { paid: 4 * 1000, deductible: 4 * 1000, months: 4 };
+
+/** Like the deposit bench's top-up, but paying `count` months from `firstMonth` for `amount` (each account must have
+ *  no deposits yet: balances run from the current one). Balanced postings, as the hub writes them. */
+const PAY_SQL = `
+WITH acc AS MATERIALIZED (
+  SELECT a.id, a.ledger_account_id, la.balance FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+  WHERE a.account_number = ANY($1::text[])
+), slots AS MATERIALIZED (
+  SELECT acc.id AS account_id, acc.ledger_account_id, acc.balance, m.period, nextval('posting_id_seq') AS posting_id,
+         row_number() OVER (PARTITION BY acc.id ORDER BY m.period) AS k
+  FROM acc CROSS JOIN LATERAL (SELECT to_char(($5::text || '-01')::date + make_interval(months => g), 'YYYY-MM') AS period FROM generate_series(0, $2::int - 1) g) m
+  WHERE NOT EXISTS (SELECT 1 FROM deposit_month dm WHERE dm.account_id = acc.id AND dm.period = m.period)
+), p AS (
+  INSERT INTO posting (id, kind, posted_on, memo) SELECT posting_id, 'DEPOSIT', (period || '-10')::date, 'ACTIVE_PAYMENT bench-agency' FROM slots
+), e AS (
+  INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
+  SELECT posting_id, $3::bigint, 'DEPOSIT', $4::numeric, 0, period, (period || '-10')::date, NULL FROM slots
+  UNION ALL
+  SELECT posting_id, ledger_account_id, 'DEPOSIT', 0, $4::numeric, period, (period || '-10')::date, balance + k * $4::numeric FROM slots
+), d AS (
+  INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
+  SELECT account_id, period, $4::numeric, (period || '-10')::date, 'MONTHLY', 'ACTIVE_PAYMENT', 'AG' || posting_id, posting_id FROM slots
+), u AS (
+  UPDATE ledger_account la SET balance = la.balance + t.n * $4::numeric
+  FROM (SELECT ledger_account_id, count(*) AS n FROM slots GROUP BY 1) t WHERE la.id = t.ledger_account_id
+)
+SELECT count(*) AS n FROM slots`;
+
+async function pay(pool: Pool, bankId: string, accounts: readonly string[], firstMonth: string, count: number, amount: string): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < accounts.length; i += 10_000) {
+    const { rows } = await pool.query<{ n: string }>(PAY_SQL, [accounts.slice(i, i + 10_000), count, bankId, amount, firstMonth]);
+    n += Number(rows[0]!.n);
+  }
+  return n;
+}
+
+async function idNumbersOf(pool: Pool, accounts: readonly string[]): Promise<string[]> {
+  const { rows } = await pool.query<{ id_number: string }>(
+    `SELECT p.id_number::text AS id_number FROM account a JOIN person p ON p.id = a.person_id WHERE a.account_number = ANY($1::text[]) ORDER BY a.id`,
+    [accounts],
+  );
+  return rows.map((r) => r.id_number);
+}
+
+function rentalFound(status: number, body: string): string | null {
+  if (status !== 200) return `HTTP ${status}: ${body.slice(0, 200)}`;
+  if (body.includes('"errors":')) return `errors: ${body.slice(0, 300)}`;
+  if (!body.includes('"priorityEligible":')) return `no answer: ${body.slice(0, 200)}`;
+  return null;
+}
+
+interface TaxAnswer {
+  idNumber: string;
+  taxYear: number;
+  paidAmount: string;
+  deductibleAmount: string;
+  months: { period: string; paid: string; deductible: string }[];
+}
+
+export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
+  const { opts, pool } = ctx;
+  const c = Math.min(48, Math.max(32, opts.concurrency));
+  const secret = ctx.hubEnv.BENCH_JWT_SECRET!;
+  const housingToken = await signDevToken(secret, { role: "HOUSING_BUREAU", sub: "bench-housing", org: "housing-140500", purpose: "bench: 公租房资格审核" }, "4h");
+  const taxToken = await signDevToken(secret, { role: "TAX_BUREAU", sub: "bench-tax", org: "tax-140500", purpose: "bench: 个税专项扣除核验" }, "4h");
+  const bankId = await bankSettlementId(pool);
+
+  // ---- Seeding (SQL, set-based) ----
+  let t = Date.now();
+  const rentalAccounts = await seedAccountsSql(pool, { area: "140525", count: RENTAL_WORKERS, enrolledOn: ENROLLED_ON, monthlyAmount: LOW_AMOUNT, channel: "ACTIVE_PAYMENT" });
+  let rentalMonths = 0;
+  const span = RENTAL_MAX_MONTHS - RENTAL_MIN_MONTHS + 1;
+  for (let g = 0; g < span; g++) {
+    const group = rentalAccounts.filter((_, i) => i % span === g);
+    rentalMonths += await pay(pool, bankId, group, "2023-07", RENTAL_MIN_MONTHS + g, LOW_AMOUNT);
+  }
+  const rentalIds = await idNumbersOf(pool, rentalAccounts);
+  ctx.log(`  rental: ${rentalIds.length} workers with ${RENTAL_MIN_MONTHS}-${RENTAL_MAX_MONTHS} paid months (${rentalMonths} deposit months) seeded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+  t = Date.now();
+  const nHigh = Math.max(1, Math.round(opts.taxPersons / 100));
+  const nLow = Math.round(opts.taxPersons * 0.6);
+  const nNone = opts.taxPersons - nHigh - nLow;
+  const high = await seedAccountsSql(pool, { area: "140526", count: nHigh, enrolledOn: ENROLLED_ON, monthlyAmount: HIGH_AMOUNT, channel: "ACTIVE_PAYMENT" });
+  const low = await seedAccountsSql(pool, { area: "140527", count: nLow, enrolledOn: ENROLLED_ON, monthlyAmount: LOW_AMOUNT, channel: "ACTIVE_PAYMENT" });
+  const none = nNone > 0 ? await seedAccountsSql(pool, { area: "140528", count: nNone, enrolledOn: ENROLLED_ON, monthlyAmount: LOW_AMOUNT, channel: "ACTIVE_PAYMENT" }) : [];
+  const seededS = (Date.now() - t) / 1000;
+  t = Date.now();
+  const taxMonths = (await pay(pool, bankId, high, "2024-01", 12, HIGH_AMOUNT)) + (await pay(pool, bankId, low, "2024-03", 4, LOW_AMOUNT));
+  const [highIds, lowIds, noneIds] = [await idNumbersOf(pool, high), await idNumbersOf(pool, low), await idNumbersOf(pool, none)];
+  await pool.query("VACUUM ANALYZE");
+  ctx.log(`  tax: ${opts.taxPersons} persons + accounts seeded in ${seededS.toFixed(1)} s, ${taxMonths} deposit months in ${TAX_YEAR} in ${((Date.now() - t) / 1000).toFixed(1)} s (incl. VACUUM ANALYZE)`);
+  // Pages mix the three groups (persons interleaved deterministically).
+  const taxIds: string[] = [];
+  {
+    const random = prng(7);
+    const all = [...highIds, ...lowIds, ...noneIds];
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [all[i], all[j]] = [all[j]!, all[i]!];
+    }
+    taxIds.push(...all);
+  }
+  ctx.details.agencySetup = { rentalWorkers: rentalIds.length, rentalDepositMonths: rentalMonths, taxPersons: taxIds.length, taxHigh: nHigh, taxLow: nLow, taxNone: nNone, taxDepositMonths: taxMonths };
+
+  const hub = await ctx.hub();
+  const noLog = await startNodeChild("hub (exchange log off)", "bench/hub-process.ts", { ...ctx.hubEnv, BENCH_HUB_NO_EXCHANGE_LOG: "1" }, { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"] });
+  ctx.log(`  second hub (benchmarkWithoutExchangeLog) pid ${noLog.pid} ready at ${noLog.info.url}`);
+  const baseline = await startNodeChild("agency baseline", "bench/agency-baseline-server.ts", ctx.hubEnv);
+  const metrics: Metric[] = [];
+  try {
+    // ---- (1) rentalEligibility, one person per request ----
+    const pick = (seed: number) => {
+      const random = prng(seed);
+      return () => rentalIds[Math.floor(random() * rentalIds.length)]!;
+    };
+    const headers = { "content-type": "application/json", authorization: `Bearer ${housingToken}` };
+    const graphqlLoad = (url: string, label: string): Omit<LoadOptions, "durationMs"> => {
+      const next = pick(42);
+      return { url, concurrency: c, label, check: rentalFound, next: () => ({ method: "POST", path: "/graphql", headers, body: JSON.stringify({ query: RENTAL, variables: { ids: [next()], asOf: AS_OF } }) }) };
+    };
+    const baseNext = pick(42);
+    const loads = {
+      a: graphqlLoad(hub.info.url, "rentalEligibility x1 over HTTP (hub, exchange log on)"),
+      b: graphqlLoad(noLog.info.url, "rentalEligibility x1 over HTTP (hub, exchange log off)"),
+      c: { url: baseline.info.url, concurrency: c, label: "same SQL + rule behind bare node:http + pg", check: rentalFound, next: () => ({ method: "GET" as const, path: `/rental/${baseNext()}?asOf=${AS_OF}` }) },
+    };
+    // Hub and baseline agree on a sample of persons (same SQL, same rule).
+    const sample = rentalIds.filter((_, i) => i % 250 === 0);
+    let eligibleSeen = 0;
+    for (const id of sample) {
+      const viaHub = (await (await fetch(`${hub.info.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query: RENTAL, variables: { ids: [id], asOf: AS_OF } }) })).json()) as { data?: { rentalEligibility?: Record<string, unknown>[] } };
+      const viaBase = (await (await fetch(`${baseline.info.url}/rental/${id}?asOf=${AS_OF}`)).json()) as { data: { rentalEligibility: Record<string, unknown>[] } };
+      const h = viaHub.data?.rentalEligibility?.[0];
+      const b = viaBase.data.rentalEligibility[0]!;
+      const pickFields = (x: Record<string, unknown>) => JSON.stringify([x.idNumber, x.priorityEligible, x.depositWaiverEligible, x.consecutiveMonths, x.reasons]);
+      if (!h || pickFields(h) !== pickFields(b)) throw new Error(`hub and baseline disagree on ${id}: hub ${JSON.stringify(viaHub)} baseline ${JSON.stringify(b)}`);
+      if (h.priorityEligible) eligibleSeen++;
+    }
+    ctx.log(`  ${sample.length} sampled persons answered alike by hub and baseline (${eligibleSeen} priority-eligible)`);
+
+    const warm = Math.min(2, opts.warmupS) * 1000;
+    const window = opts.lookupsS * 1000;
+    const others = (pid: number) => [hub.pid, noLog.pid, baseline.pid].filter((p) => p !== pid);
+    const runOne = async (which: "a" | "b" | "c", child: NodeChild, profile: boolean) => {
+      await runLoad({ ...loads[which], durationMs: warm, label: "warm-up" });
+      const { result: measured, summary } = await profiled(profile && opts.profile, child, `${ctx.runTag}-agency-rental-${which}`, () =>
+        ctx.measure(child.pid, others(child.pid), () => runLoad({ ...loads[which], durationMs: window })),
+      );
+      const { result, cpu } = measured;
+      ctx.log(`  ${describeLoad(result)}\n    ${describeCpu(cpu)}${summary ? `\n${summary}` : ""}`);
+      return { result, cpu };
+    };
+    const a = await runOne("a", hub, true);
+    const b = await runOne("b", noLog, true);
+    const base = await runOne("c", baseline, false);
+    const { rows: logged } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM exchange_record`).catch(() => ({ rows: [{ n: "NaN" }] }));
+    ctx.log(`  exchange_record rows after the runs: ${logged[0]!.n}`);
+    const cost = 1 - a.result.rps / Math.max(b.result.rps, 1e-9);
+    ctx.log(`  exchange log cost 1 - (a)/(b) = ${(cost * 100).toFixed(1)} %`);
+    const label = "bare http + pg, same SQL";
+    const failed = (r: typeof a) => (r.result.failed ? `${r.result.failed} failed` : undefined);
+    metrics.push(
+      metric({ bench: "agency", metric: "rentalEligibility x1/s, log on (a)", unit: "/s", hub: a.result.rps, baseline: base.result.rps, baselineLabel: label, target: { op: ">=", value: 2500 }, noise: { hub: a.cpu.otherProcesses, baseline: base.cpu.otherProcesses }, note: failed(a) }),
+      metric({ bench: "agency", metric: "rentalEligibility x1/s, log off (b)", unit: "/s", hub: b.result.rps, baseline: base.result.rps, baselineLabel: label, target: null, noise: { hub: b.cpu.otherProcesses, baseline: base.cpu.otherProcesses }, note: failed(b) }),
+      metric({ bench: "agency", metric: "exchange log cost 1-(a)/(b)", unit: "%", hub: cost * 100, baseline: null, baselineLabel: "", target: { op: "<", value: 25 }, noise: { hub: a.cpu.otherProcesses, baseline: b.cpu.otherProcesses } }),
+      metric({ bench: "agency", metric: "rentalEligibility p50, log on (a)", unit: "ms", hub: a.result.latencyMs.p50, baseline: base.result.latencyMs.p50, baselineLabel: label, target: null, lowerIsBetter: true }),
+      metric({ bench: "agency", metric: "rentalEligibility p99, log on (a)", unit: "ms", hub: a.result.latencyMs.p99, baseline: base.result.latencyMs.p99, baselineLabel: label, target: null, lowerIsBetter: true }),
+      metric({ bench: "agency", metric: "rentalEligibility p50, log off (b)", unit: "ms", hub: b.result.latencyMs.p50, baseline: base.result.latencyMs.p50, baselineLabel: label, target: null, lowerIsBetter: true }),
+      metric({ bench: "agency", metric: "rentalEligibility p99, log off (b)", unit: "ms", hub: b.result.latencyMs.p99, baseline: base.result.latencyMs.p99, baselineLabel: label, target: null, lowerIsBetter: true }),
+      metric({ bench: "agency", metric: "rentalEligibility CPU/request, log on (a)", unit: "ms", hub: (10 * a.cpu.subject) / Math.max(a.result.rps, 1e-9), baseline: (10 * base.cpu.subject) / Math.max(base.result.rps, 1e-9), baselineLabel: label, target: null, lowerIsBetter: true }),
+      metric({ bench: "agency", metric: "rentalEligibility CPU/request, log off (b)", unit: "ms", hub: (10 * b.cpu.subject) / Math.max(b.result.rps, 1e-9), baseline: (10 * base.cpu.subject) / Math.max(base.result.rps, 1e-9), baselineLabel: label, target: null, lowerIsBetter: true }),
+    );
+    ctx.details.agencyRental = { concurrency: c, asOf: AS_OF, logOn: a, logOff: b, baseline: base, exchangeLogCost: cost };
+    await noLog.stop();
+
+    // ---- (2) taxDeductions for all tax persons, pages of 500 ----
+    const pages: string[][] = [];
+    for (let i = 0; i < taxIds.length; i += PAGE) pages.push(taxIds.slice(i, i + PAGE));
+    const taxConcurrency = 4;
+    const taxHeaders = { "content-type": "application/json", authorization: `Bearer ${taxToken}` };
+    let answered = 0;
+    const answers = new Map<string, TaxAnswer>();
+    const watch = new Set([highIds[0]!, lowIds[0]!, ...(noneIds[0] ? [noneIds[0]] : [])]);
+    const taxCheck = (status: number, body: string): string | null => {
+      if (status !== 200) return `HTTP ${status}: ${body.slice(0, 200)}`;
+      const parsed = JSON.parse(body) as { data?: { taxDeductions?: TaxAnswer[] }; errors?: unknown };
+      if (parsed.errors || !parsed.data?.taxDeductions) return `errors: ${body.slice(0, 300)}`;
+      if (parsed.data.taxDeductions.length !== PAGE && parsed.data.taxDeductions.length !== taxIds.length % PAGE) return `${parsed.data.taxDeductions.length} answers`;
+      answered += parsed.data.taxDeductions.length;
+      for (const x of parsed.data.taxDeductions) if (watch.has(x.idNumber)) answers.set(x.idNumber, x);
+      return null;
+    };
+    const taxLoad = (): LoadOptions => {
+      let i = 0;
+      return {
+        url: hub.info.url,
+        concurrency: taxConcurrency,
+        maxRequests: pages.length,
+        label: `taxDeductions ${pages.length} x ${PAGE} persons (hub, ${taxConcurrency} in flight)`,
+        check: taxCheck,
+        next: () => {
+          const ids = pages[i++];
+          return ids ? { method: "POST", path: "/graphql", headers: taxHeaders, body: JSON.stringify({ query: TAX, variables: { year: TAX_YEAR, ids } }) } : null;
+        },
+      };
+    };
+    // Warm-up: a few pages (the hub's first answers of this query), not counted.
+    await runLoad({ ...taxLoad(), maxRequests: Math.min(4, pages.length), label: "warm-up" });
+    answered = 0;
+    answers.clear();
+    const { result: tax, summary: taxProfile } = await profiled(opts.profile, hub, `${ctx.runTag}-agency-tax`, () => ctx.measure(hub.pid, [baseline.pid], () => runLoad(taxLoad())));
+    ctx.log(`  ${describeLoad(tax.result)}\n    ${describeCpu(tax.cpu)}${taxProfile ? `\n${taxProfile}` : ""}`);
+    if (answered !== taxIds.length) throw new Error(`taxDeductions answered ${answered} persons, expected ${taxIds.length}`);
+    // Hand-computed: a high payer paid 12 x 6,000.00 = 72,000.00 in 2024, deductible 12 x min(6,000.00, 24 % x 24,183.00
+    // = 5,803.92) = 69,647.04; a low payer 4 x 1,000.00 = 4,000.00, all deductible; the rest nothing.
+    const verify = (id: string, want: { paid: number; deductible: number; months: number }) => {
+      const got = answers.get(id);
+      if (!got) throw new Error(`no taxDeductions answer for ${id}`);
+      if (Number(got.paidAmount) !== want.paid || Math.abs(Number(got.deductibleAmount) - want.deductible) > 0.001 || got.months.length !== want.months || got.taxYear !== TAX_YEAR)
+        throw new Error(`taxDeductions for ${id}: got ${JSON.stringify(got)}, expected paid ${want.paid} deductible ${want.deductible.toFixed(2)} over ${want.months} months`);
+      return `${id}: paid ${got.paidAmount}, deductible ${got.deductibleAmount} (${got.months.length} months)`;
+    };
+    const checked = [verify(highIds[0]!, EXPECTED_HIGH), verify(lowIds[0]!, EXPECTED_LOW), ...(noneIds[0] ? [verify(noneIds[0], { paid: 0, deductible: 0, months: 0 })] : [])];
+    ctx.log(`  verified against hand-computed values: ${checked.join("; ")}`);
+
+    // Baseline: the same statement (copied from tax-deductions.ts) through a pg Pool, same pages, same concurrency.
+    const TAX_SQL = `
+      SELECT p.id_number::text AS id_number,
+             array_agg(dm.period::text ORDER BY dm.period, dm.paid_on) AS periods,
+             array_agg(dm.amount::text ORDER BY dm.period, dm.paid_on) AS amounts,
+             array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period, dm.paid_on) AS paid_on
+        FROM person p
+        JOIN account a ON a.person_id = p.id
+        JOIN deposit_month dm ON dm.account_id = a.id
+       WHERE p.id_number = ANY($1::bpchar[])
+         AND dm.paid_on BETWEEN $2::date AND $3::date
+       GROUP BY p.id_number`;
+    const sqlStart = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: taxConcurrency }, async () => {
+        for (let p = next++; p < pages.length; p = next++) await pool.query(TAX_SQL, [pages[p], `${TAX_YEAR}-01-01`, `${TAX_YEAR}-12-31`]);
+      }),
+    );
+    const sqlS = (Date.now() - sqlStart) / 1000;
+    ctx.log(`  same statement through pg, ${pages.length} pages, ${taxConcurrency} in flight: ${sqlS.toFixed(2)} s`);
+    ctx.details.agencyTax = { persons: taxIds.length, pages: pages.length, concurrency: taxConcurrency, hub: tax.result, hubCpu: tax.cpu, sqlSeconds: sqlS, verified: checked };
+    const taxLabel = "same SQL via pg Pool";
+    metrics.push(
+      metric({ bench: "agency", metric: `taxDeductions ${(taxIds.length / 1000).toFixed(0)}k persons (pages of ${PAGE}) total`, unit: "s", hub: tax.result.seconds, baseline: sqlS, baselineLabel: taxLabel, target: { op: "<=", value: 5 }, lowerIsBetter: true, noise: { hub: tax.cpu.otherProcesses, baseline: null }, note: tax.result.failed ? `${tax.result.failed} failed` : undefined }),
+      metric({ bench: "agency", metric: "taxDeductions page of 500 p50", unit: "ms", hub: tax.result.latencyMs.p50, baseline: null, baselineLabel: "", target: null, lowerIsBetter: true }),
+      metric({ bench: "agency", metric: "taxDeductions page of 500 p99", unit: "ms", hub: tax.result.latencyMs.p99, baseline: null, baselineLabel: "", target: null, lowerIsBetter: true }),
+    );
+    return metrics;
+  } finally {
+    await noLog.stop();
+    await baseline.stop();
+  }
+}
