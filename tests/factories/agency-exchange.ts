@@ -88,3 +88,18 @@ export async function payLump(t: TestHub, accountNumber: string, settlementYear:
 export function idNumbersIn(json: string): string[] {
   return [...new Set(json.match(/\d{17}[\dX]/g) ?? [])];
 }
+
+/** The newest exchange record that touched a person, as the auditor sees it. */
+export async function lastExchangeRecordFor(t: TestHub, idNumber: string): Promise<ExchangeNode> {
+  const res = await t.gql<{ exchangeLog: { edges: { node: ExchangeNode }[] } }>(EXCHANGE_LOG, { idNumber, first: 1 }, { as: "AUDITOR" });
+  return res.body.data!.exchangeLog.edges[0]!.node;
+}
+
+/** Two workers who each paid 2026-07: the one an agency asks about, and another it must never see. */
+export async function askedAndOther(t: TestHub): Promise<{ asked: Worker; other: Worker }> {
+  const asked = await enrolWorker(t, { enrolledOn: "2026-07-01" });
+  const other = await enrolWorker(t, { enrolledOn: "2026-07-01" });
+  await payMonth(t, asked.accountNumber, "2026-07", "1000.00", "2026-07-10");
+  await payMonth(t, other.accountNumber, "2026-07", "2000.00", "2026-07-10");
+  return { asked, other };
+}

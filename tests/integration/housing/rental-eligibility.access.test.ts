@@ -1,6 +1,6 @@
 // Who may call rentalEligibility, what the housing bureau can see (data minimization), and the exchange record of each call.
 import { Role } from "../../../src/schema/common/enums";
-import { enrolWorker, EXCHANGE_LOG, idNumbersIn, payMonth, RENTAL_ELIGIBILITY, unknownIdNumbers, type ExchangeNode, type Worker } from "../../factories/agency-exchange";
+import { askedAndOther, EXCHANGE_LOG, type ExchangeNode, idNumbersIn, lastExchangeRecordFor, RENTAL_ELIGIBILITY, unknownIdNumbers, type Worker } from "../../factories/agency-exchange";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
@@ -18,17 +18,9 @@ const OTHER_OPERATIONS = [
   { name: "exchangeLog", document: `{ exchangeLog(first: 50) { edges { node { consumerSub operation } } } }`, variables: () => ({}) },
 ];
 
-async function lastRecordFor(idNumber: string): Promise<ExchangeNode> {
-  const res = await t.gql<{ exchangeLog: { edges: { node: ExchangeNode }[] } }>(EXCHANGE_LOG, { idNumber, first: 1 }, { as: "AUDITOR" });
-  return res.body.data!.exchangeLog.edges[0]!.node;
-}
-
 beforeAll(async () => {
   t = await startTestHub();
-  asked = await enrolWorker(t, { enrolledOn: "2026-07-01" });
-  other = await enrolWorker(t, { enrolledOn: "2026-07-01" });
-  await payMonth(t, asked.accountNumber, "2026-07", "1000.00", "2026-07-10");
-  await payMonth(t, other.accountNumber, "2026-07", "2000.00", "2026-07-10");
+  ({ asked, other } = await askedAndOther(t));
 });
 afterAll(async () => {
   await expectLedgerBalanced(t);
@@ -54,8 +46,8 @@ describe("rentalEligibility access", () => {
     const res = await t.gql(RENTAL_ELIGIBILITY, { idNumbers: [asked.idNumber, stranger!, asked.idNumber], asOf: "2026-07-20" }, { as: "HOUSING_BUREAU", purpose });
     expect(errorCodes(res)).toEqual([]);
     const expected = { consumerRole: "HOUSING_BUREAU", operation: "rentalEligibility", purpose, subjectCount: 2, resultSize: 3, outcome: "OK" };
-    expect(await lastRecordFor(asked.idNumber)).toEqual(expected);
-    expect(await lastRecordFor(stranger!)).toEqual(expected);
+    expect(await lastExchangeRecordFor(t, asked.idNumber)).toEqual(expected);
+    expect(await lastExchangeRecordFor(t, stranger!)).toEqual(expected);
   });
 
   it("records a refused call too, as touching nobody", async () => {

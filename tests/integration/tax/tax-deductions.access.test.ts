@@ -1,6 +1,6 @@
 // Who may call taxDeductions, what the tax bureau can see (data minimization), and the exchange record of each call.
 import { Role } from "../../../src/schema/common/enums";
-import { enrolWorker, EXCHANGE_LOG, idNumbersIn, payMonth, TAX_DEDUCTIONS, unknownIdNumbers, type ExchangeNode, type Worker } from "../../factories/agency-exchange";
+import { askedAndOther, EXCHANGE_LOG, type ExchangeNode, idNumbersIn, lastExchangeRecordFor, TAX_DEDUCTIONS, unknownIdNumbers, type Worker } from "../../factories/agency-exchange";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
@@ -18,17 +18,9 @@ const OTHER_OPERATIONS = [
   { name: "exchangeLog", document: `{ exchangeLog(first: 50) { edges { node { consumerSub operation } } } }`, variables: () => ({}) },
 ];
 
-async function lastRecordFor(idNumber: string): Promise<ExchangeNode> {
-  const res = await t.gql<{ exchangeLog: { edges: { node: ExchangeNode }[] } }>(EXCHANGE_LOG, { idNumber, first: 1 }, { as: "AUDITOR" });
-  return res.body.data!.exchangeLog.edges[0]!.node;
-}
-
 beforeAll(async () => {
   t = await startTestHub();
-  asked = await enrolWorker(t, { enrolledOn: "2026-07-01" });
-  other = await enrolWorker(t, { enrolledOn: "2026-07-01" });
-  await payMonth(t, asked.accountNumber, "2026-07", "1000.00", "2026-07-10");
-  await payMonth(t, other.accountNumber, "2026-07", "2000.00", "2026-07-10");
+  ({ asked, other } = await askedAndOther(t));
 });
 afterAll(async () => {
   await expectLedgerBalanced(t);
@@ -54,8 +46,8 @@ describe("taxDeductions access", () => {
     const res = await t.gql(TAX_DEDUCTIONS, { taxYear: 2026, idNumbers: [asked.idNumber, stranger!, asked.idNumber] }, { as: "TAX_BUREAU", purpose });
     expect(errorCodes(res)).toEqual([]);
     const expected = { consumerRole: "TAX_BUREAU", operation: "taxDeductions", purpose, subjectCount: 2, resultSize: 3, outcome: "OK" };
-    expect(await lastRecordFor(asked.idNumber)).toEqual(expected);
-    expect(await lastRecordFor(stranger!)).toEqual(expected);
+    expect(await lastExchangeRecordFor(t, asked.idNumber)).toEqual(expected);
+    expect(await lastExchangeRecordFor(t, stranger!)).toEqual(expected);
   });
 
   it("records a refused call too, as touching nobody", async () => {
