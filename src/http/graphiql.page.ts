@@ -41,8 +41,9 @@ export function graphiqlPage(): string {
   <script src="/graphiql/assets/graphiql.min.js"></script>
   <script>
     const fetcher = GraphiQL.createFetcher({ url: "/graphql" });
-    const defaultHeaders = JSON.stringify({ Authorization: "Bearer <paste a development token printed by npm start>" }, null, 2);
-    const defaultQuery = "# 晋城灵活就业人员住房公积金 · 数据共享平台\\n# Paste a token into Headers, then run:\\nquery Parameters {\\n  policyParameters(asOf: \\"2026-11-28\\") { key value unit effectiveFrom }\\n}\\n";
+    // No placeholder token: an invalid one would make every request (schema docs included) answer 401.
+    const defaultHeaders = "{}";
+    const defaultQuery = "# 晋城灵活就业人员住房公积金 · 数据共享平台\\n# 在下方 Headers 中填入 npm start 打印的开发令牌 / put a token printed by npm start in Headers:\\n#   { \\"Authorization\\": \\"Bearer <token>\\" }\\n# then run:\\nquery Parameters {\\n  policyParameters(asOf: \\"2026-11-28\\") { key value unit effectiveFrom }\\n}\\n";
     ReactDOM.createRoot(document.getElementById("graphiql")).render(
       React.createElement(GraphiQL, { fetcher, defaultHeaders, defaultQuery, headerEditorEnabled: true, shouldPersistHeaders: true })
     );
