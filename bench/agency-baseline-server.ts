@@ -4,9 +4,11 @@
 // GET /rental/<idNumber>?asOf=YYYY-MM-DD  ->  200 {"data":{"rentalEligibility":[{...}]}}
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { Pool } from "pg";
+
 import { monthOf } from "../src/domain/calendar/calendar";
-import { rentalEligibility, type HousingParameters } from "../src/domain/housing/rental-eligibility.rule";
+import { type HousingParameters, rentalEligibility } from "../src/domain/housing/rental-eligibility.rule";
 
 // Copied from rental-eligibility.ts (one statement whatever the number of persons; $1 ids, $2 asOf, $3 month of asOf).
 export const RENTAL_ELIGIBILITY_SQL = `
@@ -27,7 +29,11 @@ export const RENTAL_ELIGIBILITY_SQL = `
      ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
 
 /** The catalog defaults (src/domain/policy/parameter-catalog.ts), in force from the pilot's start. */
-const PARAMS: HousingParameters = { priorityMinConsecutiveMonths: 6, depositWaiverMinConsecutiveMonths: 12, noUnpaidInLastMonths: 3 };
+const PARAMS: HousingParameters = {
+  priorityMinConsecutiveMonths: 6,
+  depositWaiverMinConsecutiveMonths: 12,
+  noUnpaidInLastMonths: 3,
+};
 
 interface Row {
   id_number: string;
@@ -56,9 +62,17 @@ async function main(): Promise<void> {
         const row = result.rows[0];
         const paidOn = row?.paid_on ?? [];
         const facts = row
-          ? { kind: row.kind, status: row.status, openedOn: row.opened_on, depositDay: row.deposit_day, paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })) }
+          ? {
+              kind: row.kind,
+              status: row.status,
+              openedOn: row.opened_on,
+              depositDay: row.deposit_day,
+              paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })),
+            }
           : null;
-        const text = JSON.stringify({ data: { rentalEligibility: [{ idNumber, ...rentalEligibility(facts, asOf, PARAMS) }] } });
+        const text = JSON.stringify({
+          data: { rentalEligibility: [{ idNumber, ...rentalEligibility(facts, asOf, PARAMS) }] },
+        });
         res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
         res.end(text);
       },
@@ -71,7 +85,9 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 5000;
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const address = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`,
+  );
   process.once("SIGTERM", () => {
     server.close();
     server.closeAllConnections();

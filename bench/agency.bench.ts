@@ -8,14 +8,15 @@
 //        purpose claim), a few pages in flight: total seconds, beside the same statement through a pg Pool; one answer
 //        is checked against a hand-computed value.
 import type { Pool } from "pg";
+
 import { signDevToken } from "../src/auth/token-verifier";
-import { ENROLLED_ON, metric, prng, type BenchContext, type Metric } from "./lib/context";
+import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
-import { describeLoad, runLoad, type LoadOptions } from "./lib/load";
+import { describeLoad, type LoadOptions, runLoad } from "./lib/load";
+import { type NodeChild, startNodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
-import { startNodeChild, type NodeChild } from "./lib/proc";
-import { bankSettlementId } from "./lib/sql-deposit";
 import { seedAccountsSql } from "./lib/seed";
+import { bankSettlementId } from "./lib/sql-deposit";
 
 export const RENTAL = `query($ids:[IdNumber!]!,$asOf:Date!){ rentalEligibility(idNumbers:$ids, asOf:$asOf){ idNumber priorityEligible depositWaiverEligible consecutiveMonths reasons } }`;
 export const TAX = `query($year:Int!,$ids:[IdNumber!]!){ taxDeductions(taxYear:$year, idNumbers:$ids){ idNumber taxYear paidAmount deductibleAmount months { period paid deductible } } }`;
@@ -63,10 +64,23 @@ WITH acc AS MATERIALIZED (
 )
 SELECT count(*) AS n FROM slots`;
 
-async function pay(pool: Pool, bankId: string, accounts: readonly string[], firstMonth: string, count: number, amount: string): Promise<number> {
+async function pay(
+  pool: Pool,
+  bankId: string,
+  accounts: readonly string[],
+  firstMonth: string,
+  count: number,
+  amount: string,
+): Promise<number> {
   let n = 0;
   for (let i = 0; i < accounts.length; i += 10_000) {
-    const { rows } = await pool.query<{ n: string }>(PAY_SQL, [accounts.slice(i, i + 10_000), count, bankId, amount, firstMonth]);
+    const { rows } = await pool.query<{ n: string }>(PAY_SQL, [
+      accounts.slice(i, i + 10_000),
+      count,
+      bankId,
+      amount,
+      firstMonth,
+    ]);
     n += Number(rows[0]!.n);
   }
   return n;
@@ -99,13 +113,27 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
   const { opts, pool } = ctx;
   const c = Math.min(48, Math.max(32, opts.concurrency));
   const secret = ctx.hubEnv.BENCH_JWT_SECRET!;
-  const housingToken = await signDevToken(secret, { role: "HOUSING_BUREAU", sub: "bench-housing", org: "housing-140500", purpose: "bench: 公租房资格审核" }, "4h");
-  const taxToken = await signDevToken(secret, { role: "TAX_BUREAU", sub: "bench-tax", org: "tax-140500", purpose: "bench: 个税专项扣除核验" }, "4h");
+  const housingToken = await signDevToken(
+    secret,
+    { role: "HOUSING_BUREAU", sub: "bench-housing", org: "housing-140500", purpose: "bench: 公租房资格审核" },
+    "4h",
+  );
+  const taxToken = await signDevToken(
+    secret,
+    { role: "TAX_BUREAU", sub: "bench-tax", org: "tax-140500", purpose: "bench: 个税专项扣除核验" },
+    "4h",
+  );
   const bankId = await bankSettlementId(pool);
 
   // ---- Seeding (SQL, set-based) ----
   let t = Date.now();
-  const rentalAccounts = await seedAccountsSql(pool, { area: "140525", count: RENTAL_WORKERS, enrolledOn: ENROLLED_ON, monthlyAmount: LOW_AMOUNT, channel: "ACTIVE_PAYMENT" });
+  const rentalAccounts = await seedAccountsSql(pool, {
+    area: "140525",
+    count: RENTAL_WORKERS,
+    enrolledOn: ENROLLED_ON,
+    monthlyAmount: LOW_AMOUNT,
+    channel: "ACTIVE_PAYMENT",
+  });
   let rentalMonths = 0;
   const span = RENTAL_MAX_MONTHS - RENTAL_MIN_MONTHS + 1;
   for (let g = 0; g < span; g++) {
@@ -113,21 +141,52 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     rentalMonths += await pay(pool, bankId, group, "2023-07", RENTAL_MIN_MONTHS + g, LOW_AMOUNT);
   }
   const rentalIds = await idNumbersOf(pool, rentalAccounts);
-  ctx.log(`  rental: ${rentalIds.length} workers with ${RENTAL_MIN_MONTHS}-${RENTAL_MAX_MONTHS} paid months (${rentalMonths} deposit months) seeded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  ctx.log(
+    `  rental: ${rentalIds.length} workers with ${RENTAL_MIN_MONTHS}-${RENTAL_MAX_MONTHS} paid months (${rentalMonths} deposit months) seeded in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   t = Date.now();
   const nHigh = Math.max(1, Math.round(opts.taxPersons / 100));
   const nLow = Math.round(opts.taxPersons * 0.6);
   const nNone = opts.taxPersons - nHigh - nLow;
-  const high = await seedAccountsSql(pool, { area: "140526", count: nHigh, enrolledOn: ENROLLED_ON, monthlyAmount: HIGH_AMOUNT, channel: "ACTIVE_PAYMENT" });
-  const low = await seedAccountsSql(pool, { area: "140527", count: nLow, enrolledOn: ENROLLED_ON, monthlyAmount: LOW_AMOUNT, channel: "ACTIVE_PAYMENT" });
-  const none = nNone > 0 ? await seedAccountsSql(pool, { area: "140528", count: nNone, enrolledOn: ENROLLED_ON, monthlyAmount: LOW_AMOUNT, channel: "ACTIVE_PAYMENT" }) : [];
+  const high = await seedAccountsSql(pool, {
+    area: "140526",
+    count: nHigh,
+    enrolledOn: ENROLLED_ON,
+    monthlyAmount: HIGH_AMOUNT,
+    channel: "ACTIVE_PAYMENT",
+  });
+  const low = await seedAccountsSql(pool, {
+    area: "140527",
+    count: nLow,
+    enrolledOn: ENROLLED_ON,
+    monthlyAmount: LOW_AMOUNT,
+    channel: "ACTIVE_PAYMENT",
+  });
+  const none =
+    nNone > 0
+      ? await seedAccountsSql(pool, {
+          area: "140528",
+          count: nNone,
+          enrolledOn: ENROLLED_ON,
+          monthlyAmount: LOW_AMOUNT,
+          channel: "ACTIVE_PAYMENT",
+        })
+      : [];
   const seededS = (Date.now() - t) / 1000;
   t = Date.now();
-  const taxMonths = (await pay(pool, bankId, high, "2024-01", 12, HIGH_AMOUNT)) + (await pay(pool, bankId, low, "2024-03", 4, LOW_AMOUNT));
-  const [highIds, lowIds, noneIds] = [await idNumbersOf(pool, high), await idNumbersOf(pool, low), await idNumbersOf(pool, none)];
+  const taxMonths =
+    (await pay(pool, bankId, high, "2024-01", 12, HIGH_AMOUNT)) +
+    (await pay(pool, bankId, low, "2024-03", 4, LOW_AMOUNT));
+  const [highIds, lowIds, noneIds] = [
+    await idNumbersOf(pool, high),
+    await idNumbersOf(pool, low),
+    await idNumbersOf(pool, none),
+  ];
   await pool.query("VACUUM ANALYZE");
-  ctx.log(`  tax: ${opts.taxPersons} persons + accounts seeded in ${seededS.toFixed(1)} s, ${taxMonths} deposit months in ${TAX_YEAR} in ${((Date.now() - t) / 1000).toFixed(1)} s (incl. VACUUM ANALYZE)`);
+  ctx.log(
+    `  tax: ${opts.taxPersons} persons + accounts seeded in ${seededS.toFixed(1)} s, ${taxMonths} deposit months in ${TAX_YEAR} in ${((Date.now() - t) / 1000).toFixed(1)} s (incl. VACUUM ANALYZE)`,
+  );
   // Pages mix the three groups (persons interleaved deterministically).
   const taxIds: string[] = [];
   {
@@ -139,10 +198,23 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     }
     taxIds.push(...all);
   }
-  ctx.details.agencySetup = { rentalWorkers: rentalIds.length, rentalDepositMonths: rentalMonths, taxPersons: taxIds.length, taxHigh: nHigh, taxLow: nLow, taxNone: nNone, taxDepositMonths: taxMonths };
+  ctx.details.agencySetup = {
+    rentalWorkers: rentalIds.length,
+    rentalDepositMonths: rentalMonths,
+    taxPersons: taxIds.length,
+    taxHigh: nHigh,
+    taxLow: nLow,
+    taxNone: nNone,
+    taxDepositMonths: taxMonths,
+  };
 
   const hub = await ctx.hub();
-  const noLog = await startNodeChild("hub (exchange log off)", "bench/hub-process.ts", { ...ctx.hubEnv, BENCH_HUB_NO_EXCHANGE_LOG: "1" }, { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"] });
+  const noLog = await startNodeChild(
+    "hub (exchange log off)",
+    "bench/hub-process.ts",
+    { ...ctx.hubEnv, BENCH_HUB_NO_EXCHANGE_LOG: "1" },
+    { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"] },
+  );
   ctx.log(`  second hub (benchmarkWithoutExchangeLog) pid ${noLog.pid} ready at ${noLog.info.url}`);
   const baseline = await startNodeChild("agency baseline", "bench/agency-baseline-server.ts", ctx.hubEnv);
   const metrics: Metric[] = [];
@@ -155,35 +227,69 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     const headers = { "content-type": "application/json", authorization: `Bearer ${housingToken}` };
     const graphqlLoad = (url: string, label: string): Omit<LoadOptions, "durationMs"> => {
       const next = pick(42);
-      return { url, concurrency: c, label, check: rentalFound, next: () => ({ method: "POST", path: "/graphql", headers, body: JSON.stringify({ query: RENTAL, variables: { ids: [next()], asOf: AS_OF } }) }) };
+      return {
+        url,
+        concurrency: c,
+        label,
+        check: rentalFound,
+        next: () => ({
+          method: "POST",
+          path: "/graphql",
+          headers,
+          body: JSON.stringify({ query: RENTAL, variables: { ids: [next()], asOf: AS_OF } }),
+        }),
+      };
     };
     const baseNext = pick(42);
     const loads = {
       a: graphqlLoad(hub.info.url, "rentalEligibility x1 over HTTP (hub, exchange log on)"),
       b: graphqlLoad(noLog.info.url, "rentalEligibility x1 over HTTP (hub, exchange log off)"),
-      c: { url: baseline.info.url, concurrency: c, label: "same SQL + rule behind bare node:http + pg", check: rentalFound, next: () => ({ method: "GET" as const, path: `/rental/${baseNext()}?asOf=${AS_OF}` }) },
+      c: {
+        url: baseline.info.url,
+        concurrency: c,
+        label: "same SQL + rule behind bare node:http + pg",
+        check: rentalFound,
+        next: () => ({ method: "GET" as const, path: `/rental/${baseNext()}?asOf=${AS_OF}` }),
+      },
     };
     // Hub and baseline agree on a sample of persons (same SQL, same rule).
     const sample = rentalIds.filter((_, i) => i % 250 === 0);
     let eligibleSeen = 0;
     for (const id of sample) {
-      const viaHub = (await (await fetch(`${hub.info.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query: RENTAL, variables: { ids: [id], asOf: AS_OF } }) })).json()) as { data?: { rentalEligibility?: Record<string, unknown>[] } };
-      const viaBase = (await (await fetch(`${baseline.info.url}/rental/${id}?asOf=${AS_OF}`)).json()) as { data: { rentalEligibility: Record<string, unknown>[] } };
+      const viaHub = (await (
+        await fetch(`${hub.info.url}/graphql`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ query: RENTAL, variables: { ids: [id], asOf: AS_OF } }),
+        })
+      ).json()) as { data?: { rentalEligibility?: Record<string, unknown>[] } };
+      const viaBase = (await (await fetch(`${baseline.info.url}/rental/${id}?asOf=${AS_OF}`)).json()) as {
+        data: { rentalEligibility: Record<string, unknown>[] };
+      };
       const h = viaHub.data?.rentalEligibility?.[0];
       const b = viaBase.data.rentalEligibility[0]!;
-      const pickFields = (x: Record<string, unknown>) => JSON.stringify([x.idNumber, x.priorityEligible, x.depositWaiverEligible, x.consecutiveMonths, x.reasons]);
-      if (!h || pickFields(h) !== pickFields(b)) throw new Error(`hub and baseline disagree on ${id}: hub ${JSON.stringify(viaHub)} baseline ${JSON.stringify(b)}`);
+      const pickFields = (x: Record<string, unknown>) =>
+        JSON.stringify([x.idNumber, x.priorityEligible, x.depositWaiverEligible, x.consecutiveMonths, x.reasons]);
+      if (!h || pickFields(h) !== pickFields(b))
+        throw new Error(
+          `hub and baseline disagree on ${id}: hub ${JSON.stringify(viaHub)} baseline ${JSON.stringify(b)}`,
+        );
       if (h.priorityEligible) eligibleSeen++;
     }
-    ctx.log(`  ${sample.length} sampled persons answered alike by hub and baseline (${eligibleSeen} priority-eligible)`);
+    ctx.log(
+      `  ${sample.length} sampled persons answered alike by hub and baseline (${eligibleSeen} priority-eligible)`,
+    );
 
     const warm = Math.min(2, opts.warmupS) * 1000;
     const window = opts.lookupsS * 1000;
     const others = (pid: number) => [hub.pid, noLog.pid, baseline.pid].filter((p) => p !== pid);
     const runOne = async (which: "a" | "b" | "c", child: NodeChild, profile: boolean) => {
       await runLoad({ ...loads[which], durationMs: warm, label: "warm-up" });
-      const { result: measured, summary } = await profiled(profile && opts.profile, child, `${ctx.runTag}-agency-rental-${which}`, () =>
-        ctx.measure(child.pid, others(child.pid), () => runLoad({ ...loads[which], durationMs: window })),
+      const { result: measured, summary } = await profiled(
+        profile && opts.profile,
+        child,
+        `${ctx.runTag}-agency-rental-${which}`,
+        () => ctx.measure(child.pid, others(child.pid), () => runLoad({ ...loads[which], durationMs: window })),
       );
       const { result, cpu } = measured;
       ctx.log(`  ${describeLoad(result)}\n    ${describeCpu(cpu)}${summary ? `\n${summary}` : ""}`);
@@ -192,24 +298,116 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     const a = await runOne("a", hub, true);
     const b = await runOne("b", noLog, true);
     const base = await runOne("c", baseline, false);
-    const { rows: logged } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM exchange_record`).catch(() => ({ rows: [{ n: "NaN" }] }));
+    const { rows: logged } = await pool
+      .query<{ n: string }>(`SELECT count(*) AS n FROM exchange_record`)
+      .catch(() => ({ rows: [{ n: "NaN" }] }));
     ctx.log(`  exchange_record rows after the runs: ${logged[0]!.n}`);
     const cost = 1 - a.result.rps / Math.max(b.result.rps, 1e-9);
     ctx.log(`  exchange log cost 1 - (a)/(b) = ${(cost * 100).toFixed(1)} %`);
     const label = "bare http + pg, same SQL";
     const failed = (r: typeof a) => (r.result.failed ? `${r.result.failed} failed` : undefined);
     metrics.push(
-      metric({ bench: "agency", metric: "rentalEligibility x1/s, log on (a)", unit: "/s", hub: a.result.rps, baseline: base.result.rps, baselineLabel: label, target: { op: ">=", value: 2500 }, noise: { hub: a.cpu.otherProcesses, baseline: base.cpu.otherProcesses }, note: failed(a) }),
-      metric({ bench: "agency", metric: "rentalEligibility x1/s, log off (b)", unit: "/s", hub: b.result.rps, baseline: base.result.rps, baselineLabel: label, target: null, noise: { hub: b.cpu.otherProcesses, baseline: base.cpu.otherProcesses }, note: failed(b) }),
-      metric({ bench: "agency", metric: "exchange log cost 1-(a)/(b)", unit: "%", hub: cost * 100, baseline: null, baselineLabel: "", target: { op: "<", value: 25 }, noise: { hub: a.cpu.otherProcesses, baseline: b.cpu.otherProcesses } }),
-      metric({ bench: "agency", metric: "rentalEligibility p50, log on (a)", unit: "ms", hub: a.result.latencyMs.p50, baseline: base.result.latencyMs.p50, baselineLabel: label, target: null, lowerIsBetter: true }),
-      metric({ bench: "agency", metric: "rentalEligibility p99, log on (a)", unit: "ms", hub: a.result.latencyMs.p99, baseline: base.result.latencyMs.p99, baselineLabel: label, target: null, lowerIsBetter: true }),
-      metric({ bench: "agency", metric: "rentalEligibility p50, log off (b)", unit: "ms", hub: b.result.latencyMs.p50, baseline: base.result.latencyMs.p50, baselineLabel: label, target: null, lowerIsBetter: true }),
-      metric({ bench: "agency", metric: "rentalEligibility p99, log off (b)", unit: "ms", hub: b.result.latencyMs.p99, baseline: base.result.latencyMs.p99, baselineLabel: label, target: null, lowerIsBetter: true }),
-      metric({ bench: "agency", metric: "rentalEligibility CPU/request, log on (a)", unit: "ms", hub: (10 * a.cpu.subject) / Math.max(a.result.rps, 1e-9), baseline: (10 * base.cpu.subject) / Math.max(base.result.rps, 1e-9), baselineLabel: label, target: null, lowerIsBetter: true }),
-      metric({ bench: "agency", metric: "rentalEligibility CPU/request, log off (b)", unit: "ms", hub: (10 * b.cpu.subject) / Math.max(b.result.rps, 1e-9), baseline: (10 * base.cpu.subject) / Math.max(base.result.rps, 1e-9), baselineLabel: label, target: null, lowerIsBetter: true }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility x1/s, log on (a)",
+        unit: "/s",
+        hub: a.result.rps,
+        baseline: base.result.rps,
+        baselineLabel: label,
+        target: { op: ">=", value: 2500 },
+        noise: { hub: a.cpu.otherProcesses, baseline: base.cpu.otherProcesses },
+        note: failed(a),
+      }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility x1/s, log off (b)",
+        unit: "/s",
+        hub: b.result.rps,
+        baseline: base.result.rps,
+        baselineLabel: label,
+        target: null,
+        noise: { hub: b.cpu.otherProcesses, baseline: base.cpu.otherProcesses },
+        note: failed(b),
+      }),
+      metric({
+        bench: "agency",
+        metric: "exchange log cost 1-(a)/(b)",
+        unit: "%",
+        hub: cost * 100,
+        baseline: null,
+        baselineLabel: "",
+        target: { op: "<", value: 25 },
+        noise: { hub: a.cpu.otherProcesses, baseline: b.cpu.otherProcesses },
+      }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility p50, log on (a)",
+        unit: "ms",
+        hub: a.result.latencyMs.p50,
+        baseline: base.result.latencyMs.p50,
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility p99, log on (a)",
+        unit: "ms",
+        hub: a.result.latencyMs.p99,
+        baseline: base.result.latencyMs.p99,
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility p50, log off (b)",
+        unit: "ms",
+        hub: b.result.latencyMs.p50,
+        baseline: base.result.latencyMs.p50,
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility p99, log off (b)",
+        unit: "ms",
+        hub: b.result.latencyMs.p99,
+        baseline: base.result.latencyMs.p99,
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility CPU/request, log on (a)",
+        unit: "ms",
+        hub: (10 * a.cpu.subject) / Math.max(a.result.rps, 1e-9),
+        baseline: (10 * base.cpu.subject) / Math.max(base.result.rps, 1e-9),
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "rentalEligibility CPU/request, log off (b)",
+        unit: "ms",
+        hub: (10 * b.cpu.subject) / Math.max(b.result.rps, 1e-9),
+        baseline: (10 * base.cpu.subject) / Math.max(base.result.rps, 1e-9),
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+      }),
     );
-    ctx.details.agencyRental = { concurrency: c, asOf: AS_OF, logOn: a, logOff: b, baseline: base, exchangeLogCost: cost };
+    ctx.details.agencyRental = {
+      concurrency: c,
+      asOf: AS_OF,
+      logOn: a,
+      logOff: b,
+      baseline: base,
+      exchangeLogCost: cost,
+    };
     await noLog.stop();
 
     // ---- (2) taxDeductions for all tax persons, pages of 500 ----
@@ -224,7 +422,8 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
       if (status !== 200) return `HTTP ${status}: ${body.slice(0, 200)}`;
       const parsed = JSON.parse(body) as { data?: { taxDeductions?: TaxAnswer[] }; errors?: unknown };
       if (parsed.errors || !parsed.data?.taxDeductions) return `errors: ${body.slice(0, 300)}`;
-      if (parsed.data.taxDeductions.length !== PAGE && parsed.data.taxDeductions.length !== taxIds.length % PAGE) return `${parsed.data.taxDeductions.length} answers`;
+      if (parsed.data.taxDeductions.length !== PAGE && parsed.data.taxDeductions.length !== taxIds.length % PAGE)
+        return `${parsed.data.taxDeductions.length} answers`;
       answered += parsed.data.taxDeductions.length;
       for (const x of parsed.data.taxDeductions) if (watch.has(x.idNumber)) answers.set(x.idNumber, x);
       return null;
@@ -239,7 +438,14 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
         check: taxCheck,
         next: () => {
           const ids = pages[i++];
-          return ids ? { method: "POST", path: "/graphql", headers: taxHeaders, body: JSON.stringify({ query: TAX, variables: { year: TAX_YEAR, ids } }) } : null;
+          return ids
+            ? {
+                method: "POST",
+                path: "/graphql",
+                headers: taxHeaders,
+                body: JSON.stringify({ query: TAX, variables: { year: TAX_YEAR, ids } }),
+              }
+            : null;
         },
       };
     };
@@ -247,19 +453,33 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     await runLoad({ ...taxLoad(), maxRequests: Math.min(4, pages.length), label: "warm-up" });
     answered = 0;
     answers.clear();
-    const { result: tax, summary: taxProfile } = await profiled(opts.profile, hub, `${ctx.runTag}-agency-tax`, () => ctx.measure(hub.pid, [baseline.pid], () => runLoad(taxLoad())));
+    const { result: tax, summary: taxProfile } = await profiled(opts.profile, hub, `${ctx.runTag}-agency-tax`, () =>
+      ctx.measure(hub.pid, [baseline.pid], () => runLoad(taxLoad())),
+    );
     ctx.log(`  ${describeLoad(tax.result)}\n    ${describeCpu(tax.cpu)}${taxProfile ? `\n${taxProfile}` : ""}`);
-    if (answered !== taxIds.length) throw new Error(`taxDeductions answered ${answered} persons, expected ${taxIds.length}`);
+    if (answered !== taxIds.length)
+      throw new Error(`taxDeductions answered ${answered} persons, expected ${taxIds.length}`);
     // Hand-computed: a high payer paid 12 x 6,000.00 = 72,000.00 in 2024, deductible 12 x min(6,000.00, 24 % x 24,183.00
     // = 5,803.92) = 69,647.04; a low payer 4 x 1,000.00 = 4,000.00, all deductible; the rest nothing.
     const verify = (id: string, want: { paid: number; deductible: number; months: number }) => {
       const got = answers.get(id);
       if (!got) throw new Error(`no taxDeductions answer for ${id}`);
-      if (Number(got.paidAmount) !== want.paid || Math.abs(Number(got.deductibleAmount) - want.deductible) > 0.001 || got.months.length !== want.months || got.taxYear !== TAX_YEAR)
-        throw new Error(`taxDeductions for ${id}: got ${JSON.stringify(got)}, expected paid ${want.paid} deductible ${want.deductible.toFixed(2)} over ${want.months} months`);
+      if (
+        Number(got.paidAmount) !== want.paid ||
+        Math.abs(Number(got.deductibleAmount) - want.deductible) > 0.001 ||
+        got.months.length !== want.months ||
+        got.taxYear !== TAX_YEAR
+      )
+        throw new Error(
+          `taxDeductions for ${id}: got ${JSON.stringify(got)}, expected paid ${want.paid} deductible ${want.deductible.toFixed(2)} over ${want.months} months`,
+        );
       return `${id}: paid ${got.paidAmount}, deductible ${got.deductibleAmount} (${got.months.length} months)`;
     };
-    const checked = [verify(highIds[0]!, EXPECTED_HIGH), verify(lowIds[0]!, EXPECTED_LOW), ...(noneIds[0] ? [verify(noneIds[0], { paid: 0, deductible: 0, months: 0 })] : [])];
+    const checked = [
+      verify(highIds[0]!, EXPECTED_HIGH),
+      verify(lowIds[0]!, EXPECTED_LOW),
+      ...(noneIds[0] ? [verify(noneIds[0], { paid: 0, deductible: 0, months: 0 })] : []),
+    ];
     ctx.log(`  verified against hand-computed values: ${checked.join("; ")}`);
 
     // Baseline: the same statement (copied from tax-deductions.ts) through a pg Pool, same pages, same concurrency.
@@ -278,17 +498,55 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     let next = 0;
     await Promise.all(
       Array.from({ length: taxConcurrency }, async () => {
-        for (let p = next++; p < pages.length; p = next++) await pool.query(TAX_SQL, [pages[p], `${TAX_YEAR}-01-01`, `${TAX_YEAR}-12-31`]);
+        for (let p = next++; p < pages.length; p = next++)
+          await pool.query(TAX_SQL, [pages[p], `${TAX_YEAR}-01-01`, `${TAX_YEAR}-12-31`]);
       }),
     );
     const sqlS = (Date.now() - sqlStart) / 1000;
     ctx.log(`  same statement through pg, ${pages.length} pages, ${taxConcurrency} in flight: ${sqlS.toFixed(2)} s`);
-    ctx.details.agencyTax = { persons: taxIds.length, pages: pages.length, concurrency: taxConcurrency, hub: tax.result, hubCpu: tax.cpu, sqlSeconds: sqlS, verified: checked };
+    ctx.details.agencyTax = {
+      persons: taxIds.length,
+      pages: pages.length,
+      concurrency: taxConcurrency,
+      hub: tax.result,
+      hubCpu: tax.cpu,
+      sqlSeconds: sqlS,
+      verified: checked,
+    };
     const taxLabel = "same SQL via pg Pool";
     metrics.push(
-      metric({ bench: "agency", metric: `taxDeductions ${(taxIds.length / 1000).toFixed(0)}k persons (pages of ${PAGE}) total`, unit: "s", hub: tax.result.seconds, baseline: sqlS, baselineLabel: taxLabel, target: { op: "<=", value: 5 }, lowerIsBetter: true, noise: { hub: tax.cpu.otherProcesses, baseline: null }, note: tax.result.failed ? `${tax.result.failed} failed` : undefined }),
-      metric({ bench: "agency", metric: "taxDeductions page of 500 p50", unit: "ms", hub: tax.result.latencyMs.p50, baseline: null, baselineLabel: "", target: null, lowerIsBetter: true }),
-      metric({ bench: "agency", metric: "taxDeductions page of 500 p99", unit: "ms", hub: tax.result.latencyMs.p99, baseline: null, baselineLabel: "", target: null, lowerIsBetter: true }),
+      metric({
+        bench: "agency",
+        metric: `taxDeductions ${(taxIds.length / 1000).toFixed(0)}k persons (pages of ${PAGE}) total`,
+        unit: "s",
+        hub: tax.result.seconds,
+        baseline: sqlS,
+        baselineLabel: taxLabel,
+        target: { op: "<=", value: 5 },
+        lowerIsBetter: true,
+        noise: { hub: tax.cpu.otherProcesses, baseline: null },
+        note: tax.result.failed ? `${tax.result.failed} failed` : undefined,
+      }),
+      metric({
+        bench: "agency",
+        metric: "taxDeductions page of 500 p50",
+        unit: "ms",
+        hub: tax.result.latencyMs.p50,
+        baseline: null,
+        baselineLabel: "",
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "taxDeductions page of 500 p99",
+        unit: "ms",
+        hub: tax.result.latencyMs.p99,
+        baseline: null,
+        baselineLabel: "",
+        target: null,
+        lowerIsBetter: true,
+      }),
     );
     return metrics;
   } finally {

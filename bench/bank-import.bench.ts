@@ -2,12 +2,13 @@
 //    into POST /imports/bank-collection of a fresh hub process: rows/s, total seconds and the hub's peak RSS.
 //    Baseline: COPY of the same generated rows into a scratch table through pg (what the database absorbs raw).
 import { request as httpRequest } from "node:http";
-import { ENROLLED_ON, metric, months, type BenchContext, type Metric } from "./lib/context";
-import { bankFileStream, type BankFileProgress, type BankFileSpec } from "./lib/csv";
-import { describeCpu, type CpuShare } from "./lib/cpu";
+
+import { type BenchContext, ENROLLED_ON, type Metric, metric, months } from "./lib/context";
+import { type CpuShare, describeCpu } from "./lib/cpu";
+import { type BankFileProgress, type BankFileSpec, bankFileStream } from "./lib/csv";
 import { copyFrom } from "./lib/pg-copy";
-import { profiled } from "./lib/profile";
 import { memoryOf, sampleRss } from "./lib/proc";
+import { profiled } from "./lib/profile";
 import { seedAccountsSql } from "./lib/seed";
 
 const MB = 1024 * 1024;
@@ -20,13 +21,27 @@ interface ImportOutcome {
   rowsSent: number;
 }
 
-function postFile(url: string, token: string, key: string, spec: BankFileSpec, progress: BankFileProgress, timeoutMs: number, log: (m: string) => void): Promise<ImportOutcome> {
+function postFile(
+  url: string,
+  token: string,
+  key: string,
+  spec: BankFileSpec,
+  progress: BankFileProgress,
+  timeoutMs: number,
+  log: (m: string) => void,
+): Promise<ImportOutcome> {
   const target = new URL("/imports/bank-collection", url);
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   return new Promise((resolve, reject) => {
     let timedOut = false;
-    const ticker = setInterval(() => log(`    ... ${progress.rows.toLocaleString("en")} rows sent after ${elapsed().toFixed(0)} s (${(progress.rows / elapsed()).toFixed(0)} rows/s)`), 15_000);
+    const ticker = setInterval(
+      () =>
+        log(
+          `    ... ${progress.rows.toLocaleString("en")} rows sent after ${elapsed().toFixed(0)} s (${(progress.rows / elapsed()).toFixed(0)} rows/s)`,
+        ),
+      15_000,
+    );
     const timer = setTimeout(() => {
       timedOut = true;
       req.destroy(new Error("import timed out"));
@@ -42,7 +57,12 @@ function postFile(url: string, token: string, key: string, spec: BankFileSpec, p
         port: target.port,
         path: target.pathname,
         method: "POST",
-        headers: { "content-type": "text/csv; charset=utf-8", authorization: `Bearer ${token}`, "idempotency-key": key, "transfer-encoding": "chunked" },
+        headers: {
+          "content-type": "text/csv; charset=utf-8",
+          authorization: `Bearer ${token}`,
+          "idempotency-key": key,
+          "transfer-encoding": "chunked",
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -68,21 +88,39 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   const monthCount = Math.min(opts.months, opts.rows);
   const accountCount = Math.ceil(opts.rows / monthCount);
   let t = Date.now();
-  const accounts = await seedAccountsSql(pool, { area: "140525", count: accountCount, enrolledOn: ENROLLED_ON, monthlyAmount: "800.00", channel: "BANK_COLLECTION" });
+  const accounts = await seedAccountsSql(pool, {
+    area: "140525",
+    count: accountCount,
+    enrolledOn: ENROLLED_ON,
+    monthlyAmount: "800.00",
+    channel: "BANK_COLLECTION",
+  });
   await pool.query("VACUUM ANALYZE");
-  ctx.log(`  seeded ${accounts.length.toLocaleString("en")} bank-collection accounts in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s; file: ${opts.rows.toLocaleString("en")} rows = ${accounts.length} accounts x ${monthCount} months, ${opts.fileOrder}-major`);
-  const spec: BankFileSpec = { accounts, periods: months(monthCount), amount: "800.00", rows: opts.rows, order: opts.fileOrder };
+  ctx.log(
+    `  seeded ${accounts.length.toLocaleString("en")} bank-collection accounts in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s; file: ${opts.rows.toLocaleString("en")} rows = ${accounts.length} accounts x ${monthCount} months, ${opts.fileOrder}-major`,
+  );
+  const spec: BankFileSpec = {
+    accounts,
+    periods: months(monthCount),
+    amount: "800.00",
+    rows: opts.rows,
+    order: opts.fileOrder,
+  };
 
   // Baseline: COPY the same rows into a scratch table (logged, no indexes).
   await pool.query(`DROP TABLE IF EXISTS bench_import_scratch`);
-  await pool.query(`CREATE TABLE bench_import_scratch (payment_ref text, account_number text, period char(7), amount numeric(18,2), paid_on date, result text, reason text)`);
+  await pool.query(
+    `CREATE TABLE bench_import_scratch (payment_ref text, account_number text, period char(7), amount numeric(18,2), paid_on date, result text, reason text)`,
+  );
   const client = await pool.connect();
   let copySeconds: number;
   let copied: number;
   let copyCpu: CpuShare;
   try {
     t = Date.now();
-    const measured = await ctx.measure(process.pid, [], () => copyFrom(client, `COPY bench_import_scratch FROM STDIN WITH (FORMAT csv, HEADER true)`, bankFileStream(spec)));
+    const measured = await ctx.measure(process.pid, [], () =>
+      copyFrom(client, `COPY bench_import_scratch FROM STDIN WITH (FORMAT csv, HEADER true)`, bankFileStream(spec)),
+    );
     copied = measured.result;
     copyCpu = measured.cpu;
     copySeconds = (Date.now() - t) / 1000;
@@ -90,7 +128,9 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
     client.release();
   }
   if (copied !== opts.rows) throw new Error(`COPY copied ${copied} rows, expected ${opts.rows}`);
-  ctx.log(`  baseline COPY: ${copied.toLocaleString("en")} rows in ${copySeconds.toFixed(1)} s (${(copied / copySeconds).toFixed(0)} rows/s)\n    ${describeCpu(copyCpu)} (server under test = this process)`);
+  ctx.log(
+    `  baseline COPY: ${copied.toLocaleString("en")} rows in ${copySeconds.toFixed(1)} s (${(copied / copySeconds).toFixed(0)} rows/s)\n    ${describeCpu(copyCpu)} (server under test = this process)`,
+  );
   await pool.query(`DROP TABLE bench_import_scratch`);
   await pool.query("CHECKPOINT");
 
@@ -99,14 +139,28 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   const idle = memoryOf(hub.pid);
   const rss = sampleRss(hub.pid, 200);
   const progress: BankFileProgress = { rows: 0, bytes: 0 };
-  ctx.log(`  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s)`);
+  ctx.log(
+    `  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s)`,
+  );
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-import-hub`, () =>
-    ctx.measure(hub.pid, [], () => postFile(hub.info.url, ctx.token, `bench-import-${ctx.runTag}`, spec, progress, opts.importTimeoutS * 1000, ctx.log)),
+    ctx.measure(hub.pid, [], () =>
+      postFile(
+        hub.info.url,
+        ctx.token,
+        `bench-import-${ctx.runTag}`,
+        spec,
+        progress,
+        opts.importTimeoutS * 1000,
+        ctx.log,
+      ),
+    ),
   );
   const { result: outcome, cpu: importCpu } = measured;
   const memory = rss.stop();
   const inner = await hub.ask({ cmd: "memory" });
-  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM bank_payment_ref WHERE payment_ref LIKE 'BK%'`);
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM bank_payment_ref WHERE payment_ref LIKE 'BK%'`,
+  );
   const posted = Number(rows[0]!.n);
   let result: Record<string, unknown> | null = null;
   try {
@@ -120,25 +174,66 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
     `  hub import: HTTP ${outcome.status} after ${outcome.seconds.toFixed(1)} s${outcome.timedOut ? ` (TIMED OUT: ${posted.toLocaleString("en")} rows posted, extrapolated total >= ${(opts.rows / hubRate).toFixed(0)} s: the rate falls as history grows)` : ""}; ` +
       `result ${result ? JSON.stringify({ ...result, errors: (result.errors as unknown[] | undefined)?.slice(0, 3) }) : outcome.body.slice(0, 300)}; ` +
       `rows in bank_payment_ref: ${posted.toLocaleString("en")}; peak RSS ${(peak / MB).toFixed(0)} MB (VmHWM ${(memory.hwm / MB).toFixed(0)} MB, polled max ${(memory.peakRss / MB).toFixed(0)} MB)\n` +
-      `    hub's own peaks (MB): ${inner ? Object.entries(inner.memoryPeaks as Record<string, number>).map(([k, v]) => `${k} ${(v / MB).toFixed(0)}`).join(", ") : "n/a"}` +
+      `    hub's own peaks (MB): ${
+        inner
+          ? Object.entries(inner.memoryPeaks as Record<string, number>)
+              .map(([k, v]) => `${k} ${(v / MB).toFixed(0)}`)
+              .join(", ")
+          : "n/a"
+      }` +
       `${inner?.afterFullGc ? `; after a full GC: heapUsed ${((inner.afterFullGc as { heapUsed: number }).heapUsed / MB).toFixed(0)} MB, rss ${((inner.afterFullGc as { rss: number }).rss / MB).toFixed(0)} MB` : ""}\n    ${describeCpu(importCpu)}${summary ? `\n${summary}` : ""}`,
   );
   if (!outcome.timedOut && (outcome.status !== 200 || !result || result.accepted !== opts.rows)) {
     throw new Error(`import did not accept every row: HTTP ${outcome.status} ${outcome.body.slice(0, 500)}`);
   }
   ctx.details.import = {
-    rows: opts.rows, accounts: accounts.length, months: monthCount, fileOrder: opts.fileOrder, result, status: outcome.status, seconds: outcome.seconds, timedOut: outcome.timedOut,
-    postedRows: posted, peakRssBytes: peak, vmHwmBytes: memory.hwm, polledPeakRssBytes: memory.peakRss, idleRssBytes: idle?.rss ?? null,
-    hubMemory: inner, cpu: importCpu,
+    rows: opts.rows,
+    accounts: accounts.length,
+    months: monthCount,
+    fileOrder: opts.fileOrder,
+    result,
+    status: outcome.status,
+    seconds: outcome.seconds,
+    timedOut: outcome.timedOut,
+    postedRows: posted,
+    peakRssBytes: peak,
+    vmHwmBytes: memory.hwm,
+    polledPeakRssBytes: memory.peakRss,
+    idleRssBytes: idle?.rss ?? null,
+    hubMemory: inner,
+    cpu: importCpu,
     baseline: { copiedRows: copied, seconds: copySeconds, cpu: copyCpu },
   };
   const hubSeconds = outcome.timedOut ? opts.rows / hubRate : outcome.seconds;
-  const note = outcome.timedOut ? `timed out at ${opts.importTimeoutS} s; total extrapolated from ${posted} rows` : undefined;
+  const note = outcome.timedOut
+    ? `timed out at ${opts.importTimeoutS} s; total extrapolated from ${posted} rows`
+    : undefined;
   const noise = { hub: importCpu.otherProcesses, baseline: copyCpu.otherProcesses };
   const rowsDone = outcome.timedOut ? posted : opts.rows;
   return [
-    metric({ bench: "import", metric: `bank import rows/s (${(opts.rows / 1e6).toFixed(2)}M rows)`, unit: "rows/s", hub: hubRate, baseline: copied / copySeconds, baselineLabel: "raw COPY into scratch table", target: null, noise, note }),
-    metric({ bench: "import", metric: "bank import total time", unit: "s", hub: hubSeconds, baseline: copySeconds, baselineLabel: "raw COPY into scratch table", target: { op: "<=", value: 120 * (opts.rows / 1_000_000) }, lowerIsBetter: true, noise, note }),
+    metric({
+      bench: "import",
+      metric: `bank import rows/s (${(opts.rows / 1e6).toFixed(2)}M rows)`,
+      unit: "rows/s",
+      hub: hubRate,
+      baseline: copied / copySeconds,
+      baselineLabel: "raw COPY into scratch table",
+      target: null,
+      noise,
+      note,
+    }),
+    metric({
+      bench: "import",
+      metric: "bank import total time",
+      unit: "s",
+      hub: hubSeconds,
+      baseline: copySeconds,
+      baselineLabel: "raw COPY into scratch table",
+      target: { op: "<=", value: 120 * (opts.rows / 1_000_000) },
+      lowerIsBetter: true,
+      noise,
+      note,
+    }),
     metric({
       bench: "import",
       metric: "bank import CPU per 1,000 rows (hub; base: postgres)",
@@ -150,6 +245,15 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
       noRatio: true,
       noise: { hub: importCpu.otherProcesses, baseline: null },
     }),
-    metric({ bench: "import", metric: "bank import hub peak RSS", unit: "MB", hub: peak / MB, baseline: idle ? idle.rss / MB : null, baselineLabel: "hub idle RSS before import", target: { op: "<", value: 500 }, note: outcome.timedOut ? "import stopped at the time cap: peak of the part imported" : undefined }),
+    metric({
+      bench: "import",
+      metric: "bank import hub peak RSS",
+      unit: "MB",
+      hub: peak / MB,
+      baseline: idle ? idle.rss / MB : null,
+      baselineLabel: "hub idle RSS before import",
+      target: { op: "<", value: 500 },
+      note: outcome.timedOut ? "import stopped at the time cap: peak of the part imported" : undefined,
+    }),
   ];
 }

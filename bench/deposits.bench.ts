@@ -2,11 +2,18 @@
 //    plain SQL through a pg Pool at the same concurrency. Each request pays a distinct (account, month):
 //    month-major over the workers (month m for every worker, then m+1), paidOn the 10th of the month paid for.
 import { Pool } from "pg";
-import { ENROLLED_ON, FIRST_MONTH, metric, months, type BenchContext, type Metric } from "./lib/context";
-import { describeCpu, type CpuShare } from "./lib/cpu";
-import { describeLoad, runClosedLoop, runLoad, summarise, type LoadResult } from "./lib/load";
+
+import { type BenchContext, ENROLLED_ON, FIRST_MONTH, type Metric, metric, months } from "./lib/context";
+import { type CpuShare, describeCpu } from "./lib/cpu";
+import { describeLoad, type LoadResult, runClosedLoop, runLoad, summarise } from "./lib/load";
 import { profiled } from "./lib/profile";
-import { assertSeedMatchesEnrolment, enrolOverGraphql, graphqlSuccess, seedAccountsSql, waitOutboxDrained } from "./lib/seed";
+import {
+  assertSeedMatchesEnrolment,
+  enrolOverGraphql,
+  graphqlSuccess,
+  seedAccountsSql,
+  waitOutboxDrained,
+} from "./lib/seed";
 import { bankSettlementId, postDepositSql } from "./lib/sql-deposit";
 
 export const RECORD = `mutation Record($input: RecordDepositInput!) {
@@ -82,20 +89,43 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
   let t = Date.now();
   const viaGraphql = Math.min(opts.enrolViaGraphql, opts.workers);
   const enrolled = await enrolOverGraphql(hub.info.url, ctx.token, pool, {
-    area: "140502", count: viaGraphql, enrolledOn: ENROLLED_ON, monthlyAmount: AMOUNT, concurrency: Math.min(32, c), runTag: ctx.runTag,
+    area: "140502",
+    count: viaGraphql,
+    enrolledOn: ENROLLED_ON,
+    monthlyAmount: AMOUNT,
+    concurrency: Math.min(32, c),
+    runTag: ctx.runTag,
   });
   ctx.log(`  ${describeLoad(enrolled.load)}`);
   const pending = await waitOutboxDrained(pool);
-  ctx.log(`  enrolment + outbox drain: ${((Date.now() - t) / 1000).toFixed(1)} s${pending ? ` (${pending} outbox messages still pending!)` : ""}`);
+  ctx.log(
+    `  enrolment + outbox drain: ${((Date.now() - t) / 1000).toFixed(1)} s${pending ? ` (${pending} outbox messages still pending!)` : ""}`,
+  );
   t = Date.now();
-  const seededHubSide = opts.workers > viaGraphql
-    ? await seedAccountsSql(pool, { area: "140503", count: opts.workers - viaGraphql, enrolledOn: ENROLLED_ON, monthlyAmount: AMOUNT, channel: "ACTIVE_PAYMENT" })
-    : [];
+  const seededHubSide =
+    opts.workers > viaGraphql
+      ? await seedAccountsSql(pool, {
+          area: "140503",
+          count: opts.workers - viaGraphql,
+          enrolledOn: ENROLLED_ON,
+          monthlyAmount: AMOUNT,
+          channel: "ACTIVE_PAYMENT",
+        })
+      : [];
   const hubWorkers = [...enrolled.accounts, ...seededHubSide];
-  if (enrolled.accounts[0] && seededHubSide[0]) await assertSeedMatchesEnrolment(hub.info.url, ctx.token, enrolled.accounts[0], seededHubSide[0]);
+  if (enrolled.accounts[0] && seededHubSide[0])
+    await assertSeedMatchesEnrolment(hub.info.url, ctx.token, enrolled.accounts[0], seededHubSide[0]);
   // Baseline side: the same number of workers, seeded in SQL.
-  const baselineWorkers = await seedAccountsSql(pool, { area: "140521", count: opts.workers, enrolledOn: ENROLLED_ON, monthlyAmount: AMOUNT, channel: "ACTIVE_PAYMENT" });
-  ctx.log(`  seeded ${seededHubSide.length} more hub-side and ${baselineWorkers.length} baseline-side workers in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const baselineWorkers = await seedAccountsSql(pool, {
+    area: "140521",
+    count: opts.workers,
+    enrolledOn: ENROLLED_ON,
+    monthlyAmount: AMOUNT,
+    channel: "ACTIVE_PAYMENT",
+  });
+  ctx.log(
+    `  seeded ${seededHubSide.length} more hub-side and ${baselineWorkers.length} baseline-side workers in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
   await pool.query("VACUUM ANALYZE");
 
   const next = scheduler(hubWorkers);
@@ -115,7 +145,15 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
         body: JSON.stringify({
           query: RECORD,
           variables: {
-            input: { accountNumber: s.accountNumber, period: s.period, amount: AMOUNT, channel: "ACTIVE_PAYMENT", paymentRef: `BD${ctx.runTag}${s.n}`, paidOn: s.paidOn, idempotencyKey: `bench-dep-${ctx.runTag}-${s.n}` },
+            input: {
+              accountNumber: s.accountNumber,
+              period: s.period,
+              amount: AMOUNT,
+              channel: "ACTIVE_PAYMENT",
+              paymentRef: `BD${ctx.runTag}${s.n}`,
+              paidOn: s.paidOn,
+              idempotencyKey: `bench-dep-${ctx.runTag}-${s.n}`,
+            },
           },
         }),
       };
@@ -137,33 +175,85 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
     const op = () => {
       const s = nextBase();
       if (!s) return null;
-      return postDepositSql(sqlPool, bankId, { ...s, amount: AMOUNT, paymentRef: `BS${ctx.runTag}${s.n}`, idempotencyKey: `bench-sql-${ctx.runTag}-${s.n}` }).then(() => null);
+      return postDepositSql(sqlPool, bankId, {
+        ...s,
+        amount: AMOUNT,
+        paymentRef: `BS${ctx.runTag}${s.n}`,
+        idempotencyKey: `bench-sql-${ctx.runTag}-${s.n}`,
+      }).then(() => null);
     };
     await runClosedLoop(c, { durationMs: opts.warmupS * 1000 }, op);
-    const measured = await ctx.measure(process.pid, [hub.pid], () => runClosedLoop(c, { durationMs: opts.depositsS * 1000 }, op));
+    const measured = await ctx.measure(process.pid, [hub.pid], () =>
+      runClosedLoop(c, { durationMs: opts.depositsS * 1000 }, op),
+    );
     baseCpu = measured.cpu;
     baseResult = summarise(`same posting as plain SQL (pg Pool max=${c})`, c, measured.result);
   } finally {
     await sqlPool.end();
   }
-  ctx.log(`  ${describeLoad(baseResult)}\n    ${describeCpu(baseCpu)} (server under test = this process, the pg client)`);
+  ctx.log(
+    `  ${describeLoad(baseResult)}\n    ${describeCpu(baseCpu)} (server under test = this process, the pg client)`,
+  );
 
   // Sanity: what the hub acknowledged is in the ledger.
-  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM deposit_month WHERE payment_ref LIKE $1`, [`BD${ctx.runTag}%`]);
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM deposit_month WHERE payment_ref LIKE $1`,
+    [`BD${ctx.runTag}%`],
+  );
   const stored = Number(rows[0]!.n);
   const acknowledged = hubResult.ok;
   if (stored < acknowledged) throw new Error(`hub acknowledged ${acknowledged} deposits but only ${stored} are stored`);
   const monthsPaid = Math.floor(stored / hubWorkers.length);
   ctx.shared.depositWorkers = hubWorkers;
   ctx.shared.depositMonthsPaid = monthsPaid;
-  ctx.details.deposits = { workers: opts.workers, enrolledViaGraphql: viaGraphql, enrolment: enrolled.load, hub: hubResult, hubCpu, baseline: baseResult, baselineCpu: baseCpu, storedHubDeposits: stored, monthsPaidPerWorker: monthsPaid };
+  ctx.details.deposits = {
+    workers: opts.workers,
+    enrolledViaGraphql: viaGraphql,
+    enrolment: enrolled.load,
+    hub: hubResult,
+    hubCpu,
+    baseline: baseResult,
+    baselineCpu: baseCpu,
+    storedHubDeposits: stored,
+    monthsPaidPerWorker: monthsPaid,
+  };
 
   const noise = { hub: hubCpu.otherProcesses, baseline: baseCpu.otherProcesses };
   const label = "plain SQL txn via pg";
   return [
-    metric({ bench: "deposits", metric: "recordDeposit/s (HTTP GraphQL)", unit: "/s", hub: hubResult.rps, baseline: baseResult.rps, baselineLabel: label, target: { op: ">=", value: 1500 }, noise, note: hubResult.failed ? `${hubResult.failed} failed` : undefined }),
-    metric({ bench: "deposits", metric: "recordDeposit p50 latency", unit: "ms", hub: hubResult.latencyMs.p50, baseline: baseResult.latencyMs.p50, baselineLabel: label, target: null, lowerIsBetter: true, noise }),
-    metric({ bench: "deposits", metric: "recordDeposit p99 latency", unit: "ms", hub: hubResult.latencyMs.p99, baseline: baseResult.latencyMs.p99, baselineLabel: label, target: null, lowerIsBetter: true, noise }),
+    metric({
+      bench: "deposits",
+      metric: "recordDeposit/s (HTTP GraphQL)",
+      unit: "/s",
+      hub: hubResult.rps,
+      baseline: baseResult.rps,
+      baselineLabel: label,
+      target: { op: ">=", value: 1500 },
+      noise,
+      note: hubResult.failed ? `${hubResult.failed} failed` : undefined,
+    }),
+    metric({
+      bench: "deposits",
+      metric: "recordDeposit p50 latency",
+      unit: "ms",
+      hub: hubResult.latencyMs.p50,
+      baseline: baseResult.latencyMs.p50,
+      baselineLabel: label,
+      target: null,
+      lowerIsBetter: true,
+      noise,
+    }),
+    metric({
+      bench: "deposits",
+      metric: "recordDeposit p99 latency",
+      unit: "ms",
+      hub: hubResult.latencyMs.p99,
+      baseline: baseResult.latencyMs.p99,
+      baselineLabel: label,
+      target: null,
+      lowerIsBetter: true,
+      noise,
+    }),
     metric({
       bench: "deposits",
       metric: "recordDeposit CPU/request (hub; base: pg client)",
@@ -186,6 +276,14 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
       lowerIsBetter: true,
       noise,
     }),
-    metric({ bench: "deposits", metric: `enrollWorker/s (setup, ${viaGraphql} via GraphQL)`, unit: "/s", hub: enrolled.load.rps, baseline: null, baselineLabel: "", target: null }),
+    metric({
+      bench: "deposits",
+      metric: `enrollWorker/s (setup, ${viaGraphql} via GraphQL)`,
+      unit: "/s",
+      hub: enrolled.load.rps,
+      baseline: null,
+      baselineLabel: "",
+      target: null,
+    }),
   ];
 }

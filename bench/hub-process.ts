@@ -3,16 +3,20 @@
 // Prints one JSON line {"ready":true,"url":...,"pid":...} and stops cleanly on SIGTERM. Answers IPC commands
 // from the bench (memory peaks; start/stop a CPU profile around a measured window).
 import "reflect-metadata";
+
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
+
 import pino from "pino";
+
 import { createHub } from "../src/app";
 
 async function main(): Promise<void> {
   const url = process.env.BENCH_HUB_DATABASE_URL;
   const jwtSecret = process.env.BENCH_JWT_SECRET;
   const nationalUrl = process.env.BENCH_NATIONAL_URL;
-  if (!url || !jwtSecret || !nationalUrl) throw new Error("BENCH_HUB_DATABASE_URL, BENCH_JWT_SECRET and BENCH_NATIONAL_URL are required");
+  if (!url || !jwtSecret || !nationalUrl)
+    throw new Error("BENCH_HUB_DATABASE_URL, BENCH_JWT_SECRET and BENCH_NATIONAL_URL are required");
   const poolSize = process.env.BENCH_HUB_POOL ? Number(process.env.BENCH_HUB_POOL) : undefined;
   const hub = await createHub({
     database: poolSize ? { url, poolSize } : { url },
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
   // Commands from the bench over IPC: memory peaks, and a CPU profile of just the measured window.
   let session: Session | null = null;
   const post = <T>(method: string, params?: object) =>
-    new Promise<T>((done, fail) => session!.post(method, params ?? {}, (err, result) => (err ? fail(err) : done(result as T))));
+    new Promise<T>((done, fail) =>
+      session!.post(method, params ?? {}, (err, result) => (err ? fail(err) : done(result as T))),
+    );
   process.on("message", (msg: { id: number; cmd: string; file?: string }) => {
     const reply = (body: object) => process.send?.({ id: msg.id, ...body });
     if (msg.cmd === "memory") {
@@ -51,16 +57,22 @@ async function main(): Promise<void> {
       post("Profiler.enable")
         .then(() => post("Profiler.setSamplingInterval", { interval: 500 }))
         .then(() => post("Profiler.start"))
-        .then(() => reply({ started: true }), (e: unknown) => reply({ error: String(e) }));
+        .then(
+          () => reply({ started: true }),
+          (e: unknown) => reply({ error: String(e) }),
+        );
     } else if (msg.cmd === "profile-stop" && session && msg.file) {
       const file = msg.file;
       post<{ profile: object }>("Profiler.stop")
         .then((r) => writeFileSync(file, JSON.stringify(r.profile)))
-        .then(() => {
-          session?.disconnect();
-          session = null;
-          reply({ written: file });
-        }, (e: unknown) => reply({ error: String(e) }));
+        .then(
+          () => {
+            session?.disconnect();
+            session = null;
+            reply({ written: file });
+          },
+          (e: unknown) => reply({ error: String(e) }),
+        );
     } else reply({ error: `unknown command ${msg.cmd}` });
   });
   let stopping = false;

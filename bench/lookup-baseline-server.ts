@@ -4,7 +4,9 @@
 // GET /account/<accountNumber>  ->  200 {"data":{"account":{...}}}
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { Pool } from "pg";
+
 import { depositHistory } from "../src/domain/deposits/deposit-history";
 
 // Copied from account-view.ts (SELECT ... WHERE a.account_number = ANY($1::text[])).
@@ -80,7 +82,9 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 5000;
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const address = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`,
+  );
   process.once("SIGTERM", () => {
     server.close();
     server.closeAllConnections();

@@ -1,11 +1,11 @@
 // 3. `account` lookups per second over HTTP (GraphQL, CENTER_OPERATOR), random accounts among workers that
 //    have deposits, against a bare node:http + pg server running the same SQL (bench/lookup-baseline-server.ts).
 import { topUpMonths } from "./deposits.bench";
-import { ENROLLED_ON, metric, prng, type BenchContext, type Metric } from "./lib/context";
+import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
-import { describeLoad, runLoad, type LoadOptions } from "./lib/load";
-import { profiled } from "./lib/profile";
+import { describeLoad, type LoadOptions, runLoad } from "./lib/load";
 import { startNodeChild } from "./lib/proc";
+import { profiled } from "./lib/profile";
 import { ACCOUNT, seedAccountsSql } from "./lib/seed";
 
 /** Each looked-up account has at least this many paid months (the query aggregates them). */
@@ -24,12 +24,20 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
   // The deposit bench's workers (or, run alone, freshly seeded ones), each topped up to at least a year of deposits.
   const accounts =
     ctx.shared.depositWorkers ??
-    (await seedAccountsSql(pool, { area: "140524", count: opts.workers, enrolledOn: ENROLLED_ON, monthlyAmount: "1000.00", channel: "ACTIVE_PAYMENT" }));
+    (await seedAccountsSql(pool, {
+      area: "140524",
+      count: opts.workers,
+      enrolledOn: ENROLLED_ON,
+      monthlyAmount: "1000.00",
+      channel: "ACTIVE_PAYMENT",
+    }));
   const monthsEach = Math.max(LOOKUP_MONTHS, ctx.shared.depositMonthsPaid ?? 0);
   const t = Date.now();
   const added = await topUpMonths(pool, accounts, monthsEach);
   await pool.query("ANALYZE");
-  ctx.log(`  ${accounts.length} accounts with >= ${monthsEach} paid months each (${added} months topped up in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  ctx.log(
+    `  ${accounts.length} accounts with >= ${monthsEach} paid months each (${added} months topped up in SQL in ${((Date.now() - t) / 1000).toFixed(1)} s)`,
+  );
   ctx.details.lookupsSetup = { accounts: accounts.length, monthsEach, toppedUp: added };
 
   const hub = await ctx.hub();
@@ -46,7 +54,12 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
       concurrency: c,
       label: "account query over HTTP (hub)",
       check: found,
-      next: () => ({ method: "POST", path: "/graphql", headers, body: JSON.stringify({ query: ACCOUNT, variables: { n: hubPick() } }) }),
+      next: () => ({
+        method: "POST",
+        path: "/graphql",
+        headers,
+        body: JSON.stringify({ query: ACCOUNT, variables: { n: hubPick() } }),
+      }),
     };
     const basePick = pick(42);
     const baseLoad: Omit<LoadOptions, "durationMs"> = {
@@ -64,15 +77,47 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
     const { result: hubResult, cpu: hubCpu } = measured;
     ctx.log(`  ${describeLoad(hubResult)}\n    ${describeCpu(hubCpu)}${summary ? `\n${summary}` : ""}`);
     await runLoad({ ...baseLoad, durationMs: warm, label: "warm-up" });
-    const { result: baseResult, cpu: baseCpu } = await ctx.measure(baseline.pid, [hub.pid], () => runLoad({ ...baseLoad, durationMs: opts.lookupsS * 1000 }));
+    const { result: baseResult, cpu: baseCpu } = await ctx.measure(baseline.pid, [hub.pid], () =>
+      runLoad({ ...baseLoad, durationMs: opts.lookupsS * 1000 }),
+    );
     ctx.log(`  ${describeLoad(baseResult)}\n    ${describeCpu(baseCpu)}`);
     ctx.details.lookups = { hub: hubResult, hubCpu, baseline: baseResult, baselineCpu: baseCpu };
     const label = "bare http + pg, same SQL";
     const noise = { hub: hubCpu.otherProcesses, baseline: baseCpu.otherProcesses };
     return [
-      metric({ bench: "lookups", metric: "account lookups/s (HTTP GraphQL)", unit: "/s", hub: hubResult.rps, baseline: baseResult.rps, baselineLabel: label, target: { op: ">=", value: 3000 }, noise, note: hubResult.failed ? `${hubResult.failed} failed` : undefined }),
-      metric({ bench: "lookups", metric: "account lookup p50 latency", unit: "ms", hub: hubResult.latencyMs.p50, baseline: baseResult.latencyMs.p50, baselineLabel: label, target: null, lowerIsBetter: true, noise }),
-      metric({ bench: "lookups", metric: "account lookup p99 latency", unit: "ms", hub: hubResult.latencyMs.p99, baseline: baseResult.latencyMs.p99, baselineLabel: label, target: null, lowerIsBetter: true, noise }),
+      metric({
+        bench: "lookups",
+        metric: "account lookups/s (HTTP GraphQL)",
+        unit: "/s",
+        hub: hubResult.rps,
+        baseline: baseResult.rps,
+        baselineLabel: label,
+        target: { op: ">=", value: 3000 },
+        noise,
+        note: hubResult.failed ? `${hubResult.failed} failed` : undefined,
+      }),
+      metric({
+        bench: "lookups",
+        metric: "account lookup p50 latency",
+        unit: "ms",
+        hub: hubResult.latencyMs.p50,
+        baseline: baseResult.latencyMs.p50,
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+        noise,
+      }),
+      metric({
+        bench: "lookups",
+        metric: "account lookup p99 latency",
+        unit: "ms",
+        hub: hubResult.latencyMs.p99,
+        baseline: baseResult.latencyMs.p99,
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+        noise,
+      }),
       metric({
         bench: "lookups",
         metric: "account lookup CPU/request (server process)",

@@ -6,17 +6,24 @@
 // same answer computed by a plain aggregate over the ledger (ledger_entry joined to account, grouped) in the same
 // run. The two answers must be equal. The database is dropped at the end.
 import "reflect-metadata";
+
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
+
 import { Client } from "pg";
 import pino from "pino";
+
 import { createHub, type Hub } from "../src/app";
 import { signDevToken } from "../src/auth/token-verifier";
 import { addMonths } from "../src/domain/calendar/calendar";
 import { Prisma } from "../src/generated/prisma/client";
 import { INSERT_COLUMNS, recomputedSource, summedColumns } from "../src/services/metrics/metric-sources";
-import { computePilotMetrics, computePilotMetricsOver, type PilotMetricsDto } from "../src/services/metrics/pilot-metrics";
+import {
+  computePilotMetrics,
+  computePilotMetricsOver,
+  type PilotMetricsDto,
+} from "../src/services/metrics/pilot-metrics";
 import { generateData } from "./metrics/metrics-data";
 
 const FIRST_MONTH = "2023-07";
@@ -26,10 +33,33 @@ const PILOT_QUERY = `query($from: YearMonth!, $to: YearMonth!) { pilotMetrics(fr
   byCounty { key activeAccounts depositAmount } byEmploymentForm { key activeAccounts depositAmount } } }`;
 
 function options(argv: string[]) {
-  const flags = new Map(argv.map((a) => /^--([a-z-]+)(?:=(.*))?$/.exec(a) ?? (() => { throw new Error(`unknown argument ${a}`); })()).map((m) => [m[1]!, m[2] ?? "true"]));
-  const known = ["workers", "entries", "months", "requests", "warmup", "baseline-runs", "pending-deltas", "chunk", "db", "keep-db"];
-  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}; known: ${known.map((x) => `--${x}`).join(" ")}`);
-  const num = (name: string, fallback: number) => Math.round(Number((flags.get(name) ?? String(fallback)).replace(/_/g, "")));
+  const flags = new Map(
+    argv
+      .map(
+        (a) =>
+          /^--([a-z-]+)(?:=(.*))?$/.exec(a) ??
+          (() => {
+            throw new Error(`unknown argument ${a}`);
+          })(),
+      )
+      .map((m) => [m[1]!, m[2] ?? "true"]),
+  );
+  const known = [
+    "workers",
+    "entries",
+    "months",
+    "requests",
+    "warmup",
+    "baseline-runs",
+    "pending-deltas",
+    "chunk",
+    "db",
+    "keep-db",
+  ];
+  for (const k of flags.keys())
+    if (!known.includes(k)) throw new Error(`unknown option --${k}; known: ${known.map((x) => `--${x}`).join(" ")}`);
+  const num = (name: string, fallback: number) =>
+    Math.round(Number((flags.get(name) ?? String(fallback)).replace(/_/g, "")));
   return {
     workers: num("workers", 1_000_000),
     entries: num("entries", 40_000_000),
@@ -45,8 +75,10 @@ function options(argv: string[]) {
 }
 
 const started = performance.now();
-const log = (message: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${message}\n`);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const log = (message: string) =>
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${message}\n`);
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function admin<T>(serverUrl: string, work: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: serverUrl });
@@ -71,9 +103,19 @@ async function buildRollups(c: Client, pending: number): Promise<void> {
   await c.query("ANALYZE metric_rollup, metric_delta");
 }
 
-async function hubLatencies(url: string, token: string, vars: { from: string; to: string }, count: number, warmup: number) {
+async function hubLatencies(
+  url: string,
+  token: string,
+  vars: { from: string; to: string },
+  count: number,
+  warmup: number,
+) {
   const ask = async () => {
-    const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query: PILOT_QUERY, variables: vars }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: PILOT_QUERY, variables: vars }),
+    });
     const body = (await res.json()) as { data?: { pilotMetrics: PilotMetricsDto }; errors?: unknown[] };
     if (!body.data) throw new Error(`pilotMetrics failed: ${JSON.stringify(body.errors)}`);
     return body.data.pilotMetrics;
@@ -118,7 +160,9 @@ async function main(): Promise<void> {
   const url = new URL(o.serverUrl);
   url.pathname = `/${name}`;
   await admin(o.serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  log(`database ${name}: ${o.workers.toLocaleString("en")} workers, ${o.entries.toLocaleString("en")} entries over ${o.months} months`);
+  log(
+    `database ${name}: ${o.workers.toLocaleString("en")} workers, ${o.entries.toLocaleString("en")} entries over ${o.months} months`,
+  );
   const secret = randomBytes(32).toString("hex");
   let hub: Hub | undefined;
   try {
@@ -129,12 +173,20 @@ async function main(): Promise<void> {
       logger: pino({ level: "silent" }),
       metricsCompactionIntervalMs: 24 * 3600 * 1000,
     });
-    const shape = { workers: o.workers, postings: Math.floor(o.entries / 2), months: o.months, firstMonth: FIRST_MONTH, chunk: o.chunk };
+    const shape = {
+      workers: o.workers,
+      postings: Math.floor(o.entries / 2),
+      months: o.months,
+      firstMonth: FIRST_MONTH,
+      chunk: o.chunk,
+    };
     await admin(url.toString(), (c) => generateData(c, shape, hub!.services.fundAccounts.BANK_SETTLEMENT, log));
     const t0 = performance.now();
     await admin(url.toString(), (c) => buildRollups(c, o.pendingDeltas));
     const rollupSeconds = (performance.now() - t0) / 1000;
-    log(`rollups built from the ledger in one aggregate (${rollupSeconds.toFixed(1)} s), ${o.pendingDeltas} pending deltas`);
+    log(
+      `rollups built from the ledger in one aggregate (${rollupSeconds.toFixed(1)} s), ${o.pendingDeltas} pending deltas`,
+    );
 
     const base = await hub.listen(0, "127.0.0.1");
     const token = await signDevToken(secret, { role: "CENTER_ADMIN", sub: "bench:metrics", org: "140500" });
@@ -145,21 +197,51 @@ async function main(): Promise<void> {
       const load = loadavg()[0]!;
       const served = await hubLatencies(base, token, vars, o.requests, o.warmup);
       const service = await serviceLatencies(hub, vars, o.requests);
-      log(`hub ${months}-month window: ${o.requests} requests over HTTP and ${o.requests} in process (load average ${load.toFixed(1)})`);
+      log(
+        `hub ${months}-month window: ${o.requests} requests over HTTP and ${o.requests} in process (load average ${load.toFixed(1)})`,
+      );
       const plain = await baselineLatencies(hub, vars, o.baselineRuns);
-      if (JSON.stringify(served.answer) !== JSON.stringify(plain.answer)) throw new Error(`answers differ for ${vars.from}..${vars.to}`);
+      if (JSON.stringify(served.answer) !== JSON.stringify(plain.answer))
+        throw new Error(`answers differ for ${vars.from}..${vars.to}`);
       const ms = (n: number) => `${n.toFixed(n < 100 ? 2 : 0)} ms`;
-      rows.push([`${months} months (${vars.from}..${vars.to})`, ms(percentile(served.times, 50)), ms(percentile(served.times, 99)), `${served.times.length}`,
+      rows.push([
+        `${months} months (${vars.from}..${vars.to})`,
+        ms(percentile(served.times, 50)),
+        ms(percentile(served.times, 99)),
+        `${served.times.length}`,
         `${ms(percentile(service, 50))} / ${ms(percentile(service, 99))}`,
-        ms(percentile(plain.times, 50)), ms(percentile(plain.times, 99)), `${plain.times.length}`, percentile(served.times, 99) < 50 ? "yes" : "NO",
-        `${served.answer.activeAccounts} active, ${served.answer.depositCount} payments, ${served.answer.depositAmount}`, `${load.toFixed(1)} / ${loadavg()[0]!.toFixed(1)}`]);
+        ms(percentile(plain.times, 50)),
+        ms(percentile(plain.times, 99)),
+        `${plain.times.length}`,
+        percentile(served.times, 99) < 50 ? "yes" : "NO",
+        `${served.answer.activeAccounts} active, ${served.answer.depositCount} payments, ${served.answer.depositAmount}`,
+        `${load.toFixed(1)} / ${loadavg()[0]!.toFixed(1)}`,
+      ]);
     }
-    const header = ["window", "hub p50", "hub p99", "n", "in-process p50 / p99", "ledger aggregate p50", "ledger aggregate p99", "n", "p99 < 50 ms", "answer (equal on both sides)", "load avg before / after"];
+    const header = [
+      "window",
+      "hub p50",
+      "hub p99",
+      "n",
+      "in-process p50 / p99",
+      "ledger aggregate p50",
+      "ledger aggregate p99",
+      "n",
+      "p99 < 50 ms",
+      "answer (equal on both sides)",
+      "load avg before / after",
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
-    process.stdout.write(`\npilotMetrics over HTTP vs the same answer from the ledger (${o.workers.toLocaleString("en")} workers, ${o.entries.toLocaleString("en")} entries)\n`);
-    process.stdout.write([line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n") + "\n");
-    process.stdout.write(`rollup build (one aggregate): ${rollupSeconds.toFixed(1)} s; total run ${((performance.now() - started) / 1000).toFixed(0)} s; ${o.pendingDeltas} pending deltas; 2 cores shared (load avg above)\n`);
+    process.stdout.write(
+      `\npilotMetrics over HTTP vs the same answer from the ledger (${o.workers.toLocaleString("en")} workers, ${o.entries.toLocaleString("en")} entries)\n`,
+    );
+    process.stdout.write(
+      [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n") + "\n",
+    );
+    process.stdout.write(
+      `rollup build (one aggregate): ${rollupSeconds.toFixed(1)} s; total run ${((performance.now() - started) / 1000).toFixed(0)} s; ${o.pendingDeltas} pending deltas; 2 cores shared (load avg above)\n`,
+    );
   } finally {
     await hub?.close(2000);
     if (o.keepDb) log(`kept database ${name}`);

@@ -2,28 +2,35 @@
 // beside a baseline measured in the same run on the same fresh database (bench_<random>, dropped at the end).
 // The hub under test runs in a child process (bench/hub-process.ts); this process generates the load.
 import "reflect-metadata";
+
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
+
 import { Pool } from "pg";
+
 import { startNationalPlatformSimulator } from "../simulators";
 import { signDevToken } from "../src/auth/token-verifier";
 import { agencyBench } from "./agency.bench";
 import { bankImportBench } from "./bank-import.bench";
 import { depositsBench } from "./deposits.bench";
-import { parseArgs, type BenchName } from "./lib/args";
+import { type BenchName, parseArgs } from "./lib/args";
 import type { BenchContext, Metric } from "./lib/context";
 import { waitForQuiet, withCpu } from "./lib/cpu";
-import { createBenchDatabase, type BenchDatabase } from "./lib/db";
-import { killAllChildrenSync, REPO_ROOT, startNodeChild, stopAllChildren, type NodeChild } from "./lib/proc";
-import { TABLE_LEGEND, table, writeResults } from "./lib/report";
+import { type BenchDatabase, createBenchDatabase } from "./lib/db";
+import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
+import { table, TABLE_LEGEND, writeResults } from "./lib/report";
 import { lookupsBench } from "./lookups.bench";
 
 const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Promise<Metric[]> }> = {
   deposits: { title: "1. recordDeposit over HTTP vs plain SQL", run: depositsBench },
   import: { title: "2. bank file import (streamed CSV) vs raw COPY", run: bankImportBench },
   lookups: { title: "3. account lookups over HTTP vs bare http + pg", run: lookupsBench },
-  agency: { title: "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons", run: agencyBench },
+  agency: {
+    title:
+      "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons",
+    run: agencyBench,
+  },
 };
 // Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
 // The agency bench seeds its own populations and starts its own second hub; it runs before the import.
@@ -33,7 +40,12 @@ const ORDER: BenchName[] = ["deposits", "lookups", "agency", "import"];
 function gitState(): { commit: string; dirtySrc: number } {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "prisma"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean).length;
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "prisma"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter(Boolean).length;
     return { commit, dirtySrc: dirty };
   } catch {
     return { commit: "unknown", dirtySrc: 0 };
@@ -48,7 +60,9 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const since = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`;
   const git = gitState();
-  log(`hpf-hub bench ${runTag} at ${git.commit}${git.dirtySrc ? ` (+${git.dirtySrc} uncommitted src/ changes)` : ""}: ${opts.only.join(", ")} | concurrency ${opts.concurrency} | ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB | node ${process.version}`);
+  log(
+    `hpf-hub bench ${runTag} at ${git.commit}${git.dirtySrc ? ` (+${git.dirtySrc} uncommitted src/ changes)` : ""}: ${opts.only.join(", ")} | concurrency ${opts.concurrency} | ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB | node ${process.version}`,
+  );
 
   let db: BenchDatabase | null = null;
   let pool: Pool | null = null;
@@ -62,7 +76,8 @@ async function main(): Promise<number> {
     await stopAllChildren();
     await pool?.end().catch(() => undefined);
     await national?.close().catch(() => undefined);
-    if (db && !opts.keepDb) await db.drop().catch((e: unknown) => log(`could not drop ${db?.name}: ${(e as Error).message}`));
+    if (db && !opts.keepDb)
+      await db.drop().catch((e: unknown) => log(`could not drop ${db?.name}: ${(e as Error).message}`));
     else if (db) log(`kept database ${db.name} (--keep-db)`);
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -88,7 +103,10 @@ async function main(): Promise<number> {
     };
     const startHub = async (nodeArgs: string[] = []) => {
       const started = Date.now();
-      const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc", ...(opts.hubHeapMb ? [`--max-old-space-size=${opts.hubHeapMb}`] : []), ...nodeArgs] });
+      const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, {
+        readyTimeoutMs: 120_000,
+        nodeArgs: ["--expose-gc", ...(opts.hubHeapMb ? [`--max-old-space-size=${opts.hubHeapMb}`] : []), ...nodeArgs],
+      });
       log(`  hub child pid ${child.pid} ready at ${child.info.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return child;
     };
@@ -123,7 +141,10 @@ async function main(): Promise<number> {
         if (left > 0) {
           const quiet = await waitForQuiet([process.pid, subjectPid, ...otherPids], left);
           quietWaitedMs += quiet.waitedMs;
-          if (quiet.waitedMs > 1500 || quiet.otherPct >= 30) log(`    (waited ${(quiet.waitedMs / 1000).toFixed(0)} s for other processes to calm down: now ${quiet.otherPct.toFixed(0)}% of a core)`);
+          if (quiet.waitedMs > 1500 || quiet.otherPct >= 30)
+            log(
+              `    (waited ${(quiet.waitedMs / 1000).toFixed(0)} s for other processes to calm down: now ${quiet.otherPct.toFixed(0)}% of a core)`,
+            );
         }
         return withCpu(pool!, subjectPid, otherPids, fn);
       },
@@ -141,9 +162,13 @@ async function main(): Promise<number> {
       }
     }
     // The ledger still balances after everything the run posted.
-    const { rows } = await pool.query<{ debit: string; credit: string }>(`SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit FROM ledger_entry`);
+    const { rows } = await pool.query<{ debit: string; credit: string }>(
+      `SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit FROM ledger_entry`,
+    );
     const balanced = rows[0]!.debit === rows[0]!.credit;
-    log(`\n[${since()}] ledger check: total debit ${rows[0]!.debit} = total credit ${rows[0]!.credit}: ${balanced ? "balanced" : "NOT BALANCED"}`);
+    log(
+      `\n[${since()}] ledger check: total debit ${rows[0]!.debit} = total credit ${rows[0]!.credit}: ${balanced ? "balanced" : "NOT BALANCED"}`,
+    );
     if (!balanced) exitCode = 1;
     details.ledgerBalanced = balanced;
   } finally {
@@ -151,7 +176,17 @@ async function main(): Promise<number> {
   }
 
   const file = writeResults(
-    { startedAt: startedAt.toISOString(), runTag, git, seconds: (Date.now() - t0) / 1000, machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version }, options: { ...opts, serverUrl: undefined }, metrics, failures, details },
+    {
+      startedAt: startedAt.toISOString(),
+      runTag,
+      git,
+      seconds: (Date.now() - t0) / 1000,
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version },
+      options: { ...opts, serverUrl: undefined },
+      metrics,
+      failures,
+      details,
+    },
     startedAt,
   );
   log(`\nResults (${since()} total; JSON: ${file})\n`);

@@ -8,6 +8,7 @@
 // And its shadow cleanup runs DROP DATABASE before closing the shadow pool ("is being accessed by other
 // users", leaving prisma_migrate_shadow_db_* behind), so the shadow DB is managed here.
 import { randomUUID } from "node:crypto";
+
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Pool, PoolClient, QueryResult } from "pg";
 

@@ -10,6 +10,7 @@
 //     (emscripten setitimer -> setTimeout) forever, so `migrate status` / `migrate deploy` print their
 //     result and then never exit. Fix (CLI process only): unref the timers PGlite arms.
 import { existsSync, realpathSync } from "node:fs";
+
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 

@@ -1,8 +1,11 @@
 // Writes the emitted SDL to schema.graphql, or with --check fails when the committed file differs (schema drift).
 import "reflect-metadata";
+
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+
 import { lexicographicSortSchema, printSchema } from "graphql";
+
 import { buildBareSchema } from "../src/schema/build-schema";
 
 const target = resolve(__dirname, "../schema.graphql");

@@ -1,8 +1,8 @@
 // Runs one invariant check on the configured database (DATABASE_URL or HUB_DATA_DIR): prints its JSON report and
 // exits 1 when the report is not ok. Shared by `npm run ledger:check` and `npm run metrics:check`.
-import type { PrismaClient } from "../src/generated/prisma/client";
 import { loadConfig } from "../src/config";
 import { openDatabase } from "../src/db/database";
+import type { PrismaClient } from "../src/generated/prisma/client";
 
 export function runCheck(check: (prisma: PrismaClient) => Promise<{ ok: boolean }>): void {
   const main = async () => {

@@ -1,15 +1,17 @@
 // npm run db:seed — seeds the policy parameters (every catalogued default); with --demo, the demo data too
 // (needs the national platform: HUB_NATIONAL_URL, or it starts the simulators itself as npm start does).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import pino from "pino";
+
+import { createHub } from "../src/app";
 import { loadConfig } from "../src/config";
 import { openDatabase } from "../src/db/database";
-import { createHub } from "../src/app";
 import { startSimulatorProcess } from "../src/dev/simulator-process";
-import { loadDemoData, demoNationalSeed } from "../src/jobs/demo-data";
+import { demoNationalSeed, loadDemoData } from "../src/jobs/demo-data";
 import { seedPolicyParameters } from "../src/services/policy/policy-parameters.service";
-import { writeFileSync, mkdtempSync } from "node:fs";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,7 +26,9 @@ async function main(): Promise<void> {
   }
   const seedFile = join(mkdtempSync(join(tmpdir(), "hub-seed-")), "national.json");
   writeFileSync(seedFile, JSON.stringify(demoNationalSeed()));
-  const simulators = config.connectors.nationalUrl ? null : await startSimulatorProcess({ HUB_SIM_NATIONAL_SEED: seedFile });
+  const simulators = config.connectors.nationalUrl
+    ? null
+    : await startSimulatorProcess({ HUB_SIM_NATIONAL_SEED: seedFile });
   const hub = await createHub({
     database: { url: config.database.url, dataDir: config.database.dataDir },
     auth: { jwtSecret: "seed-only-secret-never-used-to-serve-requests" },

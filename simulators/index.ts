@@ -1,11 +1,11 @@
-import { startCreditSimulator } from './credit/credit.simulator';
-import { startFinanceSimulator } from './finance/finance.simulator';
-import { startNationalPlatformSimulator } from './national-platform/national-platform.simulator';
+import { startCreditSimulator } from "./credit/credit.simulator";
+import { startFinanceSimulator } from "./finance/finance.simulator";
+import { startNationalPlatformSimulator } from "./national-platform/national-platform.simulator";
 
-export { startCreditSimulator } from './credit/credit.simulator';
-export { startFinanceSimulator } from './finance/finance.simulator';
-export { startNationalPlatformSimulator } from './national-platform/national-platform.simulator';
-export type { SimulatorMode } from './shared/simulator.server';
+export { startCreditSimulator } from "./credit/credit.simulator";
+export { startFinanceSimulator } from "./finance/finance.simulator";
+export { startNationalPlatformSimulator } from "./national-platform/national-platform.simulator";
+export type { SimulatorMode } from "./shared/simulator.server";
 
 export interface AllSimulatorsOptions {
   nationalSeedFile?: string;

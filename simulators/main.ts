@@ -1,10 +1,10 @@
 /* Runs the agency simulators standalone: `node -r @swc-node/register simulators/main.ts`.
  * Reads HUB_SIM_NATIONAL_SEED, HUB_SIM_CREDIT_SEED (JSON files) and HUB_SIM_FINANCE_PAY_DELAY_S. */
-import { startAllSimulators } from './index';
+import { startAllSimulators } from "./index";
 
 async function main(): Promise<void> {
   const delay = process.env.HUB_SIM_FINANCE_PAY_DELAY_S;
-  const financePayDelayS = delay === undefined || delay === '' ? undefined : Number(delay);
+  const financePayDelayS = delay === undefined || delay === "" ? undefined : Number(delay);
   if (financePayDelayS !== undefined && !(Number.isFinite(financePayDelayS) && financePayDelayS >= 0)) {
     throw new Error(`HUB_SIM_FINANCE_PAY_DELAY_S must be a number of seconds >= 0, got "${delay}"`);
   }
@@ -22,8 +22,8 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }
 
 main().catch((err: unknown) => {

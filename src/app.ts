@@ -1,19 +1,20 @@
 // Assembles a hub from its parts: database -> policy -> connectors -> services -> schema -> HTTP server.
 // main.ts (npm start) and the test harness both use it, so tests run the same wiring users get.
 import type { Logger } from "pino";
+
 import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
 import { FinanceClient } from "./connectors/finance/finance.client";
 import type { FinancePort } from "./connectors/finance/finance.port";
 import { UnconfiguredFinance } from "./connectors/finance/finance.unconfigured";
 import { NationalPlatformClient } from "./connectors/national-platform/national-platform.client";
 import type { NationalPlatformPort } from "./connectors/national-platform/national-platform.port";
-import { openDatabase, type Database, type DatabaseOptions } from "./db/database";
+import { type Database, type DatabaseOptions, openDatabase } from "./db/database";
+import { dashboardRoute } from "./http/dashboard/dashboard.route";
+import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
 import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
 import { buildHubSchema } from "./schema/build-schema";
-import { dashboardRoute } from "./http/dashboard/dashboard.route";
-import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
 import { createHubServer, type HubServer } from "./server";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
@@ -24,7 +25,13 @@ export interface HubOptions {
   database: DatabaseOptions | Database;
   auth: { jwtSecret?: string; jwksUrl?: string };
   /** financeUrl: the finance bureau (graduate subsidies); without it claims stay CLAIMED and settling is unavailable. */
-  connectors: { nationalUrl: string; financeUrl?: string; timeoutMs?: number; retryBaseMs?: number; breaker?: { failureThreshold?: number; resetAfterMs?: number } };
+  connectors: {
+    nationalUrl: string;
+    financeUrl?: string;
+    timeoutMs?: number;
+    retryBaseMs?: number;
+    breaker?: { failureThreshold?: number; resetAfterMs?: number };
+  };
   logger: Logger;
   production?: boolean;
   /** Benchmarks only: serve without writing exchange records, to measure what the log costs. */
@@ -73,7 +80,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           logger: options.logger.child({ connector: "finance" }),
         })
       : new UnconfiguredFinance();
-    const outbox = new OutboxDispatcher(db.prisma, outboxHandlers(national), options.logger.child({ module: "outbox" }), options.outboxIntervalMs);
+    const outbox = new OutboxDispatcher(
+      db.prisma,
+      outboxHandlers(national),
+      options.logger.child({ module: "outbox" }),
+      options.outboxIntervalMs,
+    );
     const services: HubServices = {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
@@ -97,7 +109,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       ready: () => db.ready(),
     });
     outbox.start();
-    const metricsCompactor = new MetricsCompactor(db.prisma, options.logger.child({ module: "metrics-compaction" }), options.metricsCompactionIntervalMs);
+    const metricsCompactor = new MetricsCompactor(
+      db.prisma,
+      options.logger.child({ module: "metrics-compaction" }),
+      options.metricsCompactionIntervalMs,
+    );
     metricsCompactor.start();
     return {
       services,

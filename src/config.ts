@@ -12,7 +12,10 @@ const schema = z
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().default("127.0.0.1"),
-    DATABASE_URL: z.string().optional().transform((v) => v || undefined),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined),
     HUB_DATA_DIR: z.string().default("./data/pglite"),
     HUB_JWT_SECRET: z.string().min(32, "HUB_JWT_SECRET must be at least 32 characters").optional(),
     HUB_JWKS_URL: optionalUrl,
@@ -30,10 +33,18 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.HUB_JWKS_URL) {
-      ctx.addIssue({ code: "custom", path: ["HUB_JWKS_URL"], message: "production verifies tokens against HUB_JWKS_URL" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["HUB_JWKS_URL"],
+        message: "production verifies tokens against HUB_JWKS_URL",
+      });
     }
     if (env.NODE_ENV === "production" && env.HUB_DEBUG_ERRORS === "1") {
-      ctx.addIssue({ code: "custom", path: ["HUB_DEBUG_ERRORS"], message: "debug errors are not allowed in production" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["HUB_DEBUG_ERRORS"],
+        message: "debug errors are not allowed in production",
+      });
     }
   });
 

@@ -1,10 +1,11 @@
 // The per-request context: who is calling, the hub's services, per-request loaders, a request id and logger.
 import DataLoader from "dataloader";
 import type { Logger } from "pino";
+
 import type { Viewer } from "./auth/viewer";
-import type { Actor, HubServices } from "./services/hub-services";
-import { accountViewsByNumber, type AccountView } from "./services/accounts/account-view";
+import { type AccountView, accountViewsByNumber } from "./services/accounts/account-view";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
+import type { Actor, HubServices } from "./services/hub-services";
 
 export interface HubContext {
   viewer: Viewer | null;

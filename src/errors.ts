@@ -2,6 +2,7 @@
 // which turns anything else into a generic INTERNAL_SERVER_ERROR (no stack, no SQL, no connector body).
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+
 import { ConnectorUnavailableError } from "./connectors/connector.errors";
 
 export const ERROR_CODES = [
@@ -34,9 +35,11 @@ export class HubError extends GraphQLError {
   }
 }
 
-export const unauthenticated = (why = "请先登录（缺少或无效的访问令牌） authentication required") => new HubError("UNAUTHENTICATED", why);
+export const unauthenticated = (why = "请先登录（缺少或无效的访问令牌） authentication required") =>
+  new HubError("UNAUTHENTICATED", why);
 export const forbidden = () => new HubError("FORBIDDEN", "无权执行此操作 not allowed for this role");
-export const badInput = (message: string, field?: string) => new HubError("BAD_USER_INPUT", message, field ? { field } : {});
+export const badInput = (message: string, field?: string) =>
+  new HubError("BAD_USER_INPUT", message, field ? { field } : {});
 export const connectorUnavailable = (connector: string) =>
   new HubError("CONNECTOR_UNAVAILABLE", `外部系统暂不可用，请稍后重试 (${connector} unavailable)`, { connector });
 
@@ -54,7 +57,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, de
   const original = unwrapResolverError(error);
   if (original instanceof ConnectorUnavailableError) {
     const mapped = connectorUnavailable(original.connector);
-    return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { code: "CONNECTOR_UNAVAILABLE", connector: original.connector } };
+    return {
+      message: mapped.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: "CONNECTOR_UNAVAILABLE", connector: original.connector },
+    };
   }
   const raw = formatted.extensions?.code;
   const code = typeof raw === "string" ? (FOLDED[raw] ?? raw) : undefined;
@@ -68,6 +76,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, de
     message: "服务器内部错误 internal server error",
     locations: formatted.locations,
     path: formatted.path,
-    extensions: { code: "INTERNAL_SERVER_ERROR", ...(debug ? { debug: String((error as Error)?.message ?? error) } : {}) },
+    extensions: {
+      code: "INTERNAL_SERVER_ERROR",
+      ...(debug ? { debug: String((error as Error)?.message ?? error) } : {}),
+    },
   };
 }

@@ -1,20 +1,27 @@
 // Entry: config -> simulators (when no agency URL is set) -> hub -> demo data -> listen. Stops cleanly on SIGTERM.
 import "reflect-metadata";
+
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+
 import { createHub } from "./app";
 import { signDevToken } from "./auth/token-verifier";
-import { ConfigError, loadConfig, type HubConfig } from "./config";
+import { ConfigError, type HubConfig, loadConfig } from "./config";
 import { DataDirLockedError } from "./db/data-dir-lock";
-import { startSimulatorProcess, type SimulatorProcess } from "./dev/simulator-process";
+import { type SimulatorProcess, startSimulatorProcess } from "./dev/simulator-process";
 import { demoNationalSeed, loadDemoData } from "./jobs/demo-data";
 import { createLogger } from "./logger";
 import { Role } from "./schema/common/enums";
 
 /** Today in Asia/Shanghai: the demo data's "as of" date (business operations themselves never read the clock). */
 function todayInShanghai(): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date());
 }
 
 async function printDevTokens(secret: string, workerAccount: string | undefined): Promise<void> {
@@ -37,7 +44,8 @@ async function printDevTokens(secret: string, workerAccount: string | undefined)
 async function run(config: HubConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
   let simulators: SimulatorProcess | null = null;
-  const needSimulators = !config.connectors.nationalUrl || !config.connectors.creditUrl || !config.connectors.financeUrl;
+  const needSimulators =
+    !config.connectors.nationalUrl || !config.connectors.creditUrl || !config.connectors.financeUrl;
   if (needSimulators) {
     let nationalSeed = config.simulators.nationalSeedFile;
     if (!nationalSeed && config.demoData) {
@@ -51,7 +59,10 @@ async function run(config: HubConfig): Promise<void> {
       HUB_SIM_FINANCE_PAY_DELAY_S: config.simulators.financePayDelayS?.toString(),
     });
   }
-  const devSecret = !config.auth.jwtSecret && !config.auth.jwksUrl && config.env !== "production" ? randomBytes(32).toString("hex") : undefined;
+  const devSecret =
+    !config.auth.jwtSecret && !config.auth.jwksUrl && config.env !== "production"
+      ? randomBytes(32).toString("hex")
+      : undefined;
   const hub = await createHub({
     database: { url: config.database.url, dataDir: config.database.dataDir },
     auth: { jwtSecret: config.auth.jwtSecret ?? devSecret, jwksUrl: config.auth.jwksUrl },
@@ -75,14 +86,26 @@ async function run(config: HubConfig): Promise<void> {
       const started = Date.now();
       process.stdout.write("Loading demo data (a few hundred workers, two years of history)…\n");
       const summary = await loadDemoData(hub.services, todayInShanghai());
-      process.stdout.write(`Demo data: ${JSON.stringify(summary)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      process.stdout.write(
+        `Demo data: ${JSON.stringify(summary)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
     }
-    firstWorker = (await hub.db.prisma.account.findFirst({ where: { status: "ACTIVE" }, orderBy: { id: "asc" } }))?.accountNumber;
+    firstWorker = (await hub.db.prisma.account.findFirst({ where: { status: "ACTIVE" }, orderBy: { id: "asc" } }))
+      ?.accountNumber;
   }
   const url = await hub.listen(config.port, config.host);
-  process.stdout.write(`\nhpf-hub listening on ${url}\n  GraphQL  ${url}/graphql${config.env === "production" ? "" : `  (GraphiQL: open ${url}/graphiql in a browser)`}\n  Health   ${url}/healthz  ${url}/readyz\n`);
-  process.stdout.write(`  Database ${hub.db.kind === "pglite" ? `PGlite in ${resolve(config.database.dataDir)}` : "PostgreSQL (DATABASE_URL)"}\n`);
-  if (simulators) process.stdout.write(`  Simulators ${Object.entries(simulators.urls).map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+  process.stdout.write(
+    `\nhpf-hub listening on ${url}\n  GraphQL  ${url}/graphql${config.env === "production" ? "" : `  (GraphiQL: open ${url}/graphiql in a browser)`}\n  Health   ${url}/healthz  ${url}/readyz\n`,
+  );
+  process.stdout.write(
+    `  Database ${hub.db.kind === "pglite" ? `PGlite in ${resolve(config.database.dataDir)}` : "PostgreSQL (DATABASE_URL)"}\n`,
+  );
+  if (simulators)
+    process.stdout.write(
+      `  Simulators ${Object.entries(simulators.urls)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}\n`,
+    );
   if (devSecret) await printDevTokens(devSecret, firstWorker);
 
   let stopping = false;

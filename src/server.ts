@@ -3,19 +3,21 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { ApolloServer, HeaderMap } from "@apollo/server";
-import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
 import type { GraphQLSchema } from "graphql";
+
 import type { TokenVerifier } from "./auth/token-verifier";
 import { createLoaders, type HubContext } from "./context";
 import { formatError } from "./errors";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
-import { ExchangeCollector } from "./services/audit/exchange-collector";
 import { handleBankImport } from "./http/bank-import.route";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
-import { BodyTooLargeError, bearerToken, headerValue, readBody, sendError, sendJson } from "./http/http-io";
+import { bearerToken, BodyTooLargeError, headerValue, readBody, sendError, sendJson } from "./http/http-io";
+import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { HubServices } from "./services/hub-services";
 
 export interface ServerOptions {
@@ -69,20 +71,27 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),
       ...(options.production ? [ApolloServerPluginDisableSuggestions()] : []),
     ],
-    logger: { debug: () => undefined, info: () => undefined, warn: (m) => hub.logger.warn(m), error: (m) => hub.logger.error(m) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m) => hub.logger.warn(m),
+      error: (m) => hub.logger.error(m),
+    },
   });
   await apollo.start();
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const startedAt = new Date();
     const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
     if (/%00/.test(url.search)) return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
     let body: unknown = undefined;
     if (req.method === "POST") {
       const text = await readBody(req, MAX_GRAPHQL_BODY_BYTES);
       // No field of the hub takes a NUL character and PostgreSQL text cannot hold one: refuse it up front.
-      if (text.includes("\u0000") || /\\u0000/i.test(text)) return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
+      if (text.includes("\u0000") || /\\u0000/i.test(text))
+        return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
       const type = headerValue(req, "content-type") ?? "";
       if (/^application\/(graphql-response\+)?json\b/i.test(type)) {
         try {
@@ -99,7 +108,15 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       context: async () => {
         const token = bearerToken(req);
         const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
-        return { viewer, hub, requestId, startedAt, logger: hub.logger.child({ requestId }), loaders: createLoaders(hub), exchange: new ExchangeCollector() };
+        return {
+          viewer,
+          hub,
+          requestId,
+          startedAt,
+          logger: hub.logger.child({ requestId }),
+          loaders: createLoaders(hub),
+          exchange: new ExchangeCollector(),
+        };
       },
     });
     const outHeaders: Record<string, string> = { "x-request-id": requestId };
@@ -123,7 +140,10 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
     }
     if (url.pathname === "/graphql") {
-      const wantsPage = req.method === "GET" && !url.searchParams.has("query") && (headerValue(req, "accept") ?? "").includes("text/html");
+      const wantsPage =
+        req.method === "GET" &&
+        !url.searchParams.has("query") &&
+        (headerValue(req, "accept") ?? "").includes("text/html");
       if (wantsPage && !options.production) {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         return void res.end(graphiqlPage());
@@ -186,7 +206,10 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
-        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
       }
       server.closeAllConnections();
       await closed;

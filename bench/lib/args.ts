@@ -47,8 +47,29 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (!m) throw new Error(`unknown argument ${arg} (expected --name=value)`);
     flags.set(m[1]!, m[2] ?? "true");
   }
-  const known = new Set(["only", "db", "concurrency", "warmup", "workers", "enrol", "duration", "lookup-duration", "rows", "months", "import-timeout", "file-order", "tax-persons", "hub-pool", "hub-heap", "quiet-wait", "keep-db", "profile", "help"]);
-  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}; known: ${[...known].map((x) => `--${x}`).join(" ")}`);
+  const known = new Set([
+    "only",
+    "db",
+    "concurrency",
+    "warmup",
+    "workers",
+    "enrol",
+    "duration",
+    "lookup-duration",
+    "rows",
+    "months",
+    "import-timeout",
+    "file-order",
+    "tax-persons",
+    "hub-pool",
+    "hub-heap",
+    "quiet-wait",
+    "keep-db",
+    "profile",
+    "help",
+  ]);
+  for (const k of flags.keys())
+    if (!known.has(k)) throw new Error(`unknown option --${k}; known: ${[...known].map((x) => `--${x}`).join(" ")}`);
   if (flags.has("help")) {
     process.stdout.write(
       [
@@ -77,7 +98,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => (s === "bank-import" ? "import" : s));
-  for (const name of only) if (!ALL_BENCHES.includes(name as BenchName)) throw new Error(`--only: unknown benchmark ${name}`);
+  for (const name of only)
+    if (!ALL_BENCHES.includes(name as BenchName)) throw new Error(`--only: unknown benchmark ${name}`);
   const hubPool = flags.get("hub-pool");
   return {
     only: only as BenchName[],

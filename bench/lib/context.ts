@@ -1,5 +1,6 @@
 // What the orchestrator hands each benchmark, and what a benchmark hands back.
 import type { Pool } from "pg";
+
 import { addMonths } from "../../src/domain/calendar/calendar";
 import type { BenchOptions } from "./args";
 import type { CpuShare } from "./cpu";
@@ -58,11 +59,17 @@ export function months(count: number, from = FIRST_MONTH): string[] {
 
 export function metric(m: Omit<Metric, "ratio" | "met"> & { lowerIsBetter?: boolean; noRatio?: boolean }): Metric {
   const { lowerIsBetter, noRatio, ...rest } = m;
-  const ratio = noRatio || m.baseline === null || m.baseline === 0 || !Number.isFinite(m.hub) ? null : lowerIsBetter ? m.baseline / m.hub : m.hub / m.baseline;
+  const ratio =
+    noRatio || m.baseline === null || m.baseline === 0 || !Number.isFinite(m.hub)
+      ? null
+      : lowerIsBetter
+        ? m.baseline / m.hub
+        : m.hub / m.baseline;
   let met: boolean | null = null;
   if (m.target) {
     const t = m.target;
-    met = Number.isFinite(m.hub) && (t.op === ">=" ? m.hub >= t.value : t.op === "<=" ? m.hub <= t.value : m.hub < t.value);
+    met =
+      Number.isFinite(m.hub) && (t.op === ">=" ? m.hub >= t.value : t.op === "<=" ? m.hub <= t.value : m.hub < t.value);
   }
   return { ...rest, ratio, met };
 }

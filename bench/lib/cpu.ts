@@ -4,6 +4,7 @@
 // From /proc/stat and /proc/<pid>/stat; jiffies are converted with the usual USER_HZ of 100.
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
+
 import type { Pool } from "pg";
 
 const HZ = 100;
@@ -63,7 +64,9 @@ export interface CpuShare {
 /** Our PostgreSQL processes: backends (and their parallel workers) on the bench database, and the server-wide
  *  background processes (WAL writer, checkpointer, ...: no database). Other databases' sessions are not ours. */
 export async function ourPostgresPids(pool: Pool): Promise<Set<number>> {
-  const { rows } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`);
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`,
+  );
   return new Set(rows.map((r) => r.pid));
 }
 
@@ -107,7 +110,12 @@ export function describeCpu(c: CpuShare): string {
 }
 
 /** Runs `fn` and reports how the machine's CPU was shared meanwhile. */
-export async function withCpu<T>(pool: Pool, subjectPid: number, otherPids: number[], fn: () => Promise<T>): Promise<{ result: T; cpu: CpuShare }> {
+export async function withCpu<T>(
+  pool: Pool,
+  subjectPid: number,
+  otherPids: number[],
+  fn: () => Promise<T>,
+): Promise<{ result: T; cpu: CpuShare }> {
   const ours = await ourPostgresPids(pool);
   const before = cpuSnapshot([subjectPid, ...otherPids.filter((p) => p !== subjectPid)]);
   const result = await fn();
@@ -116,7 +124,11 @@ export async function withCpu<T>(pool: Pool, subjectPid: number, otherPids: numb
 }
 
 /** Waits (at most `maxWaitMs`) until processes outside the bench use less than `thresholdPct` of one core. */
-export async function waitForQuiet(benchPids: number[], maxWaitMs: number, thresholdPct = 30): Promise<{ waitedMs: number; otherPct: number }> {
+export async function waitForQuiet(
+  benchPids: number[],
+  maxWaitMs: number,
+  thresholdPct = 30,
+): Promise<{ waitedMs: number; otherPct: number }> {
   const started = Date.now();
   for (;;) {
     const a = cpuSnapshot(benchPids);
@@ -124,6 +136,7 @@ export async function waitForQuiet(benchPids: number[], maxWaitMs: number, thres
     const share = cpuShare(a, benchPids[0] ?? process.pid, new Set());
     // idle bench: everything busy that is not a bench process counts as other (our postgres is idle too)
     const other = share.otherProcesses + share.postgres;
-    if (other < thresholdPct || Date.now() - started >= maxWaitMs) return { waitedMs: Date.now() - started, otherPct: other };
+    if (other < thresholdPct || Date.now() - started >= maxWaitMs)
+      return { waitedMs: Date.now() - started, otherPct: other };
   }
 }

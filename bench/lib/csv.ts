@@ -20,7 +20,11 @@ export interface BankFileProgress {
 }
 
 /** A Readable of the whole file (header included), `linesPerChunk` rows per chunk, produced on demand. */
-export function bankFileStream(spec: BankFileSpec, progress: BankFileProgress = { rows: 0, bytes: 0 }, linesPerChunk = 2000): Readable {
+export function bankFileStream(
+  spec: BankFileSpec,
+  progress: BankFileProgress = { rows: 0, bytes: 0 },
+  linesPerChunk = 2000,
+): Readable {
   let row = 0;
   let headerSent = false;
   const n = spec.accounts.length;

@@ -1,6 +1,7 @@
 // The bench's own database: bench_<random> on the given server, created empty (the first hub child migrates
 // it exactly as a hub does at start) and dropped at the end.
 import { randomBytes } from "node:crypto";
+
 import { Client } from "pg";
 
 export interface BenchDatabase {

@@ -116,7 +116,13 @@ export function summarise(label: string, concurrency: number, r: LoopResult): Lo
     failureSamples: r.failureSamples,
     seconds: r.seconds,
     rps: r.ok / r.seconds,
-    latencyMs: { mean: r.ok ? sum / r.ok : NaN, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: r.ok ? sorted[r.ok - 1]! : NaN },
+    latencyMs: {
+      mean: r.ok ? sum / r.ok : NaN,
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: r.ok ? sorted[r.ok - 1]! : NaN,
+    },
     exhausted: r.exhausted,
   };
 }
@@ -130,7 +136,8 @@ function percentile(sorted: Float64Array, p: number): number {
 const defaultCheck = (status: number): string | null => (status >= 200 && status < 300 ? null : `HTTP ${status}`);
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  if (options.durationMs === undefined && options.maxRequests === undefined) throw new Error("runLoad needs durationMs or maxRequests");
+  if (options.durationMs === undefined && options.maxRequests === undefined)
+    throw new Error("runLoad needs durationMs or maxRequests");
   const target = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
   const check = options.check ?? defaultCheck;
@@ -139,22 +146,29 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     new Promise((resolve) => {
       const headers: Record<string, string | number> = { ...(req.headers ?? {}) };
       if (req.body !== undefined) headers["content-length"] = Buffer.byteLength(req.body);
-      const r = httpRequest({ host: target.hostname, port: target.port, path: req.path, method: req.method, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve(check(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
-        res.on("error", (e) => resolve(`transport: ${e.message}`));
-      });
+      const r = httpRequest(
+        { host: target.hostname, port: target.port, path: req.path, method: req.method, headers, agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve(check(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
+          res.on("error", (e) => resolve(`transport: ${e.message}`));
+        },
+      );
       r.on("error", (e) => resolve(`transport: ${e.message}`));
       r.setTimeout(60_000, () => r.destroy(new Error("request timed out after 60 s")));
       r.end(req.body);
     });
 
   try {
-    const loop = await runClosedLoop(options.concurrency, { durationMs: options.durationMs, maxOps: options.maxRequests }, () => {
-      const req = options.next();
-      return req ? send(req) : null;
-    });
+    const loop = await runClosedLoop(
+      options.concurrency,
+      { durationMs: options.durationMs, maxOps: options.maxRequests },
+      () => {
+        const req = options.next();
+        return req ? send(req) : null;
+      },
+    );
     return summarise(options.label ?? "", options.concurrency, loop);
   } finally {
     agent.destroy();
@@ -162,7 +176,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** Runs `runLoad` for a warm-up period (discarded), then for the measured one. */
-export async function warmThenMeasure(options: Omit<LoadOptions, "durationMs" | "maxRequests">, warmupMs: number, durationMs: number): Promise<LoadResult> {
+export async function warmThenMeasure(
+  options: Omit<LoadOptions, "durationMs" | "maxRequests">,
+  warmupMs: number,
+  durationMs: number,
+): Promise<LoadResult> {
   if (warmupMs > 0) await runLoad({ ...options, durationMs: warmupMs, label: `${options.label ?? ""} (warm-up)` });
   return runLoad({ ...options, durationMs });
 }

@@ -1,6 +1,7 @@
 // COPY ... FROM STDIN through node-postgres without pg-copy-streams (not a dependency): a Submittable that
 // sends the statement, then streams a Readable's chunks as CopyData messages (respecting socket backpressure).
 import type { Readable } from "node:stream";
+
 import type { PoolClient } from "pg";
 
 interface PgConnection {
@@ -36,7 +37,8 @@ class CopyFromStdin {
     try {
       for await (const chunk of this.source) {
         connection.sendCopyFromChunk(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-        if (connection.stream.writableNeedDrain) await new Promise<void>((r) => connection.stream.once("drain", () => r()));
+        if (connection.stream.writableNeedDrain)
+          await new Promise<void>((r) => connection.stream.once("drain", () => r()));
       }
       connection.endCopyFrom();
     } catch (e) {

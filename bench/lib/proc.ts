@@ -1,7 +1,7 @@
 // Child processes of the bench (the hub under test, the lookup baseline server): started with
 // `node -r @swc-node/register <script>`, ready when they print one JSON line with `ready: true`.
 // Every child is registered so that the orchestrator can stop exactly the processes it started.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -28,12 +28,21 @@ export interface NodeChild {
 
 const running = new Set<NodeChild>();
 
-export async function startNodeChild(name: string, script: string, env: Record<string, string>, options: { readyTimeoutMs?: number; nodeArgs?: string[] } = {}): Promise<NodeChild> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "-r", "@swc-node/register", resolve(REPO_ROOT, script)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
+export async function startNodeChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<NodeChild> {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "-r", "@swc-node/register", resolve(REPO_ROOT, script)],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    },
+  );
   let tail = "";
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (s: string) => {
@@ -47,7 +56,10 @@ export async function startNodeChild(name: string, script: string, env: Record<s
   });
   const exitedPromise = new Promise<void>((done) => child.once("exit", () => ((exited = true), done())));
   const info = await new Promise<ReadyInfo>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not become ready in ${options.readyTimeoutMs ?? 60000} ms\n${tail}`)), options.readyTimeoutMs ?? 60000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not become ready in ${options.readyTimeoutMs ?? 60000} ms\n${tail}`)),
+      options.readyTimeoutMs ?? 60000,
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       try {

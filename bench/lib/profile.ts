@@ -2,6 +2,7 @@
 // IPC), written to bench/results/, with a short self-time summary by package/file and by function.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+
 import type { NodeChild } from "./proc";
 import { REPO_ROOT } from "./proc";
 
@@ -18,7 +19,10 @@ interface CpuProfile {
 }
 
 function shortUrl(url: string): string {
-  return url.replace(/^file:\/\//, "").replace(/.*\/node_modules\//, "nm/").replace(`${REPO_ROOT}/`, "");
+  return url
+    .replace(/^file:\/\//, "")
+    .replace(/.*\/node_modules\//, "nm/")
+    .replace(`${REPO_ROOT}/`, "");
 }
 
 function bucket(url: string, fn: string): string {
@@ -58,13 +62,20 @@ export function summariseProfile(file: string, top = 12): string {
 }
 
 /** Runs `fn`, profiling `child` meanwhile when `enabled`; returns fn's result and the summary (or null). */
-export async function profiled<T>(enabled: boolean, child: NodeChild, name: string, fn: () => Promise<T>): Promise<{ result: T; summary: string | null }> {
+export async function profiled<T>(
+  enabled: boolean,
+  child: NodeChild,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<{ result: T; summary: string | null }> {
   if (!enabled) return { result: await fn(), summary: null };
   const started = await child.ask({ cmd: "profile-start" });
-  if (!started || "error" in started) return { result: await fn(), summary: `    (profile could not start: ${JSON.stringify(started)})` };
+  if (!started || "error" in started)
+    return { result: await fn(), summary: `    (profile could not start: ${JSON.stringify(started)})` };
   const result = await fn();
   const file = resolve(REPO_ROOT, "bench/results", `${name}.cpuprofile`);
   const written = await child.ask({ cmd: "profile-stop", file }, 30_000);
-  if (!written || "error" in written) return { result, summary: `    (profile could not be written: ${JSON.stringify(written)})` };
+  if (!written || "error" in written)
+    return { result, summary: `    (profile could not be written: ${JSON.stringify(written)})` };
   return { result, summary: summariseProfile(file) };
 }

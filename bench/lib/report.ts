@@ -1,6 +1,7 @@
 // The compact results table and the JSON file in bench/results/.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+
 import type { Metric } from "./context";
 import { REPO_ROOT } from "./proc";
 
@@ -19,7 +20,9 @@ export function table(metrics: Metric[]): string {
     m.ratio === null ? "-" : `${m.ratio.toFixed(2)}x`,
     m.target ? `${m.target.op} ${m.target.value.toLocaleString("en")} ${m.unit}` : "-",
     m.met === null ? "-" : m.met ? "yes" : "NO",
-    m.noise ? `${m.noise.hub === null ? "-" : `${m.noise.hub.toFixed(0)}%`} / ${m.noise.baseline === null ? "-" : `${m.noise.baseline.toFixed(0)}%`}` : "",
+    m.noise
+      ? `${m.noise.hub === null ? "-" : `${m.noise.hub.toFixed(0)}%`} / ${m.noise.baseline === null ? "-" : `${m.noise.baseline.toFixed(0)}%`}`
+      : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
@@ -30,7 +33,10 @@ export function writeResults(payload: unknown, startedAt: Date): string {
   const dir = resolve(REPO_ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
   const file = resolve(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, `${JSON.stringify(payload, (_k, v: unknown) => (v instanceof Float64Array ? undefined : v), 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(payload, (_k, v: unknown) => (v instanceof Float64Array ? undefined : v), 2)}\n`,
+  );
   return file;
 }
 

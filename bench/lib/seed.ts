@@ -3,10 +3,12 @@
 // in SQL with exactly the rows createAccount() in src/services/accounts/enroll-worker.ts writes (person,
 // worker ledger account, account, agreement, deposit plan, delivered outbox message, enrolment idempotency record).
 import { createHash } from "node:crypto";
+
 import type { Pool } from "pg";
+
 import { CURRENT_COMMITMENT } from "../../src/domain/accounts/commitment";
 import { makeIdNumber } from "../../src/domain/accounts/id-number";
-import { describeLoad, runLoad, type LoadResult } from "./load";
+import { describeLoad, type LoadResult, runLoad } from "./load";
 
 export const CENTER_CODE = "140500";
 export const COUNTY = "140502";
@@ -74,7 +76,17 @@ export async function seedAccountsSql(pool: Pool, o: SeedOptions): Promise<strin
     const birth = chunk.map((id) => `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
     const bankAccount = o.channel === "BANK_COLLECTION" ? "6222020000000000001" : null;
     const { rows } = await pool.query<{ account_number: string }>(SEED_SQL, [
-      chunk, sex, birth, "压测人员", COUNTY, o.enrolledOn, CURRENT_COMMITMENT.version, CURRENT_COMMITMENT.date, o.monthlyAmount, o.channel, bankAccount,
+      chunk,
+      sex,
+      birth,
+      "压测人员",
+      COUNTY,
+      o.enrolledOn,
+      CURRENT_COMMITMENT.version,
+      CURRENT_COMMITMENT.date,
+      o.monthlyAmount,
+      o.channel,
+      bankAccount,
     ]);
     out.push(...rows.map((r) => r.account_number));
   }
@@ -122,8 +134,17 @@ export async function enrolOverGraphql(
           query: ENROL,
           variables: {
             input: {
-              idNumber, name: "压测人员", countyCode: COUNTY, employmentForm: "NEW_FORM", commitmentAccepted: true, monthlyAmount: o.monthlyAmount,
-              depositDay: 10, mode: "MONTHLY", channel: "ACTIVE_PAYMENT", enrolledOn: o.enrolledOn, idempotencyKey: `bench-enrol-${o.runTag}-${n}`,
+              idNumber,
+              name: "压测人员",
+              countyCode: COUNTY,
+              employmentForm: "NEW_FORM",
+              commitmentAccepted: true,
+              monthlyAmount: o.monthlyAmount,
+              depositDay: 10,
+              mode: "MONTHLY",
+              channel: "ACTIVE_PAYMENT",
+              enrolledOn: o.enrolledOn,
+              idempotencyKey: `bench-enrol-${o.runTag}-${n}`,
             },
           },
         }),
@@ -163,7 +184,12 @@ export const ACCOUNT = `query Account($n: String!) {
 }`;
 
 /** Checks that an SQL-seeded account reads, through the hub, exactly like one enrolled over GraphQL. */
-export async function assertSeedMatchesEnrolment(hubUrl: string, token: string, enrolled: string, seeded: string): Promise<void> {
+export async function assertSeedMatchesEnrolment(
+  hubUrl: string,
+  token: string,
+  enrolled: string,
+  seeded: string,
+): Promise<void> {
   const read = async (n: string) => {
     const res = await fetch(`${hubUrl}/graphql`, {
       method: "POST",
@@ -177,5 +203,8 @@ export async function assertSeedMatchesEnrolment(hubUrl: string, token: string, 
     return rest;
   };
   const [a, b] = [await read(enrolled), await read(seeded)];
-  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`seeded account differs from an enrolled one:\n enrolled ${JSON.stringify(a)}\n seeded   ${JSON.stringify(b)}`);
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    throw new Error(
+      `seeded account differs from an enrolled one:\n enrolled ${JSON.stringify(a)}\n seeded   ${JSON.stringify(b)}`,
+    );
 }

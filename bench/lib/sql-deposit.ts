@@ -3,6 +3,7 @@
 // INSERT its 2 ledger entries; INSERT deposit_month; INSERT idempotency_record; COMMIT) — no reads of paid
 // months, no policy checks, no GraphQL/HTTP/auth/Prisma. A floor for what one deposit costs the database.
 import type { Pool } from "pg";
+
 import { sha256 } from "./seed";
 
 export interface SqlDeposit {
@@ -15,7 +16,9 @@ export interface SqlDeposit {
 }
 
 export async function bankSettlementId(pool: Pool): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM ledger_account WHERE code = 'FUND:BANK_SETTLEMENT'`);
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM ledger_account WHERE code = 'FUND:BANK_SETTLEMENT'`,
+  );
   if (!rows[0]) throw new Error("FUND:BANK_SETTLEMENT is missing (migration not applied?)");
   return rows[0].id;
 }
@@ -37,10 +40,10 @@ export async function postDepositSql(pool: Pool, bankId: string, d: SqlDeposit):
       [account.ledger_account_id, d.amount],
     );
     const balanceAfter = moved.rows[0]!.balance;
-    const posting = await client.query<{ id: string }>(`INSERT INTO posting (kind, posted_on, memo) VALUES ('DEPOSIT', $1, $2) RETURNING id`, [
-      d.paidOn,
-      `ACTIVE_PAYMENT ${d.paymentRef}`,
-    ]);
+    const posting = await client.query<{ id: string }>(
+      `INSERT INTO posting (kind, posted_on, memo) VALUES ('DEPOSIT', $1, $2) RETURNING id`,
+      [d.paidOn, `ACTIVE_PAYMENT ${d.paymentRef}`],
+    );
     const postingId = posting.rows[0]!.id;
     const entries = await client.query<{ id: string }>(
       `INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after) VALUES
@@ -56,14 +59,30 @@ export async function postDepositSql(pool: Pool, bankId: string, d: SqlDeposit):
     );
     // A response of the same shape and size as the one recordDeposit stores.
     const response = {
-      account: { accountNumber: d.accountNumber, balance: balanceAfter, paidMonths: 0, consecutiveMonths: 0, paidUpTo: d.period, status: "ACTIVE", kind: "FLEXIBLE" },
-      entries: [{ id: entries.rows[1]!.id, kind: "DEPOSIT", amount: d.amount, period: d.period, balanceAfter, postedOn: d.paidOn }],
+      account: {
+        accountNumber: d.accountNumber,
+        balance: balanceAfter,
+        paidMonths: 0,
+        consecutiveMonths: 0,
+        paidUpTo: d.period,
+        status: "ACTIVE",
+        kind: "FLEXIBLE",
+      },
+      entries: [
+        {
+          id: entries.rows[1]!.id,
+          kind: "DEPOSIT",
+          amount: d.amount,
+          period: d.period,
+          balanceAfter,
+          postedOn: d.paidOn,
+        },
+      ],
     };
-    await client.query(`INSERT INTO idempotency_record (key, operation, actor, request_hash, response) VALUES ($1, 'recordDeposit', 'bench-operator', $2, $3)`, [
-      d.idempotencyKey,
-      sha256(JSON.stringify(d)),
-      JSON.stringify(response),
-    ]);
+    await client.query(
+      `INSERT INTO idempotency_record (key, operation, actor, request_hash, response) VALUES ($1, 'recordDeposit', 'bench-operator', $2, $3)`,
+      [d.idempotencyKey, sha256(JSON.stringify(d)), JSON.stringify(response)],
+    );
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => undefined);

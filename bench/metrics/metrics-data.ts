@@ -34,7 +34,8 @@ async function chunks(total: number, size: number, each: (lo: number, hi: number
 }
 
 /** Workers open in the first half of the span, so that every worker has months to pay. */
-const openingOffset = (worker: string, shape: DataShape) => `((${worker})::bigint * 7919 % ${Math.max(1, Math.floor(shape.months / 2))})::int`;
+const openingOffset = (worker: string, shape: DataShape) =>
+  `((${worker})::bigint * 7919 % ${Math.max(1, Math.floor(shape.months / 2))})::int`;
 
 /** Worker i: person i, ledger account base + i, account i, agreement i; county i % 6, form (i / 6) % 3. */
 async function generateWorkers(c: Client, shape: DataShape, base: number): Promise<void> {
@@ -64,7 +65,9 @@ async function generatePostings(c: Client, shape: DataShape, base: number, bank:
   const amount = `(216 + (g % 56) * 100)::numeric(18, 2)`;
   let done = 0;
   await chunks(shape.postings, shape.chunk, async (lo, hi) => {
-    await c.query(`INSERT INTO posting (id, kind, posted_on, memo) SELECT g, 'DEPOSIT', ${postedOn}, NULL FROM generate_series(${lo}, ${hi}) g`);
+    await c.query(
+      `INSERT INTO posting (id, kind, posted_on, memo) SELECT g, 'DEPOSIT', ${postedOn}, NULL FROM generate_series(${lo}, ${hi}) g`,
+    );
     await c.query(`INSERT INTO ledger_entry (id, posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
       SELECT 2 * g - 1 + side, g, CASE WHEN side = 0 THEN ${base} + ${w} ELSE ${bank} END, 'DEPOSIT',
              CASE WHEN side = 1 THEN ${amount} ELSE 0 END, CASE WHEN side = 0 THEN ${amount} ELSE 0 END,
@@ -81,17 +84,29 @@ export async function generateData(c: Client, shape: DataShape, bank: bigint, lo
   await c.query("SET synchronous_commit = off");
   await c.query("SET maintenance_work_mem = '1GB'");
   await c.query("SET session_replication_role = replica");
-  const [{ base }] = (await c.query<{ base: string }>("SELECT coalesce(max(id), 0) AS base FROM ledger_account")).rows as [{ base: string }];
-  await c.query(`DROP INDEX "ledger_entry_ledger_account_id_id_idx", "ledger_entry_posting_id_idx", "posting_posted_on_idx"`);
+  const [{ base }] = (await c.query<{ base: string }>("SELECT coalesce(max(id), 0) AS base FROM ledger_account"))
+    .rows as [{ base: string }];
+  await c.query(
+    `DROP INDEX "ledger_entry_ledger_account_id_id_idx", "ledger_entry_posting_id_idx", "posting_posted_on_idx"`,
+  );
   await timed(log, `workers: ${shape.workers.toLocaleString("en")}`, () => generateWorkers(c, shape, Number(base)));
-  await timed(log, `postings: ${shape.postings.toLocaleString("en")} (${(2 * shape.postings).toLocaleString("en")} entries)`, () =>
-    generatePostings(c, shape, Number(base), bank, log),
+  await timed(
+    log,
+    `postings: ${shape.postings.toLocaleString("en")} (${(2 * shape.postings).toLocaleString("en")} entries)`,
+    () => generatePostings(c, shape, Number(base), bank, log),
   );
   await timed(log, "ledger indexes rebuilt", async () => {
     for (const statement of SECONDARY_INDEXES) await c.query(statement);
   });
   await c.query("SET session_replication_role = origin");
-  for (const [table, sequence] of [["person", "person_id_seq"], ["ledger_account", "ledger_account_id_seq"], ["account", "account_id_seq"], ["agreement", "agreement_id_seq"], ["posting", "posting_id_seq"], ["ledger_entry", "ledger_entry_id_seq"]]) {
+  for (const [table, sequence] of [
+    ["person", "person_id_seq"],
+    ["ledger_account", "ledger_account_id_seq"],
+    ["account", "account_id_seq"],
+    ["agreement", "agreement_id_seq"],
+    ["posting", "posting_id_seq"],
+    ["ledger_entry", "ledger_entry_id_seq"],
+  ]) {
     await c.query(`SELECT setval('${sequence}', (SELECT max(id) FROM ${table}))`);
   }
   await timed(log, "analyzed", () => c.query("ANALYZE"));

@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import { z } from "zod";
 
 import {
-  type RunningSimulator,
-  type SimulatorControl,
   readSeedFile,
   route,
+  type RunningSimulator,
+  type SimulatorControl,
   startSimulatorServer,
-} from '../shared/simulator.server';
+} from "../shared/simulator.server";
 
 /** Stand-in for the credit reference center 征信 (connectors.md): anyone not seeded is CLEAN. */
 
@@ -16,7 +16,7 @@ const idNumber = z
   .transform((value) => value.toUpperCase());
 const seedReport = z.object({
   idNumber,
-  level: z.enum(['CLEAN', 'MINOR_OVERDUE', 'SERIOUS']),
+  level: z.enum(["CLEAN", "MINOR_OVERDUE", "SERIOUS"]),
   dishonestList: z.boolean(),
 });
 
@@ -45,20 +45,20 @@ export async function startCreditSimulator(
   if (options.seedFile !== undefined) readSeedFile(options.seedFile, creditSeedSchema).reports.forEach(put);
   if (options.seed !== undefined) creditSeedSchema.parse(options.seed).reports.forEach(put);
 
-  const requestBody = z.object({ idNumber, purpose: z.literal('HPF_LOAN') });
+  const requestBody = z.object({ idNumber, purpose: z.literal("HPF_LOAN") });
   const running = await startSimulatorServer({
     port: options.port,
     host: options.host,
     slowMs: options.slowMs,
-    malformedBody: { idNumber: null, level: 'EXCELLENT', dishonestList: 'no' },
+    malformedBody: { idNumber: null, level: "EXCELLENT", dishonestList: "no" },
     routes: [
-      route('POST', /^\/v1\/credit\/report$/, requestBody, ({ idNumber: id }) => {
+      route("POST", /^\/v1\/credit\/report$/, requestBody, ({ idNumber: id }) => {
         const seeded = reports.get(id);
         return {
           status: 200,
           body: {
             idNumber: id,
-            level: seeded?.level ?? 'CLEAN',
+            level: seeded?.level ?? "CLEAN",
             dishonestList: seeded?.dishonestList ?? false,
             reportedAt: new Date().toISOString(),
           },

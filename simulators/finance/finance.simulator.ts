@@ -1,13 +1,13 @@
-import Decimal from 'decimal.js';
-import { z } from 'zod';
+import Decimal from "decimal.js";
+import { z } from "zod";
 
-import { type RunningSimulator, type SimulatorControl, route, startSimulatorServer } from '../shared/simulator.server';
+import { route, type RunningSimulator, type SimulatorControl, startSimulatorServer } from "../shared/simulator.server";
 
 /** Stand-in for the finance bureau's graduate-subsidy API (connectors.md). A batch is decided
  *  `payDelayS` seconds after receipt (evaluated when read, so no timer outlives the server): a claim
  *  whose amount has two decimals and lies in (0, 200.00] is PAID, any other is REJECTED. */
 
-const MAX_CLAIM = new Decimal('200.00');
+const MAX_CLAIM = new Decimal("200.00");
 
 const claim = z.object({
   claimNo: z.string().min(1),
@@ -22,12 +22,12 @@ const submission = z.object({
   claims: z
     .array(claim)
     .min(1)
-    .refine((claims) => new Set(claims.map((c) => c.claimNo)).size === claims.length, 'claimNo must be unique'),
+    .refine((claims) => new Set(claims.map((c) => c.claimNo)).size === claims.length, "claimNo must be unique"),
 });
 
 type Submission = z.output<typeof submission>;
-type ClaimResult = { claimNo: string; status: 'PAID' | 'REJECTED'; reason: string | null; paidOn: string | null };
-type BatchStatus = 'RECEIVED' | 'PAID' | 'PARTIALLY_PAID' | 'REJECTED';
+type ClaimResult = { claimNo: string; status: "PAID" | "REJECTED"; reason: string | null; paidOn: string | null };
+type BatchStatus = "RECEIVED" | "PAID" | "PARTIALLY_PAID" | "REJECTED";
 interface StoredBatch {
   submission: Submission;
   receivedAt: number;
@@ -63,18 +63,18 @@ export async function startFinanceSimulator(
   };
 
   const routes = [
-    route('POST', /^\/v1\/graduate-subsidy\/batches$/, submission, (body) => {
+    route("POST", /^\/v1\/graduate-subsidy\/batches$/, submission, (body) => {
       const earlier = batches.get(body.batchNo);
       if (earlier !== undefined && JSON.stringify(earlier.submission) !== JSON.stringify(body)) {
-        return { status: 409, body: { error: 'BATCH_NO_REUSED' } };
+        return { status: 409, body: { error: "BATCH_NO_REUSED" } };
       }
       if (earlier === undefined) batches.set(body.batchNo, { submission: body, receivedAt: Date.now(), results: null });
-      return { status: 200, body: { batchNo: body.batchNo, status: 'RECEIVED' } };
+      return { status: 200, body: { batchNo: body.batchNo, status: "RECEIVED" } };
     }),
-    route('GET', /^\/v1\/graduate-subsidy\/batches\/([^/]+)$/, null, (_body, [encoded]) => {
-      const batchNo = decodeURIComponent(encoded ?? '');
+    route("GET", /^\/v1\/graduate-subsidy\/batches\/([^/]+)$/, null, (_body, [encoded]) => {
+      const batchNo = decodeURIComponent(encoded ?? "");
       const batch = batches.get(batchNo);
-      if (batch === undefined) return { status: 404, body: { error: 'BATCH_NOT_FOUND' } };
+      if (batch === undefined) return { status: 404, body: { error: "BATCH_NOT_FOUND" } };
       const status = settle(batch);
       return { status: 200, body: { batchNo, status, results: batch.results ?? [] } };
     }),
@@ -84,7 +84,7 @@ export async function startFinanceSimulator(
     port: options.port,
     host: options.host,
     slowMs: options.slowMs,
-    malformedBody: { batchNo: 7, status: 'LOST', results: [{ claimNo: null, status: 'PAID' }] },
+    malformedBody: { batchNo: 7, status: "LOST", results: [{ claimNo: null, status: "PAID" }] },
     routes,
   });
   const control: FinanceSimulatorControl = {
@@ -103,22 +103,23 @@ export async function startFinanceSimulator(
 }
 
 function decideClaim(claimNo: string, amount: string, today: string): ClaimResult {
-  if (!/^\d+\.\d{2}$/.test(amount)) return { claimNo, status: 'REJECTED', reason: 'AMOUNT_NOT_TWO_DECIMALS', paidOn: null };
+  if (!/^\d+\.\d{2}$/.test(amount))
+    return { claimNo, status: "REJECTED", reason: "AMOUNT_NOT_TWO_DECIMALS", paidOn: null };
   const value = new Decimal(amount);
   if (value.lessThanOrEqualTo(0) || value.greaterThan(MAX_CLAIM)) {
-    return { claimNo, status: 'REJECTED', reason: 'AMOUNT_OUT_OF_RANGE', paidOn: null };
+    return { claimNo, status: "REJECTED", reason: "AMOUNT_OUT_OF_RANGE", paidOn: null };
   }
-  return { claimNo, status: 'PAID', reason: null, paidOn: today };
+  return { claimNo, status: "PAID", reason: null, paidOn: today };
 }
 
 function batchStatus(results: ClaimResult[] | null): BatchStatus {
-  if (results === null) return 'RECEIVED';
-  const paid = results.filter((r) => r.status === 'PAID').length;
-  if (paid === results.length) return 'PAID';
-  return paid === 0 ? 'REJECTED' : 'PARTIALLY_PAID';
+  if (results === null) return "RECEIVED";
+  const paid = results.filter((r) => r.status === "PAID").length;
+  if (paid === results.length) return "PAID";
+  return paid === 0 ? "REJECTED" : "PARTIALLY_PAID";
 }
 
 /** The calendar date in Asia/Shanghai, YYYY-MM-DD. */
 function shanghaiDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(at);
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(at);
 }

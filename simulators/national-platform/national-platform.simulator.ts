@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import { z } from "zod";
 
 import {
-  type RunningSimulator,
-  type SimulatorControl,
   readSeedFile,
   route,
+  type RunningSimulator,
+  type SimulatorControl,
   startSimulatorServer,
-} from '../shared/simulator.server';
+} from "../shared/simulator.server";
 
 /** Stand-in for the national HPF supervision platform (connectors.md), with an in-memory store. */
 
@@ -18,11 +18,11 @@ const centerCode = z.string().regex(/^\d{6}$/);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 const money = z.string().regex(/^\d+\.\d{2}$/);
-const kind = z.enum(['FLEXIBLE', 'EMPLOYER']);
+const kind = z.enum(["FLEXIBLE", "EMPLOYER"]);
 
 const accountRef = z.object({ idNumber, centerCode, accountNumber: z.string().min(1), kind });
 const loanRef = z.object({ idNumber, centerCode, loanNumber: z.string().min(1) });
-const seedAccount = accountRef.extend({ status: z.enum(['ACTIVE', 'SEALED', 'CLOSED']) });
+const seedAccount = accountRef.extend({ status: z.enum(["ACTIVE", "SEALED", "CLOSED"]) });
 const seedLoan = loanRef.extend({ outstanding: z.boolean() });
 const fraudBan = z.object({ idNumber, until: isoDate });
 const transferBody = z.object({
@@ -54,7 +54,7 @@ export type NationalSeed = z.input<typeof nationalSeedSchema>;
 type Account = z.output<typeof seedAccount>;
 type Loan = z.output<typeof seedLoan>;
 type Transfer = z.output<typeof transferBody>;
-type TransferResult = { status: 'ACCEPTED' | 'REJECTED'; reason?: string };
+type TransferResult = { status: "ACCEPTED" | "REJECTED"; reason?: string };
 
 export interface NationalSimulatorControl extends SimulatorControl {
   /** Every account the platform knows, registered or seeded. */
@@ -100,43 +100,48 @@ export async function startNationalPlatformSimulator(
   const notFound = (error: string) => ({ status: 404, body: { error } });
 
   const routes = [
-    route('POST', /^\/v1\/persons\/check$/, z.object({ idNumber }), ({ idNumber: id }) =>
+    route("POST", /^\/v1\/persons\/check$/, z.object({ idNumber }), ({ idNumber: id }) =>
       ok({
         idNumber: id,
         depositAccounts: [...accounts.values()]
           .filter((a) => a.idNumber === id)
-          .map(({ centerCode: c, accountNumber, kind: k, status }) => ({ centerCode: c, accountNumber, kind: k, status })),
+          .map(({ centerCode: c, accountNumber, kind: k, status }) => ({
+            centerCode: c,
+            accountNumber,
+            kind: k,
+            status,
+          })),
         loans: [...loans.values()]
           .filter((l) => l.idNumber === id)
           .map(({ centerCode: c, loanNumber, outstanding }) => ({ centerCode: c, loanNumber, outstanding })),
         fraudBanUntil: fraudBans.get(id) ?? null,
       }),
     ),
-    route('POST', /^\/v1\/accounts\/register$/, accountRef, (body) => {
-      putAccount({ ...body, status: 'ACTIVE' });
+    route("POST", /^\/v1\/accounts\/register$/, accountRef, (body) => {
+      putAccount({ ...body, status: "ACTIVE" });
       return ok({ registered: true });
     }),
-    route('POST', /^\/v1\/accounts\/deregister$/, accountRef, (body) => {
+    route("POST", /^\/v1\/accounts\/deregister$/, accountRef, (body) => {
       const account = accounts.get(`${body.idNumber}|${body.centerCode}|${body.accountNumber}`);
-      if (account === undefined) return notFound('ACCOUNT_NOT_REGISTERED');
-      account.status = 'CLOSED';
+      if (account === undefined) return notFound("ACCOUNT_NOT_REGISTERED");
+      account.status = "CLOSED";
       return ok({ deregistered: true });
     }),
-    route('POST', /^\/v1\/loans\/register$/, loanRef, (body) => {
+    route("POST", /^\/v1\/loans\/register$/, loanRef, (body) => {
       putLoan({ ...body, outstanding: true });
       return ok({ registered: true });
     }),
-    route('POST', /^\/v1\/loans\/settle$/, loanRef, (body) => {
+    route("POST", /^\/v1\/loans\/settle$/, loanRef, (body) => {
       const loan = loans.get(`${body.idNumber}|${body.centerCode}|${body.loanNumber}`);
-      if (loan === undefined) return notFound('LOAN_NOT_REGISTERED');
+      if (loan === undefined) return notFound("LOAN_NOT_REGISTERED");
       loan.outstanding = false;
       return ok({ settled: true });
     }),
-    route('POST', /^\/v1\/transfers$/, transferBody, (transfer) => {
+    route("POST", /^\/v1\/transfers$/, transferBody, (transfer) => {
       const earlier = transfers.get(transfer.contactLetterNo);
       if (earlier !== undefined) {
         const same = JSON.stringify(earlier.transfer) === JSON.stringify(transfer);
-        return same ? ok(earlier.result) : { status: 409, body: { error: 'CONTACT_LETTER_REUSED' } };
+        return same ? ok(earlier.result) : { status: 409, body: { error: "CONTACT_LETTER_REUSED" } };
       }
       const result = decideTransfer(transfer);
       transfers.set(transfer.contactLetterNo, { transfer, result });
@@ -148,7 +153,7 @@ export async function startNationalPlatformSimulator(
     port: options.port,
     host: options.host,
     slowMs: options.slowMs,
-    malformedBody: { idNumber: 42, depositAccounts: 'none', loans: null, status: 'MAYBE', registered: 'yes' },
+    malformedBody: { idNumber: 42, depositAccounts: "none", loans: null, status: "MAYBE", registered: "yes" },
     routes,
   });
   const control: NationalSimulatorControl = {
@@ -165,7 +170,7 @@ export async function startNationalPlatformSimulator(
 
 /** The platform refuses a transfer within one center and one that would carry an outstanding loan away. */
 function decideTransfer(transfer: Transfer): TransferResult {
-  if (transfer.fromCenter === transfer.toCenter) return { status: 'REJECTED', reason: 'SAME_CENTER' };
-  if (transfer.loanOutstanding) return { status: 'REJECTED', reason: 'LOAN_OUTSTANDING' };
-  return { status: 'ACCEPTED' };
+  if (transfer.fromCenter === transfer.toCenter) return { status: "REJECTED", reason: "SAME_CENTER" };
+  if (transfer.loanOutstanding) return { status: "REJECTED", reason: "LOAN_OUTSTANDING" };
+  return { status: "ACCEPTED" };
 }

@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 
-import type { z } from 'zod';
+import type { z } from "zod";
 
 /** How a simulator misbehaves, so tests can cover outages: 'down' answers 503 with Retry-After: 1,
  *  'slow' answers after `slowMs`, 'malformed' answers 200 with a body that breaks the schema, 'flaky'
  *  answers 503 to every other request (the first one included). */
-export type SimulatorMode = 'up' | 'down' | 'slow' | 'malformed' | 'flaky';
+export type SimulatorMode = "up" | "down" | "slow" | "malformed" | "flaky";
 
 export interface SimulatorRequestRecord {
   method: string;
@@ -22,7 +22,7 @@ export interface SimulatorResponse {
 }
 
 export interface SimulatorRoute {
-  method: 'GET' | 'POST';
+  method: "GET" | "POST";
   /** Anchored; capture groups are passed as params. */
   path: RegExp;
   handle(body: unknown, params: string[]): SimulatorResponse;
@@ -56,7 +56,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A route whose POST body is validated first: a body that breaks `schema` gets 400 with the issue paths. */
 export function route<S extends z.ZodTypeAny>(
-  method: 'GET' | 'POST',
+  method: "GET" | "POST",
   path: RegExp,
   schema: S | null,
   handle: (body: z.output<S>, params: string[]) => SimulatorResponse,
@@ -68,21 +68,23 @@ export function route<S extends z.ZodTypeAny>(
       if (schema === null) return handle(undefined as z.output<S>, params);
       const parsed = schema.safeParse(body);
       if (parsed.success) return handle(parsed.data as z.output<S>, params);
-      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-      return { status: 400, body: { error: 'BAD_REQUEST', issues } };
+      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+      return { status: 400, body: { error: "BAD_REQUEST", issues } };
     },
   };
 }
 
 /** Reads and validates a seed JSON file; throws naming the file when it is unreadable or invalid. */
 export function readSeedFile<S extends z.ZodTypeAny>(file: string, schema: S): z.output<S> {
-  const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  const parsed = schema.safeParse(JSON.parse(readFileSync(file, "utf8")));
   if (!parsed.success) throw new Error(`seed file ${file} is invalid: ${parsed.error.message}`);
   return parsed.data as z.output<S>;
 }
 
-export async function startSimulatorServer(options: SimulatorServerOptions): Promise<RunningSimulator<SimulatorControl>> {
-  let mode: SimulatorMode = 'up';
+export async function startSimulatorServer(
+  options: SimulatorServerOptions,
+): Promise<RunningSimulator<SimulatorControl>> {
+  let mode: SimulatorMode = "up";
   let flakyCount = 0;
   let requests: SimulatorRequestRecord[] = [];
   const waits = new Set<() => void>();
@@ -101,41 +103,49 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
         resolve(true);
       }, ms);
       waits.add(cancel);
-      res.once('close', cancel);
+      res.once("close", cancel);
     });
 
   const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<SimulatorResponse> => {
-    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
-    requests.push({ method: req.method ?? '', path, requestId: header(req, 'x-request-id'), hubCenter: header(req, 'x-hub-center') });
+    const path = new URL(req.url ?? "/", "http://simulator").pathname;
+    requests.push({
+      method: req.method ?? "",
+      path,
+      requestId: header(req, "x-request-id"),
+      hubCenter: header(req, "x-hub-center"),
+    });
     const text = await readBody(req);
-    if (mode === 'down' || (mode === 'flaky' && flakyCount++ % 2 === 0)) {
-      if (mode === 'down') res.setHeader('retry-after', '1');
-      return { status: 503, body: { error: 'UNAVAILABLE' } };
+    if (mode === "down" || (mode === "flaky" && flakyCount++ % 2 === 0)) {
+      if (mode === "down") res.setHeader("retry-after", "1");
+      return { status: 503, body: { error: "UNAVAILABLE" } };
     }
-    if (mode === 'slow' && !(await wait(slowMs, res))) return { status: 503, body: { error: 'GONE' } };
-    if (mode === 'malformed') return { status: 200, body: options.malformedBody };
+    if (mode === "slow" && !(await wait(slowMs, res))) return { status: 503, body: { error: "GONE" } };
+    if (mode === "malformed") return { status: 200, body: options.malformedBody };
     const target = options.routes.find((r) => r.method === req.method && r.path.test(path));
-    if (target === undefined) return { status: 404, body: { error: 'NOT_FOUND' } };
+    if (target === undefined) return { status: 404, body: { error: "NOT_FOUND" } };
     let body: unknown;
     try {
-      body = text === '' ? undefined : JSON.parse(text);
+      body = text === "" ? undefined : JSON.parse(text);
     } catch {
-      return { status: 400, body: { error: 'BAD_REQUEST', issues: [{ path: '', message: 'body is not JSON' }] } };
+      return { status: 400, body: { error: "BAD_REQUEST", issues: [{ path: "", message: "body is not JSON" }] } };
     }
     return target.handle(body, target.path.exec(path)?.slice(1) ?? []);
   };
 
   const server = http.createServer((req, res) => {
     answer(req, res)
-      .catch((err: unknown) => ({ status: err instanceof BodyTooLargeError ? 413 : 500, body: { error: 'FAILED' } }))
-      .then(({ status, body }) => {
-        if (res.destroyed) return;
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      }, () => undefined);
+      .catch((err: unknown) => ({ status: err instanceof BodyTooLargeError ? 413 : 500, body: { error: "FAILED" } }))
+      .then(
+        ({ status, body }) => {
+          if (res.destroyed) return;
+          res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+        },
+        () => undefined,
+      );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
 
@@ -172,8 +182,8 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError('body too large');
+    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError("body too large");
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString("utf8");
 }

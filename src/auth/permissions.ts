@@ -2,8 +2,8 @@
 // viewer may see, e.g. a WORKER only their own account) are applied by the resolvers and look like "not found".
 import { GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
-import { rule, shield, type IRules } from "graphql-shield";
 import type { IRule } from "graphql-shield";
+import { type IRules, rule, shield } from "graphql-shield";
 type Rule = IRule;
 import type { HubContext } from "../context";
 import { forbidden, unauthenticated } from "../errors";
@@ -61,7 +61,9 @@ export function permissionRules(): IRules {
 
 /** Wraps the root fields by the table (deny by default); anything else is reachable only through an allowed root. */
 export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
-  const denyUnlisted = rule("deny-unlisted-root", { cache: "contextual" })((_p, _a, ctx: HubContext) => (ctx.viewer ? forbidden() : unauthenticated()));
+  const denyUnlisted = rule("deny-unlisted-root", { cache: "contextual" })((_p, _a, ctx: HubContext) =>
+    ctx.viewer ? forbidden() : unauthenticated(),
+  );
   const rules = permissionRules() as Record<string, Record<string, unknown>>;
   for (const type of ["Query", "Mutation"] as const) {
     const root = type === "Query" ? schema.getQueryType() : schema.getMutationType();
@@ -79,5 +81,7 @@ export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
   // Shield would wrap every field of every type; only the root fields carry rules (everything below is reachable only
   // through an allowed root, and row scopes live in the resolvers), so only they are wrapped: no per-field cost on lists.
   const generated = permissions.generate(schema) as Record<string, unknown>;
-  return applyMiddleware(schema, { Query: generated.Query, Mutation: generated.Mutation } as Parameters<typeof applyMiddleware>[1]);
+  return applyMiddleware(schema, { Query: generated.Query, Mutation: generated.Mutation } as Parameters<
+    typeof applyMiddleware
+  >[1]);
 }

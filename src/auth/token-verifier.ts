@@ -1,6 +1,7 @@
 // Verifies bearer tokens: HS256 with HUB_JWT_SECRET in development and tests, the keys at HUB_JWKS_URL in
 // production. A token that does not verify, lacks a claim, or (for an agency) a purpose is refused.
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
+
 import { unauthenticated } from "../errors";
 import { Role } from "../schema/common/enums";
 import { AGENCY_ROLES, isRole, type Viewer } from "./viewer";
@@ -29,7 +30,8 @@ function viewerFrom(payload: JWTPayload, purposeHeader: string | undefined): Vie
   if (typeof org !== "string" || org.length === 0 || org.length > 100) throw unauthenticated("令牌缺少 org");
   const claimed = (payload as { purpose?: unknown }).purpose;
   const purpose = (typeof claimed === "string" && claimed.trim()) || decodePurposeHeader(purposeHeader) || null;
-  if (AGENCY_ROLES.has(role) && !purpose) throw unauthenticated("部门调用须说明用途（purpose 声明或 x-hub-purpose 请求头）");
+  if (AGENCY_ROLES.has(role) && !purpose)
+    throw unauthenticated("部门调用须说明用途（purpose 声明或 x-hub-purpose 请求头）");
   if (purpose && purpose.length > PURPOSE_MAX) throw unauthenticated("用途说明过长");
   return { sub, role, org, purpose };
 }
@@ -54,7 +56,10 @@ export function jwksVerifier(jwksUrl: string): TokenVerifier {
   return {
     async verify(token, purposeHeader) {
       try {
-        const { payload } = await jwtVerify(token, keys, { algorithms: ["RS256", "ES256", "PS256"], requiredClaims: ["exp", "sub"] });
+        const { payload } = await jwtVerify(token, keys, {
+          algorithms: ["RS256", "ES256", "PS256"],
+          requiredClaims: ["exp", "sub"],
+        });
         return viewerFrom(payload, purposeHeader);
       } catch (e) {
         if ((e as { extensions?: unknown }).extensions) throw e;

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
+import type { z } from "zod";
 
-import { ConnectorResponseError } from './connector.errors';
+import { ConnectorResponseError } from "./connector.errors";
 
 /**
  * Validates an agency answer against its schema. On failure the error names the offending paths and
@@ -11,7 +11,7 @@ export function parseAnswer<S extends z.ZodTypeAny>(connector: string, schema: S
   if (result.success) return result.data as z.output<S>;
   const where = result.error.issues
     .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'} (${issue.code})`)
-    .join(', ');
+    .map((issue) => `${issue.path.join(".") || "(root)"} (${issue.code})`)
+    .join(", ");
   throw new ConnectorResponseError(connector, `${connector} answer does not match the schema at ${where}`);
 }

@@ -9,7 +9,7 @@ export interface ConnectorErrorOptions {
 
 /** The agency could not be used: unreachable, too slow, answering 5xx/4xx, or its breaker is open. */
 export class ConnectorUnavailableError extends Error {
-  readonly code = 'CONNECTOR_UNAVAILABLE';
+  readonly code = "CONNECTOR_UNAVAILABLE";
   readonly status: number | undefined;
 
   constructor(

@@ -6,4 +6,4 @@ export interface ConnectorCallContext {
 }
 
 /** The connector's circuit breaker state, for /readyz and the dashboard. */
-export type ConnectorHealth = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+export type ConnectorHealth = "CLOSED" | "OPEN" | "HALF_OPEN";

@@ -2,14 +2,16 @@
 // otherwise embedded PGlite in a data folder (locked to this process). Migrates, then hands out one
 // Prisma client on a driver adapter. Tests pass their database explicitly; nothing here reads env.
 import { mkdirSync, realpathSync } from "node:fs";
+
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Pool } from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+
 import { PrismaClient } from "../generated/prisma/client";
 import { acquireDataDirLock } from "./data-dir-lock";
+import { migrate, type MigrationDriver, migrationsApplied } from "./migrator";
 import { QueryCounter } from "./query-counter";
-import { migrate, migrationsApplied, type MigrationDriver } from "./migrator";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -84,7 +86,8 @@ function countingOptions(counter: QueryCounter | undefined): { log?: [{ emit: "e
 }
 
 function attachCounter(prisma: PrismaClient, counter: QueryCounter | undefined): void {
-  if (counter) (prisma as unknown as { $on(event: "query", cb: () => void): void }).$on("query", () => counter.record());
+  if (counter)
+    (prisma as unknown as { $on(event: "query", cb: () => void): void }).$on("query", () => counter.record());
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -117,7 +120,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw e;
   }
   const queries = options.countQueries ? new QueryCounter() : undefined;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg), transactionOptions: { maxWait: 30000, timeout: 60000 }, ...countingOptions(queries) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPGlite(pg),
+    transactionOptions: { maxWait: 30000, timeout: 60000 },
+    ...countingOptions(queries),
+  });
   attachCounter(prisma, queries);
   return {
     kind: "pglite",

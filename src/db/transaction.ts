@@ -11,7 +11,12 @@ export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise
 export function sqlState(error: unknown): string | undefined {
   let e: unknown = error;
   for (let depth = 0; e && depth < 5; depth++) {
-    const x = e as { code?: unknown; originalCode?: unknown; meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } }; cause?: unknown };
+    const x = e as {
+      code?: unknown;
+      originalCode?: unknown;
+      meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } };
+      cause?: unknown;
+    };
     for (const candidate of [x.originalCode, x.meta?.driverAdapterError?.cause?.originalCode, x.meta?.code, x.code]) {
       if (typeof candidate === "string" && /^[0-9A-Z]{5}$/.test(candidate)) return candidate;
     }

@@ -1,6 +1,6 @@
 // `npm start` without agency URLs: runs the simulators as a separate process (the hub never imports them)
 // and reads the URLs it prints.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -13,8 +13,14 @@ export interface SimulatorProcess {
 export async function startSimulatorProcess(env: Record<string, string | undefined>): Promise<SimulatorProcess> {
   const root = resolve(__dirname, "../..");
   const compiled = join(root, "simulators", "main.js");
-  const args = existsSync(compiled) && __filename.endsWith(".js") ? [compiled] : ["-r", "@swc-node/register", join(root, "simulators", "main.ts")];
-  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const args =
+    existsSync(compiled) && __filename.endsWith(".js")
+      ? [compiled]
+      : ["-r", "@swc-node/register", join(root, "simulators", "main.ts")];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const urls: Record<string, string> = {};
   await new Promise<void>((done, fail) => {
     const lines = createInterface({ input: child.stdout! });

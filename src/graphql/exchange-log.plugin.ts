@@ -3,6 +3,7 @@
 // is withheld (INTERNAL_SERVER_ERROR): no data leaves without its record.
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind, type OperationDefinitionNode } from "graphql";
+
 import { AGENCY_ROLES, CENTER_ROLES } from "../auth/viewer";
 import type { HubContext } from "../context";
 
@@ -48,7 +49,14 @@ export function exchangeLogPlugin(): ApolloServerPlugin<HubContext> {
           } catch (e) {
             ctx.logger.error({ err: e }, "exchange record not written: answer withheld");
             response.http.status = 500;
-            response.body = { kind: "single", singleResult: { errors: [{ message: "服务器内部错误 internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] } };
+            response.body = {
+              kind: "single",
+              singleResult: {
+                errors: [
+                  { message: "服务器内部错误 internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } },
+                ],
+              },
+            };
           }
         },
       };

@@ -1,6 +1,13 @@
 // Validation rules that bound the work one document can ask for: nesting depth, aliases, and root fields.
 // (List sizes are bounded where lists are taken: `first` arguments, ID batches, file sizes.)
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from "graphql";
+import {
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+} from "graphql";
 
 export const LIMITS = { maxDepth: 10, maxAliases: 30, maxRootFields: 20 } as const;
 
@@ -8,7 +15,11 @@ function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
 }
 
-function depthOf(set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, seen: Set<string>): number {
+function depthOf(
+  set: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): number {
   if (!set) return 0;
   let max = 0;
   for (const sel of set.selections) {
@@ -30,13 +41,16 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Record<string, Fr
 export function depthLimitRule(maxDepth = LIMITS.maxDepth) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+    for (const def of context.getDocument().definitions)
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
     return {
       OperationDefinition(node) {
         const depth = depthOf(node.selectionSet, fragments, new Set());
-        if (depth > maxDepth) context.reportError(limitError(`查询嵌套过深：${depth} 层，上限 ${maxDepth} (query too deep)`));
+        if (depth > maxDepth)
+          context.reportError(limitError(`查询嵌套过深：${depth} 层，上限 ${maxDepth} (query too deep)`));
         const roots = node.selectionSet.selections.length;
-        if (roots > LIMITS.maxRootFields) context.reportError(limitError(`一次请求的根字段过多：${roots}，上限 ${LIMITS.maxRootFields}`));
+        if (roots > LIMITS.maxRootFields)
+          context.reportError(limitError(`一次请求的根字段过多：${roots}，上限 ${LIMITS.maxRootFields}`));
       },
     };
   };

@@ -2,13 +2,20 @@
 // with the same bearer token rules as the GraphQL mutation and the idempotency key in a header.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createInterface } from "node:readline";
+
 import { ROOT_PERMISSIONS } from "../auth/permissions";
 import type { TokenVerifier } from "../auth/token-verifier";
-import type { HubServices } from "../services/hub-services";
 import { runBankImport } from "../services/deposits/bank-import.service";
+import type { HubServices } from "../services/hub-services";
 import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
 
-export async function handleBankImport(req: IncomingMessage, res: ServerResponse, hub: HubServices, verifier: TokenVerifier, requestId: string): Promise<void> {
+export async function handleBankImport(
+  req: IncomingMessage,
+  res: ServerResponse,
+  hub: HubServices,
+  verifier: TokenVerifier,
+  requestId: string,
+): Promise<void> {
   const token = bearerToken(req);
   if (!token) return sendError(res, 401, "UNAUTHENTICATED", "请先登录（缺少访问令牌）");
   let viewer;
@@ -29,11 +36,25 @@ export async function handleBankImport(req: IncomingMessage, res: ServerResponse
   // database (idempotency lookup) before it starts reading. The iterator buffers and pauses the input meanwhile.
   const lines = createInterface({ input: req, crlfDelay: Infinity })[Symbol.asyncIterator]();
   const at = new Date();
-  const result = await runBankImport(hub, { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId }, key, lines);
+  const result = await runBankImport(
+    hub,
+    { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId },
+    key,
+    lines,
+  );
   // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
   await hub.exchangeLog.append({
-    at, consumerRole: viewer.role, consumerOrg: viewer.org, consumerSub: viewer.sub, operation: "importBankCollection", purpose: viewer.purpose,
-    requestId, subjectKeys: [], subjectCount: result.rows, resultSize: result.accepted, outcome: "OK",
+    at,
+    consumerRole: viewer.role,
+    consumerOrg: viewer.org,
+    consumerSub: viewer.sub,
+    operation: "importBankCollection",
+    purpose: viewer.purpose,
+    requestId,
+    subjectKeys: [],
+    subjectCount: result.rows,
+    resultSize: result.accepted,
+    outcome: "OK",
   });
   sendJson(res, 200, result);
 }

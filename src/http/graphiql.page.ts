@@ -4,7 +4,10 @@ import { dirname, join } from "node:path";
 
 const ASSETS: Record<string, { module: string; type: string }> = {
   "react.production.min.js": { module: "react/umd/react.production.min.js", type: "text/javascript; charset=utf-8" },
-  "react-dom.production.min.js": { module: "react-dom/umd/react-dom.production.min.js", type: "text/javascript; charset=utf-8" },
+  "react-dom.production.min.js": {
+    module: "react-dom/umd/react-dom.production.min.js",
+    type: "text/javascript; charset=utf-8",
+  },
   "graphiql.min.js": { module: "graphiql/graphiql.min.js", type: "text/javascript; charset=utf-8" },
   "graphiql.min.css": { module: "graphiql/graphiql.min.css", type: "text/css; charset=utf-8" },
 };

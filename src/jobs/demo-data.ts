@@ -1,21 +1,72 @@
 // Realistic demo data for `npm start` (HUB_DEMO_DATA=1, empty database only): a few hundred workers across
 // Jincheng's six counties, two years of monthly, back-paid and lump-sum history, bank files with failures,
 // and a few enrolments refused by the national duplicate check. Everything goes through the real services.
-import { addMonths, monthOf, monthRange, settlementYearOf } from "../domain/calendar/calendar";
-import { makeIdNumber } from "../domain/accounts/id-number";
-import { Money } from "../domain/money/money";
 import { inTransaction } from "../db/transaction";
+import { makeIdNumber } from "../domain/accounts/id-number";
+import { addMonths, monthOf, monthRange, settlementYearOf } from "../domain/calendar/calendar";
+import { Money } from "../domain/money/money";
 import { enrollWorker } from "../services/accounts/enroll-worker";
 import { importBankCollection } from "../services/deposits/import-bank-collection";
 import { payLumpSum } from "../services/deposits/pay-lump-sum";
 import { depositMonthIn } from "../services/deposits/record-deposit";
-import { SYSTEM_ACTOR, type HubServices } from "../services/hub-services";
+import { type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
 import type { ParametersOn } from "../services/policy/policy-parameters.service";
 
 export const JINCHENG_COUNTIES = ["140502", "140521", "140522", "140524", "140525", "140581"] as const;
-const SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "郭", "原", "常", "段", "焦"];
-const GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "鑫", "宇"];
-const AMOUNTS = ["216.00", "300.00", "500.00", "800.00", "1000.00", "1200.00", "1500.00", "2000.00", "3000.00", "5804.00"];
+const SURNAMES = [
+  "王",
+  "李",
+  "张",
+  "刘",
+  "陈",
+  "杨",
+  "赵",
+  "黄",
+  "周",
+  "吴",
+  "徐",
+  "孙",
+  "马",
+  "郭",
+  "原",
+  "常",
+  "段",
+  "焦",
+];
+const GIVEN = [
+  "伟",
+  "芳",
+  "娜",
+  "敏",
+  "静",
+  "磊",
+  "洋",
+  "艳",
+  "勇",
+  "军",
+  "杰",
+  "娟",
+  "涛",
+  "明",
+  "超",
+  "霞",
+  "平",
+  "刚",
+  "鑫",
+  "宇",
+];
+const AMOUNTS = [
+  "216.00",
+  "300.00",
+  "500.00",
+  "800.00",
+  "1000.00",
+  "1200.00",
+  "1500.00",
+  "2000.00",
+  "3000.00",
+  "5804.00",
+];
 const FORMS = ["SELF_EMPLOYED", "PART_TIME", "NEW_FORM", "NEW_FORM"] as const;
 const EDUCATION = ["NONE", "NONE", "VOCATIONAL", "BACHELOR", "BACHELOR", "MASTER"] as const;
 
@@ -34,12 +85,22 @@ function prng(seed: number): () => number {
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** Persons the national simulator knows as depositors elsewhere (or banned): their enrolments are refused. */
-export function demoDuplicatePersons(): { idNumber: string; name: string; centerCode: string | null; fraudBanUntil: string | null }[] {
+export function demoDuplicatePersons(): {
+  idNumber: string;
+  name: string;
+  centerCode: string | null;
+  fraudBanUntil: string | null;
+}[] {
   return [
     { idNumber: makeIdNumber("440305", "1990-03-12", 101), name: "郑晓东", centerCode: "440300", fraudBanUntil: null },
     { idNumber: makeIdNumber("110105", "1988-07-21", 202), name: "冯丽", centerCode: "110000", fraudBanUntil: null },
     { idNumber: makeIdNumber("140105", "1995-11-02", 303), name: "韩志强", centerCode: "140100", fraudBanUntil: null },
-    { idNumber: makeIdNumber("140502", "1985-05-05", 404), name: "卫建国", centerCode: null, fraudBanUntil: "2028-06-30" },
+    {
+      idNumber: makeIdNumber("140502", "1985-05-05", 404),
+      name: "卫建国",
+      centerCode: null,
+      fraudBanUntil: "2028-06-30",
+    },
   ];
 }
 
@@ -49,7 +110,13 @@ export function demoNationalSeed(): object {
   return {
     depositAccounts: persons
       .filter((p) => p.centerCode)
-      .map((p, i) => ({ idNumber: p.idNumber, centerCode: p.centerCode, accountNumber: `${p.centerCode}${String(9000001 + i)}`, kind: "FLEXIBLE", status: "ACTIVE" })),
+      .map((p, i) => ({
+        idNumber: p.idNumber,
+        centerCode: p.centerCode,
+        accountNumber: `${p.centerCode}${String(9000001 + i)}`,
+        kind: "FLEXIBLE",
+        status: "ACTIVE",
+      })),
     loans: [],
     fraudBans: persons.filter((p) => p.fraudBanUntil).map((p) => ({ idNumber: p.idNumber, until: p.fraudBanUntil })),
   };
@@ -106,12 +173,22 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
       enrolledOn,
       idempotencyKey: `demo-enrol-${i}`,
     });
-    if ("ok" in outcome) workers.push({ accountNumber: outcome.ok.accountNumber, enrolledOn, depositDay, amount, mode, channel });
+    if ("ok" in outcome)
+      workers.push({ accountNumber: outcome.ok.accountNumber, enrolledOn, depositDay, amount, mode, channel });
   }
   for (const [i, person] of demoDuplicatePersons().entries()) {
     const outcome = await enrollWorker(hub, SYSTEM_ACTOR, {
-      idNumber: person.idNumber, name: person.name, countyCode: JINCHENG_COUNTIES[i]!, employmentForm: "NEW_FORM", commitmentAccepted: true,
-      monthlyAmount: new Money("500.00"), depositDay: 10, mode: "MONTHLY", channel: "ACTIVE_PAYMENT", enrolledOn: addMonths(monthOf(today), -i - 1) + "-15", idempotencyKey: `demo-dup-${i}`,
+      idNumber: person.idNumber,
+      name: person.name,
+      countyCode: JINCHENG_COUNTIES[i]!,
+      employmentForm: "NEW_FORM",
+      commitmentAccepted: true,
+      monthlyAmount: new Money("500.00"),
+      depositDay: 10,
+      mode: "MONTHLY",
+      channel: "ACTIVE_PAYMENT",
+      enrolledOn: addMonths(monthOf(today), -i - 1) + "-15",
+      idempotencyKey: `demo-dup-${i}`,
     });
     if (!("ok" in outcome)) refused++;
   }
@@ -125,27 +202,42 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
       for (const year of [settlementYearOf(worker.enrolledOn), settlementYearOf(worker.enrolledOn) + 1]) {
         const paidOn = year === settlementYearOf(worker.enrolledOn) ? worker.enrolledOn : `${year}-07-0${1 + (w % 9)}`;
         if (paidOn > today) continue;
-        const months = monthRange(monthOf(worker.enrolledOn) > `${year}-07` ? monthOf(worker.enrolledOn) : `${year}-07`, `${year + 1}-06`).length;
+        const months = monthRange(
+          monthOf(worker.enrolledOn) > `${year}-07` ? monthOf(worker.enrolledOn) : `${year}-07`,
+          `${year + 1}-06`,
+        ).length;
         const result = await payLumpSum(hub, SYSTEM_ACTOR, {
-          accountNumber: worker.accountNumber, settlementYear: year, amount: new Money(worker.amount).times(months), channel: "ACTIVE_PAYMENT",
-          paymentRef: `LS${worker.accountNumber}${year}`, paidOn, idempotencyKey: `demo-lump-${worker.accountNumber}-${year}`,
+          accountNumber: worker.accountNumber,
+          settlementYear: year,
+          amount: new Money(worker.amount).times(months),
+          channel: "ACTIVE_PAYMENT",
+          paymentRef: `LS${worker.accountNumber}${year}`,
+          paidOn,
+          idempotencyKey: `demo-lump-${worker.accountNumber}-${year}`,
         });
         if ("ok" in result) lumpSums++;
       }
       continue;
     }
-    const months = monthRange(monthOf(worker.enrolledOn), monthOf(today)).filter((m) => `${m}-${pad(worker.depositDay)}` <= today);
+    const months = monthRange(monthOf(worker.enrolledOn), monthOf(today)).filter(
+      (m) => `${m}-${pad(worker.depositDay)}` <= today,
+    );
     if (worker.channel === "BANK_COLLECTION") {
       for (const [k, period] of months.entries()) {
         const failed = random() < 0.04;
-        bankLines.push(`BK${period.replace("-", "")}${worker.accountNumber.slice(-6)}${k},${worker.accountNumber},${period},${worker.amount},${period}-${pad(worker.depositDay)},${failed ? "FAILED,余额不足" : "SUCCESS,"}`);
+        bankLines.push(
+          `BK${period.replace("-", "")}${worker.accountNumber.slice(-6)}${k},${worker.accountNumber},${period},${worker.amount},${period}-${pad(worker.depositDay)},${failed ? "FAILED,余额不足" : "SUCCESS,"}`,
+        );
       }
       continue;
     }
     const payments: { period: string; paidOn: string }[] = [];
     for (const period of months) {
       if (random() < 0.08) continue; // a missed month: the worker did not pay
-      const late = random() < 0.1 && settlementYearOf(period) === settlementYearOf(addMonths(period, 1)) && addMonths(period, 1) <= monthOf(today);
+      const late =
+        random() < 0.1 &&
+        settlementYearOf(period) === settlementYearOf(addMonths(period, 1)) &&
+        addMonths(period, 1) <= monthOf(today);
       const paidOn = late ? `${addMonths(period, 1)}-${pad(worker.depositDay)}` : `${period}-${pad(worker.depositDay)}`;
       if (paidOn <= today) payments.push({ period, paidOn });
     }
@@ -154,7 +246,12 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
     await inTransaction(hub.prisma, async (tx) => {
       for (const { period, paidOn } of payments) {
         const outcome = await depositMonthIn(tx, hub.fundAccounts, params.get(paidOn)!, {
-          accountNumber: worker.accountNumber, period, amount: new Money(worker.amount), channel: "ACTIVE_PAYMENT", paymentRef: `AP${worker.accountNumber}${period}`, paidOn,
+          accountNumber: worker.accountNumber,
+          period,
+          amount: new Money(worker.amount),
+          channel: "ACTIVE_PAYMENT",
+          paymentRef: `AP${worker.accountNumber}${period}`,
+          paidOn,
         });
         if ("ok" in outcome) activePayments++;
       }

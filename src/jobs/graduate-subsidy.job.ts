@@ -3,8 +3,9 @@
 // unique per person and month, settlement credits a paid claim once. The month is an argument (business dates are
 // inputs): `node -r @swc-node/register scripts/subsidies.ts 2026-11`, or call runMonthlySubsidies from a test.
 import { randomUUID } from "node:crypto";
+
 import { ConnectorUnavailableError } from "../connectors/connector.errors";
-import { SYSTEM_ACTOR, type Actor, type HubServices } from "../services/hub-services";
+import { type Actor, type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
 import { claimGraduateSubsidies } from "../services/subsidies/claim-graduate-subsidies";
 import { settleGraduateSubsidies } from "../services/subsidies/settle-graduate-subsidies";
 import { trySubmitClaimedBatch } from "../services/subsidies/submit-subsidy-batch";
@@ -22,7 +23,11 @@ export interface MonthlySubsidyReport {
 }
 
 async function resendClaimed(hub: HubServices, actor: Actor): Promise<string[]> {
-  const stuck = await hub.prisma.subsidyBatch.findMany({ where: { status: "CLAIMED" }, orderBy: { id: "asc" }, select: { batchNo: true } });
+  const stuck = await hub.prisma.subsidyBatch.findMany({
+    where: { status: "CLAIMED" },
+    orderBy: { id: "asc" },
+    select: { batchNo: true },
+  });
   const resent: string[] = [];
   for (const { batchNo } of stuck) if (await trySubmitClaimedBatch(hub, batchNo, actor)) resent.push(batchNo);
   return resent;
@@ -30,21 +35,40 @@ async function resendClaimed(hub: HubServices, actor: Actor): Promise<string[]> 
 
 export async function runMonthlySubsidies(hub: HubServices, period: string): Promise<MonthlySubsidyReport> {
   const actor: Actor = { ...SYSTEM_ACTOR, requestId: `job-graduate-subsidy-${randomUUID()}` };
-  const report: MonthlySubsidyReport = { period, claimed: null, resent: await resendClaimed(hub, actor), settled: [], unavailable: [] };
+  const report: MonthlySubsidyReport = {
+    period,
+    claimed: null,
+    resent: await resendClaimed(hub, actor),
+    settled: [],
+    unavailable: [],
+  };
   if ((await hub.prisma.subsidyBatch.count({ where: { period } })) === 0) {
-    const claim = await claimGraduateSubsidies(hub, actor, { period, idempotencyKey: `job-graduate-subsidy-claim-${period}` });
+    const claim = await claimGraduateSubsidies(hub, actor, {
+      period,
+      idempotencyKey: `job-graduate-subsidy-claim-${period}`,
+    });
     if ("ok" in claim) report.claimed = claim.ok.batch.batchNo;
   }
-  const open = await hub.prisma.subsidyBatch.findMany({ where: { status: { in: [...OPEN_STATUSES] } }, orderBy: { id: "asc" }, select: { batchNo: true } });
+  const open = await hub.prisma.subsidyBatch.findMany({
+    where: { status: { in: [...OPEN_STATUSES] } },
+    orderBy: { id: "asc" },
+    select: { batchNo: true },
+  });
   for (const { batchNo } of open) {
     try {
-      const settled = await settleGraduateSubsidies(hub, actor, { batchNo, idempotencyKey: `job-graduate-subsidy-settle-${randomUUID()}` });
+      const settled = await settleGraduateSubsidies(hub, actor, {
+        batchNo,
+        idempotencyKey: `job-graduate-subsidy-settle-${randomUUID()}`,
+      });
       if ("ok" in settled) report.settled.push(settled.ok.batch);
     } catch (e) {
       if (!(e instanceof ConnectorUnavailableError)) throw e;
       report.unavailable.push(batchNo);
     }
   }
-  hub.logger.info({ ...report, settled: report.settled.map((b) => `${b.batchNo}:${b.status}`) }, "graduate subsidy run");
+  hub.logger.info(
+    { ...report, settled: report.settled.map((b) => `${b.batchNo}:${b.status}`) },
+    "graduate subsidy run",
+  );
   return report;
 }

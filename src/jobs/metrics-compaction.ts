@@ -3,8 +3,9 @@
 // before or after. One compaction at a time (a transaction-scoped advisory lock), so rollup rows never deadlock.
 // Callable from tests and CLI (`compactMetrics`); runs on an unref'd timer in the hub (`MetricsCompactor`).
 import type { Logger } from "pino";
-import { Prisma, type PrismaClient } from "../generated/prisma/client";
+
 import { inTransaction } from "../db/transaction";
+import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import { INSERT_COLUMNS, METRIC_COLUMNS, summedColumns } from "../services/metrics/metric-sources";
 
 const COMPACTION_LOCK = 140504;
@@ -23,7 +24,9 @@ export async function compactMetrics(prisma: PrismaClient, batchSize = COMPACTIO
   let moved = 0;
   for (;;) {
     const batch = await inTransaction(prisma, async (tx) => {
-      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK}::bigint) AS locked`;
+      const [lock] = await tx.$queryRaw<
+        { locked: boolean }[]
+      >`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK}::bigint) AS locked`;
       if (!lock?.locked) return null;
       const [row] = await tx.$queryRaw<{ n: bigint }[]>`
         WITH moved AS (

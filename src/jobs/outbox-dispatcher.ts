@@ -1,8 +1,9 @@
 // Delivers outbox messages (work that must follow a commit, such as registering a new account with the
 // national platform) with retries and backoff. Callable once from tests and CLI; runs on a timer in the hub.
 import type { Logger } from "pino";
-import type { PrismaClient } from "../generated/prisma/client";
+
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
+import type { PrismaClient } from "../generated/prisma/client";
 
 export type OutboxHandler = (payload: Record<string, unknown>) => Promise<void>;
 
@@ -46,16 +47,26 @@ export class OutboxDispatcher {
       try {
         if (!handler) throw new Error(`no handler for topic ${message.topic}`);
         await handler(message.payload as Record<string, unknown>);
-        await this.prisma.outboxMessage.update({ where: { id: message.id }, data: { doneAt: new Date(), attempts: { increment: 1 }, lastError: null } });
+        await this.prisma.outboxMessage.update({
+          where: { id: message.id },
+          data: { doneAt: new Date(), attempts: { increment: 1 }, lastError: null },
+        });
         delivered++;
       } catch (e) {
         const attempts = message.attempts + 1;
         const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
         await this.prisma.outboxMessage.update({
           where: { id: message.id },
-          data: { attempts, lastError: String((e as Error).message).slice(0, 500), nextAttemptAt: new Date(Date.now() + backoff) },
+          data: {
+            attempts,
+            lastError: String((e as Error).message).slice(0, 500),
+            nextAttemptAt: new Date(Date.now() + backoff),
+          },
         });
-        this.logger.warn({ topic: message.topic, id: message.id.toString(), attempts }, "outbox delivery failed; will retry");
+        this.logger.warn(
+          { topic: message.topic, id: message.id.toString(), attempts },
+          "outbox delivery failed; will retry",
+        );
       }
     }
     return delivered;

@@ -2,8 +2,8 @@
 // set-based (a fixed number of statements for one posting or a thousand). Worker balances move in the
 // statement that guards them (never below zero, checked entry by entry); fund account balances are
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
-import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
 import type { Tx } from "../db/transaction";
+import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
 import { recordPostingMetrics } from "../services/metrics/metric-deltas";
 
 export interface PostingLine {
@@ -65,7 +65,11 @@ export function assertBalanced(lines: PostingLine[]): void {
 const signed = (line: PostingLine): MoneyValue => (line.side === "C" ? line.amount : line.amount.negated());
 
 /** Preallocates posting and entry ids in one round trip, so each entry's posting is known before the inserts. */
-async function nextIds(tx: Tx, postings: number, entries: number): Promise<{ postingIds: bigint[]; entryIds: bigint[] }> {
+async function nextIds(
+  tx: Tx,
+  postings: number,
+  entries: number,
+): Promise<{ postingIds: bigint[]; entryIds: bigint[] }> {
   const [row] = await tx.$queryRaw<{ p: bigint[]; e: bigint[] }[]>`
     SELECT ARRAY(SELECT nextval('posting_id_seq') FROM generate_series(1, ${postings}::int)) AS p,
            ARRAY(SELECT nextval('ledger_entry_id_seq') FROM generate_series(1, ${entries}::int)) AS e`;
@@ -75,7 +79,8 @@ async function nextIds(tx: Tx, postings: number, entries: number): Promise<{ pos
 /** Moves every worker balance touched by the batch in one guarded statement; returns each entry's balance after. */
 async function moveWorkerBalances(tx: Tx, lines: PostingLine[]): Promise<(MoneyValue | null)[]> {
   const totals = new Map<bigint, MoneyValue>();
-  for (const line of lines) if (line.worker) totals.set(line.ledgerAccountId, (totals.get(line.ledgerAccountId) ?? ZERO).plus(signed(line)));
+  for (const line of lines)
+    if (line.worker) totals.set(line.ledgerAccountId, (totals.get(line.ledgerAccountId) ?? ZERO).plus(signed(line)));
   if (totals.size === 0) return lines.map(() => null);
   const ids = [...totals.keys()];
   const rows = await tx.$queryRaw<{ id: bigint; balance: { toFixed(): string } }[]>`
@@ -141,7 +146,10 @@ export async function post(tx: Tx, request: PostingRequest): Promise<PostingResu
 }
 
 /** A reversing posting: the same entries with sides swapped (corrections never edit entries). */
-export function reversalOf(original: { id: bigint; postedOn: string; lines: PostingLine[] }, postedOn: string): PostingRequest {
+export function reversalOf(
+  original: { id: bigint; postedOn: string; lines: PostingLine[] },
+  postedOn: string,
+): PostingRequest {
   return {
     kind: "REVERSAL",
     postedOn,

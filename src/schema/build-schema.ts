@@ -1,26 +1,42 @@
 // Builds the executable schema from the resolvers, then wraps it with the permission map.
 import "reflect-metadata";
-import type { GraphQLSchema } from "graphql";
-import { buildSchemaSync } from "type-graphql";
-import { applyPermissions } from "../auth/permissions";
-import { ExchangeLogResolver } from "../resolvers/audit/exchange-log.resolver";
-import { AccountResolver } from "../resolvers/accounts/account.resolver";
-import { EnrollWorkerResolver } from "../resolvers/accounts/enroll-worker.resolver";
-import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
-import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
-import { PolicyResolver } from "../resolvers/policy/policy.resolver";
-import { RentalEligibilityResolver } from "../resolvers/housing/rental-eligibility.resolver";
-import { TaxDeductionResolver } from "../resolvers/tax/tax-deduction.resolver";
-import { GraduateSubsidyResolver } from "../resolvers/subsidies/graduate-subsidy.resolver";
 import "./common/enums";
 
-export const RESOLVERS = [AccountResolver, EnrollWorkerResolver, DepositResolver, PolicyResolver, ExchangeLogResolver, PilotMetricsResolver, GraduateSubsidyResolver, TaxDeductionResolver, RentalEligibilityResolver] as const;
+import type { GraphQLSchema } from "graphql";
+import { buildSchemaSync } from "type-graphql";
+
+import { applyPermissions } from "../auth/permissions";
+import { AccountResolver } from "../resolvers/accounts/account.resolver";
+import { EnrollWorkerResolver } from "../resolvers/accounts/enroll-worker.resolver";
+import { ExchangeLogResolver } from "../resolvers/audit/exchange-log.resolver";
+import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
+import { RentalEligibilityResolver } from "../resolvers/housing/rental-eligibility.resolver";
+import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
+import { PolicyResolver } from "../resolvers/policy/policy.resolver";
+import { GraduateSubsidyResolver } from "../resolvers/subsidies/graduate-subsidy.resolver";
+import { TaxDeductionResolver } from "../resolvers/tax/tax-deduction.resolver";
+
+export const RESOLVERS = [
+  AccountResolver,
+  EnrollWorkerResolver,
+  DepositResolver,
+  PolicyResolver,
+  ExchangeLogResolver,
+  PilotMetricsResolver,
+  GraduateSubsidyResolver,
+  TaxDeductionResolver,
+  RentalEligibilityResolver,
+] as const;
 
 let cached: GraphQLSchema | undefined;
 
 /** The schema without permissions (for SDL emission and the permission coverage test). */
 export function buildBareSchema(): GraphQLSchema {
-  cached ??= buildSchemaSync({ resolvers: [...RESOLVERS], validate: { forbidUnknownValues: false }, emitSchemaFile: false });
+  cached ??= buildSchemaSync({
+    resolvers: [...RESOLVERS],
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+  });
   return cached;
 }
 

@@ -1,12 +1,13 @@
 // What every use case needs, built once in main (or a test) and passed in: no module-level singletons.
 import type { Logger } from "pino";
-import type { PrismaClient } from "../generated/prisma/client";
-import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
+
 import type { FinancePort } from "../connectors/finance/finance.port";
-import type { PolicyParameterService } from "./policy/policy-parameters.service";
+import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
+import type { PrismaClient } from "../generated/prisma/client";
 import type { FundAccounts } from "../ledger/fund-accounts";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
 import type { SubjectKeyer } from "./audit/subject-key";
+import type { PolicyParameterService } from "./policy/policy-parameters.service";
 
 /** Who acts: a signed-in user, an agency system, or the hub itself (jobs, imports) as an explicit system actor. */
 export interface Actor {

@@ -8,7 +8,10 @@ export const MAX_ID_NUMBERS_PER_CALL = 500;
 /** The distinct ID numbers of a batch, or BAD_USER_INPUT when the batch is too large. */
 export function distinctIdNumbers(idNumbers: readonly string[]): string[] {
   if (idNumbers.length > MAX_ID_NUMBERS_PER_CALL) {
-    throw badInput(`一次最多查询 ${MAX_ID_NUMBERS_PER_CALL} 个身份证号，本次 ${idNumbers.length} 个 (at most ${MAX_ID_NUMBERS_PER_CALL} ID numbers per call)`, "idNumbers");
+    throw badInput(
+      `一次最多查询 ${MAX_ID_NUMBERS_PER_CALL} 个身份证号，本次 ${idNumbers.length} 个 (at most ${MAX_ID_NUMBERS_PER_CALL} ID numbers per call)`,
+      "idNumbers",
+    );
   }
   return [...new Set(idNumbers)];
 }

@@ -4,8 +4,9 @@
 // so a replay re-evaluates them. Two concurrent requests with one key: the second waits on the first's
 // primary-key insert and then answers from its record.
 import { createHash } from "node:crypto";
-import type { PrismaClient } from "../generated/prisma/client";
+
 import { inTransaction, isUniqueViolation, type Tx } from "../db/transaction";
+import type { PrismaClient } from "../generated/prisma/client";
 import type { UserErrorDto } from "./user-error";
 
 export interface IdempotentRequest {
@@ -30,7 +31,11 @@ export function requestHash(operation: string, input: unknown): string {
               .map(([k, x]) => [k, canonical(x)]),
           )
         : v;
-  return createHash("sha256").update(operation).update("\n").update(JSON.stringify(canonical(input))).digest("hex");
+  return createHash("sha256")
+    .update(operation)
+    .update("\n")
+    .update(JSON.stringify(canonical(input)))
+    .digest("hex");
 }
 
 const KEY_REUSED: UserErrorDto = {
@@ -44,7 +49,8 @@ async function replay<T>(db: PrismaClient | Tx, request: IdempotentRequest, hash
     SELECT operation, request_hash AS "requestHash", actor, response FROM idempotency_record WHERE key = ${request.key}`;
   if (!found) return null;
   // A key belongs to the caller who used it first: another caller's identical request does not get its result.
-  if (found.operation !== request.operation || found.requestHash !== hash || found.actor !== request.actor) return { userErrors: [KEY_REUSED] };
+  if (found.operation !== request.operation || found.requestHash !== hash || found.actor !== request.actor)
+    return { userErrors: [KEY_REUSED] };
   return { ok: found.response as T };
 }
 
@@ -66,7 +72,11 @@ export async function runIdempotent<T>(
   onConflict?: UserErrorDto,
 ): Promise<Outcome<T>> {
   if (!validKey(request.key)) {
-    return { userErrors: [{ code: "INVALID_IDEMPOTENCY_KEY", field: "idempotencyKey", message: "幂等键须为 8–128 个可见 ASCII 字符" }] };
+    return {
+      userErrors: [
+        { code: "INVALID_IDEMPOTENCY_KEY", field: "idempotencyKey", message: "幂等键须为 8–128 个可见 ASCII 字符" },
+      ],
+    };
   }
   const hash = requestHash(request.operation, request.input);
   try {

@@ -4,7 +4,9 @@
 // Skipped, with a message, where /usr/bin/chromium is missing (.ci/run installs it: apt-get install -y chromium).
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
 import { DATASET_WINDOW, HEADLINE_FIELDS, PILOT_METRICS, seedMetricsDataset } from "../factories/metrics-dataset";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../helpers/test-hub";
 
@@ -12,7 +14,9 @@ const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(__dirname, "..", "..", "test-artifacts");
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  console.warn(`tests/e2e/dashboard.test.ts SKIPPED: no Chromium at ${CHROMIUM}. Install it with "apt-get update && apt-get install -y chromium" (.ci/run does this) to run the browser test.`);
+  console.warn(
+    `tests/e2e/dashboard.test.ts SKIPPED: no Chromium at ${CHROMIUM}. Install it with "apt-get update && apt-get install -y chromium" (.ci/run does this) to run the browser test.`,
+  );
 }
 const describeBrowser = hasChromium ? describe : describe.skip;
 
@@ -39,7 +43,16 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
     leadership = await t.token("LEADERSHIP");
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
     });
   }, 120_000);
   afterAll(async () => {
@@ -48,8 +61,18 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
     await t?.close();
   });
 
-  async function open(path: string, viewport = { width: 1280, height: 800 }, prepare?: (page: Page) => Promise<unknown>): Promise<Watched> {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "zh-CN", timezoneId: "Asia/Shanghai", acceptDownloads: true });
+  async function open(
+    path: string,
+    viewport = { width: 1280, height: 800 },
+    prepare?: (page: Page) => Promise<unknown>,
+  ): Promise<Watched> {
+    const context = await browser.newContext({
+      viewport,
+      deviceScaleFactor: 1,
+      locale: "zh-CN",
+      timezoneId: "Asia/Shanghai",
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     const problems: string[] = [];
     const requests: string[] = [];
@@ -89,7 +112,9 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   it("shows pilotMetrics' headline figures, draws every chart, and logs no error (1280×800)", async () => {
     const expected = await pilotMetrics(DATASET_WINDOW);
     expect(expected.enrolledTotal).toBe(6);
-    const { page, context, problems, requests } = await open(`/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`);
+    const { page, context, problems, requests } = await open(
+      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`,
+    );
     await page.waitForSelector('body[data-state="ready"]');
     await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length === 4);
 
@@ -100,7 +125,11 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
     expect(await page.textContent('[data-display="depositAmount"]')).toBe("3.31");
     expect(await page.textContent('[data-unit="depositAmount"]')).toBe("万元");
     // Thousands separators are drawn by CSS around groups of digits, so the element's text stays the plain number.
-    expect(await page.$eval('[data-metric="depositAmount"]', (e) => Array.from(e.querySelectorAll(".g")).map((g) => [g.textContent, getComputedStyle(g, "::before").content]))).toEqual([["100", '","']]);
+    expect(
+      await page.$eval('[data-metric="depositAmount"]', (e) =>
+        Array.from(e.querySelectorAll(".g")).map((g) => [g.textContent, getComputedStyle(g, "::before").content]),
+      ),
+    ).toEqual([["100", '","']]);
     expect(await page.textContent("#period-label")).toContain("2026年7月 — 2027年6月");
     expect(await page.inputValue("#from")).toBe("2026-07");
 
@@ -113,7 +142,9 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
     // The token left the address bar at once and never travelled in a URL; nothing was fetched from elsewhere.
     expect(page.url()).toBe(`${t.url}/dashboard?from=2026-07&to=2027-06`);
     expect(requests.filter((u) => u.includes(leadership))).toEqual([]);
-    expect(requests.filter((u) => !u.startsWith(t.url) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith(t.url) && !u.startsWith("data:") && !u.startsWith("blob:"))).toEqual(
+      [],
+    );
     expect(await page.evaluate(() => document.body.innerText)).not.toContain("测试人员"); // aggregates only
 
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-1280x800.png") });
@@ -124,11 +155,16 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
 
   it("narrows to a county from the selector and keeps the window in the address bar", async () => {
     const expected = await pilotMetrics({ ...DATASET_WINDOW, countyCode: "140502" });
-    const { page, context, problems } = await open(`/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`);
+    const { page, context, problems } = await open(
+      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`,
+    );
     await page.waitForSelector('body[data-state="ready"]');
     await page.selectOption("#county", "140502");
-    await page.waitForFunction(() => document.querySelector("#scope-label")?.textContent === "城区" && document.body.dataset.state === "ready");
-    for (const field of HEADLINE_FIELDS) expect([field, await page.textContent(`[data-metric="${field}"]`)]).toEqual([field, String(expected[field])]);
+    await page.waitForFunction(
+      () => document.querySelector("#scope-label")?.textContent === "城区" && document.body.dataset.state === "ready",
+    );
+    for (const field of HEADLINE_FIELDS)
+      expect([field, await page.textContent(`[data-metric="${field}"]`)]).toEqual([field, String(expected[field])]);
     expect(page.url()).toBe(`${t.url}/dashboard?from=2026-07&to=2027-06&countyCode=140502`);
     expect(problems).toEqual([]);
     await context.close();
@@ -137,18 +173,26 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   it("downloads the CSV and the Excel workbook from its buttons", async () => {
     const { page, context, problems } = await open(`/dashboard?from=2026-08&to=2026-09#token=${leadership}`);
     await page.waitForSelector('body[data-state="ready"]');
-    for (const [button, name] of [["#export-csv", "试点统计_2026-08_2026-09.csv"], ["#export-xlsx", "试点统计_2026-08_2026-09.xlsx"]] as const) {
+    for (const [button, name] of [
+      ["#export-csv", "试点统计_2026-08_2026-09.csv"],
+      ["#export-xlsx", "试点统计_2026-08_2026-09.xlsx"],
+    ] as const) {
       const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
       expect(download.suggestedFilename()).toBe(name);
       const file = readFileSync((await download.path())!);
-      expect(name.endsWith(".csv") ? [...file.subarray(0, 3)] : file.subarray(0, 2).toString()).toEqual(name.endsWith(".csv") ? [0xef, 0xbb, 0xbf] : "PK");
+      expect(name.endsWith(".csv") ? [...file.subarray(0, 3)] : file.subarray(0, 2).toString()).toEqual(
+        name.endsWith(".csv") ? [0xef, 0xbb, 0xbf] : "PK",
+      );
     }
     expect(problems).toEqual([]);
     await context.close();
   });
 
   it("fits a phone-width screen (390×844): one column, no sideways scrolling, charts drawn", async () => {
-    const { page, context, problems } = await open(`/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`, { width: 390, height: 844 });
+    const { page, context, problems } = await open(
+      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`,
+      { width: 390, height: 844 },
+    );
     await page.waitForSelector('body[data-state="ready"]');
     await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length === 4);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -166,9 +210,13 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
     await page.waitForSelector('body[data-state="ready"]');
     await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length === 4);
     for (const field of HEADLINE_FIELDS) {
-      expect([field, await page.textContent(`[data-metric="${field}"]`)]).toEqual([field, field === "loanToDepositRatio" ? "0.0000" : /Amount$/.test(field) ? "0.00" : "0"]);
+      expect([field, await page.textContent(`[data-metric="${field}"]`)]).toEqual([
+        field,
+        field === "loanToDepositRatio" ? "0.0000" : /Amount$/.test(field) ? "0.00" : "0",
+      ]);
     }
-    for (const [id, size] of Object.entries(await chartSizes(page))) expect([id, Boolean(size && size.width > 100)]).toEqual([id, true]);
+    for (const [id, size] of Object.entries(await chartSizes(page)))
+      expect([id, Boolean(size && size.width > 100)]).toEqual([id, true]);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-empty.png"), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
@@ -187,13 +235,18 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
         body.data.pilotMetrics.loanToDepositRatio = ratio;
         await route.fulfill({ response: answer, json: body });
       });
-    const { page, context, problems } = await open(`/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`, undefined, withRatio);
+    const { page, context, problems } = await open(
+      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`,
+      undefined,
+      withRatio,
+    );
     await page.waitForSelector('body[data-state="ready"]');
     expect(await page.textContent('[data-metric="loanToDepositRatio"]')).toBe(ratio);
     expect(await page.textContent("#ratio-status")).toBe(status);
     expect(await page.getAttribute("#ratio-status", "class")).toBe(`ratio-status ${level}`);
     expect(await page.textContent("#ratio-gap")).toBe(gap);
-    if (level === "alarm") await page.locator(".panel-ratio").screenshot({ path: join(ARTIFACTS, "dashboard-ratio-alarm.png") });
+    if (level === "alarm")
+      await page.locator(".panel-ratio").screenshot({ path: join(ARTIFACTS, "dashboard-ratio-alarm.png") });
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -201,7 +254,11 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   it("defaults to the current settlement year in Asia/Shanghai when the URL gives no window", async () => {
     const { page, context, problems } = await open(`/dashboard#token=${leadership}`);
     await page.waitForSelector('body[data-state="ready"]');
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" }).format(new Date());
+    const today = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai",
+      year: "numeric",
+      month: "2-digit",
+    }).format(new Date());
     const [year, month] = today.split("-").map(Number) as [number, number];
     const start = month >= 7 ? year : year - 1;
     expect([await page.inputValue("#from"), await page.inputValue("#to")]).toEqual([`${start}-07`, `${start + 1}-06`]);
@@ -211,7 +268,9 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   });
 
   it("shows the sign-in box without a token, and the figures once a token is pasted", async () => {
-    const { page, context, problems, requests } = await open(`/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}`);
+    const { page, context, problems, requests } = await open(
+      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}`,
+    );
     await page.waitForSelector('body[data-state="signin"]');
     expect(await page.isVisible("#signin")).toBe(true);
     expect(await page.isVisible("#board")).toBe(false);
@@ -229,7 +288,9 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
 
   it("tells a WORKER that the page is not for them", async () => {
     const worker = await t.token("WORKER");
-    const { page, context, problems } = await open(`/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${worker}`);
+    const { page, context, problems } = await open(
+      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${worker}`,
+    );
     await page.waitForSelector('body[data-state="forbidden"]');
     expect(await page.isVisible("#forbidden")).toBe(true);
     expect(await page.textContent("#forbidden")).toContain("无权查看试点统计数据");

@@ -53,35 +53,80 @@ let serial = 0;
 /** `count` distinct valid ID numbers nobody has enrolled with (area 140581, born in 1970). */
 export function unknownIdNumbers(count: number): string[] {
   const batch = serial++;
-  return Array.from({ length: count }, (_, i) => makeIdNumber("140581", `1970-${String(1 + (batch % 12)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}`, Math.floor(i / 28) * 7 + 1));
+  return Array.from({ length: count }, (_, i) =>
+    makeIdNumber(
+      "140581",
+      `1970-${String(1 + (batch % 12)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}`,
+      Math.floor(i / 28) * 7 + 1,
+    ),
+  );
 }
 
 /** Enrols a worker through the API (deposit day 10 unless overridden). */
 export async function enrolWorker(t: TestHub, overrides: Record<string, unknown> = {}): Promise<Worker> {
   const input = enrolInput(overrides);
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(ENROL, { input });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
+    ENROL,
+    { input },
+  );
   const { account, userErrors } = res.body.data!.enrollWorker;
   if (!account) throw new Error(`enrolment refused: ${JSON.stringify(userErrors)}`);
   return { idNumber: input.idNumber as string, accountNumber: account.accountNumber };
 }
 
 /** Pays one month through recordDeposit. */
-export async function payMonth(t: TestHub, accountNumber: string, period: string, amount: string, paidOn: string): Promise<void> {
-  const input = { accountNumber, period, amount, channel: "ACTIVE_PAYMENT", paymentRef: key("ref"), paidOn, idempotencyKey: key("dep") };
+export async function payMonth(
+  t: TestHub,
+  accountNumber: string,
+  period: string,
+  amount: string,
+  paidOn: string,
+): Promise<void> {
+  const input = {
+    accountNumber,
+    period,
+    amount,
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("ref"),
+    paidOn,
+    idempotencyKey: key("dep"),
+  };
   const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input });
-  if (res.body.data?.recordDeposit.userErrors.length !== 0) throw new Error(`deposit ${period} refused: ${JSON.stringify(res.body)}`);
+  if (res.body.data?.recordDeposit.userErrors.length !== 0)
+    throw new Error(`deposit ${period} refused: ${JSON.stringify(res.body)}`);
 }
 
 /** Pays each month on the given day of that month. */
-export async function payMonthsOnDay(t: TestHub, accountNumber: string, periods: readonly string[], amount: string, day = "10"): Promise<void> {
+export async function payMonthsOnDay(
+  t: TestHub,
+  accountNumber: string,
+  periods: readonly string[],
+  amount: string,
+  day = "10",
+): Promise<void> {
   for (const period of periods) await payMonth(t, accountNumber, period, amount, `${period}-${day}`);
 }
 
 /** Pays a lump sum for a settlement year through payLumpSum. */
-export async function payLump(t: TestHub, accountNumber: string, settlementYear: number, amount: string, paidOn: string): Promise<void> {
-  const input = { accountNumber, settlementYear, amount, channel: "ACTIVE_PAYMENT", paymentRef: key("lump"), paidOn, idempotencyKey: key("lump") };
+export async function payLump(
+  t: TestHub,
+  accountNumber: string,
+  settlementYear: number,
+  amount: string,
+  paidOn: string,
+): Promise<void> {
+  const input = {
+    accountNumber,
+    settlementYear,
+    amount,
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("lump"),
+    paidOn,
+    idempotencyKey: key("lump"),
+  };
   const res = await t.gql<{ payLumpSum: { userErrors: unknown[] } }>(LUMP, { input });
-  if (res.body.data?.payLumpSum.userErrors.length !== 0) throw new Error(`lump sum refused: ${JSON.stringify(res.body)}`);
+  if (res.body.data?.payLumpSum.userErrors.length !== 0)
+    throw new Error(`lump sum refused: ${JSON.stringify(res.body)}`);
 }
 
 /** Every 18-character ID number anywhere in a JSON text. */
@@ -91,7 +136,11 @@ export function idNumbersIn(json: string): string[] {
 
 /** The newest exchange record that touched a person, as the auditor sees it. */
 export async function lastExchangeRecordFor(t: TestHub, idNumber: string): Promise<ExchangeNode> {
-  const res = await t.gql<{ exchangeLog: { edges: { node: ExchangeNode }[] } }>(EXCHANGE_LOG, { idNumber, first: 1 }, { as: "AUDITOR" });
+  const res = await t.gql<{ exchangeLog: { edges: { node: ExchangeNode }[] } }>(
+    EXCHANGE_LOG,
+    { idNumber, first: 1 },
+    { as: "AUDITOR" },
+  );
   return res.body.data!.exchangeLog.edges[0]!.node;
 }
 

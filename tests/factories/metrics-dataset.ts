@@ -20,12 +20,63 @@ interface Worker {
 }
 
 export const DATASET: readonly Worker[] = [
-  { county: "140502", form: "NEW_FORM", enrolledOn: "2026-07-06", monthlyAmount: "1000.00", deposits: [["2026-07", "2026-07-10"], ["2026-08", "2026-08-10"], ["2026-09", "2026-09-10"]] },
-  { county: "140502", form: "PART_TIME", enrolledOn: "2026-08-03", monthlyAmount: "2500.00", deposits: [["2026-08", "2026-08-12"], ["2026-09", "2026-09-12"], ["2026-10", "2026-10-12"]] },
-  { county: "140521", form: "SELF_EMPLOYED", enrolledOn: "2026-07-20", monthlyAmount: "500.00", deposits: [["2026-07", "2026-07-25"], ["2026-08", "2026-08-25"]] },
-  { county: "140522", form: "PART_TIME", enrolledOn: "2026-09-01", monthlyAmount: "2000.00", deposits: [["2026-09", "2026-09-05"]] },
-  { county: "140581", form: "NEW_FORM", enrolledOn: "2026-07-15", monthlyAmount: "1500.00", lumpSumOn: "2026-08-05", lumpSumAmount: "18000.00" },
-  { county: "140525", form: "SELF_EMPLOYED", enrolledOn: "2026-10-08", monthlyAmount: "800.00", deposits: [["2026-10", "2026-10-15"], ["2026-11", "2026-11-15"]] },
+  {
+    county: "140502",
+    form: "NEW_FORM",
+    enrolledOn: "2026-07-06",
+    monthlyAmount: "1000.00",
+    deposits: [
+      ["2026-07", "2026-07-10"],
+      ["2026-08", "2026-08-10"],
+      ["2026-09", "2026-09-10"],
+    ],
+  },
+  {
+    county: "140502",
+    form: "PART_TIME",
+    enrolledOn: "2026-08-03",
+    monthlyAmount: "2500.00",
+    deposits: [
+      ["2026-08", "2026-08-12"],
+      ["2026-09", "2026-09-12"],
+      ["2026-10", "2026-10-12"],
+    ],
+  },
+  {
+    county: "140521",
+    form: "SELF_EMPLOYED",
+    enrolledOn: "2026-07-20",
+    monthlyAmount: "500.00",
+    deposits: [
+      ["2026-07", "2026-07-25"],
+      ["2026-08", "2026-08-25"],
+    ],
+  },
+  {
+    county: "140522",
+    form: "PART_TIME",
+    enrolledOn: "2026-09-01",
+    monthlyAmount: "2000.00",
+    deposits: [["2026-09", "2026-09-05"]],
+  },
+  {
+    county: "140581",
+    form: "NEW_FORM",
+    enrolledOn: "2026-07-15",
+    monthlyAmount: "1500.00",
+    lumpSumOn: "2026-08-05",
+    lumpSumAmount: "18000.00",
+  },
+  {
+    county: "140525",
+    form: "SELF_EMPLOYED",
+    enrolledOn: "2026-10-08",
+    monthlyAmount: "800.00",
+    deposits: [
+      ["2026-10", "2026-10-15"],
+      ["2026-11", "2026-11-15"],
+    ],
+  },
 ];
 
 let people = 0;
@@ -35,7 +86,9 @@ const nextBirthDate = () => new Date(Date.UTC(1975, 0, 1) + people++ * 86_400_00
 /** Enrols and pays for every worker of DATASET through GraphQL, as a center operator. */
 export async function seedMetricsDataset(t: TestHub): Promise<void> {
   for (const w of DATASET) {
-    const enrol = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] } }>(ENROL, {
+    const enrol = await t.gql<{
+      enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] };
+    }>(ENROL, {
       input: enrolInput({
         idNumber: freshIdNumber(nextBirthDate(), w.county),
         countyCode: w.county,
@@ -49,15 +102,33 @@ export async function seedMetricsDataset(t: TestHub): Promise<void> {
     if (!account) throw new Error(`enrolment refused: ${JSON.stringify(enrol.body)}`);
     for (const [period, paidOn] of w.deposits ?? []) {
       const res = await t.gql<{ recordDeposit: { userErrors: UserErrorView[] } }>(RECORD, {
-        input: { accountNumber: account.accountNumber, period, amount: w.monthlyAmount, channel: "ACTIVE_PAYMENT", paymentRef: key("PAY"), paidOn, idempotencyKey: key("dep") },
+        input: {
+          accountNumber: account.accountNumber,
+          period,
+          amount: w.monthlyAmount,
+          channel: "ACTIVE_PAYMENT",
+          paymentRef: key("PAY"),
+          paidOn,
+          idempotencyKey: key("dep"),
+        },
       });
-      if (res.body.errors || res.body.data!.recordDeposit.userErrors.length > 0) throw new Error(`deposit refused: ${JSON.stringify(res.body)}`);
+      if (res.body.errors || res.body.data!.recordDeposit.userErrors.length > 0)
+        throw new Error(`deposit refused: ${JSON.stringify(res.body)}`);
     }
     if (w.lumpSumOn) {
       const res = await t.gql<{ payLumpSum: { userErrors: UserErrorView[] } }>(LUMP, {
-        input: { accountNumber: account.accountNumber, settlementYear: 2026, amount: w.lumpSumAmount, channel: "ACTIVE_PAYMENT", paymentRef: key("LUMP"), paidOn: w.lumpSumOn, idempotencyKey: key("lump") },
+        input: {
+          accountNumber: account.accountNumber,
+          settlementYear: 2026,
+          amount: w.lumpSumAmount,
+          channel: "ACTIVE_PAYMENT",
+          paymentRef: key("LUMP"),
+          paidOn: w.lumpSumOn,
+          idempotencyKey: key("lump"),
+        },
       });
-      if (res.body.errors || res.body.data!.payLumpSum.userErrors.length > 0) throw new Error(`lump sum refused: ${JSON.stringify(res.body)}`);
+      if (res.body.errors || res.body.data!.payLumpSum.userErrors.length > 0)
+        throw new Error(`lump sum refused: ${JSON.stringify(res.body)}`);
     }
   }
 }

@@ -47,6 +47,10 @@ export function emptyMetrics(from: string, to: string, periods: string[]): Pilot
   };
 }
 
-export async function pilotMetrics(t: TestHub, vars: { from: string; to: string; countyCode?: string }, as: "LEADERSHIP" | "CENTER_ADMIN" = "LEADERSHIP") {
+export async function pilotMetrics(
+  t: TestHub,
+  vars: { from: string; to: string; countyCode?: string },
+  as: "LEADERSHIP" | "CENTER_ADMIN" = "LEADERSHIP",
+) {
   return t.gql<{ pilotMetrics: PilotMetricsView }>(PILOT_METRICS, vars, { as });
 }

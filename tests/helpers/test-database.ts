@@ -2,7 +2,9 @@
 // pass) — a fresh database on that PostgreSQL server, dropped afterwards. Both count their SQL statements
 // (`hub.db.queries`), so a test can show that a query count does not grow with the number of rows.
 import { randomBytes } from "node:crypto";
+
 import { Client } from "pg";
+
 import type { DatabaseOptions } from "../../src/db/database";
 
 export interface TestDatabase {
@@ -17,7 +19,8 @@ export function serverUrl(): string | undefined {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const base = serverUrl();
-  if (!base) return { options: { dataDir: "memory://", countQueries: true }, kind: "pglite", drop: async () => undefined };
+  if (!base)
+    return { options: { dataDir: "memory://", countQueries: true }, kind: "pglite", drop: async () => undefined };
   const name = `hub_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();

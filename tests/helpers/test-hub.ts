@@ -1,7 +1,9 @@
 // A real hub for integration tests: its own database, the national platform simulator over real HTTP, the
 // server on a free port. Requests go over HTTP with a token per role: `hub.gql(doc, vars, { as: "TAX_BUREAU" })`.
 import "reflect-metadata";
+
 import pino from "pino";
+
 import { startFinanceSimulator, startNationalPlatformSimulator } from "../../simulators";
 import { createHub, type Hub } from "../../src/app";
 import { signDevToken } from "../../src/auth/token-verifier";
@@ -34,7 +36,11 @@ export interface TestHub {
   finance: FinanceSimulator;
   database: TestDatabase;
   token(role: `${Role}`, sub?: string, purpose?: string | null): Promise<string>;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: AsOptions): Promise<GqlResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: AsOptions,
+  ): Promise<GqlResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -47,7 +53,13 @@ export async function startTestHub(): Promise<TestHub> {
   const hub = await createHub({
     database: database.options,
     auth: { jwtSecret: TEST_SECRET },
-    connectors: { nationalUrl: national.url, financeUrl: finance.url, timeoutMs: 500, retryBaseMs: 5, breaker: { failureThreshold: 50, resetAfterMs: 200 } },
+    connectors: {
+      nationalUrl: national.url,
+      financeUrl: finance.url,
+      timeoutMs: 500,
+      retryBaseMs: 5,
+      breaker: { failureThreshold: 50, resetAfterMs: 200 },
+    },
     logger: pino({ level: "silent" }),
     outboxIntervalMs: 200,
   });
@@ -66,11 +78,19 @@ export async function startTestHub(): Promise<TestHub> {
     finance,
     database,
     token,
-    async gql<T>(query: string, variables: Record<string, unknown> = {}, options: AsOptions = { as: "CENTER_OPERATOR" }) {
+    async gql<T>(
+      query: string,
+      variables: Record<string, unknown> = {},
+      options: AsOptions = { as: "CENTER_OPERATOR" },
+    ) {
       const headers: Record<string, string> = { "content-type": "application/json", ...(options.headers ?? {}) };
       const role = options.as === undefined ? "CENTER_OPERATOR" : options.as;
       if (role) headers.authorization = `Bearer ${await token(role, options.sub, options.purpose)}`;
-      const res = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: res.status, body: (await res.json()) as GqlResponse<T>["body"] };
     },
     async close() {
@@ -85,7 +105,13 @@ export async function startTestHub(): Promise<TestHub> {
 /** The ledger invariants, asserted after every integration test file. */
 export async function expectLedgerBalanced(hub: TestHub): Promise<void> {
   const report = await checkLedger(hub.hub.db.prisma);
-  expect(report).toMatchObject({ ok: true, unbalancedPostings: [], balanceMismatches: [], lastEntryMismatches: [], negativeBalances: [] });
+  expect(report).toMatchObject({
+    ok: true,
+    unbalancedPostings: [],
+    balanceMismatches: [],
+    lastEntryMismatches: [],
+    negativeBalances: [],
+  });
   expect(report.totalDebit).toEqual(report.totalCredit);
 }
 

@@ -36,7 +36,8 @@ export function unzip(archive: Buffer): Map<string, UnzippedEntry> {
     const localNameBytes = archive.readUInt16LE(localAt + 26);
     const localName = archive.subarray(localAt + 30, localAt + 30 + localNameBytes).toString("utf8");
     if (localName !== name) throw new Error(`local name ${localName} differs from ${name}`);
-    if (archive.readUInt32LE(localAt + 14) !== crc || archive.readUInt32LE(localAt + 18) !== packedSize) throw new Error(`local header of ${name} differs`);
+    if (archive.readUInt32LE(localAt + 14) !== crc || archive.readUInt32LE(localAt + 18) !== packedSize)
+      throw new Error(`local header of ${name} differs`);
     const dataAt = localAt + 30 + localNameBytes + archive.readUInt16LE(localAt + 28);
     const packed = archive.subarray(dataAt, dataAt + packedSize);
     const data = method === 8 ? inflateRawSync(packed) : method === 0 ? Buffer.from(packed) : null;
@@ -56,7 +57,14 @@ export function sheetCells(xml: string): Map<string, string> {
     const inline = /<t[^>]*>(.*?)<\/t>/.exec(m[2]!);
     const value = /<v>(.*?)<\/v>/.exec(m[2]!);
     const raw = inline ? inline[1]! : value ? value[1]! : "";
-    cells.set(m[1]!, raw.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&"));
+    cells.set(
+      m[1]!,
+      raw
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, "&"),
+    );
   }
   return cells;
 }

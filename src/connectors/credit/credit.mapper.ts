@@ -1,16 +1,16 @@
-import { z } from 'zod';
+import { z } from "zod";
 
-import { parseAnswer } from '../answer.parser';
-import { ConnectorResponseError } from '../connector.errors';
-import type { CreditReport } from './credit.port';
+import { parseAnswer } from "../answer.parser";
+import { ConnectorResponseError } from "../connector.errors";
+import type { CreditReport } from "./credit.port";
 
-export const CREDIT = 'credit';
+export const CREDIT = "credit";
 
 const reportSchema = z.object({
   idNumber: z.string().min(1),
-  level: z.enum(['CLEAN', 'MINOR_OVERDUE', 'SERIOUS']),
+  level: z.enum(["CLEAN", "MINOR_OVERDUE", "SERIOUS"]),
   dishonestList: z.boolean(),
-  reportedAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a timestamp'),
+  reportedAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not a timestamp"),
 });
 
 /** A report about the person asked, and nobody else. */

@@ -1,8 +1,8 @@
 /** The credit reference center 征信, in domain terms. */
 
-import type { ConnectorCallContext, ConnectorHealth } from '../connector.types';
+import type { ConnectorCallContext, ConnectorHealth } from "../connector.types";
 
-export type CreditLevel = 'CLEAN' | 'MINOR_OVERDUE' | 'SERIOUS';
+export type CreditLevel = "CLEAN" | "MINOR_OVERDUE" | "SERIOUS";
 
 export interface CreditReport {
   idNumber: string;

@@ -1,9 +1,9 @@
-import type { ConnectorCallContext, ConnectorHealth } from '../connector.types';
-import { type ConnectorClientOptions, ResilientHttpClient } from '../http/resilient-http.client';
-import { FINANCE, toFinanceBatch, toSubmitAnswer } from './finance.mapper';
-import type { FinanceBatch, FinanceBatchStatus, FinancePort, SubsidyBatchSubmission } from './finance.port';
+import type { ConnectorCallContext, ConnectorHealth } from "../connector.types";
+import { type ConnectorClientOptions, ResilientHttpClient } from "../http/resilient-http.client";
+import { FINANCE, toFinanceBatch, toSubmitAnswer } from "./finance.mapper";
+import type { FinanceBatch, FinanceBatchStatus, FinancePort, SubsidyBatchSubmission } from "./finance.port";
 
-const BATCHES = '/v1/graduate-subsidy/batches';
+const BATCHES = "/v1/graduate-subsidy/batches";
 
 /** HTTP client of the finance bureau. Submission is idempotent on batchNo and reads are reads: both retry. */
 export class FinanceClient implements FinancePort {
@@ -26,7 +26,7 @@ export class FinanceClient implements FinancePort {
       education: c.education,
     }));
     return this.http.request({
-      method: 'POST',
+      method: "POST",
       path: BATCHES,
       body: { batchNo: batch.batchNo, claims },
       idempotent: true,
@@ -37,7 +37,7 @@ export class FinanceClient implements FinancePort {
 
   getBatch(batchNo: string, ctx?: ConnectorCallContext): Promise<FinanceBatch> {
     return this.http.request({
-      method: 'GET',
+      method: "GET",
       path: `${BATCHES}/${encodeURIComponent(batchNo)}`,
       idempotent: true,
       requestId: ctx?.requestId,

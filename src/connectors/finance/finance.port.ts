@@ -1,6 +1,6 @@
 /** The city finance bureau 财政局, which funds graduate deposit subsidies, in domain terms. */
 
-import type { ConnectorCallContext, ConnectorHealth } from '../connector.types';
+import type { ConnectorCallContext, ConnectorHealth } from "../connector.types";
 
 export interface SubsidyClaim {
   claimNo: string;
@@ -20,11 +20,11 @@ export interface SubsidyBatchSubmission {
   claims: SubsidyClaim[];
 }
 
-export type FinanceBatchStatus = 'RECEIVED' | 'PAID' | 'PARTIALLY_PAID' | 'REJECTED';
+export type FinanceBatchStatus = "RECEIVED" | "PAID" | "PARTIALLY_PAID" | "REJECTED";
 
 export interface SubsidyClaimResult {
   claimNo: string;
-  status: 'PAID' | 'REJECTED';
+  status: "PAID" | "REJECTED";
   reason: string | null;
   /** YYYY-MM-DD; always set on a PAID claim. */
   paidOn: string | null;
@@ -39,7 +39,10 @@ export interface FinanceBatch {
 
 export interface FinancePort {
   /** Idempotent on batchNo: resubmitting the same batch does not create a second one. */
-  submitBatch(batch: SubsidyBatchSubmission, ctx?: ConnectorCallContext): Promise<{ batchNo: string; status: FinanceBatchStatus }>;
+  submitBatch(
+    batch: SubsidyBatchSubmission,
+    ctx?: ConnectorCallContext,
+  ): Promise<{ batchNo: string; status: FinanceBatchStatus }>;
   getBatch(batchNo: string, ctx?: ConnectorCallContext): Promise<FinanceBatch>;
   health(): ConnectorHealth;
 }

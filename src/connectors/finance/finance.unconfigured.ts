@@ -1,7 +1,7 @@
-import { ConnectorUnavailableError } from '../connector.errors';
-import type { ConnectorHealth } from '../connector.types';
-import { FINANCE } from './finance.mapper';
-import type { FinanceBatch, FinanceBatchStatus, FinancePort } from './finance.port';
+import { ConnectorUnavailableError } from "../connector.errors";
+import type { ConnectorHealth } from "../connector.types";
+import { FINANCE } from "./finance.mapper";
+import type { FinanceBatch, FinanceBatchStatus, FinancePort } from "./finance.port";
 
 /** The finance port of a hub started without HUB_FINANCE_URL (tools, benchmarks): every call fails as
  *  "unavailable", so claims stay CLAIMED and settlements answer CONNECTOR_UNAVAILABLE, as when finance is down. */
@@ -15,6 +15,6 @@ export class UnconfiguredFinance implements FinancePort {
   }
 
   health(): ConnectorHealth {
-    return 'OPEN';
+    return "OPEN";
   }
 }

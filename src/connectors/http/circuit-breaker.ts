@@ -2,7 +2,7 @@
  *  HALF_OPEN once `resetAfterMs` has passed (exactly one trial call) → CLOSED on its success, OPEN again
  *  on its failure. The state is derived from the clock when asked, so no timer is ever left running. */
 
-export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+export type BreakerState = "CLOSED" | "OPEN" | "HALF_OPEN";
 
 /** Permission to make one call; `trial` marks the single half-open probe. */
 export interface BreakerPermit {
@@ -21,15 +21,15 @@ export class CircuitBreaker {
   ) {}
 
   state(): BreakerState {
-    if (this.openedAt === null) return 'CLOSED';
-    return this.now() - this.openedAt >= this.resetAfterMs ? 'HALF_OPEN' : 'OPEN';
+    if (this.openedAt === null) return "CLOSED";
+    return this.now() - this.openedAt >= this.resetAfterMs ? "HALF_OPEN" : "OPEN";
   }
 
   /** A permit to call, or null when the call must fail fast. */
   tryAcquire(): BreakerPermit | null {
     const state = this.state();
-    if (state === 'CLOSED') return { trial: false };
-    if (state === 'OPEN' || this.trialInFlight) return null;
+    if (state === "CLOSED") return { trial: false };
+    if (state === "OPEN" || this.trialInFlight) return null;
     this.trialInFlight = true;
     return { trial: true };
   }

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from "node:crypto";
 
-import pino from 'pino';
+import pino from "pino";
 
-import { ConnectorResponseError, ConnectorUnavailableError } from '../connector.errors';
-import { type BreakerPermit, type BreakerState, CircuitBreaker } from './circuit-breaker';
+import { ConnectorResponseError, ConnectorUnavailableError } from "../connector.errors";
+import { type BreakerPermit, type BreakerState, CircuitBreaker } from "./circuit-breaker";
 
-export type { BreakerState } from './circuit-breaker';
+export type { BreakerState } from "./circuit-breaker";
 
 export interface ResilientHttpClientOptions {
   /** Connector name, used in errors and logs (`national-platform`). */
@@ -24,10 +24,10 @@ export interface ResilientHttpClientOptions {
 }
 
 /** What a connector client takes: the transport options, its name fixed by the client. */
-export type ConnectorClientOptions = Omit<ResilientHttpClientOptions, 'name'>;
+export type ConnectorClientOptions = Omit<ResilientHttpClientOptions, "name">;
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: "GET" | "POST";
   path: string;
   body?: unknown;
   /** Only idempotent calls are retried. */
@@ -39,8 +39,8 @@ type Attempt<T> =
   | { ok: true; value: T }
   | { ok: false; error: ConnectorUnavailableError; retryable: boolean; serverHealthy: boolean; retryAfterMs?: number };
 
-const HUB_CENTER_CODE = '140500';
-const silentLogger = pino({ level: 'silent' });
+const HUB_CENTER_CODE = "140500";
+const silentLogger = pino({ level: "silent" });
 
 /**
  * Transport to one agency: timeout per attempt, retries with jittered exponential backoff for idempotent
@@ -59,7 +59,7 @@ export class ResilientHttpClient {
 
   constructor(options: ResilientHttpClientOptions) {
     this.name = options.name;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 3000;
     this.maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2));
     this.retryBaseMs = options.retryBaseMs ?? 100;
@@ -107,7 +107,7 @@ export class ResilientHttpClient {
     try {
       const response = await fetch(`${this.baseUrl}${req.path}`, {
         method: req.method,
-        headers: { 'content-type': 'application/json', 'x-request-id': requestId, 'x-hub-center': HUB_CENTER_CODE },
+        headers: { "content-type": "application/json", "x-request-id": requestId, "x-hub-center": HUB_CENTER_CODE },
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
         signal,
       });
@@ -121,14 +121,14 @@ export class ResilientHttpClient {
     else this.breaker.onFailure(permit);
     const ms = Math.round(performance.now() - started);
     const error = outcome.ok ? undefined : outcome.error.message;
-    this.logger.debug({ method: req.method, path: req.path, status, ms, attempt, requestId, error }, 'connector call');
+    this.logger.debug({ method: req.method, path: req.path, status, ms, attempt, requestId, error }, "connector call");
     return outcome;
   }
 
   private decode<T>(text: string, parse: ((raw: unknown) => T) | undefined): T | unknown {
     let raw: unknown;
     try {
-      raw = text === '' ? null : JSON.parse(text);
+      raw = text === "" ? null : JSON.parse(text);
     } catch {
       throw new ConnectorResponseError(this.name, `${this.name} answered with a body that is not JSON`);
     }
@@ -150,7 +150,7 @@ export class ResilientHttpClient {
       { status },
     );
     const retryAfterMs =
-      status === 429 || status === 503 ? parseRetryAfterMs(response.headers.get('retry-after')) : undefined;
+      status === 429 || status === 503 ? parseRetryAfterMs(response.headers.get("retry-after")) : undefined;
     // A 4xx other than 429 comes from a server that works: it does not count against the breaker.
     return { ok: false, error, retryable, serverHealthy: !retryable, retryAfterMs };
   }
@@ -180,7 +180,7 @@ export class ResilientHttpClient {
 
 /** `Retry-After` as delay-seconds or an HTTP date; undefined when absent or unreadable. */
 function parseRetryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
+  if (header === null || header.trim() === "") return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);

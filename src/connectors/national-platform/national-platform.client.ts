@@ -1,6 +1,6 @@
-import type { ConnectorCallContext, ConnectorHealth } from '../connector.types';
-import { type ConnectorClientOptions, ResilientHttpClient } from '../http/resilient-http.client';
-import { type AckFlag, NATIONAL_PLATFORM, toAck, toPersonCheck, toTransferResult } from './national-platform.mapper';
+import type { ConnectorCallContext, ConnectorHealth } from "../connector.types";
+import { type ConnectorClientOptions, ResilientHttpClient } from "../http/resilient-http.client";
+import { type AckFlag, NATIONAL_PLATFORM, toAck, toPersonCheck, toTransferResult } from "./national-platform.mapper";
 import type {
   NationalAccountRef,
   NationalLoanRef,
@@ -8,7 +8,7 @@ import type {
   NationalPlatformPort,
   NationalTransfer,
   NationalTransferResult,
-} from './national-platform.port';
+} from "./national-platform.port";
 
 /** HTTP client of the national platform. Every call is idempotent per the contract (reads; writes keyed
  *  on idNumber + centerCode + account/loan number; transfers keyed on contactLetterNo), so all retry. */
@@ -20,27 +20,27 @@ export class NationalPlatformClient implements NationalPlatformPort {
   }
 
   checkPerson(idNumber: string, ctx?: ConnectorCallContext): Promise<NationalPersonCheck> {
-    return this.post('/v1/persons/check', { idNumber }, ctx, (raw) => toPersonCheck(raw, idNumber));
+    return this.post("/v1/persons/check", { idNumber }, ctx, (raw) => toPersonCheck(raw, idNumber));
   }
 
   registerAccount(account: NationalAccountRef, ctx?: ConnectorCallContext): Promise<void> {
-    return this.write('/v1/accounts/register', accountBody(account), 'registered', ctx);
+    return this.write("/v1/accounts/register", accountBody(account), "registered", ctx);
   }
 
   deregisterAccount(account: NationalAccountRef, ctx?: ConnectorCallContext): Promise<void> {
-    return this.write('/v1/accounts/deregister', accountBody(account), 'deregistered', ctx);
+    return this.write("/v1/accounts/deregister", accountBody(account), "deregistered", ctx);
   }
 
   registerLoan(loan: NationalLoanRef, ctx?: ConnectorCallContext): Promise<void> {
-    return this.write('/v1/loans/register', loanBody(loan), 'registered', ctx);
+    return this.write("/v1/loans/register", loanBody(loan), "registered", ctx);
   }
 
   settleLoan(loan: NationalLoanRef, ctx?: ConnectorCallContext): Promise<void> {
-    return this.write('/v1/loans/settle', loanBody(loan), 'settled', ctx);
+    return this.write("/v1/loans/settle", loanBody(loan), "settled", ctx);
   }
 
   sendTransfer(transfer: NationalTransfer, ctx?: ConnectorCallContext): Promise<NationalTransferResult> {
-    return this.post('/v1/transfers', transfer, ctx, toTransferResult);
+    return this.post("/v1/transfers", transfer, ctx, toTransferResult);
   }
 
   health(): ConnectorHealth {
@@ -52,7 +52,7 @@ export class NationalPlatformClient implements NationalPlatformPort {
   }
 
   private post<T>(path: string, body: object, ctx: ConnectorCallContext | undefined, parse: (raw: unknown) => T) {
-    return this.http.request({ method: 'POST', path, body, idempotent: true, requestId: ctx?.requestId, parse });
+    return this.http.request({ method: "POST", path, body, idempotent: true, requestId: ctx?.requestId, parse });
   }
 }
 

@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import { z } from "zod";
 
-import { parseAnswer } from '../answer.parser';
-import { ConnectorResponseError } from '../connector.errors';
-import type { NationalPersonCheck, NationalTransferResult } from './national-platform.port';
+import { parseAnswer } from "../answer.parser";
+import { ConnectorResponseError } from "../connector.errors";
+import type { NationalPersonCheck, NationalTransferResult } from "./national-platform.port";
 
-export const NATIONAL_PLATFORM = 'national-platform';
+export const NATIONAL_PLATFORM = "national-platform";
 
 const centerCode = z.string().regex(/^\d{6}$/);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -15,8 +15,8 @@ const personCheckSchema = z.object({
     z.object({
       centerCode,
       accountNumber: z.string().min(1),
-      kind: z.enum(['FLEXIBLE', 'EMPLOYER']),
-      status: z.enum(['ACTIVE', 'SEALED', 'CLOSED']),
+      kind: z.enum(["FLEXIBLE", "EMPLOYER"]),
+      status: z.enum(["ACTIVE", "SEALED", "CLOSED"]),
     }),
   ),
   loans: z.array(z.object({ centerCode, loanNumber: z.string().min(1), outstanding: z.boolean() })),
@@ -24,12 +24,12 @@ const personCheckSchema = z.object({
 });
 
 const transferResultSchema = z.object({
-  status: z.enum(['ACCEPTED', 'REJECTED']),
+  status: z.enum(["ACCEPTED", "REJECTED"]),
   reason: z.string().nullish(),
 });
 
 /** The acknowledgement flags of the write endpoints (`{ "registered": true }` and its siblings). */
-export type AckFlag = 'registered' | 'deregistered' | 'settled';
+export type AckFlag = "registered" | "deregistered" | "settled";
 
 const ackSchemas: Record<AckFlag, z.ZodTypeAny> = {
   registered: z.object({ registered: z.literal(true) }),

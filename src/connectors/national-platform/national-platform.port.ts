@@ -1,15 +1,20 @@
 /** The national HPF supervision platform 全国住房公积金监管服务平台, in domain terms. */
 
-import type { ConnectorCallContext, ConnectorHealth } from '../connector.types';
+import type { ConnectorCallContext, ConnectorHealth } from "../connector.types";
 
-export type { ConnectorCallContext, ConnectorHealth } from '../connector.types';
+export type { ConnectorCallContext, ConnectorHealth } from "../connector.types";
 
-export type DepositAccountKind = 'FLEXIBLE' | 'EMPLOYER';
-export type NationalAccountStatus = 'ACTIVE' | 'SEALED' | 'CLOSED';
+export type DepositAccountKind = "FLEXIBLE" | "EMPLOYER";
+export type NationalAccountStatus = "ACTIVE" | "SEALED" | "CLOSED";
 
 export interface NationalPersonCheck {
   idNumber: string;
-  depositAccounts: { centerCode: string; accountNumber: string; kind: DepositAccountKind; status: NationalAccountStatus }[];
+  depositAccounts: {
+    centerCode: string;
+    accountNumber: string;
+    kind: DepositAccountKind;
+    status: NationalAccountStatus;
+  }[];
   loans: { centerCode: string; loanNumber: string; outstanding: boolean }[];
   /** Last day (YYYY-MM-DD) of a fraud sanction, or null. */
   fraudBanUntil: string | null;
@@ -50,7 +55,7 @@ export interface NationalTransfer {
 }
 
 export interface NationalTransferResult {
-  status: 'ACCEPTED' | 'REJECTED';
+  status: "ACCEPTED" | "REJECTED";
   reason?: string;
 }
 
@@ -64,7 +69,7 @@ export interface NationalPlatformPort {
   health(): ConnectorHealth;
 }
 
-export type DuplicateReason = 'ACTIVE_ACCOUNT_ELSEWHERE' | 'FRAUD_BAN';
+export type DuplicateReason = "ACTIVE_ACCOUNT_ELSEWHERE" | "FRAUD_BAN";
 
 /**
  * Why the national check refuses an enrolment on `onDate` (YYYY-MM-DD), or null when it does not:
@@ -76,10 +81,10 @@ export function duplicateReason(
   check: NationalPersonCheck,
   onDate: string,
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  ownCenterCode = '140500',
+  ownCenterCode = "140500",
 ): DuplicateReason | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(onDate)) throw new RangeError(`onDate must be YYYY-MM-DD, got ${onDate}`);
-  if (check.depositAccounts.some((account) => account.status === 'ACTIVE')) return 'ACTIVE_ACCOUNT_ELSEWHERE';
-  if (check.fraudBanUntil !== null && check.fraudBanUntil >= onDate) return 'FRAUD_BAN';
+  if (check.depositAccounts.some((account) => account.status === "ACTIVE")) return "ACTIVE_ACCOUNT_ELSEWHERE";
+  if (check.fraudBanUntil !== null && check.fraudBanUntil >= onDate) return "FRAUD_BAN";
   return null;
 }

@@ -3,7 +3,7 @@
  * birth month on, the retirement age rises by one month per `stepBirthMonths` months of birth (the first
  * cohort already gets +1), up to the target age.
  */
-import { monthOf, monthsBetween } from '../calendar/calendar';
+import { monthOf, monthsBetween } from "../calendar/calendar";
 
 export interface RetirementRule {
   baseAgeMonths: number;

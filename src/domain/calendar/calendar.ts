@@ -26,7 +26,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 function tryParseMonth(s: string): YearMonth | null {
-  const match = typeof s === 'string' ? MONTH_PATTERN.exec(s) : null;
+  const match = typeof s === "string" ? MONTH_PATTERN.exec(s) : null;
   if (!match) return null;
   const year = Number(match[1]);
   const month = Number(match[2]);
@@ -34,7 +34,7 @@ function tryParseMonth(s: string): YearMonth | null {
 }
 
 function tryParseDate(s: string): YearMonthDay | null {
-  const match = typeof s === 'string' ? DATE_PATTERN.exec(s) : null;
+  const match = typeof s === "string" ? DATE_PATTERN.exec(s) : null;
   if (!match) return null;
   const ym = tryParseMonth(`${match[1]}-${match[2]}`);
   const day = Number(match[3]);
@@ -56,11 +56,11 @@ function parseMonth(s: string): YearMonth {
 
 /** Accepts a date or a month and returns its month. */
 function parseDateOrMonth(s: string): YearMonth {
-  return typeof s === 'string' && s.length === 10 ? parseDate(s) : parseMonth(s);
+  return typeof s === "string" && s.length === 10 ? parseDate(s) : parseMonth(s);
 }
 
 function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
+  return String(n).padStart(width, "0");
 }
 
 function formatMonth({ year, month }: YearMonth): string {

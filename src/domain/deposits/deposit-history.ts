@@ -1,5 +1,5 @@
 /** Deposit duration (缴存时长) and continuity (连续缴存) from the months paid. */
-import { addMonths, isValidMonth, monthsBetween } from '../calendar/calendar';
+import { addMonths, isValidMonth, monthsBetween } from "../calendar/calendar";
 
 export interface DepositHistory {
   paidMonths: number;

@@ -2,9 +2,9 @@
  * Deposit rules (灵活缴存): monthly deposits, back payments (补缴) and lump sums (趸缴) for a settlement year.
  * A month is paid at most once; limits are those of the settlement year in force.
  */
-import type { RuleViolation } from '../accounts/enrolment.rule';
-import { isValidMonth, monthOf, monthsBetween, settlementYearMonths, settlementYearOf } from '../calendar/calendar';
-import { formatMoney, type MoneyValue } from '../money/money';
+import type { RuleViolation } from "../accounts/enrolment.rule";
+import { isValidMonth, monthOf, monthsBetween, settlementYearMonths, settlementYearOf } from "../calendar/calendar";
+import { formatMoney, type MoneyValue } from "../money/money";
 
 export interface DepositLimits {
   monthlyMin: MoneyValue;
@@ -30,52 +30,56 @@ export interface LumpSumFacts {
 /** A monthly amount must lie within the floor and ceiling, both included. */
 export function checkMonthlyAmount(
   amount: MoneyValue,
-  limits: Pick<DepositLimits, 'monthlyMin' | 'monthlyMax'>,
+  limits: Pick<DepositLimits, "monthlyMin" | "monthlyMax">,
   field: string,
 ): RuleViolation[] {
   if (amount.lessThan(limits.monthlyMin)) {
     const message = `月缴存额不得低于下限${formatMoney(limits.monthlyMin)}元`;
-    return [{ code: 'AMOUNT_BELOW_MINIMUM', field, message }];
+    return [{ code: "AMOUNT_BELOW_MINIMUM", field, message }];
   }
   if (amount.greaterThan(limits.monthlyMax)) {
     const message = `月缴存额不得高于上限${formatMoney(limits.monthlyMax)}元`;
-    return [{ code: 'AMOUNT_ABOVE_MAXIMUM', field, message }];
+    return [{ code: "AMOUNT_ABOVE_MAXIMUM", field, message }];
   }
   return [];
 }
 
 /** BACK_PAYMENT (补缴) when the month paid for is earlier than the month of payment. */
-export function depositKind(period: string, paidOn: string): 'DEPOSIT' | 'BACK_PAYMENT' {
-  return monthsBetween(monthOf(paidOn), period) < 0 ? 'BACK_PAYMENT' : 'DEPOSIT';
+export function depositKind(period: string, paidOn: string): "DEPOSIT" | "BACK_PAYMENT" {
+  return monthsBetween(monthOf(paidOn), period) < 0 ? "BACK_PAYMENT" : "DEPOSIT";
 }
 
 function checkBackPayment(f: MonthlyDepositFacts, limits: DepositLimits): RuleViolation[] {
-  if (depositKind(f.period, f.paidOn) !== 'BACK_PAYMENT') return [];
+  if (depositKind(f.period, f.paidOn) !== "BACK_PAYMENT") return [];
   if (!limits.backPayWithinSettlementYear) {
-    return [{ code: 'BACK_PAYMENT_NOT_ALLOWED', field: 'period', message: '不允许补缴以前月份' }];
+    return [{ code: "BACK_PAYMENT_NOT_ALLOWED", field: "period", message: "不允许补缴以前月份" }];
   }
   if (settlementYearOf(f.period) === settlementYearOf(f.paidOn)) return [];
   const message = `只能补缴本结算年度（${settlementYearOf(f.paidOn)}年度）内的月份`;
-  return [{ code: 'BACK_PAYMENT_OUTSIDE_SETTLEMENT_YEAR', field: 'period', message }];
+  return [{ code: "BACK_PAYMENT_OUTSIDE_SETTLEMENT_YEAR", field: "period", message }];
 }
 
 /** Checks one monthly deposit or back payment; returns every violation. */
 export function checkMonthlyDeposit(f: MonthlyDepositFacts, limits: DepositLimits): RuleViolation[] {
   const violations: RuleViolation[] = f.amount.lessThanOrEqualTo(0)
-    ? [{ code: 'AMOUNT_NOT_POSITIVE', field: 'amount', message: '缴存金额必须大于零' }]
-    : checkMonthlyAmount(f.amount, limits, 'amount');
+    ? [{ code: "AMOUNT_NOT_POSITIVE", field: "amount", message: "缴存金额必须大于零" }]
+    : checkMonthlyAmount(f.amount, limits, "amount");
   if (!isValidMonth(f.period)) {
-    violations.push({ code: 'INVALID_PERIOD', field: 'period', message: '缴存年月格式无效（应为YYYY-MM）' });
+    violations.push({ code: "INVALID_PERIOD", field: "period", message: "缴存年月格式无效（应为YYYY-MM）" });
     return violations;
   }
   if (monthsBetween(monthOf(f.openedOn), f.period) < 0) {
-    violations.push({ code: 'PERIOD_BEFORE_OPENING', field: 'period', message: '缴存年月早于开户年月' });
+    violations.push({ code: "PERIOD_BEFORE_OPENING", field: "period", message: "缴存年月早于开户年月" });
   }
   if (monthsBetween(monthOf(f.paidOn), f.period) > 0) {
-    violations.push({ code: 'PERIOD_IN_FUTURE', field: 'period', message: '不能按月预缴以后月份，请使用趸缴' });
+    violations.push({ code: "PERIOD_IN_FUTURE", field: "period", message: "不能按月预缴以后月份，请使用趸缴" });
   }
   if (f.paidPeriods.has(f.period)) {
-    violations.push({ code: 'MONTH_ALREADY_PAID', field: 'period', message: `${f.period}已缴存，同一月份只能缴存一次` });
+    violations.push({
+      code: "MONTH_ALREADY_PAID",
+      field: "period",
+      message: `${f.period}已缴存，同一月份只能缴存一次`,
+    });
   }
   violations.push(...checkBackPayment(f, limits));
   return violations;
@@ -86,11 +90,11 @@ export function lumpSumCoverage(f: LumpSumFacts): { months: string[]; violations
   const currentYear = settlementYearOf(f.paidOn);
   if (f.settlementYear < currentYear) {
     const message = `${f.settlementYear}年度已结束，不能趸缴`;
-    return { months: [], violations: [{ code: 'SETTLEMENT_YEAR_CLOSED', field: 'settlementYear', message }] };
+    return { months: [], violations: [{ code: "SETTLEMENT_YEAR_CLOSED", field: "settlementYear", message }] };
   }
   if (f.settlementYear > currentYear + 1) {
     const message = `只能趸缴本结算年度或下一结算年度（${currentYear}或${currentYear + 1}年度）`;
-    return { months: [], violations: [{ code: 'SETTLEMENT_YEAR_TOO_FAR', field: 'settlementYear', message }] };
+    return { months: [], violations: [{ code: "SETTLEMENT_YEAR_TOO_FAR", field: "settlementYear", message }] };
   }
   const openingMonth = monthOf(f.openedOn);
   const months = settlementYearMonths(f.settlementYear).filter(
@@ -98,7 +102,7 @@ export function lumpSumCoverage(f: LumpSumFacts): { months: string[]; violations
   );
   if (months.length > 0) return { months, violations: [] };
   const message = `${f.settlementYear}年度没有可缴存的月份`;
-  return { months, violations: [{ code: 'NOTHING_TO_PAY', field: 'settlementYear', message }] };
+  return { months, violations: [{ code: "NOTHING_TO_PAY", field: "settlementYear", message }] };
 }
 
 /** A lump sum must be exactly the monthly amount times the months covered, the monthly amount within limits. */
@@ -111,11 +115,11 @@ export function checkLumpSumAmount(
   if (!Number.isInteger(monthCount) || monthCount < 1) {
     throw new RangeError(`monthCount must be a positive integer: ${monthCount}`);
   }
-  const violations = checkMonthlyAmount(monthlyAmount, limits, 'monthlyAmount');
+  const violations = checkMonthlyAmount(monthlyAmount, limits, "monthlyAmount");
   const expected = monthlyAmount.times(monthCount);
   if (!amount.equals(expected)) {
     const message = `趸缴金额应为${formatMoney(monthlyAmount)}元×${monthCount}个月=${formatMoney(expected)}元，实缴${formatMoney(amount)}元`;
-    violations.push({ code: 'LUMP_SUM_AMOUNT_MISMATCH', field: 'amount', message });
+    violations.push({ code: "LUMP_SUM_AMOUNT_MISMATCH", field: "amount", message });
   }
   return violations;
 }

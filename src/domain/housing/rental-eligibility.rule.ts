@@ -12,7 +12,7 @@
  * Fraud bans are not checked here: the hub keeps no fraud-ban record yet (the national platform's ban is only
  * checked at enrolment).
  */
-import { addMonths, compareDates, dayOfMonth, monthOf, monthsBetween } from '../calendar/calendar';
+import { addMonths, compareDates, dayOfMonth, monthOf, monthsBetween } from "../calendar/calendar";
 
 export interface HousingParameters {
   priorityMinConsecutiveMonths: number;
@@ -30,12 +30,12 @@ export interface HousingAccountFacts {
 }
 
 export const RENTAL_REASONS = [
-  'NOT_ENROLLED',
-  'ACCOUNT_NOT_ACTIVE',
-  'NOT_FLEXIBLE',
-  'CONSECUTIVE_MONTHS_BELOW_PRIORITY',
-  'CONSECUTIVE_MONTHS_BELOW_WAIVER',
-  'UNPAID_IN_RECENT_MONTHS',
+  "NOT_ENROLLED",
+  "ACCOUNT_NOT_ACTIVE",
+  "NOT_FLEXIBLE",
+  "CONSECUTIVE_MONTHS_BELOW_PRIORITY",
+  "CONSECUTIVE_MONTHS_BELOW_WAIVER",
+  "UNPAID_IN_RECENT_MONTHS",
 ] as const;
 export type RentalReason = (typeof RENTAL_REASONS)[number];
 
@@ -81,25 +81,30 @@ function unpaidInRecentMonths(start: string, paid: ReadonlySet<string>, openedOn
 }
 
 /** Eligibility of one person as of a date; `account` is null for a person with no account (enrolled as of asOf). */
-export function rentalEligibility(account: HousingAccountFacts | null, asOf: string, p: HousingParameters): RentalEligibility {
+export function rentalEligibility(
+  account: HousingAccountFacts | null,
+  asOf: string,
+  p: HousingParameters,
+): RentalEligibility {
   const enrolled = account !== null && compareDates(account.openedOn, asOf) <= 0;
   const paid = enrolled ? monthsPaidAsOf(account, asOf) : new Set<string>();
   const start = countStartMonth(asOf, paid, enrolled ? account.depositDay : null);
   const consecutiveMonths = consecutivePaidMonths(start, paid);
   const failed = new Set<RentalReason>();
-  if (!enrolled) failed.add('NOT_ENROLLED');
+  if (!enrolled) failed.add("NOT_ENROLLED");
   else {
-    if (account.status !== 'ACTIVE') failed.add('ACCOUNT_NOT_ACTIVE');
-    if (account.kind !== 'FLEXIBLE') failed.add('NOT_FLEXIBLE');
-    if (unpaidInRecentMonths(start, paid, account.openedOn, p.noUnpaidInLastMonths)) failed.add('UNPAID_IN_RECENT_MONTHS');
+    if (account.status !== "ACTIVE") failed.add("ACCOUNT_NOT_ACTIVE");
+    if (account.kind !== "FLEXIBLE") failed.add("NOT_FLEXIBLE");
+    if (unpaidInRecentMonths(start, paid, account.openedOn, p.noUnpaidInLastMonths))
+      failed.add("UNPAID_IN_RECENT_MONTHS");
   }
-  if (consecutiveMonths < p.priorityMinConsecutiveMonths) failed.add('CONSECUTIVE_MONTHS_BELOW_PRIORITY');
-  if (consecutiveMonths < p.depositWaiverMinConsecutiveMonths) failed.add('CONSECUTIVE_MONTHS_BELOW_WAIVER');
-  const gate = ['NOT_ENROLLED', 'ACCOUNT_NOT_ACTIVE', 'NOT_FLEXIBLE', 'UNPAID_IN_RECENT_MONTHS'] as const;
+  if (consecutiveMonths < p.priorityMinConsecutiveMonths) failed.add("CONSECUTIVE_MONTHS_BELOW_PRIORITY");
+  if (consecutiveMonths < p.depositWaiverMinConsecutiveMonths) failed.add("CONSECUTIVE_MONTHS_BELOW_WAIVER");
+  const gate = ["NOT_ENROLLED", "ACCOUNT_NOT_ACTIVE", "NOT_FLEXIBLE", "UNPAID_IN_RECENT_MONTHS"] as const;
   const gatesMet = gate.every((code) => !failed.has(code));
   return {
-    priorityEligible: gatesMet && !failed.has('CONSECUTIVE_MONTHS_BELOW_PRIORITY'),
-    depositWaiverEligible: gatesMet && !failed.has('CONSECUTIVE_MONTHS_BELOW_WAIVER'),
+    priorityEligible: gatesMet && !failed.has("CONSECUTIVE_MONTHS_BELOW_PRIORITY"),
+    depositWaiverEligible: gatesMet && !failed.has("CONSECUTIVE_MONTHS_BELOW_WAIVER"),
     consecutiveMonths,
     reasons: RENTAL_REASONS.filter((code) => failed.has(code)),
   };

@@ -1,6 +1,7 @@
 // Rules of the leadership group's pilot metrics that hold without I/O: which windows may be asked for,
 // the loan-to-deposit ratio 个贷率 and its rounding, and the employment forms every answer lists.
 import Decimal from "decimal.js";
+
 import { monthsBetween } from "../calendar/calendar";
 import { Money, type MoneyValue } from "../money/money";
 
@@ -16,7 +17,10 @@ const COUNTY_CODE = /^\d{6}$/;
 export function metricsWindowProblem(from: string, to: string): { field: string; message: string } | null {
   if (monthsBetween(from, to) < 0) return { field: "from", message: "起始月份不能晚于截止月份 (from is after to)" };
   if (monthsBetween(from, to) + 1 > MAX_WINDOW_MONTHS) {
-    return { field: "to", message: `统计区间不能超过 ${MAX_WINDOW_MONTHS} 个月 (window longer than ${MAX_WINDOW_MONTHS} months)` };
+    return {
+      field: "to",
+      message: `统计区间不能超过 ${MAX_WINDOW_MONTHS} 个月 (window longer than ${MAX_WINDOW_MONTHS} months)`,
+    };
   }
   return null;
 }

@@ -2,7 +2,7 @@
  * Money: the one place that decides how amounts are parsed, rounded and printed.
  * Amounts are decimal.js values (never JS numbers); rounding is half-up to the fen (0.01 元).
  */
-import Decimal from 'decimal.js';
+import Decimal from "decimal.js";
 
 export const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 export type MoneyValue = InstanceType<typeof Money>;
@@ -10,7 +10,7 @@ export type MoneyValue = InstanceType<typeof Money>;
 export type Money = MoneyValue;
 
 export class MoneyFormatError extends Error {
-  override readonly name = 'MoneyFormatError';
+  override readonly name = "MoneyFormatError";
 }
 
 export const ZERO: MoneyValue = new Money(0);
@@ -26,7 +26,7 @@ function fromDecimalString(text: string): MoneyValue {
 
 /** Parses an amount typed by a person or sent by a client: plain digits, at most 2 decimals. */
 export function parseMoney(text: string): MoneyValue {
-  if (typeof text !== 'string' || !MONEY_INPUT.test(text)) {
+  if (typeof text !== "string" || !MONEY_INPUT.test(text)) {
     throw new MoneyFormatError(`Not a money amount (up to 16 digits and 2 decimals): ${JSON.stringify(text)}`);
   }
   return fromDecimalString(text);
@@ -37,13 +37,13 @@ export function parseMoney(text: string): MoneyValue {
  * plain-notation toFixed()), a decimal string, or an integer number. Never rounds.
  */
 export function toMoney(value: { toFixed(): string } | string | number): MoneyValue {
-  if (typeof value === 'number') {
+  if (typeof value === "number") {
     if (!Number.isSafeInteger(value)) {
       throw new MoneyFormatError(`Only integer numbers convert to money: ${value}`);
     }
     return fromDecimalString(String(value));
   }
-  const text = typeof value === 'string' ? value : value.toFixed();
+  const text = typeof value === "string" ? value : value.toFixed();
   if (!PLAIN_DECIMAL.test(text)) {
     throw new MoneyFormatError(`Not a decimal amount: ${JSON.stringify(text)}`);
   }

@@ -33,7 +33,14 @@ function def(
 export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   // Who may join
   def("enrolment.minAgeYears", "integer", "years", "16", "法定就业年龄 minimum working age"),
-  def("enrolment.countyCodes", "codes", null, "140502,140521,140522,140524,140525,140581", "晋城市县级区划代码 Jincheng county codes (城区 沁水 阳城 陵川 泽州 高平)", PLAN),
+  def(
+    "enrolment.countyCodes",
+    "codes",
+    null,
+    "140502,140521,140522,140524,140525,140581",
+    "晋城市县级区划代码 Jincheng county codes (城区 沁水 阳城 陵川 泽州 高平)",
+    PLAN,
+  ),
   def("retirement.male.baseAgeMonths", "integer", "months", "720", "男职工原法定退休年龄 60 周岁"),
   def("retirement.male.targetAgeMonths", "integer", "months", "756", "男职工延迟后退休年龄 63 周岁"),
   def("retirement.male.reformStartBirthMonth", "month", null, "1965-01", "渐进式延迟退休起始出生年月（男）"),
@@ -45,7 +52,13 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   // Deposits (the 2026年度 limits are the only published figures; earlier years default to them until the center records theirs)
   def("deposit.monthlyMin", "money", "CNY", "216.00", "月缴存额下限 monthly deposit floor (2026年度)"),
   def("deposit.monthlyMax", "money", "CNY", "5804.00", "月缴存额上限 monthly deposit ceiling (2026年度: 24% × 24,183)"),
-  def("deposit.backPayWithinSettlementYear", "boolean", null, "true", "补缴仅限当前结算年度 back-payment only within the current settlement year"),
+  def(
+    "deposit.backPayWithinSettlementYear",
+    "boolean",
+    null,
+    "true",
+    "补缴仅限当前结算年度 back-payment only within the current settlement year",
+  ),
   // Interest
   def("interest.annualRate", "decimal", "ratio", "0.015", "住房公积金存款年利率"),
   def("interestSubsidy.annualRate", "decimal", "ratio", "0.01", "利息补贴年利率"),

@@ -8,10 +8,10 @@
  * - Amount: rate × that month's deposit, rounded half-up to the fen, at most `monthlyCap`.
  * - At most `maxMonths` subsidised months per person, counting every month already claimed and not rejected.
  */
-import { addMonths, isValidDate, monthOf, monthsBetween } from '../calendar/calendar';
-import { type MoneyValue, roundFen } from '../money/money';
+import { addMonths, isValidDate, monthOf, monthsBetween } from "../calendar/calendar";
+import { type MoneyValue, roundFen } from "../money/money";
 
-export const EDUCATION_LEVELS = ['NONE', 'VOCATIONAL', 'BACHELOR', 'MASTER', 'DOCTOR'] as const;
+export const EDUCATION_LEVELS = ["NONE", "VOCATIONAL", "BACHELOR", "MASTER", "DOCTOR"] as const;
 
 export interface GraduateSubsidyPolicy {
   withinYears: number;
@@ -33,48 +33,62 @@ export interface GraduateSubsidyFacts {
 }
 
 export type IneligibleReason =
-  | 'EDUCATION_BELOW_MINIMUM'
-  | 'NO_GRADUATION_DATE'
-  | 'NOT_YET_GRADUATED'
-  | 'GRADUATED_TOO_LONG_AGO'
-  | 'MONTHS_EXHAUSTED'
-  | 'NOTHING_TO_SUBSIDISE';
+  | "EDUCATION_BELOW_MINIMUM"
+  | "NO_GRADUATION_DATE"
+  | "NOT_YET_GRADUATED"
+  | "GRADUATED_TOO_LONG_AGO"
+  | "MONTHS_EXHAUSTED"
+  | "NOTHING_TO_SUBSIDISE";
 
-export type GraduateSubsidyDecision = { eligible: true; amount: MoneyValue } | { eligible: false; reason: IneligibleReason };
+export type GraduateSubsidyDecision =
+  { eligible: true; amount: MoneyValue } | { eligible: false; reason: IneligibleReason };
 
 /** The education codes that qualify, lowest first. */
-export function qualifyingEducations(policy: Pick<GraduateSubsidyPolicy, 'minEducation'>): string[] {
+export function qualifyingEducations(policy: Pick<GraduateSubsidyPolicy, "minEducation">): string[] {
   const from = EDUCATION_LEVELS.indexOf(policy.minEducation as (typeof EDUCATION_LEVELS)[number]);
   if (from < 0) throw new RangeError(`unknown minimum education ${policy.minEducation}`);
   return EDUCATION_LEVELS.slice(from);
 }
 
 /** The first and last month paid for that a graduation date qualifies (both included). */
-export function graduationWindow(graduationDate: string, policy: Pick<GraduateSubsidyPolicy, 'withinYears'>): { first: string; last: string } {
+export function graduationWindow(
+  graduationDate: string,
+  policy: Pick<GraduateSubsidyPolicy, "withinYears">,
+): { first: string; last: string } {
   const first = monthOf(graduationDate);
   return { first, last: addMonths(first, policy.withinYears * 12) };
 }
 
 /** The graduation dates whose window contains `period`: from `from` (included) to `before` (excluded). */
-export function graduationDatesQualifyingFor(period: string, policy: Pick<GraduateSubsidyPolicy, 'withinYears'>): { from: string; before: string } {
+export function graduationDatesQualifyingFor(
+  period: string,
+  policy: Pick<GraduateSubsidyPolicy, "withinYears">,
+): { from: string; before: string } {
   return { from: `${addMonths(period, -policy.withinYears * 12)}-01`, before: `${addMonths(period, 1)}-01` };
 }
 
 /** rate × deposit, half-up to the fen, capped. */
-export function subsidyAmount(deposit: MoneyValue, policy: Pick<GraduateSubsidyPolicy, 'rate' | 'monthlyCap'>): MoneyValue {
+export function subsidyAmount(
+  deposit: MoneyValue,
+  policy: Pick<GraduateSubsidyPolicy, "rate" | "monthlyCap">,
+): MoneyValue {
   const amount = roundFen(deposit.times(policy.rate));
   return amount.greaterThan(policy.monthlyCap) ? policy.monthlyCap : amount;
 }
 
-export function decideGraduateSubsidy(facts: GraduateSubsidyFacts, policy: GraduateSubsidyPolicy): GraduateSubsidyDecision {
+export function decideGraduateSubsidy(
+  facts: GraduateSubsidyFacts,
+  policy: GraduateSubsidyPolicy,
+): GraduateSubsidyDecision {
   if (facts.education === null || !qualifyingEducations(policy).includes(facts.education)) {
-    return { eligible: false, reason: 'EDUCATION_BELOW_MINIMUM' };
+    return { eligible: false, reason: "EDUCATION_BELOW_MINIMUM" };
   }
-  if (facts.graduationDate === null || !isValidDate(facts.graduationDate)) return { eligible: false, reason: 'NO_GRADUATION_DATE' };
+  if (facts.graduationDate === null || !isValidDate(facts.graduationDate))
+    return { eligible: false, reason: "NO_GRADUATION_DATE" };
   const window = graduationWindow(facts.graduationDate, policy);
-  if (monthsBetween(window.first, facts.period) < 0) return { eligible: false, reason: 'NOT_YET_GRADUATED' };
-  if (monthsBetween(facts.period, window.last) < 0) return { eligible: false, reason: 'GRADUATED_TOO_LONG_AGO' };
-  if (facts.subsidisedMonths >= policy.maxMonths) return { eligible: false, reason: 'MONTHS_EXHAUSTED' };
+  if (monthsBetween(window.first, facts.period) < 0) return { eligible: false, reason: "NOT_YET_GRADUATED" };
+  if (monthsBetween(facts.period, window.last) < 0) return { eligible: false, reason: "GRADUATED_TOO_LONG_AGO" };
+  if (facts.subsidisedMonths >= policy.maxMonths) return { eligible: false, reason: "MONTHS_EXHAUSTED" };
   const amount = subsidyAmount(facts.deposit, policy);
-  return amount.greaterThan(0) ? { eligible: true, amount } : { eligible: false, reason: 'NOTHING_TO_SUBSIDISE' };
+  return amount.greaterThan(0) ? { eligible: true, amount } : { eligible: false, reason: "NOTHING_TO_SUBSIDISE" };
 }

@@ -4,8 +4,8 @@
  * min(paid for that month, deductible ratio × base cap in force on the payment date), rounded half-up to the fen;
  * a lump sum is one payment with one credit per month, so it is capped month by month.
  */
-import { compareDates, monthsBetween } from '../calendar/calendar';
-import { roundFen, ZERO, type MoneyValue } from '../money/money';
+import { compareDates, monthsBetween } from "../calendar/calendar";
+import { type MoneyValue, roundFen, ZERO } from "../money/money";
 
 /** The parameters in force on one payment date. */
 export interface DeductionParameters {
@@ -32,7 +32,11 @@ export interface TaxDeduction {
   months: MonthlyDeduction[];
 }
 
-export const NO_DEDUCTION: TaxDeduction = Object.freeze({ paidAmount: ZERO, deductibleAmount: ZERO, months: [] }) as TaxDeduction;
+export const NO_DEDUCTION: TaxDeduction = Object.freeze({
+  paidAmount: ZERO,
+  deductibleAmount: ZERO,
+  months: [],
+}) as TaxDeduction;
 
 /** The most that one month can deduct under these parameters (24 % × 24,183.00 = 5,803.92). */
 export function monthlyDeductionCap(p: DeductionParameters): MoneyValue {
@@ -41,7 +45,7 @@ export function monthlyDeductionCap(p: DeductionParameters): MoneyValue {
 
 /** The first and last day of a tax year. */
 export function taxYearDates(taxYear: number): { from: string; to: string } {
-  return { from: `${String(taxYear).padStart(4, '0')}-01-01`, to: `${String(taxYear).padStart(4, '0')}-12-31` };
+  return { from: `${String(taxYear).padStart(4, "0")}-01-01`, to: `${String(taxYear).padStart(4, "0")}-12-31` };
 }
 
 export function isPaidInTaxYear(paidOn: string, taxYear: number): boolean {
@@ -55,7 +59,11 @@ export function isPaidInTaxYear(paidOn: string, taxYear: number): boolean {
  * date. A month credited twice in the year (possible only across two accounts of one person) is one month: its
  * amounts add up and it is capped once, with the parameters of its earliest payment.
  */
-export function taxDeduction(taxYear: number, paid: readonly PaidMonth[], parametersOn: (paidOn: string) => DeductionParameters): TaxDeduction {
+export function taxDeduction(
+  taxYear: number,
+  paid: readonly PaidMonth[],
+  parametersOn: (paidOn: string) => DeductionParameters,
+): TaxDeduction {
   const byPeriod = new Map<string, { amount: MoneyValue; firstPaidOn: string }>();
   for (const month of paid) {
     if (!isPaidInTaxYear(month.paidOn, taxYear)) continue;

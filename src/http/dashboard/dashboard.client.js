@@ -10,7 +10,18 @@
   const config = JSON.parse(document.getElementById("dashboard-config").textContent);
   const WARNING = Number(config.warningRatio);
   const ALARM = Number(config.alarmRatio);
-  const COLORS = { blue: "#1f5fbf", teal: "#1b9aa0", red: "#c8102e", amber: "#e08a1e", ok: "#2e8b57", warn: "#f0a020", alarm: "#d23c3c", ink: "#1b2533", muted: "#66758a", line: "#e3e8f0" };
+  const COLORS = {
+    blue: "#1f5fbf",
+    teal: "#1b9aa0",
+    red: "#c8102e",
+    amber: "#e08a1e",
+    ok: "#2e8b57",
+    warn: "#f0a020",
+    alarm: "#d23c3c",
+    ink: "#1b2533",
+    muted: "#66758a",
+    line: "#e3e8f0",
+  };
   const FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif';
 
   const QUERY = `query DashboardPilotMetrics($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
@@ -25,10 +36,28 @@
 
   const $ = (id) => document.getElementById(id);
   const els = {
-    board: $("board"), signin: $("signin"), forbidden: $("forbidden"), forbiddenChange: $("forbidden-change"), toolbar: $("toolbar"), session: $("session"), notice: $("notice"), noticeText: $("notice-text"),
-    retry: $("retry"), filters: $("filters"), from: $("from"), to: $("to"), county: $("county"),
-    thisYear: $("this-year"), signinForm: $("signin-form"), tokenInput: $("token-input"), signOut: $("sign-out"),
-    period: $("period-label"), scope: $("scope-label"), updated: $("updated-label"), ratioStatus: $("ratio-status"), ratioGap: $("ratio-gap"),
+    board: $("board"),
+    signin: $("signin"),
+    forbidden: $("forbidden"),
+    forbiddenChange: $("forbidden-change"),
+    toolbar: $("toolbar"),
+    session: $("session"),
+    notice: $("notice"),
+    noticeText: $("notice-text"),
+    retry: $("retry"),
+    filters: $("filters"),
+    from: $("from"),
+    to: $("to"),
+    county: $("county"),
+    thisYear: $("this-year"),
+    signinForm: $("signin-form"),
+    tokenInput: $("token-input"),
+    signOut: $("sign-out"),
+    period: $("period-label"),
+    scope: $("scope-label"),
+    updated: $("updated-label"),
+    ratioStatus: $("ratio-status"),
+    ratioGap: $("ratio-gap"),
   };
   const charts = {};
   let requestSeq = 0;
@@ -71,7 +100,11 @@
 
   /** This month in Asia/Shanghai, YYYY-MM. */
   function currentMonth() {
-    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" }).formatToParts(new Date());
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai",
+      year: "numeric",
+      month: "2-digit",
+    }).formatToParts(new Date());
     return `${parts.find((p) => p.type === "year").value}-${parts.find((p) => p.type === "month").value}`;
   }
   /** The current settlement year (1 July – 30 June), by today's date in Asia/Shanghai. */
@@ -182,7 +215,10 @@
       const res = await fetch("/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${bearer}` },
-        body: JSON.stringify({ query: QUERY, variables: { from: state.from, to: state.to, countyCode: state.county || null } }),
+        body: JSON.stringify({
+          query: QUERY,
+          variables: { from: state.from, to: state.to, countyCode: state.county || null },
+        }),
       });
       body = await res.json();
     } catch {
@@ -263,14 +299,23 @@
   }
 
   const baseText = { fontFamily: FONT, color: COLORS.ink };
-  const emptyGraphic = (text) => [{ type: "text", left: "center", top: "middle", style: { text, fill: COLORS.muted, font: `14px ${FONT}` } }];
-  const tooltipBase = { backgroundColor: "rgba(255,255,255,0.97)", borderColor: COLORS.line, textStyle: { color: COLORS.ink, fontFamily: FONT, fontSize: 12 }, extraCssText: "box-shadow:0 4px 14px rgba(15,47,102,.12);border-radius:8px;" };
+  const emptyGraphic = (text) => [
+    { type: "text", left: "center", top: "middle", style: { text, fill: COLORS.muted, font: `14px ${FONT}` } },
+  ];
+  const tooltipBase = {
+    backgroundColor: "rgba(255,255,255,0.97)",
+    borderColor: COLORS.line,
+    textStyle: { color: COLORS.ink, fontFamily: FONT, fontSize: 12 },
+    extraCssText: "box-shadow:0 4px 14px rgba(15,47,102,.12);border-radius:8px;",
+  };
 
   function drawTrend(monthly) {
     const periods = monthly.map((p) => p.period);
     const now = currentMonth();
     const upToNow = (value, p) => (p.period > now ? null : value); // months still to come are gaps, not zeros
-    const empty = monthly.every((p) => p.enrolled === 0 && Number(p.depositAmount) === 0 && Number(p.withdrawalAmount) === 0);
+    const empty = monthly.every(
+      (p) => p.enrolled === 0 && Number(p.depositAmount) === 0 && Number(p.withdrawalAmount) === 0,
+    );
     chart("chart-trend").setOption(
       {
         textStyle: baseText,
@@ -282,7 +327,10 @@
           trigger: "axis",
           axisPointer: { type: "shadow" },
           formatter: (items) => {
-            const lines = items.map((it) => `${it.marker}${it.seriesName}&nbsp;&nbsp;<b>${it.value == null ? "—" : grouping.format(it.value)}</b> ${it.seriesIndex === 2 ? "人" : "万元"}`);
+            const lines = items.map(
+              (it) =>
+                `${it.marker}${it.seriesName}&nbsp;&nbsp;<b>${it.value == null ? "—" : grouping.format(it.value)}</b> ${it.seriesIndex === 2 ? "人" : "万元"}`,
+            );
             return [monthLabel(periods[items[0].dataIndex]), ...lines].join("<br>");
           },
         },
@@ -291,16 +339,55 @@
           data: periods,
           axisTick: { show: false },
           axisLine: { lineStyle: { color: "#c5cedb" } },
-          axisLabel: { color: COLORS.muted, formatter: (ym, i) => (i === 0 || ym.endsWith("-01") ? `${Number(ym.slice(5))}月\n${ym.slice(0, 4)}` : `${Number(ym.slice(5))}月`) },
+          axisLabel: {
+            color: COLORS.muted,
+            formatter: (ym, i) =>
+              i === 0 || ym.endsWith("-01")
+                ? `${Number(ym.slice(5))}月\n${ym.slice(0, 4)}`
+                : `${Number(ym.slice(5))}月`,
+          },
         },
         yAxis: [
-          { type: "value", name: "万元", nameTextStyle: { color: COLORS.muted, align: "right" }, axisLabel: { color: COLORS.muted }, splitLine: { lineStyle: { color: "#edf1f6" } } },
-          { type: "value", name: "人", minInterval: 1, nameTextStyle: { color: COLORS.muted, align: "left" }, axisLabel: { color: COLORS.muted }, splitLine: { show: false } },
+          {
+            type: "value",
+            name: "万元",
+            nameTextStyle: { color: COLORS.muted, align: "right" },
+            axisLabel: { color: COLORS.muted },
+            splitLine: { lineStyle: { color: "#edf1f6" } },
+          },
+          {
+            type: "value",
+            name: "人",
+            minInterval: 1,
+            nameTextStyle: { color: COLORS.muted, align: "left" },
+            axisLabel: { color: COLORS.muted },
+            splitLine: { show: false },
+          },
         ],
         series: [
-          { name: "缴存金额", type: "bar", barMaxWidth: 26, itemStyle: { borderRadius: [3, 3, 0, 0] }, data: monthly.map((p) => upToNow(wan(p.depositAmount), p)) },
-          { name: "提取金额", type: "bar", barMaxWidth: 26, itemStyle: { borderRadius: [3, 3, 0, 0] }, data: monthly.map((p) => upToNow(wan(p.withdrawalAmount), p)) },
-          { name: "新增参缴", type: "line", yAxisIndex: 1, symbol: "circle", symbolSize: 7, lineStyle: { width: 2.5 }, data: monthly.map((p) => upToNow(p.enrolled, p)) },
+          {
+            name: "缴存金额",
+            type: "bar",
+            barMaxWidth: 26,
+            itemStyle: { borderRadius: [3, 3, 0, 0] },
+            data: monthly.map((p) => upToNow(wan(p.depositAmount), p)),
+          },
+          {
+            name: "提取金额",
+            type: "bar",
+            barMaxWidth: 26,
+            itemStyle: { borderRadius: [3, 3, 0, 0] },
+            data: monthly.map((p) => upToNow(wan(p.withdrawalAmount), p)),
+          },
+          {
+            name: "新增参缴",
+            type: "line",
+            yAxisIndex: 1,
+            symbol: "circle",
+            symbolSize: 7,
+            lineStyle: { width: 2.5 },
+            data: monthly.map((p) => upToNow(p.enrolled, p)),
+          },
         ],
         graphic: empty ? emptyGraphic("所选期间暂无参缴和缴存记录") : [],
       },
@@ -324,14 +411,36 @@
             radius: "90%",
             center: ["50%", "56%"],
             splitNumber: 10,
-            axisLine: { lineStyle: { width: 16, color: [[(WARNING * 100) / max, COLORS.ok], [(ALARM * 100) / max, COLORS.warn], [1, COLORS.alarm]] } },
+            axisLine: {
+              lineStyle: {
+                width: 16,
+                color: [
+                  [(WARNING * 100) / max, COLORS.ok],
+                  [(ALARM * 100) / max, COLORS.warn],
+                  [1, COLORS.alarm],
+                ],
+              },
+            },
             pointer: { length: "62%", width: 6, itemStyle: { color: COLORS.ink } },
             anchor: { show: true, size: 12, itemStyle: { color: COLORS.ink } },
             axisTick: { distance: -16, length: 5, lineStyle: { color: "#fff", width: 1 } },
             splitLine: { distance: -16, length: 16, lineStyle: { color: "#fff", width: 2 } },
-            axisLabel: { distance: 22, color: COLORS.muted, fontSize: 11, formatter: (v) => (v % 20 === 0 ? `${v}%` : "") },
+            axisLabel: {
+              distance: 22,
+              color: COLORS.muted,
+              fontSize: 11,
+              formatter: (v) => (v % 20 === 0 ? `${v}%` : ""),
+            },
             title: { show: false },
-            detail: { valueAnimation: true, offsetCenter: [0, "66%"], formatter: (v) => `${v.toFixed(2)}%`, fontSize: 26, fontWeight: 700, color: { ok: COLORS.ok, warn: "#c27a0e", alarm: COLORS.alarm }[level], fontFamily: FONT },
+            detail: {
+              valueAnimation: true,
+              offsetCenter: [0, "66%"],
+              formatter: (v) => `${v.toFixed(2)}%`,
+              fontSize: 26,
+              fontWeight: 700,
+              color: { ok: COLORS.ok, warn: "#c27a0e", alarm: COLORS.alarm }[level],
+              fontFamily: FONT,
+            },
             data: [{ value, name: "个贷率" }],
           },
         ],
@@ -342,8 +451,15 @@
 
   function drawCounties(groups, selected) {
     const byKey = new Map(groups.map((g) => [g.key, g]));
-    const keys = [...Object.keys(config.counties), ...groups.map((g) => g.key).filter((k) => !Object.hasOwn(config.counties, k))];
-    const rows = keys.map((key) => ({ key, name: config.counties[key] || (key === "000000" ? "未登记" : key), group: byKey.get(key) || { activeAccounts: 0, depositAmount: "0.00" } }));
+    const keys = [
+      ...Object.keys(config.counties),
+      ...groups.map((g) => g.key).filter((k) => !Object.hasOwn(config.counties, k)),
+    ];
+    const rows = keys.map((key) => ({
+      key,
+      name: config.counties[key] || (key === "000000" ? "未登记" : key),
+      group: byKey.get(key) || { activeAccounts: 0, depositAmount: "0.00" },
+    }));
     const empty = rows.every((r) => Number(r.group.depositAmount) === 0);
     chart("chart-county").setOption(
       {
@@ -358,8 +474,20 @@
             return `<b>${row.name}</b>（${row.key}）<br>缴存金额&nbsp;&nbsp;<b>${fixed2.format(Number(row.group.depositAmount))}</b> 元<br>期末在缴&nbsp;&nbsp;<b>${grouping.format(row.group.activeAccounts)}</b> 户`;
           },
         },
-        xAxis: { type: "category", data: rows.map((r) => r.name), axisTick: { show: false }, axisLine: { lineStyle: { color: "#c5cedb" } }, axisLabel: { color: COLORS.ink, interval: 0 } },
-        yAxis: { type: "value", name: "万元", nameTextStyle: { color: COLORS.muted, align: "right" }, axisLabel: { color: COLORS.muted }, splitLine: { lineStyle: { color: "#edf1f6" } } },
+        xAxis: {
+          type: "category",
+          data: rows.map((r) => r.name),
+          axisTick: { show: false },
+          axisLine: { lineStyle: { color: "#c5cedb" } },
+          axisLabel: { color: COLORS.ink, interval: 0 },
+        },
+        yAxis: {
+          type: "value",
+          name: "万元",
+          nameTextStyle: { color: COLORS.muted, align: "right" },
+          axisLabel: { color: COLORS.muted },
+          splitLine: { lineStyle: { color: "#edf1f6" } },
+        },
         series: [
           {
             type: "bar",
@@ -369,10 +497,22 @@
               value: wan(r.group.depositAmount),
               itemStyle: {
                 borderRadius: [4, 4, 0, 0],
-                color: selected && r.key !== selected ? "#c9d6ea" : new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: COLORS.blue }, { offset: 1, color: "#7fa8e6" }]),
+                color:
+                  selected && r.key !== selected
+                    ? "#c9d6ea"
+                    : new echarts.graphic.LinearGradient(0, 0, 0, 1, [
+                        { offset: 0, color: COLORS.blue },
+                        { offset: 1, color: "#7fa8e6" },
+                      ]),
               },
             })),
-            label: { show: !empty, position: "top", color: COLORS.ink, fontSize: 11, formatter: (p) => (p.value ? fixed2.format(p.value) : "") },
+            label: {
+              show: !empty,
+              position: "top",
+              color: COLORS.ink,
+              fontSize: 11,
+              formatter: (p) => (p.value ? fixed2.format(p.value) : ""),
+            },
           },
         ],
         graphic: empty ? emptyGraphic("所选期间各区县暂无缴存") : [],
@@ -386,7 +526,11 @@
     const keys = [...known, ...groups.map((g) => g.key).filter((k) => !known.includes(k))];
     const byKey = new Map(groups.map((g) => [g.key, g]));
     const data = keys
-      .map((key) => ({ key, name: config.forms[key] || "未登记", group: byKey.get(key) || { activeAccounts: 0, depositAmount: "0.00" } }))
+      .map((key) => ({
+        key,
+        name: config.forms[key] || "未登记",
+        group: byKey.get(key) || { activeAccounts: 0, depositAmount: "0.00" },
+      }))
       .map((r) => ({ name: r.name, value: r.group.activeAccounts, deposit: r.group.depositAmount }));
     const total = data.reduce((sum, d) => sum + d.value, 0);
     const empty = total === 0;
@@ -397,12 +541,26 @@
         tooltip: {
           ...tooltipBase,
           trigger: "item",
-          formatter: (p) => `<b>${p.name}</b><br>在缴账户&nbsp;&nbsp;<b>${grouping.format(p.value)}</b> 户（${p.percent}%）<br>缴存金额&nbsp;&nbsp;<b>${fixed2.format(Number(p.data.deposit))}</b> 元`,
+          formatter: (p) =>
+            `<b>${p.name}</b><br>在缴账户&nbsp;&nbsp;<b>${grouping.format(p.value)}</b> 户（${p.percent}%）<br>缴存金额&nbsp;&nbsp;<b>${fixed2.format(Number(p.data.deposit))}</b> 元`,
         },
         legend: { bottom: 0, left: "center", itemWidth: 12, itemHeight: 12, textStyle: { color: COLORS.muted } },
         title: empty
-          ? { text: "暂无在缴账户", left: "center", top: "middle", textStyle: { color: COLORS.muted, fontSize: 14, fontWeight: "normal", fontFamily: FONT } }
-          : { text: grouping.format(total), subtext: "在缴账户（户）", left: "center", top: "38%", itemGap: 4, textStyle: { fontSize: 24, fontWeight: 700, color: COLORS.ink, fontFamily: FONT }, subtextStyle: { color: COLORS.muted, fontSize: 12, fontFamily: FONT } },
+          ? {
+              text: "暂无在缴账户",
+              left: "center",
+              top: "middle",
+              textStyle: { color: COLORS.muted, fontSize: 14, fontWeight: "normal", fontFamily: FONT },
+            }
+          : {
+              text: grouping.format(total),
+              subtext: "在缴账户（户）",
+              left: "center",
+              top: "38%",
+              itemGap: 4,
+              textStyle: { fontSize: 24, fontWeight: 700, color: COLORS.ink, fontFamily: FONT },
+              subtextStyle: { color: COLORS.muted, fontSize: 12, fontFamily: FONT },
+            },
         series: [
           {
             type: "pie",
@@ -442,10 +600,15 @@
     button.disabled = true;
     button.textContent = "正在导出…";
     try {
-      const res = await fetch(`/exports/pilot-metrics.${format}?${params}`, { headers: { authorization: `Bearer ${bearer}` } });
+      const res = await fetch(`/exports/pilot-metrics.${format}?${params}`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      });
       if (!res.ok) {
         const body = await res.json().catch(() => null);
-        const error = (body && body.errors && body.errors[0]) || { message: `HTTP ${res.status}`, extensions: { code: String(res.status) } };
+        const error = (body && body.errors && body.errors[0]) || {
+          message: `HTTP ${res.status}`,
+          extensions: { code: String(res.status) },
+        };
         return showError(error);
       }
       const blob = await res.blob();
@@ -498,7 +661,8 @@
     els.signOut.addEventListener("click", signOut);
     els.forbiddenChange.addEventListener("click", signOut);
     els.retry.addEventListener("click", () => void load());
-    for (const button of document.querySelectorAll("[data-format]")) button.addEventListener("click", () => void download(button));
+    for (const button of document.querySelectorAll("[data-format]"))
+      button.addEventListener("click", () => void download(button));
     window.addEventListener("resize", resizeCharts);
     if (typeof echarts === "undefined") {
       setView("error");

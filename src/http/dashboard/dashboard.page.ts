@@ -17,7 +17,9 @@ function card(field: string, unit: string, note: string, tone: string): string {
   const figure = money
     ? `<span class="kpi-figure" data-display="${field}">—</span><span class="kpi-unit" data-unit="${field}">万元</span>`
     : `<span class="kpi-figure"><span class="num" data-metric="${field}"></span></span><span class="kpi-unit">${unit}</span>`;
-  const sub = money ? `<span class="kpi-exact">合计 <span class="num" data-metric="${field}"></span> 元</span>` : `<span class="kpi-note">${esc(note)}</span>`;
+  const sub = money
+    ? `<span class="kpi-exact">合计 <span class="num" data-metric="${field}"></span> 元</span>`
+    : `<span class="kpi-note">${esc(note)}</span>`;
   return `<article class="kpi kpi-${tone}"><h3>${esc(label(field))}</h3><p class="kpi-value">${figure}</p><p class="kpi-sub">${sub}</p></article>`;
 }
 

@@ -4,11 +4,12 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
+
 import { PARAMETERS_BY_KEY } from "../../domain/policy/parameter-catalog";
 import type { HubServices } from "../../services/hub-services";
 import { headerValue } from "../http-io";
 import { dashboardPage } from "./dashboard.page";
-import { liquidityThresholds, shanghaiNow, type HubRoute } from "./pilot-metrics-export.route";
+import { type HubRoute, liquidityThresholds, shanghaiNow } from "./pilot-metrics-export.route";
 
 /** Scripts from this origin only, no inline code, no framing, requests to this origin only. */
 export const DASHBOARD_CSP = [
@@ -25,7 +26,11 @@ export const DASHBOARD_CSP = [
 
 const JS = "text/javascript; charset=utf-8";
 const ASSETS: Record<string, { file: () => string; type: string; maxAge: number }> = {
-  "echarts.min.js": { file: () => join(dirname(require.resolve("echarts/package.json")), "dist", "echarts.min.js"), type: JS, maxAge: 86400 },
+  "echarts.min.js": {
+    file: () => join(dirname(require.resolve("echarts/package.json")), "dist", "echarts.min.js"),
+    type: JS,
+    maxAge: 86400,
+  },
   "dashboard.js": { file: () => assetPath("dashboard.client.js"), type: JS, maxAge: 300 },
   "dashboard.css": { file: () => assetPath("dashboard.css"), type: "text/css; charset=utf-8", maxAge: 300 },
   "favicon.svg": { file: () => assetPath("favicon.svg"), type: "image/svg+xml", maxAge: 86400 },

@@ -2,6 +2,7 @@
 // metrics as a download for the leadership group's reports and the third-party evaluation. Same roles as the
 // pilotMetrics query (one table: ROOT_PERMISSIONS), the token in the Authorization header only.
 import type { IncomingMessage, ServerResponse } from "node:http";
+
 import { ROOT_PERMISSIONS } from "../../auth/permissions";
 import type { TokenVerifier } from "../../auth/token-verifier";
 import { isValidMonth } from "../../domain/calendar/calendar";
@@ -10,32 +11,47 @@ import { HubError } from "../../errors";
 import type { HubServices } from "../../services/hub-services";
 import { computePilotMetrics, type PilotMetricsDto } from "../../services/metrics/pilot-metrics";
 import { bearerToken, headerValue, sendError } from "../http-io";
-import { REPORT_TITLE, reportCsv, reportSheets, type ReportContext } from "./pilot-metrics.report";
+import { REPORT_TITLE, type ReportContext, reportCsv, reportSheets } from "./pilot-metrics.report";
 import { writeXlsx } from "./xlsx.writer";
 
 export type HubRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
 const FORMATS = {
   "/exports/pilot-metrics.csv": { ext: "csv", type: "text/csv; charset=utf-8" },
-  "/exports/pilot-metrics.xlsx": { ext: "xlsx", type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+  "/exports/pilot-metrics.xlsx": {
+    ext: "xlsx",
+    type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  },
 } as const;
 
 /** The window and county of an export, or why they are refused (the query's own rules). */
-export function parseExportQuery(params: URLSearchParams): { from: string; to: string; countyCode: string | null } | { error: string } {
+export function parseExportQuery(
+  params: URLSearchParams,
+): { from: string; to: string; countyCode: string | null } | { error: string } {
   const from = params.get("from") ?? "";
   const to = params.get("to") ?? "";
   const countyCode = params.get("countyCode") || null;
-  if (!isValidMonth(from) || !isValidMonth(to)) return { error: "from 和 to 须为有效月份 YYYY-MM (from and to must be months)" };
+  if (!isValidMonth(from) || !isValidMonth(to))
+    return { error: "from 和 to 须为有效月份 YYYY-MM (from and to must be months)" };
   const problem = metricsWindowProblem(from, to);
   if (problem) return { error: problem.message };
-  if (countyCode !== null && !isCountyCode(countyCode)) return { error: "县级区划代码应为 6 位数字 (countyCode must be 6 digits)" };
+  if (countyCode !== null && !isCountyCode(countyCode))
+    return { error: "县级区划代码应为 6 位数字 (countyCode must be 6 digits)" };
   return { from, to, countyCode };
 }
 
 /** Now in Asia/Shanghai: the date (for the policy thresholds) and a minute stamp (for the report). */
 export function shanghaiNow(at = new Date()): { date: string; stamp: string } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
@@ -44,12 +60,20 @@ export function shanghaiNow(at = new Date()): { date: string; stamp: string } {
 }
 
 /** The liquidity watch lines in force on a date (policy parameters liquidity.warningRatio / alarmRatio). */
-export async function liquidityThresholds(hub: HubServices, date: string): Promise<{ warningRatio: string; alarmRatio: string }> {
+export async function liquidityThresholds(
+  hub: HubServices,
+  date: string,
+): Promise<{ warningRatio: string; alarmRatio: string }> {
   const params = await hub.policy.on(date);
   return { warningRatio: params.text("liquidity.warningRatio"), alarmRatio: params.text("liquidity.alarmRatio") };
 }
 
-const STATUS_OF: Partial<Record<string, number>> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
+const STATUS_OF: Partial<Record<string, number>> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+};
 
 export function pilotMetricsExportRoute(hub: HubServices, verifier: TokenVerifier): HubRoute {
   return async (req, res, url) => {
@@ -92,7 +116,12 @@ export function pilotMetricsExportRoute(hub: HubServices, verifier: TokenVerifie
       return true;
     }
     const now = shanghaiNow();
-    const ctx: ReportContext = { metrics, countyCode: query.countyCode, generatedAt: now.stamp, ...(await liquidityThresholds(hub, now.date)) };
+    const ctx: ReportContext = {
+      metrics,
+      countyCode: query.countyCode,
+      generatedAt: now.stamp,
+      ...(await liquidityThresholds(hub, now.date)),
+    };
     const body = format.ext === "csv" ? reportCsv(ctx) : writeXlsx(reportSheets(ctx), { title: REPORT_TITLE });
     const scope = query.countyCode ? `_${query.countyCode}` : "";
     const ascii = `pilot-metrics_${query.from}_${query.to}${scope}.${format.ext}`;

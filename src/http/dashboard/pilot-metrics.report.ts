@@ -17,7 +17,8 @@ export const EMPLOYMENT_FORM_NAMES: Readonly<Record<string, string>> = {
   PART_TIME: "非全日制",
   NEW_FORM: "新业态",
 };
-export const countyName = (code: string): string => COUNTY_NAMES[code] ?? (code === "000000" ? "未登记区县" : `其他（${code}）`);
+export const countyName = (code: string): string =>
+  COUNTY_NAMES[code] ?? (code === "000000" ? "未登记区县" : `其他（${code}）`);
 export const employmentFormName = (key: string): string => EMPLOYMENT_FORM_NAMES[key] ?? "未登记";
 
 type Kind = "count" | "money" | "ratio";
@@ -82,12 +83,23 @@ export function reportSections(ctx: ReportContext): ReportSection[] {
   const groups = (list: MetricGroupDto[], name: (key: string) => string): XlsxCell[][] =>
     list.map((g) => [g.key, name(g.key), num(g.activeAccounts, "count"), num(g.depositAmount, "money")]);
   return [
-    { title: "一、主要指标", sheetName: "主要指标", header: ["指标", "字段", "数值", "单位"], rows: headline, widths: [22, 26, 18, 8] },
+    {
+      title: "一、主要指标",
+      sheetName: "主要指标",
+      header: ["指标", "字段", "数值", "单位"],
+      rows: headline,
+      widths: [22, 26, 18, 8],
+    },
     {
       title: "二、月度趋势",
       sheetName: "月度趋势",
       header: ["月份 period", "新增参缴人数 enrolled", "缴存金额（元）depositAmount", "提取金额（元）withdrawalAmount"],
-      rows: m.monthly.map((p) => [p.period, num(p.enrolled, "count"), num(p.depositAmount, "money"), num(p.withdrawalAmount, "money")]),
+      rows: m.monthly.map((p) => [
+        p.period,
+        num(p.enrolled, "count"),
+        num(p.depositAmount, "money"),
+        num(p.withdrawalAmount, "money"),
+      ]),
       widths: [14, 22, 28, 30],
     },
     {

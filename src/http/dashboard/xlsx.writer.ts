@@ -69,9 +69,10 @@ function sheetXml(sheet: XlsxSheet): string {
     return `<row r="${r + 1}">${body}</row>`;
   });
   const frozen = sheet.frozenRows ?? 0;
-  const view = frozen > 0
-    ? `<sheetViews><sheetView workbookViewId="0"><pane ySplit="${frozen}" topLeftCell="A${frozen + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>`
-    : `<sheetViews><sheetView workbookViewId="0"/></sheetViews>`;
+  const view =
+    frozen > 0
+      ? `<sheetViews><sheetView workbookViewId="0"><pane ySplit="${frozen}" topLeftCell="A${frozen + 1}" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>`
+      : `<sheetViews><sheetView workbookViewId="0"/></sheetViews>`;
   const cols = sheet.columnWidths?.length
     ? `<cols>${sheet.columnWidths.map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join("")}</cols>`
     : "";
@@ -111,7 +112,10 @@ export function writeXlsx(sheets: readonly XlsxSheet[], options: { title?: strin
   checkSheetNames(sheets);
   const modifiedAt = options.modifiedAt ?? new Date();
   const sheetOverrides = sheets
-    .map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+    .map(
+      (_, i) =>
+        `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+    )
     .join("");
   const entries: ZipEntry[] = [
     {
@@ -153,7 +157,12 @@ export function writeXlsx(sheets: readonly XlsxSheet[], options: { title?: strin
       name: "xl/_rels/workbook.xml.rels",
       data:
         `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}">` +
-        sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${REL_NS}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join("") +
+        sheets
+          .map(
+            (_, i) =>
+              `<Relationship Id="rId${i + 1}" Type="${REL_NS}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
+          )
+          .join("") +
         `<Relationship Id="rId${sheets.length + 1}" Type="${REL_NS}/styles" Target="styles.xml"/>` +
         `</Relationships>`,
     },

@@ -54,7 +54,8 @@ export function zip(entries: readonly ZipEntry[], modifiedAt = new Date()): Buff
     const name = Buffer.from(entry.name, "utf8");
     const raw = typeof entry.data === "string" ? Buffer.from(entry.data, "utf8") : entry.data;
     const packed = deflateRawSync(raw, { level: 6 });
-    if (raw.length >= LIMIT || packed.length >= LIMIT) throw new Error(`zip entry too large for a non-ZIP64 archive: ${entry.name}`);
+    if (raw.length >= LIMIT || packed.length >= LIMIT)
+      throw new Error(`zip entry too large for a non-ZIP64 archive: ${entry.name}`);
     const crc = crc32(raw);
 
     const local = Buffer.alloc(30);

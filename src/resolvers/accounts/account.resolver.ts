@@ -1,9 +1,10 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+
 import type { HubContext } from "../../context";
 import { badInput } from "../../errors";
 import { Account, LedgerEntryConnection } from "../../schema/accounts/account.type";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
-import { accountViewByIdNumber, type AccountView } from "../../services/accounts/account-view";
+import { type AccountView, accountViewByIdNumber } from "../../services/accounts/account-view";
 import { entriesPage, InvalidCursorError } from "../../services/accounts/ledger-entries";
 import { present } from "./account.presenter";
 
@@ -12,7 +13,10 @@ export const MAX_PAGE_SIZE = 200;
 @Resolver(() => Account)
 export class AccountResolver {
   @Query(() => Account, { nullable: true, description: "CENTER_*: any account; WORKER: only their own." })
-  async account(@Arg("accountNumber", () => String) accountNumber: string, @Ctx() ctx: HubContext): Promise<AccountView | null> {
+  async account(
+    @Arg("accountNumber", () => String) accountNumber: string,
+    @Ctx() ctx: HubContext,
+  ): Promise<AccountView | null> {
     if (accountNumber.length > 32) return null;
     const shown = present(await ctx.loaders.accountByNumber.load(accountNumber), ctx.viewer!);
     if (shown) ctx.exchange.touch([shown.idNumber]);
@@ -20,7 +24,10 @@ export class AccountResolver {
   }
 
   @Query(() => Account, { nullable: true, description: "CENTER_*: any person's account; WORKER: only their own." })
-  async accountByIdNumber(@Arg("idNumber", () => IdNumberScalar) idNumber: string, @Ctx() ctx: HubContext): Promise<AccountView | null> {
+  async accountByIdNumber(
+    @Arg("idNumber", () => IdNumberScalar) idNumber: string,
+    @Ctx() ctx: HubContext,
+  ): Promise<AccountView | null> {
     ctx.exchange.touch([idNumber]);
     const shown = present(await accountViewByIdNumber(ctx.hub.prisma, idNumber), ctx.viewer!);
     ctx.exchange.setResultSize(shown ? 1 : 0);

@@ -1,13 +1,24 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
+
 import type { HubContext } from "../../context";
 import { badInput } from "../../errors";
 import { ChainVerification, ExchangeRecordConnection } from "../../schema/audit/exchange-record.types";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
-import { exchangePage, InvalidExchangeCursorError, verifyExchangeChain, type ExchangePage } from "../../services/audit/exchange-log.query";
+import {
+  type ExchangePage,
+  exchangePage,
+  InvalidExchangeCursorError,
+  verifyExchangeChain,
+} from "../../services/audit/exchange-log.query";
 
 const MAX_PAGE = 200;
 
-async function page(ctx: HubContext, first: number | null, after: string | null, subjectKey: string | null): Promise<ExchangePage> {
+async function page(
+  ctx: HubContext,
+  first: number | null,
+  after: string | null,
+  subjectKey: string | null,
+): Promise<ExchangePage> {
   const size = first ?? 50;
   if (size < 1 || size > MAX_PAGE) throw badInput(`first 须在 1 到 ${MAX_PAGE} 之间`, "first");
   await ctx.hub.exchangeLog.drain(); // include records still being appended by concurrent requests
@@ -21,7 +32,9 @@ async function page(ctx: HubContext, first: number | null, after: string | null,
 
 @Resolver()
 export class ExchangeLogResolver {
-  @Query(() => ExchangeRecordConnection, { description: "AUDITOR: the exchange log, newest first; with idNumber, only the records that touched that person." })
+  @Query(() => ExchangeRecordConnection, {
+    description: "AUDITOR: the exchange log, newest first; with idNumber, only the records that touched that person.",
+  })
   async exchangeLog(
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after: string | null,
@@ -31,13 +44,18 @@ export class ExchangeLogResolver {
     return page(ctx, first, after, idNumber ? ctx.hub.subjectKey(idNumber) : null);
   }
 
-  @Query(() => ExchangeRecordConnection, { description: "WORKER: who read my data, when and why (a data tracker). 我的数据被谁查询。" })
+  @Query(() => ExchangeRecordConnection, {
+    description: "WORKER: who read my data, when and why (a data tracker). 我的数据被谁查询。",
+  })
   async myDataAccess(
     @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: HubContext,
   ): Promise<ExchangePage> {
-    const owner = await ctx.hub.prisma.account.findUnique({ where: { accountNumber: ctx.viewer!.sub }, select: { person: { select: { idNumber: true } } } });
+    const owner = await ctx.hub.prisma.account.findUnique({
+      where: { accountNumber: ctx.viewer!.sub },
+      select: { person: { select: { idNumber: true } } },
+    });
     if (!owner) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     return page(ctx, first, after, ctx.hub.subjectKey(owner.person.idNumber));
   }

@@ -1,10 +1,16 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+
 import { actorOf, type HubContext } from "../../context";
 import { badInput } from "../../errors";
-import { BankImportResult, DepositPayload, PayLumpSumInput, RecordDepositInput } from "../../schema/deposits/deposit.inputs";
+import {
+  BankImportResult,
+  DepositPayload,
+  PayLumpSumInput,
+  RecordDepositInput,
+} from "../../schema/deposits/deposit.inputs";
 import { runBankImport } from "../../services/deposits/bank-import.service";
 import { payLumpSum } from "../../services/deposits/pay-lump-sum";
-import { recordDeposit, type DepositResult } from "../../services/deposits/record-deposit";
+import { type DepositResult, recordDeposit } from "../../services/deposits/record-deposit";
 import type { Outcome } from "../../services/idempotency";
 import { present } from "../accounts/account.presenter";
 import { payload } from "../payload.mapper";
@@ -14,12 +20,17 @@ export const MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024;
 
 function depositPayload(outcome: Outcome<DepositResult>, ctx: HubContext) {
   if ("ok" in outcome) ctx.exchange.touch([outcome.ok.account.idNumber]);
-  return payload(outcome, (r) => ({ account: present(r.account, ctx.viewer!), entries: r.entries }), { account: null, entries: [] });
+  return payload(outcome, (r) => ({ account: present(r.account, ctx.viewer!), entries: r.entries }), {
+    account: null,
+    entries: [],
+  });
 }
 
 @Resolver()
 export class DepositResolver {
-  @Mutation(() => DepositPayload, { description: "CENTER_OPERATOR: record one month's deposit or back payment. 按月缴存/补缴。" })
+  @Mutation(() => DepositPayload, {
+    description: "CENTER_OPERATOR: record one month's deposit or back payment. 按月缴存/补缴。",
+  })
   async recordDeposit(@Arg("input", () => RecordDepositInput) input: RecordDepositInput, @Ctx() ctx: HubContext) {
     return depositPayload(await recordDeposit(ctx.hub, actorOf(ctx), input), ctx);
   }
@@ -29,13 +40,16 @@ export class DepositResolver {
     return depositPayload(await payLumpSum(ctx.hub, actorOf(ctx), input), ctx);
   }
 
-  @Mutation(() => BankImportResult, { description: "CENTER_OPERATOR: post a bank collection result file (CSV, up to 5 MB). Idempotent per paymentRef." })
+  @Mutation(() => BankImportResult, {
+    description: "CENTER_OPERATOR: post a bank collection result file (CSV, up to 5 MB). Idempotent per paymentRef.",
+  })
   async importBankCollection(
     @Arg("csv", () => String) csv: string,
     @Arg("idempotencyKey", () => String) idempotencyKey: string,
     @Ctx() ctx: HubContext,
   ) {
-    if (Buffer.byteLength(csv) > MAX_INLINE_CSV_BYTES) throw badInput("文件超过 5 MB，请使用 POST /imports/bank-collection", "csv");
+    if (Buffer.byteLength(csv) > MAX_INLINE_CSV_BYTES)
+      throw badInput("文件超过 5 MB，请使用 POST /imports/bank-collection", "csv");
     // Lines as the streaming endpoint's readline yields them (LF or CRLF, nothing after a final newline), so a file
     // hashes the same on both paths and a retry on either under the same key returns the first result.
     const lines = csv.split(/\r?\n/);

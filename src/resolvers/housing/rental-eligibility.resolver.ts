@@ -1,4 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from "type-graphql";
+
 import type { HubContext } from "../../context";
 import { RentalEligibility } from "../../schema/housing/rental-eligibility.type";
 import { DateScalar } from "../../schema/scalars/date.scalar";
@@ -8,7 +9,8 @@ import { rentalEligibilities, type RentalEligibilityDto } from "../../services/h
 @Resolver()
 export class RentalEligibilityResolver {
   @Query(() => [RentalEligibility], {
-    description: "HOUSING_BUREAU. At most 500 ID numbers per call; unknown IDs are not eligible. Answers follow the list as asked (a duplicate is answered again).",
+    description:
+      "HOUSING_BUREAU. At most 500 ID numbers per call; unknown IDs are not eligible. Answers follow the list as asked (a duplicate is answered again).",
   })
   async rentalEligibility(
     @Arg("idNumbers", () => [IdNumberScalar]) idNumbers: string[],

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from "type-graphql";
+
 import type { HubContext } from "../../context";
 import { PilotMetrics } from "../../schema/metrics/pilot-metrics.type";
 import { YearMonthScalar } from "../../schema/scalars/date.scalar";
@@ -6,7 +7,9 @@ import { computePilotMetrics, type PilotMetricsDto } from "../../services/metric
 
 @Resolver()
 export class PilotMetricsResolver {
-  @Query(() => PilotMetrics, { description: "LEADERSHIP, CENTER_ADMIN: pilot metrics for a window of months (at most 120). 试点统计。" })
+  @Query(() => PilotMetrics, {
+    description: "LEADERSHIP, CENTER_ADMIN: pilot metrics for a window of months (at most 120). 试点统计。",
+  })
   async pilotMetrics(
     @Arg("from", () => YearMonthScalar) from: string,
     @Arg("to", () => YearMonthScalar) to: string,

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+
 import { actorOf, type HubContext } from "../../context";
 import { YearMonthScalar } from "../../schema/scalars/date.scalar";
 import { SubsidyBatchPayload } from "../../schema/subsidies/subsidy-batch.types";
@@ -15,7 +16,10 @@ function batchPayload(outcome: Outcome<SubsidyBatchResult>, ctx: HubContext) {
 
 @Resolver()
 export class GraduateSubsidyResolver {
-  @Mutation(() => SubsidyBatchPayload, { description: "CENTER_ADMIN: claim the graduate subsidies of a month from the finance bureau, as one batch. 申领高校毕业生缴存补贴。" })
+  @Mutation(() => SubsidyBatchPayload, {
+    description:
+      "CENTER_ADMIN: claim the graduate subsidies of a month from the finance bureau, as one batch. 申领高校毕业生缴存补贴。",
+  })
   async claimGraduateSubsidies(
     @Arg("period", () => YearMonthScalar) period: string,
     @Arg("idempotencyKey", () => String) idempotencyKey: string,
@@ -24,7 +28,9 @@ export class GraduateSubsidyResolver {
     return batchPayload(await claimGraduateSubsidies(ctx.hub, actorOf(ctx), { period, idempotencyKey }), ctx);
   }
 
-  @Mutation(() => SubsidyBatchPayload, { description: "CENTER_ADMIN: ask the finance bureau what it paid, and credit each paid claim once. 补贴到账入账。" })
+  @Mutation(() => SubsidyBatchPayload, {
+    description: "CENTER_ADMIN: ask the finance bureau what it paid, and credit each paid claim once. 补贴到账入账。",
+  })
   async settleGraduateSubsidies(
     @Arg("batchNo", () => String) batchNo: string,
     @Arg("idempotencyKey", () => String) idempotencyKey: string,

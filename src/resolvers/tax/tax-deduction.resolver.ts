@@ -1,13 +1,15 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
+
 import type { HubContext } from "../../context";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
 import { TaxDeduction } from "../../schema/tax/tax-deduction.type";
-import { taxDeductions, type TaxDeductionDto } from "../../services/tax/tax-deductions";
+import { type TaxDeductionDto, taxDeductions } from "../../services/tax/tax-deductions";
 
 @Resolver()
 export class TaxDeductionResolver {
   @Query(() => [TaxDeduction], {
-    description: "TAX_BUREAU. At most 500 ID numbers per call; unknown IDs get zero amounts. Answers follow the list as asked (a duplicate is answered again).",
+    description:
+      "TAX_BUREAU. At most 500 ID numbers per call; unknown IDs get zero amounts. Answers follow the list as asked (a duplicate is answered again).",
   })
   async taxDeductions(
     @Arg("taxYear", () => Int) taxYear: number,

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
+
 import { PageInfo } from "../common/common.types";
 import { AccountKind, AccountStatus, EmploymentForm } from "../common/enums";
 import { DateScalar, YearMonthScalar } from "../scalars/date.scalar";
@@ -13,7 +14,9 @@ export class LedgerEntry {
   @Field(() => DateScalar)
   postedOn: string;
 
-  @Field(() => String, { description: "DEPOSIT, LUMP_SUM, BACK_PAYMENT, WITHDRAWAL, EXIT_PAYOUT, INTEREST, GRADUATE_SUBSIDY, REVERSAL ..." })
+  @Field(() => String, {
+    description: "DEPOSIT, LUMP_SUM, BACK_PAYMENT, WITHDRAWAL, EXIT_PAYOUT, INTEREST, GRADUATE_SUBSIDY, REVERSAL ...",
+  })
   kind: string;
 
   @Field(() => MoneyScalar, { description: "Positive credits the worker, negative debits." })
@@ -49,7 +52,9 @@ export class Account {
   @Field(() => String)
   accountNumber: string;
 
-  @Field(() => IdNumberScalar, { description: "Full only for CENTER_* and the owner; masked (first 6, last 4) otherwise." })
+  @Field(() => IdNumberScalar, {
+    description: "Full only for CENTER_* and the owner; masked (first 6, last 4) otherwise.",
+  })
   idNumber: string;
 
   @Field(() => String)

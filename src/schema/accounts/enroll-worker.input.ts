@@ -1,5 +1,6 @@
 import { IsInt, Length, Max, MaxLength, Min } from "class-validator";
 import { Field, InputType, Int, ObjectType } from "type-graphql";
+
 import type { MoneyValue } from "../../domain/money/money";
 import { UserError } from "../common/common.types";
 import { DepositMode, Education, EmploymentForm, PaymentChannel } from "../common/enums";

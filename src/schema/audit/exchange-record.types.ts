@@ -1,8 +1,11 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
+
 import { PageInfo } from "../common/common.types";
 import { Role } from "../common/enums";
 
-@ObjectType({ description: "One agency read or center action, as recorded in the tamper-evident exchange log. 数据交换日志记录。" })
+@ObjectType({
+  description: "One agency read or center action, as recorded in the tamper-evident exchange log. 数据交换日志记录。",
+})
 export class ExchangeRecord {
   @Field(() => ID)
   id: string;

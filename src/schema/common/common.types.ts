@@ -1,6 +1,8 @@
 import { Field, ObjectType } from "type-graphql";
 
-@ObjectType({ description: "A business-rule outcome of a mutation: a stable code, the input field, a message for staff (Chinese)." })
+@ObjectType({
+  description: "A business-rule outcome of a mutation: a stable code, the input field, a message for staff (Chinese).",
+})
 export class UserError {
   @Field(() => String)
   code: string;

@@ -1,5 +1,6 @@
 import { IsInt, Length, Max, Min } from "class-validator";
 import { Field, InputType, Int, ObjectType } from "type-graphql";
+
 import type { MoneyValue } from "../../domain/money/money";
 import { Account, LedgerEntry } from "../accounts/account.type";
 import { UserError } from "../common/common.types";
@@ -93,6 +94,8 @@ export class BankImportResult {
   @Field(() => Int, { description: "Data rows read (header and blank lines excluded)." })
   rows: number;
 
-  @Field(() => [UserError], { description: "Each rejected row's line (field = line:N) and code; at most 1,000 listed." })
+  @Field(() => [UserError], {
+    description: "Each rejected row's line (field = line:N) and code; at most 1,000 listed.",
+  })
   errors: UserError[];
 }

@@ -1,6 +1,7 @@
 // What the housing bureau sees: per person asked, the two eligibilities, the consecutive paid months and the codes of
 // the rules not met. Nothing else about the person is reachable from here (data minimization).
 import { Field, Int, ObjectType } from "type-graphql";
+
 import { IdNumberScalar } from "../scalars/id-number.scalar";
 
 @ObjectType({ description: "Rental-housing support eligibility of a person as of a date. 租房保障资格。" })

@@ -1,5 +1,6 @@
 // The leadership group's pilot metrics: aggregates only, so no field of a person is reachable from here.
 import { Field, Int, ObjectType } from "type-graphql";
+
 import { YearMonthScalar } from "../scalars/date.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 
@@ -18,7 +19,10 @@ export class MetricPoint {
   withdrawalAmount: string;
 }
 
-@ObjectType({ description: "Active accounts at the end of the window and deposits in it, for one county or employment form. 分组数据。" })
+@ObjectType({
+  description:
+    "Active accounts at the end of the window and deposits in it, for one county or employment form. 分组数据。",
+})
 export class MetricGroup {
   @Field(() => String)
   key: string;
@@ -71,7 +75,9 @@ export class PilotMetrics {
   @Field(() => Int, { description: "Enrolments or loans refused by the national duplicate check." })
   duplicateBlocks: number;
 
-  @Field(() => String, { description: '个贷率: outstanding loans ÷ deposit balances of the flexible pool, 4 decimals, e.g. "0.4213".' })
+  @Field(() => String, {
+    description: '个贷率: outstanding loans ÷ deposit balances of the flexible pool, 4 decimals, e.g. "0.4213".',
+  })
   loanToDepositRatio: string;
 
   @Field(() => [MetricPoint])

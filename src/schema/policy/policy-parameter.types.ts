@@ -1,5 +1,6 @@
 import { Length, MaxLength } from "class-validator";
 import { Field, InputType, ObjectType } from "type-graphql";
+
 import { UserError } from "../common/common.types";
 import { DateScalar } from "../scalars/date.scalar";
 

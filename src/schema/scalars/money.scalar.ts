@@ -1,10 +1,11 @@
-import { formatMoney, MoneyFormatError, parseMoney, toMoney, type MoneyValue } from "../../domain/money/money";
+import { formatMoney, MoneyFormatError, type MoneyValue, parseMoney, toMoney } from "../../domain/money/money";
 import { stringScalar } from "./scalar-factory";
 
 /** Money in yuan: a decimal string with exactly two decimals on output; up to two decimals on input. */
 export const MoneyScalar = stringScalar<MoneyValue>({
   name: "Money",
-  description: 'Money in yuan: a decimal string with exactly two decimals, e.g. "1234.50". Never a float. 金额（元），两位小数的字符串。',
+  description:
+    'Money in yuan: a decimal string with exactly two decimals, e.g. "1234.50". Never a float. 金额（元），两位小数的字符串。',
   problem: 'expected a decimal string with at most 2 decimals, e.g. "1234.50"',
   parse: (text) => {
     try {

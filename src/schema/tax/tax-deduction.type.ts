@@ -1,9 +1,10 @@
 // What the tax bureau sees: per person asked, the deposits paid in the tax year and their deductible part. Nothing
 // else about the person is reachable from here (data minimization): no name, no account, no balance.
 import { Field, Int, ObjectType } from "type-graphql";
+
+import { YearMonthScalar } from "../scalars/date.scalar";
 import { IdNumberScalar } from "../scalars/id-number.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
-import { YearMonthScalar } from "../scalars/date.scalar";
 
 @ObjectType({ description: "One month covered by the payments of the tax year and its deductible part. 月度扣除额。" })
 export class MonthlyDeduction {

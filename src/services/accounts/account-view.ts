@@ -1,10 +1,10 @@
 // The account as the API shows it, read in one set-based query for any number of accounts.
-import { Prisma } from "../../generated/prisma/client";
-import type { PrismaClient } from "../../generated/prisma/client";
-import type { Tx } from "../../db/transaction";
 import { dateToString } from "../../db/dates";
+import type { Tx } from "../../db/transaction";
 import { depositHistory } from "../../domain/deposits/deposit-history";
 import { formatMoney, toMoney } from "../../domain/money/money";
+import type { PrismaClient } from "../../generated/prisma/client";
+import { Prisma } from "../../generated/prisma/client";
 
 /** JSON-able view of an account (money as strings): also what idempotent mutations store and replay. */
 export interface AccountView {
@@ -75,7 +75,10 @@ function toView(row: AccountRow): AccountView {
 }
 
 /** Views by account number, in one query; missing numbers are absent from the map. */
-export async function accountViewsByNumber(db: PrismaClient | Tx, numbers: readonly string[]): Promise<Map<string, AccountView>> {
+export async function accountViewsByNumber(
+  db: PrismaClient | Tx,
+  numbers: readonly string[],
+): Promise<Map<string, AccountView>> {
   if (numbers.length === 0) return new Map();
   const rows = await db.$queryRaw<AccountRow[]>`${SELECT} WHERE a.account_number = ANY(${[...numbers]}::text[])`;
   return new Map(rows.map((r) => [r.account_number, toView(r)]));

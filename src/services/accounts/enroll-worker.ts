@@ -1,19 +1,19 @@
 // Enrolment 开户: eligibility on the enrolment date, the local and national one-person-one-account checks,
 // then person, account, agreement and deposit plan in one transaction. Registration with the national
 // platform goes through the outbox after commit, so a slow platform never holds a transaction open.
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inTransaction, type Tx } from "../../db/transaction";
+import { duplicateReason } from "../../connectors/national-platform/national-platform.port";
 import { stringToDate } from "../../db/dates";
+import { inTransaction, type Tx } from "../../db/transaction";
 import { CURRENT_COMMITMENT } from "../../domain/accounts/commitment";
 import { checkEnrolment } from "../../domain/accounts/enrolment.rule";
-import { parseIdNumber, type ParsedIdNumber } from "../../domain/accounts/id-number";
+import { type ParsedIdNumber, parseIdNumber } from "../../domain/accounts/id-number";
 import { type MoneyValue } from "../../domain/money/money";
-import { duplicateReason } from "../../connectors/national-platform/national-platform.port";
-import { peekIdempotent, runIdempotent, type Outcome } from "../idempotency";
-import { userError, type UserErrorDto } from "../user-error";
-import { accountView, type AccountView } from "./account-view";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Actor, HubServices } from "../hub-services";
+import { type Outcome, peekIdempotent, runIdempotent } from "../idempotency";
 import { recordDuplicateBlock, recordEnrolment, rekeyAccountMetrics } from "../metrics/metric-deltas";
-import type { HubServices, Actor } from "../hub-services";
+import { userError, type UserErrorDto } from "../user-error";
+import { type AccountView, accountView } from "./account-view";
 
 export interface EnrollWorkerCommand {
   idNumber: string;
@@ -45,10 +45,17 @@ function commandInput(c: EnrollWorkerCommand): Record<string, unknown> {
 }
 
 async function localConflict(tx: Tx | PrismaClient, idNumber: string): Promise<UserErrorDto | null> {
-  const active = await tx.account.findFirst({ where: { person: { idNumber }, status: "ACTIVE" }, select: { kind: true } });
+  const active = await tx.account.findFirst({
+    where: { person: { idNumber }, status: "ACTIVE" },
+    select: { kind: true },
+  });
   if (!active) return null;
   return active.kind === "EMPLOYER"
-    ? userError("EMPLOYER_ACCOUNT_ACTIVE", "该人员有正常的单位缴存账户，属于应缴范围，不能以灵活就业身份开户", "idNumber")
+    ? userError(
+        "EMPLOYER_ACCOUNT_ACTIVE",
+        "该人员有正常的单位缴存账户，属于应缴范围，不能以灵活就业身份开户",
+        "idNumber",
+      )
     : userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber");
 }
 
@@ -66,7 +73,10 @@ async function createAccount(tx: Tx, person: ParsedIdNumber, c: EnrollWorkerComm
   });
   // A sealed account of this person (e.g. employer-based, sealed when the job ended) converts back to
   // flexible: one personal account, its history and duration carried over.
-  const sealed = await tx.account.findFirst({ where: { personId: saved.id, status: "SEALED" }, orderBy: { id: "desc" } });
+  const sealed = await tx.account.findFirst({
+    where: { personId: saved.id, status: "SEALED" },
+    orderBy: { id: "desc" },
+  });
   let accountId: bigint;
   let accountNumber: string;
   if (sealed) {
@@ -130,13 +140,18 @@ async function createAccount(tx: Tx, person: ParsedIdNumber, c: EnrollWorkerComm
   return accountNumber;
 }
 
-export async function enrollWorker(hub: HubServices, actor: Actor, c: EnrollWorkerCommand): Promise<Outcome<AccountView>> {
+export async function enrollWorker(
+  hub: HubServices,
+  actor: Actor,
+  c: EnrollWorkerCommand,
+): Promise<Outcome<AccountView>> {
   const parsed = parseIdNumber(c.idNumber);
   if (!parsed.ok) return { userErrors: [userError("INVALID_ID_NUMBER", "身份证号码无效", "idNumber")] };
   const person = parsed.value;
   const params = await hub.policy.on(c.enrolledOn);
   const violations = checkEnrolment({ ...c, person }, params.enrolmentPolicy());
-  if (c.name.trim().length === 0 || c.name.length > 50) violations.push({ code: "INVALID_NAME", field: "name", message: "姓名不能为空且不超过 50 个字符" });
+  if (c.name.trim().length === 0 || c.name.length > 50)
+    violations.push({ code: "INVALID_NAME", field: "name", message: "姓名不能为空且不超过 50 个字符" });
   if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
 
   const request = { key: c.idempotencyKey, operation: "enrollWorker", actor: actor.sub, input: commandInput(c) };
@@ -152,19 +167,39 @@ export async function enrollWorker(hub: HubServices, actor: Actor, c: EnrollWork
   if (duplicate) {
     await inTransaction(hub.prisma, async (tx) => {
       await tx.duplicateCheck.create({
-        data: { operation: "ENROLL", idNumber: person.idNumber, countyCode: c.countyCode, employmentForm: c.employmentForm, reason: duplicate, checkedOn: stringToDate(c.enrolledOn) },
+        data: {
+          operation: "ENROLL",
+          idNumber: person.idNumber,
+          countyCode: c.countyCode,
+          employmentForm: c.employmentForm,
+          reason: duplicate,
+          checkedOn: stringToDate(c.enrolledOn),
+        },
       });
       await recordDuplicateBlock(tx, { on: c.enrolledOn, countyCode: c.countyCode, employmentForm: c.employmentForm });
     });
-    return { userErrors: [userError(duplicate === "FRAUD_BAN" ? "FRAUD_BAN" : "DUPLICATE_ACCOUNT", DUPLICATE_MESSAGES[duplicate]!, "idNumber")] };
+    return {
+      userErrors: [
+        userError(
+          duplicate === "FRAUD_BAN" ? "FRAUD_BAN" : "DUPLICATE_ACCOUNT",
+          DUPLICATE_MESSAGES[duplicate]!,
+          "idNumber",
+        ),
+      ],
+    };
   }
 
-  const outcome = await runIdempotent<AccountView>(hub.prisma, request, async (tx) => {
-    const conflict = await localConflict(tx, person.idNumber);
-    if (conflict) return { userErrors: [conflict] };
-    const accountNumber = await createAccount(tx, person, c, actor);
-    return { ok: (await accountView(tx, accountNumber))! };
-  }, userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber"));
+  const outcome = await runIdempotent<AccountView>(
+    hub.prisma,
+    request,
+    async (tx) => {
+      const conflict = await localConflict(tx, person.idNumber);
+      if (conflict) return { userErrors: [conflict] };
+      const accountNumber = await createAccount(tx, person, c, actor);
+      return { ok: (await accountView(tx, accountNumber))! };
+    },
+    userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber"),
+  );
   if ("ok" in outcome) hub.outbox.kick();
   return outcome;
 }

@@ -1,7 +1,7 @@
 // A worker's ledger entries, newest first, keyset-paginated by entry id (the cursor is opaque base64).
-import type { PrismaClient } from "../../generated/prisma/client";
 import { dateToString } from "../../db/dates";
 import { formatMoney, toMoney } from "../../domain/money/money";
+import type { PrismaClient } from "../../generated/prisma/client";
 
 export interface LedgerEntryView {
   id: string;
@@ -30,7 +30,15 @@ export function decodeCursor(cursor: string): bigint {
   return BigInt(match[1]!);
 }
 
-export function entryView(e: { id: bigint; postedOn: Date | string; kind: string; debit: { toFixed(): string }; credit: { toFixed(): string }; period: string | null; balanceAfter: { toFixed(): string } | null }): LedgerEntryView {
+export function entryView(e: {
+  id: bigint;
+  postedOn: Date | string;
+  kind: string;
+  debit: { toFixed(): string };
+  credit: { toFixed(): string };
+  period: string | null;
+  balanceAfter: { toFixed(): string } | null;
+}): LedgerEntryView {
   const amount = toMoney(e.credit).minus(toMoney(e.debit));
   return {
     id: e.id.toString(),
@@ -42,7 +50,12 @@ export function entryView(e: { id: bigint; postedOn: Date | string; kind: string
   };
 }
 
-export async function entriesPage(prisma: PrismaClient, accountNumber: string, first: number, after?: string | null): Promise<EntryPage> {
+export async function entriesPage(
+  prisma: PrismaClient,
+  accountNumber: string,
+  first: number,
+  after?: string | null,
+): Promise<EntryPage> {
   const before = after ? decodeCursor(after) : undefined;
   const account = await prisma.account.findUnique({ where: { accountNumber }, select: { ledgerAccountId: true } });
   if (!account) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };

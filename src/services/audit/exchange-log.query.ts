@@ -32,7 +32,21 @@ function decode(cursor: string): bigint {
   return BigInt(match[1]!);
 }
 
-type Row = { id: bigint; at: Date; request_id: string; consumer_role: string; consumer_org: string; consumer_sub: string; operation: string; purpose: string | null; subject_count: number; result_size: number; outcome: string; hash: string; prev_hash: string };
+type Row = {
+  id: bigint;
+  at: Date;
+  request_id: string;
+  consumer_role: string;
+  consumer_org: string;
+  consumer_sub: string;
+  operation: string;
+  purpose: string | null;
+  subject_count: number;
+  result_size: number;
+  outcome: string;
+  hash: string;
+  prev_hash: string;
+};
 
 function view(r: Row): ExchangeRecordView {
   return {
@@ -51,13 +65,20 @@ function view(r: Row): ExchangeRecordView {
   };
 }
 
-export async function exchangePage(prisma: PrismaClient, first: number, after: string | null | undefined, subjectKey?: string | null): Promise<ExchangePage> {
+export async function exchangePage(
+  prisma: PrismaClient,
+  first: number,
+  after: string | null | undefined,
+  subjectKey?: string | null,
+): Promise<ExchangePage> {
   const before = after ? decode(after) : 9223372036854775807n;
   const rows = subjectKey
     ? await prisma.$queryRaw<Row[]>`
         SELECT r.* FROM exchange_subject s JOIN exchange_record r ON r.id = s.record_id
         WHERE s.subject_key = ${subjectKey} AND s.record_id < ${before} ORDER BY s.record_id DESC LIMIT ${first + 1}`
-    : await prisma.$queryRaw<Row[]>`SELECT * FROM exchange_record WHERE id < ${before} ORDER BY id DESC LIMIT ${first + 1}`;
+    : await prisma.$queryRaw<
+        Row[]
+      >`SELECT * FROM exchange_record WHERE id < ${before} ORDER BY id DESC LIMIT ${first + 1}`;
   const page = rows.slice(0, first).map(view);
   const edges = page.map((node) => ({ cursor: encode(node.id), node }));
   return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };

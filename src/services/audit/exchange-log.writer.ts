@@ -2,9 +2,9 @@
 // links it onto the chain tip inside one transaction (an advisory lock makes hub processes on one PostgreSQL
 // take turns per batch, not per request), inserts it set-based and then releases every waiting caller.
 // So no answer leaves before its record is committed, and concurrency batches up instead of queueing on a lock.
-import type { PrismaClient } from "../../generated/prisma/client";
-import { inTransaction, type Tx } from "../../db/transaction";
 import type { DatabaseKind } from "../../db/database";
+import { inTransaction, type Tx } from "../../db/transaction";
+import type { PrismaClient } from "../../generated/prisma/client";
 import { chainHash, GENESIS_HASH } from "./exchange-chain";
 
 export interface ExchangeEntry {
@@ -57,7 +57,12 @@ export class ExchangeLogWriter {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          await inTransaction(this.prisma, (tx) => this.write(tx, batch.map((p) => p.entry)));
+          await inTransaction(this.prisma, (tx) =>
+            this.write(
+              tx,
+              batch.map((p) => p.entry),
+            ),
+          );
           this.appended += batch.length;
           batch.forEach((p) => p.resolve());
         } catch (e) {
@@ -73,7 +78,11 @@ export class ExchangeLogWriter {
   private async write(tx: Tx, entries: ExchangeEntry[]): Promise<void> {
     if (this.kind === "postgres") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
     const [tip] = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM exchange_record ORDER BY id DESC LIMIT 1`;
-    const ids = (await tx.$queryRaw<{ id: bigint }[]>`SELECT nextval('exchange_record_id_seq') AS id FROM generate_series(1, ${entries.length}::int)`).map((r) => r.id);
+    const ids = (
+      await tx.$queryRaw<
+        { id: bigint }[]
+      >`SELECT nextval('exchange_record_id_seq') AS id FROM generate_series(1, ${entries.length}::int)`
+    ).map((r) => r.id);
     let prev = tip?.hash ?? GENESIS_HASH;
     const rows = entries.map((e, i) => {
       const id = ids[i]!;

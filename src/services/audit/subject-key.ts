@@ -1,6 +1,7 @@
 // Persons in the exchange log are indexed by a keyed hash of their ID number: a person's records can be found
 // (given the ID number), but the log itself holds no ID numbers. The key is generated once per installation.
 import { createHmac, randomBytes } from "node:crypto";
+
 import type { PrismaClient } from "../../generated/prisma/client";
 
 const SETTING = "exchange.subjectKeySalt";

@@ -1,9 +1,17 @@
 // The bank collection result file 银行托收回盘 (connectors.md): UTF-8 CSV with a header row.
 // One line in, one typed row or a typed problem out: nothing here touches the database.
 import { isValidDate, isValidMonth } from "../../domain/calendar/calendar";
-import { MoneyFormatError, parseMoney, type MoneyValue } from "../../domain/money/money";
+import { MoneyFormatError, type MoneyValue, parseMoney } from "../../domain/money/money";
 
-export const BANK_FILE_HEADER = ["paymentRef", "accountNumber", "period", "amount", "paidOn", "result", "reason"] as const;
+export const BANK_FILE_HEADER = [
+  "paymentRef",
+  "accountNumber",
+  "period",
+  "amount",
+  "paidOn",
+  "result",
+  "reason",
+] as const;
 
 export interface BankRow {
   line: number;
@@ -61,13 +69,23 @@ const problem = (line: number, code: string, message: string): BankRowProblem =>
 export function parseBankRow(text: string, line: number): BankRow | BankRowProblem {
   if (text.includes("\u0000")) return problem(line, "MALFORMED_ROW", "含有不允许的空字符");
   const fields = splitCsvLine(text.endsWith("\r") ? text.slice(0, -1) : text);
-  if (!fields || fields.length !== BANK_FILE_HEADER.length) return problem(line, "MALFORMED_ROW", `应为 ${BANK_FILE_HEADER.length} 列`);
-  const [paymentRef, accountNumber, period, amountText, paidOn, result, reason] = fields.map((f) => f.trim()) as [string, string, string, string, string, string, string];
+  if (!fields || fields.length !== BANK_FILE_HEADER.length)
+    return problem(line, "MALFORMED_ROW", `应为 ${BANK_FILE_HEADER.length} 列`);
+  const [paymentRef, accountNumber, period, amountText, paidOn, result, reason] = fields.map((f) => f.trim()) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!/^[\x21-\x7e]{1,64}$/.test(paymentRef)) return problem(line, "INVALID_PAYMENT_REF", "缴款凭证号无效");
   if (!/^[0-9]{1,32}$/.test(accountNumber)) return problem(line, "INVALID_ACCOUNT_NUMBER", "账号格式无效");
   if (!isValidMonth(period)) return problem(line, "INVALID_PERIOD", "缴存年月无效（YYYY-MM）");
   if (!isValidDate(paidOn)) return problem(line, "INVALID_DATE", "扣款日期无效（YYYY-MM-DD）");
-  if (result !== "SUCCESS" && result !== "FAILED") return problem(line, "INVALID_RESULT", "扣款结果应为 SUCCESS 或 FAILED");
+  if (result !== "SUCCESS" && result !== "FAILED")
+    return problem(line, "INVALID_RESULT", "扣款结果应为 SUCCESS 或 FAILED");
   let amount: MoneyValue;
   try {
     amount = parseMoney(amountText);

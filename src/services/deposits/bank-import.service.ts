@@ -2,20 +2,31 @@
 // the real guarantee, batch by batch); on top of it, a replay of the same file under the same key returns the
 // first import's result, and the same key with another file is refused.
 import { createHash } from "node:crypto";
-import { peekIdempotent, requestHash, validKey } from "../idempotency";
+
 import { isUniqueViolation } from "../../db/transaction";
 import type { Actor, HubServices } from "../hub-services";
+import { peekIdempotent, requestHash, validKey } from "../idempotency";
 import { userError } from "../user-error";
-import { importBankCollection, type BankImportResult } from "./import-bank-collection";
+import { type BankImportResult, importBankCollection } from "./import-bank-collection";
 
 const OPERATION = "importBankCollection";
 
 function refused(code: string, message: string): BankImportResult {
-  return { accepted: 0, rejected: 0, duplicates: 0, missed: 0, rows: 0, errors: [userError(code, message, "idempotencyKey")] };
+  return {
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    missed: 0,
+    rows: 0,
+    errors: [userError(code, message, "idempotencyKey")],
+  };
 }
 
 /** Hashes the lines as they pass, so a streamed file is hashed without being held in memory. */
-async function* hashing(lines: AsyncIterable<string> | Iterable<string>, hash: ReturnType<typeof createHash>): AsyncGenerator<string> {
+async function* hashing(
+  lines: AsyncIterable<string> | Iterable<string>,
+  hash: ReturnType<typeof createHash>,
+): AsyncGenerator<string> {
   for await (const line of lines) {
     hash.update(line).update("\n");
     yield line;
@@ -39,7 +50,12 @@ export async function runBankImport(
   if (existing) {
     // Only the file's digest is needed to tell a replay from a reuse: read it without posting anything.
     const digest = await digestOf(lines);
-    const replay = await peekIdempotent<BankImportResult>(hub.prisma, { key, operation: OPERATION, actor: actor.sub, input: { digest } });
+    const replay = await peekIdempotent<BankImportResult>(hub.prisma, {
+      key,
+      operation: OPERATION,
+      actor: actor.sub,
+      input: { digest },
+    });
     if (replay && "ok" in replay) return replay.ok;
     return refused("IDEMPOTENCY_KEY_REUSED", "该幂等键已用于另一份不同的文件");
   }
@@ -48,7 +64,13 @@ export async function runBankImport(
   const digest = hash.digest("hex");
   try {
     await hub.prisma.idempotencyRecord.create({
-      data: { key, operation: OPERATION, actor: actor.sub, requestHash: requestHash(OPERATION, { digest }), response: result as unknown as object },
+      data: {
+        key,
+        operation: OPERATION,
+        actor: actor.sub,
+        requestHash: requestHash(OPERATION, { digest }),
+        response: result as unknown as object,
+      },
     });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e; // a concurrent import under the same key finished first: its rows were deduplicated by paymentRef

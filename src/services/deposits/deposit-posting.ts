@@ -1,12 +1,12 @@
 // The shared core of every deposit (recordDeposit, payLumpSum, bank collection rows): lock the worker's
 // ledger row, read what is paid, post one balanced posting and one deposit_month row per month covered.
-import type { Tx } from "../../db/transaction";
 import { dateToString, stringToDate } from "../../db/dates";
+import type { Tx } from "../../db/transaction";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
-import { postMany, type PostedEntry } from "../../ledger/posting";
 import type { FundAccounts } from "../../ledger/fund-accounts";
-import { userError, type UserErrorDto } from "../user-error";
+import { type PostedEntry, postMany } from "../../ledger/posting";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
+import { userError, type UserErrorDto } from "../user-error";
 
 export interface LockedAccount {
   id: bigint;
@@ -21,7 +21,9 @@ export interface LockedAccount {
  *  transaction: concurrent payments to one account queue here and then see each other's months. */
 export async function lockAccounts(tx: Tx, accountNumbers: readonly string[]): Promise<Map<string, LockedAccount>> {
   if (accountNumbers.length === 0) return new Map();
-  const rows = await tx.$queryRaw<{ id: bigint; account_number: string; ledger_account_id: bigint; kind: string; status: string; opened_on: Date }[]>`
+  const rows = await tx.$queryRaw<
+    { id: bigint; account_number: string; ledger_account_id: bigint; kind: string; status: string; opened_on: Date }[]
+  >`
     SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
     FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
     WHERE a.account_number = ANY(${[...new Set(accountNumbers)]}::text[])
@@ -30,7 +32,14 @@ export async function lockAccounts(tx: Tx, accountNumbers: readonly string[]): P
   return new Map(
     rows.map((row) => [
       row.account_number,
-      { id: row.id, accountNumber: row.account_number, ledgerAccountId: row.ledger_account_id, kind: row.kind, status: row.status, openedOn: dateToString(row.opened_on) },
+      {
+        id: row.id,
+        accountNumber: row.account_number,
+        ledgerAccountId: row.ledger_account_id,
+        kind: row.kind,
+        status: row.status,
+        openedOn: dateToString(row.opened_on),
+      },
     ]),
   );
 }
@@ -50,7 +59,10 @@ export async function paidPeriodsOf(tx: Tx, accountIds: readonly bigint[]): Prom
 }
 
 /** Which of the given (account, month) pairs are already paid: the primary key answers, however long the history. */
-export async function paidAmong(tx: Tx, pairs: readonly { accountId: bigint; period: string }[]): Promise<Map<bigint, Set<string>>> {
+export async function paidAmong(
+  tx: Tx,
+  pairs: readonly { accountId: bigint; period: string }[],
+): Promise<Map<bigint, Set<string>>> {
   const result = new Map<bigint, Set<string>>(pairs.map((p) => [p.accountId, new Set<string>()]));
   if (pairs.length === 0) return result;
   const rows = await tx.$queryRaw<{ accountId: bigint; period: string }[]>`
@@ -77,8 +89,10 @@ export async function monthlyAmountOn(tx: Tx, accountId: bigint, date: string): 
 /** Refusals that hold for any deposit: the account must be an active flexible account. */
 export function accountRefusal(account: LockedAccount | null): UserErrorDto | null {
   if (!account) return userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber");
-  if (account.status !== "ACTIVE") return userError("ACCOUNT_NOT_ACTIVE", "账户不是正常状态，不能缴存", "accountNumber");
-  if (account.kind !== "FLEXIBLE") return userError("NOT_FLEXIBLE_ACCOUNT", "单位缴存账户由单位汇缴，不能按灵活就业缴存", "accountNumber");
+  if (account.status !== "ACTIVE")
+    return userError("ACCOUNT_NOT_ACTIVE", "账户不是正常状态，不能缴存", "accountNumber");
+  if (account.kind !== "FLEXIBLE")
+    return userError("NOT_FLEXIBLE_ACCOUNT", "单位缴存账户由单位汇缴，不能按灵活就业缴存", "accountNumber");
   return null;
 }
 
@@ -110,7 +124,11 @@ export function entryViewOf(e: PostedEntry): LedgerEntryView {
 const SOURCE_OF_KIND = { LUMP_SUM: "LUMP_SUM", BACK_PAYMENT: "BACK_PAYMENT", DEPOSIT: "MONTHLY" } as const;
 
 /** Posts deposits set-based: each debits bank settlement once and credits the worker once per month covered. */
-export async function postDeposits(tx: Tx, fund: FundAccounts, requests: DepositPostingRequest[]): Promise<LedgerEntryView[][]> {
+export async function postDeposits(
+  tx: Tx,
+  fund: FundAccounts,
+  requests: DepositPostingRequest[],
+): Promise<LedgerEntryView[][]> {
   const postings = await postMany(
     tx,
     requests.map((r) => ({
@@ -118,8 +136,18 @@ export async function postDeposits(tx: Tx, fund: FundAccounts, requests: Deposit
       postedOn: r.paidOn,
       memo: `${r.channel} ${r.paymentRef}`,
       lines: [
-        { ledgerAccountId: fund.BANK_SETTLEMENT, side: "D" as const, amount: r.months.reduce((sum, m) => sum.plus(m.amount), ZERO) },
-        ...r.months.map((m) => ({ ledgerAccountId: r.account.ledgerAccountId, side: "C" as const, amount: m.amount, worker: true, period: m.period })),
+        {
+          ledgerAccountId: fund.BANK_SETTLEMENT,
+          side: "D" as const,
+          amount: r.months.reduce((sum, m) => sum.plus(m.amount), ZERO),
+        },
+        ...r.months.map((m) => ({
+          ledgerAccountId: r.account.ledgerAccountId,
+          side: "C" as const,
+          amount: m.amount,
+          worker: true,
+          period: m.period,
+        })),
       ],
     })),
   );
@@ -131,10 +159,16 @@ export async function postDeposits(tx: Tx, fund: FundAccounts, requests: Deposit
       ${months.map((x) => x.m.amount.toFixed(2))}::numeric[], ${months.map((x) => x.r.paidOn)}::date[],
       ${months.map((x) => SOURCE_OF_KIND[x.r.kind])}::text[], ${months.map((x) => x.r.channel)}::text[],
       ${months.map((x) => x.r.paymentRef)}::text[], ${months.map((x) => x.postingId)}::bigint[])`;
-  return requests.map((r, i) => postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf));
+  return requests.map((r, i) =>
+    postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf),
+  );
 }
 
-export async function postDeposit(tx: Tx, fund: FundAccounts, request: DepositPostingRequest): Promise<LedgerEntryView[]> {
+export async function postDeposit(
+  tx: Tx,
+  fund: FundAccounts,
+  request: DepositPostingRequest,
+): Promise<LedgerEntryView[]> {
   const [entries] = await postDeposits(tx, fund, [request]);
   return entries!;
 }

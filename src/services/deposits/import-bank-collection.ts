@@ -7,8 +7,8 @@ import { inTransaction } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
 import type { HubServices } from "../hub-services";
 import type { UserErrorDto } from "../user-error";
-import { BANK_FILE_HEADER, isHeader, isProblem, parseBankRow, splitCsvLine, type BankRow } from "./bank-collection.csv";
-import { accountRefusal, lockAccounts, paidAmong, postDeposits, type DepositPostingRequest } from "./deposit-posting";
+import { BANK_FILE_HEADER, type BankRow, isHeader, isProblem, parseBankRow, splitCsvLine } from "./bank-collection.csv";
+import { accountRefusal, type DepositPostingRequest, lockAccounts, paidAmong, postDeposits } from "./deposit-posting";
 
 export interface BankImportResult {
   accepted: number;
@@ -33,7 +33,8 @@ class ImportTally {
   reject(line: number, problems: { code: string; message: string }[]): void {
     this.result.rejected++;
     for (const { code, message } of problems) {
-      if (this.result.errors.length < MAX_LISTED_ERRORS) this.result.errors.push({ code, field: `line:${line}`, message: `第${line}行：${message}` });
+      if (this.result.errors.length < MAX_LISTED_ERRORS)
+        this.result.errors.push({ code, field: `line:${line}`, message: `第${line}行：${message}` });
       else this.unlisted++;
     }
   }
@@ -49,14 +50,19 @@ class ImportTally {
 async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally): Promise<void> {
   // Parameters are read before the transaction opens (on PGlite a read outside it would wait for it).
   const limitsOn = new Map<string, DepositLimits>();
-  for (const date of new Set(rows.map((r) => r.paidOn))) limitsOn.set(date, (await hub.policy.on(date)).depositLimits());
+  for (const date of new Set(rows.map((r) => r.paidOn)))
+    limitsOn.set(date, (await hub.policy.on(date)).depositLimits());
   await inTransaction(hub.prisma, async (tx: Tx) => {
     // Batches of concurrent imports queue here, so each sees the references the other committed: a file retried
     // while its first import still runs counts duplicates instead of failing on the payment-reference keys.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY}::bigint)`;
     const refs = [...new Set(rows.map((r) => r.paymentRef))];
     const seen = new Set(
-      (await tx.$queryRaw<{ payment_ref: string }[]>`SELECT payment_ref FROM bank_payment_ref WHERE payment_ref = ANY(${refs}::text[])`).map((r) => r.payment_ref),
+      (
+        await tx.$queryRaw<
+          { payment_ref: string }[]
+        >`SELECT payment_ref FROM bank_payment_ref WHERE payment_ref = ANY(${refs}::text[])`
+      ).map((r) => r.payment_ref),
     );
     const fresh = rows.filter((r) => {
       if (seen.has(r.paymentRef)) {
@@ -68,8 +74,17 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
     });
     const failed = fresh.filter((r) => r.result === "FAILED");
     const succeeded = fresh.filter((r) => r.result === "SUCCESS");
-    const accounts = await lockAccounts(tx, succeeded.map((r) => r.accountNumber));
-    const paid = await paidAmong(tx, succeeded.flatMap((r) => { const a = accounts.get(r.accountNumber); return a ? [{ accountId: a.id, period: r.period }] : []; }));
+    const accounts = await lockAccounts(
+      tx,
+      succeeded.map((r) => r.accountNumber),
+    );
+    const paid = await paidAmong(
+      tx,
+      succeeded.flatMap((r) => {
+        const a = accounts.get(r.accountNumber);
+        return a ? [{ accountId: a.id, period: r.period }] : [];
+      }),
+    );
     const deposits: DepositPostingRequest[] = [];
     for (const row of succeeded) {
       const account = accounts.get(row.accountNumber) ?? null;
@@ -79,13 +94,29 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
         continue;
       }
       const periods = paid.get(account.id)!;
-      const violations = checkMonthlyDeposit({ period: row.period, amount: row.amount, paidOn: row.paidOn, openedOn: account.openedOn, paidPeriods: periods }, limitsOn.get(row.paidOn)!);
+      const violations = checkMonthlyDeposit(
+        {
+          period: row.period,
+          amount: row.amount,
+          paidOn: row.paidOn,
+          openedOn: account.openedOn,
+          paidPeriods: periods,
+        },
+        limitsOn.get(row.paidOn)!,
+      );
       if (violations.length > 0) {
         tally.reject(row.line, violations);
         continue;
       }
       periods.add(row.period);
-      deposits.push({ account, kind: depositKind(row.period, row.paidOn), months: [{ period: row.period, amount: row.amount }], paidOn: row.paidOn, channel: "BANK_COLLECTION", paymentRef: row.paymentRef });
+      deposits.push({
+        account,
+        kind: depositKind(row.period, row.paidOn),
+        months: [{ period: row.period, amount: row.amount }],
+        paidOn: row.paidOn,
+        channel: "BANK_COLLECTION",
+        paymentRef: row.paymentRef,
+      });
     }
     await postDeposits(tx, hub.fundAccounts, deposits);
     if (failed.length > 0) {
@@ -97,7 +128,10 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
              AS f(ref, account_number, period, amount, paid_on, reason)
         LEFT JOIN account a ON a.account_number = f.account_number`;
     }
-    const refsDone = [...deposits.map((d) => ({ ref: d.paymentRef, outcome: "POSTED" })), ...failed.map((r) => ({ ref: r.paymentRef, outcome: "FAILED" }))];
+    const refsDone = [
+      ...deposits.map((d) => ({ ref: d.paymentRef, outcome: "POSTED" })),
+      ...failed.map((r) => ({ ref: r.paymentRef, outcome: "FAILED" })),
+    ];
     await tx.$executeRaw`
       INSERT INTO bank_payment_ref (payment_ref, outcome) SELECT * FROM unnest(${refsDone.map((x) => x.ref)}::text[], ${refsDone.map((x) => x.outcome)}::text[])`;
     tally.result.accepted += deposits.length;
@@ -106,7 +140,10 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
 }
 
 /** Reads the file line by line (any async source of lines), posting every BATCH_SIZE valid rows. */
-export async function importBankCollection(hub: HubServices, lines: AsyncIterable<string> | Iterable<string>): Promise<BankImportResult> {
+export async function importBankCollection(
+  hub: HubServices,
+  lines: AsyncIterable<string> | Iterable<string>,
+): Promise<BankImportResult> {
   const tally = new ImportTally();
   let batch: BankRow[] = [];
   let lineNo = 0;

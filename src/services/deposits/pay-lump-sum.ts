@@ -3,10 +3,17 @@ import { checkLumpSumAmount, lumpSumCoverage } from "../../domain/deposits/depos
 import type { MoneyValue } from "../../domain/money/money";
 import { accountView } from "../accounts/account-view";
 import type { Actor, HubServices } from "../hub-services";
-import { runIdempotent, type Outcome } from "../idempotency";
+import { type Outcome, runIdempotent } from "../idempotency";
 import { userError } from "../user-error";
-import { accountRefusal, lockAccount, monthlyAmountOn, MONTH_ALREADY_PAID, paidPeriods, postDeposit } from "./deposit-posting";
-import { paymentRefProblem, type DepositResult } from "./record-deposit";
+import {
+  accountRefusal,
+  lockAccount,
+  MONTH_ALREADY_PAID,
+  monthlyAmountOn,
+  paidPeriods,
+  postDeposit,
+} from "./deposit-posting";
+import { type DepositResult, paymentRefProblem } from "./record-deposit";
 
 export interface PayLumpSumCommand {
   accountNumber: string;
@@ -18,7 +25,11 @@ export interface PayLumpSumCommand {
   idempotencyKey: string;
 }
 
-export async function payLumpSum(hub: HubServices, actor: Actor, c: PayLumpSumCommand): Promise<Outcome<DepositResult>> {
+export async function payLumpSum(
+  hub: HubServices,
+  actor: Actor,
+  c: PayLumpSumCommand,
+): Promise<Outcome<DepositResult>> {
   const refProblem = paymentRefProblem(c.paymentRef);
   if (refProblem) return { userErrors: [refProblem] };
   if (!Number.isInteger(c.settlementYear) || c.settlementYear < 2000 || c.settlementYear > 2100) {
@@ -33,8 +44,14 @@ export async function payLumpSum(hub: HubServices, actor: Actor, c: PayLumpSumCo
       const account = await lockAccount(tx, c.accountNumber);
       const refused = accountRefusal(account);
       if (refused || !account) return { userErrors: [refused!] };
-      const coverage = lumpSumCoverage({ settlementYear: c.settlementYear, paidOn: c.paidOn, openedOn: account.openedOn, paidPeriods: await paidPeriods(tx, account.id) });
-      if (coverage.violations.length > 0) return { userErrors: coverage.violations.map((v) => userError(v.code, v.message, v.field)) };
+      const coverage = lumpSumCoverage({
+        settlementYear: c.settlementYear,
+        paidOn: c.paidOn,
+        openedOn: account.openedOn,
+        paidPeriods: await paidPeriods(tx, account.id),
+      });
+      if (coverage.violations.length > 0)
+        return { userErrors: coverage.violations.map((v) => userError(v.code, v.message, v.field)) };
       // The monthly amount is the one agreed in the deposit plan in force on the payment date.
       const monthly = await monthlyAmountOn(tx, account.id, c.paidOn);
       if (!monthly) return { userErrors: [userError("NO_DEPOSIT_PLAN", "账户没有有效的缴存计划", "accountNumber")] };

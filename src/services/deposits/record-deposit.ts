@@ -3,11 +3,11 @@ import type { Tx } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind } from "../../domain/deposits/deposit.rule";
 import type { MoneyValue } from "../../domain/money/money";
 import type { FundAccounts } from "../../ledger/fund-accounts";
-import type { ParametersOn } from "../policy/policy-parameters.service";
-import { accountView, type AccountView } from "../accounts/account-view";
+import { type AccountView, accountView } from "../accounts/account-view";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import type { Actor, HubServices } from "../hub-services";
-import { runIdempotent, type Outcome } from "../idempotency";
+import { type Outcome, runIdempotent } from "../idempotency";
+import type { ParametersOn } from "../policy/policy-parameters.service";
 import { userError, type UserErrorDto } from "../user-error";
 import { accountRefusal, lockAccount, MONTH_ALREADY_PAID, paidAmong, postDeposit } from "./deposit-posting";
 
@@ -27,7 +27,9 @@ export interface DepositResult {
 }
 
 export function paymentRefProblem(paymentRef: string): UserErrorDto | null {
-  return /^[\x21-\x7e]{1,64}$/.test(paymentRef) ? null : userError("INVALID_PAYMENT_REF", "缴款凭证号须为 1–64 个可见 ASCII 字符", "paymentRef");
+  return /^[\x21-\x7e]{1,64}$/.test(paymentRef)
+    ? null
+    : userError("INVALID_PAYMENT_REF", "缴款凭证号须为 1–64 个可见 ASCII 字符", "paymentRef");
 }
 
 /** Checks and posts one monthly deposit inside the caller's transaction (shared with the bank import). */
@@ -41,7 +43,10 @@ export async function depositMonthIn(
   const refused = accountRefusal(account);
   if (refused || !account) return { userErrors: [refused!] };
   const paid = (await paidAmong(tx, [{ accountId: account.id, period: c.period }])).get(account.id)!;
-  const violations = checkMonthlyDeposit({ period: c.period, amount: c.amount, paidOn: c.paidOn, openedOn: account.openedOn, paidPeriods: paid }, params.depositLimits());
+  const violations = checkMonthlyDeposit(
+    { period: c.period, amount: c.amount, paidOn: c.paidOn, openedOn: account.openedOn, paidPeriods: paid },
+    params.depositLimits(),
+  );
   if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
   const entries = await postDeposit(tx, fund, {
     account,
@@ -54,7 +59,11 @@ export async function depositMonthIn(
   return { ok: entries };
 }
 
-export async function recordDeposit(hub: HubServices, actor: Actor, c: RecordDepositCommand): Promise<Outcome<DepositResult>> {
+export async function recordDeposit(
+  hub: HubServices,
+  actor: Actor,
+  c: RecordDepositCommand,
+): Promise<Outcome<DepositResult>> {
   const refProblem = paymentRefProblem(c.paymentRef);
   if (refProblem) return { userErrors: [refProblem] };
   const params = await hub.policy.on(c.paidOn);

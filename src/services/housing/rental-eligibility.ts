@@ -3,7 +3,12 @@
 // person, the account that counts (the active one, else the latest), its deposit plan in force on asOf and the months
 // paid by then. Unknown persons are answered like anyone not eligible (NOT_ENROLLED), never with an error.
 import { monthOf } from "../../domain/calendar/calendar";
-import { rentalEligibility, type HousingAccountFacts, type HousingParameters, type RentalEligibility } from "../../domain/housing/rental-eligibility.rule";
+import {
+  type HousingAccountFacts,
+  type HousingParameters,
+  type RentalEligibility,
+  rentalEligibility,
+} from "../../domain/housing/rental-eligibility.rule";
 import { badInput } from "../../errors";
 import type { HubServices } from "../hub-services";
 import { distinctIdNumbers } from "../id-number-batch";
@@ -35,7 +40,8 @@ async function parametersOn(hub: Pick<HubServices, "policy">, asOf: string): Pro
   try {
     return housingParameters(await hub.policy.on(asOf));
   } catch (e) {
-    if (e instanceof MissingParameterError) throw badInput(`${asOf} 没有生效的住房保障参数 (no housing parameters in force on asOf)`, "asOf");
+    if (e instanceof MissingParameterError)
+      throw badInput(`${asOf} 没有生效的住房保障参数 (no housing parameters in force on asOf)`, "asOf");
     throw e;
   }
 }
@@ -51,7 +57,11 @@ function toFacts(row: AccountRow): HousingAccountFacts {
   };
 }
 
-export async function rentalEligibilities(hub: Pick<HubServices, "prisma" | "policy">, idNumbers: readonly string[], asOf: string): Promise<RentalEligibilityDto[]> {
+export async function rentalEligibilities(
+  hub: Pick<HubServices, "prisma" | "policy">,
+  idNumbers: readonly string[],
+  asOf: string,
+): Promise<RentalEligibilityDto[]> {
   const ids = distinctIdNumbers(idNumbers);
   if (ids.length === 0) return [];
   const params = await parametersOn(hub, asOf);
@@ -72,5 +82,8 @@ export async function rentalEligibilities(hub: Pick<HubServices, "prisma" | "pol
      WHERE p.id_number = ANY(${ids}::bpchar[])
      ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
   const byPerson = new Map(rows.map((row) => [row.id_number, toFacts(row)]));
-  return idNumbers.map((idNumber) => ({ idNumber, ...rentalEligibility(byPerson.get(idNumber) ?? null, asOf, params) }));
+  return idNumbers.map((idNumber) => ({
+    idNumber,
+    ...rentalEligibility(byPerson.get(idNumber) ?? null, asOf, params),
+  }));
 }

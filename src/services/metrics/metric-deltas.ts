@@ -1,9 +1,9 @@
 // The metric writers: every business event that moves a pilot metric appends metric_delta rows in its own
 // transaction. Rows are only ever inserted (never updated), so concurrent writers share no row; the compaction
 // job folds them into metric_rollup, and readers add both, so the figures are exact at every moment.
-import { Prisma } from "../../generated/prisma/client";
 import type { Tx } from "../../db/transaction";
 import { monthOf } from "../../domain/calendar/calendar";
+import { Prisma } from "../../generated/prisma/client";
 import { agreementSource, INSERT_COLUMNS, ledgerSource, summedColumns, UNKNOWN_FORM } from "./metric-sources";
 
 /** Where an event counts: its business date's month, the county and the employment form. */
@@ -14,7 +14,11 @@ export interface MetricEventKey {
 }
 
 function keyOf(event: MetricEventKey) {
-  return { month: monthOf(event.on), countyCode: event.countyCode, employmentForm: event.employmentForm ?? UNKNOWN_FORM };
+  return {
+    month: monthOf(event.on),
+    countyCode: event.countyCode,
+    employmentForm: event.employmentForm ?? UNKNOWN_FORM,
+  };
 }
 
 /** Deposits, withdrawals, subsidies and the flexible pool's balance of a batch of postings: one statement,

@@ -44,7 +44,9 @@ export function summedColumns(sign: 1 | -1 = 1): Prisma.Sql {
 }
 
 const list = (kinds: readonly string[]) => Prisma.raw(kinds.map((k) => `'${k}'`).join(", "));
-const ACCOUNT_KEY = Prisma.raw(`a.county_code AS county_code, coalesce(a.employment_form, '${UNKNOWN_FORM}') AS employment_form`);
+const ACCOUNT_KEY = Prisma.raw(
+  `a.county_code AS county_code, coalesce(a.employment_form, '${UNKNOWN_FORM}') AS employment_form`,
+);
 
 /** The ledger's contribution of the worker entries matching `where` (aliases: e = ledger_entry, a = account).
  *  A deposit counts once per posting: a lump sum covering eight months is one payment. */
@@ -93,6 +95,9 @@ export const recomputedSource: Prisma.Sql = Prisma.sql`
 /** The maintained figures: compacted rollups plus the deltas not compacted yet. */
 export const maintainedSource: Prisma.Sql = Prisma.raw(
   ["metric_rollup", "metric_delta"]
-    .map((table) => `SELECT month::text AS month, county_code::text AS county_code, employment_form, ${METRIC_COLUMNS.join(", ")} FROM ${table}`)
+    .map(
+      (table) =>
+        `SELECT month::text AS month, county_code::text AS county_code, employment_form, ${METRIC_COLUMNS.join(", ")} FROM ${table}`,
+    )
     .join(" UNION ALL "),
 );

@@ -1,9 +1,9 @@
 // Proves the pilot metrics exact: recomputes every measure from the source tables (ledger entries joined to
 // accounts, agreements, refused duplicate checks) and compares it with rollup + pending deltas for every
 // month x county x employment form. Used by `npm run metrics:check` and the rollup consistency test.
-import { Prisma, type PrismaClient } from "../../generated/prisma/client";
 import { Money } from "../../domain/money/money";
-import { maintainedSource, METRIC_COLUMNS, recomputedSource, summedColumns, type MetricColumn } from "./metric-sources";
+import { Prisma, type PrismaClient } from "../../generated/prisma/client";
+import { maintainedSource, METRIC_COLUMNS, type MetricColumn, recomputedSource, summedColumns } from "./metric-sources";
 
 export interface MetricDifference {
   month: string;
@@ -25,7 +25,9 @@ export interface MetricsCheckReport {
 
 const MAX_LISTED = 100;
 const SIDES = Prisma.raw(
-  METRIC_COLUMNS.map((c) => `coalesce(e.${c}, 0)::text AS expected_${c}, coalesce(a.${c}, 0)::text AS actual_${c}`).join(", "),
+  METRIC_COLUMNS.map(
+    (c) => `coalesce(e.${c}, 0)::text AS expected_${c}, coalesce(a.${c}, 0)::text AS actual_${c}`,
+  ).join(", "),
 );
 const DIFFERS = Prisma.raw(METRIC_COLUMNS.map((c) => `coalesce(e.${c}, 0) <> coalesce(a.${c}, 0)`).join(" OR "));
 
@@ -52,7 +54,14 @@ export async function checkMetrics(prisma: PrismaClient): Promise<MetricsCheckRe
       const expected = row[`expected_${column}`]!;
       const actual = row[`actual_${column}`]!;
       if (!new Money(expected).equals(actual) && differences.length < MAX_LISTED) {
-        differences.push({ month: row.month, countyCode: row.county_code, employmentForm: row.employment_form, column, expected, actual });
+        differences.push({
+          month: row.month,
+          countyCode: row.county_code,
+          employmentForm: row.employment_form,
+          column,
+          expected,
+          actual,
+        });
       }
     }
   }

@@ -2,8 +2,13 @@
 // the deltas not yet compacted (one SQL statement over at most months x counties x forms rows: never the ledger).
 // The answer is plain JSON with the contract's field names; the dashboard and the exports use this same function.
 import { isValidDate, monthRange } from "../../domain/calendar/calendar";
-import { formatMoney, toMoney, ZERO, type MoneyValue } from "../../domain/money/money";
-import { EMPLOYMENT_FORMS, isCountyCode, loanToDepositRatio, metricsWindowProblem } from "../../domain/metrics/pilot-metrics.rule";
+import {
+  EMPLOYMENT_FORMS,
+  isCountyCode,
+  loanToDepositRatio,
+  metricsWindowProblem,
+} from "../../domain/metrics/pilot-metrics.rule";
+import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import { badInput } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
 import type { HubServices } from "../hub-services";
@@ -80,7 +85,13 @@ const money = (v: Num): MoneyValue => (v === null ? ZERO : toMoney(v));
 const fen = (v: Num): string => formatMoney(money(v));
 const int = (v: bigint | null): number => Number(v ?? 0n);
 
-async function aggregate(hub: HubServices, source: Prisma.Sql, from: string, to: string, county: string | null): Promise<AggregateRow[]> {
+async function aggregate(
+  hub: HubServices,
+  source: Prisma.Sql,
+  from: string,
+  to: string,
+  county: string | null,
+): Promise<AggregateRow[]> {
   // Window measures count months in [from, to]; stocks (active accounts, balances, loans outstanding) sum every month <= to.
   return hub.prisma.$queryRaw<AggregateRow[]>`
     WITH m AS (
@@ -115,7 +126,11 @@ async function policyCounties(hub: HubServices, to: string): Promise<string[]> {
   }
 }
 
-function groups(rows: AggregateRow[], keyOf: (r: AggregateRow) => string | null, listed: readonly string[]): MetricGroupDto[] {
+function groups(
+  rows: AggregateRow[],
+  keyOf: (r: AggregateRow) => string | null,
+  listed: readonly string[],
+): MetricGroupDto[] {
   const found = new Map(rows.map((r) => [keyOf(r) ?? "", r]));
   const keys = [...listed, ...[...found.keys()].filter((k) => !listed.includes(k)).sort()];
   return keys.map((key) => {
@@ -129,12 +144,17 @@ export async function computePilotMetrics(hub: HubServices, args: PilotMetricsAr
 }
 
 /** The same answer over another source of per-month rows (the benchmark passes the full recomputation). */
-export async function computePilotMetricsOver(hub: HubServices, args: PilotMetricsArgs, source: Prisma.Sql): Promise<PilotMetricsDto> {
+export async function computePilotMetricsOver(
+  hub: HubServices,
+  args: PilotMetricsArgs,
+  source: Prisma.Sql,
+): Promise<PilotMetricsDto> {
   const { from, to } = args;
   const county = args.countyCode ?? null;
   const problem = metricsWindowProblem(from, to);
   if (problem) throw badInput(problem.message, problem.field);
-  if (county !== null && !isCountyCode(county)) throw badInput("县级区划代码应为 6 位数字 (countyCode must be 6 digits)", "countyCode");
+  if (county !== null && !isCountyCode(county))
+    throw badInput("县级区划代码应为 6 位数字 (countyCode must be 6 digits)", "countyCode");
 
   const counties = county === null ? await policyCounties(hub, to) : [county];
   const rows = await aggregate(hub, source, from, to, county);
@@ -157,9 +177,22 @@ export async function computePilotMetricsOver(hub: HubServices, args: PilotMetri
     loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
     monthly: monthRange(from, to).map((period) => {
       const r = byMonth.get(period);
-      return { period, enrolled: int(r?.enrolled ?? null), depositAmount: fen(r?.deposit_amount ?? null), withdrawalAmount: fen(r?.withdrawal_amount ?? null) };
+      return {
+        period,
+        enrolled: int(r?.enrolled ?? null),
+        depositAmount: fen(r?.deposit_amount ?? null),
+        withdrawalAmount: fen(r?.withdrawal_amount ?? null),
+      };
     }),
-    byCounty: groups(rows.filter((r) => r.g === BY_COUNTY), (r) => r.county_code, counties),
-    byEmploymentForm: groups(rows.filter((r) => r.g === BY_FORM), (r) => r.employment_form, EMPLOYMENT_FORMS),
+    byCounty: groups(
+      rows.filter((r) => r.g === BY_COUNTY),
+      (r) => r.county_code,
+      counties,
+    ),
+    byEmploymentForm: groups(
+      rows.filter((r) => r.g === BY_FORM),
+      (r) => r.employment_form,
+      EMPLOYMENT_FORMS,
+    ),
   };
 }

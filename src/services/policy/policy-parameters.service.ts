@@ -1,11 +1,11 @@
 // Policy parameters in force on a date. The table is small, so it is held in memory and refreshed
 // after a change here or at most `ttlMs` after a change made by another hub process.
-import type { PrismaClient } from "../../generated/prisma/client";
-import { PARAMETER_CATALOG, PARAMETERS_BY_KEY } from "../../domain/policy/parameter-catalog";
-import { toMoney, type MoneyValue } from "../../domain/money/money";
 import type { EnrolmentPolicy } from "../../domain/accounts/enrolment.rule";
 import type { RetirementRule } from "../../domain/accounts/retirement-age.rule";
 import type { DepositLimits } from "../../domain/deposits/deposit.rule";
+import { type MoneyValue, toMoney } from "../../domain/money/money";
+import { PARAMETER_CATALOG, PARAMETERS_BY_KEY } from "../../domain/policy/parameter-catalog";
+import type { PrismaClient } from "../../generated/prisma/client";
 
 export interface ParameterRow {
   key: string;
@@ -92,7 +92,9 @@ export class PolicyParameterService {
 
   private async load(): Promise<ParameterRow[]> {
     if (this.rows && Date.now() - this.loadedAt < this.ttlMs) return this.rows;
-    const rows = await this.prisma.policyParameter.findMany({ orderBy: [{ key: "asc" }, { effectiveFrom: "asc" }, { id: "asc" }] });
+    const rows = await this.prisma.policyParameter.findMany({
+      orderBy: [{ key: "asc" }, { effectiveFrom: "asc" }, { id: "asc" }],
+    });
     this.cache.clear();
     this.rows = rows.map((r) => ({
       key: r.key,
@@ -124,7 +126,9 @@ export class PolicyParameterService {
 
 /** Seeds every catalogued parameter that has no row yet (idempotent). */
 export async function seedPolicyParameters(prisma: PrismaClient): Promise<number> {
-  const existing = new Set((await prisma.policyParameter.findMany({ select: { key: true }, distinct: ["key"] })).map((r) => r.key));
+  const existing = new Set(
+    (await prisma.policyParameter.findMany({ select: { key: true }, distinct: ["key"] })).map((r) => r.key),
+  );
   const missing = PARAMETER_CATALOG.filter((p) => !existing.has(p.key));
   if (missing.length === 0) return 0;
   await prisma.policyParameter.createMany({

@@ -5,18 +5,23 @@
 // (a transaction-scoped advisory lock per month), so two concurrent calls never race for the same persons.
 import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
-import { toMoney, ZERO, type MoneyValue } from "../../domain/money/money";
+import { type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import {
   decideGraduateSubsidy,
+  type GraduateSubsidyPolicy,
   graduationDatesQualifyingFor,
   qualifyingEducations,
-  type GraduateSubsidyPolicy,
 } from "../../domain/subsidies/graduate-subsidy.rule";
 import type { Actor, HubServices } from "../hub-services";
-import { runIdempotent, type Outcome } from "../idempotency";
+import { type Outcome, runIdempotent } from "../idempotency";
 import { userError } from "../user-error";
 import { trySubmitClaimedBatch } from "./submit-subsidy-batch";
-import { graduateSubsidyPolicy, subsidyBatchResult, type SubsidyBatchRef, type SubsidyBatchResult } from "./subsidy-batch.view";
+import {
+  graduateSubsidyPolicy,
+  type SubsidyBatchRef,
+  type SubsidyBatchResult,
+  subsidyBatchResult,
+} from "./subsidy-batch.view";
 
 export interface ClaimGraduateSubsidiesCommand {
   period: string;
@@ -59,16 +64,29 @@ async function buildBatch(tx: Tx, period: string, policy: GraduateSubsidyPolicy)
   for (const c of await candidates(tx, period, policy)) {
     const deposit = toMoney(c.amount);
     const decision = decideGraduateSubsidy(
-      { education: c.education, graduationDate: dateToString(c.graduation_date), period, deposit, subsidisedMonths: c.used_months },
+      {
+        education: c.education,
+        graduationDate: dateToString(c.graduation_date),
+        period,
+        deposit,
+        subsidisedMonths: c.used_months,
+      },
       policy,
     );
-    if (decision.eligible) claims.push({ personId: c.person_id, accountId: c.account_id, deposit, amount: decision.amount });
+    if (decision.eligible)
+      claims.push({ personId: c.person_id, accountId: c.account_id, deposit, amount: decision.amount });
   }
   if (claims.length === 0) return { userErrors: [NOTHING_TO_CLAIM] };
   const earlier = await tx.subsidyBatch.count({ where: { period } });
   const batchNo = `GS-${period.replace("-", "")}-${String(earlier + 1).padStart(4, "0")}`;
   const batch = await tx.subsidyBatch.create({
-    data: { batchNo, period, status: "CLAIMED", claimCount: claims.length, amount: claims.reduce((sum, c) => sum.plus(c.amount), ZERO).toFixed(2) },
+    data: {
+      batchNo,
+      period,
+      status: "CLAIMED",
+      claimCount: claims.length,
+      amount: claims.reduce((sum, c) => sum.plus(c.amount), ZERO).toFixed(2),
+    },
   });
   await tx.subsidyClaim.createMany({
     data: claims.map((c, i) => ({
@@ -85,7 +103,11 @@ async function buildBatch(tx: Tx, period: string, policy: GraduateSubsidyPolicy)
   return { ok: { batchNo } };
 }
 
-export async function claimGraduateSubsidies(hub: HubServices, actor: Actor, c: ClaimGraduateSubsidiesCommand): Promise<Outcome<SubsidyBatchResult>> {
+export async function claimGraduateSubsidies(
+  hub: HubServices,
+  actor: Actor,
+  c: ClaimGraduateSubsidiesCommand,
+): Promise<Outcome<SubsidyBatchResult>> {
   // Parameters in force on the first day of the month claimed, read before the transaction opens.
   const policy = graduateSubsidyPolicy(await hub.policy.on(`${c.period}-01`));
   const outcome = await runIdempotent<SubsidyBatchRef>(

@@ -6,13 +6,19 @@
 import type { FinanceBatch } from "../../connectors/finance/finance.port";
 import type { Tx } from "../../db/transaction";
 import { toMoney } from "../../domain/money/money";
-import { postMany } from "../../ledger/posting";
 import type { FundAccounts } from "../../ledger/fund-accounts";
+import { postMany } from "../../ledger/posting";
 import type { Actor, HubServices } from "../hub-services";
-import { peekIdempotent, runIdempotent, validKey, type Outcome } from "../idempotency";
+import { type Outcome, peekIdempotent, runIdempotent, validKey } from "../idempotency";
 import { userError } from "../user-error";
 import { submitClaimedBatch } from "./submit-subsidy-batch";
-import { BATCH_NOT_FOUND, OPEN_STATUSES, subsidyBatchResult, type SubsidyBatchRef, type SubsidyBatchResult } from "./subsidy-batch.view";
+import {
+  BATCH_NOT_FOUND,
+  OPEN_STATUSES,
+  type SubsidyBatchRef,
+  type SubsidyBatchResult,
+  subsidyBatchResult,
+} from "./subsidy-batch.view";
 
 export interface SettleGraduateSubsidiesCommand {
   batchNo: string;
@@ -30,7 +36,12 @@ interface OpenClaim {
 }
 
 /** Claims finance paid: one posting each, then PAID with the posting's id (only while still CLAIMED). */
-async function creditPaid(tx: Tx, fund: FundAccounts, batchNo: string, paid: { claim: OpenClaim; paidOn: string }[]): Promise<void> {
+async function creditPaid(
+  tx: Tx,
+  fund: FundAccounts,
+  batchNo: string,
+  paid: { claim: OpenClaim; paidOn: string }[],
+): Promise<void> {
   if (paid.length === 0) return;
   // Worker rows in id order, as deposits lock them, so a settlement and a deposit batch never deadlock.
   await tx.$queryRaw`SELECT id FROM ledger_account WHERE id = ANY(${paid.map((p) => p.claim.ledger_account_id)}::bigint[]) ORDER BY id FOR UPDATE`;
@@ -42,7 +53,13 @@ async function creditPaid(tx: Tx, fund: FundAccounts, batchNo: string, paid: { c
       memo: `graduate subsidy ${claim.claim_no} (${batchNo})`,
       lines: [
         { ledgerAccountId: fund.SUBSIDY_RECEIVABLE, side: "D" as const, amount: toMoney(claim.amount) },
-        { ledgerAccountId: claim.ledger_account_id, side: "C" as const, amount: toMoney(claim.amount), worker: true, period: claim.period },
+        {
+          ledgerAccountId: claim.ledger_account_id,
+          side: "C" as const,
+          amount: toMoney(claim.amount),
+          worker: true,
+          period: claim.period,
+        },
       ],
     })),
   );
@@ -51,7 +68,8 @@ async function creditPaid(tx: Tx, fund: FundAccounts, batchNo: string, paid: { c
     FROM (SELECT unnest(${paid.map((p) => p.claim.id)}::bigint[]) AS id, unnest(${paid.map((p) => p.paidOn)}::date[]) AS paid_on,
                  unnest(${postings.map((p) => p.postingId)}::bigint[]) AS posting_id) d
     WHERE c.id = d.id AND c.status = 'CLAIMED'`;
-  if (updated !== paid.length) throw new Error(`graduate subsidy batch ${batchNo}: a paid claim was settled concurrently`);
+  if (updated !== paid.length)
+    throw new Error(`graduate subsidy batch ${batchNo}: a paid claim was settled concurrently`);
 }
 
 async function applyFinanceAnswer(tx: Tx, fund: FundAccounts, batchId: bigint, answer: FinanceBatch): Promise<void> {
@@ -87,8 +105,17 @@ async function applyFinanceAnswer(tx: Tx, fund: FundAccounts, batchId: bigint, a
     WHERE b.id = ${batchId}`;
 }
 
-export async function settleGraduateSubsidies(hub: HubServices, actor: Actor, c: SettleGraduateSubsidiesCommand): Promise<Outcome<SubsidyBatchResult>> {
-  const request = { key: c.idempotencyKey, operation: "settleGraduateSubsidies", actor: actor.sub, input: { batchNo: c.batchNo } };
+export async function settleGraduateSubsidies(
+  hub: HubServices,
+  actor: Actor,
+  c: SettleGraduateSubsidiesCommand,
+): Promise<Outcome<SubsidyBatchResult>> {
+  const request = {
+    key: c.idempotencyKey,
+    operation: "settleGraduateSubsidies",
+    actor: actor.sub,
+    input: { batchNo: c.batchNo },
+  };
   const answerOf = async (ref: SubsidyBatchRef): Promise<Outcome<SubsidyBatchResult>> => {
     const result = await subsidyBatchResult(hub.prisma, ref.batchNo);
     return result ? { ok: result } : { userErrors: [BATCH_NOT_FOUND] };
@@ -96,7 +123,10 @@ export async function settleGraduateSubsidies(hub: HubServices, actor: Actor, c:
   const replayed = await peekIdempotent<SubsidyBatchRef>(hub.prisma, request);
   if (replayed) return "ok" in replayed ? answerOf(replayed.ok) : replayed;
   if (!validKey(c.idempotencyKey)) return { userErrors: [INVALID_KEY] };
-  const batch = await hub.prisma.subsidyBatch.findUnique({ where: { batchNo: c.batchNo }, select: { id: true, status: true } });
+  const batch = await hub.prisma.subsidyBatch.findUnique({
+    where: { batchNo: c.batchNo },
+    select: { id: true, status: true },
+  });
   if (!batch) return { userErrors: [BATCH_NOT_FOUND] };
   let answer: FinanceBatch | null = null;
   if ((OPEN_STATUSES as readonly string[]).includes(batch.status)) {

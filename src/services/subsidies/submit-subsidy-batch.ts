@@ -9,7 +9,14 @@ import type { Actor, HubServices } from "../hub-services";
 
 async function submissionOf(hub: HubServices, batchId: bigint, batchNo: string): Promise<SubsidyBatchSubmission> {
   const claims = await hub.prisma.$queryRaw<
-    { claim_no: string; id_number: string; period: string; amount: { toFixed(): string }; graduation_date: Date; education: string }[]
+    {
+      claim_no: string;
+      id_number: string;
+      period: string;
+      amount: { toFixed(): string };
+      graduation_date: Date;
+      education: string;
+    }[]
   >`
     SELECT c.claim_no, p.id_number, c.period, c.amount, p.graduation_date, p.education
     FROM subsidy_claim c JOIN person p ON p.id = c.person_id
@@ -32,7 +39,10 @@ export async function submitClaimedBatch(hub: HubServices, batchNo: string, acto
   const batch = await hub.prisma.subsidyBatch.findUnique({ where: { batchNo }, select: { id: true, status: true } });
   if (!batch || batch.status !== "CLAIMED") return;
   await hub.finance.submitBatch(await submissionOf(hub, batch.id, batchNo), { requestId: actor.requestId });
-  await hub.prisma.subsidyBatch.updateMany({ where: { id: batch.id, status: "CLAIMED" }, data: { status: "RECEIVED", submittedAt: new Date() } });
+  await hub.prisma.subsidyBatch.updateMany({
+    where: { id: batch.id, status: "CLAIMED" },
+    data: { status: "RECEIVED", submittedAt: new Date() },
+  });
 }
 
 /** As submitClaimedBatch, but an unavailable finance bureau only leaves the batch CLAIMED (logged). */
@@ -42,7 +52,10 @@ export async function trySubmitClaimedBatch(hub: HubServices, batchNo: string, a
     return true;
   } catch (e) {
     if (!(e instanceof ConnectorUnavailableError)) throw e;
-    hub.logger.warn({ batchNo, connector: e.connector, status: e.status }, "graduate subsidy batch not acknowledged by finance: kept CLAIMED for a resend");
+    hub.logger.warn(
+      { batchNo, connector: e.connector, status: e.status },
+      "graduate subsidy batch not acknowledged by finance: kept CLAIMED for a resend",
+    );
     return false;
   }
 }

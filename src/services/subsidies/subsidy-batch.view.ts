@@ -1,11 +1,11 @@
 // What the API shows of a graduate-subsidy batch, and the terms shared by claiming and settling.
 // Batch status: CLAIMED (stored, finance has not acknowledged it yet: resent later), RECEIVED (finance has it,
 // some claims undecided), then PAID | PARTIALLY_PAID | REJECTED once finance has decided every claim.
-import type { PrismaClient } from "../../generated/prisma/client";
 import type { Tx } from "../../db/transaction";
 import { formatMoney, toMoney } from "../../domain/money/money";
-import type { ParametersOn } from "../policy/policy-parameters.service";
 import type { GraduateSubsidyPolicy } from "../../domain/subsidies/graduate-subsidy.rule";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { ParametersOn } from "../policy/policy-parameters.service";
 import { userError } from "../user-error";
 
 export interface SubsidyBatchView {

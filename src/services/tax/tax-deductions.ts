@@ -2,7 +2,14 @@
 // number of persons. The rule (src/domain/tax/tax-deduction.rule.ts) decides; this reads the months paid and the
 // parameters in force. Unknown persons get zero amounts, exactly like a person who paid nothing that year.
 import { formatMoney, toMoney } from "../../domain/money/money";
-import { NO_DEDUCTION, taxDeduction, taxYearDates, type DeductionParameters, type PaidMonth, type TaxDeduction } from "../../domain/tax/tax-deduction.rule";
+import {
+  type DeductionParameters,
+  NO_DEDUCTION,
+  type PaidMonth,
+  type TaxDeduction,
+  taxDeduction,
+  taxYearDates,
+} from "../../domain/tax/tax-deduction.rule";
 import { badInput } from "../../errors";
 import type { HubServices } from "../hub-services";
 import { distinctIdNumbers } from "../id-number-batch";
@@ -39,27 +46,43 @@ function toDto(idNumber: string, taxYear: number, d: TaxDeduction): TaxDeduction
     taxYear,
     paidAmount: formatMoney(d.paidAmount),
     deductibleAmount: formatMoney(d.deductibleAmount),
-    months: d.months.map((m) => ({ period: m.period, paid: formatMoney(m.paid), deductible: formatMoney(m.deductible) })),
+    months: d.months.map((m) => ({
+      period: m.period,
+      paid: formatMoney(m.paid),
+      deductible: formatMoney(m.deductible),
+    })),
   };
 }
 
 /** The parameters in force on each payment date (read from the in-memory parameter table, no SQL per date). */
-async function parametersByDate(hub: Pick<HubServices, "policy">, dates: Iterable<string>): Promise<Map<string, DeductionParameters>> {
+async function parametersByDate(
+  hub: Pick<HubServices, "policy">,
+  dates: Iterable<string>,
+): Promise<Map<string, DeductionParameters>> {
   const byDate = new Map<string, DeductionParameters>();
   for (const date of dates) if (!byDate.has(date)) byDate.set(date, deductionParameters(await hub.policy.on(date)));
   return byDate;
 }
 
-export async function taxDeductions(hub: Pick<HubServices, "prisma" | "policy">, taxYear: number, idNumbers: readonly string[]): Promise<TaxDeductionDto[]> {
+export async function taxDeductions(
+  hub: Pick<HubServices, "prisma" | "policy">,
+  taxYear: number,
+  idNumbers: readonly string[],
+): Promise<TaxDeductionDto[]> {
   const ids = distinctIdNumbers(idNumbers);
-  if (!Number.isInteger(taxYear) || taxYear < 1900 || taxYear > 2199) throw badInput("纳税年度无效 (taxYear must be a year from 1900 to 2199)", "taxYear");
+  if (!Number.isInteger(taxYear) || taxYear < 1900 || taxYear > 2199)
+    throw badInput("纳税年度无效 (taxYear must be a year from 1900 to 2199)", "taxYear");
   if (ids.length === 0) return [];
   const { from, to } = taxYearDates(taxYear);
   try {
     // A parameter in force on 1 January stays in force (with some value) on every later day of the year.
     deductionParameters(await hub.policy.on(from));
   } catch (e) {
-    if (e instanceof MissingParameterError) throw badInput(`${taxYear} 年度没有生效的扣除参数 (no deduction parameters in force for tax year ${taxYear})`, "taxYear");
+    if (e instanceof MissingParameterError)
+      throw badInput(
+        `${taxYear} 年度没有生效的扣除参数 (no deduction parameters in force for tax year ${taxYear})`,
+        "taxYear",
+      );
     throw e;
   }
   const rows = await hub.prisma.$queryRaw<PaidRow[]>`
@@ -73,11 +96,21 @@ export async function taxDeductions(hub: Pick<HubServices, "prisma" | "policy">,
      WHERE p.id_number = ANY(${ids}::bpchar[])
        AND dm.paid_on BETWEEN ${from}::date AND ${to}::date
      GROUP BY p.id_number`;
-  const params = await parametersByDate(hub, rows.flatMap((r) => r.paid_on));
+  const params = await parametersByDate(
+    hub,
+    rows.flatMap((r) => r.paid_on),
+  );
   const byPerson = new Map<string, TaxDeduction>();
   for (const row of rows) {
-    const months: PaidMonth[] = row.periods.map((period, i) => ({ period, amount: toMoney(row.amounts[i]!), paidOn: row.paid_on[i]! }));
-    byPerson.set(row.id_number, taxDeduction(taxYear, months, (paidOn) => params.get(paidOn)!));
+    const months: PaidMonth[] = row.periods.map((period, i) => ({
+      period,
+      amount: toMoney(row.amounts[i]!),
+      paidOn: row.paid_on[i]!,
+    }));
+    byPerson.set(
+      row.id_number,
+      taxDeduction(taxYear, months, (paidOn) => params.get(paidOn)!),
+    );
   }
   return idNumbers.map((id) => toDto(id, taxYear, byPerson.get(id) ?? NO_DEDUCTION));
 }

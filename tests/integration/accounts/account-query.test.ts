@@ -1,11 +1,15 @@
 import { SignJWT } from "jose";
+
 import { signDevToken } from "../../../src/auth/token-verifier";
 import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, TEST_SECRET, type TestHub } from "../../helpers/test-hub";
 
 type AccountFields = Record<string, unknown> & { accountNumber: string; idNumber: string };
 type EntriesPage = {
-  edges: { cursor: string; node: { id: string; kind: string; amount: string; period: string | null; balanceAfter: string; postedOn: string } }[];
+  edges: {
+    cursor: string;
+    node: { id: string; kind: string; amount: string; period: string | null; balanceAfter: string; postedOn: string };
+  }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 };
 
@@ -24,9 +28,19 @@ let paid: { accountNumber: string; idNumber: string };
 let other: { accountNumber: string; idNumber: string };
 
 async function openAccount(idNumber: string, enrolledOn = "2026-07-15") {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(ENROL, {
-    input: enrolInput({ idNumber, enrolledOn, name: "王芳", countyCode: "140581", employmentForm: "PART_TIME", monthlyAmount: "800.00" }),
-  });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
+    ENROL,
+    {
+      input: enrolInput({
+        idNumber,
+        enrolledOn,
+        name: "王芳",
+        countyCode: "140581",
+        employmentForm: "PART_TIME",
+        monthlyAmount: "800.00",
+      }),
+    },
+  );
   expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
   return { accountNumber: res.body.data!.enrollWorker.account!.accountNumber, idNumber };
 }
@@ -37,7 +51,15 @@ beforeAll(async () => {
   other = await openAccount(freshIdNumber("1988-11-30"));
   for (const period of ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]) {
     const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, {
-      input: { accountNumber: paid.accountNumber, period, amount: "800.00", channel: "ACTIVE_PAYMENT", paymentRef: key("PAY"), paidOn: `${period}-20`, idempotencyKey: key("dep") },
+      input: {
+        accountNumber: paid.accountNumber,
+        period,
+        amount: "800.00",
+        channel: "ACTIVE_PAYMENT",
+        paymentRef: key("PAY"),
+        paidOn: `${period}-20`,
+        idempotencyKey: key("dep"),
+      },
     });
     expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
   }
@@ -47,9 +69,12 @@ afterAll(async () => {
   await t.close();
 });
 
-const accountAs = (accountNumber: string, as: Parameters<TestHub["gql"]>[2]) => t.gql<{ account: AccountFields | null }>(ACCOUNT, { n: accountNumber }, as);
-const byIdAs = (idNumber: string, as: Parameters<TestHub["gql"]>[2]) => t.gql<{ accountByIdNumber: AccountFields | null }>(BY_ID, { id: idNumber }, as);
-const entries = (first: number | undefined, after?: string | null) => t.gql<{ account: { entries: EntriesPage } | null }>(ENTRIES, { n: paid.accountNumber, first, after });
+const accountAs = (accountNumber: string, as: Parameters<TestHub["gql"]>[2]) =>
+  t.gql<{ account: AccountFields | null }>(ACCOUNT, { n: accountNumber }, as);
+const byIdAs = (idNumber: string, as: Parameters<TestHub["gql"]>[2]) =>
+  t.gql<{ accountByIdNumber: AccountFields | null }>(BY_ID, { id: idNumber }, as);
+const entries = (first: number | undefined, after?: string | null) =>
+  t.gql<{ account: { entries: EntriesPage } | null }>(ENTRIES, { n: paid.accountNumber, first, after });
 
 describe("account and accountByIdNumber", () => {
   it("shows center staff any account with the full ID number and its deposit history", async () => {
@@ -74,16 +99,29 @@ describe("account and accountByIdNumber", () => {
         hasOutstandingLoan: false,
       });
       const byId = await byIdAs(other.idNumber, { as });
-      expect(byId.body.data!.accountByIdNumber).toMatchObject({ accountNumber: other.accountNumber, idNumber: other.idNumber, balance: "0.00", paidMonths: 0, paidUpTo: null });
+      expect(byId.body.data!.accountByIdNumber).toMatchObject({
+        accountNumber: other.accountNumber,
+        idNumber: other.idNumber,
+        balance: "0.00",
+        paidMonths: 0,
+        paidUpTo: null,
+      });
     }
   });
 
   it("shows a worker their own account in full", async () => {
     const own = await accountAs(paid.accountNumber, { as: "WORKER", sub: paid.accountNumber });
     expect(own.body.errors).toBeUndefined();
-    expect(own.body.data!.account).toMatchObject({ accountNumber: paid.accountNumber, idNumber: paid.idNumber, balance: "4000.00" });
+    expect(own.body.data!.account).toMatchObject({
+      accountNumber: paid.accountNumber,
+      idNumber: paid.idNumber,
+      balance: "4000.00",
+    });
     const byId = await byIdAs(paid.idNumber, { as: "WORKER", sub: paid.accountNumber });
-    expect(byId.body.data!.accountByIdNumber).toMatchObject({ accountNumber: paid.accountNumber, idNumber: paid.idNumber });
+    expect(byId.body.data!.accountByIdNumber).toMatchObject({
+      accountNumber: paid.accountNumber,
+      idNumber: paid.idNumber,
+    });
   });
 
   it("answers a worker asking for someone else's account exactly as for a missing one", async () => {
@@ -103,7 +141,9 @@ describe("account and accountByIdNumber", () => {
   it("answers null for an unknown account number or ID number", async () => {
     expect((await accountAs("1405009999999999", { as: "CENTER_OPERATOR" })).body).toEqual({ data: { account: null } });
     expect((await accountAs("x".repeat(40), { as: "CENTER_OPERATOR" })).body).toEqual({ data: { account: null } });
-    expect((await byIdAs(freshIdNumber("1979-04-05"), { as: "CENTER_ADMIN" })).body).toEqual({ data: { accountByIdNumber: null } });
+    expect((await byIdAs(freshIdNumber("1979-04-05"), { as: "CENTER_ADMIN" })).body).toEqual({
+      data: { accountByIdNumber: null },
+    });
   });
 
   it("rejects a malformed ID number with BAD_USER_INPUT", async () => {
@@ -114,7 +154,14 @@ describe("account and accountByIdNumber", () => {
     const one = await entries(2);
     const page1 = one.body.data!.account!.entries;
     expect(page1.edges.map((e) => e.node.period)).toEqual(["2026-11", "2026-10"]);
-    expect(page1.edges[0]!.node).toEqual({ id: expect.any(String), kind: "DEPOSIT", amount: "800.00", period: "2026-11", balanceAfter: "4000.00", postedOn: "2026-11-20" });
+    expect(page1.edges[0]!.node).toEqual({
+      id: expect.any(String),
+      kind: "DEPOSIT",
+      amount: "800.00",
+      period: "2026-11",
+      balanceAfter: "4000.00",
+      postedOn: "2026-11-20",
+    });
     expect(page1.pageInfo).toEqual({ hasNextPage: true, endCursor: page1.edges[1]!.cursor });
     const page2 = (await entries(2, page1.pageInfo.endCursor)).body.data!.account!.entries;
     expect(page2.edges.map((e) => e.node.period)).toEqual(["2026-09", "2026-08"]);
@@ -126,16 +173,27 @@ describe("account and accountByIdNumber", () => {
     expect(exact.edges).toHaveLength(5);
     expect(exact.pageInfo.hasNextPage).toBe(false);
     const all = await t.gql<{ account: { entries: EntriesPage } }>(ENTRIES_DEFAULT, { n: paid.accountNumber });
-    expect(all.body.data!.account.entries.edges.map((e) => e.node.period)).toEqual(["2026-11", "2026-10", "2026-09", "2026-08", "2026-07"]);
+    expect(all.body.data!.account.entries.edges.map((e) => e.node.period)).toEqual([
+      "2026-11",
+      "2026-10",
+      "2026-09",
+      "2026-08",
+      "2026-07",
+    ]);
     const none = await t.gql<{ account: { entries: EntriesPage } }>(ENTRIES_DEFAULT, { n: other.accountNumber });
     expect(none.body.data!.account.entries).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
 
   it("rejects an invalid cursor or page size with BAD_USER_INPUT", async () => {
-    for (const after of ["garbage", Buffer.from("e:abc").toString("base64url"), Buffer.from("x:5").toString("base64url")]) {
+    for (const after of [
+      "garbage",
+      Buffer.from("e:abc").toString("base64url"),
+      Buffer.from("x:5").toString("base64url"),
+    ]) {
       expect([after, errorCodes(await entries(2, after))]).toEqual([after, ["BAD_USER_INPUT"]]);
     }
-    for (const first of [0, -1, 1000]) expect([first, errorCodes(await entries(first))]).toEqual([first, ["BAD_USER_INPUT"]]);
+    for (const first of [0, -1, 1000])
+      expect([first, errorCodes(await entries(first))]).toEqual([first, ["BAD_USER_INPUT"]]);
     expect(errorCodes(await entries(200))).toEqual([]);
   });
 
@@ -174,9 +232,23 @@ describe("account and accountByIdNumber", () => {
     const unknownRole = await signDevToken(TEST_SECRET, { ...claims, role: "SUPERUSER" as never });
     const noPurpose = await t.token("TAX_BUREAU", undefined, null);
     const valid = await signDevToken(TEST_SECRET, claims);
-    expect((await t.gql(ACCOUNT, { n: paid.accountNumber }, { as: null, headers: { authorization: `Bearer ${valid}` } })).body.data).toMatchObject({ account: { accountNumber: paid.accountNumber } });
-    for (const [what, token] of Object.entries({ wrongSignature, expired, noExpiry, unknownRole, noPurpose, garbage: "not.a.jwt" })) {
-      const res = await t.gql(ACCOUNT, { n: paid.accountNumber }, { as: null, headers: { authorization: `Bearer ${token}` } });
+    expect(
+      (await t.gql(ACCOUNT, { n: paid.accountNumber }, { as: null, headers: { authorization: `Bearer ${valid}` } }))
+        .body.data,
+    ).toMatchObject({ account: { accountNumber: paid.accountNumber } });
+    for (const [what, token] of Object.entries({
+      wrongSignature,
+      expired,
+      noExpiry,
+      unknownRole,
+      noPurpose,
+      garbage: "not.a.jwt",
+    })) {
+      const res = await t.gql(
+        ACCOUNT,
+        { n: paid.accountNumber },
+        { as: null, headers: { authorization: `Bearer ${token}` } },
+      );
       expect([what, res.status, errorCodes(res)]).toEqual([what, 401, ["UNAUTHENTICATED"]]);
       expect(JSON.stringify(res.body)).not.toContain(paid.idNumber);
     }

@@ -1,7 +1,9 @@
 import { ENROL, enrolInput, freshIdNumber, key } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
-type EnrolResult = { enrollWorker: { account: Record<string, unknown> | null; userErrors: { code: string; field: string | null }[] } };
+type EnrolResult = {
+  enrollWorker: { account: Record<string, unknown> | null; userErrors: { code: string; field: string | null }[] };
+};
 
 let t: TestHub;
 beforeAll(async () => {
@@ -12,8 +14,10 @@ afterAll(async () => {
   await t.close();
 });
 
-const enrol = (overrides: Record<string, unknown> = {}, as: "CENTER_OPERATOR" | "WORKER" | "CENTER_ADMIN" = "CENTER_OPERATOR") =>
-  t.gql<EnrolResult>(ENROL, { input: enrolInput(overrides) }, { as });
+const enrol = (
+  overrides: Record<string, unknown> = {},
+  as: "CENTER_OPERATOR" | "WORKER" | "CENTER_ADMIN" = "CENTER_OPERATOR",
+) => t.gql<EnrolResult>(ENROL, { input: enrolInput(overrides) }, { as });
 
 describe("enrollWorker", () => {
   it("enrols an eligible worker and registers the account with the national platform", async () => {
@@ -21,12 +25,31 @@ describe("enrollWorker", () => {
     const res = await enrol({ idNumber, name: "李明", countyCode: "140581", employmentForm: "SELF_EMPLOYED" });
     const { account, userErrors } = res.body.data!.enrollWorker;
     expect(userErrors).toEqual([]);
-    expect(account).toMatchObject({ idNumber, name: "李明", kind: "FLEXIBLE", status: "ACTIVE", countyCode: "140581", employmentForm: "SELF_EMPLOYED", openedOn: "2026-07-15", balance: "0.00", paidMonths: 0, consecutiveMonths: 0, paidUpTo: null, monthlyAmount: "1000.00" });
+    expect(account).toMatchObject({
+      idNumber,
+      name: "李明",
+      kind: "FLEXIBLE",
+      status: "ACTIVE",
+      countyCode: "140581",
+      employmentForm: "SELF_EMPLOYED",
+      openedOn: "2026-07-15",
+      balance: "0.00",
+      paidMonths: 0,
+      consecutiveMonths: 0,
+      paidUpTo: null,
+      monthlyAmount: "1000.00",
+    });
     expect(account!.accountNumber).toMatch(/^140500\d{10}$/);
     await t.hub.outbox.idle();
     await t.hub.outbox.dispatchDue();
-    expect(t.national.control.accounts()).toEqual(expect.arrayContaining([expect.objectContaining({ idNumber, accountNumber: account!.accountNumber, status: "ACTIVE" })]));
-    const agreement = await t.hub.db.prisma.agreement.findFirst({ where: { account: { accountNumber: account!.accountNumber as string } } });
+    expect(t.national.control.accounts()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ idNumber, accountNumber: account!.accountNumber, status: "ACTIVE" }),
+      ]),
+    );
+    const agreement = await t.hub.db.prisma.agreement.findFirst({
+      where: { account: { accountNumber: account!.accountNumber as string } },
+    });
     expect(agreement).toMatchObject({ commitmentAccepted: true, commitmentVersion: expect.stringMatching(/.+/) });
   });
 
@@ -54,11 +77,22 @@ describe("enrollWorker", () => {
 
   it("refuses a person with an active account in another city, and records the refusal", async () => {
     const idNumber = freshIdNumber("1991-01-01", "440305");
-    t.national.control.addRecord({ idNumber, centerCode: "440300", accountNumber: "4403009999", kind: "FLEXIBLE", status: "ACTIVE" });
+    t.national.control.addRecord({
+      idNumber,
+      centerCode: "440300",
+      accountNumber: "4403009999",
+      kind: "FLEXIBLE",
+      status: "ACTIVE",
+    });
     const res = await enrol({ idNumber });
-    expect(res.body.data!.enrollWorker).toEqual({ account: null, userErrors: [expect.objectContaining({ code: "DUPLICATE_ACCOUNT", field: "idNumber" })] });
+    expect(res.body.data!.enrollWorker).toEqual({
+      account: null,
+      userErrors: [expect.objectContaining({ code: "DUPLICATE_ACCOUNT", field: "idNumber" })],
+    });
     expect(await t.hub.db.prisma.person.count({ where: { idNumber } })).toBe(0);
-    expect(await t.hub.db.prisma.duplicateCheck.count({ where: { idNumber, reason: "ACTIVE_ACCOUNT_ELSEWHERE" } })).toBe(1);
+    expect(
+      await t.hub.db.prisma.duplicateCheck.count({ where: { idNumber, reason: "ACTIVE_ACCOUNT_ELSEWHERE" } }),
+    ).toBe(1);
   });
 
   it("refuses a person under a fraud ban", async () => {
@@ -70,9 +104,22 @@ describe("enrollWorker", () => {
 
   it("lists every rule an ineligible enrolment breaks and writes nothing", async () => {
     const idNumber = freshIdNumber("2011-01-01");
-    const res = await enrol({ idNumber, countyCode: "140100", commitmentAccepted: false, monthlyAmount: "215.99", channel: "BANK_COLLECTION", bankAccount: null });
+    const res = await enrol({
+      idNumber,
+      countyCode: "140100",
+      commitmentAccepted: false,
+      monthlyAmount: "215.99",
+      channel: "BANK_COLLECTION",
+      bankAccount: null,
+    });
     const codes = res.body.data!.enrollWorker.userErrors.map((e) => e.code).sort();
-    expect(codes).toEqual(["AMOUNT_BELOW_MINIMUM", "BANK_ACCOUNT_REQUIRED", "BELOW_WORKING_AGE", "COMMITMENT_REQUIRED", "COUNTY_NOT_IN_JINCHENG"]);
+    expect(codes).toEqual([
+      "AMOUNT_BELOW_MINIMUM",
+      "BANK_ACCOUNT_REQUIRED",
+      "BELOW_WORKING_AGE",
+      "COMMITMENT_REQUIRED",
+      "COUNTY_NOT_IN_JINCHENG",
+    ]);
     expect(await t.hub.db.prisma.person.count({ where: { idNumber } })).toBe(0);
   });
 

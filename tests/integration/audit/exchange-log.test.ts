@@ -1,8 +1,23 @@
 import { Client } from "pg";
+
 import { ENROL, enrolInput, freshIdNumber } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
-type Page = { edges: { node: { id: string; consumerRole: string; consumerSub: string; operation: string; purpose: string | null; subjectCount: number; outcome: string; hash: string; prevHash: string } }[] };
+type Page = {
+  edges: {
+    node: {
+      id: string;
+      consumerRole: string;
+      consumerSub: string;
+      operation: string;
+      purpose: string | null;
+      subjectCount: number;
+      outcome: string;
+      hash: string;
+      prevHash: string;
+    };
+  }[];
+};
 
 let t: TestHub;
 let accountNumber: string;
@@ -28,7 +43,9 @@ async function sql(statement: string): Promise<void> {
 beforeAll(async () => {
   t = await startTestHub();
   idNumber = freshIdNumber();
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } } }>(ENROL, { input: enrolInput({ idNumber }) });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } } }>(ENROL, {
+    input: enrolInput({ idNumber }),
+  });
   accountNumber = res.body.data!.enrollWorker.account.accountNumber;
 });
 afterAll(async () => {
@@ -42,7 +59,11 @@ describe("the exchange log", () => {
     const res = await t.gql<{ exchangeLog: Page }>(LOG, { idNumber }, { as: "AUDITOR" });
     const ops = res.body.data!.exchangeLog.edges.map((e) => `${e.node.consumerSub}:${e.node.operation}`);
     expect(ops).toEqual(["admin-42:account", "center_operator-test:enrollWorker"]);
-    expect(res.body.data!.exchangeLog.edges[0]!.node).toMatchObject({ consumerRole: "CENTER_ADMIN", subjectCount: 1, outcome: "OK" });
+    expect(res.body.data!.exchangeLog.edges[0]!.node).toMatchObject({
+      consumerRole: "CENTER_ADMIN",
+      subjectCount: 1,
+      outcome: "OK",
+    });
   });
 
   it("shows a worker who read their data, and does not record the worker's own reads", async () => {
@@ -57,13 +78,28 @@ describe("the exchange log", () => {
     const refused = await t.gql(LOOKUP, { n: accountNumber }, { as: "TAX_BUREAU", purpose: "案件 2026-001" });
     expect(errorCodes(refused)).toEqual(["FORBIDDEN"]);
     const log = await t.gql<{ exchangeLog: Page }>(LOG, { first: 1 }, { as: "AUDITOR" });
-    expect(log.body.data!.exchangeLog.edges[0]!.node).toMatchObject({ consumerRole: "TAX_BUREAU", operation: "account", purpose: "案件 2026-001", outcome: "ERROR", subjectCount: 0 });
+    expect(log.body.data!.exchangeLog.edges[0]!.node).toMatchObject({
+      consumerRole: "TAX_BUREAU",
+      operation: "account",
+      purpose: "案件 2026-001",
+      outcome: "ERROR",
+      subjectCount: 0,
+    });
   });
 
   it("keeps one unbroken chain under concurrent requests", async () => {
-    const before = (await t.gql<{ verifyExchangeLog: { checked: number } }>(VERIFY, {}, { as: "AUDITOR" })).body.data!.verifyExchangeLog.checked;
-    await Promise.all(Array.from({ length: 60 }, (_, i) => t.gql(LOOKUP, { n: accountNumber }, { as: "CENTER_OPERATOR", sub: `op-${i}` })));
-    const res = await t.gql<{ verifyExchangeLog: { ok: boolean; checked: number; firstBrokenId: string | null } }>(VERIFY, {}, { as: "AUDITOR" });
+    const before = (await t.gql<{ verifyExchangeLog: { checked: number } }>(VERIFY, {}, { as: "AUDITOR" })).body.data!
+      .verifyExchangeLog.checked;
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        t.gql(LOOKUP, { n: accountNumber }, { as: "CENTER_OPERATOR", sub: `op-${i}` }),
+      ),
+    );
+    const res = await t.gql<{ verifyExchangeLog: { ok: boolean; checked: number; firstBrokenId: string | null } }>(
+      VERIFY,
+      {},
+      { as: "AUDITOR" },
+    );
     expect(res.body.data!.verifyExchangeLog).toEqual({ ok: true, checked: before + 60, firstBrokenId: null });
     const log = await t.gql<{ exchangeLog: Page }>(LOG, { first: 61 }, { as: "AUDITOR" });
     const nodes = log.body.data!.exchangeLog.edges.map((e) => e.node);
@@ -74,7 +110,11 @@ describe("the exchange log", () => {
     const log = await t.gql<{ exchangeLog: Page }>(LOG, { first: 5 }, { as: "AUDITOR" });
     const victim = log.body.data!.exchangeLog.edges[3]!.node.id;
     await sql(`UPDATE exchange_record SET purpose = 'rewritten' WHERE id = ${Number(victim)}`);
-    const res = await t.gql<{ verifyExchangeLog: { ok: boolean; firstBrokenId: string | null } }>(VERIFY, {}, { as: "AUDITOR" });
+    const res = await t.gql<{ verifyExchangeLog: { ok: boolean; firstBrokenId: string | null } }>(
+      VERIFY,
+      {},
+      { as: "AUDITOR" },
+    );
     expect(res.body.data!.verifyExchangeLog).toMatchObject({ ok: false, firstBrokenId: victim });
   });
 
@@ -83,6 +123,7 @@ describe("the exchange log", () => {
       expect(errorCodes(await t.gql(LOG, {}, { as: role }))).toEqual(["FORBIDDEN"]);
       expect(errorCodes(await t.gql(VERIFY, {}, { as: role }))).toEqual(["FORBIDDEN"]);
     }
-    for (const role of ["CENTER_ADMIN", "AUDITOR", "HOUSING_BUREAU"] as const) expect(errorCodes(await t.gql(MINE, {}, { as: role }))).toEqual(["FORBIDDEN"]);
+    for (const role of ["CENTER_ADMIN", "AUDITOR", "HOUSING_BUREAU"] as const)
+      expect(errorCodes(await t.gql(MINE, {}, { as: role }))).toEqual(["FORBIDDEN"]);
   });
 });

@@ -1,8 +1,10 @@
 // Production verifies tokens against the identity provider's keys (HUB_JWKS_URL), not a shared secret.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from "jose";
+
+import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from "jose";
 import pino from "pino";
+
 import { startNationalPlatformSimulator } from "../../../simulators";
 import { createHub, type Hub } from "../../../src/app";
 import { signDevToken } from "../../../src/auth/token-verifier";
@@ -49,11 +51,19 @@ async function ask(token: string) {
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ policyParameters(asOf: "2026-11-28") { key } }' }),
   });
-  return (await res.json()) as { data?: { policyParameters: unknown[] } | null; errors?: { extensions: { code: string } }[] };
+  return (await res.json()) as {
+    data?: { policyParameters: unknown[] } | null;
+    errors?: { extensions: { code: string } }[];
+  };
 }
 
 const sign = (claims: Record<string, unknown>, expires = "5m") =>
-  new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "test-key" }).setSubject("admin-7").setIssuedAt().setExpirationTime(expires).sign(privateKey);
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+    .setSubject("admin-7")
+    .setIssuedAt()
+    .setExpirationTime(expires)
+    .sign(privateKey);
 
 describe("token verification against a JWKS in production", () => {
   it("accepts a token signed by the identity provider's key", async () => {
@@ -63,12 +73,22 @@ describe("token verification against a JWKS in production", () => {
   });
 
   it("refuses an HS256 token even with a plausible secret", async () => {
-    const body = await ask(await signDevToken("a-development-secret-that-production-must-not-trust", { sub: "x", role: "CENTER_ADMIN", org: "140500" }));
+    const body = await ask(
+      await signDevToken("a-development-secret-that-production-must-not-trust", {
+        sub: "x",
+        role: "CENTER_ADMIN",
+        org: "140500",
+      }),
+    );
     expect(body.errors?.[0]?.extensions.code).toBe("UNAUTHENTICATED");
   });
 
   it("refuses an expired token and one with an unknown role", async () => {
-    expect((await ask(await sign({ role: "CENTER_ADMIN", org: "140500" }, "-1m"))).errors?.[0]?.extensions.code).toBe("UNAUTHENTICATED");
-    expect((await ask(await sign({ role: "SUPERUSER", org: "140500" }))).errors?.[0]?.extensions.code).toBe("UNAUTHENTICATED");
+    expect((await ask(await sign({ role: "CENTER_ADMIN", org: "140500" }, "-1m"))).errors?.[0]?.extensions.code).toBe(
+      "UNAUTHENTICATED",
+    );
+    expect((await ask(await sign({ role: "SUPERUSER", org: "140500" }))).errors?.[0]?.extensions.code).toBe(
+      "UNAUTHENTICATED",
+    );
   });
 });

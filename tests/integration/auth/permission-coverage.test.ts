@@ -1,9 +1,10 @@
 // Deny by default, in one place: every root field must be named in ROOT_PERMISSIONS, and the table may
 // not name a field the schema does not have (a renamed operation would otherwise silently lose its rule).
 import "reflect-metadata";
+
 import { ROOT_PERMISSIONS } from "../../../src/auth/permissions";
-import { Role } from "../../../src/schema/common/enums";
 import { buildBareSchema } from "../../../src/schema/build-schema";
+import { Role } from "../../../src/schema/common/enums";
 
 const schema = buildBareSchema();
 const rootFields = {

@@ -4,12 +4,14 @@
 // The operation list comes from the schema, so a new operation is covered as soon as it exists; it then needs
 // sample arguments below, or its tests fail saying so.
 import "reflect-metadata";
-import { getNamedType, isCompositeType, isNonNullType, type GraphQLField } from "graphql";
+
+import { getNamedType, type GraphQLField, isCompositeType, isNonNullType } from "graphql";
+
 import { ROOT_PERMISSIONS } from "../../../src/auth/permissions";
-import { Role } from "../../../src/schema/common/enums";
 import { buildBareSchema } from "../../../src/schema/build-schema";
+import { Role } from "../../../src/schema/common/enums";
 import { ENROL, enrolInput, freshIdNumber, key } from "../../factories/workers";
-import { errorCodes, expectLedgerBalanced, startTestHub, type AsOptions, type TestHub } from "../../helpers/test-hub";
+import { type AsOptions, errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type RootType = "Query" | "Mutation";
 type Sample = (ctx: { accountNumber: string }) => Record<string, unknown>;
@@ -21,7 +23,9 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
   Query: {
     account: ({ accountNumber }) => ({ accountNumber }),
     accountByIdNumber: () => ({ idNumber: freshIdNumber() }),
-    loanQuota: ({ accountNumber }) => ({ input: { accountNumber, asOf: ASOF, monthlyIncome: "8000.00", housePrice: "600000.00", termYears: 20 } }),
+    loanQuota: ({ accountNumber }) => ({
+      input: { accountNumber, asOf: ASOF, monthlyIncome: "8000.00", housePrice: "600000.00", termYears: 20 },
+    }),
     taxDeductions: () => ({ taxYear: 2026, idNumbers: [freshIdNumber()] }),
     rentalEligibility: () => ({ idNumbers: [freshIdNumber()], asOf: ASOF }),
     pilotMetrics: () => ({ from: "2026-07", to: "2026-07" }),
@@ -33,17 +37,44 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
   Mutation: {
     enrollWorker: () => ({ input: enrolInput() }),
     recordDeposit: ({ accountNumber }) => ({
-      input: { accountNumber, period: "2026-07", amount: "1000.00", channel: "ACTIVE_PAYMENT", paymentRef: key("ref"), paidOn: ASOF, idempotencyKey: key() },
+      input: {
+        accountNumber,
+        period: "2026-07",
+        amount: "1000.00",
+        channel: "ACTIVE_PAYMENT",
+        paymentRef: key("ref"),
+        paidOn: ASOF,
+        idempotencyKey: key(),
+      },
     }),
     payLumpSum: ({ accountNumber }) => ({
-      input: { accountNumber, settlementYear: 2026, amount: "12000.00", channel: "ACTIVE_PAYMENT", paymentRef: key("ref"), paidOn: ASOF, idempotencyKey: key() },
+      input: {
+        accountNumber,
+        settlementYear: 2026,
+        amount: "12000.00",
+        channel: "ACTIVE_PAYMENT",
+        paymentRef: key("ref"),
+        paidOn: ASOF,
+        idempotencyKey: key(),
+      },
     }),
-    withdraw: ({ accountNumber }) => ({ input: { accountNumber, amount: "1.00", requestedOn: ASOF, idempotencyKey: key() } }),
+    withdraw: ({ accountNumber }) => ({
+      input: { accountNumber, amount: "1.00", requestedOn: ASOF, idempotencyKey: key() },
+    }),
     exitAgreement: () => ({ input: { accountNumber: "1405009999999999", requestedOn: ASOF, idempotencyKey: key() } }),
     setPolicyParameter: () => ({
-      input: { key: "relativesTransfer.enabled", value: "false", effectiveFrom: "2030-01-01", source: "role matrix test", idempotencyKey: key() },
+      input: {
+        key: "relativesTransfer.enabled",
+        value: "false",
+        effectiveFrom: "2030-01-01",
+        source: "role matrix test",
+        idempotencyKey: key(),
+      },
     }),
-    importBankCollection: () => ({ csv: "paymentRef,accountNumber,period,amount,paidOn,result,reason\n", idempotencyKey: key() }),
+    importBankCollection: () => ({
+      csv: "paymentRef,accountNumber,period,amount,paidOn,result,reason\n",
+      idempotencyKey: key(),
+    }),
     claimGraduateSubsidies: () => ({ period: "2026-07", idempotencyKey: key() }),
     settleGraduateSubsidies: () => ({ batchNo: "GS-NO-SUCH-BATCH", idempotencyKey: key() }),
   },
@@ -69,10 +100,14 @@ const operations: Operation[] = (["Query", "Mutation"] as const).flatMap((type) 
 
 /** The document for one operation, its variables declared from the schema's own argument types. */
 function documentFor(op: Operation, variables: Record<string, unknown>): string {
-  const missing = op.field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined && !(a.name in variables)).map((a) => a.name);
-  if (missing.length) throw new Error(`the sample for ${op.type}.${op.name} lacks required argument(s) ${missing.join(", ")}`);
+  const missing = op.field.args
+    .filter((a) => isNonNullType(a.type) && a.defaultValue === undefined && !(a.name in variables))
+    .map((a) => a.name);
+  if (missing.length)
+    throw new Error(`the sample for ${op.type}.${op.name} lacks required argument(s) ${missing.join(", ")}`);
   const unknown = Object.keys(variables).filter((v) => !op.field.args.some((a) => a.name === v));
-  if (unknown.length) throw new Error(`the sample for ${op.type}.${op.name} has argument(s) the schema does not: ${unknown.join(", ")}`);
+  if (unknown.length)
+    throw new Error(`the sample for ${op.type}.${op.name} has argument(s) the schema does not: ${unknown.join(", ")}`);
   const args = op.field.args.filter((a) => a.name in variables);
   const declared = args.length ? `(${args.map((a) => `$${a.name}: ${String(a.type)}`).join(", ")})` : "";
   const passed = args.length ? `(${args.map((a) => `${a.name}: $${a.name}`).join(", ")})` : "";
@@ -85,7 +120,9 @@ let accountNumber: string;
 
 beforeAll(async () => {
   t = await startTestHub();
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null } }>(ENROL, { input: enrolInput() });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null } }>(ENROL, {
+    input: enrolInput(),
+  });
   accountNumber = res.body.data!.enrollWorker.account!.accountNumber;
 }, 60_000);
 afterAll(async () => {
@@ -96,7 +133,9 @@ afterAll(async () => {
 async function call(op: Operation, options: AsOptions) {
   const sample = SAMPLES[op.type][op.name];
   if (!sample) {
-    throw new Error(`${op.type}.${op.name} has no sample arguments in SAMPLES (tests/integration/auth/role-matrix.test.ts): add one so its permissions are tested`);
+    throw new Error(
+      `${op.type}.${op.name} has no sample arguments in SAMPLES (tests/integration/auth/role-matrix.test.ts): add one so its permissions are tested`,
+    );
   }
   const variables = sample({ accountNumber });
   const sub = options.as === Role.WORKER ? accountNumber : undefined; // the worker owns the test account
@@ -138,7 +177,11 @@ describe.each(operations.map((op) => [`${op.type}.${op.name}`, op] as const))("%
   });
 
   it.each(AGENCY)("authenticates %s whose purpose comes in the x-hub-purpose header", async (role) => {
-    const { codes } = await call(op, { as: role, purpose: null, headers: { "x-hub-purpose": "case 2026-0815 role matrix" } });
+    const { codes } = await call(op, {
+      as: role,
+      purpose: null,
+      headers: { "x-hub-purpose": "case 2026-0815 role matrix" },
+    });
     expect(codes).not.toContain("UNAUTHENTICATED");
     if (allowed.includes(role)) expect(codes.filter((c) => NOT_THROUGH.includes(c!))).toEqual([]);
     else expect(codes).toEqual(["FORBIDDEN"]);

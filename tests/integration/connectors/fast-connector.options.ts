@@ -1,4 +1,4 @@
-import type { ConnectorClientOptions } from '../../../src/connectors/http/resilient-http.client';
+import type { ConnectorClientOptions } from "../../../src/connectors/http/resilient-http.client";
 
 /** Client options that keep the connector suite fast: short timeout, tiny backoff, a breaker that
  *  opens after 3 failures and half-opens after 300 ms. The simulators' 'slow' mode waits SLOW_MS. */

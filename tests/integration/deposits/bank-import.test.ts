@@ -3,7 +3,14 @@ import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/w
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type UserErrorView = { code: string; field: string | null; message: string };
-type ImportResult = { accepted: number; rejected: number; duplicates: number; missed: number; rows: number; errors: UserErrorView[] };
+type ImportResult = {
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  missed: number;
+  rows: number;
+  errors: UserErrorView[];
+};
 
 const IMPORT = `mutation Import($csv: String!, $key: String!) {
   importBankCollection(csv: $csv, idempotencyKey: $key) { accepted rejected duplicates missed rows errors { code field message } }
@@ -24,14 +31,26 @@ let people = 0;
 const nextBirthDate = () => new Date(Date.UTC(1980, 0, 1) + people++ * 86_400_000).toISOString().slice(0, 10);
 
 async function openAccount(enrolledOn = "2026-07-15"): Promise<string> {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] } }>(ENROL, {
-    input: enrolInput({ idNumber: freshIdNumber(nextBirthDate()), enrolledOn, channel: "BANK_COLLECTION", bankAccount: "6222020000000000000" }),
-  });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] } }>(
+    ENROL,
+    {
+      input: enrolInput({
+        idNumber: freshIdNumber(nextBirthDate()),
+        enrolledOn,
+        channel: "BANK_COLLECTION",
+        bankAccount: "6222020000000000000",
+      }),
+    },
+  );
   expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
   return res.body.data!.enrollWorker.account!.accountNumber;
 }
 
-async function importCsv(csv: string, idempotencyKey = key("imp"), as: "CENTER_OPERATOR" | "CENTER_ADMIN" | "WORKER" | null = "CENTER_OPERATOR") {
+async function importCsv(
+  csv: string,
+  idempotencyKey = key("imp"),
+  as: "CENTER_OPERATOR" | "CENTER_ADMIN" | "WORKER" | null = "CENTER_OPERATOR",
+) {
   return t.gql<{ importBankCollection: ImportResult }>(IMPORT, { csv, key: idempotencyKey }, { as });
 }
 
@@ -52,25 +71,40 @@ async function stream(csv: string, options: { token?: string | null; key?: strin
 }
 
 async function balanceOf(accountNumber: string): Promise<string> {
-  const res = await t.gql<{ account: { balance: string } }>(`query($n: String!) { account(accountNumber: $n) { balance } }`, { n: accountNumber });
+  const res = await t.gql<{ account: { balance: string } }>(
+    `query($n: String!) { account(accountNumber: $n) { balance } }`,
+    { n: accountNumber },
+  );
   return res.body.data!.account.balance;
 }
 
 async function recordDeposit(accountNumber: string, period: string, paidOn: string): Promise<void> {
   const res = await t.gql<{ recordDeposit: { userErrors: UserErrorView[] } }>(RECORD, {
-    input: { accountNumber, period, amount: "1000.00", channel: "ACTIVE_PAYMENT", paymentRef: key("PAY"), paidOn, idempotencyKey: key("dep") },
+    input: {
+      accountNumber,
+      period,
+      amount: "1000.00",
+      channel: "ACTIVE_PAYMENT",
+      paymentRef: key("PAY"),
+      paidOn,
+      idempotencyKey: key("dep"),
+    },
   });
   expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
 }
 
 const entryCount = () => t.hub.db.prisma.ledgerEntry.count();
-const byLine = (errors: UserErrorView[]) => [...errors].sort((a, b) => Number(a.field!.slice(5)) - Number(b.field!.slice(5))).map((e) => [e.field, e.code]);
+const byLine = (errors: UserErrorView[]) =>
+  [...errors].sort((a, b) => Number(a.field!.slice(5)) - Number(b.field!.slice(5))).map((e) => [e.field, e.code]);
 
 /** Three fresh accounts opened 2026-07-15; C has already paid 2026-09. Returns a file mixing every kind of row. */
 async function mixedFile(eol = "\n") {
   const [a, b, c] = [await openAccount(), await openAccount(), await openAccount()];
   await recordDeposit(c, "2026-09", "2026-09-05");
-  const ref = (n: number) => `BK${key("").replace(/[^0-9a-z]/gi, "").slice(0, 12)}${String(n).padStart(4, "0")}`;
+  const ref = (n: number) =>
+    `BK${key("")
+      .replace(/[^0-9a-z]/gi, "")
+      .slice(0, 12)}${String(n).padStart(4, "0")}`;
   const r = Array.from({ length: 14 }, (_, i) => ref(i));
   const lines = [
     HEADER, //                                                             line 1
@@ -116,17 +150,32 @@ describe("importBankCollection", () => {
     const missed = await t.hub.db.prisma.missedCollection.findUniqueOrThrow({ where: { paymentRef: refs[2]! } });
     expect(missed).toMatchObject({ accountNumber: b, period: "2026-09", reason: "余额不足" });
     expect(missed.amount.toFixed(2)).toBe("800.00");
-    const backPaid = await t.hub.db.prisma.depositMonth.findFirstOrThrow({ where: { account: { accountNumber: a }, period: "2026-08" } });
+    const backPaid = await t.hub.db.prisma.depositMonth.findFirstOrThrow({
+      where: { account: { accountNumber: a }, period: "2026-08" },
+    });
     expect(backPaid).toMatchObject({ source: "BACK_PAYMENT", channel: "BANK_COLLECTION", paymentRef: refs[3] });
   });
 
   it("counts references seen in an earlier import as duplicates and posts only the new rows", async () => {
     const a = await openAccount();
-    const first = [HEADER, `BKOVL${Date.now()}01,${a},2026-08,1000.00,2026-08-10,SUCCESS,`, `BKOVL${Date.now()}02,${a},2026-09,900.00,2026-09-10,FAILED,账户冻结`].join("\n");
+    const first = [
+      HEADER,
+      `BKOVL${Date.now()}01,${a},2026-08,1000.00,2026-08-10,SUCCESS,`,
+      `BKOVL${Date.now()}02,${a},2026-09,900.00,2026-09-10,FAILED,账户冻结`,
+    ].join("\n");
     expect(await imported(first)).toMatchObject({ accepted: 1, missed: 1, duplicates: 0, rejected: 0, rows: 2 });
-    const overlapping = [...first.split("\n"), `BKOVL${Date.now()}03,${a},2026-09,1000.00,2026-09-12,SUCCESS,`].join("\n");
+    const overlapping = [...first.split("\n"), `BKOVL${Date.now()}03,${a},2026-09,1000.00,2026-09-12,SUCCESS,`].join(
+      "\n",
+    );
     const before = await entryCount();
-    expect(await imported(overlapping)).toEqual({ accepted: 1, missed: 0, duplicates: 2, rejected: 0, rows: 3, errors: [] });
+    expect(await imported(overlapping)).toEqual({
+      accepted: 1,
+      missed: 0,
+      duplicates: 2,
+      rejected: 0,
+      rows: 3,
+      errors: [],
+    });
     expect(await entryCount()).toBe(before + 2);
     expect(await balanceOf(a)).toBe("2000.00");
   });
@@ -148,7 +197,12 @@ describe("importBankCollection", () => {
   it("counts every row of a clean file as a duplicate the second time", async () => {
     const a = await openAccount();
     const stamp = Date.now();
-    const csv = [HEADER, `BKCLN${stamp}1,${a},2026-07,1000.00,2026-07-20,SUCCESS,`, `BKCLN${stamp}2,${a},2026-08,1000.00,2026-08-10,FAILED,余额不足`, `BKCLN${stamp}3,${a},2026-08,1000.00,2026-08-20,SUCCESS,`].join("\n");
+    const csv = [
+      HEADER,
+      `BKCLN${stamp}1,${a},2026-07,1000.00,2026-07-20,SUCCESS,`,
+      `BKCLN${stamp}2,${a},2026-08,1000.00,2026-08-10,FAILED,余额不足`,
+      `BKCLN${stamp}3,${a},2026-08,1000.00,2026-08-20,SUCCESS,`,
+    ].join("\n");
     expect(await imported(csv)).toEqual({ accepted: 2, missed: 1, duplicates: 0, rejected: 0, rows: 3, errors: [] });
     const before = await entryCount();
     expect(await imported(csv)).toEqual({ accepted: 0, missed: 0, duplicates: 3, rejected: 0, rows: 3, errors: [] });
@@ -159,7 +213,9 @@ describe("importBankCollection", () => {
     const accounts = [await openAccount(), await openAccount()];
     const stamp = Date.now();
     const lines = [HEADER];
-    for (const [i, a] of accounts.entries()) for (const period of ["2026-07", "2026-08", "2026-09"]) lines.push(`BKCC${stamp}${i}${period.slice(5)},${a},${period},1000.00,2026-09-10,SUCCESS,`);
+    for (const [i, a] of accounts.entries())
+      for (const period of ["2026-07", "2026-08", "2026-09"])
+        lines.push(`BKCC${stamp}${i}${period.slice(5)},${a},${period},1000.00,2026-09-10,SUCCESS,`);
     lines.push(`BKCC${stamp}F,${accounts[0]},2026-10,1000.00,2026-10-10,FAILED,余额不足`);
     const csv = lines.join("\n");
     const before = await entryCount();
@@ -183,19 +239,35 @@ describe("importBankCollection", () => {
     const replay = await imported(csv, importKey);
     expect(replay).toEqual(first);
     expect(await entryCount()).toBe(before);
-    const other = await imported(`${csv}BKOTHER${Date.now()},1405009999999999,2026-09,1000.00,2026-09-10,FAILED,x\n`, importKey);
-    expect(other).toEqual({ accepted: 0, missed: 0, duplicates: 0, rejected: 0, rows: 0, errors: [expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED", field: "idempotencyKey" })] });
+    const other = await imported(
+      `${csv}BKOTHER${Date.now()},1405009999999999,2026-09,1000.00,2026-09-10,FAILED,x\n`,
+      importKey,
+    );
+    expect(other).toEqual({
+      accepted: 0,
+      missed: 0,
+      duplicates: 0,
+      rejected: 0,
+      rows: 0,
+      errors: [expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED", field: "idempotencyKey" })],
+    });
     expect(await entryCount()).toBe(before);
   });
 
   it("refuses a file whose header is wrong and posts nothing", async () => {
     const a = await openAccount();
     const before = await entryCount();
-    const wrongHeader = [`paymentRef,accountNumber,period,amount,paidOn,result`, `BKHDR${Date.now()},${a},2026-07,1000.00,2026-07-20,SUCCESS,`].join("\n");
+    const wrongHeader = [
+      `paymentRef,accountNumber,period,amount,paidOn,result`,
+      `BKHDR${Date.now()},${a},2026-07,1000.00,2026-07-20,SUCCESS,`,
+    ].join("\n");
     const result = await imported(wrongHeader);
     expect(result).toMatchObject({ accepted: 0, duplicates: 0, missed: 0 });
     expect(result.errors).toEqual([expect.objectContaining({ code: "INVALID_HEADER", field: "line:1" })]);
-    expect(await imported("")).toMatchObject({ accepted: 0, errors: [expect.objectContaining({ code: "EMPTY_FILE", field: "line:1" })] });
+    expect(await imported("")).toMatchObject({
+      accepted: 0,
+      errors: [expect.objectContaining({ code: "EMPTY_FILE", field: "line:1" })],
+    });
     expect(await entryCount()).toBe(before);
     expect(await balanceOf(a)).toBe("0.00");
   });
@@ -237,7 +309,9 @@ describe("POST /imports/bank-collection", () => {
     expect(first.body).toEqual({ accepted: 1, missed: 0, duplicates: 0, rejected: 0, rows: 1, errors: [] });
     const before = await entryCount();
     expect((await stream(csv, { key: importKey })).body).toEqual(first.body);
-    const reused = await stream(`${csv}BKSTR${Date.now()}x,${a},2026-08,1000.00,2026-08-20,SUCCESS,\n`, { key: importKey });
+    const reused = await stream(`${csv}BKSTR${Date.now()}x,${a},2026-08,1000.00,2026-08-20,SUCCESS,\n`, {
+      key: importKey,
+    });
     expect(reused.body.errors).toEqual([expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED" })]);
     expect(await entryCount()).toBe(before);
   });
@@ -254,10 +328,16 @@ describe("POST /imports/bank-collection", () => {
   it("refuses a missing or invalid token, a worker, a non-CSV body and a missing key", async () => {
     const csv = `${HEADER}\n`;
     const missing = await stream(csv, { token: null });
-    expect([missing.status, missing.body.errors.map((e) => (e as unknown as { extensions: { code: string } }).extensions.code)]).toEqual([401, ["UNAUTHENTICATED"]]);
+    expect([
+      missing.status,
+      missing.body.errors.map((e) => (e as unknown as { extensions: { code: string } }).extensions.code),
+    ]).toEqual([401, ["UNAUTHENTICATED"]]);
     expect((await stream(csv, { token: "not-a-jwt" })).status).toBe(401);
     const worker = await stream(csv, { token: await t.token("WORKER") });
-    expect([worker.status, worker.body.errors.map((e) => (e as unknown as { extensions: { code: string } }).extensions.code)]).toEqual([403, ["FORBIDDEN"]]);
+    expect([
+      worker.status,
+      worker.body.errors.map((e) => (e as unknown as { extensions: { code: string } }).extensions.code),
+    ]).toEqual([403, ["FORBIDDEN"]]);
     expect((await stream(csv, { token: await t.token("TAX_BUREAU") })).status).toBe(403);
     const json = await stream(JSON.stringify({ csv }), { contentType: "application/json" });
     expect(json.status).toBe(415);
@@ -267,13 +347,19 @@ describe("POST /imports/bank-collection", () => {
   it("streams a file of 5,000 rows in batches of at most 1,000 and keeps the ledger balanced", async () => {
     // 32 accounts opened 2023-07-15, each paying every month from 2023-07 to 2036-06 in that month (156 rows each).
     const accounts: string[] = [];
-    for (let i = 0; i < 2; i++) accounts.push(...(await Promise.all(Array.from({ length: 16 }, () => openAccount("2023-07-15")))));
-    const periods = Array.from({ length: 156 }, (_, i) => `${2023 + Math.floor((6 + i) / 12)}-${String(((6 + i) % 12) + 1).padStart(2, "0")}`);
+    for (let i = 0; i < 2; i++)
+      accounts.push(...(await Promise.all(Array.from({ length: 16 }, () => openAccount("2023-07-15")))));
+    const periods = Array.from(
+      { length: 156 },
+      (_, i) => `${2023 + Math.floor((6 + i) / 12)}-${String(((6 + i) % 12) + 1).padStart(2, "0")}`,
+    );
     expect([periods.at(0), periods.at(-1)]).toEqual(["2023-07", "2036-06"]);
     const prefix = `BKBIG${Date.now().toString(36).toUpperCase()}`;
     const lines = [HEADER];
     let n = 0;
-    for (const period of periods) for (const a of accounts) lines.push(`${prefix}${String(n++).padStart(6, "0")},${a},${period},300.00,${period}-20,SUCCESS,`);
+    for (const period of periods)
+      for (const a of accounts)
+        lines.push(`${prefix}${String(n++).padStart(6, "0")},${a},${period},300.00,${period}-20,SUCCESS,`);
     for (let i = 0; i < 8; i++) lines.push(`${prefix}F${i},${accounts[i]},2036-06,300.00,2036-06-20,FAILED,余额不足`);
     expect(lines.length - 1).toBe(5000);
     const before = await entryCount();

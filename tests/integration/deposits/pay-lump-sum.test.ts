@@ -1,10 +1,16 @@
 import { ENROL, enrolInput, key, LUMP, RECORD } from "../../factories/workers";
-import { errorCodes, expectLedgerBalanced, startTestHub, type GqlResponse, type TestHub } from "../../helpers/test-hub";
+import { errorCodes, expectLedgerBalanced, type GqlResponse, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type UserErrorView = { code: string; field: string | null; message: string };
 type LumpResult = {
   payLumpSum: {
-    account: { accountNumber: string; balance: string; paidMonths: number; consecutiveMonths: number; paidUpTo: string | null } | null;
+    account: {
+      accountNumber: string;
+      balance: string;
+      paidMonths: number;
+      consecutiveMonths: number;
+      paidUpTo: string | null;
+    } | null;
     entries: { id: string; kind: string; amount: string; period: string | null; balanceAfter: string }[];
     userErrors: UserErrorView[];
   };
@@ -20,9 +26,12 @@ afterAll(async () => {
 });
 
 async function openAccount(enrolledOn: string, monthlyAmount = "1000.00"): Promise<string> {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] } }>(ENROL, {
-    input: enrolInput({ enrolledOn, monthlyAmount, mode: "LUMP_SUM" }),
-  });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] } }>(
+    ENROL,
+    {
+      input: enrolInput({ enrolledOn, monthlyAmount, mode: "LUMP_SUM" }),
+    },
+  );
   expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
   return res.body.data!.enrollWorker.account!.accountNumber;
 }
@@ -40,7 +49,8 @@ function lumpInput(accountNumber: string, overrides: Record<string, unknown> = {
   };
 }
 
-const pay = (input: Record<string, unknown>, as: "CENTER_OPERATOR" | "WORKER" | null = "CENTER_OPERATOR") => t.gql<LumpResult>(LUMP, { input }, { as });
+const pay = (input: Record<string, unknown>, as: "CENTER_OPERATOR" | "WORKER" | null = "CENTER_OPERATOR") =>
+  t.gql<LumpResult>(LUMP, { input }, { as });
 const codesOf = (res: GqlResponse<LumpResult>) => res.body.data!.payLumpSum.userErrors.map((e) => e.code);
 const entryCount = () => t.hub.db.prisma.ledgerEntry.count();
 
@@ -58,10 +68,34 @@ describe("payLumpSum", () => {
     const { account, entries, userErrors } = res.body.data!.payLumpSum;
     expect(userErrors).toEqual([]);
     expect(entries.map((e) => e.period)).toEqual(months("2026-11", 8));
-    expect(entries.map((e) => e.period)).toEqual(["2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06"]);
+    expect(entries.map((e) => e.period)).toEqual([
+      "2026-11",
+      "2026-12",
+      "2027-01",
+      "2027-02",
+      "2027-03",
+      "2027-04",
+      "2027-05",
+      "2027-06",
+    ]);
     expect(entries.every((e) => e.kind === "LUMP_SUM" && e.amount === "1000.00")).toBe(true);
-    expect(entries.map((e) => e.balanceAfter)).toEqual(["1000.00", "2000.00", "3000.00", "4000.00", "5000.00", "6000.00", "7000.00", "8000.00"]);
-    expect(account).toEqual({ accountNumber, balance: "8000.00", paidMonths: 8, consecutiveMonths: 8, paidUpTo: "2027-06" });
+    expect(entries.map((e) => e.balanceAfter)).toEqual([
+      "1000.00",
+      "2000.00",
+      "3000.00",
+      "4000.00",
+      "5000.00",
+      "6000.00",
+      "7000.00",
+      "8000.00",
+    ]);
+    expect(account).toEqual({
+      accountNumber,
+      balance: "8000.00",
+      paidMonths: 8,
+      consecutiveMonths: 8,
+      paidUpTo: "2027-06",
+    });
   });
 
   it("refuses an amount that is not the monthly amount times the months covered and writes nothing", async () => {
@@ -69,7 +103,11 @@ describe("payLumpSum", () => {
     const before = await entryCount();
     for (const amount of ["12000.00", "7999.99", "8000.01"]) {
       const res = await pay(lumpInput(accountNumber, { amount, paidOn: "2026-11-10" }));
-      expect(res.body.data!.payLumpSum).toEqual({ account: null, entries: [], userErrors: [expect.objectContaining({ code: "LUMP_SUM_AMOUNT_MISMATCH", field: "amount" })] });
+      expect(res.body.data!.payLumpSum).toEqual({
+        account: null,
+        entries: [],
+        userErrors: [expect.objectContaining({ code: "LUMP_SUM_AMOUNT_MISMATCH", field: "amount" })],
+      });
     }
     expect(await entryCount()).toBe(before);
   });
@@ -102,7 +140,15 @@ describe("payLumpSum", () => {
   it("skips the months already paid month by month", async () => {
     const accountNumber = await openAccount("2026-07-01", "1000.00");
     const monthly = await t.gql<{ recordDeposit: { userErrors: UserErrorView[] } }>(RECORD, {
-      input: { accountNumber, period: "2026-07", amount: "1000.00", channel: "ACTIVE_PAYMENT", paymentRef: key("PAY"), paidOn: "2026-07-10", idempotencyKey: key("dep") },
+      input: {
+        accountNumber,
+        period: "2026-07",
+        amount: "1000.00",
+        channel: "ACTIVE_PAYMENT",
+        paymentRef: key("PAY"),
+        paidOn: "2026-07-10",
+        idempotencyKey: key("dep"),
+      },
     });
     expect(monthly.body.data!.recordDeposit.userErrors).toEqual([]);
     const full = await pay(lumpInput(accountNumber, { amount: "12000.00", paidOn: "2026-08-05" }));
@@ -143,7 +189,15 @@ describe("payLumpSum", () => {
     const unknown = await pay(lumpInput("1405009999999999"));
     expect(codesOf(unknown)).toEqual(["ACCOUNT_NOT_FOUND"]);
     const accountNumber = await openAccount("2026-11-05");
-    expect(errorCodes(await t.gql(LUMP, { input: lumpInput(accountNumber, { amount: "8000.00" }) }, { as: "WORKER", sub: accountNumber }))).toEqual(["FORBIDDEN"]);
+    expect(
+      errorCodes(
+        await t.gql(
+          LUMP,
+          { input: lumpInput(accountNumber, { amount: "8000.00" }) },
+          { as: "WORKER", sub: accountNumber },
+        ),
+      ),
+    ).toEqual(["FORBIDDEN"]);
     expect(errorCodes(await pay(lumpInput(accountNumber, { amount: "8000.00" }), null))).toEqual(["UNAUTHENTICATED"]);
     expect(errorCodes(await pay(lumpInput(accountNumber, { settlementYear: 1999 })))).toEqual(["BAD_USER_INPUT"]);
     const account = await t.hub.db.prisma.account.findUniqueOrThrow({ where: { accountNumber } });

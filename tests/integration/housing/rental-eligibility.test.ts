@@ -1,7 +1,16 @@
 // rentalEligibility over HTTP, with hand-computed expectations (defaults: priority from 6 consecutive paid months,
 // deposit waiver from 12, no unpaid month among the last 3). Deposit day 10 unless said otherwise.
 import { monthRange } from "../../../src/domain/calendar/calendar";
-import { enrolWorker, payLump, payMonth, payMonthsOnDay, RENTAL_ELIGIBILITY, unknownIdNumbers, type RentalEligibilityView, type Worker } from "../../factories/agency-exchange";
+import {
+  enrolWorker,
+  payLump,
+  payMonth,
+  payMonthsOnDay,
+  RENTAL_ELIGIBILITY,
+  type RentalEligibilityView,
+  unknownIdNumbers,
+  type Worker,
+} from "../../factories/agency-exchange";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
@@ -17,7 +26,11 @@ const BOTH = { priorityEligible: true, depositWaiverEligible: true, reasons: [] 
 const NEITHER = { priorityEligible: false, depositWaiverEligible: false };
 
 async function eligibility(idNumbers: string[], asOf: string): Promise<RentalEligibilityView[]> {
-  const res = await t.gql<{ rentalEligibility: RentalEligibilityView[] }>(RENTAL_ELIGIBILITY, { idNumbers, asOf }, { as: "HOUSING_BUREAU" });
+  const res = await t.gql<{ rentalEligibility: RentalEligibilityView[] }>(
+    RENTAL_ELIGIBILITY,
+    { idNumbers, asOf },
+    { as: "HOUSING_BUREAU" },
+  );
   expect(res.body.errors).toBeUndefined();
   return res.body.data!.rentalEligibility;
 }
@@ -34,17 +47,34 @@ beforeAll(async () => {
   regular = await enrolWorker(t, { enrolledOn: "2025-07-01" });
   await payMonthsOnDay(t, regular.accountNumber, monthRange("2025-07", "2026-06"), "1000.00");
   lateDay = await enrolWorker(t, { enrolledOn: "2025-07-01", depositDay: 25 });
-  await payMonthsOnDay(t, lateDay.accountNumber, [...monthRange("2025-07", "2025-12"), ...monthRange("2026-02", "2026-06")], "1000.00", "25");
+  await payMonthsOnDay(
+    t,
+    lateDay.accountNumber,
+    [...monthRange("2025-07", "2025-12"), ...monthRange("2026-02", "2026-06")],
+    "1000.00",
+    "25",
+  );
   recentGap = await enrolWorker(t, { enrolledOn: "2026-01-05" });
-  await payMonthsOnDay(t, recentGap.accountNumber, ["2026-01", "2026-02", "2026-03", "2026-04", "2026-06", "2026-07"], "1000.00");
+  await payMonthsOnDay(
+    t,
+    recentGap.accountNumber,
+    ["2026-01", "2026-02", "2026-03", "2026-04", "2026-06", "2026-07"],
+    "1000.00",
+  );
   lump = await enrolWorker(t, { enrolledOn: "2026-07-01", mode: "LUMP_SUM" });
   await payLump(t, lump.accountNumber, 2026, "12000.00", "2026-07-10");
   closed = await enrolWorker(t, { enrolledOn: "2025-07-01" });
   await payMonthsOnDay(t, closed.accountNumber, monthRange("2025-07", "2026-06"), "1000.00");
   employer = await enrolWorker(t, { enrolledOn: "2026-07-01" });
   // There is no exit or conversion operation yet: the test sets the account's state directly.
-  await t.hub.db.prisma.account.update({ where: { accountNumber: closed.accountNumber }, data: { status: "CLOSED", closedOn: new Date("2026-07-01T00:00:00Z") } });
-  await t.hub.db.prisma.account.update({ where: { accountNumber: employer.accountNumber }, data: { kind: "EMPLOYER" } });
+  await t.hub.db.prisma.account.update({
+    where: { accountNumber: closed.accountNumber },
+    data: { status: "CLOSED", closedOn: new Date("2026-07-01T00:00:00Z") },
+  });
+  await t.hub.db.prisma.account.update({
+    where: { accountNumber: employer.accountNumber },
+    data: { kind: "EMPLOYER" },
+  });
 });
 afterAll(async () => {
   await expectLedgerBalanced(t);
@@ -58,39 +88,74 @@ describe("rentalEligibility around the deposit day", () => {
   });
 
   it("stops at once when asOf's month is unpaid and its deposit day has passed", async () => {
-    expect(await one(regular, "2026-07-11")).toEqual({ ...NEITHER, consecutiveMonths: 0, reasons: [...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"] });
+    expect(await one(regular, "2026-07-11")).toEqual({
+      ...NEITHER,
+      consecutiveMonths: 0,
+      reasons: [...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"],
+    });
   });
 
   it("does not count a month paid after asOf", async () => {
-    expect(await one(regular, "2026-06-09")).toEqual({ priorityEligible: true, depositWaiverEligible: false, consecutiveMonths: 11, reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"] });
+    expect(await one(regular, "2026-06-09")).toEqual({
+      priorityEligible: true,
+      depositWaiverEligible: false,
+      consecutiveMonths: 11,
+      reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"],
+    });
   });
 
   it("uses the worker's own deposit day, and counts the month once it is paid", async () => {
     expect(await one(lateDay, "2026-07-20")).toEqual({ ...NEITHER, consecutiveMonths: 5, reasons: BELOW_BOTH });
-    expect(await one(lateDay, "2026-07-26")).toEqual({ ...NEITHER, consecutiveMonths: 0, reasons: [...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"] });
+    expect(await one(lateDay, "2026-07-26")).toEqual({
+      ...NEITHER,
+      consecutiveMonths: 0,
+      reasons: [...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"],
+    });
     await payMonth(t, lateDay.accountNumber, "2026-07", "1000.00", "2026-07-25");
-    expect(await one(lateDay, "2026-07-26")).toEqual({ priorityEligible: true, depositWaiverEligible: false, consecutiveMonths: 6, reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"] });
+    expect(await one(lateDay, "2026-07-26")).toEqual({
+      priorityEligible: true,
+      depositWaiverEligible: false,
+      consecutiveMonths: 6,
+      reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"],
+    });
   });
 });
 
 describe("rentalEligibility over gaps, lump sums and account states", () => {
   it("refuses both after an unpaid month among the last three", async () => {
-    expect(await one(recentGap, "2026-07-20")).toEqual({ ...NEITHER, consecutiveMonths: 2, reasons: [...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"] });
+    expect(await one(recentGap, "2026-07-20")).toEqual({
+      ...NEITHER,
+      consecutiveMonths: 2,
+      reasons: [...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"],
+    });
   });
 
   it("counts lump-sum months only once they are not in the future", async () => {
     expect(await one(lump, "2026-07-05")).toEqual({ ...NEITHER, consecutiveMonths: 0, reasons: BELOW_BOTH });
     expect(await one(lump, "2026-09-15")).toEqual({ ...NEITHER, consecutiveMonths: 3, reasons: BELOW_BOTH });
-    expect(await one(lump, "2027-01-15")).toEqual({ priorityEligible: true, depositWaiverEligible: false, consecutiveMonths: 7, reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"] });
+    expect(await one(lump, "2027-01-15")).toEqual({
+      priorityEligible: true,
+      depositWaiverEligible: false,
+      consecutiveMonths: 7,
+      reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"],
+    });
     expect(await one(lump, "2027-06-30")).toEqual({ ...BOTH, consecutiveMonths: 12 });
   });
 
   it("refuses a closed account whatever it paid", async () => {
-    expect(await one(closed, "2026-07-05")).toEqual({ ...NEITHER, consecutiveMonths: 12, reasons: ["ACCOUNT_NOT_ACTIVE"] });
+    expect(await one(closed, "2026-07-05")).toEqual({
+      ...NEITHER,
+      consecutiveMonths: 12,
+      reasons: ["ACCOUNT_NOT_ACTIVE"],
+    });
   });
 
   it("refuses an employer-based account", async () => {
-    expect(await one(employer, "2026-07-20")).toEqual({ ...NEITHER, consecutiveMonths: 0, reasons: ["NOT_FLEXIBLE", ...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"] });
+    expect(await one(employer, "2026-07-20")).toEqual({
+      ...NEITHER,
+      consecutiveMonths: 0,
+      reasons: ["NOT_FLEXIBLE", ...BELOW_BOTH, "UNPAID_IN_RECENT_MONTHS"],
+    });
   });
 
   it("answers an unknown person, and one not yet enrolled on asOf, like anyone not eligible", async () => {
@@ -108,7 +173,12 @@ describe("rentalEligibility batches", () => {
     const [stranger] = unknownIdNumbers(1);
     const asked = [lump.idNumber, regular.idNumber, stranger!, regular.idNumber];
     const answers = await eligibility(asked, "2026-07-05");
-    expect(answers.map((a) => [a.idNumber, a.consecutiveMonths])).toEqual([[lump.idNumber, 0], [regular.idNumber, 12], [stranger, 0], [regular.idNumber, 12]]);
+    expect(answers.map((a) => [a.idNumber, a.consecutiveMonths])).toEqual([
+      [lump.idNumber, 0],
+      [regular.idNumber, 12],
+      [stranger, 0],
+      [regular.idNumber, 12],
+    ]);
   });
 
   it("answers an empty list with an empty list and 500 ID numbers in one call", async () => {
@@ -119,7 +189,11 @@ describe("rentalEligibility batches", () => {
   });
 
   it("refuses 501 ID numbers with BAD_USER_INPUT", async () => {
-    const res = await t.gql(RENTAL_ELIGIBILITY, { idNumbers: unknownIdNumbers(501), asOf: "2026-07-05" }, { as: "HOUSING_BUREAU" });
+    const res = await t.gql(
+      RENTAL_ELIGIBILITY,
+      { idNumbers: unknownIdNumbers(501), asOf: "2026-07-05" },
+      { as: "HOUSING_BUREAU" },
+    );
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
     expect(res.body.data ?? null).toBeNull();
   });

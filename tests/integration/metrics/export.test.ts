@@ -50,11 +50,24 @@ describe("GET /exports/pilot-metrics.csv", () => {
     expect([...res.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = res.body.subarray(3).toString("utf8").split("\r\n");
     for (const field of HEADLINE_FIELDS) {
-      expect(lines.filter((l) => l.split(",")[1] === field)).toEqual([expect.stringMatching(new RegExp(`^[^,]+,${field},${String(expected[field]).replace(".", "\\.")},`))]);
+      expect(lines.filter((l) => l.split(",")[1] === field)).toEqual([
+        expect.stringMatching(new RegExp(`^[^,]+,${field},${String(expected[field]).replace(".", "\\.")},`)),
+      ]);
     }
-    for (const p of expected.monthly) expect(lines).toContain(`${p.period},${p.enrolled},${p.depositAmount},${p.withdrawalAmount}`);
-    for (const g of expected.byCounty) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${g.key},[^,]+,${g.activeAccounts},${g.depositAmount.replace(".", "\\.")}$`)));
-    for (const g of expected.byEmploymentForm) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${g.key},[^,]+,${g.activeAccounts},${g.depositAmount.replace(".", "\\.")}$`)));
+    for (const p of expected.monthly)
+      expect(lines).toContain(`${p.period},${p.enrolled},${p.depositAmount},${p.withdrawalAmount}`);
+    for (const g of expected.byCounty)
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^${g.key},[^,]+,${g.activeAccounts},${g.depositAmount.replace(".", "\\.")}$`),
+        ),
+      );
+    for (const g of expected.byEmploymentForm)
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^${g.key},[^,]+,${g.activeAccounts},${g.depositAmount.replace(".", "\\.")}$`),
+        ),
+      );
     expect(lines).toContain("140581,高平市,1,18000.00");
     expect(lines).toContain("SELF_EMPLOYED,个体经营,2,2600.00");
     const sections = ["一、主要指标", "二、月度趋势", "三、分区县", "四、分就业形态"].map((s) => lines.indexOf(s));
@@ -79,14 +92,24 @@ describe("GET /exports/pilot-metrics.csv", () => {
 describe("GET /exports/pilot-metrics.xlsx", () => {
   it("answers CENTER_ADMIN with a workbook whose sheets carry the query's figures", async () => {
     const expected = await metrics({ from: "2026-08", to: "2026-09" });
-    const res = await download(`/exports/pilot-metrics.xlsx?${query({ from: "2026-08", to: "2026-09" })}`, await t.token("CENTER_ADMIN"));
+    const res = await download(
+      `/exports/pilot-metrics.xlsx?${query({ from: "2026-08", to: "2026-09" })}`,
+      await t.token("CENTER_ADMIN"),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="pilot-metrics_2026-08_2026-09\.xlsx"/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="pilot-metrics_2026-08_2026-09\.xlsx"/,
+    );
     expect(res.body.subarray(0, 2).toString()).toBe("PK");
     const parts = unzip(res.body);
     const workbook = parts.get("xl/workbook.xml")!.data.toString("utf8");
-    expect([...workbook.matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1])).toEqual(["主要指标", "月度趋势", "分区县", "分就业形态"]);
+    expect([...workbook.matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      "主要指标",
+      "月度趋势",
+      "分区县",
+      "分就业形态",
+    ]);
 
     const headline = sheetCells(parts.get("xl/worksheets/sheet1.xml")!.data.toString("utf8"));
     const byField = new Map<string, string>();
@@ -98,23 +121,33 @@ describe("GET /exports/pilot-metrics.xlsx", () => {
     expect(headline.get("A1")).toBe("晋城市灵活就业人员住房公积金试点统计");
 
     const monthly = sheetCells(parts.get("xl/worksheets/sheet2.xml")!.data.toString("utf8"));
-    expect([2, 3].map((r) => [monthly.get(`A${r}`), Number(monthly.get(`B${r}`)), monthly.get(`C${r}`), monthly.get(`D${r}`)])).toEqual(
-      expected.monthly.map((p) => [p.period, p.enrolled, p.depositAmount, p.withdrawalAmount]),
-    );
+    expect(
+      [2, 3].map((r) => [
+        monthly.get(`A${r}`),
+        Number(monthly.get(`B${r}`)),
+        monthly.get(`C${r}`),
+        monthly.get(`D${r}`),
+      ]),
+    ).toEqual(expected.monthly.map((p) => [p.period, p.enrolled, p.depositAmount, p.withdrawalAmount]));
     const counties = sheetCells(parts.get("xl/worksheets/sheet3.xml")!.data.toString("utf8"));
     expect(expected.byCounty.map((_, i) => counties.get(`A${i + 2}`))).toEqual(expected.byCounty.map((g) => g.key));
-    expect(expected.byCounty.map((_, i) => counties.get(`D${i + 2}`))).toEqual(expected.byCounty.map((g) => g.depositAmount));
+    expect(expected.byCounty.map((_, i) => counties.get(`D${i + 2}`))).toEqual(
+      expected.byCounty.map((g) => g.depositAmount),
+    );
   });
 });
 
 describe("who may export", () => {
-  it.each(["/exports/pilot-metrics.csv", "/exports/pilot-metrics.xlsx"])("refuses %s without a token or with a bad one (401)", async (path) => {
-    for (const token of [null, "not-a-jwt", ""]) {
-      const res = await download(`${path}?${WINDOW}`, token);
-      expect([token, res.status]).toEqual([token, 401]);
-      expect(JSON.parse(res.body.toString("utf8")).errors[0].extensions.code).toBe("UNAUTHENTICATED");
-    }
-  });
+  it.each(["/exports/pilot-metrics.csv", "/exports/pilot-metrics.xlsx"])(
+    "refuses %s without a token or with a bad one (401)",
+    async (path) => {
+      for (const token of [null, "not-a-jwt", ""]) {
+        const res = await download(`${path}?${WINDOW}`, token);
+        expect([token, res.status]).toEqual([token, 401]);
+        expect(JSON.parse(res.body.toString("utf8")).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+      }
+    },
+  );
 
   const others = Object.values(Role).filter((r) => r !== Role.LEADERSHIP && r !== Role.CENTER_ADMIN);
   it.each(others)("refuses %s (403), as the pilotMetrics query does", async (role) => {
@@ -157,9 +190,15 @@ describe("bad windows", () => {
   });
 
   it("answers only GET (and HEAD)", async () => {
-    const res = await fetch(`${t.url}/exports/pilot-metrics.csv?${WINDOW}`, { method: "POST", headers: { authorization: `Bearer ${await t.token("LEADERSHIP")}` } });
+    const res = await fetch(`${t.url}/exports/pilot-metrics.csv?${WINDOW}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await t.token("LEADERSHIP")}` },
+    });
     expect(res.status).toBe(405);
-    const head = await fetch(`${t.url}/exports/pilot-metrics.csv?${WINDOW}`, { method: "HEAD", headers: { authorization: `Bearer ${await t.token("LEADERSHIP")}` } });
+    const head = await fetch(`${t.url}/exports/pilot-metrics.csv?${WINDOW}`, {
+      method: "HEAD",
+      headers: { authorization: `Bearer ${await t.token("LEADERSHIP")}` },
+    });
     expect(head.status).toBe(200);
     expect(head.headers.get("content-disposition")).toMatch(/^attachment;/);
   });

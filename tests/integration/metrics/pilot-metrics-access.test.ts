@@ -1,5 +1,6 @@
 // Who may read the pilot metrics, which windows they may ask for, and that no person is reachable from them.
-import { getNamedType, isObjectType, type GraphQLNamedType } from "graphql";
+import { getNamedType, type GraphQLNamedType, isObjectType } from "graphql";
+
 import { buildBareSchema } from "../../../src/schema/build-schema";
 import { Role } from "../../../src/schema/common/enums";
 import { PILOT_METRICS } from "../../factories/metrics";
@@ -20,7 +21,8 @@ const ask = (vars: Record<string, unknown>, as: `${Role}` | null = "LEADERSHIP")
 function reachable(type: GraphQLNamedType, seen = new Set<string>()): Set<string> {
   if (seen.has(type.name)) return seen;
   seen.add(type.name);
-  if (isObjectType(type)) for (const field of Object.values(type.getFields())) reachable(getNamedType(field.type), seen);
+  if (isObjectType(type))
+    for (const field of Object.values(type.getFields())) reachable(getNamedType(field.type), seen);
   return seen;
 }
 
@@ -28,7 +30,11 @@ describe("pilotMetrics access and input", () => {
   it("lets LEADERSHIP and CENTER_ADMIN read the metrics", async () => {
     for (const role of ["LEADERSHIP", "CENTER_ADMIN"] as const) {
       const res = await ask({ from: "2026-07", to: "2027-06" }, role);
-      expect([role, errorCodes(res), res.body.data?.pilotMetrics]).toEqual([role, [], expect.objectContaining({ from: "2026-07", to: "2027-06" })]);
+      expect([role, errorCodes(res), res.body.data?.pilotMetrics]).toEqual([
+        role,
+        [],
+        expect.objectContaining({ from: "2026-07", to: "2027-06" }),
+      ]);
     }
   });
 
@@ -54,13 +60,25 @@ describe("pilotMetrics access and input", () => {
   });
 
   it("refuses invalid months and a county code that is not six digits", async () => {
-    for (const vars of [{ from: "2026-13", to: "2026-12" }, { from: "2026-1", to: "2026-12" }, { from: "2026-07", to: "2026-07", countyCode: "abc" }]) {
+    for (const vars of [
+      { from: "2026-13", to: "2026-12" },
+      { from: "2026-1", to: "2026-12" },
+      { from: "2026-07", to: "2026-07", countyCode: "abc" },
+    ]) {
       expect([vars, errorCodes(await ask(vars))]).toEqual([vars, ["BAD_USER_INPUT"]]);
     }
   });
 
   it("reaches no person type from its answer", () => {
     const types = reachable(buildBareSchema().getType("PilotMetrics")!);
-    expect([...types].sort()).toEqual(["Int", "MetricGroup", "MetricPoint", "Money", "PilotMetrics", "String", "YearMonth"]);
+    expect([...types].sort()).toEqual([
+      "Int",
+      "MetricGroup",
+      "MetricPoint",
+      "Money",
+      "PilotMetrics",
+      "String",
+      "YearMonth",
+    ]);
   });
 });

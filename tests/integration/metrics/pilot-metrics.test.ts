@@ -8,43 +8,84 @@
 import { compactMetrics } from "../../../src/jobs/metrics-compaction";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { computePilotMetrics } from "../../../src/services/metrics/pilot-metrics";
-import { ENROL, enrolInput, freshIdNumber, key, LUMP, RECORD } from "../../factories/workers";
 import { COUNTIES, emptyMetrics, groupsOf, pilotMetrics } from "../../factories/metrics";
+import { ENROL, enrolInput, freshIdNumber, key, LUMP, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 const FORMS = ["SELF_EMPLOYED", "PART_TIME", "NEW_FORM"];
 let t: TestHub;
 
 async function enrol(overrides: Record<string, unknown>): Promise<string> {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(ENROL, { input: enrolInput(overrides) });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
+    ENROL,
+    { input: enrolInput(overrides) },
+  );
   expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
   return res.body.data!.enrollWorker.account!.accountNumber;
 }
 
 async function deposit(accountNumber: string, period: string, amount: string, paidOn: string): Promise<void> {
-  const input = { accountNumber, period, amount, channel: "ACTIVE_PAYMENT", paymentRef: key("PAY"), paidOn, idempotencyKey: key("dep") };
+  const input = {
+    accountNumber,
+    period,
+    amount,
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("PAY"),
+    paidOn,
+    idempotencyKey: key("dep"),
+  };
   const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input });
   expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
 }
 
 beforeAll(async () => {
   t = await startTestHub();
-  const a1 = await enrol({ countyCode: "140502", employmentForm: "SELF_EMPLOYED", enrolledOn: "2026-07-15", monthlyAmount: "1000.00" });
+  const a1 = await enrol({
+    countyCode: "140502",
+    employmentForm: "SELF_EMPLOYED",
+    enrolledOn: "2026-07-15",
+    monthlyAmount: "1000.00",
+  });
   await deposit(a1, "2026-07", "1000.00", "2026-07-20");
   await deposit(a1, "2026-08", "1000.00", "2026-08-10");
-  const a2 = await enrol({ countyCode: "140502", employmentForm: "PART_TIME", enrolledOn: "2026-08-03", monthlyAmount: "300.00" });
+  const a2 = await enrol({
+    countyCode: "140502",
+    employmentForm: "PART_TIME",
+    enrolledOn: "2026-08-03",
+    monthlyAmount: "300.00",
+  });
   await deposit(a2, "2026-08", "300.00", "2026-08-05");
   expect((await compactMetrics(t.hub.db.prisma)).moved).toBeGreaterThan(0);
 
-  const a3 = await enrol({ countyCode: "140581", employmentForm: "NEW_FORM", enrolledOn: "2026-11-05", monthlyAmount: "500.00", mode: "LUMP_SUM" });
-  const lump = { accountNumber: a3, settlementYear: 2026, amount: "4000.00", channel: "ACTIVE_PAYMENT", paymentRef: key("LUMP"), paidOn: "2026-11-10", idempotencyKey: key("lump") };
+  const a3 = await enrol({
+    countyCode: "140581",
+    employmentForm: "NEW_FORM",
+    enrolledOn: "2026-11-05",
+    monthlyAmount: "500.00",
+    mode: "LUMP_SUM",
+  });
+  const lump = {
+    accountNumber: a3,
+    settlementYear: 2026,
+    amount: "4000.00",
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("LUMP"),
+    paidOn: "2026-11-10",
+    idempotencyKey: key("lump"),
+  };
   const paid = await t.gql<{ payLumpSum: { entries: unknown[]; userErrors: unknown[] } }>(LUMP, { input: lump });
   expect(paid.body.data!.payLumpSum.userErrors).toEqual([]);
   expect(paid.body.data!.payLumpSum.entries).toHaveLength(8);
   await enrol({ countyCode: "140581", employmentForm: "SELF_EMPLOYED", enrolledOn: "2026-09-20" });
 
   const idNumber = freshIdNumber("1991-01-01", "440305");
-  t.national.control.addRecord({ idNumber, centerCode: "440300", accountNumber: "4403009999", kind: "FLEXIBLE", status: "ACTIVE" });
+  t.national.control.addRecord({
+    idNumber,
+    centerCode: "440300",
+    accountNumber: "4403009999",
+    kind: "FLEXIBLE",
+    status: "ACTIVE",
+  });
   const refused = await t.gql<{ enrollWorker: { userErrors: { code: string }[] } }>(ENROL, {
     input: enrolInput({ idNumber, countyCode: "140521", employmentForm: "PART_TIME", enrolledOn: "2026-09-01" }),
   });
@@ -92,7 +133,11 @@ describe("pilotMetrics", () => {
         { period: "2026-12", enrolled: 0, depositAmount: "0.00", withdrawalAmount: "0.00" },
       ],
       byCounty: groupsOf(COUNTIES, { "140502": [2, "2300.00"], "140581": [2, "4000.00"] }),
-      byEmploymentForm: groupsOf(FORMS, { SELF_EMPLOYED: [2, "2000.00"], PART_TIME: [1, "300.00"], NEW_FORM: [1, "4000.00"] }),
+      byEmploymentForm: groupsOf(FORMS, {
+        SELF_EMPLOYED: [2, "2000.00"],
+        PART_TIME: [1, "300.00"],
+        NEW_FORM: [1, "4000.00"],
+      }),
     });
   });
 
@@ -100,18 +145,40 @@ describe("pilotMetrics", () => {
     const res = await pilotMetrics(t, { from: "2027-01", to: "2027-06" });
     const metrics = res.body.data!.pilotMetrics;
     expect(metrics).toMatchObject({ enrolledTotal: 0, activeAccounts: 4, depositAmount: "0.00", depositCount: 0 });
-    expect(metrics.monthly.map((m) => m.period)).toEqual(["2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06"]);
+    expect(metrics.monthly.map((m) => m.period)).toEqual([
+      "2027-01",
+      "2027-02",
+      "2027-03",
+      "2027-04",
+      "2027-05",
+      "2027-06",
+    ]);
   });
 
   it("applies a county filter to every figure", async () => {
     const res = await pilotMetrics(t, { from: "2026-07", to: "2027-06", countyCode: "140581" });
     const metrics = res.body.data!.pilotMetrics;
-    expect(metrics).toMatchObject({ enrolledTotal: 2, activeAccounts: 2, depositAmount: "4000.00", depositCount: 1, duplicateBlocks: 0 });
+    expect(metrics).toMatchObject({
+      enrolledTotal: 2,
+      activeAccounts: 2,
+      depositAmount: "4000.00",
+      depositCount: 1,
+      duplicateBlocks: 0,
+    });
     expect(metrics.byCounty).toEqual([{ key: "140581", activeAccounts: 2, depositAmount: "4000.00" }]);
     expect(metrics.byEmploymentForm).toEqual(groupsOf(FORMS, { SELF_EMPLOYED: [1, "0.00"], NEW_FORM: [1, "4000.00"] }));
-    expect(metrics.monthly.find((m) => m.period === "2026-11")).toEqual({ period: "2026-11", enrolled: 1, depositAmount: "4000.00", withdrawalAmount: "0.00" });
+    expect(metrics.monthly.find((m) => m.period === "2026-11")).toEqual({
+      period: "2026-11",
+      enrolled: 1,
+      depositAmount: "4000.00",
+      withdrawalAmount: "0.00",
+    });
     const refusedCounty = await pilotMetrics(t, { from: "2026-09", to: "2026-09", countyCode: "140521" });
-    expect(refusedCounty.body.data!.pilotMetrics).toMatchObject({ duplicateBlocks: 1, enrolledTotal: 0, activeAccounts: 0 });
+    expect(refusedCounty.body.data!.pilotMetrics).toMatchObject({
+      duplicateBlocks: 1,
+      enrolledTotal: 0,
+      activeAccounts: 0,
+    });
   });
 
   it("answers zeros and a ratio of 0.0000 for a window before any data", async () => {

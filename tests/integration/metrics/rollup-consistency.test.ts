@@ -57,15 +57,34 @@ afterAll(async () => {
 
 async function enrol(lumpSum: boolean): Promise<void> {
   const enrolledOn = `2026-${pick(["07", "08", "09", "10", "11", "12"])}-${String(1 + Math.floor(random() * 27)).padStart(2, "0")}`;
-  const input = enrolInput({ countyCode: pick(COUNTIES), employmentForm: pick(FORMS), enrolledOn, monthlyAmount: pick(AMOUNTS), mode: lumpSum ? "LUMP_SUM" : "MONTHLY" });
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(ENROL, { input });
+  const input = enrolInput({
+    countyCode: pick(COUNTIES),
+    employmentForm: pick(FORMS),
+    enrolledOn,
+    monthlyAmount: pick(AMOUNTS),
+    mode: lumpSum ? "LUMP_SUM" : "MONTHLY",
+  });
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
+    ENROL,
+    { input },
+  );
   expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
-  workers.push({ accountNumber: res.body.data!.enrollWorker.account!.accountNumber, lumpSum, nextPeriod: monthOf(enrolledOn) });
+  workers.push({
+    accountNumber: res.body.data!.enrollWorker.account!.accountNumber,
+    lumpSum,
+    nextPeriod: monthOf(enrolledOn),
+  });
 }
 
 async function refusedDuplicate(): Promise<void> {
   const idNumber = freshIdNumber("1992-02-02", "440305");
-  t.national.control.addRecord({ idNumber, centerCode: "440300", accountNumber: `44030${Math.floor(random() * 1e6)}`, kind: "FLEXIBLE", status: "ACTIVE" });
+  t.national.control.addRecord({
+    idNumber,
+    centerCode: "440300",
+    accountNumber: `44030${Math.floor(random() * 1e6)}`,
+    kind: "FLEXIBLE",
+    status: "ACTIVE",
+  });
   const res = await t.gql<{ enrollWorker: { userErrors: { code: string }[] } }>(ENROL, {
     input: enrolInput({ idNumber, countyCode: pick(COUNTIES), employmentForm: pick(FORMS), enrolledOn: "2026-10-10" }),
   });
@@ -75,17 +94,36 @@ async function refusedDuplicate(): Promise<void> {
 /** The worker's next month, paid in that month or (a back payment) later in the settlement year. */
 async function deposit(w: Worker): Promise<void> {
   const late = Math.floor(random() * (monthsBetween(w.nextPeriod, LAST_PERIOD) + 1) * 0.5);
-  const input = { accountNumber: w.accountNumber, period: w.nextPeriod, amount: pick(AMOUNTS), channel: "ACTIVE_PAYMENT", paymentRef: key("PAY"), paidOn: `${addMonths(w.nextPeriod, late)}-28`, idempotencyKey: key("dep") };
+  const input = {
+    accountNumber: w.accountNumber,
+    period: w.nextPeriod,
+    amount: pick(AMOUNTS),
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("PAY"),
+    paidOn: `${addMonths(w.nextPeriod, late)}-28`,
+    idempotencyKey: key("dep"),
+  };
   w.nextPeriod = addMonths(w.nextPeriod, 1);
   const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input });
   expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
 }
 
 async function lumpSum(w: Worker): Promise<void> {
-  const res = await t.gql<{ account: { monthlyAmount: string } }>(`query($n: String!) { account(accountNumber: $n) { monthlyAmount } }`, { n: w.accountNumber });
+  const res = await t.gql<{ account: { monthlyAmount: string } }>(
+    `query($n: String!) { account(accountNumber: $n) { monthlyAmount } }`,
+    { n: w.accountNumber },
+  );
   const months = monthsBetween(w.nextPeriod, LAST_PERIOD) + 1;
   const amount = toMoney(res.body.data!.account.monthlyAmount).times(months).toFixed(2);
-  const input = { accountNumber: w.accountNumber, settlementYear: 2026, amount, channel: "ACTIVE_PAYMENT", paymentRef: key("LUMP"), paidOn: `${w.nextPeriod}-28`, idempotencyKey: key("lump") };
+  const input = {
+    accountNumber: w.accountNumber,
+    settlementYear: 2026,
+    amount,
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("LUMP"),
+    paidOn: `${w.nextPeriod}-28`,
+    idempotencyKey: key("lump"),
+  };
   w.nextPeriod = addMonths(LAST_PERIOD, 1);
   const paid = await t.gql<{ payLumpSum: { userErrors: unknown[] } }>(LUMP, { input });
   expect(paid.body.data!.payLumpSum.userErrors).toEqual([]);
@@ -98,14 +136,23 @@ async function bankFile(): Promise<void> {
   let collected = 0;
   for (const w of rows) {
     const failed = random() < 0.3;
-    lines.push(`${key("BK")},${w.accountNumber},${w.nextPeriod},${pick(AMOUNTS)},${w.nextPeriod}-28,${failed ? "FAILED,余额不足" : "SUCCESS,"}`);
+    lines.push(
+      `${key("BK")},${w.accountNumber},${w.nextPeriod},${pick(AMOUNTS)},${w.nextPeriod}-28,${failed ? "FAILED,余额不足" : "SUCCESS,"}`,
+    );
     if (!failed) {
       w.nextPeriod = addMonths(w.nextPeriod, 1);
       collected++;
     }
   }
-  const res = await t.gql<{ importBankCollection: { accepted: number; missed: number; rejected: number } }>(IMPORT, { csv: lines.join("\n"), key: key("imp") });
-  expect(res.body.data!.importBankCollection).toEqual({ accepted: collected, missed: rows.size - collected, rejected: 0 });
+  const res = await t.gql<{ importBankCollection: { accepted: number; missed: number; rejected: number } }>(IMPORT, {
+    csv: lines.join("\n"),
+    key: key("imp"),
+  });
+  expect(res.body.data!.importBankCollection).toEqual({
+    accepted: collected,
+    missed: rows.size - collected,
+    rejected: 0,
+  });
 }
 
 /** Deposits of several workers and a compaction, all at once. */
@@ -131,7 +178,9 @@ describe("metric rollups", () => {
   it("equal a full recomputation after every step of a random sequence of postings, enrolments and compactions", async () => {
     expect(reports).toHaveLength(STEPS);
     expect(reports.filter((r) => !r.ok)).toEqual([]);
-    expect(new Set(done)).toEqual(new Set(["enrol", "duplicate", "compact", "lump sum", "bank file", "burst", "deposit"]));
+    expect(new Set(done)).toEqual(
+      new Set(["enrol", "duplicate", "compact", "lump sum", "bank file", "burst", "deposit"]),
+    );
   });
 
   it("agree with totals taken straight from accounts, deposit months and duplicate checks", async () => {
@@ -151,12 +200,33 @@ describe("metric rollups", () => {
   it("reports a rollup that no longer matches its sources, naming the month, county, form and measure", async () => {
     const prisma = t.hub.db.prisma;
     await compactMetrics(prisma);
-    const row = (await prisma.metricRollup.findFirst({ where: { depositCount: { gt: 0 } }, orderBy: { month: "asc" } }))!;
-    const where = { month_countyCode_employmentForm: { month: row.month, countyCode: row.countyCode, employmentForm: row.employmentForm } };
+    const row = (await prisma.metricRollup.findFirst({
+      where: { depositCount: { gt: 0 } },
+      orderBy: { month: "asc" },
+    }))!;
+    const where = {
+      month_countyCode_employmentForm: {
+        month: row.month,
+        countyCode: row.countyCode,
+        employmentForm: row.employmentForm,
+      },
+    };
     await prisma.metricRollup.update({ where, data: { depositCount: { increment: 1 } } });
     const report = await checkMetrics(prisma);
     await prisma.metricRollup.update({ where, data: { depositCount: { decrement: 1 } } });
-    expect(report).toMatchObject({ ok: false, differences: [{ month: row.month, countyCode: row.countyCode, employmentForm: row.employmentForm, column: "deposit_count", expected: String(row.depositCount), actual: String(row.depositCount + 1) }] });
+    expect(report).toMatchObject({
+      ok: false,
+      differences: [
+        {
+          month: row.month,
+          countyCode: row.countyCode,
+          employmentForm: row.employmentForm,
+          column: "deposit_count",
+          expected: String(row.depositCount),
+          actual: String(row.depositCount + 1),
+        },
+      ],
+    });
     expect((await checkMetrics(prisma)).ok).toBe(true);
   });
 });

@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 type Role = NonNullable<Parameters<TestHub["gql"]>[2]>["as"];
-const parametersOn = (asOf: string, as: Role = "CENTER_OPERATOR") => t.gql<{ policyParameters: Parameter[] }>(PARAMETERS, { asOf }, { as });
+const parametersOn = (asOf: string, as: Role = "CENTER_OPERATOR") =>
+  t.gql<{ policyParameters: Parameter[] }>(PARAMETERS, { asOf }, { as });
 async function valueOn(asOf: string, parameterKey: string): Promise<string | undefined> {
   const res = await parametersOn(asOf);
   expect(res.body.errors).toBeUndefined();
@@ -60,11 +61,14 @@ describe("policyParameters", () => {
   });
 
   it("lists only the parameters already in force on the date asked", async () => {
-    const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const dayBefore = (date: string) =>
+      new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     const starts = [...new Set(PARAMETER_CATALOG.map((p) => p.effectiveFrom))].sort();
     for (const asOf of [dayBefore(starts[0]!), ...starts.flatMap((s) => [dayBefore(s), s])]) {
       const res = await parametersOn(asOf);
-      const expected = PARAMETER_CATALOG.filter((p) => p.effectiveFrom <= asOf).map((p) => p.key).sort();
+      const expected = PARAMETER_CATALOG.filter((p) => p.effectiveFrom <= asOf)
+        .map((p) => p.key)
+        .sort();
       expect([asOf, res.body.data!.policyParameters.map((p) => p.key).sort()]).toEqual([asOf, expected]);
     }
     expect((await parametersOn(dayBefore(starts[0]!))).body.data!.policyParameters).toEqual([]);
@@ -89,9 +93,20 @@ describe("policyParameters", () => {
 describe("setPolicyParameter", () => {
   it("changes a value only from its effective date on", async () => {
     const inForceBefore = await valueOn("2040-06-30", "deposit.monthlyMax");
-    const res = await setParameter({ key: "deposit.monthlyMax", value: "3000.00", effectiveFrom: "2040-07-01", source: "2040年度上限（测试）" });
+    const res = await setParameter({
+      key: "deposit.monthlyMax",
+      value: "3000.00",
+      effectiveFrom: "2040-07-01",
+      source: "2040年度上限（测试）",
+    });
     expect(res.body.data!.setPolicyParameter).toEqual({
-      parameter: { key: "deposit.monthlyMax", value: "3000.00", unit: "CNY", effectiveFrom: "2040-07-01", source: "2040年度上限（测试）" },
+      parameter: {
+        key: "deposit.monthlyMax",
+        value: "3000.00",
+        unit: "CNY",
+        effectiveFrom: "2040-07-01",
+        source: "2040年度上限（测试）",
+      },
       userErrors: [],
     });
     expect(await valueOn("2026-07-01", "deposit.monthlyMax")).toBe("5804.00");
@@ -104,22 +119,41 @@ describe("setPolicyParameter", () => {
   it("refuses a deposit above the new ceiling only on the dates it applies to", async () => {
     const set = await setParameter({ key: "deposit.monthlyMax", value: "3500.00", effectiveFrom: "2029-07-01" });
     expect(set.body.data!.setPolicyParameter.userErrors).toEqual([]);
-    const enrol = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] } }>(ENROL, { input: enrolInput({ enrolledOn: "2029-05-10" }) });
+    const enrol = await t.gql<{
+      enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] };
+    }>(ENROL, { input: enrolInput({ enrolledOn: "2029-05-10" }) });
     expect(enrol.body.data!.enrollWorker.userErrors).toEqual([]);
     const accountNumber = enrol.body.data!.enrollWorker.account!.accountNumber;
     const deposit = (period: string, amount: string) =>
       t.gql<{ recordDeposit: { userErrors: UserErrorView[] } }>(RECORD, {
-        input: { accountNumber, period, amount, channel: "ACTIVE_PAYMENT", paymentRef: key("PAY"), paidOn: `${period}-20`, idempotencyKey: key("dep") },
+        input: {
+          accountNumber,
+          period,
+          amount,
+          channel: "ACTIVE_PAYMENT",
+          paymentRef: key("PAY"),
+          paidOn: `${period}-20`,
+          idempotencyKey: key("dep"),
+        },
       });
     expect((await deposit("2029-06", "4000.00")).body.data!.recordDeposit.userErrors).toEqual([]);
     const refused = await deposit("2029-07", "3500.01");
-    expect(refused.body.data!.recordDeposit.userErrors).toEqual([expect.objectContaining({ code: "AMOUNT_ABOVE_MAXIMUM", field: "amount", message: expect.stringContaining("3500.00") })]);
+    expect(refused.body.data!.recordDeposit.userErrors).toEqual([
+      expect.objectContaining({
+        code: "AMOUNT_ABOVE_MAXIMUM",
+        field: "amount",
+        message: expect.stringContaining("3500.00"),
+      }),
+    ]);
     expect((await deposit("2029-07", "3500.00")).body.data!.recordDeposit.userErrors).toEqual([]);
   });
 
   it("lets the latest recorded value win for the same effective date", async () => {
     for (const value of ["0.016", "0.0175"]) {
-      expect((await setParameter({ key: "interest.annualRate", value, effectiveFrom: "2030-07-01" })).body.data!.setPolicyParameter.userErrors).toEqual([]);
+      expect(
+        (await setParameter({ key: "interest.annualRate", value, effectiveFrom: "2030-07-01" })).body.data!
+          .setPolicyParameter.userErrors,
+      ).toEqual([]);
     }
     expect(await valueOn("2030-06-30", "interest.annualRate")).toBe("0.015");
     expect(await valueOn("2030-07-01", "interest.annualRate")).toBe("0.0175");
@@ -127,8 +161,15 @@ describe("setPolicyParameter", () => {
 
   it("refuses an unknown key or a badly shaped value and writes nothing", async () => {
     const before = await parameterRows();
-    const unknown = await setParameter({ key: "deposit.monthlyMaximum", value: "3000.00", effectiveFrom: "2028-07-01" });
-    expect(unknown.body.data!.setPolicyParameter).toEqual({ parameter: null, userErrors: [expect.objectContaining({ code: "UNKNOWN_PARAMETER", field: "key" })] });
+    const unknown = await setParameter({
+      key: "deposit.monthlyMaximum",
+      value: "3000.00",
+      effectiveFrom: "2028-07-01",
+    });
+    expect(unknown.body.data!.setPolicyParameter).toEqual({
+      parameter: null,
+      userErrors: [expect.objectContaining({ code: "UNKNOWN_PARAMETER", field: "key" })],
+    });
     for (const [parameterKey, value] of [
       ["deposit.monthlyMax", "3000"],
       ["deposit.monthlyMax", "-3000.00"],
@@ -139,16 +180,39 @@ describe("setPolicyParameter", () => {
       ["enrolment.countyCodes", "140502, 140521"],
     ] as const) {
       const res = await setParameter({ key: parameterKey, value, effectiveFrom: "2028-07-01" });
-      expect([parameterKey, value, res.body.data!.setPolicyParameter]).toEqual([parameterKey, value, { parameter: null, userErrors: [expect.objectContaining({ code: "INVALID_PARAMETER_VALUE", field: "value" })] }]);
+      expect([parameterKey, value, res.body.data!.setPolicyParameter]).toEqual([
+        parameterKey,
+        value,
+        { parameter: null, userErrors: [expect.objectContaining({ code: "INVALID_PARAMETER_VALUE", field: "value" })] },
+      ]);
     }
-    expect(errorCodes(await setParameter({ key: "deposit.monthlyMax", value: "3000.00", effectiveFrom: "2028-02-30" }))).toEqual(["BAD_USER_INPUT"]);
-    expect(errorCodes(await setParameter({ key: "deposit.monthlyMax", value: "3000.00", effectiveFrom: "2028-07-01", source: "x".repeat(501) }))).toEqual(["BAD_USER_INPUT"]);
-    expect(errorCodes(await setParameter({ key: "k".repeat(101), value: "1", effectiveFrom: "2028-07-01" }))).toEqual(["BAD_USER_INPUT"]);
+    expect(
+      errorCodes(await setParameter({ key: "deposit.monthlyMax", value: "3000.00", effectiveFrom: "2028-02-30" })),
+    ).toEqual(["BAD_USER_INPUT"]);
+    expect(
+      errorCodes(
+        await setParameter({
+          key: "deposit.monthlyMax",
+          value: "3000.00",
+          effectiveFrom: "2028-07-01",
+          source: "x".repeat(501),
+        }),
+      ),
+    ).toEqual(["BAD_USER_INPUT"]);
+    expect(errorCodes(await setParameter({ key: "k".repeat(101), value: "1", effectiveFrom: "2028-07-01" }))).toEqual([
+      "BAD_USER_INPUT",
+    ]);
     expect(await parameterRows()).toBe(before);
   });
 
   it("returns the first result for a replayed key and refuses the key with another input", async () => {
-    const input = { key: "loan.maxAmount", value: "1200000.00", effectiveFrom: "2032-01-01", source: "replay", idempotencyKey: key("param") };
+    const input = {
+      key: "loan.maxAmount",
+      value: "1200000.00",
+      effectiveFrom: "2032-01-01",
+      source: "replay",
+      idempotencyKey: key("param"),
+    };
     const first = await setParameter(input);
     expect(first.body.data!.setPolicyParameter.userErrors).toEqual([]);
     const before = await parameterRows();
@@ -156,7 +220,10 @@ describe("setPolicyParameter", () => {
     expect(second.body.data!.setPolicyParameter).toEqual(first.body.data!.setPolicyParameter);
     expect(await parameterRows()).toBe(before);
     const reused = await setParameter({ ...input, value: "1300000.00" });
-    expect(reused.body.data!.setPolicyParameter).toEqual({ parameter: null, userErrors: [expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED" })] });
+    expect(reused.body.data!.setPolicyParameter).toEqual({
+      parameter: null,
+      userErrors: [expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED" })],
+    });
     expect(await parameterRows()).toBe(before);
     expect(await valueOn("2032-01-01", "loan.maxAmount")).toBe("1200000.00");
   });
@@ -180,10 +247,20 @@ describe("setPolicyParameter consistency", () => {
     const before = await t.hub.db.prisma.policyParameter.count();
     const res = await t.gql<{ setPolicyParameter: { parameter: unknown; userErrors: { code: string }[] } }>(
       `mutation($input: SetPolicyParameterInput!) { setPolicyParameter(input: $input) { parameter { key } userErrors { code } } }`,
-      { input: { key: "deposit.monthlyMin", value: "6000.00", effectiveFrom: "2027-07-01", idempotencyKey: "limits-floor-above-ceiling" } },
+      {
+        input: {
+          key: "deposit.monthlyMin",
+          value: "6000.00",
+          effectiveFrom: "2027-07-01",
+          idempotencyKey: "limits-floor-above-ceiling",
+        },
+      },
       { as: "CENTER_ADMIN" },
     );
-    expect(res.body.data!.setPolicyParameter).toEqual({ parameter: null, userErrors: [{ code: "LIMITS_INCONSISTENT" }] });
+    expect(res.body.data!.setPolicyParameter).toEqual({
+      parameter: null,
+      userErrors: [{ code: "LIMITS_INCONSISTENT" }],
+    });
     expect(await t.hub.db.prisma.policyParameter.count()).toBe(before);
   });
 });

@@ -1,7 +1,9 @@
 // GraphQL over HTTP conformance: graphql-http's server audit against the live hub's /graphql, as a center
 // operator (every audit request carries a bearer token). The non-ok audits are printed so they can be explained.
 import "reflect-metadata";
-import { auditServer, type AuditResult } from "graphql-http";
+
+import { type AuditResult, auditServer } from "graphql-http";
+
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
@@ -35,7 +37,11 @@ describe("graphql-http audit", () => {
   it("passes at least 54 audits and fails no MUST", async () => {
     const count = (status: AuditResult["status"]) => results.filter((r) => r.status === status).length;
     const notOk = await Promise.all(
-      results.flatMap((r) => (r.status === "ok" ? [] : [r])).map(async (r) => `${r.status.toUpperCase()} ${r.id} ${r.name}\n    ${r.reason}: ${await answerOf(r.response)}`),
+      results
+        .flatMap((r) => (r.status === "ok" ? [] : [r]))
+        .map(
+          async (r) => `${r.status.toUpperCase()} ${r.id} ${r.name}\n    ${r.reason}: ${await answerOf(r.response)}`,
+        ),
     );
     // The lead explains each non-ok audit in the review, so they are printed on every run.
     console.log(

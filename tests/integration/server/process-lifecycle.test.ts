@@ -5,13 +5,15 @@
 // The first process starts its own simulators as `npm start` does; the later ones are given the URLs of simulators
 // running in this test process, which saves a compile of the simulators per start.
 import "reflect-metadata";
-import { spawn, type ChildProcess } from "node:child_process";
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startAllSimulators, type RunningSimulators } from "../../../simulators";
+
+import { type RunningSimulators, startAllSimulators } from "../../../simulators";
 import { signDevToken } from "../../../src/auth/token-verifier";
 import { lockPathFor } from "../../../src/db/data-dir-lock";
 import { ENROL, enrolInput } from "../../factories/workers";
@@ -48,7 +50,13 @@ let simulators: RunningSimulators | undefined;
 function childEnv(port: number, ownSimulators: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...(ownSimulators ? {} : { HUB_NATIONAL_URL: simulators!.nationalUrl, HUB_CREDIT_URL: simulators!.creditUrl, HUB_FINANCE_URL: simulators!.financeUrl }),
+    ...(ownSimulators
+      ? {}
+      : {
+          HUB_NATIONAL_URL: simulators!.nationalUrl,
+          HUB_CREDIT_URL: simulators!.creditUrl,
+          HUB_FINANCE_URL: simulators!.financeUrl,
+        }),
     PORT: String(port),
     HOST: "127.0.0.1",
     HUB_DATA_DIR: dataDir,
@@ -64,10 +72,21 @@ function childEnv(port: number, ownSimulators: boolean): NodeJS.ProcessEnv {
 }
 
 /** Starts `src/main.ts` in its own process group (so its simulator child can be cleaned up with it). */
-async function startHub(ownSimulators = false): Promise<{ child: ChildProcess; port: number; out: () => string; err: () => string; exited: Promise<number | null> }> {
+async function startHub(ownSimulators = false): Promise<{
+  child: ChildProcess;
+  port: number;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}> {
   const port = await freePort();
   const env = childEnv(port, ownSimulators);
-  const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   started.push(child);
   let out = "";
   let err = "";
@@ -91,7 +110,9 @@ async function startReadyHub(ownSimulators = false): Promise<Running> {
 
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what}: still waiting after ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, fail) => (timer = setTimeout(() => fail(new Error(`${what}: still waiting after ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -99,14 +120,31 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: unknown[] }> {
+async function gql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: T; errors?: unknown[] }> {
   const token = await signDevToken(SECRET, { sub: "op-lifecycle", role: "CENTER_OPERATOR", org: "140500" });
-  const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: T; errors?: unknown[] };
 }
 
 const ACCOUNT = `query($n: String!) { account(accountNumber: $n) { accountNumber idNumber name status balance paidMonths } }`;
-type AccountAnswer = { account: { accountNumber: string; idNumber: string; name: string; status: string; balance: string; paidMonths: number } | null };
+type AccountAnswer = {
+  account: {
+    accountNumber: string;
+    idNumber: string;
+    name: string;
+    status: string;
+    balance: string;
+    paidMonths: number;
+  } | null;
+};
 
 beforeAll(async () => {
   simulators = await startAllSimulators({ host: "127.0.0.1" });
@@ -139,7 +177,11 @@ describe("the hub process", () => {
     expect(existsSync(lockPathFor(dataDir))).toBe(true);
 
     const input = enrolInput({ name: "重启测试" });
-    const res = await gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(first.url, ENROL, { input });
+    const res = await gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
+      first.url,
+      ENROL,
+      { input },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.enrollWorker.userErrors).toEqual([]);
     const read = await gql<AccountAnswer>(first.url, ACCOUNT, { n: res.data!.enrollWorker.account!.accountNumber });
@@ -164,11 +206,22 @@ describe("the hub process", () => {
 
   it("finishes a request in flight on SIGTERM, then exits 0 and removes the lock", async () => {
     const token = await signDevToken(SECRET, { sub: "op-lifecycle", role: "CENTER_OPERATOR", org: "140500" });
-    const rows = ["paymentRef,accountNumber,period,amount,paidOn,result,reason", `LC-0001,${enrolled.accountNumber},2026-07,1000.00,2026-07-20,SUCCESS,`];
+    const rows = [
+      "paymentRef,accountNumber,period,amount,paidOn,result,reason",
+      `LC-0001,${enrolled.accountNumber},2026-07,1000.00,2026-07-20,SUCCESS,`,
+    ];
     const answer = new Promise<{ status: number; body: string }>((done, fail) => {
       const req = request(
         `${first.url}/imports/bank-collection`,
-        { method: "POST", headers: { "content-type": "text/csv", authorization: `Bearer ${token}`, "idempotency-key": "lifecycle-import-0001", "transfer-encoding": "chunked" } },
+        {
+          method: "POST",
+          headers: {
+            "content-type": "text/csv",
+            authorization: `Bearer ${token}`,
+            "idempotency-key": "lifecycle-import-0001",
+            "transfer-encoding": "chunked",
+          },
+        },
         (res) => {
           let body = "";
           res.setEncoding("utf8");

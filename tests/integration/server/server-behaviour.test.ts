@@ -1,15 +1,25 @@
 // The HTTP surface around the schema: health routes, request limits, error hygiene, token checks, request ids,
 // GraphiQL served from our own assets in development, and what production mode turns off.
 import "reflect-metadata";
+
 import { request } from "node:http";
+
 import { SignJWT } from "jose";
 import pino from "pino";
+
 import { startNationalPlatformSimulator } from "../../../simulators";
 import { createHub, type Hub } from "../../../src/app";
 import { signDevToken } from "../../../src/auth/token-verifier";
 import { MAX_GRAPHQL_BODY_BYTES } from "../../../src/server";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
-import { errorCodes, expectLedgerBalanced, startTestHub, TEST_SECRET, type GqlResponse, type TestHub } from "../../helpers/test-hub";
+import {
+  errorCodes,
+  expectLedgerBalanced,
+  type GqlResponse,
+  startTestHub,
+  TEST_SECRET,
+  type TestHub,
+} from "../../helpers/test-hub";
 
 let t: TestHub;
 beforeAll(async () => {
@@ -21,14 +31,23 @@ afterAll(async () => {
 }, 60_000);
 
 /** A raw POST /graphql: any body, any headers. */
-async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<GqlResponse & { headers: Headers }> {
-  const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<GqlResponse & { headers: Headers }> {
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: JSON.parse(text) as GqlResponse["body"] };
 }
 
 const PARAMS = `query { policyParameters(asOf: "2026-07-20") { key } }`;
-const LEAKS = /stacktrace|\bat [\w.<>]+ \(|node_modules|\.ts:\d+|prisma|SELECT |INSERT |invalid byte sequence|\bSQL\b|PGlite|ErrnoError/i;
+const LEAKS =
+  /stacktrace|\bat [\w.<>]+ \(|node_modules|\.ts:\d+|prisma|SELECT |INSERT |invalid byte sequence|\bSQL\b|PGlite|ErrnoError/i;
 
 /** A selection exactly `depth` fields deep: f{depth} { … f2 { leaf } }. */
 const nest = (depth: number): string => (depth === 1 ? "leaf" : `f${depth} { ${nest(depth - 1)} }`);
@@ -57,11 +76,19 @@ describe("error hygiene", () => {
     // Break the database under the running hub (a table it reads disappears), as an operator's mistake would.
     await t.hub.db.driver.exec(`ALTER TABLE person RENAME TO person_away`);
     try {
-      const res = await t.gql<{ accountByIdNumber: unknown }>(`query($i: IdNumber!) { accountByIdNumber(idNumber: $i) { accountNumber } }`, { i: "14050219900517001X" });
+      const res = await t.gql<{ accountByIdNumber: unknown }>(
+        `query($i: IdNumber!) { accountByIdNumber(idNumber: $i) { accountNumber } }`,
+        { i: "14050219900517001X" },
+      );
       expect(JSON.stringify(res.body)).not.toMatch(LEAKS);
       expect(res.body.data).toEqual({ accountByIdNumber: null });
       expect(res.body.errors).toEqual([
-        { message: "服务器内部错误 internal server error", locations: expect.any(Array), path: ["accountByIdNumber"], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+        {
+          message: "服务器内部错误 internal server error",
+          locations: expect.any(Array),
+          path: ["accountByIdNumber"],
+          extensions: { code: "INTERNAL_SERVER_ERROR" },
+        },
       ]);
     } finally {
       await t.hub.db.driver.exec(`ALTER TABLE person_away RENAME TO person`);
@@ -69,7 +96,9 @@ describe("error hygiene", () => {
   });
 
   it("refuses a NUL character anywhere in a request with BAD_USER_INPUT", async () => {
-    const res = await t.gql(`query($n: String!) { account(accountNumber: $n) { accountNumber } }`, { n: "14050\u0000" });
+    const res = await t.gql(`query($n: String!) { account(accountNumber: $n) { accountNumber } }`, {
+      n: "14050\u0000",
+    });
     expect(res.status).toBe(400);
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
   });
@@ -79,7 +108,9 @@ describe("error hygiene", () => {
       t.gql(`{ nope }`),
       t.gql(`{`),
       t.gql(PARAMS, {}, { as: null }),
-      t.gql(`mutation { setPolicyParameter(input: { key: "x", value: "1", effectiveFrom: "2026-01-01", idempotencyKey: "k-0000001" }) { userErrors { code } } }`),
+      t.gql(
+        `mutation { setPolicyParameter(input: { key: "x", value: "1", effectiveFrom: "2026-01-01", idempotencyKey: "k-0000001" }) { userErrors { code } } }`,
+      ),
     ]);
     const codes = answers.flatMap((a) => errorCodes(a));
     expect(codes).toEqual(["BAD_USER_INPUT", "BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN"]);
@@ -89,7 +120,9 @@ describe("error hygiene", () => {
 
 describe("request limits", () => {
   it("refuses a batched request (a JSON array body)", async () => {
-    const res = await post(t.url, JSON.stringify([{ query: PARAMS }, { query: PARAMS }]), { authorization: `Bearer ${await t.token("CENTER_OPERATOR")}` });
+    const res = await post(t.url, JSON.stringify([{ query: PARAMS }, { query: PARAMS }]), {
+      authorization: `Bearer ${await t.token("CENTER_OPERATOR")}`,
+    });
     expect(res.status).toBe(400);
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
     expect(res.body.data).toBeUndefined();
@@ -100,16 +133,21 @@ describe("request limits", () => {
     const tooDeep = await t.gql(`{ ${nest(11)} }`);
     expect(tooDeep.body.errors!.some((e) => /too deep/.test(e.message))).toBe(true);
     expect(new Set(errorCodes(tooDeep))).toEqual(new Set(["BAD_USER_INPUT"]));
-    const besideFragments = await t.gql(`{ ...A } fragment A on Query { ${nest(5)} ...B } fragment B on Query { ${nest(10)} }`);
+    const besideFragments = await t.gql(
+      `{ ...A } fragment A on Query { ${nest(5)} ...B } fragment B on Query { ${nest(10)} }`,
+    );
     expect(besideFragments.body.errors!.some((e) => /too deep/.test(e.message))).toBe(false);
-    const throughFragments = await t.gql(`{ a { ...A } } fragment A on Query { b { ...B } } fragment B on Query { ${nest(9)} }`);
+    const throughFragments = await t.gql(
+      `{ a { ...A } } fragment A on Query { b { ...B } } fragment B on Query { ${nest(9)} }`,
+    );
     expect(throughFragments.body.errors!.some((e) => /too deep/.test(e.message))).toBe(true);
     const atTheLimit = await t.gql(`{ ${nest(10)} }`);
     expect(atTheLimit.body.errors!.some((e) => /too deep/.test(e.message))).toBe(false);
   });
 
   it("refuses more than 30 aliases with BAD_USER_INPUT and accepts 30", async () => {
-    const aliased = (n: number) => `query { policyParameters(asOf: "2026-07-20") { ${Array.from({ length: n }, (_, i) => `a${i}: key`).join(" ")} } }`;
+    const aliased = (n: number) =>
+      `query { policyParameters(asOf: "2026-07-20") { ${Array.from({ length: n }, (_, i) => `a${i}: key`).join(" ")} } }`;
     const over = await t.gql(aliased(31));
     expect(errorCodes(over)).toEqual(["BAD_USER_INPUT"]);
     expect(over.body.errors![0]!.message).toMatch(/too many aliases/);
@@ -121,15 +159,22 @@ describe("request limits", () => {
 
   it("refuses a body over 6 MB with 413 before reading it", async () => {
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${t.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", "content-length": MAX_GRAPHQL_BODY_BYTES + 1 } }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (body += c));
-        res.on("end", () => {
-          req.destroy();
-          resolve({ status: res.statusCode!, body });
-        });
-      });
+      const req = request(
+        `${t.url}/graphql`,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": MAX_GRAPHQL_BODY_BYTES + 1 },
+        },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (body += c));
+          res.on("end", () => {
+            req.destroy();
+            resolve({ status: res.statusCode!, body });
+          });
+        },
+      );
       req.on("error", reject);
       req.write("{"); // the rest never comes: the server must answer from the declared length alone
     });
@@ -140,11 +185,17 @@ describe("request limits", () => {
   it("refuses a chunked body that grows past 6 MB with 413", async () => {
     const big = JSON.stringify({ query: PARAMS, variables: { pad: "x".repeat(MAX_GRAPHQL_BODY_BYTES) } });
     const result = await new Promise<number>((resolve, reject) => {
-      const req = request(`${t.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
-      req.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" || e.code === "ECONNRESET" ? undefined : reject(e)));
+      const req = request(
+        `${t.url}/graphql`,
+        { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on("error", (e: NodeJS.ErrnoException) =>
+        e.code === "EPIPE" || e.code === "ECONNRESET" ? undefined : reject(e),
+      );
       for (let i = 0; i < big.length; i += 256 * 1024) req.write(big.slice(i, i + 256 * 1024));
       req.end();
     });
@@ -152,7 +203,9 @@ describe("request limits", () => {
   });
 
   it("answers malformed JSON with 400 BAD_USER_INPUT", async () => {
-    const res = await post(t.url, `{"query": "{ __typename }"`, { authorization: `Bearer ${await t.token("CENTER_OPERATOR")}` });
+    const res = await post(t.url, `{"query": "{ __typename }"`, {
+      authorization: `Bearer ${await t.token("CENTER_OPERATOR")}`,
+    });
     expect(res.status).toBe(400);
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
     expect(JSON.stringify(res.body)).not.toMatch(LEAKS);
@@ -176,21 +229,36 @@ describe("tokens", () => {
 
   it("refuses an expired token", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("op-1").setIssuedAt(now - 7200).setExpirationTime(now - 3600).sign(new TextEncoder().encode(TEST_SECRET));
+    const expired = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("op-1")
+      .setIssuedAt(now - 7200)
+      .setExpirationTime(now - 3600)
+      .sign(new TextEncoder().encode(TEST_SECRET));
     await unauthenticatedWith(`Bearer ${expired}`);
   });
 
   it("refuses a token signed with another secret", async () => {
-    const forged = await signDevToken("another-secret-that-is-also-long-enough-0123456789", { sub: "op-1", ...claims, role: "CENTER_ADMIN" });
+    const forged = await signDevToken("another-secret-that-is-also-long-enough-0123456789", {
+      sub: "op-1",
+      ...claims,
+      role: "CENTER_ADMIN",
+    });
     await unauthenticatedWith(`Bearer ${forged}`);
   });
 
   it("refuses an unsigned token, one without exp, and one with an unknown role", async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    await unauthenticatedWith(`Bearer ${b64({ alg: "none", typ: "JWT" })}.${b64({ sub: "op-1", ...claims, exp: Math.floor(Date.now() / 1000) + 600 })}.`);
+    await unauthenticatedWith(
+      `Bearer ${b64({ alg: "none", typ: "JWT" })}.${b64({ sub: "op-1", ...claims, exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+    );
     const key = new TextEncoder().encode(TEST_SECRET);
-    await unauthenticatedWith(`Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("op-1").sign(key)}`);
-    await unauthenticatedWith(`Bearer ${await signDevToken(TEST_SECRET, { sub: "op-1", org: "test-org", role: "ROOT" as never })}`);
+    await unauthenticatedWith(
+      `Bearer ${await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject("op-1").sign(key)}`,
+    );
+    await unauthenticatedWith(
+      `Bearer ${await signDevToken(TEST_SECRET, { sub: "op-1", org: "test-org", role: "ROOT" as never })}`,
+    );
   });
 });
 
@@ -215,7 +283,9 @@ describe("GraphiQL in development", () => {
     const page = await res.text();
     expect(page).not.toMatch(/https?:\/\//i);
     expect(page).not.toMatch(/src="\/\/|href="\/\//);
-    const urls = [...page.matchAll(/<script[^>]*\bsrc="([^"]+)"|<link[^>]*\bhref="([^"]+)"/g)].map((m) => m[1] ?? m[2]!);
+    const urls = [...page.matchAll(/<script[^>]*\bsrc="([^"]+)"|<link[^>]*\bhref="([^"]+)"/g)].map(
+      (m) => m[1] ?? m[2]!,
+    );
     expect(urls.length).toBeGreaterThanOrEqual(4);
     for (const url of urls) {
       expect(url).toMatch(/^\/graphiql\/assets\/[\w.-]+$/);
@@ -292,12 +362,30 @@ describe("production mode", () => {
     const answers = [
       await gql(`{ policyParameter(asOf: "2026-07-20") { key } }`),
       await gql(`{ policyParameters(asOf: "2026-07-20") { kee } }`),
-      await gql(`mutation { recordDeposit(input: { accountNumber: "1", period: "2026-07", amount: "1.00", channel: ACTIVE_PAYMEN, paymentRef: "r", paidOn: "2026-07-01", idempotencyKey: "k-00000001" }) { userErrors { code } } }`),
+      await gql(
+        `mutation { recordDeposit(input: { accountNumber: "1", period: "2026-07", amount: "1.00", channel: ACTIVE_PAYMEN, paymentRef: "r", paidOn: "2026-07-01", idempotencyKey: "k-00000001" }) { userErrors { code } } }`,
+      ),
       await gql(`mutation($input: RecordDepositInput!) { recordDeposit(input: $input) { userErrors { code } } }`, {
-        input: { accountNumber: "1", period: "2026-07", amount: "1.00", channel: "ACTIVE_PAYMEN", paymentRef: "r", paidOn: "2026-07-01", idempotencyKey: "k-00000001" },
+        input: {
+          accountNumber: "1",
+          period: "2026-07",
+          amount: "1.00",
+          channel: "ACTIVE_PAYMEN",
+          paymentRef: "r",
+          paidOn: "2026-07-01",
+          idempotencyKey: "k-00000001",
+        },
       }),
       await gql(`mutation($input: RecordDepositInput!) { recordDeposit(input: $input) { userErrors { code } } }`, {
-        input: { accountNumber: "1", period: "2026-07", amount: "1.00", chanel: "ACTIVE_PAYMENT", paymentRef: "r", paidOn: "2026-07-01", idempotencyKey: "k-00000001" },
+        input: {
+          accountNumber: "1",
+          period: "2026-07",
+          amount: "1.00",
+          chanel: "ACTIVE_PAYMENT",
+          paymentRef: "r",
+          paidOn: "2026-07-01",
+          idempotencyKey: "k-00000001",
+        },
       }),
     ];
     for (const res of answers) {

@@ -21,10 +21,22 @@ describe("claimGraduateSubsidies", () => {
     await pay(t, last, "2026-08", "300.00");
     await pay(t, after, "2026-08", "300.00");
     const batch = await claimedBatch(t, "2026-08");
-    expect(batch).toEqual({ batchNo: "GS-202608-0001", period: "2026-08", status: "RECEIVED", claimCount: 1, amount: "150.00", paidCount: 0, paidAmount: "0.00" });
-    expect(t.finance.control.batches()).toContainEqual(expect.objectContaining({ batchNo: "GS-202608-0001", claimCount: 1 }));
+    expect(batch).toEqual({
+      batchNo: "GS-202608-0001",
+      period: "2026-08",
+      status: "RECEIVED",
+      claimCount: 1,
+      amount: "150.00",
+      paidCount: 0,
+      paidAmount: "0.00",
+    });
+    expect(t.finance.control.batches()).toContainEqual(
+      expect.objectContaining({ batchNo: "GS-202608-0001", claimCount: 1 }),
+    );
     await settle(t, batch.batchNo);
-    expect((await accountState(t, last)).subsidies).toEqual([{ amount: "150.00", period: "2026-08", postedOn: expect.any(String) }]);
+    expect((await accountState(t, last)).subsidies).toEqual([
+      { amount: "150.00", period: "2026-08", postedOn: expect.any(String) },
+    ]);
     expect((await accountState(t, after)).subsidies).toEqual([]);
   });
 
@@ -33,7 +45,13 @@ describe("claimGraduateSubsidies", () => {
     const large = await enrolGraduate(t, "DOCTOR", "2025-01-10");
     const none = await enrolGraduate(t, "NONE", "2024-06-30");
     const unknown = await enrolGraduate(t, null, null);
-    for (const [account, amount] of [[small, "300.00"], [large, "1000.00"], [none, "1000.00"], [unknown, "1000.00"]] as const) await pay(t, account, "2026-09", amount);
+    for (const [account, amount] of [
+      [small, "300.00"],
+      [large, "1000.00"],
+      [none, "1000.00"],
+      [unknown, "1000.00"],
+    ] as const)
+      await pay(t, account, "2026-09", amount);
     const batch = await claimedBatch(t, "2026-09");
     expect(batch).toMatchObject({ batchNo: "GS-202609-0001", claimCount: 2, amount: "350.00" });
     expect((await storedClaims(t, batch.batchNo)).map((c) => c.amount).sort()).toEqual(["150.00", "200.00"]);
@@ -44,7 +62,10 @@ describe("claimGraduateSubsidies", () => {
     await pay(t, early, "2026-10", "500.00");
     const first = await claimedBatch(t, "2026-10");
     const again = await claim(t, "2026-10");
-    expect(again.body.data?.claimGraduateSubsidies).toMatchObject({ batch: null, userErrors: [{ code: "NOTHING_TO_CLAIM", field: "period" }] });
+    expect(again.body.data?.claimGraduateSubsidies).toMatchObject({
+      batch: null,
+      userErrors: [{ code: "NOTHING_TO_CLAIM", field: "period" }],
+    });
     const late = await enrolGraduate(t, "BACHELOR", "2023-06-30");
     await pay(t, late, "2026-10", "260.00");
     const second = await claimedBatch(t, "2026-10");
@@ -59,7 +80,8 @@ describe("claimGraduateSubsidies", () => {
     const idempotencyKey = key("claim");
     const first = await claim(t, "2026-11", idempotencyKey);
     const replays = await Promise.all([claim(t, "2026-11", idempotencyKey), claim(t, "2026-11", idempotencyKey)]);
-    for (const replay of replays) expect(replay.body.data?.claimGraduateSubsidies.batch).toEqual(first.body.data?.claimGraduateSubsidies.batch);
+    for (const replay of replays)
+      expect(replay.body.data?.claimGraduateSubsidies.batch).toEqual(first.body.data?.claimGraduateSubsidies.batch);
     expect(await t.hub.db.prisma.subsidyBatch.count({ where: { period: "2026-11" } })).toBe(1);
   });
 
@@ -67,7 +89,12 @@ describe("claimGraduateSubsidies", () => {
     const workers = [await enrolGraduate(t, "BACHELOR", "2024-06-30"), await enrolGraduate(t, "MASTER", "2022-12-01")];
     for (const w of workers) await pay(t, w, "2026-12", "300.00");
     const answers = await Promise.all([claim(t, "2026-12"), claim(t, "2026-12")]);
-    const codes = answers.map((a) => a.body.data?.claimGraduateSubsidies.batch?.batchNo ?? a.body.data?.claimGraduateSubsidies.userErrors[0]?.code).sort();
+    const codes = answers
+      .map(
+        (a) =>
+          a.body.data?.claimGraduateSubsidies.batch?.batchNo ?? a.body.data?.claimGraduateSubsidies.userErrors[0]?.code,
+      )
+      .sort();
     expect(codes).toEqual(["GS-202612-0001", "NOTHING_TO_CLAIM"]);
     expect(await t.hub.db.prisma.subsidyClaim.count({ where: { period: "2026-12" } })).toBe(2);
   });
@@ -80,13 +107,19 @@ describe("claimGraduateSubsidies", () => {
 });
 
 describe("who may claim and settle", () => {
-  it.each(["CENTER_OPERATOR", "WORKER", "FINANCE_BUREAU", "LEADERSHIP", "AUDITOR"] as const)("refuses %s on both operations", async (role) => {
-    expect(errorCodes(await claim(t, "2026-08", key("claim"), { as: role }))).toEqual(["FORBIDDEN"]);
-    expect(errorCodes(await settle(t, "GS-202608-0001", key("settle"), { as: role }))).toEqual(["FORBIDDEN"]);
-  });
+  it.each(["CENTER_OPERATOR", "WORKER", "FINANCE_BUREAU", "LEADERSHIP", "AUDITOR"] as const)(
+    "refuses %s on both operations",
+    async (role) => {
+      expect(errorCodes(await claim(t, "2026-08", key("claim"), { as: role }))).toEqual(["FORBIDDEN"]);
+      expect(errorCodes(await settle(t, "GS-202608-0001", key("settle"), { as: role }))).toEqual(["FORBIDDEN"]);
+    },
+  );
 
   it("answers BATCH_NOT_FOUND for a batch number the hub never issued", async () => {
     const res = await settle(t, "GS-209901-0001");
-    expect(res.body.data?.settleGraduateSubsidies).toMatchObject({ batch: null, userErrors: [{ code: "BATCH_NOT_FOUND", field: "batchNo" }] });
+    expect(res.body.data?.settleGraduateSubsidies).toMatchObject({
+      batch: null,
+      userErrors: [{ code: "BATCH_NOT_FOUND", field: "batchNo" }],
+    });
   });
 });

@@ -1,9 +1,19 @@
 // Finance being down delays payment and loses nothing: a claimed batch is kept and resent, a settlement writes
 // nothing and answers CONNECTOR_UNAVAILABLE; the monthly job claims, resends and settles on its own.
+import { runMonthlySubsidies } from "../../../src/jobs/graduate-subsidy.job";
 import { key } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
-import { runMonthlySubsidies } from "../../../src/jobs/graduate-subsidy.job";
-import { accountState, claim, claimedBatch, enrolGraduate, pay, settle, settledBatch, storedClaims, subsidyPostingCount } from "./subsidy-steps";
+import {
+  accountState,
+  claim,
+  claimedBatch,
+  enrolGraduate,
+  pay,
+  settle,
+  settledBatch,
+  storedClaims,
+  subsidyPostingCount,
+} from "./subsidy-steps";
 
 let t: TestHub;
 
@@ -25,11 +35,17 @@ describe("finance down", () => {
     t.finance.control.setMode("down");
     const idempotencyKey = key("claim");
     const down = await claim(t, "2026-08", idempotencyKey);
-    expect(down.body.data?.claimGraduateSubsidies).toMatchObject({ batch: { batchNo: "GS-202608-0001", status: "CLAIMED", claimCount: 1 }, userErrors: [] });
+    expect(down.body.data?.claimGraduateSubsidies).toMatchObject({
+      batch: { batchNo: "GS-202608-0001", status: "CLAIMED", claimCount: 1 },
+      userErrors: [],
+    });
     expect(financeHas("GS-202608-0001")).toBe(false);
     t.finance.control.setMode("up");
     const replay = await claim(t, "2026-08", idempotencyKey);
-    expect(replay.body.data?.claimGraduateSubsidies.batch).toMatchObject({ batchNo: "GS-202608-0001", status: "RECEIVED" });
+    expect(replay.body.data?.claimGraduateSubsidies.batch).toMatchObject({
+      batchNo: "GS-202608-0001",
+      status: "RECEIVED",
+    });
     expect(financeHas("GS-202608-0001")).toBe(true);
     expect(await settledBatch(t, "GS-202608-0001")).toMatchObject({ status: "PAID", paidAmount: "150.00" });
     expect(await accountState(t, worker)).toMatchObject({ balance: "450.00", subsidies: [{ amount: "150.00" }] });
@@ -45,12 +61,21 @@ describe("finance down", () => {
     const down = await settle(t, batch.batchNo, idempotencyKey);
     expect(errorCodes(down)).toEqual(["CONNECTOR_UNAVAILABLE"]);
     expect(await subsidyPostingCount(t)).toBe(postings);
-    expect(await storedClaims(t, batch.batchNo)).toEqual([expect.objectContaining({ status: "CLAIMED", credited: false })]);
+    expect(await storedClaims(t, batch.batchNo)).toEqual([
+      expect.objectContaining({ status: "CLAIMED", credited: false }),
+    ]);
     expect(await t.hub.db.prisma.idempotencyRecord.count({ where: { key: idempotencyKey } })).toBe(0);
-    expect(await t.hub.db.prisma.subsidyBatch.findUnique({ where: { batchNo: batch.batchNo } })).toMatchObject({ status: "RECEIVED", paidCount: 0 });
+    expect(await t.hub.db.prisma.subsidyBatch.findUnique({ where: { batchNo: batch.batchNo } })).toMatchObject({
+      status: "RECEIVED",
+      paidCount: 0,
+    });
     t.finance.control.setMode("up");
     const back = await settle(t, batch.batchNo, idempotencyKey);
-    expect(back.body.data?.settleGraduateSubsidies.batch).toMatchObject({ status: "PAID", paidCount: 1, paidAmount: "200.00" });
+    expect(back.body.data?.settleGraduateSubsidies.batch).toMatchObject({
+      status: "PAID",
+      paidCount: 1,
+      paidAmount: "200.00",
+    });
     expect(await accountState(t, worker)).toMatchObject({ balance: "1200.00", subsidies: [{ amount: "200.00" }] });
   });
 
@@ -76,7 +101,12 @@ describe("runMonthlySubsidies", () => {
     const worker = await enrolGraduate(t, "VOCATIONAL", "2023-06-30");
     await pay(t, worker, "2026-12", "1000.00");
     const first = await runMonthlySubsidies(t.hub.services, "2026-12");
-    expect(first).toMatchObject({ period: "2026-12", claimed: "GS-202612-0001", resent: ["GS-202611-0001"], unavailable: [] });
+    expect(first).toMatchObject({
+      period: "2026-12",
+      claimed: "GS-202612-0001",
+      resent: ["GS-202611-0001"],
+      unavailable: [],
+    });
     expect(first.settled.map((b) => [b.batchNo, b.status])).toEqual([
       ["GS-202611-0001", "PAID"],
       ["GS-202612-0001", "PAID"],
@@ -85,8 +115,14 @@ describe("runMonthlySubsidies", () => {
     const rerun = await runMonthlySubsidies(t.hub.services, "2026-12");
     expect(rerun).toMatchObject({ claimed: null, resent: [], settled: [], unavailable: [] });
     expect(await subsidyPostingCount(t)).toBe(postings);
-    expect(await accountState(t, missed)).toMatchObject({ balance: "450.00", subsidies: [{ amount: "150.00", period: "2026-11" }] });
-    expect(await accountState(t, worker)).toMatchObject({ balance: "1200.00", subsidies: [{ amount: "200.00", period: "2026-12" }] });
+    expect(await accountState(t, missed)).toMatchObject({
+      balance: "450.00",
+      subsidies: [{ amount: "150.00", period: "2026-11" }],
+    });
+    expect(await accountState(t, worker)).toMatchObject({
+      balance: "1200.00",
+      subsidies: [{ amount: "200.00", period: "2026-12" }],
+    });
   });
 
   it("leaves batches open and reports them when finance is down, and settles them on the next run", async () => {
@@ -95,11 +131,15 @@ describe("runMonthlySubsidies", () => {
     t.finance.control.setMode("down");
     const down = await runMonthlySubsidies(t.hub.services, "2027-01");
     expect(down).toMatchObject({ claimed: "GS-202701-0001", unavailable: ["GS-202701-0001"], settled: [] });
-    expect(await storedClaims(t, "GS-202701-0001")).toEqual([expect.objectContaining({ status: "CLAIMED", credited: false })]);
+    expect(await storedClaims(t, "GS-202701-0001")).toEqual([
+      expect.objectContaining({ status: "CLAIMED", credited: false }),
+    ]);
     t.finance.control.setMode("up");
     const back = await runMonthlySubsidies(t.hub.services, "2027-01");
     expect(back).toMatchObject({ resent: ["GS-202701-0001"], unavailable: [] });
-    expect(back.settled).toEqual([expect.objectContaining({ batchNo: "GS-202701-0001", status: "PAID", paidAmount: "150.00" })]);
+    expect(back.settled).toEqual([
+      expect.objectContaining({ batchNo: "GS-202701-0001", status: "PAID", paidAmount: "150.00" }),
+    ]);
     expect(await accountState(t, worker)).toMatchObject({ balance: "450.00" });
   });
 });

@@ -13,16 +13,24 @@ export interface BatchDto {
 }
 type BatchPayload = { batch: BatchDto | null; userErrors: { code: string; field: string | null }[] };
 
-const BATCH_FIELDS = "batch { batchNo period status claimCount amount paidCount paidAmount } userErrors { code field message }";
+const BATCH_FIELDS =
+  "batch { batchNo period status claimCount amount paidCount paidAmount } userErrors { code field message }";
 export const CLAIM = `mutation Claim($period: YearMonth!, $idempotencyKey: String!) { claimGraduateSubsidies(period: $period, idempotencyKey: $idempotencyKey) { ${BATCH_FIELDS} } }`;
 export const SETTLE = `mutation Settle($batchNo: String!, $idempotencyKey: String!) { settleGraduateSubsidies(batchNo: $batchNo, idempotencyKey: $idempotencyKey) { ${BATCH_FIELDS} } }`;
 const ADMIN: AsOptions = { as: "CENTER_ADMIN" };
 
 /** Enrols a worker (opened 2026-07-15) with the given education and graduation date; returns the account number. */
-export async function enrolGraduate(t: TestHub, education: string | null, graduationDate: string | null): Promise<string> {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(ENROL, {
-    input: enrolInput({ education, graduationDate }),
-  });
+export async function enrolGraduate(
+  t: TestHub,
+  education: string | null,
+  graduationDate: string | null,
+): Promise<string> {
+  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
+    ENROL,
+    {
+      input: enrolInput({ education, graduationDate }),
+    },
+  );
   const account = res.body.data?.enrollWorker.account;
   if (!account) throw new Error(`enrolment failed: ${JSON.stringify(res.body)}`);
   return account.accountNumber;
@@ -30,16 +38,35 @@ export async function enrolGraduate(t: TestHub, education: string | null, gradua
 
 /** Pays the month `period` on the 10th of that month. */
 export async function pay(t: TestHub, accountNumber: string, period: string, amount: string): Promise<void> {
-  const input = { accountNumber, period, amount, channel: "ACTIVE_PAYMENT", paymentRef: key("ref"), paidOn: `${period}-10`, idempotencyKey: key() };
+  const input = {
+    accountNumber,
+    period,
+    amount,
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("ref"),
+    paidOn: `${period}-10`,
+    idempotencyKey: key(),
+  };
   const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input });
-  if (res.body.data?.recordDeposit.userErrors.length !== 0) throw new Error(`deposit failed: ${JSON.stringify(res.body)}`);
+  if (res.body.data?.recordDeposit.userErrors.length !== 0)
+    throw new Error(`deposit failed: ${JSON.stringify(res.body)}`);
 }
 
-export async function claim(t: TestHub, period: string, idempotencyKey = key("claim"), as: AsOptions = ADMIN): Promise<GqlResponse<{ claimGraduateSubsidies: BatchPayload }>> {
+export async function claim(
+  t: TestHub,
+  period: string,
+  idempotencyKey = key("claim"),
+  as: AsOptions = ADMIN,
+): Promise<GqlResponse<{ claimGraduateSubsidies: BatchPayload }>> {
   return t.gql(CLAIM, { period, idempotencyKey }, as);
 }
 
-export async function settle(t: TestHub, batchNo: string, idempotencyKey = key("settle"), as: AsOptions = ADMIN): Promise<GqlResponse<{ settleGraduateSubsidies: BatchPayload }>> {
+export async function settle(
+  t: TestHub,
+  batchNo: string,
+  idempotencyKey = key("settle"),
+  as: AsOptions = ADMIN,
+): Promise<GqlResponse<{ settleGraduateSubsidies: BatchPayload }>> {
   return t.gql(SETTLE, { batchNo, idempotencyKey }, as);
 }
 
@@ -64,21 +91,34 @@ export interface AccountState {
 }
 
 export async function accountState(t: TestHub, accountNumber: string): Promise<AccountState> {
-  const res = await t.gql<{ account: { balance: string; entries: { edges: { node: { kind: string; amount: string; period: string; postedOn: string } }[] } } }>(
+  const res = await t.gql<{
+    account: {
+      balance: string;
+      entries: { edges: { node: { kind: string; amount: string; period: string; postedOn: string } }[] };
+    };
+  }>(
     `query A($n: String!) { account(accountNumber: $n) { balance entries(first: 100) { edges { node { kind amount period postedOn } } } } }`,
     { n: accountNumber },
   );
   const account = res.body.data!.account;
   return {
     balance: account.balance,
-    subsidies: account.entries.edges.filter((e) => e.node.kind === "GRADUATE_SUBSIDY").map(({ node }) => ({ amount: node.amount, period: node.period, postedOn: node.postedOn })),
+    subsidies: account.entries.edges
+      .filter((e) => e.node.kind === "GRADUATE_SUBSIDY")
+      .map(({ node }) => ({ amount: node.amount, period: node.period, postedOn: node.postedOn })),
   };
 }
 
 /** The claims of a batch as stored, for checks the API does not show (reason, postingId). */
 export async function storedClaims(t: TestHub, batchNo: string) {
   const claims = await t.hub.db.prisma.subsidyClaim.findMany({ where: { batch: { batchNo } }, orderBy: { id: "asc" } });
-  return claims.map((c) => ({ claimNo: c.claimNo, status: c.status, amount: c.amount.toFixed(2), reason: c.reason, credited: c.postingId !== null }));
+  return claims.map((c) => ({
+    claimNo: c.claimNo,
+    status: c.status,
+    amount: c.amount.toFixed(2),
+    reason: c.reason,
+    credited: c.postingId !== null,
+  }));
 }
 
 export async function subsidyPostingCount(t: TestHub): Promise<number> {

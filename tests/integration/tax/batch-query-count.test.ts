@@ -8,8 +8,8 @@ import { monthRange } from "../../../src/domain/calendar/calendar";
 import { Money } from "../../../src/domain/money/money";
 import { enrollWorker } from "../../../src/services/accounts/enroll-worker";
 import { importBankCollection } from "../../../src/services/deposits/import-bank-collection";
-import { SYSTEM_ACTOR, type HubServices } from "../../../src/services/hub-services";
 import { rentalEligibilities } from "../../../src/services/housing/rental-eligibility";
+import { type HubServices, SYSTEM_ACTOR } from "../../../src/services/hub-services";
 import { PolicyParameterService } from "../../../src/services/policy/policy-parameters.service";
 import { taxDeductions } from "../../../src/services/tax/tax-deductions";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
@@ -54,10 +54,17 @@ beforeAll(async () => {
   counter = t.hub.db.queries!;
   const accounts: string[] = [];
   for (let n = 0; n < 100; n++) accounts.push(await enrolWorker(t.hub.services, n));
-  const rows = accounts.flatMap((n, i) => monthRange("2026-06", "2026-11").map((p) => `BQ${i}${p.replace("-", "")},${n},${p},1000.00,${p}-10,SUCCESS,`));
-  const imported = await importBankCollection(t.hub.services, ["paymentRef,accountNumber,period,amount,paidOn,result,reason", ...rows]);
+  const rows = accounts.flatMap((n, i) =>
+    monthRange("2026-06", "2026-11").map((p) => `BQ${i}${p.replace("-", "")},${n},${p},1000.00,${p}-10,SUCCESS,`),
+  );
+  const imported = await importBankCollection(t.hub.services, [
+    "paymentRef,accountNumber,period,amount,paidOn,result,reason",
+    ...rows,
+  ]);
   expect(imported).toMatchObject({ accepted: rows.length, rejected: 0 });
-  idNumbers = (await t.hub.db.prisma.person.findMany({ select: { idNumber: true }, orderBy: { id: "asc" } })).map((p) => p.idNumber);
+  idNumbers = (await t.hub.db.prisma.person.findMany({ select: { idNumber: true }, orderBy: { id: "asc" } })).map(
+    (p) => p.idNumber,
+  );
   // A parameter table that stays loaded for the whole test, so a reload never lands inside a counted call.
   services = { prisma: t.hub.db.prisma, policy: new PolicyParameterService(t.hub.db.prisma, 3_600_000) };
   await services.policy.on(TODAY);

@@ -2,7 +2,15 @@
 // (the 2026 figure, applied from the pilot start until the center records earlier years); this file records a 2025 base cap of 23,000.00 (cap 24 % × 23,000.00 = 5,520.00) and a 12 % ratio
 // from 2027-01-01 (cap 12 % × 24,183.00 = 2,901.96), as the center would through setPolicyParameter.
 import { monthRange } from "../../../src/domain/calendar/calendar";
-import { enrolWorker, payLump, payMonth, TAX_DEDUCTIONS, unknownIdNumbers, type TaxDeductionView, type Worker } from "../../factories/agency-exchange";
+import {
+  enrolWorker,
+  payLump,
+  payMonth,
+  TAX_DEDUCTIONS,
+  type TaxDeductionView,
+  unknownIdNumbers,
+  type Worker,
+} from "../../factories/agency-exchange";
 import { key } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -15,17 +23,31 @@ const SET_PARAMETER = `mutation P($input: SetPolicyParameterInput!) { setPolicyP
 
 async function setParameter(keyName: string, value: string, effectiveFrom: string): Promise<void> {
   const input = { key: keyName, value, effectiveFrom, source: "tax deduction test", idempotencyKey: key("param") };
-  const res = await t.gql<{ setPolicyParameter: { userErrors: unknown[] } }>(SET_PARAMETER, { input }, { as: "CENTER_ADMIN" });
+  const res = await t.gql<{ setPolicyParameter: { userErrors: unknown[] } }>(
+    SET_PARAMETER,
+    { input },
+    { as: "CENTER_ADMIN" },
+  );
   expect(res.body.data!.setPolicyParameter.userErrors).toEqual([]);
 }
 
 async function deductions(taxYear: number, idNumbers: string[]): Promise<TaxDeductionView[]> {
-  const res = await t.gql<{ taxDeductions: TaxDeductionView[] }>(TAX_DEDUCTIONS, { taxYear, idNumbers }, { as: "TAX_BUREAU" });
+  const res = await t.gql<{ taxDeductions: TaxDeductionView[] }>(
+    TAX_DEDUCTIONS,
+    { taxYear, idNumbers },
+    { as: "TAX_BUREAU" },
+  );
   expect(res.body.errors).toBeUndefined();
   return res.body.data!.taxDeductions;
 }
 
-const zero = (idNumber: string, taxYear: number): TaxDeductionView => ({ idNumber, taxYear, paidAmount: "0.00", deductibleAmount: "0.00", months: [] });
+const zero = (idNumber: string, taxYear: number): TaxDeductionView => ({
+  idNumber,
+  taxYear,
+  paidAmount: "0.00",
+  deductibleAmount: "0.00",
+  months: [],
+});
 
 beforeAll(async () => {
   t = await startTestHub();
@@ -66,20 +88,34 @@ describe("taxDeductions", () => {
 
   it("uses the base cap in force on the payment date (23,000.00 in 2025: cap 5,520.00)", async () => {
     expect(await deductions(2025, [december.idNumber])).toEqual([
-      { idNumber: december.idNumber, taxYear: 2025, paidAmount: "5804.00", deductibleAmount: "5520.00", months: [{ period: "2025-11", paid: "5804.00", deductible: "5520.00" }] },
+      {
+        idNumber: december.idNumber,
+        taxYear: 2025,
+        paidAmount: "5804.00",
+        deductibleAmount: "5520.00",
+        months: [{ period: "2025-11", paid: "5804.00", deductible: "5520.00" }],
+      },
     ]);
   });
 
   it("caps at 12 % of the base cap (2,901.96) once the ratio is set to 12 %", async () => {
     expect(await deductions(2027, [december.idNumber])).toEqual([
-      { idNumber: december.idNumber, taxYear: 2027, paidAmount: "5804.00", deductibleAmount: "2901.96", months: [{ period: "2027-01", paid: "5804.00", deductible: "2901.96" }] },
+      {
+        idNumber: december.idNumber,
+        taxYear: 2027,
+        paidAmount: "5804.00",
+        deductibleAmount: "2901.96",
+        months: [{ period: "2027-01", paid: "5804.00", deductible: "2901.96" }],
+      },
     ]);
   });
 
   it("caps a lump sum month by month, all of it in the tax year it was paid in", async () => {
     const [answer] = await deductions(2026, [lump.idNumber]);
     expect(answer).toMatchObject({ paidAmount: "69648.00", deductibleAmount: "69647.04" }); // 12 × 5,804.00; 12 × 5,803.92
-    expect(answer!.months).toEqual(monthRange("2026-07", "2027-06").map((period) => ({ period, paid: "5804.00", deductible: "5803.92" })));
+    expect(answer!.months).toEqual(
+      monthRange("2026-07", "2027-06").map((period) => ({ period, paid: "5804.00", deductible: "5803.92" })),
+    );
     expect(await deductions(2027, [lump.idNumber])).toEqual([zero(lump.idNumber, 2027)]);
   });
 

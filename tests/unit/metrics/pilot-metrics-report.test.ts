@@ -1,4 +1,9 @@
-import { csvField, reportCsv, reportSections, type ReportContext } from "../../../src/http/dashboard/pilot-metrics.report";
+import {
+  csvField,
+  type ReportContext,
+  reportCsv,
+  reportSections,
+} from "../../../src/http/dashboard/pilot-metrics.report";
 import type { PilotMetricsDto } from "../../../src/services/metrics/pilot-metrics";
 
 const METRICS: PilotMetricsDto = {
@@ -26,7 +31,13 @@ const METRICS: PilotMetricsDto = {
   ],
   byEmploymentForm: [{ key: "NEW_FORM", activeAccounts: 3, depositAmount: "12345.60" }],
 };
-const CTX: ReportContext = { metrics: METRICS, countyCode: null, warningRatio: "0.85", alarmRatio: "0.95", generatedAt: "2026-11-28 12:00" };
+const CTX: ReportContext = {
+  metrics: METRICS,
+  countyCode: null,
+  warningRatio: "0.85",
+  alarmRatio: "0.95",
+  generatedAt: "2026-11-28 12:00",
+};
 
 describe("pilot metrics report", () => {
   it("writes a CSV with a UTF-8 byte-order mark, CRLF lines and the four sections in order", () => {

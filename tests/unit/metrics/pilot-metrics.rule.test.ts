@@ -1,5 +1,10 @@
+import {
+  isCountyCode,
+  loanToDepositRatio,
+  MAX_WINDOW_MONTHS,
+  metricsWindowProblem,
+} from "../../../src/domain/metrics/pilot-metrics.rule";
 import { toMoney } from "../../../src/domain/money/money";
-import { isCountyCode, loanToDepositRatio, MAX_WINDOW_MONTHS, metricsWindowProblem } from "../../../src/domain/metrics/pilot-metrics.rule";
 
 const ratio = (loans: string, deposits: string) => loanToDepositRatio(toMoney(loans), toMoney(deposits));
 

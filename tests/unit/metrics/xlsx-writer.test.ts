@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
+
 import { columnName, escapeXml, writeXlsx, type XlsxSheet } from "../../../src/http/dashboard/xlsx.writer";
 import { crc32, zip } from "../../../src/http/dashboard/zip.writer";
 import { sheetCells, unzip } from "../../helpers/unzip";
@@ -17,11 +18,15 @@ const SHEETS: XlsxSheet[] = [
       ["新增参缴人数", { number: 123, format: "integer" }],
       ["个贷率", { number: "0.4213", format: "ratio" }],
       [null, " 前后空格 "],
-      ["<&\"> and a control\u0001 character", null],
+      ['<&"> and a control\u0001 character', null],
     ],
     columnWidths: [20, 14],
   },
-  { name: "月度趋势", rows: [{ cells: ["月份", "缴存金额"], style: "header" }, ["2026-07", { number: "1000.50", format: "money" }]], frozenRows: 1 },
+  {
+    name: "月度趋势",
+    rows: [{ cells: ["月份", "缴存金额"], style: "header" }, ["2026-07", { number: "1000.50", format: "money" }]],
+    frozenRows: 1,
+  },
 ];
 
 describe("zip writer", () => {
@@ -49,7 +54,12 @@ describe("zip writer", () => {
   });
 
   it("refuses repeated or absolute entry names", () => {
-    expect(() => zip([{ name: "a", data: "1" }, { name: "a", data: "2" }])).toThrow(/repeated/);
+    expect(() =>
+      zip([
+        { name: "a", data: "1" },
+        { name: "a", data: "2" },
+      ]),
+    ).toThrow(/repeated/);
     expect(() => zip([{ name: "/etc/passwd", data: "x" }])).toThrow(/bad/);
   });
 
@@ -76,21 +86,40 @@ describe("xlsx writer", () => {
 
   it("holds the parts of an Office Open XML workbook, every one declared in [Content_Types].xml", () => {
     expect([...parts.keys()].sort()).toEqual(
-      ["[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"].sort(),
+      [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "docProps/core.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+        "xl/workbook.xml",
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet2.xml",
+      ].sort(),
     );
     const types = text("[Content_Types].xml");
-    expect(types).toContain('<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>');
+    expect(types).toContain(
+      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>',
+    );
     for (const n of [1, 2]) expect(types).toContain(`PartName="/xl/worksheets/sheet${n}.xml"`);
     expect(text("_rels/.rels")).toContain('Target="xl/workbook.xml"');
     const rels = text("xl/_rels/workbook.xml.rels");
-    expect(rels).toContain('Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"');
+    expect(rels).toContain(
+      'Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"',
+    );
     expect(rels).toContain('Target="styles.xml"');
     expect(text("docProps/core.xml")).toContain("<dc:title>试点统计</dc:title>");
   });
 
   it("names the sheets in the workbook in order, linked to their relationships", () => {
     const workbook = text("xl/workbook.xml");
-    expect([...workbook.matchAll(/<sheet name="([^"]+)" sheetId="(\d+)" r:id="(rId\d+)"\/>/g)].map((m) => [m[1], m[2], m[3]])).toEqual([
+    expect(
+      [...workbook.matchAll(/<sheet name="([^"]+)" sheetId="(\d+)" r:id="(rId\d+)"\/>/g)].map((m) => [
+        m[1],
+        m[2],
+        m[3],
+      ]),
+    ).toEqual([
       ["主要指标", "1", "rId1"],
       ["月度趋势", "2", "rId2"],
     ]);
@@ -112,7 +141,9 @@ describe("xlsx writer", () => {
     expect(xml).toContain('<c r="A1" t="inlineStr" s="5"><is><t>');
     expect(xml).toContain('<t xml:space="preserve"> 前后空格 </t>');
     expect(xml).toContain('<col min="1" max="1" width="20" customWidth="1"/>');
-    expect(text("xl/worksheets/sheet2.xml")).toContain('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>');
+    expect(text("xl/worksheets/sheet2.xml")).toContain(
+      '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>',
+    );
   });
 
   it("writes well-formed XML in every part (balanced tags, one root)", () => {
@@ -133,7 +164,12 @@ describe("xlsx writer", () => {
   it("refuses bad sheet names and values that are not plain numbers", () => {
     expect(() => writeXlsx([{ name: "a/b", rows: [] }])).toThrow(/sheet name/);
     expect(() => writeXlsx([{ name: "x".repeat(32), rows: [] }])).toThrow(/sheet name/);
-    expect(() => writeXlsx([{ name: "Same", rows: [] }, { name: "same", rows: [] }])).toThrow(/sheet name/);
+    expect(() =>
+      writeXlsx([
+        { name: "Same", rows: [] },
+        { name: "same", rows: [] },
+      ]),
+    ).toThrow(/sheet name/);
     expect(() => writeXlsx([])).toThrow(/at least one/);
     expect(() => writeXlsx([{ name: "s", rows: [[{ number: "1e5" }]] }])).toThrow(/plain number/);
   });

@@ -1,104 +1,112 @@
-import Decimal from 'decimal.js';
+import Decimal from "decimal.js";
 
-import { formatMoney, Money, MoneyFormatError, parseMoney, roundFen, toMoney, ZERO } from '../../../src/domain/money/money';
+import {
+  formatMoney,
+  Money,
+  MoneyFormatError,
+  parseMoney,
+  roundFen,
+  toMoney,
+  ZERO,
+} from "../../../src/domain/money/money";
 
-describe('parseMoney', () => {
-  it.each(['0', '216', '216.00', '5804.5', '-12.34', '0.01', '9999999999999999.99'])('accepts %s', (text) => {
+describe("parseMoney", () => {
+  it.each(["0", "216", "216.00", "5804.5", "-12.34", "0.01", "9999999999999999.99"])("accepts %s", (text) => {
     expect(parseMoney(text).equals(new Money(text))).toBe(true);
   });
 
   it.each([
-    ['three decimals', '216.001'],
-    ['exponent notation', '2.16e2'],
-    ['a leading plus', '+216'],
-    ['surrounding spaces', ' 216 '],
-    ['a thousands separator', '5,804.00'],
-    ['a bare decimal point', '216.'],
-    ['no integer part', '.50'],
-    ['seventeen integer digits', '12345678901234567'],
-    ['an empty string', ''],
-    ['Infinity', 'Infinity'],
-    ['NaN', 'NaN'],
-  ])('refuses %s', (_label, text) => {
+    ["three decimals", "216.001"],
+    ["exponent notation", "2.16e2"],
+    ["a leading plus", "+216"],
+    ["surrounding spaces", " 216 "],
+    ["a thousands separator", "5,804.00"],
+    ["a bare decimal point", "216."],
+    ["no integer part", ".50"],
+    ["seventeen integer digits", "12345678901234567"],
+    ["an empty string", ""],
+    ["Infinity", "Infinity"],
+    ["NaN", "NaN"],
+  ])("refuses %s", (_label, text) => {
     expect(() => parseMoney(text)).toThrow(MoneyFormatError);
   });
 
-  it('keeps exact decimal values instead of binary floats', () => {
-    expect(parseMoney('0.1').plus(parseMoney('0.2')).equals(parseMoney('0.3'))).toBe(true);
+  it("keeps exact decimal values instead of binary floats", () => {
+    expect(parseMoney("0.1").plus(parseMoney("0.2")).equals(parseMoney("0.3"))).toBe(true);
   });
 
-  it('folds negative zero into zero', () => {
-    expect(formatMoney(parseMoney('-0.00'))).toBe('0.00');
+  it("folds negative zero into zero", () => {
+    expect(formatMoney(parseMoney("-0.00"))).toBe("0.00");
   });
 
-  it('throws an error that is an Error with a readable name', () => {
-    expect(() => parseMoney('abc')).toThrow(expect.objectContaining({ name: 'MoneyFormatError' }));
-    expect(new MoneyFormatError('x')).toBeInstanceOf(Error);
+  it("throws an error that is an Error with a readable name", () => {
+    expect(() => parseMoney("abc")).toThrow(expect.objectContaining({ name: "MoneyFormatError" }));
+    expect(new MoneyFormatError("x")).toBeInstanceOf(Error);
   });
 });
 
-describe('toMoney', () => {
-  it('converts a decimal from another decimal.js copy through its toFixed string', () => {
-    const foreign = new (Decimal.clone())('1234.50');
-    expect(formatMoney(toMoney(foreign))).toBe('1234.50');
+describe("toMoney", () => {
+  it("converts a decimal from another decimal.js copy through its toFixed string", () => {
+    const foreign = new (Decimal.clone())("1234.50");
+    expect(formatMoney(toMoney(foreign))).toBe("1234.50");
   });
 
-  it('reads a tiny or huge decimal without exponent notation', () => {
-    expect(toMoney(new Decimal('1e-7')).equals(new Money('0.0000001'))).toBe(true);
-    expect(formatMoney(toMoney(new Decimal('1e21')))).toBe('1000000000000000000000.00');
+  it("reads a tiny or huge decimal without exponent notation", () => {
+    expect(toMoney(new Decimal("1e-7")).equals(new Money("0.0000001"))).toBe(true);
+    expect(formatMoney(toMoney(new Decimal("1e21")))).toBe("1000000000000000000000.00");
   });
 
-  it('converts a decimal string and an integer number', () => {
-    expect(toMoney('216.00').equals(216)).toBe(true);
-    expect(toMoney(5804).equals(new Money('5804'))).toBe(true);
+  it("converts a decimal string and an integer number", () => {
+    expect(toMoney("216.00").equals(216)).toBe(true);
+    expect(toMoney(5804).equals(new Money("5804"))).toBe(true);
   });
 
-  it('refuses a non-integer number', () => {
+  it("refuses a non-integer number", () => {
     expect(() => toMoney(0.1)).toThrow(MoneyFormatError);
     expect(() => toMoney(Number.NaN)).toThrow(MoneyFormatError);
   });
 
-  it('refuses a string that is not a plain decimal', () => {
-    expect(() => toMoney('1e3')).toThrow(MoneyFormatError);
-    expect(() => toMoney('abc')).toThrow(MoneyFormatError);
+  it("refuses a string that is not a plain decimal", () => {
+    expect(() => toMoney("1e3")).toThrow(MoneyFormatError);
+    expect(() => toMoney("abc")).toThrow(MoneyFormatError);
   });
 
-  it('returns an instance of our Money constructor', () => {
-    expect(toMoney(new (Decimal.clone())('1'))).toBeInstanceOf(Money);
+  it("returns an instance of our Money constructor", () => {
+    expect(toMoney(new (Decimal.clone())("1"))).toBeInstanceOf(Money);
   });
 });
 
-describe('roundFen', () => {
+describe("roundFen", () => {
   it.each([
-    ['1.005', '1.01'],
-    ['1.004', '1.00'],
-    ['2.675', '2.68'],
-    ['-1.005', '-1.01'],
-    ['-0.004', '0.00'],
-    ['0.125', '0.13'],
-  ])('rounds %s half-up to %s', (input, expected) => {
+    ["1.005", "1.01"],
+    ["1.004", "1.00"],
+    ["2.675", "2.68"],
+    ["-1.005", "-1.01"],
+    ["-0.004", "0.00"],
+    ["0.125", "0.13"],
+  ])("rounds %s half-up to %s", (input, expected) => {
     expect(roundFen(new Money(input)).toFixed(2)).toBe(expected);
   });
 
-  it('rounds half-up even for a value from a half-even decimal.js copy', () => {
+  it("rounds half-up even for a value from a half-even decimal.js copy", () => {
     const halfEven = Decimal.clone({ rounding: Decimal.ROUND_HALF_EVEN });
-    expect(roundFen(new halfEven('0.125')).toFixed(2)).toBe('0.13');
+    expect(roundFen(new halfEven("0.125")).toFixed(2)).toBe("0.13");
   });
 });
 
-describe('formatMoney', () => {
-  it('prints exactly two decimals', () => {
-    expect(formatMoney(new Money('216'))).toBe('216.00');
-    expect(formatMoney(new Money('5804.5'))).toBe('5804.50');
-    expect(formatMoney(ZERO)).toBe('0.00');
+describe("formatMoney", () => {
+  it("prints exactly two decimals", () => {
+    expect(formatMoney(new Money("216"))).toBe("216.00");
+    expect(formatMoney(new Money("5804.5"))).toBe("5804.50");
+    expect(formatMoney(ZERO)).toBe("0.00");
   });
 
-  it('never uses exponent notation', () => {
-    expect(formatMoney(new Money('1e21'))).toBe('1000000000000000000000.00');
-    expect(formatMoney(new Money('1e-9'))).toBe('0.00');
+  it("never uses exponent notation", () => {
+    expect(formatMoney(new Money("1e21"))).toBe("1000000000000000000000.00");
+    expect(formatMoney(new Money("1e-9"))).toBe("0.00");
   });
 
-  it('rounds half-up to the fen when printing', () => {
-    expect(formatMoney(new Money('0.005'))).toBe('0.01');
+  it("rounds half-up to the fen when printing", () => {
+    expect(formatMoney(new Money("0.005"))).toBe("0.01");
   });
 });

@@ -2,17 +2,23 @@
 // argument and enum value we serve must match it exactly. Contract operations not yet built are listed
 // explicitly below, so that leaving one out is a visible decision.
 import "reflect-metadata";
+
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { buildSchema, isEnumType, isInputObjectType, isObjectType, type GraphQLNamedType, type GraphQLSchema } from "graphql";
+
+import {
+  buildSchema,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isObjectType,
+} from "graphql";
+
 import { buildBareSchema } from "../../../src/schema/build-schema";
 
 /** Root operations of the contract that later issues build (see the issue tracker). */
-const PENDING_OPERATIONS = new Set([
-  "Query.loanQuota",
-  "Mutation.withdraw",
-  "Mutation.exitAgreement",
-]);
+const PENDING_OPERATIONS = new Set(["Query.loanQuota", "Mutation.withdraw", "Mutation.exitAgreement"]);
 
 function contractSchema(): GraphQLSchema {
   const shared = resolve(__dirname, "../../../../shared/contract/hub.graphql");
@@ -24,7 +30,10 @@ function shape(type: GraphQLNamedType): Record<string, string> {
   const out: Record<string, string> = {};
   if (isObjectType(type)) {
     for (const f of Object.values(type.getFields())) {
-      out[f.name] = `${f.type.toString()}(${[...f.args].sort((a, b) => a.name.localeCompare(b.name)).map((a) => `${a.name}:${a.type.toString()}=${JSON.stringify(a.defaultValue ?? null)}`).join(",")})`;
+      out[f.name] = `${f.type.toString()}(${[...f.args]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((a) => `${a.name}:${a.type.toString()}=${JSON.stringify(a.defaultValue ?? null)}`)
+        .join(",")})`;
     }
   } else if (isInputObjectType(type)) {
     for (const f of Object.values(type.getFields())) out[f.name] = f.type.toString();
@@ -48,7 +57,8 @@ describe("the served schema against the public contract", () => {
       const actual = shape(ourType);
       for (const [field, signature] of Object.entries(expected)) {
         if (PENDING_OPERATIONS.has(`${name}.${field}`)) continue;
-        if (actual[field] !== signature) mismatches.push(`${name}.${field}: contract ${signature}, served ${actual[field] ?? "(missing)"}`);
+        if (actual[field] !== signature)
+          mismatches.push(`${name}.${field}: contract ${signature}, served ${actual[field] ?? "(missing)"}`);
       }
     }
     expect(mismatches).toEqual([]);
@@ -57,7 +67,14 @@ describe("the served schema against the public contract", () => {
   it("defines every contract type that a served operation reaches", () => {
     const missing = Object.keys(contract.getTypeMap()).filter((name) => !name.startsWith("__") && !ours.getType(name));
     // Types that only pending operations use may be missing (argument order is not significant in GraphQL); everything else must exist.
-    const pendingOnly = new Set(["LoanQuotaInput", "LoanQuotaFactor", "LoanQuota", "WithdrawInput", "ExitInput", "WithdrawPayload"]);
+    const pendingOnly = new Set([
+      "LoanQuotaInput",
+      "LoanQuotaFactor",
+      "LoanQuota",
+      "WithdrawInput",
+      "ExitInput",
+      "WithdrawPayload",
+    ]);
     expect(missing.filter((name) => !pendingOnly.has(name))).toEqual([]);
   });
 
