@@ -17,8 +17,74 @@ import {
 
 import { buildBareSchema } from "../../../src/schema/build-schema";
 
-/** Root operations of the contract that later issues build (see the issue tracker). */
-const PENDING_OPERATIONS = new Set(["Query.loanQuota", "Mutation.withdraw", "Mutation.exitAgreement"]);
+/** Root operations of the contract that later issues build, each with the issue that builds it. */
+const PENDING_OPERATIONS = new Map<string, string>([
+  ["Query.loanQuota", "#9 loans"],
+  ["Query.loan", "#9 loans"],
+  ["Mutation.withdraw", "#7 money out"],
+  ["Mutation.exitAgreement", "#7 money out"],
+  ["Mutation.importBankPayouts", "#7 money out"],
+  ["Mutation.settleInterest", "#7 money out"],
+  ["Mutation.convertAccount", "#8 accounts that move"],
+  ["Mutation.changeDepositPlan", "#8 accounts that move"],
+  ["Mutation.transferOut", "#8 accounts that move"],
+  ["Mutation.receiveTransfer", "#8 accounts that move"],
+  ["Mutation.transferToRelative", "#8 accounts that move"],
+  ["Mutation.importLegacyAccounts", "#8 accounts that move"],
+  ["Mutation.applyForLoan", "#9 loans"],
+  ["Mutation.disburseLoan", "#9 loans"],
+  ["Mutation.repayLoan", "#9 loans"],
+  ["Mutation.runLoanRepayments", "#9 loans"],
+  ["Mutation.recordFraudBan", "#9 loans"],
+]);
+
+/** Wave-2 fields on types we already serve, not built yet, each with its issue. */
+const PENDING_FIELDS = new Map<string, string>([
+  ["Account.loans", "#9 loans"],
+  ["Account.bans", "#9 loans"],
+  ["LedgerEntry.paymentRef", "#7 money out"],
+  ["PilotMetrics.liquidityLevel", "#9 loans"],
+  ["PilotMetrics.loanApplications", "#9 loans"],
+  ["PilotMetrics.loanOverdueCount", "#9 loans"],
+  ["PilotMetrics.convertedToEmployer", "#8 accounts that move"],
+  ["PilotMetrics.interestAmount", "#7 money out"],
+  ["PilotMetrics.suppressed", "#11 hardening (small cells)"],
+]);
+
+/** Types that only pending operations or fields reach. */
+const PENDING_TYPES = new Map<string, string>([
+  ["LoanQuotaInput", "#9 loans"],
+  ["LoanQuotaFactor", "#9 loans"],
+  ["LoanQuota", "#9 loans"],
+  ["WithdrawInput", "#7 money out"],
+  ["ExitInput", "#7 money out"],
+  ["WithdrawPayload", "#7 money out"],
+  ["InterestSettlement", "#7 money out"],
+  ["InterestSettlementPayload", "#7 money out"],
+  ["LoanStatus", "#9 loans"],
+  ["RepaymentMethod", "#9 loans"],
+  ["InstalmentStatus", "#9 loans"],
+  ["Relation", "#8 accounts that move"],
+  ["BanKind", "#9 loans"],
+  ["LiquidityLevel", "#9 loans"],
+  ["AccountPayload", "#8 accounts that move"],
+  ["ConvertAccountInput", "#8 accounts that move"],
+  ["ChangeDepositPlanInput", "#8 accounts that move"],
+  ["TransferOutInput", "#8 accounts that move"],
+  ["TransferInInput", "#8 accounts that move"],
+  ["TransferPayload", "#8 accounts that move"],
+  ["RelativeTransferInput", "#8 accounts that move"],
+  ["FraudBan", "#9 loans"],
+  ["FraudBanInput", "#9 loans"],
+  ["FraudBanPayload", "#9 loans"],
+  ["LoanApplicationInput", "#9 loans"],
+  ["Instalment", "#9 loans"],
+  ["Loan", "#9 loans"],
+  ["LoanPayload", "#9 loans"],
+  ["LoanRepaymentInput", "#9 loans"],
+  ["LoanRun", "#9 loans"],
+  ["LoanRunPayload", "#9 loans"],
+]);
 
 function contractSchema(): GraphQLSchema {
   const shared = resolve(__dirname, "../../../../shared/contract/hub.graphql");
@@ -56,7 +122,7 @@ describe("the served schema against the public contract", () => {
       const expected = shape(contractType);
       const actual = shape(ourType);
       for (const [field, signature] of Object.entries(expected)) {
-        if (PENDING_OPERATIONS.has(`${name}.${field}`)) continue;
+        if (PENDING_OPERATIONS.has(`${name}.${field}`) || PENDING_FIELDS.has(`${name}.${field}`)) continue;
         if (actual[field] !== signature)
           mismatches.push(`${name}.${field}: contract ${signature}, served ${actual[field] ?? "(missing)"}`);
       }
@@ -66,16 +132,7 @@ describe("the served schema against the public contract", () => {
 
   it("defines every contract type that a served operation reaches", () => {
     const missing = Object.keys(contract.getTypeMap()).filter((name) => !name.startsWith("__") && !ours.getType(name));
-    // Types that only pending operations use may be missing (argument order is not significant in GraphQL); everything else must exist.
-    const pendingOnly = new Set([
-      "LoanQuotaInput",
-      "LoanQuotaFactor",
-      "LoanQuota",
-      "WithdrawInput",
-      "ExitInput",
-      "WithdrawPayload",
-    ]);
-    expect(missing.filter((name) => !pendingOnly.has(name))).toEqual([]);
+    expect(missing.filter((name) => !PENDING_TYPES.has(name))).toEqual([]);
   });
 
   it("lists as pending only operations that really are not served yet", () => {
@@ -83,11 +140,21 @@ describe("the served schema against the public contract", () => {
       ...Object.keys(ours.getQueryType()?.getFields() ?? {}).map((f) => `Query.${f}`),
       ...Object.keys(ours.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
     ]);
-    expect([...PENDING_OPERATIONS].filter((op) => served.has(op))).toEqual([]);
+    expect([...PENDING_OPERATIONS.keys()].filter((op) => served.has(op))).toEqual([]);
     const contractOps = [
       ...Object.keys(contract.getQueryType()?.getFields() ?? {}).map((f) => `Query.${f}`),
       ...Object.keys(contract.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
     ];
     expect(contractOps.filter((op) => !served.has(op) && !PENDING_OPERATIONS.has(op))).toEqual([]);
+  });
+
+  it("lists as pending only fields and types that really are not served yet", () => {
+    const servedFields = [...PENDING_FIELDS.keys()].filter((key) => {
+      const [typeName, field] = key.split(".") as [string, string];
+      const type = ours.getType(typeName);
+      return type && (isObjectType(type) || isInputObjectType(type)) && field in type.getFields();
+    });
+    expect(servedFields).toEqual([]);
+    expect([...PENDING_TYPES.keys()].filter((name) => ours.getType(name))).toEqual([]);
   });
 });
