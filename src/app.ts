@@ -14,7 +14,7 @@ import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.r
 import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
-import { buildHubSchema } from "./schema/build-schema";
+import { buildHubSchema } from "./graphql/build-schema";
 import { createHubServer, type HubServer } from "./server";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import { loadSubjectKeyer } from "./services/audit/subject-key";

@@ -3,7 +3,7 @@
 import "reflect-metadata";
 
 import { ROOT_PERMISSIONS } from "../../../src/auth/permissions";
-import { buildBareSchema } from "../../../src/schema/build-schema";
+import { buildBareSchema } from "../../../src/graphql/build-schema";
 import { Role } from "../../../src/schema/common/enums";
 
 const schema = buildBareSchema();
