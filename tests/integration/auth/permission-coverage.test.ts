@@ -3,8 +3,8 @@
 import "reflect-metadata";
 
 import { ROOT_PERMISSIONS } from "../../../src/auth/permissions";
+import { Role } from "../../../src/auth/role";
 import { buildBareSchema } from "../../../src/graphql/build-schema";
-import { Role } from "../../../src/schema/common/enums";
 
 const schema = buildBareSchema();
 const rootFields = {
