@@ -6,8 +6,8 @@
 import type { FinanceBatch } from "../../connectors/finance/finance.port";
 import type { Tx } from "../../db/transaction";
 import { toMoney } from "../../domain/money/money";
-import type { FundAccounts } from "../../ledger/fund-accounts";
-import { postMany } from "../../ledger/posting";
+import type { Ledger } from "../../ledger/ledger";
+import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
 import type { Actor, HubServices } from "../hub-services";
 import { type Outcome, peekIdempotent, runIdempotent, validKey } from "../idempotency";
 import { userError } from "../user-error";
@@ -38,14 +38,18 @@ interface OpenClaim {
 /** Claims finance paid: one posting each, then PAID with the posting's id (only while still CLAIMED). */
 async function creditPaid(
   tx: Tx,
-  fund: FundAccounts,
+  ledger: Ledger,
   batchNo: string,
   paid: { claim: OpenClaim; paidOn: string }[],
 ): Promise<void> {
   if (paid.length === 0) return;
   // Worker rows in id order, as deposits lock them, so a settlement and a deposit batch never deadlock.
-  await tx.$queryRaw`SELECT id FROM ledger_account WHERE id = ANY(${paid.map((p) => p.claim.ledger_account_id)}::bigint[]) ORDER BY id FOR UPDATE`;
-  const postings = await postMany(
+  await lockWorkerLedgerRows(
+    tx,
+    paid.map((p) => p.claim.ledger_account_id),
+  );
+  const fund = ledger.fund;
+  const postings = await ledger.postMany(
     tx,
     paid.map(({ claim, paidOn }) => ({
       kind: "GRADUATE_SUBSIDY",
@@ -72,7 +76,7 @@ async function creditPaid(
     throw new Error(`graduate subsidy batch ${batchNo}: a paid claim was settled concurrently`);
 }
 
-async function applyFinanceAnswer(tx: Tx, fund: FundAccounts, batchId: bigint, answer: FinanceBatch): Promise<void> {
+async function applyFinanceAnswer(tx: Tx, ledger: Ledger, batchId: bigint, answer: FinanceBatch): Promise<void> {
   await tx.$queryRaw`SELECT id FROM subsidy_batch WHERE id = ${batchId} FOR UPDATE`;
   const open = await tx.$queryRaw<OpenClaim[]>`
     SELECT c.id, c.claim_no, c.period, c.amount, a.ledger_account_id
@@ -87,7 +91,7 @@ async function applyFinanceAnswer(tx: Tx, fund: FundAccounts, batchId: bigint, a
     const r = results.get(claim.claim_no);
     return r?.status === "REJECTED" ? [{ id: claim.id, reason: r.reason ?? "REJECTED" }] : [];
   });
-  await creditPaid(tx, fund, answer.batchNo, paid);
+  await creditPaid(tx, ledger, answer.batchNo, paid);
   if (rejected.length > 0) {
     await tx.$executeRaw`
       UPDATE subsidy_claim c SET status = 'REJECTED', reason = d.reason
@@ -134,7 +138,7 @@ export async function settleGraduateSubsidies(
     answer = await hub.finance.getBatch(c.batchNo, { requestId: actor.requestId });
   }
   const outcome = await runIdempotent<SubsidyBatchRef>(hub.prisma, request, async (tx) => {
-    if (answer) await applyFinanceAnswer(tx, hub.fundAccounts, batch.id, answer);
+    if (answer) await applyFinanceAnswer(tx, hub.ledger, batch.id, answer);
     return { ok: { batchNo: c.batchNo } };
   });
   return "ok" in outcome ? answerOf(outcome.ok) : outcome;
