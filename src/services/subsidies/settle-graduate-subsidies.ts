@@ -8,9 +8,9 @@ import type { Tx } from "../../db/transaction";
 import { toMoney } from "../../domain/money/money";
 import type { Ledger } from "../../ledger/ledger";
 import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
+import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
-import { type Outcome, peekIdempotent, runIdempotent, validKey } from "../idempotency";
-import { userError } from "../user-error";
+import type { Outcome } from "../idempotency";
 import { submitClaimedBatch } from "./submit-subsidy-batch";
 import {
   BATCH_NOT_FOUND,
@@ -24,8 +24,6 @@ export interface SettleGraduateSubsidiesCommand {
   batchNo: string;
   idempotencyKey: string;
 }
-
-const INVALID_KEY = userError("INVALID_IDEMPOTENCY_KEY", "幂等键须为 8–128 个可见 ASCII 字符", "idempotencyKey");
 
 interface OpenClaim {
   id: bigint;
@@ -109,37 +107,42 @@ async function applyFinanceAnswer(tx: Tx, ledger: Ledger, batchId: bigint, answe
     WHERE b.id = ${batchId}`;
 }
 
+interface FinanceAnswer {
+  batchId: bigint;
+  /** Null when the batch is no longer open (finance decided everything already). */
+  answer: FinanceBatch | null;
+}
+
+/** Finance's decisions on the batch, asked before any transaction opens (a resend first if it never acknowledged). */
+async function askFinance(hub: HubServices, actor: Actor, batchNo: string): Promise<Outcome<FinanceAnswer>> {
+  const batch = await hub.prisma.subsidyBatch.findUnique({ where: { batchNo }, select: { id: true, status: true } });
+  if (!batch) return { userErrors: [BATCH_NOT_FOUND] };
+  if (!(OPEN_STATUSES as readonly string[]).includes(batch.status)) return { ok: { batchId: batch.id, answer: null } };
+  await submitClaimedBatch(hub, batchNo, actor); // a no-op unless finance never acknowledged the batch
+  return { ok: { batchId: batch.id, answer: await hub.finance.getBatch(batchNo, { requestId: actor.requestId }) } };
+}
+
 export async function settleGraduateSubsidies(
   hub: HubServices,
   actor: Actor,
   c: SettleGraduateSubsidiesCommand,
 ): Promise<Outcome<SubsidyBatchResult>> {
-  const request = {
-    key: c.idempotencyKey,
-    operation: "settleGraduateSubsidies",
-    actor: actor.sub,
-    input: { batchNo: c.batchNo },
-  };
   const answerOf = async (ref: SubsidyBatchRef): Promise<Outcome<SubsidyBatchResult>> => {
     const result = await subsidyBatchResult(hub.prisma, ref.batchNo);
     return result ? { ok: result } : { userErrors: [BATCH_NOT_FOUND] };
   };
-  const replayed = await peekIdempotent<SubsidyBatchRef>(hub.prisma, request);
-  if (replayed) return "ok" in replayed ? answerOf(replayed.ok) : replayed;
-  if (!validKey(c.idempotencyKey)) return { userErrors: [INVALID_KEY] };
-  const batch = await hub.prisma.subsidyBatch.findUnique({
-    where: { batchNo: c.batchNo },
-    select: { id: true, status: true },
-  });
-  if (!batch) return { userErrors: [BATCH_NOT_FOUND] };
-  let answer: FinanceBatch | null = null;
-  if ((OPEN_STATUSES as readonly string[]).includes(batch.status)) {
-    await submitClaimedBatch(hub, c.batchNo, actor); // a no-op unless finance never acknowledged the batch
-    answer = await hub.finance.getBatch(c.batchNo, { requestId: actor.requestId });
-  }
-  const outcome = await runIdempotent<SubsidyBatchRef>(hub.prisma, request, async (tx) => {
-    if (answer) await applyFinanceAnswer(tx, hub.ledger, batch.id, answer);
-    return { ok: { batchNo: c.batchNo } };
+  const outcome = await runCommand<SubsidyBatchRef, FinanceAnswer>(hub.prisma, {
+    request: {
+      key: c.idempotencyKey,
+      operation: "settleGraduateSubsidies",
+      actor: actor.sub,
+      input: { batchNo: c.batchNo },
+    },
+    outside: () => askFinance(hub, actor, c.batchNo),
+    transaction: async (tx, finance) => {
+      if (finance.answer) await applyFinanceAnswer(tx, hub.ledger, finance.batchId, finance.answer);
+      return { ok: { batchNo: c.batchNo } };
+    },
   });
   return "ok" in outcome ? answerOf(outcome.ok) : outcome;
 }
