@@ -7,6 +7,7 @@ import { join } from "node:path";
 
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
+import { setMinimumCellSize } from "../factories/metrics";
 import { DATASET_WINDOW, HEADLINE_FIELDS, PILOT_METRICS, seedMetricsDataset } from "../factories/metrics-dataset";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../helpers/test-hub";
 
@@ -39,6 +40,7 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestHub();
+    await setMinimumCellSize(t, 1); // the figures on the page are compared exactly; the notice test sets 5
     await seedMetricsDataset(t);
     leadership = await t.token("LEADERSHIP");
     browser = await chromium.launch({

@@ -3,6 +3,7 @@
 import ExcelJS from "exceljs";
 
 import { Role } from "../../../src/schema/common/enums";
+import { setMinimumCellSize } from "../../factories/metrics";
 import { DATASET_WINDOW, HEADLINE_FIELDS, PILOT_METRICS, seedMetricsDataset } from "../../factories/metrics-dataset";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -15,6 +16,7 @@ type Metrics = Record<(typeof HEADLINE_FIELDS)[number], string | number> & {
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
+  await setMinimumCellSize(t, 1); // these tests are about the exact figures: every cell published
   await seedMetricsDataset(t);
 });
 afterAll(async () => {
