@@ -295,7 +295,7 @@
 
     els.board.dataset.loaded = "1";
     setView("ready");
-    drawTrend(m.monthly, m.from, m.to);
+    drawTrend(m.monthly, m.from, m.to, m.suppressed);
     drawRatio(ratio, level);
     drawCounties(m.byCounty, state.county);
     drawForms(m.byEmploymentForm);
@@ -320,7 +320,7 @@
     extraCssText: "box-shadow:0 4px 14px rgba(15,47,102,.12);border-radius:8px;",
   };
 
-  function drawTrend(points, from, to) {
+  function drawTrend(points, from, to, suppressed) {
     // A month withheld as a small cell is not in the answer: it is a gap on the chart, like a month still to come.
     const byPeriod = new Map(points.map((p) => [p.period, p]));
     const monthly = monthList(from, to).map((period) => byPeriod.get(period) || { period, withheld: true });
@@ -403,7 +403,9 @@
             data: monthly.map((p) => upToNow(p.enrolled, p)),
           },
         ],
-        graphic: empty ? emptyGraphic("所选期间暂无参缴和缴存记录") : [],
+        graphic: empty
+          ? emptyGraphic(suppressed ? "所选期间无可公开的数据（小单元格已隐去）" : "所选期间暂无参缴和缴存记录")
+          : [],
       },
       { notMerge: true },
     );
