@@ -7,6 +7,7 @@ import { join } from "node:path";
 
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
+import { setMinimumCellSize } from "../factories/metrics";
 import { DATASET_WINDOW, HEADLINE_FIELDS, PILOT_METRICS, seedMetricsDataset } from "../factories/metrics-dataset";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../helpers/test-hub";
 
@@ -39,6 +40,7 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestHub();
+    await setMinimumCellSize(t, 1); // the figures on the page are compared exactly; the notice test sets 5
     await seedMetricsDataset(t);
     leadership = await t.token("LEADERSHIP");
     browser = await chromium.launch({
@@ -132,6 +134,7 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
     ).toEqual([["100", '","']]);
     expect(await page.textContent("#period-label")).toContain("2026年7月 — 2027年6月");
     expect(await page.inputValue("#from")).toBe("2026-07");
+    expect(await page.isHidden("#suppressed-notice")).toBe(true); // minimum cell size 1: nothing withheld
 
     const sizes = await chartSizes(page);
     expect(Object.keys(sizes).sort()).toEqual(["chart-county", "chart-form", "chart-ratio", "chart-trend"]);
@@ -307,6 +310,32 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
     expect(await page.textContent("#notice-text")).toContain("访问令牌无效或已过期");
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await context.close();
+  });
+
+  // Last in the file: it raises the minimum cell size for the tests after it.
+  it("says in a visible Chinese notice that small cells were withheld (minimum cell size 5)", async () => {
+    await setMinimumCellSize(t, 5);
+    // Every county x form cell of the dataset holds one person and every month at most two payments, so with a
+    // minimum of 5 every figure is withheld: the city's answer is zero throughout, and says so.
+    const res = await t.gql<{ pilotMetrics: { suppressed: boolean; enrolledTotal: number; depositAmount: string } }>(
+      PILOT_METRICS,
+      DATASET_WINDOW,
+      { as: "LEADERSHIP" },
+    );
+    expect(res.body.data!.pilotMetrics).toMatchObject({ suppressed: true, enrolledTotal: 0, depositAmount: "0.00" });
+    const { page, context, problems } = await open(
+      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`,
+    );
+    await page.waitForSelector('body[data-state="ready"]');
+    await page.waitForSelector("#suppressed-notice", { state: "visible" });
+    const notice = (await page.textContent("#suppressed-notice"))!;
+    expect(notice).toContain("为保护个人信息，人数少于最小统计单元（政策参数 metrics.minCellSize）的统计单元已隐去");
+    expect(notice).toContain("SUPPRESSED");
+    expect(await page.textContent('[data-metric="enrolledTotal"]')).toBe("0");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-suppressed.png") });
+    expect(problems).toEqual([]);
+    await context.close();
+    await setMinimumCellSize(t, 1);
   });
 
   it("serves the page under a strict CSP with ECharts from the hub, and nothing from elsewhere", async () => {

@@ -136,7 +136,7 @@ export async function seedMetricsDataset(t: TestHub): Promise<void> {
 export const PILOT_METRICS = `query Metrics($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount
-    loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio
+    loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }

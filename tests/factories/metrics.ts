@@ -1,11 +1,12 @@
 // The pilotMetrics query and small builders for metrics tests.
 import type { MetricGroupDto, PilotMetricsDto } from "../../src/services/metrics/pilot-metrics";
 import type { TestHub } from "../helpers/test-hub";
+import { key } from "./workers";
 
 export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount
-    graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio
+    graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -41,6 +42,7 @@ export function emptyMetrics(from: string, to: string, periods: string[]): Pilot
     interestSubsidyAmount: "0.00",
     duplicateBlocks: 0,
     loanToDepositRatio: "0.0000",
+    suppressed: false,
     monthly: periods.map((period) => ({ period, enrolled: 0, depositAmount: "0.00", withdrawalAmount: "0.00" })),
     byCounty: groupsOf(COUNTIES, {}),
     byEmploymentForm: groupsOf(["SELF_EMPLOYED", "PART_TIME", "NEW_FORM"], {}),
@@ -53,4 +55,24 @@ export async function pilotMetrics(
   as: "LEADERSHIP" | "CENTER_ADMIN" = "LEADERSHIP",
 ) {
   return t.gql<{ pilotMetrics: PilotMetricsView }>(PILOT_METRICS, vars, { as });
+}
+
+/** Sets the minimum cell size (policy parameter metrics.minCellSize) from the pilot's start, as the center does.
+ *  Tests of the figures themselves set 1 (every cell published); the suppression tests keep or set their own. */
+export async function setMinimumCellSize(t: TestHub, value: number): Promise<void> {
+  const res = await t.gql<{ setPolicyParameter: { userErrors: unknown[] } }>(
+    `mutation P($input: SetPolicyParameterInput!) { setPolicyParameter(input: $input) { userErrors { code } } }`,
+    {
+      input: {
+        key: "metrics.minCellSize",
+        value: String(value),
+        effectiveFrom: "2023-07-01",
+        source: "metrics test",
+        idempotencyKey: key("cell"),
+      },
+    },
+    { as: "CENTER_ADMIN" },
+  );
+  if (res.body.errors || res.body.data!.setPolicyParameter.userErrors.length > 0)
+    throw new Error(`setting metrics.minCellSize refused: ${JSON.stringify(res.body)}`);
 }

@@ -102,6 +102,15 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   def("risk.fraudLoanBanYears", "integer", "years", "5", "骗贷禁止年限"),
   def("liquidity.warningRatio", "decimal", "ratio", "0.85", "个贷率预警线"),
   def("liquidity.alarmRatio", "decimal", "ratio", "0.95", "个贷率警戒线"),
+  // Disclosure of the pilot metrics (docs/decisions/009)
+  def(
+    "metrics.minCellSize",
+    "integer",
+    "persons",
+    "5",
+    "统计最小单元人数：不足该人数的分组合并为“其他”或不予显示 minimum cell size of published metrics",
+    "hub review, issue 11 finding 9 (statistical disclosure control; the center confirms)",
+  ),
 ];
 
 export const PARAMETERS_BY_KEY: ReadonlyMap<string, ParameterDefinition> = new Map(

@@ -27,7 +27,7 @@
   const QUERY = `query DashboardPilotMetrics($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount
-    loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio
+    loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -58,6 +58,7 @@
     updated: $("updated-label"),
     ratioStatus: $("ratio-status"),
     ratioGap: $("ratio-gap"),
+    suppressed: $("suppressed-notice"),
   };
   const charts = {};
   let requestSeq = 0;
@@ -115,6 +116,13 @@
     return { from: `${start}-07`, to: `${start + 1}-06` };
   }
   const monthIndex = (ym) => Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5)) - 1;
+  /** Every month of [from, to], YYYY-MM. */
+  function monthList(from, to) {
+    const out = [];
+    for (let i = monthIndex(from); i <= monthIndex(to); i++)
+      out.push(`${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`);
+    return out;
+  }
 
   function validWindow(from, to) {
     if (!MONTH.test(from) || !MONTH.test(to)) return "请选择有效的起止月份（YYYY-MM）。";
@@ -282,9 +290,12 @@
     els.ratioStatus.className = `ratio-status ${level}`;
     els.ratioStatus.textContent = { ok: "运行正常", warn: "达到预警线", alarm: "达到警戒线" }[level];
 
+    // Small cells were withheld (a figure resting on fewer people than the minimum cell size): say so.
+    els.suppressed.hidden = !m.suppressed;
+
     els.board.dataset.loaded = "1";
     setView("ready");
-    drawTrend(m.monthly);
+    drawTrend(m.monthly, m.from, m.to, m.suppressed);
     drawRatio(ratio, level);
     drawCounties(m.byCounty, state.county);
     drawForms(m.byEmploymentForm);
@@ -309,11 +320,14 @@
     extraCssText: "box-shadow:0 4px 14px rgba(15,47,102,.12);border-radius:8px;",
   };
 
-  function drawTrend(monthly) {
+  function drawTrend(points, from, to, suppressed) {
+    // A month withheld as a small cell is not in the answer: it is a gap on the chart, like a month still to come.
+    const byPeriod = new Map(points.map((p) => [p.period, p]));
+    const monthly = monthList(from, to).map((period) => byPeriod.get(period) || { period, withheld: true });
     const periods = monthly.map((p) => p.period);
     const now = currentMonth();
-    const upToNow = (value, p) => (p.period > now ? null : value); // months still to come are gaps, not zeros
-    const empty = monthly.every(
+    const upToNow = (value, p) => (p.withheld || p.period > now ? null : value); // gaps, not zeros
+    const empty = points.every(
       (p) => p.enrolled === 0 && Number(p.depositAmount) === 0 && Number(p.withdrawalAmount) === 0,
     );
     chart("chart-trend").setOption(
@@ -389,7 +403,9 @@
             data: monthly.map((p) => upToNow(p.enrolled, p)),
           },
         ],
-        graphic: empty ? emptyGraphic("所选期间暂无参缴和缴存记录") : [],
+        graphic: empty
+          ? emptyGraphic(suppressed ? "所选期间无可公开的数据（小单元格已隐去）" : "所选期间暂无参缴和缴存记录")
+          : [],
       },
       { notMerge: true },
     );
@@ -451,10 +467,11 @@
 
   function drawCounties(groups, selected) {
     const byKey = new Map(groups.map((g) => [g.key, g]));
-    const keys = [
-      ...Object.keys(config.counties),
-      ...groups.map((g) => g.key).filter((k) => !Object.hasOwn(config.counties, k)),
-    ];
+    // The city's answer lists every county except those withheld as small cells (not drawn, not drawn as zero);
+    // a county's answer lists only that county, and the others are drawn greyed at zero around it.
+    const keys = selected
+      ? [...Object.keys(config.counties), ...groups.map((g) => g.key).filter((k) => !Object.hasOwn(config.counties, k))]
+      : groups.map((g) => g.key);
     const rows = keys.map((key) => ({
       key,
       name: config.counties[key] || (key === "000000" ? "未登记" : key),

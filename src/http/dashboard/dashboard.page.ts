@@ -1,6 +1,6 @@
 // The HTML of /dashboard: a static shell (no data, no token), its labels taken from the same tables as the export.
 // Scripts and styles are files under /dashboard/assets/, so the page runs under a strict CSP (no inline script).
-import { COUNTY_NAMES, EMPLOYMENT_FORM_NAMES, HEADLINE_FIGURES } from "./pilot-metrics.report";
+import { COUNTY_NAMES, EMPLOYMENT_FORM_NAMES, HEADLINE_FIGURES, SUPPRESSED_NOTE } from "./pilot-metrics.report";
 
 export interface DashboardPageOptions {
   /** Liquidity watch lines in force today, decimal strings ("0.85", "0.95"). */
@@ -114,6 +114,7 @@ export function dashboardPage(options: DashboardPageOptions): string {
 
   <main id="board" hidden>
     <p class="period-line"><span class="period-chip" id="period-label">—</span><span class="scope-chip" id="scope-label">全市</span><span class="updated" id="updated-label"></span></p>
+    <p class="suppressed-notice" id="suppressed-notice" role="note" hidden>${esc(SUPPRESSED_NOTE)}。图表中隐去的月份留空。</p>
 
     <section class="kpis" aria-label="主要指标">
       ${card("enrolledTotal", "人", "统计期间新增参缴", "blue")}

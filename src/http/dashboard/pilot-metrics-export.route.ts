@@ -122,7 +122,7 @@ export function pilotMetricsExportRoute(hub: HubServices, verifier: TokenVerifie
       generatedAt: now.stamp,
       ...(await liquidityThresholds(hub, now.date)),
     };
-    const body = format.ext === "csv" ? reportCsv(ctx) : writeXlsx(reportSheets(ctx), { title: REPORT_TITLE });
+    const body = format.ext === "csv" ? reportCsv(ctx) : await writeXlsx(reportSheets(ctx), { title: REPORT_TITLE });
     const scope = query.countyCode ? `_${query.countyCode}` : "";
     const ascii = `pilot-metrics_${query.from}_${query.to}${scope}.${format.ext}`;
     const chinese = `试点统计_${query.from}_${query.to}${scope}.${format.ext}`;

@@ -22,7 +22,10 @@ export const countyName = (code: string): string =>
 export const employmentFormName = (key: string): string => EMPLOYMENT_FORM_NAMES[key] ?? "未登记";
 
 type Kind = "count" | "money" | "ratio";
-type HeadlineField = Exclude<keyof PilotMetricsDto, "from" | "to" | "monthly" | "byCounty" | "byEmploymentForm">;
+type HeadlineField = Exclude<
+  keyof PilotMetricsDto,
+  "from" | "to" | "suppressed" | "monthly" | "byCounty" | "byEmploymentForm"
+>;
 
 /** Every scalar figure of PilotMetrics with its Chinese label and unit, in reading order. */
 export const HEADLINE_FIGURES: readonly { field: HeadlineField; label: string; unit: string; kind: Kind }[] = [
@@ -65,6 +68,10 @@ const num = (value: string | number, kind: Kind): XlsxCell => ({
 
 export const REPORT_TITLE = "晋城市灵活就业人员住房公积金试点统计";
 
+/** Said wherever suppressed figures are shown (the dashboard shows the same words). */
+export const SUPPRESSED_NOTE =
+  "为保护个人信息，人数少于最小统计单元（政策参数 metrics.minCellSize）的统计单元已隐去，不计入任何合计、分组和月份（SUPPRESSED）";
+
 /** Who the figures cover and when they were taken: the lines above the first section. */
 export function reportPreamble(ctx: ReportContext): XlsxCell[][] {
   return [
@@ -72,6 +79,7 @@ export function reportPreamble(ctx: ReportContext): XlsxCell[][] {
     ["统计范围", ctx.countyCode ? `${countyName(ctx.countyCode)}（${ctx.countyCode}）` : "全市"],
     ["统计口径", "按业务日期（参缴日期、缴存日期、提取日期）汇总；仅含汇总数，不含个人信息"],
     ["生成时间", `${ctx.generatedAt}（北京时间）`],
+    ["小单元格处理", ctx.metrics.suppressed ? SUPPRESSED_NOTE : "无（各分组人数均达到最小统计单元）"],
   ];
 }
 
@@ -80,6 +88,7 @@ export function reportSections(ctx: ReportContext): ReportSection[] {
   const headline: XlsxCell[][] = HEADLINE_FIGURES.map((f) => [f.label, f.field, num(m[f.field], f.kind), f.unit]);
   headline.push(["个贷率预警线", "liquidity.warningRatio", num(ctx.warningRatio, "ratio"), "比率"]);
   headline.push(["个贷率警戒线", "liquidity.alarmRatio", num(ctx.alarmRatio, "ratio"), "比率"]);
+  headline.push(["小单元格已隐去或合并", "suppressed", String(m.suppressed), m.suppressed ? "是" : "否"]);
   const groups = (list: MetricGroupDto[], name: (key: string) => string): XlsxCell[][] =>
     list.map((g) => [g.key, name(g.key), num(g.activeAccounts, "count"), num(g.depositAmount, "money")]);
   return [

@@ -80,6 +80,12 @@ export class PilotMetrics {
   })
   loanToDepositRatio: string;
 
+  @Field(() => Boolean, {
+    description:
+      'True when figures of a group smaller than the minimum cell size were withheld or folded into key "OTHER". 小单元格已隐去或合并。',
+  })
+  suppressed: boolean;
+
   @Field(() => [MetricPoint])
   monthly: MetricPoint[];
 

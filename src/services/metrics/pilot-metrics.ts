@@ -1,6 +1,7 @@
 // pilotMetrics: the leadership group's aggregates for a window of months, read from the compacted rollups plus
 // the deltas not yet compacted (one SQL statement over at most months x counties x forms rows: never the ledger).
-// The answer is plain JSON with the contract's field names; the dashboard and the exports use this same function.
+// The answer is plain JSON with the contract's field names; the dashboard and the exports use this same function,
+// and it is published with small cells withheld (pilot-metrics-suppression.ts, docs/decisions/009).
 import { isValidDate, monthRange } from "../../domain/calendar/calendar";
 import {
   EMPLOYMENT_FORMS,
@@ -14,6 +15,7 @@ import { Prisma } from "../../generated/prisma/client";
 import type { HubServices } from "../hub-services";
 import { MissingParameterError } from "../policy/policy-parameters.service";
 import { maintainedSource } from "./metric-sources";
+import { minimumCellSize, publishedCells } from "./pilot-metrics-suppression";
 
 export interface PilotMetricsArgs {
   from: string;
@@ -49,6 +51,8 @@ export interface PilotMetricsDto {
   interestSubsidyAmount: string;
   duplicateBlocks: number;
   loanToDepositRatio: string;
+  /** True when figures of a group smaller than the minimum cell size were withheld or folded into key OTHER. */
+  suppressed: boolean;
   monthly: MetricPointDto[];
   byCounty: MetricGroupDto[];
   byEmploymentForm: MetricGroupDto[];
@@ -73,6 +77,9 @@ interface AggregateRow {
   active: bigint | null;
   balance: Num;
   loan_outstanding: Num;
+  /** Flow cells (month x county x form) and stock cells (county x form) of the group that lost a figure. */
+  withheld: bigint | null;
+  withheld_stock: bigint | null;
 }
 
 // GROUPING(month, county_code, employment_form) of each grouping set.
@@ -88,31 +95,28 @@ const int = (v: bigint | null): number => Number(v ?? 0n);
 async function aggregate(
   hub: HubServices,
   source: Prisma.Sql,
-  from: string,
-  to: string,
-  county: string | null,
+  args: { from: string; to: string; county: string | null; minCell: number },
 ): Promise<AggregateRow[]> {
-  // Window measures count months in [from, to]; stocks (active accounts, balances, loans outstanding) sum every month <= to.
+  const { from, to, county, minCell } = args;
+  // Window measures count months in [from, to]; stocks (active accounts, balances, loans outstanding) sum every
+  // month <= to. Both are first taken per cell and suppressed there (publishedCells), then added up.
   return hub.prisma.$queryRaw<AggregateRow[]>`
     WITH m AS (
       SELECT * FROM (${source}) u
       WHERE month <= ${to} AND (${county}::text IS NULL OR county_code = ${county}::text)
-    )
+    ), p AS (${publishedCells(Prisma.raw("m"), from, to, minCell)})
     SELECT GROUPING(month, county_code, employment_form)::int AS g, month::text AS month, county_code::text AS county_code, employment_form,
-      sum(enrolled) FILTER (WHERE month >= ${from})::bigint AS enrolled,
-      sum(exited) FILTER (WHERE month >= ${from})::bigint AS exited,
-      sum(deposit_amount) FILTER (WHERE month >= ${from})::numeric AS deposit_amount,
-      sum(deposit_count) FILTER (WHERE month >= ${from})::bigint AS deposit_count,
-      sum(withdrawal_amount) FILTER (WHERE month >= ${from})::numeric AS withdrawal_amount,
-      sum(loan_count) FILTER (WHERE month >= ${from})::bigint AS loan_count,
-      sum(loan_amount) FILTER (WHERE month >= ${from})::numeric AS loan_amount,
-      sum(graduate_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS graduate_subsidy_amount,
-      sum(interest_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS interest_subsidy_amount,
-      sum(duplicate_blocks) FILTER (WHERE month >= ${from})::bigint AS duplicate_blocks,
-      sum(active_delta)::bigint AS active, sum(balance_delta)::numeric AS balance, sum(loan_outstanding_delta)::numeric AS loan_outstanding
-    FROM m
-    GROUP BY GROUPING SETS ((), (month), (county_code), (employment_form))
-    HAVING GROUPING(month) = 1 OR month >= ${from}`;
+      sum(enrolled)::bigint AS enrolled, sum(exited)::bigint AS exited,
+      sum(deposit_amount)::numeric AS deposit_amount, sum(deposit_count)::bigint AS deposit_count,
+      sum(withdrawal_amount)::numeric AS withdrawal_amount,
+      sum(loan_count)::bigint AS loan_count, sum(loan_amount)::numeric AS loan_amount,
+      sum(graduate_subsidy_amount)::numeric AS graduate_subsidy_amount,
+      sum(interest_subsidy_amount)::numeric AS interest_subsidy_amount,
+      sum(duplicate_blocks)::bigint AS duplicate_blocks,
+      sum(active)::bigint AS active, sum(balance)::numeric AS balance, sum(loan_outstanding)::numeric AS loan_outstanding,
+      sum(withheld)::bigint AS withheld, sum(withheld_stock)::bigint AS withheld_stock
+    FROM p
+    GROUP BY GROUPING SETS ((), (month), (county_code), (employment_form))`;
 }
 
 /** The county codes in force at the end of the window (none before the pilot's parameters start). */
@@ -126,6 +130,12 @@ async function policyCounties(hub: HubServices, to: string): Promise<string[]> {
   }
 }
 
+/** A row whose shown figures are all zero only because cells were withheld: it is left out, not shown as zero. */
+const hiddenRow = (r: AggregateRow | undefined, shown: (r: AggregateRow) => (Num | bigint | null)[]): boolean =>
+  r !== undefined &&
+  int(r.withheld) + (r.g === BY_MONTH ? 0 : int(r.withheld_stock)) > 0 &&
+  shown(r).every((v) => (typeof v === "bigint" || v === null ? int(v) === 0 : money(v).isZero()));
+
 function groups(
   rows: AggregateRow[],
   keyOf: (r: AggregateRow) => string | null,
@@ -133,21 +143,26 @@ function groups(
 ): MetricGroupDto[] {
   const found = new Map(rows.map((r) => [keyOf(r) ?? "", r]));
   const keys = [...listed, ...[...found.keys()].filter((k) => !listed.includes(k)).sort()];
-  return keys.map((key) => {
-    const r = found.get(key);
-    return { key, activeAccounts: int(r?.active ?? null), depositAmount: fen(r?.deposit_amount ?? null) };
-  });
+  return keys
+    .filter((key) => !hiddenRow(found.get(key), (r) => [r.active, r.deposit_amount]))
+    .map((key) => {
+      const r = found.get(key);
+      return { key, activeAccounts: int(r?.active ?? null), depositAmount: fen(r?.deposit_amount ?? null) };
+    });
 }
 
+/** The published answer over the maintained rollups, small cells withheld (minimum cell size in force today). */
 export async function computePilotMetrics(hub: HubServices, args: PilotMetricsArgs): Promise<PilotMetricsDto> {
-  return computePilotMetricsOver(hub, args, maintainedSource);
+  return computePilotMetricsOver(hub, args, maintainedSource, await minimumCellSize(hub));
 }
 
-/** The same answer over another source of per-month rows (the benchmark passes the full recomputation). */
+/** The same answer over another source of per-month rows (the benchmark passes the full recomputation);
+ *  `minCell` 1 gives every figure exactly. */
 export async function computePilotMetricsOver(
   hub: HubServices,
   args: PilotMetricsArgs,
   source: Prisma.Sql,
+  minCell: number,
 ): Promise<PilotMetricsDto> {
   const { from, to } = args;
   const county = args.countyCode ?? null;
@@ -157,7 +172,7 @@ export async function computePilotMetricsOver(
     throw badInput("县级区划代码应为 6 位数字 (countyCode must be 6 digits)", "countyCode");
 
   const counties = county === null ? await policyCounties(hub, to) : [county];
-  const rows = await aggregate(hub, source, from, to, county);
+  const rows = await aggregate(hub, source, { from, to, county, minCell });
   const total = rows.find((r) => r.g === TOTAL);
   const byMonth = new Map(rows.filter((r) => r.g === BY_MONTH).map((r) => [r.month!, r]));
   return {
@@ -175,15 +190,18 @@ export async function computePilotMetricsOver(
     interestSubsidyAmount: fen(total?.interest_subsidy_amount ?? null),
     duplicateBlocks: int(total?.duplicate_blocks ?? null),
     loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
-    monthly: monthRange(from, to).map((period) => {
-      const r = byMonth.get(period);
-      return {
-        period,
-        enrolled: int(r?.enrolled ?? null),
-        depositAmount: fen(r?.deposit_amount ?? null),
-        withdrawalAmount: fen(r?.withdrawal_amount ?? null),
-      };
-    }),
+    suppressed: int(total?.withheld ?? null) + int(total?.withheld_stock ?? null) > 0,
+    monthly: monthRange(from, to)
+      .filter((period) => !hiddenRow(byMonth.get(period), (r) => [r.enrolled, r.deposit_amount, r.withdrawal_amount]))
+      .map((period) => {
+        const r = byMonth.get(period);
+        return {
+          period,
+          enrolled: int(r?.enrolled ?? null),
+          depositAmount: fen(r?.deposit_amount ?? null),
+          withdrawalAmount: fen(r?.withdrawal_amount ?? null),
+        };
+      }),
     byCounty: groups(
       rows.filter((r) => r.g === BY_COUNTY),
       (r) => r.county_code,

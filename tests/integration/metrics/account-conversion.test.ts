@@ -6,7 +6,7 @@ import { stringToDate } from "../../../src/db/dates";
 import { inTransaction } from "../../../src/db/transaction";
 import { recordExit, rekeyAccountMetrics } from "../../../src/services/metrics/metric-deltas";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
-import { COUNTIES, groupsOf, pilotMetrics } from "../../factories/metrics";
+import { COUNTIES, groupsOf, pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
 import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -49,6 +49,7 @@ const afterConversion = {} as { check: Check; metrics: Metrics; accountNumber: s
 
 beforeAll(async () => {
   t = await startTestHub();
+  await setMinimumCellSize(t, 1); // these tests are about the exact figures: every cell published
   accountNumber = await enrol("140502", "SELF_EMPLOYED", "2026-07-10");
   const input = {
     accountNumber,

@@ -1,9 +1,11 @@
 // GET /exports/pilot-metrics.csv|.xlsx: the same figures as the pilotMetrics query, as downloads, for the same
 // roles, with the same refusals of bad windows.
+import ExcelJS from "exceljs";
+
 import { Role } from "../../../src/auth/role";
+import { setMinimumCellSize } from "../../factories/metrics";
 import { DATASET_WINDOW, HEADLINE_FIELDS, PILOT_METRICS, seedMetricsDataset } from "../../factories/metrics-dataset";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
-import { sheetCells, unzip } from "../../helpers/unzip";
 
 type Metrics = Record<(typeof HEADLINE_FIELDS)[number], string | number> & {
   monthly: { period: string; enrolled: number; depositAmount: string; withdrawalAmount: string }[];
@@ -14,6 +16,7 @@ type Metrics = Record<(typeof HEADLINE_FIELDS)[number], string | number> & {
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
+  await setMinimumCellSize(t, 1); // these tests are about the exact figures: every cell published
   await seedMetricsDataset(t);
 });
 afterAll(async () => {
@@ -102,37 +105,29 @@ describe("GET /exports/pilot-metrics.xlsx", () => {
       /^attachment; filename="pilot-metrics_2026-08_2026-09\.xlsx"/,
     );
     expect(res.body.subarray(0, 2).toString()).toBe("PK");
-    const parts = unzip(res.body);
-    const workbook = parts.get("xl/workbook.xml")!.data.toString("utf8");
-    expect([...workbook.matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1])).toEqual([
-      "主要指标",
-      "月度趋势",
-      "分区县",
-      "分就业形态",
-    ]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.body as unknown as ArrayBuffer); // a real reader opens the download
+    expect(book.worksheets.map((s) => s.name)).toEqual(["主要指标", "月度趋势", "分区县", "分就业形态"]);
+    const text = (sheet: number, ref: string) => {
+      const value = book.worksheets[sheet]!.getCell(ref).value;
+      return value === null ? undefined : String(value);
+    };
 
-    const headline = sheetCells(parts.get("xl/worksheets/sheet1.xml")!.data.toString("utf8"));
+    const headline = book.worksheets[0]!;
     const byField = new Map<string, string>();
-    for (const [ref, value] of headline) {
-      const row = ref.replace(/^[A-Z]+/, "");
-      if (ref.startsWith("B")) byField.set(value, headline.get(`C${row}`) ?? "");
-    }
-    for (const field of HEADLINE_FIELDS) expect([field, byField.get(field)]).toEqual([field, String(expected[field])]);
-    expect(headline.get("A1")).toBe("晋城市灵活就业人员住房公积金试点统计");
+    headline.eachRow((row, r) => byField.set(String(row.getCell(2).value), text(0, `C${r}`) ?? ""));
+    const plain = (v: string | number) => String(Number(v)); // a spreadsheet number: 33100.00 reads back as 33100
+    for (const field of HEADLINE_FIELDS) expect([field, byField.get(field)]).toEqual([field, plain(expected[field])]);
+    expect(text(0, "A1")).toBe("晋城市灵活就业人员住房公积金试点统计");
+    expect(headline.getCell("A1").font).toMatchObject({ bold: true });
 
-    const monthly = sheetCells(parts.get("xl/worksheets/sheet2.xml")!.data.toString("utf8"));
-    expect(
-      [2, 3].map((r) => [
-        monthly.get(`A${r}`),
-        Number(monthly.get(`B${r}`)),
-        monthly.get(`C${r}`),
-        monthly.get(`D${r}`),
-      ]),
-    ).toEqual(expected.monthly.map((p) => [p.period, p.enrolled, p.depositAmount, p.withdrawalAmount]));
-    const counties = sheetCells(parts.get("xl/worksheets/sheet3.xml")!.data.toString("utf8"));
-    expect(expected.byCounty.map((_, i) => counties.get(`A${i + 2}`))).toEqual(expected.byCounty.map((g) => g.key));
-    expect(expected.byCounty.map((_, i) => counties.get(`D${i + 2}`))).toEqual(
-      expected.byCounty.map((g) => g.depositAmount),
+    expect([2, 3].map((r) => [text(1, `A${r}`), Number(text(1, `B${r}`)), text(1, `C${r}`), text(1, `D${r}`)])).toEqual(
+      expected.monthly.map((p) => [p.period, p.enrolled, plain(p.depositAmount), plain(p.withdrawalAmount)]),
+    );
+    expect(book.worksheets[1]!.getCell("C2").numFmt).toBe("#,##0.00");
+    expect(expected.byCounty.map((_, i) => text(2, `A${i + 2}`))).toEqual(expected.byCounty.map((g) => g.key));
+    expect(expected.byCounty.map((_, i) => text(2, `D${i + 2}`))).toEqual(
+      expected.byCounty.map((g) => plain(g.depositAmount)),
     );
   });
 });

@@ -72,6 +72,7 @@ describe("pilotMetrics access and input", () => {
   it("reaches no person type from its answer", () => {
     const types = reachable(buildBareSchema().getType("PilotMetrics")!);
     expect([...types].sort()).toEqual([
+      "Boolean", // suppressed
       "Int",
       "MetricGroup",
       "MetricPoint",

@@ -8,7 +8,7 @@
 import { compactMetrics } from "../../../src/jobs/metrics-compaction";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { computePilotMetrics } from "../../../src/services/metrics/pilot-metrics";
-import { COUNTIES, emptyMetrics, groupsOf, pilotMetrics } from "../../factories/metrics";
+import { COUNTIES, emptyMetrics, groupsOf, pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
 import { ENROL, enrolInput, freshIdNumber, key, LUMP, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -40,6 +40,7 @@ async function deposit(accountNumber: string, period: string, amount: string, pa
 
 beforeAll(async () => {
   t = await startTestHub();
+  await setMinimumCellSize(t, 1); // these tests are about the exact figures: every cell published
   const a1 = await enrol({
     countyCode: "140502",
     employmentForm: "SELF_EMPLOYED",

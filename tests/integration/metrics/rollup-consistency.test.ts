@@ -5,7 +5,7 @@ import { addMonths, monthOf, monthsBetween } from "../../../src/domain/calendar/
 import { formatMoney, toMoney } from "../../../src/domain/money/money";
 import { compactMetrics } from "../../../src/jobs/metrics-compaction";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
-import { COUNTIES, pilotMetrics } from "../../factories/metrics";
+import { COUNTIES, pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
 import { ENROL, enrolInput, freshIdNumber, key, LUMP, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -44,6 +44,7 @@ const done: string[] = [];
 
 beforeAll(async () => {
   t = await startTestHub();
+  await setMinimumCellSize(t, 1); // these tests are about the exact figures: every cell published
   for (let i = 0; i < STEPS; i++) {
     done.push(await step());
     const report = await checkMetrics(t.hub.db.prisma);

@@ -21,6 +21,7 @@ const METRICS: PilotMetricsDto = {
   interestSubsidyAmount: "0.00",
   duplicateBlocks: 1,
   loanToDepositRatio: "0.0000",
+  suppressed: false,
   monthly: [
     { period: "2026-07", enrolled: 2, depositAmount: "2345.60", withdrawalAmount: "0.00" },
     { period: "2026-08", enrolled: 1, depositAmount: "10000.00", withdrawalAmount: "0.00" },
@@ -69,6 +70,15 @@ describe("pilot metrics report", () => {
         .filter((k) => !["from", "to", "monthly", "byCounty", "byEmploymentForm"].includes(k))
         .sort(),
     );
+  });
+
+  it("says whether small cells were withheld, in the preamble and as the figure suppressed", () => {
+    const plain = reportCsv(CTX).toString("utf8");
+    expect(plain).toContain("小单元格已隐去或合并,suppressed,false,否");
+    expect(plain).toContain("小单元格处理,无（各分组人数均达到最小统计单元）");
+    const text = reportCsv({ ...CTX, metrics: { ...METRICS, suppressed: true } }).toString("utf8");
+    expect(text).toContain("小单元格已隐去或合并,suppressed,true,是");
+    expect(text).toMatch(/小单元格处理,为保护个人信息，人数少于最小统计单元.*已隐去，不计入任何合计/);
   });
 
   it("names the county in scope", () => {

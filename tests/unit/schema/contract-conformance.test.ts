@@ -48,7 +48,6 @@ const PENDING_FIELDS = new Map<string, string>([
   ["PilotMetrics.loanOverdueCount", "#9 loans"],
   ["PilotMetrics.convertedToEmployer", "#8 accounts that move"],
   ["PilotMetrics.interestAmount", "#7 money out"],
-  ["PilotMetrics.suppressed", "#11 hardening (small cells)"],
 ]);
 
 /** Types that only pending operations or fields reach. */
