@@ -2,7 +2,7 @@
  * The deposit-linked loan quota 存贷挂钩贷款额度 ("长缴多贷、多缴多贷"): the one place that computes it (domain.md,
  * Loans and Risk control). Pure: the facts of the account and the parameters in force on asOf come in as arguments.
  *
- * - Gate: at least `minPaidMonths` paid months, no fraud ban in force, credit not SERIOUS, not on the dishonest-persons
+ * - Gate: an active account (a sealed, frozen or closed one does not borrow), at least `minPaidMonths` paid months, no fraud ban in force, credit not SERIOUS, not on the dishonest-persons
  *   list, and a term that can still end before the age limit. Every failed gate is reported (LOAN_QUOTA_REASONS order).
  * - Base = multiple × max(balance, balance floor); then the duration, stability and credit factors.
  * - Caps: the maximum loan; repayment capacity (the principal that an equal-instalment payment of at most
@@ -62,6 +62,8 @@ export interface LoanQuotaFacts {
   stability: { paid: number; of: number };
   credit: { level: CreditLevel; dishonestList: boolean };
   fraudBanInForce: boolean;
+  /** The account's status is ACTIVE (正常) on asOf. */
+  accountActive: boolean;
 }
 
 export interface LoanQuotaRequest {
@@ -73,6 +75,7 @@ export interface LoanQuotaRequest {
 }
 
 export const LOAN_QUOTA_REASONS = [
+  "ACCOUNT_NOT_ACTIVE",
   "PAID_MONTHS_BELOW_MINIMUM",
   "FRAUD_BAN",
   "CREDIT_SERIOUS",
@@ -217,6 +220,7 @@ function annualRate(termMonths: number, firstHome: boolean, p: LoanQuotaParamete
 
 function gateReasons(facts: LoanQuotaFacts, termMonths: number, p: LoanQuotaParameters): LoanQuotaReason[] {
   const failed = new Set<LoanQuotaReason>();
+  if (!facts.accountActive) failed.add("ACCOUNT_NOT_ACTIVE");
   if (facts.paidMonths < p.minPaidMonths) failed.add("PAID_MONTHS_BELOW_MINIMUM");
   if (facts.fraudBanInForce) failed.add("FRAUD_BAN");
   if (facts.credit.level === "SERIOUS") failed.add("CREDIT_SERIOUS");

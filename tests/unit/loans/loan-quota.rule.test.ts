@@ -44,6 +44,7 @@ function facts(overrides: Partial<LoanQuotaFacts> = {}): LoanQuotaFacts {
     stability: { paid: 12, of: 12 },
     credit: { level: "CLEAN", dishonestList: false },
     fraudBanInForce: false,
+    accountActive: true,
     ...overrides,
   };
 }
@@ -251,6 +252,7 @@ describe("the loan quota rule 存贷挂钩", () => {
 
 describe("the loan quota gate", () => {
   it.each([
+    ["an account that is not active", { accountActive: false }, ["ACCOUNT_NOT_ACTIVE"]],
     ["fewer than 6 paid months", { paidMonths: 5 }, ["PAID_MONTHS_BELOW_MINIMUM"]],
     ["a fraud ban in force", { fraudBanInForce: true }, ["FRAUD_BAN"]],
     ["a SERIOUS credit report", { credit: { level: "SERIOUS", dishonestList: false } }, ["CREDIT_SERIOUS"]],
@@ -285,9 +287,11 @@ describe("the loan quota gate", () => {
       idNumber: makeIdNumber("140502", "1958-06-01", 11),
       paidMonths: 3,
       fraudBanInForce: true,
+      accountActive: false,
       credit: { level: "SERIOUS", dishonestList: true },
     });
     expect(q.reasons).toEqual([
+      "ACCOUNT_NOT_ACTIVE",
       "PAID_MONTHS_BELOW_MINIMUM",
       "FRAUD_BAN",
       "CREDIT_SERIOUS",
