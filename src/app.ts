@@ -3,6 +3,9 @@
 import type { Logger } from "pino";
 
 import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
+import { CreditClient } from "./connectors/credit/credit.client";
+import type { CreditPort } from "./connectors/credit/credit.port";
+import { UnconfiguredCredit } from "./connectors/credit/credit.unconfigured";
 import { FinanceClient } from "./connectors/finance/finance.client";
 import type { FinancePort } from "./connectors/finance/finance.port";
 import { UnconfiguredFinance } from "./connectors/finance/finance.unconfigured";
@@ -28,6 +31,8 @@ export interface HubOptions {
   connectors: {
     nationalUrl: string;
     financeUrl?: string;
+    /** The credit reference center (loan quota); without it loanQuota answers CONNECTOR_UNAVAILABLE. */
+    creditUrl?: string;
     timeoutMs?: number;
     retryBaseMs?: number;
     breaker?: { failureThreshold?: number; resetAfterMs?: number };
@@ -80,6 +85,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           logger: options.logger.child({ connector: "finance" }),
         })
       : new UnconfiguredFinance();
+    const credit: CreditPort = options.connectors.creditUrl
+      ? new CreditClient({
+          baseUrl: options.connectors.creditUrl,
+          timeoutMs: options.connectors.timeoutMs,
+          retryBaseMs: options.connectors.retryBaseMs,
+          breaker: options.connectors.breaker,
+          logger: options.logger.child({ connector: "credit" }),
+        })
+      : new UnconfiguredCredit();
     const outbox = new OutboxDispatcher(
       db.prisma,
       outboxHandlers(national),
@@ -90,6 +104,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
       national,
+      credit,
       finance,
       fundAccounts: await loadFundAccounts(db.prisma),
       outbox,
