@@ -3,6 +3,9 @@
 // 80 % of the price, term ≤ 30 years ending before 68 (men) / 63 (women), rounded down to 1,000).
 import { makeIdNumber } from "../../../src/domain/accounts/id-number";
 import { monthRange } from "../../../src/domain/calendar/calendar";
+import { Money } from "../../../src/domain/money/money";
+import { loanQuotaOf } from "../../../src/services/loans/loan-quota";
+import { PolicyParameterService } from "../../../src/services/policy/policy-parameters.service";
 import { enrolWorker, lastExchangeRecordFor, payMonthsOnDay, type Worker } from "../../factories/agency-exchange";
 import { key } from "../../factories/workers";
 import { type AsOptions, errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
@@ -144,6 +147,30 @@ describe("loanQuota", () => {
     expect((await quotaOf(man, "2026-12-01")).quota).toBe("288000.00");
     // 2027-01-05: 30 × 16,000 = 480,000; 16 months → 0.8; 2026-01 .. 2026-12: 10 paid → 83 % → 0.9 → 345,600 → 345,000
     expect((await quotaOf(man, "2027-01-05")).quota).toBe("345000.00");
+  });
+
+  it("reads the facts of an account in one SQL statement, whatever its history", async () => {
+    // A parameter table that stays loaded, so a reload never lands inside the counted call.
+    const services = {
+      prisma: t.hub.db.prisma,
+      policy: new PolicyParameterService(t.hub.db.prisma, 3_600_000),
+      credit: t.hub.services.credit,
+    };
+    await services.policy.on("2026-12-01");
+    const query = (accountNumber: string) => ({
+      accountNumber,
+      asOf: "2026-12-01",
+      monthlyIncome: new Money("20000.00"),
+      housePrice: new Money("2000000.00"),
+      termYears: 30,
+      firstHome: true,
+    });
+    for (const worker of [man, woman]) {
+      const { queries } = await t.hub.db.queries!.count(() =>
+        loanQuotaOf(services, query(worker.accountNumber), () => true, {}),
+      );
+      expect({ worker: worker.accountNumber, queries }).toEqual({ worker: worker.accountNumber, queries: 1 });
+    }
   });
 
   it("records the read in the exchange log", async () => {
