@@ -3,6 +3,9 @@
 import type { Logger } from "pino";
 
 import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
+import { CreditClient } from "./connectors/credit/credit.client";
+import type { CreditPort } from "./connectors/credit/credit.port";
+import { UnconfiguredCredit } from "./connectors/credit/credit.unconfigured";
 import { FinanceClient } from "./connectors/finance/finance.client";
 import type { FinancePort } from "./connectors/finance/finance.port";
 import { UnconfiguredFinance } from "./connectors/finance/finance.unconfigured";
@@ -30,6 +33,8 @@ export interface HubOptions {
   connectors: {
     nationalUrl: string;
     financeUrl?: string;
+    /** The credit reference center (loan quota); without it loanQuota answers CONNECTOR_UNAVAILABLE. */
+    creditUrl?: string;
     timeoutMs?: number;
     retryBaseMs?: number;
     breaker?: { failureThreshold?: number; resetAfterMs?: number };
@@ -82,6 +87,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           logger: options.logger.child({ connector: "finance" }),
         })
       : new UnconfiguredFinance();
+    const credit: CreditPort = options.connectors.creditUrl
+      ? new CreditClient({
+          baseUrl: options.connectors.creditUrl,
+          timeoutMs: options.connectors.timeoutMs,
+          retryBaseMs: options.connectors.retryBaseMs,
+          breaker: options.connectors.breaker,
+          logger: options.logger.child({ connector: "credit" }),
+        })
+      : new UnconfiguredCredit();
     const outbox = new OutboxDispatcher(
       db.prisma,
       outboxHandlers(national),
@@ -93,6 +107,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
       national,
+      credit,
       finance,
       fundAccounts,
       ledger: createLedger(fundAccounts, recordPostingMetrics),

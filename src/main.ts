@@ -69,6 +69,7 @@ async function run(config: HubConfig): Promise<void> {
     connectors: {
       nationalUrl: config.connectors.nationalUrl ?? simulators!.urls.HUB_NATIONAL_URL!,
       financeUrl: config.connectors.financeUrl ?? simulators!.urls.HUB_FINANCE_URL!,
+      creditUrl: config.connectors.creditUrl ?? simulators!.urls.HUB_CREDIT_URL!,
       timeoutMs: config.connectors.timeoutMs,
     },
     logger,

@@ -16,6 +16,7 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
   Query: {
     account: [...CENTER, Role.WORKER],
     accountByIdNumber: [...CENTER, Role.WORKER],
+    loanQuota: [...CENTER, Role.WORKER],
     policyParameters: CENTER,
     pilotMetrics: [Role.LEADERSHIP, Role.CENTER_ADMIN],
     exchangeLog: [Role.AUDITOR],

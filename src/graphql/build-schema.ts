@@ -11,6 +11,7 @@ import { EnrollWorkerResolver } from "../resolvers/accounts/enroll-worker.resolv
 import { ExchangeLogResolver } from "../resolvers/audit/exchange-log.resolver";
 import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
 import { RentalEligibilityResolver } from "../resolvers/housing/rental-eligibility.resolver";
+import { LoanQuotaResolver } from "../resolvers/loans/loan-quota.resolver";
 import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
 import { PolicyResolver } from "../resolvers/policy/policy.resolver";
 import { GraduateSubsidyResolver } from "../resolvers/subsidies/graduate-subsidy.resolver";
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   GraduateSubsidyResolver,
   TaxDeductionResolver,
   RentalEligibilityResolver,
+  LoanQuotaResolver,
 ] as const;
 
 let cached: GraphQLSchema | undefined;

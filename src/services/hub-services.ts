@@ -1,6 +1,7 @@
 // What every use case needs, built once in main (or a test) and passed in: no module-level singletons.
 import type { Logger } from "pino";
 
+import type { CreditPort } from "../connectors/credit/credit.port";
 import type { FinancePort } from "../connectors/finance/finance.port";
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
 import type { PrismaClient } from "../generated/prisma/client";
@@ -29,6 +30,8 @@ export interface HubServices {
   prisma: PrismaClient;
   policy: PolicyParameterService;
   national: NationalPlatformPort;
+  /** The credit reference center 征信: a report per loan quota or application. */
+  credit: CreditPort;
   /** The finance bureau, which pays graduate deposit subsidies. */
   finance: FinancePort;
   fundAccounts: FundAccounts;

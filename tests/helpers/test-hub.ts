@@ -4,7 +4,7 @@ import "reflect-metadata";
 
 import pino from "pino";
 
-import { startFinanceSimulator, startNationalPlatformSimulator } from "../../simulators";
+import { startCreditSimulator, startFinanceSimulator, startNationalPlatformSimulator } from "../../simulators";
 import { createHub, type Hub } from "../../src/app";
 import { signDevToken } from "../../src/auth/token-verifier";
 import { checkLedger } from "../../src/ledger/ledger-check";
@@ -15,6 +15,7 @@ export const TEST_SECRET = "test-secret-for-hpf-hub-integration-tests-0123456789
 
 type NationalSimulator = Awaited<ReturnType<typeof startNationalPlatformSimulator>>;
 type FinanceSimulator = Awaited<ReturnType<typeof startFinanceSimulator>>;
+type CreditSimulator = Awaited<ReturnType<typeof startCreditSimulator>>;
 
 export interface AsOptions {
   as?: `${Role}` | null;
@@ -34,6 +35,8 @@ export interface TestHub {
   national: NationalSimulator;
   /** The finance bureau simulator (pays at once: payDelayS 0). */
   finance: FinanceSimulator;
+  /** The credit reference center simulator (everyone CLEAN unless set). */
+  credit: CreditSimulator;
   database: TestDatabase;
   token(role: `${Role}`, sub?: string, purpose?: string | null): Promise<string>;
   gql<T = Record<string, unknown>>(
@@ -50,12 +53,14 @@ export async function startTestHub(): Promise<TestHub> {
   const database = await createTestDatabase();
   const national = await startNationalPlatformSimulator({ port: 0, slowMs: 1500 });
   const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 1500 });
+  const credit = await startCreditSimulator({ port: 0, slowMs: 1500 });
   const hub = await createHub({
     database: database.options,
     auth: { jwtSecret: TEST_SECRET },
     connectors: {
       nationalUrl: national.url,
       financeUrl: finance.url,
+      creditUrl: credit.url,
       timeoutMs: 500,
       retryBaseMs: 5,
       breaker: { failureThreshold: 50, resetAfterMs: 200 },
@@ -76,6 +81,7 @@ export async function startTestHub(): Promise<TestHub> {
     hub,
     national,
     finance,
+    credit,
     database,
     token,
     async gql<T>(
@@ -97,6 +103,7 @@ export async function startTestHub(): Promise<TestHub> {
       await hub.close(2000);
       await national.close();
       await finance.close();
+      await credit.close();
       await database.drop();
     },
   };

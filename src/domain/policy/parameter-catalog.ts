@@ -82,6 +82,10 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   def("loan.maxEndAgeFemale", "integer", "years", "63", "贷款到期年龄上限（女）"),
   def("loan.rateUpTo5Years", "decimal", "ratio", "0.021", "首套 5 年及以下年利率"),
   def("loan.rateOver5Years", "decimal", "ratio", "0.026", "首套 5 年以上年利率"),
+  def("loan.secondHomeRateUpTo5Years", "decimal", "ratio", "0.02525", "二套 5 年及以下年利率"),
+  def("loan.secondHomeRateOver5Years", "decimal", "ratio", "0.03075", "二套 5 年以上年利率"),
+  def("loan.creditFactorClean", "decimal", "ratio", "1.0", "征信无不良记录信用系数"),
+  def("loan.quotaRoundingUnit", "money", "CNY", "1000.00", "贷款额度向下取整单位"),
   // Tax
   // Only the 2026 figure is published in our sources; like the deposit limits it applies from the pilot's start
   // until the center records each earlier year's cap (a later effective date wins from that date on).
