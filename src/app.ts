@@ -2,7 +2,7 @@
 // main.ts (npm start) and the test harness both use it, so tests run the same wiring users get.
 import type { Logger } from "pino";
 
-import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
+import { hs256Verifier, jwksVerifier, type TokenRules, type TokenVerifier } from "./auth/token-verifier";
 import { FinanceClient } from "./connectors/finance/finance.client";
 import type { FinancePort } from "./connectors/finance/finance.port";
 import { UnconfiguredFinance } from "./connectors/finance/finance.unconfigured";
@@ -23,7 +23,8 @@ import { PolicyParameterService, seedPolicyParameters } from "./services/policy/
 
 export interface HubOptions {
   database: DatabaseOptions | Database;
-  auth: { jwtSecret?: string; jwksUrl?: string };
+  /** tokenRules: issuer, audience and max age (development defaults when absent). */
+  auth: { jwtSecret?: string; jwksUrl?: string; tokenRules?: TokenRules };
   /** financeUrl: the finance bureau (graduate subsidies); without it claims stay CLAIMED and settling is unavailable. */
   connectors: {
     nationalUrl: string;
@@ -54,8 +55,8 @@ export interface Hub {
 }
 
 function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
-  if (auth.jwksUrl) return jwksVerifier(auth.jwksUrl);
-  if (auth.jwtSecret) return hs256Verifier(auth.jwtSecret);
+  if (auth.jwksUrl) return jwksVerifier(auth.jwksUrl, auth.tokenRules);
+  if (auth.jwtSecret) return hs256Verifier(auth.jwtSecret, auth.tokenRules);
   throw new Error("no way to verify tokens: set HUB_JWT_SECRET (development) or HUB_JWKS_URL (production)");
 }
 

@@ -1,6 +1,8 @@
 // The only module that reads process.env. Validated once, typed, and failing fast with every problem listed.
 import { z } from "zod";
 
+import { DEV_TOKEN_RULES, type TokenRules } from "./auth/token-verifier";
+
 const optionalUrl = z
   .string()
   .url()
@@ -19,6 +21,9 @@ const schema = z
     HUB_DATA_DIR: z.string().default("./data/pglite"),
     HUB_JWT_SECRET: z.string().min(32, "HUB_JWT_SECRET must be at least 32 characters").optional(),
     HUB_JWKS_URL: optionalUrl,
+    HUB_JWT_ISSUER: z.string().min(1).optional(),
+    HUB_JWT_AUDIENCE: z.string().min(1).optional(),
+    HUB_JWT_MAX_AGE_S: z.coerce.number().int().positive().optional(),
     HUB_DEMO_DATA: z.enum(["0", "1"]).default("0"),
     HUB_NATIONAL_URL: optionalUrl,
     HUB_CREDIT_URL: optionalUrl,
@@ -39,6 +44,14 @@ const schema = z
         message: "production verifies tokens against HUB_JWKS_URL",
       });
     }
+    for (const key of ["HUB_JWT_ISSUER", "HUB_JWT_AUDIENCE", "HUB_JWT_MAX_AGE_S"] as const) {
+      if (env.NODE_ENV === "production" && env[key] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "production requires the token issuer, audience and max age",
+        });
+    }
     if (env.NODE_ENV === "production" && env.HUB_DEBUG_ERRORS === "1") {
       ctx.addIssue({
         code: "custom",
@@ -53,7 +66,7 @@ export interface HubConfig {
   port: number;
   host: string;
   database: { url?: string; dataDir: string };
-  auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean };
+  auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean; tokenRules: TokenRules };
   demoData: boolean;
   connectors: { nationalUrl?: string; creditUrl?: string; financeUrl?: string; timeoutMs: number };
   simulators: { nationalSeedFile?: string; creditSeedFile?: string; financePayDelayS?: number };
@@ -76,7 +89,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: e.PORT,
     host: e.HOST,
     database: { url: e.DATABASE_URL, dataDir: e.HUB_DATA_DIR },
-    auth: { jwtSecret: e.HUB_JWT_SECRET, jwksUrl: e.HUB_JWKS_URL, devSecretGenerated: false },
+    auth: {
+      jwtSecret: e.HUB_JWT_SECRET,
+      jwksUrl: e.HUB_JWKS_URL,
+      devSecretGenerated: false,
+      tokenRules: {
+        issuer: e.HUB_JWT_ISSUER ?? DEV_TOKEN_RULES.issuer,
+        audience: e.HUB_JWT_AUDIENCE ?? DEV_TOKEN_RULES.audience,
+        maxAgeS: e.HUB_JWT_MAX_AGE_S ?? DEV_TOKEN_RULES.maxAgeS,
+      },
+    },
     demoData: e.HUB_DEMO_DATA === "1",
     connectors: {
       nationalUrl: e.HUB_NATIONAL_URL,
