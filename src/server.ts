@@ -12,11 +12,14 @@ import type { GraphQLSchema } from "graphql";
 import type { TokenVerifier } from "./auth/token-verifier";
 import { createLoaders, type HubContext } from "./context";
 import { formatError } from "./errors";
+import { errorLogPlugin } from "./graphql/error-log.plugin";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
+import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
-import { bearerToken, BodyTooLargeError, headerValue, readBody, sendError, sendJson } from "./http/http-io";
+import { bearerToken, BodyTooLargeError, headerValue, readBodyBytes, sendError, sendJson } from "./http/http-io";
+import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { HubServices } from "./services/hub-services";
 
@@ -60,6 +63,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     // (on by default outside NODE_ENV=test) re-raises the signal once Apollo stops, killing the process mid-shutdown.
     stopOnTerminationSignals: false,
     validationRules: [depthLimitRule(), aliasLimitRule()],
+    parseOptions: { maxTokens: GRAPHQL_LIMITS.parseMaxTokens },
     formatError: (formatted, error) => {
       const safe = formatError(formatted, error, options.debugErrors);
       // ApolloServerPluginDisableSuggestions cleans validation errors only; variable coercion errors
@@ -68,6 +72,8 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      requestCostPlugin(),
+      errorLogPlugin(),
       ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),
       ...(options.production ? [ApolloServerPluginDisableSuggestions()] : []),
     ],
@@ -88,7 +94,8 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     if (/%00/.test(url.search)) return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
     let body: unknown = undefined;
     if (req.method === "POST") {
-      const text = await readBody(req, MAX_GRAPHQL_BODY_BYTES);
+      const text = decodeUtf8(await readBodyBytes(req, MAX_GRAPHQL_BODY_BYTES));
+      if (text === null) return sendError(res, 400, "BAD_USER_INPUT", "请求体不是合法的 UTF-8 (invalid UTF-8)");
       // No field of the hub takes a NUL character and PostgreSQL text cannot hold one: refuse it up front.
       if (text.includes("\u0000") || /\\u0000/i.test(text))
         return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
@@ -103,6 +110,8 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
         body = text;
       }
     }
+    const problem = graphqlRequestProblem(body, url.searchParams);
+    if (problem) return sendError(res, problem.status, problem.code, problem.message);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       context: async () => {

@@ -2,7 +2,14 @@
 // HUB_JWT_MAX_AGE_S (43200 s by default). Finding 2: sub, org and purpose hold no control or invisible-only text.
 import { SignJWT } from "jose";
 
-import { errorCodes, expectLedgerBalanced, startTestHub, TEST_SECRET, type TestHub } from "../../helpers/test-hub";
+import {
+  errorCodes,
+  expectLedgerBalanced,
+  type GqlResponse,
+  startTestHub,
+  TEST_SECRET,
+  type TestHub,
+} from "../../helpers/test-hub";
 
 let t: TestHub;
 beforeAll(async () => {
@@ -49,7 +56,7 @@ async function ask(token: string, headers: Record<string, string> = {}) {
   });
   return {
     status: res.status,
-    body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] },
+    body: (await res.json()) as GqlResponse["body"],
   };
 }
 
