@@ -9,8 +9,10 @@ import { UnconfiguredFinance } from "./connectors/finance/finance.unconfigured";
 import { NationalPlatformClient } from "./connectors/national-platform/national-platform.client";
 import type { NationalPlatformPort } from "./connectors/national-platform/national-platform.port";
 import { type Database, type DatabaseOptions, openDatabase } from "./db/database";
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./http/connection-guards";
 import { dashboardRoute } from "./http/dashboard/dashboard.route";
 import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
+import { HubRateLimiter, type RateLimitOptions } from "./http/rate-limit";
 import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
@@ -39,6 +41,10 @@ export interface HubOptions {
   benchmarkWithoutExchangeLog?: boolean;
   debugErrors?: boolean;
   outboxIntervalMs?: number;
+  /** Rate limits (quotas from the rateLimit.* policy parameters); absent = none (tests, benchmarks). */
+  rateLimit?: RateLimitOptions;
+  /** Connection cap and slow-client timeouts; absent fields take DEFAULT_CONNECTION_LIMITS. */
+  connectionLimits?: Partial<ConnectionLimits>;
   /** How often metric deltas are folded into the rollups (default 15 s). */
   metricsCompactionIntervalMs?: number;
 }
@@ -99,6 +105,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       subjectKey: await loadSubjectKeyer(db.prisma),
     };
     const verifier = verifierFor(options.auth);
+    const rateLimiter = options.rateLimit
+      ? new HubRateLimiter(services.policy, options.logger.child({ module: "rate-limit" }), options.rateLimit)
+      : undefined;
+    await rateLimiter?.connected();
     const server = await createHubServer({
       schema: buildHubSchema(),
       hub: services,
@@ -108,6 +118,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       debugErrors: options.debugErrors ?? false,
       benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
       ready: () => db.ready(),
+      rateLimiter,
+      connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits },
     });
     outbox.start();
     const metricsCompactor = new MetricsCompactor(
@@ -126,6 +138,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       listen: (port, host) => server.listen(port, host),
       close: async (graceMs = 10000) => {
         await server.close(graceMs);
+        await rateLimiter?.close();
         await services.exchangeLog.close();
         await outbox.stop();
         await metricsCompactor.stop();

@@ -2,6 +2,7 @@
 import { z } from "zod";
 
 import { DEV_TOKEN_RULES, type TokenRules } from "./auth/token-verifier";
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./http/connection-guards";
 
 const optionalUrl = z
   .string()
@@ -35,6 +36,10 @@ const schema = z
     HUB_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
     HUB_DEBUG_ERRORS: z.enum(["0", "1"]).default("0"),
     HUB_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10000),
+    HUB_REDIS_URL: optionalUrl,
+    HUB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.maxConnections),
+    HUB_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+    HUB_BODY_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.bodyIdleTimeoutMs),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.HUB_JWKS_URL) {
@@ -73,6 +78,9 @@ export interface HubConfig {
   logLevel: string;
   debugErrors: boolean;
   shutdownGraceMs: number;
+  /** Rate limits (always on in a started hub) and slow-client limits (issue 11). */
+  rateLimit: { redisUrl?: string };
+  connectionLimits: Pick<ConnectionLimits, "maxConnections" | "headersTimeoutMs" | "bodyIdleTimeoutMs">;
 }
 
 export class ConfigError extends Error {}
@@ -114,5 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: e.HUB_LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
     debugErrors: e.HUB_DEBUG_ERRORS === "1",
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
+    rateLimit: { redisUrl: e.HUB_REDIS_URL },
+    connectionLimits: {
+      maxConnections: e.HUB_MAX_CONNECTIONS,
+      headersTimeoutMs: e.HUB_HEADERS_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.HUB_BODY_IDLE_TIMEOUT_MS,
+    },
   };
 }

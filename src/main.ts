@@ -80,6 +80,8 @@ async function run(config: HubConfig): Promise<void> {
     logger,
     production: config.env === "production",
     debugErrors: config.debugErrors,
+    rateLimit: config.rateLimit,
+    connectionLimits: config.connectionLimits,
   }).catch(async (e: unknown) => {
     await simulators?.stop();
     throw e;

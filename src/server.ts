@@ -17,8 +17,17 @@ import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
 import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
+import {
+  applyConnectionLimits,
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  guardBodyDeadline,
+  guardBodyIdle,
+  serverOptionsFor,
+} from "./http/connection-guards";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
 import { bearerToken, BodyTooLargeError, headerValue, readBodyBytes, sendError, sendJson } from "./http/http-io";
+import type { HubRateLimiter } from "./http/rate-limit";
 import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { HubServices } from "./services/hub-services";
@@ -32,6 +41,10 @@ export interface ServerOptions {
   ready: () => Promise<boolean>;
   /** Benchmarks only (never configurable from the environment): measure a request without its exchange record. */
   benchmarkWithoutExchangeLog?: boolean;
+  /** Rate limits per address and consumer (issue 11); none when absent. */
+  rateLimiter?: HubRateLimiter;
+  /** Connection cap and slow-client timeouts (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimits;
   /** Extra routes (the dashboard, later issues), tried before the 404. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
 }
@@ -53,6 +66,7 @@ function requestIdOf(req: IncomingMessage): string {
 
 export async function createHubServer(options: ServerOptions): Promise<HubServer> {
   const { hub, verifier } = options;
+  const limits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
   const apollo = new ApolloServer<HubContext>({
     schema: options.schema,
     introspection: !options.production,
@@ -94,6 +108,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     if (/%00/.test(url.search)) return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
     let body: unknown = undefined;
     if (req.method === "POST") {
+      guardBodyDeadline(req, limits.graphqlBodyTimeoutMs);
       const text = decodeUtf8(await readBodyBytes(req, MAX_GRAPHQL_BODY_BYTES));
       if (text === null) return sendError(res, 400, "BAD_USER_INPUT", "请求体不是合法的 UTF-8 (invalid UTF-8)");
       // No field of the hub takes a NUL character and PostgreSQL text cannot hold one: refuse it up front.
@@ -117,6 +132,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       context: async () => {
         const token = bearerToken(req);
         const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
+        if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
         return {
           viewer,
           hub,
@@ -148,6 +164,8 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       const ready = await options.ready();
       return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
     }
+    if (options.rateLimiter && !(await options.rateLimiter.admitAddress(req, res))) return;
+    guardBodyIdle(req, limits);
     if (url.pathname === "/graphql") {
       const wantsPage =
         req.method === "GET" &&
@@ -171,7 +189,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       }
     }
     if (url.pathname === "/imports/bank-collection" && req.method === "POST") {
-      return handleBankImport(req, res, hub, verifier, requestId);
+      return handleBankImport(req, res, hub, verifier, requestId, options.rateLimiter);
     }
     for (const extra of options.routes ?? []) if (await extra(req, res, url)) return;
     sendError(res, 404, "NOT_FOUND", "not found");
@@ -179,7 +197,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
 
   let inFlight = 0;
   let idle: (() => void) | null = null;
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptionsFor(limits), (req, res) => {
     inFlight++;
     res.on("close", () => {
       inFlight--;
@@ -196,8 +214,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     });
   });
   server.keepAliveTimeout = 5000;
-  server.headersTimeout = 10000;
-  server.requestTimeout = 15 * 60 * 1000; // long enough for a million-row streamed import
+  applyConnectionLimits(server, limits);
 
   const hubServer: HubServer = {
     server,

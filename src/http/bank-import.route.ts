@@ -5,9 +5,11 @@ import { createInterface } from "node:readline";
 
 import { ROOT_PERMISSIONS } from "../auth/permissions";
 import type { TokenVerifier } from "../auth/token-verifier";
+import { HubError } from "../errors";
 import { runBankImport } from "../services/deposits/bank-import.service";
 import type { HubServices } from "../services/hub-services";
 import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
+import type { HubRateLimiter } from "./rate-limit";
 
 export async function handleBankImport(
   req: IncomingMessage,
@@ -15,6 +17,7 @@ export async function handleBankImport(
   hub: HubServices,
   verifier: TokenVerifier,
   requestId: string,
+  rateLimiter?: HubRateLimiter,
 ): Promise<void> {
   const token = bearerToken(req);
   if (!token) return sendError(res, 401, "UNAUTHENTICATED", "请先登录（缺少访问令牌）");
@@ -23,6 +26,12 @@ export async function handleBankImport(
     viewer = await verifier.verify(token, headerValue(req, "x-hub-purpose"));
   } catch {
     return sendError(res, 401, "UNAUTHENTICATED", "访问令牌无效或已过期");
+  }
+  try {
+    await rateLimiter?.admitConsumer(viewer, res);
+  } catch (e) {
+    if (e instanceof HubError) return sendError(res, 429, "RATE_LIMITED", e.message);
+    throw e;
   }
   if (!ROOT_PERMISSIONS.Mutation.importBankCollection!.includes(viewer.role)) {
     return sendError(res, 403, "FORBIDDEN", "无权执行此操作");

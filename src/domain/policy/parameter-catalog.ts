@@ -102,6 +102,28 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   def("risk.fraudLoanBanYears", "integer", "years", "5", "骗贷禁止年限"),
   def("liquidity.warningRatio", "decimal", "ratio", "0.85", "个贷率预警线"),
   def("liquidity.alarmRatio", "decimal", "ratio", "0.95", "个贷率警戒线"),
+  // Rate limits (issue 11): requests per minute, enforced per consumer (sub + org) and per client address
+  def(
+    "rateLimit.agencyPerMinute",
+    "integer",
+    "requests",
+    "600",
+    "部门系统每分钟请求上限 agency quota per consumer (sub + org)",
+  ),
+  def(
+    "rateLimit.consumerPerMinute",
+    "integer",
+    "requests",
+    "600",
+    "中心及个人用户每分钟请求上限 other consumers' quota",
+  ),
+  def(
+    "rateLimit.addressPerMinute",
+    "integer",
+    "requests",
+    "3000",
+    "每个来源地址每分钟请求上限 quota per client address",
+  ),
 ];
 
 export const PARAMETERS_BY_KEY: ReadonlyMap<string, ParameterDefinition> = new Map(
