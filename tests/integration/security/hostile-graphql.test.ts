@@ -91,8 +91,10 @@ describe("finding 1: bounded cost before authentication", () => {
     const res = await raw(`{"query":"query($x: [String]) { __typename }","variables":{"x":${deep}}}`);
     expect(res.status).toBe(400);
     expect(res.body.errors![0]!.message).toMatch(/variables 嵌套过深/);
-    const get = await raw("", { "apollo-require-preflight": "1" }, "GET", `?query=${"%7B".repeat(2000)}`);
-    expect(get.status).toBeLessThan(500);
+    const get = await fetch(`${t.url}/graphql?query=${"a".repeat(20_000)}`, {
+      headers: { "apollo-require-preflight": "1" },
+    });
+    expect(get.status).toBe(431); // node's 16 KB header limit bounds a GET document before the hub sees it
     await expectStillServing();
   });
 });
