@@ -2,7 +2,7 @@
 // main.ts (npm start) and the test harness both use it, so tests run the same wiring users get.
 import type { Logger } from "pino";
 
-import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
+import { hs256Verifier, jwksVerifier, type TokenRules, type TokenVerifier } from "./auth/token-verifier";
 import { CreditClient } from "./connectors/credit/credit.client";
 import type { CreditPort } from "./connectors/credit/credit.port";
 import { UnconfiguredCredit } from "./connectors/credit/credit.unconfigured";
@@ -13,8 +13,10 @@ import { NationalPlatformClient } from "./connectors/national-platform/national-
 import type { NationalPlatformPort } from "./connectors/national-platform/national-platform.port";
 import { type Database, type DatabaseOptions, openDatabase } from "./db/database";
 import { buildHubSchema } from "./graphql/build-schema";
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./http/connection-guards";
 import { dashboardRoute } from "./http/dashboard/dashboard.route";
 import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
+import { HubRateLimiter, type RateLimitOptions } from "./http/rate-limit";
 import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
@@ -28,7 +30,8 @@ import { PolicyParameterService, seedPolicyParameters } from "./services/policy/
 
 export interface HubOptions {
   database: DatabaseOptions | Database;
-  auth: { jwtSecret?: string; jwksUrl?: string };
+  /** tokenRules: issuer, audience and max age (development defaults when absent). */
+  auth: { jwtSecret?: string; jwksUrl?: string; tokenRules?: TokenRules };
   /** financeUrl: the finance bureau (graduate subsidies); without it claims stay CLAIMED and settling is unavailable. */
   connectors: {
     nationalUrl: string;
@@ -45,6 +48,10 @@ export interface HubOptions {
   benchmarkWithoutExchangeLog?: boolean;
   debugErrors?: boolean;
   outboxIntervalMs?: number;
+  /** Rate limits (quotas from the rateLimit.* policy parameters); absent = none (tests, benchmarks). */
+  rateLimit?: RateLimitOptions;
+  /** Connection cap and slow-client timeouts; absent fields take DEFAULT_CONNECTION_LIMITS. */
+  connectionLimits?: Partial<ConnectionLimits>;
   /** How often metric deltas are folded into the rollups (default 15 s). */
   metricsCompactionIntervalMs?: number;
 }
@@ -61,8 +68,8 @@ export interface Hub {
 }
 
 function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
-  if (auth.jwksUrl) return jwksVerifier(auth.jwksUrl);
-  if (auth.jwtSecret) return hs256Verifier(auth.jwtSecret);
+  if (auth.jwksUrl) return jwksVerifier(auth.jwksUrl, auth.tokenRules);
+  if (auth.jwtSecret) return hs256Verifier(auth.jwtSecret, auth.tokenRules);
   throw new Error("no way to verify tokens: set HUB_JWT_SECRET (development) or HUB_JWKS_URL (production)");
 }
 
@@ -117,6 +124,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       subjectKey: await loadSubjectKeyer(db.prisma),
     };
     const verifier = verifierFor(options.auth);
+    const rateLimiter = options.rateLimit
+      ? new HubRateLimiter(services.policy, options.logger.child({ module: "rate-limit" }), options.rateLimit)
+      : undefined;
+    await rateLimiter?.connected();
     const server = await createHubServer({
       schema: buildHubSchema(),
       hub: services,
@@ -126,6 +137,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       debugErrors: options.debugErrors ?? false,
       benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
       ready: () => db.ready(),
+      rateLimiter,
+      connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits },
     });
     outbox.start();
     const metricsCompactor = new MetricsCompactor(
@@ -144,6 +157,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       listen: (port, host) => server.listen(port, host),
       close: async (graceMs = 10000) => {
         await server.close(graceMs);
+        await rateLimiter?.close();
         await services.exchangeLog.close();
         await outbox.stop();
         await metricsCompactor.stop();

@@ -1,6 +1,9 @@
 // The only module that reads process.env. Validated once, typed, and failing fast with every problem listed.
 import { z } from "zod";
 
+import { DEV_TOKEN_RULES, type TokenRules } from "./auth/token-verifier";
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./http/connection-guards";
+
 const optionalUrl = z
   .string()
   .url()
@@ -19,6 +22,9 @@ const schema = z
     HUB_DATA_DIR: z.string().default("./data/pglite"),
     HUB_JWT_SECRET: z.string().min(32, "HUB_JWT_SECRET must be at least 32 characters").optional(),
     HUB_JWKS_URL: optionalUrl,
+    HUB_JWT_ISSUER: z.string().min(1).optional(),
+    HUB_JWT_AUDIENCE: z.string().min(1).optional(),
+    HUB_JWT_MAX_AGE_S: z.coerce.number().int().positive().optional(),
     HUB_DEMO_DATA: z.enum(["0", "1"]).default("0"),
     HUB_NATIONAL_URL: optionalUrl,
     HUB_CREDIT_URL: optionalUrl,
@@ -30,6 +36,10 @@ const schema = z
     HUB_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
     HUB_DEBUG_ERRORS: z.enum(["0", "1"]).default("0"),
     HUB_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10000),
+    HUB_REDIS_URL: optionalUrl,
+    HUB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.maxConnections),
+    HUB_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+    HUB_BODY_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.bodyIdleTimeoutMs),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.HUB_JWKS_URL) {
@@ -38,6 +48,14 @@ const schema = z
         path: ["HUB_JWKS_URL"],
         message: "production verifies tokens against HUB_JWKS_URL",
       });
+    }
+    for (const key of ["HUB_JWT_ISSUER", "HUB_JWT_AUDIENCE", "HUB_JWT_MAX_AGE_S"] as const) {
+      if (env.NODE_ENV === "production" && env[key] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "production requires the token issuer, audience and max age",
+        });
     }
     if (env.NODE_ENV === "production" && env.HUB_DEBUG_ERRORS === "1") {
       ctx.addIssue({
@@ -53,13 +71,16 @@ export interface HubConfig {
   port: number;
   host: string;
   database: { url?: string; dataDir: string };
-  auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean };
+  auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean; tokenRules: TokenRules };
   demoData: boolean;
   connectors: { nationalUrl?: string; creditUrl?: string; financeUrl?: string; timeoutMs: number };
   simulators: { nationalSeedFile?: string; creditSeedFile?: string; financePayDelayS?: number };
   logLevel: string;
   debugErrors: boolean;
   shutdownGraceMs: number;
+  /** Rate limits (always on in a started hub) and slow-client limits (issue 11). */
+  rateLimit: { redisUrl?: string };
+  connectionLimits: Pick<ConnectionLimits, "maxConnections" | "headersTimeoutMs" | "bodyIdleTimeoutMs">;
 }
 
 export class ConfigError extends Error {}
@@ -76,7 +97,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: e.PORT,
     host: e.HOST,
     database: { url: e.DATABASE_URL, dataDir: e.HUB_DATA_DIR },
-    auth: { jwtSecret: e.HUB_JWT_SECRET, jwksUrl: e.HUB_JWKS_URL, devSecretGenerated: false },
+    auth: {
+      jwtSecret: e.HUB_JWT_SECRET,
+      jwksUrl: e.HUB_JWKS_URL,
+      devSecretGenerated: false,
+      tokenRules: {
+        issuer: e.HUB_JWT_ISSUER ?? DEV_TOKEN_RULES.issuer,
+        audience: e.HUB_JWT_AUDIENCE ?? DEV_TOKEN_RULES.audience,
+        maxAgeS: e.HUB_JWT_MAX_AGE_S ?? DEV_TOKEN_RULES.maxAgeS,
+      },
+    },
     demoData: e.HUB_DEMO_DATA === "1",
     connectors: {
       nationalUrl: e.HUB_NATIONAL_URL,
@@ -92,5 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: e.HUB_LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
     debugErrors: e.HUB_DEBUG_ERRORS === "1",
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
+    rateLimit: { redisUrl: e.HUB_REDIS_URL },
+    connectionLimits: {
+      maxConnections: e.HUB_MAX_CONNECTIONS,
+      headersTimeoutMs: e.HUB_HEADERS_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.HUB_BODY_IDLE_TIMEOUT_MS,
+    },
   };
 }

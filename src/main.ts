@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 
 import { createHub } from "./app";
 import { Role } from "./auth/role";
-import { signDevToken } from "./auth/token-verifier";
+import { signDevToken, type TokenRules } from "./auth/token-verifier";
 import { ConfigError, type HubConfig, loadConfig } from "./config";
 import { DataDirLockedError } from "./db/data-dir-lock";
 import { type SimulatorProcess, startSimulatorProcess } from "./dev/simulator-process";
@@ -24,7 +24,7 @@ function todayInShanghai(): string {
   }).format(new Date());
 }
 
-async function printDevTokens(secret: string, workerAccount: string | undefined): Promise<void> {
+async function printDevTokens(secret: string, workerAccount: string | undefined, rules: TokenRules): Promise<void> {
   const subjects: Record<Role, { sub: string; org: string; purpose?: string }> = {
     CENTER_OPERATOR: { sub: "op-0001", org: "140500" },
     CENTER_ADMIN: { sub: "admin-0001", org: "140500" },
@@ -35,9 +35,11 @@ async function printDevTokens(secret: string, workerAccount: string | undefined)
     LEADERSHIP: { sub: "leader-0001", org: "pilot-group" },
     AUDITOR: { sub: "auditor-0001", org: "audit-140500" },
   };
-  process.stdout.write("\nDevelopment tokens (valid 12 h; send as 'Authorization: Bearer <token>'):\n");
+  process.stdout.write(`\nDevelopment tokens (valid ${rules.maxAgeS} s; send as 'Authorization: Bearer <token>'):\n`);
   for (const role of Object.values(Role)) {
-    process.stdout.write(`  ${role.padEnd(16)} ${await signDevToken(secret, { role, ...subjects[role] })}\n`);
+    process.stdout.write(
+      `  ${role.padEnd(16)} ${await signDevToken(secret, { role, ...subjects[role] }, `${rules.maxAgeS}s`, rules)}\n`,
+    );
   }
 }
 
@@ -65,7 +67,11 @@ async function run(config: HubConfig): Promise<void> {
       : undefined;
   const hub = await createHub({
     database: { url: config.database.url, dataDir: config.database.dataDir },
-    auth: { jwtSecret: config.auth.jwtSecret ?? devSecret, jwksUrl: config.auth.jwksUrl },
+    auth: {
+      jwtSecret: config.auth.jwtSecret ?? devSecret,
+      jwksUrl: config.auth.jwksUrl,
+      tokenRules: config.auth.tokenRules,
+    },
     connectors: {
       nationalUrl: config.connectors.nationalUrl ?? simulators!.urls.HUB_NATIONAL_URL!,
       financeUrl: config.connectors.financeUrl ?? simulators!.urls.HUB_FINANCE_URL!,
@@ -75,6 +81,8 @@ async function run(config: HubConfig): Promise<void> {
     logger,
     production: config.env === "production",
     debugErrors: config.debugErrors,
+    rateLimit: config.rateLimit,
+    connectionLimits: config.connectionLimits,
   }).catch(async (e: unknown) => {
     await simulators?.stop();
     throw e;
@@ -107,7 +115,7 @@ async function run(config: HubConfig): Promise<void> {
         .map(([k, v]) => `${k}=${v}`)
         .join(" ")}\n`,
     );
-  if (devSecret) await printDevTokens(devSecret, firstWorker);
+  if (devSecret) await printDevTokens(devSecret, firstWorker, config.auth.tokenRules);
 
   let stopping = false;
   const stop = (signal: string) => {

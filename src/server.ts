@@ -12,11 +12,23 @@ import type { GraphQLSchema } from "graphql";
 import type { TokenVerifier } from "./auth/token-verifier";
 import { createLoaders, type HubContext } from "./context";
 import { formatError } from "./errors";
+import { errorLogPlugin } from "./graphql/error-log.plugin";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
+import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
+import {
+  applyConnectionLimits,
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  guardBodyDeadline,
+  guardBodyIdle,
+  serverOptionsFor,
+} from "./http/connection-guards";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
-import { bearerToken, BodyTooLargeError, headerValue, readBody, sendError, sendJson } from "./http/http-io";
+import { bearerToken, BodyTooLargeError, headerValue, readBodyBytes, sendError, sendJson } from "./http/http-io";
+import type { HubRateLimiter } from "./http/rate-limit";
+import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { HubServices } from "./services/hub-services";
 
@@ -29,6 +41,10 @@ export interface ServerOptions {
   ready: () => Promise<boolean>;
   /** Benchmarks only (never configurable from the environment): measure a request without its exchange record. */
   benchmarkWithoutExchangeLog?: boolean;
+  /** Rate limits per address and consumer (issue 11); none when absent. */
+  rateLimiter?: HubRateLimiter;
+  /** Connection cap and slow-client timeouts (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimits;
   /** Extra routes (the dashboard, later issues), tried before the 404. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
 }
@@ -50,6 +66,7 @@ function requestIdOf(req: IncomingMessage): string {
 
 export async function createHubServer(options: ServerOptions): Promise<HubServer> {
   const { hub, verifier } = options;
+  const limits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
   const apollo = new ApolloServer<HubContext>({
     schema: options.schema,
     introspection: !options.production,
@@ -60,6 +77,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     // (on by default outside NODE_ENV=test) re-raises the signal once Apollo stops, killing the process mid-shutdown.
     stopOnTerminationSignals: false,
     validationRules: [depthLimitRule(), aliasLimitRule()],
+    parseOptions: { maxTokens: GRAPHQL_LIMITS.parseMaxTokens },
     formatError: (formatted, error) => {
       const safe = formatError(formatted, error, options.debugErrors);
       // ApolloServerPluginDisableSuggestions cleans validation errors only; variable coercion errors
@@ -68,6 +86,8 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      requestCostPlugin(),
+      errorLogPlugin(),
       ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),
       ...(options.production ? [ApolloServerPluginDisableSuggestions()] : []),
     ],
@@ -88,7 +108,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     if (/%00/.test(url.search)) return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
     let body: unknown = undefined;
     if (req.method === "POST") {
-      const text = await readBody(req, MAX_GRAPHQL_BODY_BYTES);
+      guardBodyDeadline(req, limits.graphqlBodyTimeoutMs);
+      const text = decodeUtf8(await readBodyBytes(req, MAX_GRAPHQL_BODY_BYTES));
+      if (text === null) return sendError(res, 400, "BAD_USER_INPUT", "请求体不是合法的 UTF-8 (invalid UTF-8)");
       // No field of the hub takes a NUL character and PostgreSQL text cannot hold one: refuse it up front.
       if (text.includes("\u0000") || /\\u0000/i.test(text))
         return sendError(res, 400, "BAD_USER_INPUT", "请求含有不允许的空字符 (NUL character)");
@@ -103,11 +125,14 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
         body = text;
       }
     }
+    const problem = graphqlRequestProblem(body, url.searchParams);
+    if (problem) return sendError(res, problem.status, problem.code, problem.message);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       context: async () => {
         const token = bearerToken(req);
         const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
+        if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
         return {
           viewer,
           hub,
@@ -139,6 +164,8 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       const ready = await options.ready();
       return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
     }
+    if (options.rateLimiter && !(await options.rateLimiter.admitAddress(req, res))) return;
+    guardBodyIdle(req, limits);
     if (url.pathname === "/graphql") {
       const wantsPage =
         req.method === "GET" &&
@@ -162,7 +189,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       }
     }
     if (url.pathname === "/imports/bank-collection" && req.method === "POST") {
-      return handleBankImport(req, res, hub, verifier, requestId);
+      return handleBankImport(req, res, hub, verifier, requestId, options.rateLimiter);
     }
     for (const extra of options.routes ?? []) if (await extra(req, res, url)) return;
     sendError(res, 404, "NOT_FOUND", "not found");
@@ -170,7 +197,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
 
   let inFlight = 0;
   let idle: (() => void) | null = null;
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptionsFor(limits), (req, res) => {
     inFlight++;
     res.on("close", () => {
       inFlight--;
@@ -187,8 +214,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     });
   });
   server.keepAliveTimeout = 5000;
-  server.headersTimeout = 10000;
-  server.requestTimeout = 15 * 60 * 1000; // long enough for a million-row streamed import
+  applyConnectionLimits(server, limits);
 
   const hubServer: HubServer = {
     server,

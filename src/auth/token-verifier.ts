@@ -1,10 +1,22 @@
 // Verifies bearer tokens: HS256 with HUB_JWT_SECRET in development and tests, the keys at HUB_JWKS_URL in
-// production. A token that does not verify, lacks a claim, or (for an agency) a purpose is refused.
-import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
+// production. A token that does not verify, lacks a claim, comes from another issuer or for another audience,
+// lives longer than the maximum age, or (for an agency) has no purpose is refused.
+import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey, SignJWT } from "jose";
 
 import { unauthenticated } from "../errors";
+import { refuseUnprintable } from "./claim-text";
 import { Role } from "./role";
 import { AGENCY_ROLES, isRole, type Viewer } from "./viewer";
+
+/** Whom a token must come from and be meant for, and how long it may live (issued-at to expiry, and since issue). */
+export interface TokenRules {
+  issuer: string;
+  audience: string;
+  maxAgeS: number;
+}
+
+/** Development and test defaults (production must configure all three: see src/config.ts). */
+export const DEV_TOKEN_RULES: TokenRules = { issuer: "hpf-hub", audience: "hpf-hub", maxAgeS: 43200 };
 
 export interface TokenVerifier {
   verify(token: string, purposeHeader: string | undefined): Promise<Viewer>;
@@ -28,20 +40,39 @@ function viewerFrom(payload: JWTPayload, purposeHeader: string | undefined): Vie
   if (typeof sub !== "string" || sub.length === 0 || sub.length > 100) throw unauthenticated("令牌缺少 sub");
   if (!isRole(role)) throw unauthenticated("令牌的 role 无效");
   if (typeof org !== "string" || org.length === 0 || org.length > 100) throw unauthenticated("令牌缺少 org");
+  // Refused before anything is logged: these three end up in log lines and exchange records.
+  refuseUnprintable(sub, "sub");
+  refuseUnprintable(org, "org");
   const claimed = (payload as { purpose?: unknown }).purpose;
-  const purpose = (typeof claimed === "string" && claimed.trim()) || decodePurposeHeader(purposeHeader) || null;
+  if (typeof claimed === "string" && claimed !== "") refuseUnprintable(claimed, "purpose");
+  const header = decodePurposeHeader(purposeHeader);
+  if (header) refuseUnprintable(header, "purpose");
+  const purpose = (typeof claimed === "string" && claimed.trim()) || header || null;
   if (AGENCY_ROLES.has(role) && !purpose)
     throw unauthenticated("部门调用须说明用途（purpose 声明或 x-hub-purpose 请求头）");
   if (purpose && purpose.length > PURPOSE_MAX) throw unauthenticated("用途说明过长");
   return { sub, role, org, purpose };
 }
 
-export function hs256Verifier(secret: string): TokenVerifier {
-  const key = new TextEncoder().encode(secret);
+/** A token may not live longer than maxAgeS from its issue (a 100-year token is refused even while fresh). */
+function checkLifetime(payload: JWTPayload, rules: TokenRules): void {
+  const { iat, exp } = payload;
+  if (typeof iat !== "number" || typeof exp !== "number" || exp - iat > rules.maxAgeS)
+    throw unauthenticated(`访问令牌有效期过长（上限 ${rules.maxAgeS} 秒） token lifetime too long`);
+}
+
+function verifierWith(key: Uint8Array | JWTVerifyGetKey, algorithms: string[], rules: TokenRules): TokenVerifier {
   return {
     async verify(token, purposeHeader) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], requiredClaims: ["exp", "sub"] });
+        const { payload } = await jwtVerify(token, key as Uint8Array, {
+          algorithms,
+          issuer: rules.issuer,
+          audience: rules.audience,
+          maxTokenAge: rules.maxAgeS,
+          requiredClaims: ["exp", "sub", "iat", "iss", "aud"],
+        });
+        checkLifetime(payload, rules);
         return viewerFrom(payload, purposeHeader);
       } catch (e) {
         if ((e as { extensions?: unknown }).extensions) throw e;
@@ -51,22 +82,12 @@ export function hs256Verifier(secret: string): TokenVerifier {
   };
 }
 
-export function jwksVerifier(jwksUrl: string): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(jwksUrl));
-  return {
-    async verify(token, purposeHeader) {
-      try {
-        const { payload } = await jwtVerify(token, keys, {
-          algorithms: ["RS256", "ES256", "PS256"],
-          requiredClaims: ["exp", "sub"],
-        });
-        return viewerFrom(payload, purposeHeader);
-      } catch (e) {
-        if ((e as { extensions?: unknown }).extensions) throw e;
-        throw unauthenticated("访问令牌无效或已过期 invalid or expired token");
-      }
-    },
-  };
+export function hs256Verifier(secret: string, rules: TokenRules = DEV_TOKEN_RULES): TokenVerifier {
+  return verifierWith(new TextEncoder().encode(secret), ["HS256"], rules);
+}
+
+export function jwksVerifier(jwksUrl: string, rules: TokenRules = DEV_TOKEN_RULES): TokenVerifier {
+  return verifierWith(createRemoteJWKSet(new URL(jwksUrl)), ["RS256", "ES256", "PS256"], rules);
 }
 
 /** Signs a development/test token (HS256). Never used in production, where tokens come from the identity provider. */
@@ -74,10 +95,13 @@ export async function signDevToken(
   secret: string,
   claims: { sub: string; role: Role | `${Role}`; org: string; purpose?: string },
   expiresIn = "12h",
+  rules: Pick<TokenRules, "issuer" | "audience"> = DEV_TOKEN_RULES,
 ): Promise<string> {
   return new SignJWT({ role: claims.role, org: claims.org, ...(claims.purpose ? { purpose: claims.purpose } : {}) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.sub)
+    .setIssuer(rules.issuer)
+    .setAudience(rules.audience)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));

@@ -1,13 +1,15 @@
 // POST /imports/bank-collection: a bank result file of any size, streamed line by line (text/csv body),
 // with the same bearer token rules as the GraphQL mutation and the idempotency key in a header.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createInterface } from "node:readline";
 
 import { ROOT_PERMISSIONS } from "../auth/permissions";
 import type { TokenVerifier } from "../auth/token-verifier";
+import { HubError } from "../errors";
+import { BoundedLines } from "../services/deposits/bank-file-lines";
 import { runBankImport } from "../services/deposits/bank-import.service";
 import type { HubServices } from "../services/hub-services";
 import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
+import type { HubRateLimiter } from "./rate-limit";
 
 export async function handleBankImport(
   req: IncomingMessage,
@@ -15,6 +17,7 @@ export async function handleBankImport(
   hub: HubServices,
   verifier: TokenVerifier,
   requestId: string,
+  rateLimiter?: HubRateLimiter,
 ): Promise<void> {
   const token = bearerToken(req);
   if (!token) return sendError(res, 401, "UNAUTHENTICATED", "请先登录（缺少访问令牌）");
@@ -24,6 +27,12 @@ export async function handleBankImport(
   } catch {
     return sendError(res, 401, "UNAUTHENTICATED", "访问令牌无效或已过期");
   }
+  try {
+    await rateLimiter?.admitConsumer(viewer, res);
+  } catch (e) {
+    if (e instanceof HubError) return sendError(res, 429, "RATE_LIMITED", e.message);
+    throw e;
+  }
   if (!ROOT_PERMISSIONS.Mutation.importBankCollection!.includes(viewer.role)) {
     return sendError(res, 403, "FORBIDDEN", "无权执行此操作");
   }
@@ -32,9 +41,8 @@ export async function handleBankImport(
   const key = headerValue(req, "idempotency-key");
   if (!key) return sendError(res, 400, "BAD_USER_INPUT", "缺少 idempotency-key 请求头");
   req.setEncoding("utf8");
-  // Take readline's async iterator at once: lines emitted before it exists are lost, and the import awaits the
-  // database (idempotency lookup) before it starts reading. The iterator buffers and pauses the input meanwhile.
-  const lines = createInterface({ input: req, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  // Bounded lines (issue 11 finding 5): reading stops at a line over MAX_LINE_CHARS or past the row limit.
+  const lines = new BoundedLines(req as AsyncIterable<string>);
   const at = new Date();
   const result = await runBankImport(
     hub,
@@ -56,5 +64,14 @@ export async function handleBankImport(
     resultSize: result.accepted,
     outcome: "OK",
   });
+  if (lines.overflow) {
+    // What came before the bad line is imported (and recorded above); the rest of the body is not read.
+    const { code, line, message } = lines.overflow;
+    res.setHeader("connection", "close");
+    return sendJson(res, 413, {
+      errors: [{ message, extensions: { code: "BAD_USER_INPUT", reason: code, line } }],
+      result,
+    });
+  }
   sendJson(res, 200, result);
 }

@@ -4,6 +4,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export class BodyTooLargeError extends Error {}
 
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return (await readBodyBytes(req, maxBytes)).toString("utf8");
+}
+
+export async function readBodyBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > maxBytes) throw new BodyTooLargeError();
   const chunks: Buffer[] = [];
@@ -13,7 +17,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     if (size > maxBytes) throw new BodyTooLargeError();
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 export function sendJson(

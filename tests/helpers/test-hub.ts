@@ -5,7 +5,7 @@ import "reflect-metadata";
 import pino from "pino";
 
 import { startCreditSimulator, startFinanceSimulator, startNationalPlatformSimulator } from "../../simulators";
-import { createHub, type Hub } from "../../src/app";
+import { createHub, type Hub, type HubOptions } from "../../src/app";
 import { signDevToken } from "../../src/auth/token-verifier";
 import { checkLedger } from "../../src/ledger/ledger-check";
 import type { Role } from "../../src/schema/common/enums";
@@ -49,7 +49,8 @@ export interface TestHub {
 
 const AGENCY = new Set(["TAX_BUREAU", "HOUSING_BUREAU", "FINANCE_BUREAU"]);
 
-export async function startTestHub(): Promise<TestHub> {
+/** overrides: hub options a test needs on top of the defaults (a capturing logger, request guard limits). */
+export async function startTestHub(overrides: Partial<HubOptions> = {}): Promise<TestHub> {
   const database = await createTestDatabase();
   const national = await startNationalPlatformSimulator({ port: 0, slowMs: 1500 });
   const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 1500 });
@@ -67,6 +68,7 @@ export async function startTestHub(): Promise<TestHub> {
     },
     logger: pino({ level: "silent" }),
     outboxIntervalMs: 200,
+    ...overrides,
   });
   const url = await hub.listen(0, "127.0.0.1");
   const token = (role: `${Role}`, sub?: string, purpose?: string | null) =>

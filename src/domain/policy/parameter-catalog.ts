@@ -115,6 +115,28 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
     "统计最小单元人数：不足该人数的分组合并为“其他”或不予显示 minimum cell size of published metrics",
     "hub review, issue 11 finding 9 (statistical disclosure control; the center confirms)",
   ),
+  // Rate limits (issue 11): requests per minute, enforced per consumer (sub + org) and per client address
+  def(
+    "rateLimit.agencyPerMinute",
+    "integer",
+    "requests",
+    "600",
+    "部门系统每分钟请求上限 agency quota per consumer (sub + org)",
+  ),
+  def(
+    "rateLimit.consumerPerMinute",
+    "integer",
+    "requests",
+    "600",
+    "中心及个人用户每分钟请求上限 other consumers' quota",
+  ),
+  def(
+    "rateLimit.addressPerMinute",
+    "integer",
+    "requests",
+    "3000",
+    "每个来源地址每分钟请求上限 quota per client address",
+  ),
 ];
 
 export const PARAMETERS_BY_KEY: ReadonlyMap<string, ParameterDefinition> = new Map(

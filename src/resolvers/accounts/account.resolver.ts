@@ -2,10 +2,12 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphq
 
 import type { HubContext } from "../../context";
 import { badInput } from "../../errors";
+import { addToResultSize } from "../../graphql/result-size";
 import { Account, LedgerEntryConnection } from "../../schema/accounts/account.type";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
 import { type AccountView, accountViewByIdNumber } from "../../services/accounts/account-view";
 import { entriesPage, InvalidCursorError } from "../../services/accounts/ledger-entries";
+import { checkCursorRange } from "../pagination";
 import { present } from "./account.presenter";
 
 export const MAX_PAGE_SIZE = 200;
@@ -30,7 +32,7 @@ export class AccountResolver {
   ): Promise<AccountView | null> {
     ctx.exchange.touch([idNumber]);
     const shown = present(await accountViewByIdNumber(ctx.hub.prisma, idNumber), ctx.viewer!);
-    ctx.exchange.setResultSize(shown ? 1 : 0);
+    addToResultSize(ctx.exchange, shown ? 1 : 0);
     return shown;
   }
 
@@ -43,6 +45,7 @@ export class AccountResolver {
   ): Promise<LedgerEntryConnection> {
     const size = first ?? 50;
     if (size < 1 || size > MAX_PAGE_SIZE) throw badInput(`first 须在 1 到 ${MAX_PAGE_SIZE} 之间`, "first");
+    checkCursorRange(after);
     try {
       return await entriesPage(ctx.hub.prisma, account.accountNumber, size, after);
     } catch (e) {

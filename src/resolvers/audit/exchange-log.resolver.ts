@@ -10,6 +10,7 @@ import {
   InvalidExchangeCursorError,
   verifyExchangeChain,
 } from "../../services/audit/exchange-log.query";
+import { checkCursorRange } from "../pagination";
 
 const MAX_PAGE = 200;
 
@@ -21,6 +22,7 @@ async function page(
 ): Promise<ExchangePage> {
   const size = first ?? 50;
   if (size < 1 || size > MAX_PAGE) throw badInput(`first 须在 1 到 ${MAX_PAGE} 之间`, "first");
+  checkCursorRange(after);
   await ctx.hub.exchangeLog.drain(); // include records still being appended by concurrent requests
   try {
     return await exchangePage(ctx.hub.prisma, size, after, subjectKey);

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Query, Resolver } from "type-graphql";
 
 import type { HubContext } from "../../context";
+import { addToResultSize } from "../../graphql/result-size";
 import { RentalEligibility } from "../../schema/housing/rental-eligibility.type";
 import { DateScalar } from "../../schema/scalars/date.scalar";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
@@ -19,7 +20,7 @@ export class RentalEligibilityResolver {
   ): Promise<RentalEligibilityDto[]> {
     const answers = await rentalEligibilities(ctx.hub, idNumbers, asOf);
     ctx.exchange.touch(idNumbers);
-    ctx.exchange.setResultSize(answers.length);
+    addToResultSize(ctx.exchange, answers.length);
     return answers;
   }
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 
 import type { HubContext } from "../../context";
+import { addToResultSize } from "../../graphql/result-size";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
 import { TaxDeduction } from "../../schema/tax/tax-deduction.type";
 import { type TaxDeductionDto, taxDeductions } from "../../services/tax/tax-deductions";
@@ -18,7 +19,7 @@ export class TaxDeductionResolver {
   ): Promise<TaxDeductionDto[]> {
     const answers = await taxDeductions(ctx.hub, taxYear, idNumbers);
     ctx.exchange.touch(idNumbers);
-    ctx.exchange.setResultSize(answers.length);
+    addToResultSize(ctx.exchange, answers.length);
     return answers;
   }
 }

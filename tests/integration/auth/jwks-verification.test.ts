@@ -61,6 +61,8 @@ const sign = (claims: Record<string, unknown>, expires = "5m") =>
   new SignJWT(claims)
     .setProtectedHeader({ alg: "RS256", kid: "test-key" })
     .setSubject("admin-7")
+    .setIssuer("hpf-hub")
+    .setAudience("hpf-hub")
     .setIssuedAt()
     .setExpirationTime(expires)
     .sign(privateKey);
