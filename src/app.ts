@@ -1,5 +1,7 @@
 // Assembles a hub from its parts: database -> policy -> connectors -> services -> schema -> HTTP server.
 // main.ts (npm start) and the test harness both use it, so tests run the same wiring users get.
+import { randomBytes } from "node:crypto";
+
 import type { Logger } from "pino";
 
 import { hs256Verifier, jwksVerifier, type TokenVerifier } from "./auth/token-verifier";
@@ -16,6 +18,8 @@ import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
 import { buildHubSchema } from "./schema/build-schema";
 import { createHubServer, type HubServer } from "./server";
+import { ExchangeAnchor } from "./services/audit/exchange-anchor";
+import { ExchangeChainer } from "./services/audit/exchange-chainer";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
 import type { HubServices } from "./services/hub-services";
@@ -40,6 +44,11 @@ export interface HubOptions {
   outboxIntervalMs?: number;
   /** How often metric deltas are folded into the rollups (default 15 s). */
   metricsCompactionIntervalMs?: number;
+  /**
+   * The exchange log's anchor: the key that signs checkpoints (never stored in the database; a random one per start
+   * when absent, development and tests) and the folder of the checkpoint file (absent: kept in memory).
+   */
+  audit?: { anchorKey?: string; checkpointDir?: string; chainIntervalMs?: number; checkpointIntervalMs?: number };
 }
 
 export interface Hub {
@@ -86,6 +95,16 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       options.logger.child({ module: "outbox" }),
       options.outboxIntervalMs,
     );
+    const exchangeChainer = new ExchangeChainer(
+      db.prisma,
+      db.kind,
+      new ExchangeAnchor(options.audit?.anchorKey ?? randomBytes(32).toString("hex"), options.audit?.checkpointDir),
+      options.logger.child({ module: "exchange-chainer" }),
+      {
+        intervalMs: options.audit?.chainIntervalMs ?? 1000,
+        checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? 10000,
+      },
+    );
     const services: HubServices = {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
@@ -94,7 +113,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       fundAccounts: await loadFundAccounts(db.prisma),
       outbox,
       logger: options.logger,
-      exchangeLog: new ExchangeLogWriter(db.prisma, db.kind),
+      exchangeLog: new ExchangeLogWriter(db.prisma, () => exchangeChainer.kick()),
+      exchangeChainer,
       subjectKey: await loadSubjectKeyer(db.prisma),
     };
     const verifier = verifierFor(options.auth);
@@ -109,6 +129,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       ready: () => db.ready(),
     });
     outbox.start();
+    exchangeChainer.start();
     const metricsCompactor = new MetricsCompactor(
       db.prisma,
       options.logger.child({ module: "metrics-compaction" }),
@@ -127,6 +148,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await server.close(graceMs);
         await services.exchangeLog.close();
         await outbox.stop();
+        await exchangeChainer.stop();
         await metricsCompactor.stop();
         if (ownsDb) await db.close();
       },

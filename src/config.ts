@@ -30,6 +30,11 @@ const schema = z
     HUB_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
     HUB_DEBUG_ERRORS: z.enum(["0", "1"]).default("0"),
     HUB_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10000),
+    HUB_AUDIT_ANCHOR_KEY: z.string().min(32, "HUB_AUDIT_ANCHOR_KEY must be at least 32 characters").optional(),
+    HUB_AUDIT_CHECKPOINT_DIR: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.HUB_JWKS_URL) {
@@ -38,6 +43,14 @@ const schema = z
         path: ["HUB_JWKS_URL"],
         message: "production verifies tokens against HUB_JWKS_URL",
       });
+    }
+    for (const key of ["HUB_AUDIT_ANCHOR_KEY", "HUB_AUDIT_CHECKPOINT_DIR"] as const) {
+      if (env.NODE_ENV === "production" && !env[key])
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "production anchors the exchange log outside the database",
+        });
     }
     if (env.NODE_ENV === "production" && env.HUB_DEBUG_ERRORS === "1") {
       ctx.addIssue({
@@ -60,6 +73,8 @@ export interface HubConfig {
   logLevel: string;
   debugErrors: boolean;
   shutdownGraceMs: number;
+  /** anchorKey signs exchange-log checkpoints (generated per start in development); checkpointDir keeps them. */
+  audit: { anchorKey?: string; checkpointDir?: string };
 }
 
 export class ConfigError extends Error {}
@@ -92,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: e.HUB_LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
     debugErrors: e.HUB_DEBUG_ERRORS === "1",
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
+    audit: { anchorKey: e.HUB_AUDIT_ANCHOR_KEY, checkpointDir: e.HUB_AUDIT_CHECKPOINT_DIR },
   };
 }

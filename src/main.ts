@@ -74,6 +74,7 @@ async function run(config: HubConfig): Promise<void> {
     logger,
     production: config.env === "production",
     debugErrors: config.debugErrors,
+    audit: config.audit,
   }).catch(async (e: unknown) => {
     await simulators?.stop();
     throw e;

@@ -5,6 +5,7 @@ import type { FinancePort } from "../connectors/finance/finance.port";
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { FundAccounts } from "../ledger/fund-accounts";
+import type { ExchangeChainer } from "./audit/exchange-chainer";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
 import type { SubjectKeyer } from "./audit/subject-key";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
@@ -35,6 +36,8 @@ export interface HubServices {
   logger: Logger;
   /** The tamper-evident exchange log (appends in batches). */
   exchangeLog: ExchangeLogWriter;
+  /** Links inserted exchange records into the hash chain and keeps signed checkpoints outside the database. */
+  exchangeChainer: ExchangeChainer;
   /** The keyed hash that indexes persons in the exchange log. */
   subjectKey: SubjectKeyer;
 }
