@@ -21,6 +21,13 @@ import { createHubServer, type HubServer } from "./server";
 import { ExchangeAnchor } from "./services/audit/exchange-anchor";
 import { ExchangeChainer } from "./services/audit/exchange-chainer";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
+import {
+  FINANCE_BUREAU,
+  FINANCE_OUTBOUND,
+  NATIONAL_OUTBOUND,
+  NATIONAL_PLATFORM,
+  recordingOutbound,
+} from "./services/audit/outbound-exchange";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
 import type { HubServices } from "./services/hub-services";
 import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
@@ -73,28 +80,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const db = ownsDb ? await openDatabase(options.database as DatabaseOptions) : (options.database as Database);
   try {
     await seedPolicyParameters(db.prisma);
-    const national = new NationalPlatformClient({
-      baseUrl: options.connectors.nationalUrl,
-      timeoutMs: options.connectors.timeoutMs,
-      retryBaseMs: options.connectors.retryBaseMs,
-      breaker: options.connectors.breaker,
-      logger: options.logger.child({ connector: "national-platform" }),
-    });
-    const finance: FinancePort = options.connectors.financeUrl
-      ? new FinanceClient({
-          baseUrl: options.connectors.financeUrl,
-          timeoutMs: options.connectors.timeoutMs,
-          retryBaseMs: options.connectors.retryBaseMs,
-          breaker: options.connectors.breaker,
-          logger: options.logger.child({ connector: "finance" }),
-        })
-      : new UnconfiguredFinance();
-    const outbox = new OutboxDispatcher(
-      db.prisma,
-      outboxHandlers(national),
-      options.logger.child({ module: "outbox" }),
-      options.outboxIntervalMs,
-    );
+    const subjectKey = await loadSubjectKeyer(db.prisma);
     const exchangeChainer = new ExchangeChainer(
       db.prisma,
       db.kind,
@@ -105,6 +91,38 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? 10000,
       },
     );
+    const exchangeLog = new ExchangeLogWriter(db.prisma, () => exchangeChainer.kick());
+    // Outbound calls that carry ID numbers write their exchange records first (outbound-exchange.ts).
+    const outbound = { exchangeLog, subjectKey };
+    const nationalClient = new NationalPlatformClient({
+      baseUrl: options.connectors.nationalUrl,
+      timeoutMs: options.connectors.timeoutMs,
+      retryBaseMs: options.connectors.retryBaseMs,
+      breaker: options.connectors.breaker,
+      logger: options.logger.child({ connector: "national-platform" }),
+    });
+    const national = recordingOutbound<NationalPlatformPort>(
+      nationalClient,
+      NATIONAL_PLATFORM,
+      NATIONAL_OUTBOUND,
+      outbound,
+    );
+    const financeClient: FinancePort = options.connectors.financeUrl
+      ? new FinanceClient({
+          baseUrl: options.connectors.financeUrl,
+          timeoutMs: options.connectors.timeoutMs,
+          retryBaseMs: options.connectors.retryBaseMs,
+          breaker: options.connectors.breaker,
+          logger: options.logger.child({ connector: "finance" }),
+        })
+      : new UnconfiguredFinance();
+    const finance = recordingOutbound(financeClient, FINANCE_BUREAU, FINANCE_OUTBOUND, outbound);
+    const outbox = new OutboxDispatcher(
+      db.prisma,
+      outboxHandlers(national),
+      options.logger.child({ module: "outbox" }),
+      options.outboxIntervalMs,
+    );
     const services: HubServices = {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
@@ -113,9 +131,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       fundAccounts: await loadFundAccounts(db.prisma),
       outbox,
       logger: options.logger,
-      exchangeLog: new ExchangeLogWriter(db.prisma, () => exchangeChainer.kick()),
+      exchangeLog,
       exchangeChainer,
-      subjectKey: await loadSubjectKeyer(db.prisma),
+      subjectKey,
     };
     const verifier = verifierFor(options.auth);
     const server = await createHubServer({

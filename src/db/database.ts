@@ -93,6 +93,9 @@ function attachCounter(prisma: PrismaClient, counter: QueryCounter | undefined):
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
+    // A pooled connection the server terminated while idle is dropped by the pool; without a listener the pool's
+    // error event would end the process (found by the exchange-log fault test: connections terminated under load).
+    pool.on("error", () => {});
     const driver = pgDriver(pool);
     if (options.migrate !== false) await migrate(driver);
     const queries = options.countQueries ? new QueryCounter() : undefined;

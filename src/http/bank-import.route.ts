@@ -5,6 +5,8 @@ import { createInterface } from "node:readline";
 
 import { ROOT_PERMISSIONS } from "../auth/permissions";
 import type { TokenVerifier } from "../auth/token-verifier";
+import { ExchangeCollector } from "../services/audit/exchange-collector";
+import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
 import { runBankImport } from "../services/deposits/bank-import.service";
 import type { HubServices } from "../services/hub-services";
 import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
@@ -36,12 +38,11 @@ export async function handleBankImport(
   // database (idempotency lookup) before it starts reading. The iterator buffers and pauses the input meanwhile.
   const lines = createInterface({ input: req, crlfDelay: Infinity })[Symbol.asyncIterator]();
   const at = new Date();
-  const result = await runBankImport(
-    hub,
-    { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId },
-    key,
-    lines,
-  );
+  // Each committed batch writes its exchange record in its own transaction, through this request's scope.
+  const consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
+  const scope = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
+  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId };
+  const result = await runInExchangeScope(scope, () => runBankImport(hub, actor, key, lines));
   // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
   await hub.exchangeLog.append({
     at,

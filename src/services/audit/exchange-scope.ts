@@ -97,20 +97,18 @@ export function confirmRecordedWrite(): void {
 
 /**
  * Inserts the record of one batch of a bulk write (e.g. a bank file's 1,000 rows) into that batch's transaction:
- * `rows` counted, the persons of `accountIds` indexed. Counts towards the request's subject count.
+ * `rows` counted, the holders of the accounts touched indexed. Counts towards the request's subject count.
  */
 export async function recordBatchInTransaction(
   tx: Tx,
   operation: string,
-  batch: { rows: number; written: number; accountIds: bigint[] },
+  batch: { rows: number; written: number; accountNumbers: string[] },
 ): Promise<void> {
   const scope = currentExchangeScope();
   if (!scope?.consumer) return;
-  const persons =
-    batch.accountIds.length === 0
-      ? []
-      : await tx.$queryRaw<{ id_number: string }[]>`
-          SELECT DISTINCT p.id_number FROM account a JOIN person p ON p.id = a.person_id WHERE a.id = ANY(${batch.accountIds}::bigint[])`;
+  const persons = await tx.$queryRaw<{ id_number: string }[]>`
+    SELECT DISTINCT p.id_number FROM account a JOIN person p ON p.id = a.person_id
+    WHERE a.account_number = ANY(${[...new Set(batch.accountNumbers)]}::text[])`;
   scope.collector.bulkCount += batch.rows;
   await insertExchangeRecord(tx, {
     at: new Date(),

@@ -70,6 +70,7 @@ export async function runBankImport(
         actor: actor.sub,
         requestHash: requestHash(OPERATION, { digest }),
         response: result as unknown as object,
+        requestId: actor.requestId ?? null,
       },
     });
   } catch (e) {
