@@ -1,5 +1,7 @@
 // Assembles a hub from its parts: database -> policy -> connectors -> services -> schema -> HTTP server.
 // main.ts (npm start) and the test harness both use it, so tests run the same wiring users get.
+import { randomBytes } from "node:crypto";
+
 import type { Logger } from "pino";
 
 import { hs256Verifier, jwksVerifier, type TokenRules, type TokenVerifier } from "./auth/token-verifier";
@@ -22,7 +24,16 @@ import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
 import { createLedger } from "./ledger/ledger";
 import { createHubServer, type HubServer } from "./server";
+import { ExchangeAnchor } from "./services/audit/exchange-anchor";
+import { ExchangeChainer } from "./services/audit/exchange-chainer";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
+import {
+  FINANCE_BUREAU,
+  FINANCE_OUTBOUND,
+  NATIONAL_OUTBOUND,
+  NATIONAL_PLATFORM,
+  recordingOutbound,
+} from "./services/audit/outbound-exchange";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
 import type { HubServices } from "./services/hub-services";
 import { recordPostingMetrics } from "./services/metrics/metric-deltas";
@@ -54,6 +65,11 @@ export interface HubOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** How often metric deltas are folded into the rollups (default 15 s). */
   metricsCompactionIntervalMs?: number;
+  /**
+   * The exchange log's anchor: the key that signs checkpoints (never stored in the database; a random one per start
+   * when absent, development and tests) and the folder of the checkpoint file (absent: kept in memory).
+   */
+  audit?: { anchorKey?: string; checkpointDir?: string; chainIntervalMs?: number; checkpointIntervalMs?: number };
 }
 
 export interface Hub {
@@ -78,14 +94,34 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const db = ownsDb ? await openDatabase(options.database as DatabaseOptions) : (options.database as Database);
   try {
     await seedPolicyParameters(db.prisma);
-    const national = new NationalPlatformClient({
+    const subjectKey = await loadSubjectKeyer(db.prisma);
+    const exchangeChainer = new ExchangeChainer(
+      db.prisma,
+      db.kind,
+      new ExchangeAnchor(options.audit?.anchorKey ?? randomBytes(32).toString("hex"), options.audit?.checkpointDir),
+      options.logger.child({ module: "exchange-chainer" }),
+      {
+        intervalMs: options.audit?.chainIntervalMs ?? 1000,
+        checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? 10000,
+      },
+    );
+    const exchangeLog = new ExchangeLogWriter(db.prisma, () => exchangeChainer.kick());
+    // Outbound calls that carry ID numbers write their exchange records first (outbound-exchange.ts).
+    const outbound = { exchangeLog, subjectKey };
+    const nationalClient = new NationalPlatformClient({
       baseUrl: options.connectors.nationalUrl,
       timeoutMs: options.connectors.timeoutMs,
       retryBaseMs: options.connectors.retryBaseMs,
       breaker: options.connectors.breaker,
       logger: options.logger.child({ connector: "national-platform" }),
     });
-    const finance: FinancePort = options.connectors.financeUrl
+    const national = recordingOutbound<NationalPlatformPort>(
+      nationalClient,
+      NATIONAL_PLATFORM,
+      NATIONAL_OUTBOUND,
+      outbound,
+    );
+    const financeClient: FinancePort = options.connectors.financeUrl
       ? new FinanceClient({
           baseUrl: options.connectors.financeUrl,
           timeoutMs: options.connectors.timeoutMs,
@@ -94,6 +130,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           logger: options.logger.child({ connector: "finance" }),
         })
       : new UnconfiguredFinance();
+    const finance = recordingOutbound(financeClient, FINANCE_BUREAU, FINANCE_OUTBOUND, outbound);
     const credit: CreditPort = options.connectors.creditUrl
       ? new CreditClient({
           baseUrl: options.connectors.creditUrl,
@@ -120,8 +157,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       ledger: createLedger(fundAccounts, recordPostingMetrics),
       outbox,
       logger: options.logger,
-      exchangeLog: new ExchangeLogWriter(db.prisma, db.kind),
-      subjectKey: await loadSubjectKeyer(db.prisma),
+      exchangeLog,
+      exchangeChainer,
+      subjectKey,
     };
     const verifier = verifierFor(options.auth);
     const rateLimiter = options.rateLimit
@@ -141,6 +179,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits },
     });
     outbox.start();
+    exchangeChainer.start();
     const metricsCompactor = new MetricsCompactor(
       db.prisma,
       options.logger.child({ module: "metrics-compaction" }),
@@ -160,6 +199,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await rateLimiter?.close();
         await services.exchangeLog.close();
         await outbox.stop();
+        await exchangeChainer.stop();
         await metricsCompactor.stop();
         if (ownsDb) await db.close();
       },

@@ -40,6 +40,11 @@ const schema = z
     HUB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.maxConnections),
     HUB_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
     HUB_BODY_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_CONNECTION_LIMITS.bodyIdleTimeoutMs),
+    HUB_AUDIT_ANCHOR_KEY: z.string().min(32, "HUB_AUDIT_ANCHOR_KEY must be at least 32 characters").optional(),
+    HUB_AUDIT_CHECKPOINT_DIR: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.HUB_JWKS_URL) {
@@ -55,6 +60,14 @@ const schema = z
           code: "custom",
           path: [key],
           message: "production requires the token issuer, audience and max age",
+        });
+    }
+    for (const key of ["HUB_AUDIT_ANCHOR_KEY", "HUB_AUDIT_CHECKPOINT_DIR"] as const) {
+      if (env.NODE_ENV === "production" && !env[key])
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "production anchors the exchange log outside the database",
         });
     }
     if (env.NODE_ENV === "production" && env.HUB_DEBUG_ERRORS === "1") {
@@ -81,6 +94,8 @@ export interface HubConfig {
   /** Rate limits (always on in a started hub) and slow-client limits (issue 11). */
   rateLimit: { redisUrl?: string };
   connectionLimits: Pick<ConnectionLimits, "maxConnections" | "headersTimeoutMs" | "bodyIdleTimeoutMs">;
+  /** anchorKey signs exchange-log checkpoints (generated per start in development); checkpointDir keeps them. */
+  audit: { anchorKey?: string; checkpointDir?: string };
 }
 
 export class ConfigError extends Error {}
@@ -128,5 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       headersTimeoutMs: e.HUB_HEADERS_TIMEOUT_MS,
       bodyIdleTimeoutMs: e.HUB_BODY_IDLE_TIMEOUT_MS,
     },
+    audit: { anchorKey: e.HUB_AUDIT_ANCHOR_KEY, checkpointDir: e.HUB_AUDIT_CHECKPOINT_DIR },
   };
 }

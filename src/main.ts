@@ -83,6 +83,7 @@ async function run(config: HubConfig): Promise<void> {
     debugErrors: config.debugErrors,
     rateLimit: config.rateLimit,
     connectionLimits: config.connectionLimits,
+    audit: config.audit,
   }).catch(async (e: unknown) => {
     await simulators?.stop();
     throw e;

@@ -30,6 +30,7 @@ import { bearerToken, BodyTooLargeError, headerValue, readBodyBytes, sendError, 
 import type { HubRateLimiter } from "./http/rate-limit";
 import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
+import { newExchangeScope, runInExchangeScope } from "./services/audit/exchange-scope";
 import type { HubServices } from "./services/hub-services";
 
 export interface ServerOptions {
@@ -127,23 +128,29 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     }
     const problem = graphqlRequestProblem(body, url.searchParams);
     if (problem) return sendError(res, problem.status, problem.code, problem.message);
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => {
-        const token = bearerToken(req);
-        const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
-        if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
-        return {
-          viewer,
-          hub,
-          requestId,
-          startedAt,
-          logger: hub.logger.child({ requestId }),
-          loaders: createLoaders(hub),
-          exchange: new ExchangeCollector(),
-        };
-      },
-    });
+    const exchange = new ExchangeCollector();
+    // The exchange scope lets a mutation's transaction write the request's record itself (exchange-scope.ts).
+    const scope = newExchangeScope(hub, requestId, startedAt, exchange);
+    const execute = () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+        context: async () => {
+          const token = bearerToken(req);
+          const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
+          if (viewer) scope.consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
+          if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
+          return {
+            viewer,
+            hub,
+            requestId,
+            startedAt,
+            logger: hub.logger.child({ requestId }),
+            loaders: createLoaders(hub),
+            exchange,
+          };
+        },
+      });
+    const response = await (options.benchmarkWithoutExchangeLog ? execute() : runInExchangeScope(scope, execute));
     const outHeaders: Record<string, string> = { "x-request-id": requestId };
     for (const [k, v] of response.headers) outHeaders[k] = v;
     res.writeHead(response.status ?? 200, outHeaders);

@@ -93,6 +93,11 @@ function attachCounter(prisma: PrismaClient, counter: QueryCounter | undefined):
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
+    // A connection the server terminates emits "error" (idle: on the pool; checked out: on the client, between the
+    // queries of a transaction). Unlistened, either ends the process; the query in flight fails on its own and the
+    // pool replaces the connection (found by the exchange-log fault test: connections terminated under load).
+    pool.on("error", () => {});
+    pool.on("connect", (client) => client.on("error", () => {}));
     const driver = pgDriver(pool);
     if (options.migrate !== false) await migrate(driver);
     const queries = options.countQueries ? new QueryCounter() : undefined;

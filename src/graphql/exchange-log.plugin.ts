@@ -1,11 +1,14 @@
 // Writes the exchange record of a request before its answer is released: every agency call (allowed or not),
-// every center mutation, and every center read that touched a person. If the record cannot be written, the answer
-// is withheld (INTERNAL_SERVER_ERROR): no data leaves without its record.
+// every center mutation, and every center read that touched a person. A mutation whose write committed already
+// has its record, inserted in its own transaction (exchange-scope.ts); refused, replayed and failed mutations get
+// theirs here. If the record cannot be written, the answer is withheld (INTERNAL_SERVER_ERROR): no data leaves
+// without its record, and only this request fails (the writer retries a failed batch record by record).
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Kind, type OperationDefinitionNode } from "graphql";
 
 import { AGENCY_ROLES, CENTER_ROLES } from "../auth/viewer";
 import type { HubContext } from "../context";
+import { currentExchangeScope } from "../services/audit/exchange-scope";
 
 function operationName(operation: OperationDefinitionNode | undefined | null): string {
   if (!operation) return "(invalid)";
@@ -30,6 +33,7 @@ export function exchangeLogPlugin(): ApolloServerPlugin<HubContext> {
         async willSendResponse({ contextValue: ctx, operation, response, errors }) {
           const isMutation = operation?.operation === "mutation";
           if (!ctx.viewer || !shouldRecord(ctx, isMutation)) return;
+          if (isMutation && (currentExchangeScope()?.committed ?? 0) > 0) return; // recorded with its write
           const single = response.body.kind === "single" ? response.body.singleResult : null;
           const failed = (errors?.length ?? 0) > 0 || (single?.errors?.length ?? 0) > 0;
           try {

@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ROOT_PERMISSIONS } from "../auth/permissions";
 import type { TokenVerifier } from "../auth/token-verifier";
 import { HubError } from "../errors";
+import { ExchangeCollector } from "../services/audit/exchange-collector";
+import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
 import { BoundedLines } from "../services/deposits/bank-file-lines";
 import { runBankImport } from "../services/deposits/bank-import.service";
 import type { HubServices } from "../services/hub-services";
@@ -44,12 +46,11 @@ export async function handleBankImport(
   // Bounded lines (issue 11 finding 5): reading stops at a line over MAX_LINE_CHARS or past the row limit.
   const lines = new BoundedLines(req as AsyncIterable<string>);
   const at = new Date();
-  const result = await runBankImport(
-    hub,
-    { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId },
-    key,
-    lines,
-  );
+  // Each committed batch writes its exchange record in its own transaction, through this request's scope.
+  const consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
+  const scope = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
+  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId };
+  const result = await runInExchangeScope(scope, () => runBankImport(hub, actor, key, lines));
   // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
   await hub.exchangeLog.append({
     at,

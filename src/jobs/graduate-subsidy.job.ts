@@ -5,6 +5,8 @@
 import { randomUUID } from "node:crypto";
 
 import { ConnectorUnavailableError } from "../connectors/connector.errors";
+import { ExchangeCollector } from "../services/audit/exchange-collector";
+import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
 import { type Actor, type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
 import { claimGraduateSubsidies } from "../services/subsidies/claim-graduate-subsidies";
 import { settleGraduateSubsidies } from "../services/subsidies/settle-graduate-subsidies";
@@ -35,6 +37,18 @@ async function resendClaimed(hub: HubServices, actor: Actor): Promise<string[]> 
 
 export async function runMonthlySubsidies(hub: HubServices, period: string): Promise<MonthlySubsidyReport> {
   const actor: Actor = { ...SYSTEM_ACTOR, requestId: `job-graduate-subsidy-${randomUUID()}` };
+  // The run's writes record themselves in their transactions, as a request's do (consumer: the hub's system actor).
+  const consumer = {
+    role: actor.role,
+    org: actor.org,
+    sub: actor.sub,
+    purpose: "毕业生缴存补贴月度作业 monthly subsidy run",
+  };
+  const scope = newExchangeScope(hub, actor.requestId!, new Date(), new ExchangeCollector(), consumer);
+  return runInExchangeScope(scope, () => monthlyRun(hub, actor, period));
+}
+
+async function monthlyRun(hub: HubServices, actor: Actor, period: string): Promise<MonthlySubsidyReport> {
   const report: MonthlySubsidyReport = {
     period,
     claimed: null,

@@ -68,6 +68,8 @@ export async function storeCommandResult(
   prisma: PrismaClient,
   request: IdempotentRequest,
   result: unknown,
+  /** The request whose exchange record goes with this write (exchange-scope.ts). */
+  requestId?: string | null,
 ): Promise<void> {
   try {
     await prisma.idempotencyRecord.create({
@@ -77,6 +79,7 @@ export async function storeCommandResult(
         actor: request.actor,
         requestHash: requestHash(request.operation, request.input),
         response: result as object,
+        requestId: requestId ?? null,
       },
     });
   } catch (e) {

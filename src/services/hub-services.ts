@@ -7,6 +7,7 @@ import type { NationalPlatformPort } from "../connectors/national-platform/natio
 import type { PrismaClient } from "../generated/prisma/client";
 import type { FundAccounts } from "../ledger/fund-accounts";
 import type { Ledger } from "../ledger/ledger";
+import type { ExchangeChainer } from "./audit/exchange-chainer";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
 import type { SubjectKeyer } from "./audit/subject-key";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
@@ -41,6 +42,8 @@ export interface HubServices {
   logger: Logger;
   /** The tamper-evident exchange log (appends in batches). */
   exchangeLog: ExchangeLogWriter;
+  /** Links inserted exchange records into the hash chain and keeps signed checkpoints outside the database. */
+  exchangeChainer: ExchangeChainer;
   /** The keyed hash that indexes persons in the exchange log. */
   subjectKey: SubjectKeyer;
 }

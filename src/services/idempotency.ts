@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 
 import { inTransaction, isUniqueViolation, type Tx } from "../db/transaction";
 import type { PrismaClient } from "../generated/prisma/client";
+import { confirmRecordedWrite, recordWriteInTransaction } from "./audit/exchange-scope";
 import type { UserErrorDto } from "./user-error";
 
 export interface IdempotentRequest {
@@ -80,19 +81,23 @@ export async function runIdempotent<T>(
   }
   const hash = requestHash(request.operation, request.input);
   try {
-    return await inTransaction(prisma, async (tx) => {
+    const result = await inTransaction(prisma, async (tx) => {
       const previous = await replay<T>(tx, request, hash);
       if (previous) return previous;
       const outcome = await work(tx);
       if ("ok" in outcome) {
+        // The request's exchange record commits with the write (no committed write without its record).
+        const requestId = await recordWriteInTransaction(tx, request.operation, outcome.ok);
         await tx.$executeRaw`
-          INSERT INTO idempotency_record (key, operation, actor, request_hash, response)
-          VALUES (${request.key}, ${request.operation}, ${request.actor}, ${hash}, ${JSON.stringify(outcome.ok)}::jsonb)`;
+          INSERT INTO idempotency_record (key, operation, actor, request_hash, response, request_id)
+          VALUES (${request.key}, ${request.operation}, ${request.actor}, ${hash}, ${JSON.stringify(outcome.ok)}::jsonb, ${requestId})`;
       } else {
         throw new RollbackWithOutcome(outcome);
       }
       return outcome;
     });
+    confirmRecordedWrite();
+    return result;
   } catch (e) {
     if (e instanceof RollbackWithOutcome) {
       // The refusal may come from a concurrent request with the same key that committed while this one waited

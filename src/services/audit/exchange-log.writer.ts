@@ -1,25 +1,13 @@
-// Appends exchange records in batches: callers enqueue and await; one flush at a time takes what is queued,
-// links it onto the chain tip inside one transaction (an advisory lock makes hub processes on one PostgreSQL
-// take turns per batch, not per request), inserts it set-based and then releases every waiting caller.
-// So no answer leaves before its record is committed, and concurrency batches up instead of queueing on a lock.
-import type { DatabaseKind } from "../../db/database";
-import { inTransaction, type Tx } from "../../db/transaction";
+// Appends the exchange records of reads (and of refused or replayed mutations) in batches: callers enqueue and
+// await; one flush at a time inserts what is queued as unchained rows in one statement, then releases every
+// waiting caller, so no answer leaves before its record is committed and concurrency batches up. When the batch
+// statement fails (one record the database refuses, a dropped connection), each record is retried on its own,
+// so a bad record fails only its own request. Linking the rows into the hash chain is the chainer's job.
+// A mutation's own record is not written here: it is inserted in the mutation's transaction (exchange-scope.ts).
 import type { PrismaClient } from "../../generated/prisma/client";
-import { chainHash, GENESIS_HASH } from "./exchange-chain";
+import { type ExchangeEntry, insertExchangeRecord, insertExchangeRecords } from "./exchange-record.insert";
 
-export interface ExchangeEntry {
-  at: Date;
-  consumerRole: string;
-  consumerOrg: string;
-  consumerSub: string;
-  operation: string;
-  purpose: string | null;
-  requestId: string;
-  subjectKeys: string[];
-  subjectCount: number;
-  resultSize: number;
-  outcome: "OK" | "ERROR";
-}
+export type { ExchangeEntry } from "./exchange-record.insert";
 
 interface Pending {
   entry: ExchangeEntry;
@@ -27,7 +15,6 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-const LOCK_KEY = 7140500;
 export const MAX_BATCH = 500;
 
 export class ExchangeLogWriter {
@@ -39,7 +26,8 @@ export class ExchangeLogWriter {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly kind: DatabaseKind,
+    /** Called after rows were inserted (the chainer links them soon). */
+    private readonly onInserted: () => void = () => {},
   ) {}
 
   append(entry: ExchangeEntry): Promise<void> {
@@ -57,16 +45,14 @@ export class ExchangeLogWriter {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          await inTransaction(this.prisma, (tx) =>
-            this.write(
-              tx,
-              batch.map((p) => p.entry),
-            ),
+          await insertExchangeRecords(
+            this.prisma,
+            batch.map((p) => p.entry),
           );
-          this.appended += batch.length;
-          batch.forEach((p) => p.resolve());
+          this.settle(batch.map((p) => [p, null]));
         } catch (e) {
-          batch.forEach((p) => p.reject(e));
+          if (batch.length === 1) this.settle([[batch[0]!, e]]);
+          else this.settle(await Promise.all(batch.map((p) => this.alone(p))));
         }
       }
     } finally {
@@ -75,33 +61,22 @@ export class ExchangeLogWriter {
     }
   }
 
-  private async write(tx: Tx, entries: ExchangeEntry[]): Promise<void> {
-    if (this.kind === "postgres") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
-    const [tip] = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM exchange_record ORDER BY id DESC LIMIT 1`;
-    const ids = (
-      await tx.$queryRaw<
-        { id: bigint }[]
-      >`SELECT nextval('exchange_record_id_seq') AS id FROM generate_series(1, ${entries.length}::int)`
-    ).map((r) => r.id);
-    let prev = tip?.hash ?? GENESIS_HASH;
-    const rows = entries.map((e, i) => {
-      const id = ids[i]!;
-      const hash = chainHash({ ...e, id }, prev);
-      const row = { id, prevHash: prev, hash };
-      prev = hash;
-      return row;
-    });
-    await tx.$executeRaw`
-      INSERT INTO exchange_record (id, at, consumer_role, consumer_org, consumer_sub, operation, purpose, request_id, subject_count, result_size, outcome, prev_hash, hash)
-      SELECT * FROM unnest(${ids}::bigint[], ${entries.map((e) => e.at.toISOString())}::timestamptz[], ${entries.map((e) => e.consumerRole)}::text[],
-        ${entries.map((e) => e.consumerOrg)}::text[], ${entries.map((e) => e.consumerSub)}::text[], ${entries.map((e) => e.operation)}::text[],
-        ${entries.map((e) => e.purpose)}::text[], ${entries.map((e) => e.requestId)}::text[], ${entries.map((e) => e.subjectCount)}::int[],
-        ${entries.map((e) => e.resultSize)}::int[], ${entries.map((e) => e.outcome)}::text[], ${rows.map((r) => r.prevHash)}::char(64)[], ${rows.map((r) => r.hash)}::char(64)[])`;
-    const subjects = entries.flatMap((e, i) => [...new Set(e.subjectKeys)].map((key) => ({ key, id: ids[i]! })));
-    if (subjects.length > 0) {
-      await tx.$executeRaw`
-        INSERT INTO exchange_subject (subject_key, record_id)
-        SELECT * FROM unnest(${subjects.map((s) => s.key)}::char(64)[], ${subjects.map((s) => s.id)}::bigint[])`;
+  private async alone(p: Pending): Promise<[Pending, unknown]> {
+    try {
+      await insertExchangeRecord(this.prisma, p.entry);
+      return [p, null];
+    } catch (e) {
+      return [p, e];
+    }
+  }
+
+  private settle(results: [Pending, unknown][]): void {
+    const written = results.filter(([, e]) => e === null).length;
+    this.appended += written;
+    if (written > 0) this.onInserted();
+    for (const [p, e] of results) {
+      if (e === null) p.resolve();
+      else p.reject(e);
     }
   }
 

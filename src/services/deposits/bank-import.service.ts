@@ -62,6 +62,11 @@ export async function runBankImport(
   const result = await importBankCollection(hub, hashing(lines, hash));
   const digest = hash.digest("hex");
   // A concurrent import under the same key that finished first keeps its record: its rows were deduplicated by paymentRef.
-  await storeCommandResult(hub.prisma, { key, operation: OPERATION, actor: actor.sub, input: { digest } }, result);
+  await storeCommandResult(
+    hub.prisma,
+    { key, operation: OPERATION, actor: actor.sub, input: { digest } },
+    result,
+    actor.requestId,
+  );
   return result;
 }

@@ -6,6 +6,7 @@ import type { Tx } from "../../db/transaction";
 import { inTransaction } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
 import { lockAccounts } from "../../ledger/worker-lock";
+import { recordBatchInTransaction } from "../audit/exchange-scope";
 import type { HubServices } from "../hub-services";
 import type { UserErrorDto } from "../user-error";
 import { BANK_FILE_HEADER, type BankRow, isHeader, isProblem, parseBankRow, splitCsvLine } from "./bank-collection.csv";
@@ -135,6 +136,12 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
     ];
     await tx.$executeRaw`
       INSERT INTO bank_payment_ref (payment_ref, outcome) SELECT * FROM unnest(${refsDone.map((x) => x.ref)}::text[], ${refsDone.map((x) => x.outcome)}::text[])`;
+    // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
+    await recordBatchInTransaction(tx, "importBankCollection", {
+      rows: rows.length,
+      written: refsDone.length,
+      accountNumbers: [...deposits.map((d) => d.account.accountNumber), ...failed.map((r) => r.accountNumber)],
+    });
     tally.result.accepted += deposits.length;
     tally.result.missed += failed.length;
   });

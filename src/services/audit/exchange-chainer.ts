@@ -1,0 +1,161 @@
+// Links unchained exchange records into the hash chain, oldest id first: each round takes the chain head under a
+// transaction-level advisory lock (hub processes on one PostgreSQL take turns), gives the next rows seq, prev_hash
+// and hash, and commits. Rows of transactions still open are invisible and are linked by a later round (their seq
+// then follows rows with higher ids: seq, not id, is the chain order). After a round that advanced the chain, a
+// signed checkpoint of the head is kept outside the database, at most once per checkpoint interval.
+import type { Logger } from "pino";
+
+import type { DatabaseKind } from "../../db/database";
+import { inTransaction, type Tx } from "../../db/transaction";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Checkpoint, ExchangeAnchor } from "./exchange-anchor";
+import { chainHash, GENESIS_HASH } from "./exchange-chain";
+
+const LOCK_KEY = 7140500;
+const ROUND = 2000;
+
+type Unchained = {
+  id: bigint;
+  at: Date;
+  request_id: string;
+  consumer_role: string;
+  consumer_org: string;
+  consumer_sub: string;
+  operation: string;
+  purpose: string | null;
+  subject_count: number;
+  result_size: number;
+  outcome: string;
+  subject_keys: string[] | null;
+};
+
+export class ExchangeChainer {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private lastCheckpointAt = 0;
+  private uncheckpointed = false;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly kind: DatabaseKind,
+    readonly anchor: ExchangeAnchor,
+    private readonly logger: Logger,
+    private readonly options: { intervalMs: number; checkpointIntervalMs: number },
+  ) {}
+
+  /** Links every unchained row visible now; returns how many were linked. */
+  async chainPending(): Promise<number> {
+    let linked = 0;
+    for (;;) {
+      const round = await inTransaction(this.prisma, (tx) => this.round(tx));
+      linked += round.linked;
+      if (round.head) this.maybeCheckpoint(round.head);
+      if (round.linked < ROUND) return linked;
+    }
+  }
+
+  private async round(tx: Tx): Promise<{ linked: number; head: Checkpoint | null }> {
+    if (this.kind === "postgres") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
+    const rows = await tx.$queryRaw<Unchained[]>`
+      SELECT r.id, r.at, r.request_id, r.consumer_role, r.consumer_org, r.consumer_sub, r.operation, r.purpose,
+             r.subject_count, r.result_size, r.outcome,
+             (SELECT array_agg(s.subject_key::text) FROM exchange_subject s WHERE s.record_id = r.id) AS subject_keys
+      FROM exchange_record r WHERE r.seq IS NULL ORDER BY r.id LIMIT ${ROUND}`;
+    if (rows.length === 0) return { linked: 0, head: null };
+    const [tip] = await tx.$queryRaw<
+      { seq: bigint; hash: string }[]
+    >`SELECT seq, hash FROM exchange_record WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1`;
+    let seq = tip?.seq ?? 0n;
+    let prev = tip?.hash ?? GENESIS_HASH;
+    const links = rows.map((r) => {
+      seq += 1n;
+      const hash = chainHash(
+        {
+          id: r.id,
+          at: r.at,
+          consumerRole: r.consumer_role,
+          consumerOrg: r.consumer_org,
+          consumerSub: r.consumer_sub,
+          operation: r.operation,
+          purpose: r.purpose,
+          requestId: r.request_id,
+          subjectCount: r.subject_count,
+          resultSize: r.result_size,
+          outcome: r.outcome,
+          subjectKeys: r.subject_keys ?? [],
+        },
+        prev,
+      );
+      const link = { id: r.id, seq, prev, hash };
+      prev = hash;
+      return link;
+    });
+    await tx.$executeRaw`
+      UPDATE exchange_record SET seq = l.seq, prev_hash = l.prev, hash = l.hash
+      FROM unnest(${links.map((l) => l.id)}::bigint[], ${links.map((l) => l.seq)}::bigint[], ${links.map((l) => l.prev)}::char(64)[], ${links.map((l) => l.hash)}::char(64)[])
+        AS l(id, seq, prev, hash)
+      WHERE exchange_record.id = l.id`;
+    const last = links.at(-1)!;
+    const head = { seq: last.seq.toString(), id: last.id.toString(), hash: last.hash, count: last.seq.toString() };
+    return { linked: links.length, head: { ...head, at: new Date().toISOString() } };
+  }
+
+  private pendingHead: Checkpoint | null = null;
+
+  private maybeCheckpoint(head: Checkpoint): void {
+    this.pendingHead = head;
+    this.uncheckpointed = true;
+    if (Date.now() - this.lastCheckpointAt >= this.options.checkpointIntervalMs) this.checkpointNow();
+  }
+
+  /** Keeps a signed checkpoint of the newest head this process linked (if it has not been kept yet). */
+  checkpointNow(): void {
+    if (!this.uncheckpointed || !this.pendingHead) return;
+    this.anchor.record(this.pendingHead);
+    this.lastCheckpointAt = Date.now();
+    this.uncheckpointed = false;
+  }
+
+  /** Asks for a round soon (after rows were inserted or a mutation committed its record). */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.chainPending()
+      .then(() => undefined)
+      .catch((e: unknown) => {
+        this.logger.error({ err: e }, "exchange chaining round failed; will retry");
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => {
+      this.kick();
+      if (this.uncheckpointed && Date.now() - this.lastCheckpointAt >= this.options.checkpointIntervalMs)
+        this.checkpointNow();
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Waits for the current round (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.idle();
+    await this.chainPending().catch((e: unknown) => this.logger.error({ err: e }, "final exchange chaining failed"));
+    this.checkpointNow();
+  }
+}

@@ -1,0 +1,146 @@
+// The exchange scope of one request (or job run), carried through AsyncLocalStorage, so that the transaction of a
+// mutation can insert the request's exchange record itself, just before it commits: the write and its record
+// commit or roll back together. Services below the resolvers need not pass it along; runIdempotent and the bank
+// import's batches look it up. Without a scope (scripts, tests calling services directly) nothing is recorded here.
+import { AsyncLocalStorage } from "node:async_hooks";
+
+import type { Tx } from "../../db/transaction";
+import type { ExchangeCollector } from "./exchange-collector";
+import { insertExchangeRecord } from "./exchange-record.insert";
+import type { SubjectKeyer } from "./subject-key";
+
+export interface ExchangeConsumer {
+  role: string;
+  org: string;
+  sub: string;
+  purpose: string | null;
+}
+
+export interface ExchangeScope {
+  requestId: string;
+  at: Date;
+  /** Who acts; null until the request's token is verified (an anonymous request writes nothing). */
+  consumer: ExchangeConsumer | null;
+  collector: ExchangeCollector;
+  keyer: SubjectKeyer;
+  /** Called after a transaction with a record committed (the chainer links it soon). */
+  onCommitted: () => void;
+  /** Mutation records inserted in a transaction not known to have committed yet. */
+  pending: number;
+  /** Mutation records known committed: the request's answer needs no further record. */
+  committed: number;
+}
+
+const storage = new AsyncLocalStorage<ExchangeScope>();
+
+export function runInExchangeScope<T>(scope: ExchangeScope, work: () => Promise<T>): Promise<T> {
+  return storage.run(scope, work);
+}
+
+export function currentExchangeScope(): ExchangeScope | undefined {
+  return storage.getStore();
+}
+
+/** ID numbers a result carries in fields named idNumber or idNumbers, at any depth (the persons a write touched). */
+export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0): Set<string> {
+  if (!value || typeof value !== "object" || depth > 6) return found;
+  if (Array.isArray(value)) {
+    for (const v of value) idNumbersIn(v, found, depth + 1);
+    return found;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k === "idNumber" && typeof v === "string") {
+      found.add(v.toUpperCase());
+    } else if (k === "idNumbers" && Array.isArray(v)) {
+      for (const x of v) if (typeof x === "string") found.add(x.toUpperCase());
+    } else if (typeof v === "object") {
+      idNumbersIn(v, found, depth + 1);
+    }
+  }
+  return found;
+}
+
+/**
+ * Inserts the current request's record of a write into the write's transaction (call it last, just before the
+ * commit). The persons are those the request touched so far plus the ID numbers the result carries. Returns the
+ * request id to store beside the write (null without a scope).
+ */
+export async function recordWriteInTransaction(tx: Tx, operation: string, result: unknown): Promise<string | null> {
+  const scope = currentExchangeScope();
+  if (!scope?.consumer) return null;
+  scope.collector.touch(idNumbersIn(result));
+  await insertExchangeRecord(tx, {
+    at: scope.at,
+    consumerRole: scope.consumer.role,
+    consumerOrg: scope.consumer.org,
+    consumerSub: scope.consumer.sub,
+    operation,
+    purpose: scope.consumer.purpose,
+    requestId: scope.requestId,
+    subjectKeys: [...scope.collector.idNumbers].map(scope.keyer),
+    subjectCount: scope.collector.subjectCount,
+    resultSize: scope.collector.subjectCount,
+    outcome: "OK",
+  });
+  scope.pending = 1;
+  return scope.requestId;
+}
+
+/** The transaction that recorded the write committed (call after inTransaction returned). */
+export function confirmRecordedWrite(): void {
+  const scope = currentExchangeScope();
+  if (!scope || scope.pending === 0) return;
+  scope.committed += scope.pending;
+  scope.pending = 0;
+  scope.onCommitted();
+}
+
+/**
+ * Inserts the record of one batch of a bulk write (e.g. a bank file's 1,000 rows) into that batch's transaction:
+ * `rows` counted, the holders of the accounts touched indexed. Counts towards the request's subject count.
+ */
+export async function recordBatchInTransaction(
+  tx: Tx,
+  operation: string,
+  batch: { rows: number; written: number; accountNumbers: string[] },
+): Promise<void> {
+  const scope = currentExchangeScope();
+  if (!scope?.consumer) return;
+  const persons = await tx.$queryRaw<{ id_number: string }[]>`
+    SELECT DISTINCT p.id_number FROM account a JOIN person p ON p.id = a.person_id
+    WHERE a.account_number = ANY(${[...new Set(batch.accountNumbers)]}::text[])`;
+  scope.collector.bulkCount += batch.rows;
+  await insertExchangeRecord(tx, {
+    at: new Date(),
+    consumerRole: scope.consumer.role,
+    consumerOrg: scope.consumer.org,
+    consumerSub: scope.consumer.sub,
+    operation,
+    purpose: scope.consumer.purpose,
+    requestId: scope.requestId,
+    subjectKeys: persons.map((p) => scope.keyer(p.id_number)),
+    subjectCount: batch.rows,
+    resultSize: batch.written,
+    outcome: "OK",
+  });
+}
+
+/** A fresh scope for one request of `hub` (consumer set once the token is verified). */
+export function newExchangeScope(
+  hub: { subjectKey: SubjectKeyer; exchangeChainer: { kick(): void } },
+  requestId: string,
+  at: Date,
+  collector: ExchangeCollector,
+  consumer: ExchangeConsumer | null = null,
+): ExchangeScope {
+  return {
+    requestId,
+    at,
+    consumer,
+    collector,
+    keyer: hub.subjectKey,
+    onCommitted: () => hub.exchangeChainer.kick(),
+    pending: 0,
+    committed: 0,
+  };
+}
