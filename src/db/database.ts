@@ -94,7 +94,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url) {
     const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
     const driver = pgDriver(pool);
-    if (options.migrate !== false) await migrate(driver);
+    try {
+      if (options.migrate !== false) await migrate(driver);
+    } catch (e) {
+      await pool.end(); // a hub that refuses to start holds no connections
+      throw e;
+    }
     const queries = options.countQueries ? new QueryCounter() : undefined;
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...countingOptions(queries) });
     attachCounter(prisma, queries);
