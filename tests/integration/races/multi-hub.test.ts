@@ -66,7 +66,7 @@ onPostgres("two hubs on one PostgreSQL database", () => {
 
   it("keeps one exchange chain when both hubs log agency reads at once", async () => {
     for (const h of hubs) urls.push(await h.listen(0, "127.0.0.1"));
-    const token = (role: string) =>
+    const token = (role: "TAX_BUREAU" | "AUDITOR") =>
       signDevToken(TEST_SECRET, { role, sub: `${role.toLowerCase()}-race`, org: "race-org", purpose: "race test" });
     const tax = await token("TAX_BUREAU");
     const read = (url: string) =>
