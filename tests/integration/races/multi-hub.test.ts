@@ -9,7 +9,10 @@ import pino from "pino";
 import { startNationalPlatformSimulator } from "../../../simulators";
 import { createHub, type Hub } from "../../../src/app";
 import { signDevToken } from "../../../src/auth/token-verifier";
+import { openDatabase } from "../../../src/db/database";
 import { readMigrations } from "../../../src/db/migrator";
+import { PARAMETER_CATALOG } from "../../../src/domain/policy/parameter-catalog";
+import { seedPolicyParameters } from "../../../src/services/policy/policy-parameters.service";
 import { freshIdNumber } from "../../factories/workers";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../../helpers/test-database";
 import { TEST_SECRET } from "../../helpers/test-hub";
@@ -95,6 +98,22 @@ onPostgres("two hubs on one PostgreSQL database", () => {
       });
       const body = (await res.json()) as { data: { verifyExchangeLog: unknown } };
       expect(body.data.verifyExchangeLog).toEqual({ ok: true, checked: before + 80, firstBrokenId: null });
+    }
+  });
+});
+
+onPostgres("two hubs seeding one fresh database at the same moment", () => {
+  it("write the policy catalog once (each hub seeded its own copy before the seed took a lock)", async () => {
+    const database = await createTestDatabase();
+    const [a, b] = [await openDatabase(database.options), await openDatabase(database.options)];
+    try {
+      const seeded = await Promise.all([seedPolicyParameters(a.prisma), seedPolicyParameters(b.prisma)]);
+      expect(seeded.sort((x, y) => x - y)).toEqual([0, PARAMETER_CATALOG.length]);
+      expect(await a.prisma.policyParameter.count()).toBe(PARAMETER_CATALOG.length);
+    } finally {
+      await a.close();
+      await b.close();
+      await database.drop();
     }
   });
 });
