@@ -5,6 +5,9 @@
 // for the one UPDATE that needs it).
 import "reflect-metadata";
 
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+
 import { type Database, openDatabase } from "../../../src/db/database";
 import { inTransaction } from "../../../src/db/transaction";
 import { toMoney } from "../../../src/domain/money/money";
@@ -235,5 +238,44 @@ describe("checkLedger", () => {
       await db.prisma.$executeRawUnsafe(`ALTER TABLE ledger_entry ENABLE TRIGGER ledger_entry_immutable`);
     }
     expect((await checkLedger(db.prisma)).ok).toBe(true);
+  });
+});
+
+/** `npm run ledger:check` on this file's database: its exit code and its JSON report. */
+function ledgerCheckScript(): Promise<{ code: number; report: { ok: boolean; unbalancedPostings: string[] } }> {
+  const root = resolve(__dirname, "../../..");
+  return new Promise((done, fail) => {
+    execFile(
+      process.execPath,
+      ["-r", "@swc-node/register", "scripts/ledger-check.ts"],
+      { cwd: root, env: { ...process.env, DATABASE_URL: database.options.url, HUB_DATA_DIR: "" } },
+      (error, stdout) => {
+        try {
+          done({ code: error ? Number(error.code) : 0, report: JSON.parse(stdout) });
+        } catch (e) {
+          fail(e instanceof Error ? e : new Error(String(e)));
+        }
+      },
+    );
+  });
+}
+
+// The script opens the configured database from another process: an in-memory PGlite cannot be shared, so this
+// runs on PostgreSQL only (CI's second pass).
+(process.env.DATABASE_URL ? describe : describe.skip)("npm run ledger:check", () => {
+  it("exits 1 with the report while a posting is unbalanced, and 0 once it is balanced again", async () => {
+    const worker = await workerAccount();
+    const { postingId } = await inTransaction(db.prisma, (tx) => post(tx, deposit(worker, "12.00")));
+    await db.prisma.$executeRaw`
+      INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, posted_on)
+      VALUES (${postingId}, ${bank}, 'DEPOSIT', 0, 12.00, '2026-07-20')`;
+    const broken = await ledgerCheckScript();
+    expect(broken.code).toBe(1);
+    expect(broken.report).toMatchObject({ ok: false, unbalancedPostings: [postingId.toString()] });
+    await db.prisma.$executeRaw`
+      INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, posted_on)
+      VALUES (${postingId}, ${bank}, 'DEPOSIT', 12.00, 0, '2026-07-20')`;
+    const repaired = await ledgerCheckScript();
+    expect(repaired).toMatchObject({ code: 0, report: { ok: true, unbalancedPostings: [] } });
   });
 });
