@@ -99,7 +99,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on("error", () => {});
     pool.on("connect", (client) => client.on("error", () => {}));
     const driver = pgDriver(pool);
-    if (options.migrate !== false) await migrate(driver);
+    try {
+      if (options.migrate !== false) await migrate(driver);
+    } catch (e) {
+      await pool.end(); // a hub that refuses to start holds no connections
+      throw e;
+    }
     const queries = options.countQueries ? new QueryCounter() : undefined;
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...countingOptions(queries) });
     attachCounter(prisma, queries);

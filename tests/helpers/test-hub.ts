@@ -6,9 +6,9 @@ import pino from "pino";
 
 import { startCreditSimulator, startFinanceSimulator, startNationalPlatformSimulator } from "../../simulators";
 import { createHub, type Hub, type HubOptions } from "../../src/app";
+import type { Role } from "../../src/auth/role";
 import { signDevToken } from "../../src/auth/token-verifier";
 import { checkLedger } from "../../src/ledger/ledger-check";
-import type { Role } from "../../src/schema/common/enums";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
 export const TEST_SECRET = "test-secret-for-hpf-hub-integration-tests-0123456789";

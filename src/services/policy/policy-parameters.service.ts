@@ -1,5 +1,6 @@
 // Policy parameters in force on a date. The table is small, so it is held in memory and refreshed
 // after a change here or at most `ttlMs` after a change made by another hub process.
+import { inTransaction } from "../../db/transaction";
 import type { EnrolmentPolicy } from "../../domain/accounts/enrolment.rule";
 import type { RetirementRule } from "../../domain/accounts/retirement-age.rule";
 import type { DepositLimits } from "../../domain/deposits/deposit.rule";
@@ -124,24 +125,30 @@ export class PolicyParameterService {
   }
 }
 
-/** Seeds every catalogued parameter that has no row yet (idempotent). */
+const SEED_LOCK = 140_501;
+
+/** Seeds every catalogued parameter that has no row yet (idempotent). Hubs starting together on one database
+ *  take turns (a transaction-scoped advisory lock), so the catalog is seeded once, not once per hub. */
 export async function seedPolicyParameters(prisma: PrismaClient): Promise<number> {
-  const existing = new Set(
-    (await prisma.policyParameter.findMany({ select: { key: true }, distinct: ["key"] })).map((r) => r.key),
-  );
-  const missing = PARAMETER_CATALOG.filter((p) => !existing.has(p.key));
-  if (missing.length === 0) return 0;
-  await prisma.policyParameter.createMany({
-    data: missing.map((p) => ({
-      key: p.key,
-      value: p.defaultValue,
-      unit: p.unit,
-      effectiveFrom: new Date(`${p.effectiveFrom}T00:00:00Z`),
-      source: p.source,
-      recordedBy: "system:seed",
-    })),
+  return inTransaction(prisma, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SEED_LOCK}::bigint)`;
+    const existing = new Set(
+      (await tx.policyParameter.findMany({ select: { key: true }, distinct: ["key"] })).map((r) => r.key),
+    );
+    const missing = PARAMETER_CATALOG.filter((p) => !existing.has(p.key));
+    if (missing.length === 0) return 0;
+    await tx.policyParameter.createMany({
+      data: missing.map((p) => ({
+        key: p.key,
+        value: p.defaultValue,
+        unit: p.unit,
+        effectiveFrom: new Date(`${p.effectiveFrom}T00:00:00Z`),
+        source: p.source,
+        recordedBy: "system:seed",
+      })),
+    });
+    return missing.length;
   });
-  return missing.length;
 }
 
 export function isKnownParameter(key: string): boolean {

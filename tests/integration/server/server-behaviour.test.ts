@@ -321,7 +321,8 @@ describe("production mode", () => {
     const hub = await createHub({
       database: db.options,
       auth: { jwtSecret: TEST_SECRET },
-      connectors: { nationalUrl: national.url, timeoutMs: 500, retryBaseMs: 5 },
+      // Nothing here tests a timeout: a generous one, so a loaded CI machine cannot fail an enrolment by slowness.
+      connectors: { nationalUrl: national.url, timeoutMs: 10_000, retryBaseMs: 5 },
       logger: pino({ level: "silent" }),
       production: true,
     });
