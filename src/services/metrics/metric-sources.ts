@@ -3,7 +3,8 @@
 // incremental figures and the full recomputation can only differ if a writer was skipped or a delta was lost.
 //
 // Keys: month (business date), the account's county code and employment form ('UNKNOWN' when not recorded).
-// Sources: ledger entries of worker accounts (deposits, withdrawals, subsidies, the flexible pool's balance),
+// Sources: ledger entries of worker accounts (deposits, withdrawals net of failed payouts, subsidies, interest, the
+// flexible pool's balance),
 // agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit) and refused
 // duplicate checks. Loans have no source table yet: their columns stay zero until the loan book lands.
 import { Prisma } from "../../generated/prisma/client";
@@ -23,6 +24,7 @@ export const METRIC_COLUMNS = [
   "duplicate_blocks",
   "balance_delta",
   "loan_outstanding_delta",
+  "interest_amount",
 ] as const;
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
@@ -56,13 +58,17 @@ export function ledgerSource(where: Prisma.Sql): Prisma.Sql {
       0 AS enrolled, 0 AS exited, 0 AS active_delta,
       coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(DEPOSIT_KINDS)})), 0) AS deposit_amount,
       count(DISTINCT e.posting_id) FILTER (WHERE e.kind IN (${list(DEPOSIT_KINDS)})) AS deposit_count,
-      coalesce(sum(e.debit) FILTER (WHERE e.kind IN (${list(WITHDRAWAL_KINDS)})), 0) AS withdrawal_amount,
+      coalesce(sum(e.debit) FILTER (WHERE e.kind IN (${list(WITHDRAWAL_KINDS)})), 0)
+        - coalesce(sum(e.credit) FILTER (WHERE e.kind = 'REVERSAL'
+            AND EXISTS (SELECT 1 FROM posting rp JOIN posting op ON op.id = rp.reverses_id
+                        WHERE rp.id = e.posting_id AND op.kind IN (${list(WITHDRAWAL_KINDS)}))), 0) AS withdrawal_amount,
       0 AS loan_count, 0 AS loan_amount,
       coalesce(sum(e.credit) FILTER (WHERE e.kind = 'GRADUATE_SUBSIDY'), 0) AS graduate_subsidy_amount,
       coalesce(sum(e.credit) FILTER (WHERE e.kind = 'INTEREST_SUBSIDY'), 0) AS interest_subsidy_amount,
       0 AS duplicate_blocks,
       coalesce(sum(e.credit - e.debit) FILTER (WHERE a.kind = 'FLEXIBLE'), 0) AS balance_delta,
-      0 AS loan_outstanding_delta
+      0 AS loan_outstanding_delta,
+      coalesce(sum(e.credit) FILTER (WHERE e.kind = 'INTEREST'), 0) AS interest_amount
     FROM ledger_entry e JOIN account a ON a.ledger_account_id = e.ledger_account_id
     WHERE ${where}
     GROUP BY 1, 2, 3`;
@@ -73,7 +79,7 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT to_char(x.on_date, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
       sum(x.enrolled) AS enrolled, sum(x.exited) AS exited, sum(x.enrolled - x.exited) AS active_delta,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     FROM agreement g JOIN account a ON a.id = g.account_id
     CROSS JOIN LATERAL (VALUES (g.signed_on, 1, 0), (g.ended_on, 0, 1)) AS x(on_date, enrolled, exited)
     WHERE x.on_date IS NOT NULL AND ${where}
@@ -84,7 +90,7 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
 export const duplicateSource: Prisma.Sql = Prisma.sql`
   SELECT to_char(d.checked_on, 'YYYY-MM') AS month, coalesce(d.county_code, '${Prisma.raw(UNKNOWN_COUNTY)}') AS county_code,
     coalesce(d.employment_form, '${Prisma.raw(UNKNOWN_FORM)}') AS employment_form,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0
   FROM duplicate_check d
   GROUP BY 1, 2, 3`;
 

@@ -47,6 +47,8 @@ export interface PilotMetricsDto {
   loanAmount: string;
   graduateSubsidyAmount: string;
   interestSubsidyAmount: string;
+  /** Fund interest credited in the window (wave 2). */
+  interestAmount: string;
   duplicateBlocks: number;
   loanToDepositRatio: string;
   monthly: MetricPointDto[];
@@ -69,6 +71,7 @@ interface AggregateRow {
   loan_amount: Num;
   graduate_subsidy_amount: Num;
   interest_subsidy_amount: Num;
+  interest_amount: Num;
   duplicate_blocks: bigint | null;
   active: bigint | null;
   balance: Num;
@@ -108,6 +111,7 @@ async function aggregate(
       sum(loan_amount) FILTER (WHERE month >= ${from})::numeric AS loan_amount,
       sum(graduate_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS graduate_subsidy_amount,
       sum(interest_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS interest_subsidy_amount,
+      sum(interest_amount) FILTER (WHERE month >= ${from})::numeric AS interest_amount,
       sum(duplicate_blocks) FILTER (WHERE month >= ${from})::bigint AS duplicate_blocks,
       sum(active_delta)::bigint AS active, sum(balance_delta)::numeric AS balance, sum(loan_outstanding_delta)::numeric AS loan_outstanding
     FROM m
@@ -173,6 +177,7 @@ export async function computePilotMetricsOver(
     loanAmount: fen(total?.loan_amount ?? null),
     graduateSubsidyAmount: fen(total?.graduate_subsidy_amount ?? null),
     interestSubsidyAmount: fen(total?.interest_subsidy_amount ?? null),
+    interestAmount: fen(total?.interest_amount ?? null),
     duplicateBlocks: int(total?.duplicate_blocks ?? null),
     loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
     monthly: monthRange(from, to).map((period) => {
