@@ -110,21 +110,24 @@ function creditPosting(
   };
 }
 
-/** Posts up to `limit` computed, unposted credits of the year (rows another run holds are skipped, not awaited). */
+/** Posts up to `limit` computed, unposted credits of the year. Rows another run is posting are skipped, or with
+ *  `wait`, awaited (they are then found posted and left alone), so a run can tell when its year is complete. */
 export async function postPendingCredits(
   tx: Tx,
   fund: FundAccounts,
   p: InterestPolicy,
   limit: number,
   accountId?: bigint,
+  wait = false,
 ): Promise<PostedCredit[]> {
   const only = accountId === undefined ? Prisma.empty : Prisma.sql`AND ic.account_id = ${accountId}::bigint`;
+  const locking = wait ? Prisma.sql`FOR UPDATE OF ic` : Prisma.sql`FOR UPDATE OF ic SKIP LOCKED`;
   const rows = await tx.$queryRaw<PendingRow[]>`
     SELECT ic.account_id, a.ledger_account_id, ic.interest, ic.subsidy
     FROM interest_credit ic JOIN account a ON a.id = ic.account_id
     WHERE ic.settlement_year = ${p.year}::int AND ic.posted_at IS NULL ${only}
     ORDER BY ic.account_id LIMIT ${limit}::int
-    FOR UPDATE OF ic SKIP LOCKED`;
+    ${locking}`;
   if (rows.length === 0) return [];
   const ledgerIds = rows.map((r) => r.ledger_account_id);
   // Worker rows locked in id order, as every multi-account writer does, so a bank import batch never deadlocks with us.

@@ -70,11 +70,15 @@ export async function settleInterest(
 export async function runSettlement(hub: HubServices, year: number, asOf: string): Promise<InterestSettlementView> {
   const policy = await interestPolicyOn(hub, year);
   await inTransaction(hub.prisma, (tx) => computeYearCredits(tx, policy));
-  for (;;) {
+  // Chunks another run is posting are skipped; once nothing is left to take, wait for those (a concurrent run's
+  // chunks commit, and are then found posted) so that the totals below are the whole year's.
+  for (let wait = false; ;) {
     const posted = await inTransaction(hub.prisma, (tx) =>
-      postPendingCredits(tx, hub.fundAccounts, policy, SETTLEMENT_CHUNK),
+      postPendingCredits(tx, hub.fundAccounts, policy, SETTLEMENT_CHUNK, undefined, wait),
     );
-    if (posted.length === 0) break;
+    if (posted.length > 0) wait = false;
+    else if (wait) break;
+    else wait = true;
   }
   return inTransaction(hub.prisma, async (tx) => {
     const [totals] = await tx.$queryRaw<
