@@ -15,6 +15,7 @@ import { formatError } from "./errors";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
 import { handleBankImport } from "./http/bank-import.route";
+import { handleBankPayoutImport } from "./http/bank-payout-import.route";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
 import { bearerToken, BodyTooLargeError, headerValue, readBody, sendError, sendJson } from "./http/http-io";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
@@ -163,6 +164,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     }
     if (url.pathname === "/imports/bank-collection" && req.method === "POST") {
       return handleBankImport(req, res, hub, verifier, requestId);
+    }
+    if (url.pathname === "/imports/bank-payouts" && req.method === "POST") {
+      return handleBankPayoutImport(req, res, hub, verifier, requestId);
     }
     for (const extra of options.routes ?? []) if (await extra(req, res, url)) return;
     sendError(res, 404, "NOT_FOUND", "not found");
