@@ -76,7 +76,7 @@ describe("interest settlement job", () => {
     });
     expect(first).toMatchObject({ claimNo: null, claimStatus: null });
     const credited = (await t.hub.db.prisma.ledgerEntry.count({ where: { kind: "INTEREST" } })) - before;
-    expect(credited).toBe(1);
+    expect(credited).toBe(2); // one INTEREST posting: the interest-expense debit and the worker credit
     const second = await runInterestSettlement(t.hub.services, 2026, "2027-07-02");
     expect(second.settlement).toEqual(first.settlement);
     expect((await t.hub.db.prisma.ledgerEntry.count({ where: { kind: "INTEREST" } })) - before).toBe(credited);
