@@ -9,16 +9,18 @@ import { UnconfiguredFinance } from "./connectors/finance/finance.unconfigured";
 import { NationalPlatformClient } from "./connectors/national-platform/national-platform.client";
 import type { NationalPlatformPort } from "./connectors/national-platform/national-platform.port";
 import { type Database, type DatabaseOptions, openDatabase } from "./db/database";
+import { buildHubSchema } from "./graphql/build-schema";
 import { dashboardRoute } from "./http/dashboard/dashboard.route";
 import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
 import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
-import { buildHubSchema } from "./schema/build-schema";
+import { createLedger } from "./ledger/ledger";
 import { createHubServer, type HubServer } from "./server";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
 import type { HubServices } from "./services/hub-services";
+import { recordPostingMetrics } from "./services/metrics/metric-deltas";
 import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
 
 export interface HubOptions {
@@ -86,12 +88,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       options.logger.child({ module: "outbox" }),
       options.outboxIntervalMs,
     );
+    const fundAccounts = await loadFundAccounts(db.prisma);
     const services: HubServices = {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
       national,
       finance,
-      fundAccounts: await loadFundAccounts(db.prisma),
+      fundAccounts,
+      ledger: createLedger(fundAccounts, recordPostingMetrics),
       outbox,
       logger: options.logger,
       exchangeLog: new ExchangeLogWriter(db.prisma, db.kind),

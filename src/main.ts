@@ -6,13 +6,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 import { createHub } from "./app";
+import { Role } from "./auth/role";
 import { signDevToken } from "./auth/token-verifier";
 import { ConfigError, type HubConfig, loadConfig } from "./config";
 import { DataDirLockedError } from "./db/data-dir-lock";
 import { type SimulatorProcess, startSimulatorProcess } from "./dev/simulator-process";
 import { demoNationalSeed, loadDemoData } from "./jobs/demo-data";
 import { createLogger } from "./logger";
-import { Role } from "./schema/common/enums";
 
 /** Today in Asia/Shanghai: the demo data's "as of" date (business operations themselves never read the clock). */
 function todayInShanghai(): string {

@@ -7,7 +7,7 @@ import { type IRules, rule, shield } from "graphql-shield";
 type Rule = IRule;
 import type { HubContext } from "../context";
 import { forbidden, unauthenticated } from "../errors";
-import { Role } from "../schema/common/enums";
+import { Role } from "./role";
 
 const CENTER = [Role.CENTER_OPERATOR, Role.CENTER_ADMIN];
 

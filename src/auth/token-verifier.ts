@@ -3,7 +3,7 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
 
 import { unauthenticated } from "../errors";
-import { Role } from "../schema/common/enums";
+import { Role } from "./role";
 import { AGENCY_ROLES, isRole, type Viewer } from "./viewer";
 
 export interface TokenVerifier {

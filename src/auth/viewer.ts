@@ -1,5 +1,5 @@
 // Who is calling, as proven by the token. Agency roles must also say why (purpose).
-import { Role } from "../schema/common/enums";
+import { Role } from "./role";
 
 export interface Viewer {
   sub: string;

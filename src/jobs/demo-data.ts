@@ -245,7 +245,7 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
     for (const p of payments) params.set(p.paidOn, await hub.policy.on(p.paidOn)); // read before the transaction opens
     await inTransaction(hub.prisma, async (tx) => {
       for (const { period, paidOn } of payments) {
-        const outcome = await depositMonthIn(tx, hub.fundAccounts, params.get(paidOn)!, {
+        const outcome = await depositMonthIn(tx, hub.ledger, params.get(paidOn)!, {
           accountNumber: worker.accountNumber,
           period,
           amount: new Money(worker.amount),

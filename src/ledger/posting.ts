@@ -4,7 +4,7 @@
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
 import type { Tx } from "../db/transaction";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
-import { recordPostingMetrics } from "../services/metrics/metric-deltas";
+import type { PostingKind } from "./posting-kinds";
 
 export interface PostingLine {
   ledgerAccountId: bigint;
@@ -15,8 +15,11 @@ export interface PostingLine {
   period?: string | null;
 }
 
+/** Runs in the posting's transaction after its entries are written (the composition root passes the metric deltas). */
+export type PostingHook = (tx: Tx, entryIds: readonly bigint[]) => Promise<void>;
+
 export interface PostingRequest {
-  kind: string;
+  kind: PostingKind;
   postedOn: string;
   memo?: string;
   reversesId?: bigint;
@@ -26,7 +29,7 @@ export interface PostingRequest {
 export interface PostedEntry {
   id: bigint;
   ledgerAccountId: bigint;
-  kind: string;
+  kind: PostingKind;
   /** From the account holder's side: positive credits the worker. */
   signedAmount: MoneyValue;
   period: string | null;
@@ -103,7 +106,11 @@ async function moveWorkerBalances(tx: Tx, lines: PostingLine[]): Promise<(MoneyV
   });
 }
 
-export async function postMany(tx: Tx, requests: PostingRequest[]): Promise<PostingResult[]> {
+export async function postMany(
+  tx: Tx,
+  requests: PostingRequest[],
+  afterPosting: PostingHook,
+): Promise<PostingResult[]> {
   if (requests.length === 0) return [];
   requests.forEach((r) => assertBalanced(r.lines));
   const lines = requests.flatMap((r) => r.lines);
@@ -120,8 +127,8 @@ export async function postMany(tx: Tx, requests: PostingRequest[]): Promise<Post
       ${owner.map((o) => o.request.kind)}::text[], ${lines.map((l) => (l.side === "D" ? l.amount.toFixed(2) : "0"))}::numeric[],
       ${lines.map((l) => (l.side === "C" ? l.amount.toFixed(2) : "0"))}::numeric[], ${lines.map((l) => l.period ?? null)}::text[],
       ${owner.map((o) => o.request.postedOn)}::date[], ${balancesAfter.map((b) => b?.toFixed(2) ?? null)}::numeric[])`;
-  // Pilot metric deltas in the same transaction (only entries of worker accounts count: the join finds them).
-  await recordPostingMetrics(tx, entryIds);
+  // The pilot metric deltas, in the same transaction.
+  await afterPosting(tx, entryIds);
   let index = 0;
   return requests.map((r, i) => ({
     postingId: postingIds[i]!,
@@ -138,11 +145,6 @@ export async function postMany(tx: Tx, requests: PostingRequest[]): Promise<Post
       };
     }),
   }));
-}
-
-export async function post(tx: Tx, request: PostingRequest): Promise<PostingResult> {
-  const [result] = await postMany(tx, [request]);
-  return result!;
 }
 
 /** A reversing posting: the same entries with sides swapped (corrections never edit entries). */

@@ -5,6 +5,7 @@ import type { FinancePort } from "../connectors/finance/finance.port";
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { FundAccounts } from "../ledger/fund-accounts";
+import type { Ledger } from "../ledger/ledger";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
 import type { SubjectKeyer } from "./audit/subject-key";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
@@ -31,6 +32,8 @@ export interface HubServices {
   /** The finance bureau, which pays graduate deposit subsidies. */
   finance: FinancePort;
   fundAccounts: FundAccounts;
+  /** Posting, with the metric deltas hooked in by the composition root. */
+  ledger: Ledger;
   outbox: OutboxKicker;
   logger: Logger;
   /** The tamper-evident exchange log (appends in batches). */

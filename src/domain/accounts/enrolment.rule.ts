@@ -6,6 +6,7 @@
 import { ageInMonthsOn, compareDates, isValidDate } from "../calendar/calendar";
 import { checkMonthlyAmount } from "../deposits/deposit.rule";
 import type { MoneyValue } from "../money/money";
+import type { RuleViolation } from "../rules/rule-violation";
 import type { ParsedIdNumber } from "./id-number";
 import { retirementAgeMonths, type RetirementRule } from "./retirement-age.rule";
 
@@ -29,13 +30,6 @@ export interface EnrolmentFacts {
   bankAccount?: string | null;
   education?: string | null;
   graduationDate?: string | null;
-}
-
-/** A broken rule: a stable code, the input field it concerns, and a message for fund-center staff. */
-export interface RuleViolation {
-  code: string;
-  field?: string;
-  message: string;
 }
 
 const FIRST_DEPOSIT_DAY = 1;

@@ -2,9 +2,9 @@
  * Deposit rules (灵活缴存): monthly deposits, back payments (补缴) and lump sums (趸缴) for a settlement year.
  * A month is paid at most once; limits are those of the settlement year in force.
  */
-import type { RuleViolation } from "../accounts/enrolment.rule";
 import { isValidMonth, monthOf, monthsBetween, settlementYearMonths, settlementYearOf } from "../calendar/calendar";
 import { formatMoney, type MoneyValue } from "../money/money";
+import type { RuleViolation } from "../rules/rule-violation";
 
 export interface DepositLimits {
   monthlyMin: MoneyValue;

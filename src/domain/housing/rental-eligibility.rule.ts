@@ -2,7 +2,8 @@
  * Housing support through the housing bureau: priority for public / affordable rental housing 公租房/保租房优先 and the
  * rental-deposit waiver 租房押金减免. The one place that decides them.
  *
- * Consecutive paid months are counted backwards from the month of `asOf`: that month counts if paid; if it is unpaid
+ * The deposit history (months paid as of asOf, the backward count) is src/domain/deposits/deposit-history.ts:
+ * consecutive paid months are counted backwards from the month of `asOf`: that month counts if paid; if it is unpaid
  * and its agreed deposit day has not passed yet (asOf is on or before the deposit day), counting starts from the
  * month before; the first unpaid month stops the count. A month is paid as of `asOf` when its payment date is not
  * after `asOf`; a month later than asOf's month never counts, so lump-sum months count once they are not in the
@@ -12,7 +13,14 @@
  * Fraud bans are not checked here: the hub keeps no fraud-ban record yet (the national platform's ban is only
  * checked at enrolment).
  */
-import { addMonths, compareDates, dayOfMonth, monthOf, monthsBetween } from "../calendar/calendar";
+import { compareDates } from "../calendar/calendar";
+import {
+  consecutivePaidMonths,
+  countStartMonth,
+  monthsPaidAsOf,
+  type PaidMonth,
+  unpaidInRecentMonths,
+} from "../deposits/deposit-history";
 
 export interface HousingParameters {
   priorityMinConsecutiveMonths: number;
@@ -26,7 +34,7 @@ export interface HousingAccountFacts {
   openedOn: string;
   /** The deposit day of the plan in force on asOf; null when no plan is in force then. */
   depositDay: number | null;
-  paidMonths: readonly { period: string; paidOn: string }[];
+  paidMonths: readonly PaidMonth[];
 }
 
 export const RENTAL_REASONS = [
@@ -47,39 +55,6 @@ export interface RentalEligibility {
   reasons: RentalReason[];
 }
 
-/** The months paid as of `asOf` (payment date not after it, month not after its month). */
-function monthsPaidAsOf(account: HousingAccountFacts, asOf: string): Set<string> {
-  const asOfMonth = monthOf(asOf);
-  const paid = new Set<string>();
-  for (const m of account.paidMonths) {
-    if (compareDates(m.paidOn, asOf) <= 0 && monthsBetween(m.period, asOfMonth) >= 0) paid.add(m.period);
-  }
-  return paid;
-}
-
-/** The month the backward count starts from: asOf's month, or the month before while its deposit day is still to come. */
-export function countStartMonth(asOf: string, paid: ReadonlySet<string>, depositDay: number | null): string {
-  const month = monthOf(asOf);
-  if (paid.has(month)) return month;
-  return depositDay !== null && dayOfMonth(asOf) <= depositDay ? addMonths(month, -1) : month;
-}
-
-export function consecutivePaidMonths(start: string, paid: ReadonlySet<string>): number {
-  let count = 0;
-  for (let month = start; paid.has(month); month = addMonths(month, -1)) count += 1;
-  return count;
-}
-
-function unpaidInRecentMonths(start: string, paid: ReadonlySet<string>, openedOn: string, window: number): boolean {
-  const openingMonth = monthOf(openedOn);
-  for (let i = 0; i < window; i++) {
-    const month = addMonths(start, -i);
-    if (monthsBetween(openingMonth, month) < 0) return false; // not owed before the account was opened
-    if (!paid.has(month)) return true;
-  }
-  return false;
-}
-
 /** Eligibility of one person as of a date; `account` is null for a person with no account (enrolled as of asOf). */
 export function rentalEligibility(
   account: HousingAccountFacts | null,
@@ -87,7 +62,7 @@ export function rentalEligibility(
   p: HousingParameters,
 ): RentalEligibility {
   const enrolled = account !== null && compareDates(account.openedOn, asOf) <= 0;
-  const paid = enrolled ? monthsPaidAsOf(account, asOf) : new Set<string>();
+  const paid = enrolled ? monthsPaidAsOf(account.paidMonths, asOf) : new Set<string>();
   const start = countStartMonth(asOf, paid, enrolled ? account.depositDay : null);
   const consecutiveMonths = consecutivePaidMonths(start, paid);
   const failed = new Set<RentalReason>();

@@ -5,10 +5,12 @@
  *   any number of times; while a loan is outstanding nothing is withdrawable (the balance only repays it).
  * - Subsidies (graduate, interest subsidy) are part of the balance but become withdrawable only
  *   `subsidyHoldingMonths` after they were credited (0 = at once, the default).
- * - Withdrawals and exits need an ACTIVE or SEALED account and no withdrawal-fraud ban in force (BANNED).
+ * - The account-state rules (domain/accounts/account-state.rule.ts: mayWithdraw, mayExit) decide loan, status and ban.
  */
+import { mayExit, mayWithdraw, type MoneyOutFacts } from "../accounts/account-state.rule";
 import { addMonthsToDate, compareDates } from "../calendar/calendar";
 import { type MoneyValue, ZERO } from "../money/money";
+import type { RuleViolation } from "../rules/rule-violation";
 
 /** The loan statuses during which the balance may not be withdrawn: applied for (approved) or disbursed. */
 const BLOCKING_LOAN_STATUSES: ReadonlySet<string> = new Set(["APPLIED", "APPROVED", "DISBURSED"]);
@@ -43,52 +45,22 @@ export function withdrawableBalance(facts: WithdrawableFacts, holdingMonths: num
   return free.isNegative() ? ZERO : free;
 }
 
-export type WithdrawalRefusal =
-  | "INVALID_AMOUNT"
-  | "LOAN_OUTSTANDING"
-  | "ACCOUNT_NOT_WITHDRAWABLE"
-  | "BANNED"
-  | "EXCEEDS_WITHDRAWABLE"
-  | "NOTHING_TO_PAY";
-
-export interface MoneyOutFacts {
-  status: string;
-  loanOutstanding: boolean;
-  /** A withdrawal-fraud ban in force on the request date. */
-  banned: boolean;
-}
-
-const PAYABLE_STATUSES: ReadonlySet<string> = new Set(["ACTIVE", "SEALED"]);
-
-function moneyOutRefusal(facts: MoneyOutFacts): WithdrawalRefusal | null {
-  if (facts.loanOutstanding) return "LOAN_OUTSTANDING";
-  if (!PAYABLE_STATUSES.has(facts.status)) return "ACCOUNT_NOT_WITHDRAWABLE";
-  if (facts.banned) return "BANNED";
-  return null;
-}
-
-/** The reasons a withdrawal of `amount` is refused, in the order they are checked (first wins). */
+/** The refusal of a withdrawal of `amount`: malformed amount, then the account-state rule (loan, status, ban), then
+ *  the withdrawable balance; null when it may go ahead. */
 export function withdrawalRefusal(
   amount: MoneyValue,
   facts: MoneyOutFacts & { withdrawable: MoneyValue },
-): WithdrawalRefusal | null {
-  if (!amount.isFinite() || amount.lessThanOrEqualTo(0) || amount.decimalPlaces() > 2) return "INVALID_AMOUNT";
-  const refused = moneyOutRefusal(facts);
+): RuleViolation | null {
+  if (!amount.isFinite() || amount.lessThanOrEqualTo(0) || amount.decimalPlaces() > 2)
+    return { code: "INVALID_AMOUNT", field: "amount", message: "提取金额须为大于 0、最多两位小数的金额" };
+  const refused = mayWithdraw(facts);
   if (refused) return refused;
-  return amount.greaterThan(facts.withdrawable) ? "EXCEEDS_WITHDRAWABLE" : null;
+  if (amount.greaterThan(facts.withdrawable))
+    return { code: "EXCEEDS_WITHDRAWABLE", field: "amount", message: "提取金额超过可提取余额" };
+  return null;
 }
 
-/** The reason an exit is refused (the whole balance is paid out, so the holding period does not apply). */
-export function exitRefusal(facts: MoneyOutFacts): WithdrawalRefusal | null {
-  return moneyOutRefusal(facts);
+/** The refusal of an exit: the account-state rule (the whole balance is paid out, so no holding period applies). */
+export function exitRefusal(facts: MoneyOutFacts): RuleViolation | null {
+  return mayExit(facts);
 }
-
-/** 中文 messages for the refusals, shown beside their codes. */
-export const WITHDRAWAL_MESSAGES: Readonly<Record<WithdrawalRefusal, string>> = {
-  INVALID_AMOUNT: "提取金额须为大于 0、最多两位小数的金额",
-  LOAN_OUTSTANDING: "有未结清或申请中的住房公积金贷款，余额只能用于还贷，不能提取或退出",
-  ACCOUNT_NOT_WITHDRAWABLE: "账户不是正常或封存状态，不能提取",
-  BANNED: "因骗提处罚在禁止期内，不能提取或退出",
-  EXCEEDS_WITHDRAWABLE: "提取金额超过可提取余额",
-  NOTHING_TO_PAY: "账户余额为零，无可支付金额",
-};

@@ -1,8 +1,8 @@
 // Row scope and field masking for accounts: a WORKER sees only their own account (anything else looks
 // missing); the full ID number goes only to center staff and the owner.
+import { Role } from "../../auth/role";
 import { CENTER_ROLES, type Viewer } from "../../auth/viewer";
 import { maskIdNumber } from "../../domain/accounts/id-number";
-import { Role } from "../../schema/common/enums";
 import type { AccountView } from "../../services/accounts/account-view";
 
 export function mayRead(viewer: Viewer, accountNumber: string): boolean {

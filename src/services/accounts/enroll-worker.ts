@@ -9,8 +9,9 @@ import { checkEnrolment } from "../../domain/accounts/enrolment.rule";
 import { type ParsedIdNumber, parseIdNumber } from "../../domain/accounts/id-number";
 import { type MoneyValue } from "../../domain/money/money";
 import type { PrismaClient } from "../../generated/prisma/client";
+import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
-import { type Outcome, peekIdempotent, runIdempotent } from "../idempotency";
+import type { Outcome } from "../idempotency";
 import { recordDuplicateBlock, recordEnrolment, rekeyAccountMetrics } from "../metrics/metric-deltas";
 import { userError, type UserErrorDto } from "../user-error";
 import { type AccountView, accountView } from "./account-view";
@@ -140,6 +141,38 @@ async function createAccount(tx: Tx, person: ParsedIdNumber, c: EnrollWorkerComm
   return accountNumber;
 }
 
+/**
+ * Before any write: the local check first (the most precise answer for staff), then the national platform; when
+ * the platform is down, nothing is written. A duplicate the platform reports is recorded (and counted) as refused.
+ */
+async function checkNotEnrolled(
+  hub: HubServices,
+  actor: Actor,
+  person: ParsedIdNumber,
+  c: EnrollWorkerCommand,
+): Promise<Outcome<undefined>> {
+  const local = await localConflict(hub.prisma, person.idNumber);
+  if (local) return { userErrors: [local] };
+  const national = await hub.national.checkPerson(person.idNumber, { requestId: actor.requestId });
+  const duplicate = duplicateReason(national, c.enrolledOn, CENTER_CODE);
+  if (!duplicate) return { ok: undefined };
+  await inTransaction(hub.prisma, async (tx) => {
+    await tx.duplicateCheck.create({
+      data: {
+        operation: "ENROLL",
+        idNumber: person.idNumber,
+        countyCode: c.countyCode,
+        employmentForm: c.employmentForm,
+        reason: duplicate,
+        checkedOn: stringToDate(c.enrolledOn),
+      },
+    });
+    await recordDuplicateBlock(tx, { on: c.enrolledOn, countyCode: c.countyCode, employmentForm: c.employmentForm });
+  });
+  const code = duplicate === "FRAUD_BAN" ? "FRAUD_BAN" : "DUPLICATE_ACCOUNT";
+  return { userErrors: [userError(code, DUPLICATE_MESSAGES[duplicate]!, "idNumber")] };
+}
+
 export async function enrollWorker(
   hub: HubServices,
   actor: Actor,
@@ -154,52 +187,16 @@ export async function enrollWorker(
     violations.push({ code: "INVALID_NAME", field: "name", message: "姓名不能为空且不超过 50 个字符" });
   if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
 
-  const request = { key: c.idempotencyKey, operation: "enrollWorker", actor: actor.sub, input: commandInput(c) };
-  const replayed = await peekIdempotent<AccountView>(hub.prisma, request);
-  if (replayed) return replayed;
-
-  // The local check first (the most precise answer for staff), then the national platform, before any write:
-  // when the platform is down, nothing is written.
-  const local = await localConflict(hub.prisma, person.idNumber);
-  if (local) return { userErrors: [local] };
-  const national = await hub.national.checkPerson(person.idNumber, { requestId: actor.requestId });
-  const duplicate = duplicateReason(national, c.enrolledOn, CENTER_CODE);
-  if (duplicate) {
-    await inTransaction(hub.prisma, async (tx) => {
-      await tx.duplicateCheck.create({
-        data: {
-          operation: "ENROLL",
-          idNumber: person.idNumber,
-          countyCode: c.countyCode,
-          employmentForm: c.employmentForm,
-          reason: duplicate,
-          checkedOn: stringToDate(c.enrolledOn),
-        },
-      });
-      await recordDuplicateBlock(tx, { on: c.enrolledOn, countyCode: c.countyCode, employmentForm: c.employmentForm });
-    });
-    return {
-      userErrors: [
-        userError(
-          duplicate === "FRAUD_BAN" ? "FRAUD_BAN" : "DUPLICATE_ACCOUNT",
-          DUPLICATE_MESSAGES[duplicate]!,
-          "idNumber",
-        ),
-      ],
-    };
-  }
-
-  const outcome = await runIdempotent<AccountView>(
-    hub.prisma,
-    request,
-    async (tx) => {
+  return runCommand<AccountView>(hub.prisma, {
+    request: { key: c.idempotencyKey, operation: "enrollWorker", actor: actor.sub, input: commandInput(c) },
+    outside: () => checkNotEnrolled(hub, actor, person, c),
+    transaction: async (tx) => {
       const conflict = await localConflict(tx, person.idNumber);
       if (conflict) return { userErrors: [conflict] };
       const accountNumber = await createAccount(tx, person, c, actor);
       return { ok: (await accountView(tx, accountNumber))! };
     },
-    userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber"),
-  );
-  if ("ok" in outcome) hub.outbox.kick();
-  return outcome;
+    onConflict: userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber"),
+    afterCommit: () => hub.outbox.kick(),
+  });
 }

@@ -3,9 +3,9 @@
 // first import's result, and the same key with another file is refused.
 import { createHash } from "node:crypto";
 
-import { isUniqueViolation } from "../../db/transaction";
+import { keyInUse, storeCommandResult } from "../command";
 import type { Actor, HubServices } from "../hub-services";
-import { peekIdempotent, requestHash, validKey } from "../idempotency";
+import { peekIdempotent, validKey } from "../idempotency";
 import { userError } from "../user-error";
 import { type BankImportResult, importBankCollection } from "./import-bank-collection";
 
@@ -46,8 +46,7 @@ export async function runBankImport(
   lines: AsyncIterable<string> | Iterable<string>,
 ): Promise<BankImportResult> {
   if (!validKey(key)) return refused("INVALID_IDEMPOTENCY_KEY", "幂等键须为 8–128 个可见 ASCII 字符");
-  const existing = await hub.prisma.idempotencyRecord.findUnique({ where: { key } });
-  if (existing) {
+  if (await keyInUse(hub.prisma, key)) {
     // Only the file's digest is needed to tell a replay from a reuse: read it without posting anything.
     const digest = await digestOf(lines);
     const replay = await peekIdempotent<BankImportResult>(hub.prisma, {
@@ -62,18 +61,7 @@ export async function runBankImport(
   const hash = createHash("sha256");
   const result = await importBankCollection(hub, hashing(lines, hash));
   const digest = hash.digest("hex");
-  try {
-    await hub.prisma.idempotencyRecord.create({
-      data: {
-        key,
-        operation: OPERATION,
-        actor: actor.sub,
-        requestHash: requestHash(OPERATION, { digest }),
-        response: result as unknown as object,
-      },
-    });
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e; // a concurrent import under the same key finished first: its rows were deduplicated by paymentRef
-  }
+  // A concurrent import under the same key that finished first keeps its record: its rows were deduplicated by paymentRef.
+  await storeCommandResult(hub.prisma, { key, operation: OPERATION, actor: actor.sub, input: { digest } }, result);
   return result;
 }

@@ -1,52 +1,15 @@
 // The shared core of every deposit (recordDeposit, payLumpSum, bank collection rows): lock the worker's
-// ledger row, read what is paid, post one balanced posting and one deposit_month row per month covered.
-import { dateToString, stringToDate } from "../../db/dates";
+// ledger row (src/ledger/worker-lock.ts), read what is paid, post one balanced posting and one deposit_month row per
+// month covered.
+import { stringToDate } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
+import { mayDeposit } from "../../domain/accounts/account-state.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
-import type { FundAccounts } from "../../ledger/fund-accounts";
-import { type PostedEntry, postMany } from "../../ledger/posting";
+import type { Ledger } from "../../ledger/ledger";
+import type { PostedEntry } from "../../ledger/posting";
+import type { LockedAccount } from "../../ledger/worker-lock";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import { userError, type UserErrorDto } from "../user-error";
-
-export interface LockedAccount {
-  id: bigint;
-  accountNumber: string;
-  ledgerAccountId: bigint;
-  kind: string;
-  status: string;
-  openedOn: string;
-}
-
-/** Locks the workers' ledger rows (in id order, so that two batches never deadlock) for the rest of the
- *  transaction: concurrent payments to one account queue here and then see each other's months. */
-export async function lockAccounts(tx: Tx, accountNumbers: readonly string[]): Promise<Map<string, LockedAccount>> {
-  if (accountNumbers.length === 0) return new Map();
-  const rows = await tx.$queryRaw<
-    { id: bigint; account_number: string; ledger_account_id: bigint; kind: string; status: string; opened_on: Date }[]
-  >`
-    SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
-    FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
-    WHERE a.account_number = ANY(${[...new Set(accountNumbers)]}::text[])
-    ORDER BY la.id
-    FOR UPDATE OF la`;
-  return new Map(
-    rows.map((row) => [
-      row.account_number,
-      {
-        id: row.id,
-        accountNumber: row.account_number,
-        ledgerAccountId: row.ledger_account_id,
-        kind: row.kind,
-        status: row.status,
-        openedOn: dateToString(row.opened_on),
-      },
-    ]),
-  );
-}
-
-export async function lockAccount(tx: Tx, accountNumber: string): Promise<LockedAccount | null> {
-  return (await lockAccounts(tx, [accountNumber])).get(accountNumber) ?? null;
-}
 
 /** The months already paid, per account id. */
 export async function paidPeriodsOf(tx: Tx, accountIds: readonly bigint[]): Promise<Map<bigint, Set<string>>> {
@@ -89,11 +52,7 @@ export async function monthlyAmountOn(tx: Tx, accountId: bigint, date: string): 
 /** Refusals that hold for any deposit: the account must be an active flexible account. */
 export function accountRefusal(account: LockedAccount | null): UserErrorDto | null {
   if (!account) return userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber");
-  if (account.status !== "ACTIVE")
-    return userError("ACCOUNT_NOT_ACTIVE", "账户不是正常状态，不能缴存", "accountNumber");
-  if (account.kind !== "FLEXIBLE")
-    return userError("NOT_FLEXIBLE_ACCOUNT", "单位缴存账户由单位汇缴，不能按灵活就业缴存", "accountNumber");
-  return null;
+  return mayDeposit(account);
 }
 
 export interface DepositMonthLine {
@@ -126,10 +85,11 @@ const SOURCE_OF_KIND = { LUMP_SUM: "LUMP_SUM", BACK_PAYMENT: "BACK_PAYMENT", DEP
 /** Posts deposits set-based: each debits bank settlement once and credits the worker once per month covered. */
 export async function postDeposits(
   tx: Tx,
-  fund: FundAccounts,
+  ledger: Ledger,
   requests: DepositPostingRequest[],
 ): Promise<LedgerEntryView[][]> {
-  const postings = await postMany(
+  const fund = ledger.fund;
+  const postings = await ledger.postMany(
     tx,
     requests.map((r) => ({
       kind: r.kind,
@@ -164,12 +124,8 @@ export async function postDeposits(
   );
 }
 
-export async function postDeposit(
-  tx: Tx,
-  fund: FundAccounts,
-  request: DepositPostingRequest,
-): Promise<LedgerEntryView[]> {
-  const [entries] = await postDeposits(tx, fund, [request]);
+export async function postDeposit(tx: Tx, ledger: Ledger, request: DepositPostingRequest): Promise<LedgerEntryView[]> {
+  const [entries] = await postDeposits(tx, ledger, [request]);
   return entries!;
 }
 

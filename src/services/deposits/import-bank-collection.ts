@@ -5,10 +5,11 @@
 import type { Tx } from "../../db/transaction";
 import { inTransaction } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
+import { lockAccounts } from "../../ledger/worker-lock";
 import type { HubServices } from "../hub-services";
 import type { UserErrorDto } from "../user-error";
 import { BANK_FILE_HEADER, type BankRow, isHeader, isProblem, parseBankRow, splitCsvLine } from "./bank-collection.csv";
-import { accountRefusal, type DepositPostingRequest, lockAccounts, paidAmong, postDeposits } from "./deposit-posting";
+import { accountRefusal, type DepositPostingRequest, paidAmong, postDeposits } from "./deposit-posting";
 
 export interface BankImportResult {
   accepted: number;
@@ -118,7 +119,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
         paymentRef: row.paymentRef,
       });
     }
-    await postDeposits(tx, hub.fundAccounts, deposits);
+    await postDeposits(tx, hub.ledger, deposits);
     if (failed.length > 0) {
       await tx.$executeRaw`
         INSERT INTO missed_collection (payment_ref, account_id, account_number, period, amount, paid_on, reason)

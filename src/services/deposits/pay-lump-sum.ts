@@ -1,18 +1,12 @@
 // payLumpSum 趸缴: one payment for a whole settlement year (or its remaining months), credited month by month.
 import { checkLumpSumAmount, lumpSumCoverage } from "../../domain/deposits/deposit.rule";
 import type { MoneyValue } from "../../domain/money/money";
+import { lockAccount } from "../../ledger/worker-lock";
 import { accountView } from "../accounts/account-view";
 import type { Actor, HubServices } from "../hub-services";
 import { type Outcome, runIdempotent } from "../idempotency";
 import { userError } from "../user-error";
-import {
-  accountRefusal,
-  lockAccount,
-  MONTH_ALREADY_PAID,
-  monthlyAmountOn,
-  paidPeriods,
-  postDeposit,
-} from "./deposit-posting";
+import { accountRefusal, MONTH_ALREADY_PAID, monthlyAmountOn, paidPeriods, postDeposit } from "./deposit-posting";
 import { type DepositResult, paymentRefProblem } from "./record-deposit";
 
 export interface PayLumpSumCommand {
@@ -57,7 +51,7 @@ export async function payLumpSum(
       if (!monthly) return { userErrors: [userError("NO_DEPOSIT_PLAN", "账户没有有效的缴存计划", "accountNumber")] };
       const violations = checkLumpSumAmount(c.amount, monthly, coverage.months.length, params.depositLimits());
       if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
-      const entries = await postDeposit(tx, hub.fundAccounts, {
+      const entries = await postDeposit(tx, hub.ledger, {
         account,
         kind: "LUMP_SUM",
         months: coverage.months.map((period) => ({ period, amount: monthly })),

@@ -2,14 +2,15 @@
 import type { Tx } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind } from "../../domain/deposits/deposit.rule";
 import type { MoneyValue } from "../../domain/money/money";
-import type { FundAccounts } from "../../ledger/fund-accounts";
+import type { Ledger } from "../../ledger/ledger";
+import { lockAccount } from "../../ledger/worker-lock";
 import { type AccountView, accountView } from "../accounts/account-view";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import type { Actor, HubServices } from "../hub-services";
 import { type Outcome, runIdempotent } from "../idempotency";
 import type { ParametersOn } from "../policy/policy-parameters.service";
 import { userError, type UserErrorDto } from "../user-error";
-import { accountRefusal, lockAccount, MONTH_ALREADY_PAID, paidAmong, postDeposit } from "./deposit-posting";
+import { accountRefusal, MONTH_ALREADY_PAID, paidAmong, postDeposit } from "./deposit-posting";
 
 export interface RecordDepositCommand {
   accountNumber: string;
@@ -35,7 +36,7 @@ export function paymentRefProblem(paymentRef: string): UserErrorDto | null {
 /** Checks and posts one monthly deposit inside the caller's transaction (shared with the bank import). */
 export async function depositMonthIn(
   tx: Tx,
-  fund: FundAccounts,
+  ledger: Ledger,
   params: ParametersOn,
   c: Omit<RecordDepositCommand, "idempotencyKey">,
 ): Promise<Outcome<LedgerEntryView[]>> {
@@ -48,7 +49,7 @@ export async function depositMonthIn(
     params.depositLimits(),
   );
   if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
-  const entries = await postDeposit(tx, fund, {
+  const entries = await postDeposit(tx, ledger, {
     account,
     kind: depositKind(c.period, c.paidOn),
     months: [{ period: c.period, amount: c.amount }],
@@ -72,7 +73,7 @@ export async function recordDeposit(
     hub.prisma,
     { key: c.idempotencyKey, operation: "recordDeposit", actor: actor.sub, input },
     async (tx) => {
-      const outcome = await depositMonthIn(tx, hub.fundAccounts, params, c);
+      const outcome = await depositMonthIn(tx, hub.ledger, params, c);
       if (!("ok" in outcome)) return outcome;
       return { ok: { account: (await accountView(tx, c.accountNumber))!, entries: outcome.ok } };
     },

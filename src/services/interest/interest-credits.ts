@@ -8,8 +8,9 @@ import { compareDates } from "../../domain/calendar/calendar";
 import { settlementYearPeriod, unusedWindowStart } from "../../domain/interest/interest.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import { Prisma } from "../../generated/prisma/client";
-import type { FundAccounts } from "../../ledger/fund-accounts";
-import { type PostingRequest, postMany } from "../../ledger/posting";
+import type { Ledger } from "../../ledger/ledger";
+import type { PostingRequest } from "../../ledger/posting";
+import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import { entryViewOf } from "../deposits/deposit-posting";
 import type { HubServices } from "../hub-services";
@@ -114,7 +115,7 @@ function creditPosting(
  *  `wait`, awaited (they are then found posted and left alone), so a run can tell when its year is complete. */
 export async function postPendingCredits(
   tx: Tx,
-  fund: FundAccounts,
+  ledger: Ledger,
   p: InterestPolicy,
   limit: number,
   accountId?: bigint,
@@ -131,7 +132,8 @@ export async function postPendingCredits(
   if (rows.length === 0) return [];
   const ledgerIds = rows.map((r) => r.ledger_account_id);
   // Worker rows locked in id order, as every multi-account writer does, so a bank import batch never deadlocks with us.
-  await tx.$queryRaw`SELECT id FROM ledger_account WHERE id = ANY(${ledgerIds}::bigint[]) ORDER BY id FOR UPDATE`;
+  await lockWorkerLedgerRows(tx, ledgerIds);
+  const fund = ledger.fund;
   const requests = [
     creditPosting(
       "INTEREST",
@@ -148,7 +150,7 @@ export async function postPendingCredits(
       rows.map((r) => ({ ledgerAccountId: r.ledger_account_id, amount: toMoney(r.subsidy) })),
     ),
   ].filter((r): r is PostingRequest => r !== null);
-  const postings = await postMany(tx, requests);
+  const postings = await ledger.postMany(tx, requests);
   await tx.$executeRaw`
     UPDATE interest_credit SET posted_at = now()
     WHERE settlement_year = ${p.year}::int AND account_id = ANY(${rows.map((r) => r.account_id)}::bigint[])`;
@@ -163,14 +165,14 @@ export async function postPendingCredits(
 /** Settles one account's year inside the caller's transaction (an exit settling an earlier year first). */
 export async function creditYearsFor(
   tx: Tx,
-  fund: FundAccounts,
+  ledger: Ledger,
   year: number,
   p: InterestPolicy,
   accountId: bigint,
 ): Promise<PostedCredit[]> {
   if (p.year !== year) throw new RangeError(`policy of ${p.year} given for ${year}`);
   await computeYearCredits(tx, p, accountId);
-  return postPendingCredits(tx, fund, p, 1, accountId);
+  return postPendingCredits(tx, ledger, p, 1, accountId);
 }
 
 export const fen = (v: { toFixed(): string } | null): string => formatMoney(v === null ? ZERO : toMoney(v));

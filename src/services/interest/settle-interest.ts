@@ -74,7 +74,7 @@ export async function runSettlement(hub: HubServices, year: number, asOf: string
   // chunks commit, and are then found posted) so that the totals below are the whole year's.
   for (let wait = false; ;) {
     const posted = await inTransaction(hub.prisma, (tx) =>
-      postPendingCredits(tx, hub.fundAccounts, policy, SETTLEMENT_CHUNK, undefined, wait),
+      postPendingCredits(tx, hub.ledger, policy, SETTLEMENT_CHUNK, undefined, wait),
     );
     if (posted.length > 0) wait = false;
     else if (wait) break;

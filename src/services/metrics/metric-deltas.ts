@@ -4,6 +4,7 @@
 import type { Tx } from "../../db/transaction";
 import { monthOf } from "../../domain/calendar/calendar";
 import { Prisma } from "../../generated/prisma/client";
+import { lockAccountById } from "../../ledger/worker-lock";
 import { agreementSource, INSERT_COLUMNS, ledgerSource, summedColumns, UNKNOWN_FORM } from "./metric-sources";
 
 /** Where an event counts: its business date's month, the county and the employment form. */
@@ -50,7 +51,7 @@ export async function recordDuplicateBlock(tx: Tx, event: MetricEventKey): Promi
  * account interleaves.
  */
 export async function rekeyAccountMetrics(tx: Tx, accountId: bigint, change: () => Promise<unknown>): Promise<void> {
-  await tx.$queryRaw`SELECT la.id FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id WHERE a.id = ${accountId}::bigint FOR UPDATE OF la`;
+  await lockAccountById(tx, accountId);
   const scope = Prisma.sql`a.id = ${accountId}::bigint`;
   const contribution = (sign: 1 | -1) => Prisma.sql`
     INSERT INTO metric_delta ${INSERT_COLUMNS}

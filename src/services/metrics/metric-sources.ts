@@ -4,10 +4,10 @@
 //
 // Keys: month (business date), the account's county code and employment form ('UNKNOWN' when not recorded).
 // Sources: ledger entries of worker accounts (deposits, withdrawals net of failed payouts, subsidies, interest, the
-// flexible pool's balance),
-// agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit) and refused
+// flexible pool's balance), agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit) and refused
 // duplicate checks. Loans have no source table yet: their columns stay zero until the loan book lands.
 import { Prisma } from "../../generated/prisma/client";
+import { kindsInMetric } from "../../ledger/posting-kinds";
 
 /** The measure columns of metric_rollup / metric_delta, in one order used by every statement. */
 export const METRIC_COLUMNS = [
@@ -32,8 +32,12 @@ export const UNKNOWN_FORM = "UNKNOWN";
 /** County of a duplicate check recorded without one (the loan path may not know it). */
 export const UNKNOWN_COUNTY = "000000";
 
-export const DEPOSIT_KINDS = ["DEPOSIT", "BACK_PAYMENT", "LUMP_SUM"] as const;
-export const WITHDRAWAL_KINDS = ["WITHDRAWAL", "EXIT_PAYOUT"] as const;
+/** The posting kinds of each measure, from the ledger's catalogue (src/ledger/posting-kinds.ts). */
+const DEPOSIT_KINDS = kindsInMetric("DEPOSIT");
+const WITHDRAWAL_KINDS = kindsInMetric("WITHDRAWAL");
+const GRADUATE_SUBSIDY_KINDS = kindsInMetric("GRADUATE_SUBSIDY");
+const INTEREST_SUBSIDY_KINDS = kindsInMetric("INTEREST_SUBSIDY");
+const INTEREST_KINDS = kindsInMetric("INTEREST");
 
 const KEY_COLUMNS = ["month", "county_code", "employment_form"] as const;
 
@@ -58,17 +62,14 @@ export function ledgerSource(where: Prisma.Sql): Prisma.Sql {
       0 AS enrolled, 0 AS exited, 0 AS active_delta,
       coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(DEPOSIT_KINDS)})), 0) AS deposit_amount,
       count(DISTINCT e.posting_id) FILTER (WHERE e.kind IN (${list(DEPOSIT_KINDS)})) AS deposit_count,
-      coalesce(sum(e.debit) FILTER (WHERE e.kind IN (${list(WITHDRAWAL_KINDS)})), 0)
-        - coalesce(sum(e.credit) FILTER (WHERE e.kind = 'REVERSAL'
-            AND EXISTS (SELECT 1 FROM posting rp JOIN posting op ON op.id = rp.reverses_id
-                        WHERE rp.id = e.posting_id AND op.kind IN (${list(WITHDRAWAL_KINDS)}))), 0) AS withdrawal_amount,
+      coalesce(sum(e.debit - e.credit) FILTER (WHERE e.kind IN (${list(WITHDRAWAL_KINDS)})), 0) AS withdrawal_amount,
       0 AS loan_count, 0 AS loan_amount,
-      coalesce(sum(e.credit) FILTER (WHERE e.kind = 'GRADUATE_SUBSIDY'), 0) AS graduate_subsidy_amount,
-      coalesce(sum(e.credit) FILTER (WHERE e.kind = 'INTEREST_SUBSIDY'), 0) AS interest_subsidy_amount,
+      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(GRADUATE_SUBSIDY_KINDS)})), 0) AS graduate_subsidy_amount,
+      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_SUBSIDY_KINDS)})), 0) AS interest_subsidy_amount,
       0 AS duplicate_blocks,
       coalesce(sum(e.credit - e.debit) FILTER (WHERE a.kind = 'FLEXIBLE'), 0) AS balance_delta,
       0 AS loan_outstanding_delta,
-      coalesce(sum(e.credit) FILTER (WHERE e.kind = 'INTEREST'), 0) AS interest_amount
+      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_KINDS)})), 0) AS interest_amount
     FROM ledger_entry e JOIN account a ON a.ledger_account_id = e.ledger_account_id
     WHERE ${where}
     GROUP BY 1, 2, 3`;

@@ -12,8 +12,9 @@ import {
   graduationDatesQualifyingFor,
   qualifyingEducations,
 } from "../../domain/subsidies/graduate-subsidy.rule";
+import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
-import { type Outcome, runIdempotent } from "../idempotency";
+import type { Outcome } from "../idempotency";
 import { userError } from "../user-error";
 import { trySubmitClaimedBatch } from "./submit-subsidy-batch";
 import {
@@ -110,14 +111,18 @@ export async function claimGraduateSubsidies(
 ): Promise<Outcome<SubsidyBatchResult>> {
   // Parameters in force on the first day of the month claimed, read before the transaction opens.
   const policy = graduateSubsidyPolicy(await hub.policy.on(`${c.period}-01`));
-  const outcome = await runIdempotent<SubsidyBatchRef>(
-    hub.prisma,
-    { key: c.idempotencyKey, operation: "claimGraduateSubsidies", actor: actor.sub, input: { period: c.period } },
-    (tx) => buildBatch(tx, c.period, policy),
-    CLAIM_CONFLICT,
-  );
+  const outcome = await runCommand<SubsidyBatchRef>(hub.prisma, {
+    request: {
+      key: c.idempotencyKey,
+      operation: "claimGraduateSubsidies",
+      actor: actor.sub,
+      input: { period: c.period },
+    },
+    transaction: (tx) => buildBatch(tx, c.period, policy),
+    onConflict: CLAIM_CONFLICT,
+    // A replay of a call whose batch finance never acknowledged resends it too.
+    afterCommit: async (ref) => void (await trySubmitClaimedBatch(hub, ref.batchNo, actor)),
+  });
   if (!("ok" in outcome)) return outcome;
-  // A replay of a call whose batch finance never acknowledged resends it too.
-  await trySubmitClaimedBatch(hub, outcome.ok.batchNo, actor);
   return { ok: (await subsidyBatchResult(hub.prisma, outcome.ok.batchNo))! };
 }

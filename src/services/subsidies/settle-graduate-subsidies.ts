@@ -6,11 +6,11 @@
 import type { FinanceBatch } from "../../connectors/finance/finance.port";
 import type { Tx } from "../../db/transaction";
 import { toMoney } from "../../domain/money/money";
-import type { FundAccounts } from "../../ledger/fund-accounts";
-import { postMany } from "../../ledger/posting";
+import type { Ledger } from "../../ledger/ledger";
+import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
+import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
-import { type Outcome, peekIdempotent, runIdempotent, validKey } from "../idempotency";
-import { userError } from "../user-error";
+import type { Outcome } from "../idempotency";
 import { submitClaimedBatch } from "./submit-subsidy-batch";
 import {
   BATCH_NOT_FOUND,
@@ -25,8 +25,6 @@ export interface SettleGraduateSubsidiesCommand {
   idempotencyKey: string;
 }
 
-const INVALID_KEY = userError("INVALID_IDEMPOTENCY_KEY", "幂等键须为 8–128 个可见 ASCII 字符", "idempotencyKey");
-
 interface OpenClaim {
   id: bigint;
   claim_no: string;
@@ -38,14 +36,18 @@ interface OpenClaim {
 /** Claims finance paid: one posting each, then PAID with the posting's id (only while still CLAIMED). */
 async function creditPaid(
   tx: Tx,
-  fund: FundAccounts,
+  ledger: Ledger,
   batchNo: string,
   paid: { claim: OpenClaim; paidOn: string }[],
 ): Promise<void> {
   if (paid.length === 0) return;
   // Worker rows in id order, as deposits lock them, so a settlement and a deposit batch never deadlock.
-  await tx.$queryRaw`SELECT id FROM ledger_account WHERE id = ANY(${paid.map((p) => p.claim.ledger_account_id)}::bigint[]) ORDER BY id FOR UPDATE`;
-  const postings = await postMany(
+  await lockWorkerLedgerRows(
+    tx,
+    paid.map((p) => p.claim.ledger_account_id),
+  );
+  const fund = ledger.fund;
+  const postings = await ledger.postMany(
     tx,
     paid.map(({ claim, paidOn }) => ({
       kind: "GRADUATE_SUBSIDY",
@@ -72,7 +74,7 @@ async function creditPaid(
     throw new Error(`graduate subsidy batch ${batchNo}: a paid claim was settled concurrently`);
 }
 
-async function applyFinanceAnswer(tx: Tx, fund: FundAccounts, batchId: bigint, answer: FinanceBatch): Promise<void> {
+async function applyFinanceAnswer(tx: Tx, ledger: Ledger, batchId: bigint, answer: FinanceBatch): Promise<void> {
   await tx.$queryRaw`SELECT id FROM subsidy_batch WHERE id = ${batchId} FOR UPDATE`;
   const open = await tx.$queryRaw<OpenClaim[]>`
     SELECT c.id, c.claim_no, c.period, c.amount, a.ledger_account_id
@@ -87,7 +89,7 @@ async function applyFinanceAnswer(tx: Tx, fund: FundAccounts, batchId: bigint, a
     const r = results.get(claim.claim_no);
     return r?.status === "REJECTED" ? [{ id: claim.id, reason: r.reason ?? "REJECTED" }] : [];
   });
-  await creditPaid(tx, fund, answer.batchNo, paid);
+  await creditPaid(tx, ledger, answer.batchNo, paid);
   if (rejected.length > 0) {
     await tx.$executeRaw`
       UPDATE subsidy_claim c SET status = 'REJECTED', reason = d.reason
@@ -105,37 +107,42 @@ async function applyFinanceAnswer(tx: Tx, fund: FundAccounts, batchId: bigint, a
     WHERE b.id = ${batchId}`;
 }
 
+interface FinanceAnswer {
+  batchId: bigint;
+  /** Null when the batch is no longer open (finance decided everything already). */
+  answer: FinanceBatch | null;
+}
+
+/** Finance's decisions on the batch, asked before any transaction opens (a resend first if it never acknowledged). */
+async function askFinance(hub: HubServices, actor: Actor, batchNo: string): Promise<Outcome<FinanceAnswer>> {
+  const batch = await hub.prisma.subsidyBatch.findUnique({ where: { batchNo }, select: { id: true, status: true } });
+  if (!batch) return { userErrors: [BATCH_NOT_FOUND] };
+  if (!(OPEN_STATUSES as readonly string[]).includes(batch.status)) return { ok: { batchId: batch.id, answer: null } };
+  await submitClaimedBatch(hub, batchNo, actor); // a no-op unless finance never acknowledged the batch
+  return { ok: { batchId: batch.id, answer: await hub.finance.getBatch(batchNo, { requestId: actor.requestId }) } };
+}
+
 export async function settleGraduateSubsidies(
   hub: HubServices,
   actor: Actor,
   c: SettleGraduateSubsidiesCommand,
 ): Promise<Outcome<SubsidyBatchResult>> {
-  const request = {
-    key: c.idempotencyKey,
-    operation: "settleGraduateSubsidies",
-    actor: actor.sub,
-    input: { batchNo: c.batchNo },
-  };
   const answerOf = async (ref: SubsidyBatchRef): Promise<Outcome<SubsidyBatchResult>> => {
     const result = await subsidyBatchResult(hub.prisma, ref.batchNo);
     return result ? { ok: result } : { userErrors: [BATCH_NOT_FOUND] };
   };
-  const replayed = await peekIdempotent<SubsidyBatchRef>(hub.prisma, request);
-  if (replayed) return "ok" in replayed ? answerOf(replayed.ok) : replayed;
-  if (!validKey(c.idempotencyKey)) return { userErrors: [INVALID_KEY] };
-  const batch = await hub.prisma.subsidyBatch.findUnique({
-    where: { batchNo: c.batchNo },
-    select: { id: true, status: true },
-  });
-  if (!batch) return { userErrors: [BATCH_NOT_FOUND] };
-  let answer: FinanceBatch | null = null;
-  if ((OPEN_STATUSES as readonly string[]).includes(batch.status)) {
-    await submitClaimedBatch(hub, c.batchNo, actor); // a no-op unless finance never acknowledged the batch
-    answer = await hub.finance.getBatch(c.batchNo, { requestId: actor.requestId });
-  }
-  const outcome = await runIdempotent<SubsidyBatchRef>(hub.prisma, request, async (tx) => {
-    if (answer) await applyFinanceAnswer(tx, hub.fundAccounts, batch.id, answer);
-    return { ok: { batchNo: c.batchNo } };
+  const outcome = await runCommand<SubsidyBatchRef, FinanceAnswer>(hub.prisma, {
+    request: {
+      key: c.idempotencyKey,
+      operation: "settleGraduateSubsidies",
+      actor: actor.sub,
+      input: { batchNo: c.batchNo },
+    },
+    outside: () => askFinance(hub, actor, c.batchNo),
+    transaction: async (tx, finance) => {
+      if (finance.answer) await applyFinanceAnswer(tx, hub.ledger, finance.batchId, finance.answer);
+      return { ok: { batchNo: c.batchNo } };
+    },
   });
   return "ok" in outcome ? answerOf(outcome.ok) : outcome;
 }

@@ -12,13 +12,13 @@ import {
   interestOn,
 } from "../../domain/interest/interest.rule";
 import { toMoney } from "../../domain/money/money";
-import { exitRefusal, WITHDRAWAL_MESSAGES } from "../../domain/withdrawals/withdrawal.rule";
-import { post } from "../../ledger/posting";
+import { exitRefusal } from "../../domain/withdrawals/withdrawal.rule";
 import { accountView } from "../accounts/account-view";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
+import { runCommand } from "../command";
 import { entryViewOf } from "../deposits/deposit-posting";
 import type { Actor, HubServices } from "../hub-services";
-import { type Outcome, runIdempotent } from "../idempotency";
+import type { Outcome } from "../idempotency";
 import { creditYearsFor, INTEREST_RATE, type InterestPolicy, interestPolicyOn } from "../interest/interest-credits";
 import { recordExit } from "../metrics/metric-deltas";
 import { userError } from "../user-error";
@@ -59,12 +59,12 @@ async function creditExitInterest(
             ${interest.toFixed(2)}::numeric, 0, now())
     ON CONFLICT DO NOTHING`;
   if (interest.isZero()) return [];
-  const posting = await post(tx, {
+  const posting = await hub.ledger.post(tx, {
     kind: "INTEREST",
     postedOn: exitOn,
     memo: `销户结息 ${period.from}..${period.to}`,
     lines: [
-      { ledgerAccountId: hub.fundAccounts.INTEREST_EXPENSE, side: "D", amount: interest },
+      { ledgerAccountId: hub.ledger.fund.INTEREST_EXPENSE, side: "D", amount: interest },
       { ledgerAccountId: account.ledgerAccountId, side: "C", amount: interest, worker: true },
     ],
   });
@@ -76,16 +76,15 @@ export async function exitAgreement(hub: HubServices, actor: Actor, c: ExitComma
   const policies = new Map<number, InterestPolicy>();
   for (const year of [running - 1, running]) policies.set(year, await interestPolicyOn(hub, year));
   const rate = (await hub.policy.on(c.requestedOn)).decimal(INTEREST_RATE);
-  return runIdempotent<MoneyOutResult>(
-    hub.prisma,
-    { key: c.idempotencyKey, operation: "exitAgreement", actor: actor.sub, input: c },
-    async (tx) => {
+  return runCommand<MoneyOutResult>(hub.prisma, {
+    request: { key: c.idempotencyKey, operation: "exitAgreement", actor: actor.sub, input: c },
+    transaction: async (tx) => {
       const account = await lockForMoneyOut(tx, c.accountNumber);
       if (!account) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber")] };
       const refused = exitRefusal(account);
-      if (refused) return { userErrors: [userError(refused, WITHDRAWAL_MESSAGES[refused], "accountNumber")] };
+      if (refused) return { userErrors: [userError(refused.code, refused.message, refused.field ?? undefined)] };
       // The year before the running one, if its run has not reached this account yet (exits early in July).
-      const earlier = await creditYearsFor(tx, hub.fundAccounts, running - 1, policies.get(running - 1)!, account.id);
+      const earlier = await creditYearsFor(tx, hub.ledger, running - 1, policies.get(running - 1)!, account.id);
       const interest = await creditExitInterest(hub, tx, account, c.requestedOn, rate);
       const [row] = await tx.$queryRaw<{ balance: { toFixed(): string } }[]>`
         SELECT balance FROM ledger_account WHERE id = ${account.ledgerAccountId}::bigint`;
@@ -94,13 +93,14 @@ export async function exitAgreement(hub: HubServices, actor: Actor, c: ExitComma
       // A zero balance closes without a payout (there is nothing for the bank to pay).
       const payout = total.isZero()
         ? null
-        : await postPayout(tx, hub.fundAccounts, account, "EXIT_PAYOUT", total, c.requestedOn);
+        : await postPayout(tx, hub.ledger, account, "EXIT_PAYOUT", total, c.requestedOn);
       await closeAccount(tx, account, c.requestedOn, actor);
       const view = (await accountView(tx, c.accountNumber))!;
       const all = payout ? [...entries, payout.entry] : entries;
       return { ok: { account: view, entry: payout?.entry ?? null, entries: all } };
     },
-  );
+    afterCommit: () => hub.outbox.kick(),
+  });
 }
 
 async function closeAccount(tx: Tx, account: MoneyOutAccount, on: string, actor: Actor): Promise<void> {

@@ -8,7 +8,7 @@ import { dateToString } from "../../db/dates";
 import { inTransaction, isUniqueViolation, type Tx } from "../../db/transaction";
 import { compareDates } from "../../domain/calendar/calendar";
 import { toMoney } from "../../domain/money/money";
-import { post } from "../../ledger/posting";
+import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
 import type { BankImportResult } from "../deposits/import-bank-collection";
 import type { Actor, HubServices } from "../hub-services";
 import { peekIdempotent, requestHash, validKey } from "../idempotency";
@@ -65,15 +65,15 @@ async function failPayout(hub: HubServices, tx: Tx, payout: PayoutRecord, row: P
   const requestedOn = dateToString(payout.requested_on);
   const on = compareDates(row.paidOn, requestedOn) < 0 ? requestedOn : row.paidOn;
   const amount = toMoney(payout.amount);
-  await tx.$queryRaw`SELECT id FROM ledger_account WHERE id = ${payout.ledger_account_id}::bigint FOR UPDATE`;
-  const reversal = await post(tx, {
+  await lockWorkerLedgerRows(tx, [payout.ledger_account_id]);
+  const reversal = await hub.ledger.post(tx, {
     kind: "REVERSAL",
     postedOn: on,
     reversesId: payout.posting_id,
     memo: `代发失败退回 ${payout.payout_ref}`,
     lines: [
       { ledgerAccountId: payout.ledger_account_id, side: "C", amount, worker: true },
-      { ledgerAccountId: hub.fundAccounts.BANK_SETTLEMENT, side: "D", amount },
+      { ledgerAccountId: hub.ledger.fund.BANK_SETTLEMENT, side: "D", amount },
     ],
   });
   await tx.$executeRaw`

@@ -4,10 +4,11 @@ import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { type MoneyValue, toMoney } from "../../domain/money/money";
 import { hasOutstandingLoan, type SubsidyCredit } from "../../domain/withdrawals/withdrawal.rule";
-import type { FundAccounts } from "../../ledger/fund-accounts";
-import { post, type PostedEntry } from "../../ledger/posting";
+import type { Ledger } from "../../ledger/ledger";
+import type { PostedEntry } from "../../ledger/posting";
+import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
-import { entryViewOf, lockAccount, type LockedAccount } from "../deposits/deposit-posting";
+import { entryViewOf } from "../deposits/deposit-posting";
 
 export type PayoutKind = "WITHDRAWAL" | "EXIT_PAYOUT";
 
@@ -18,8 +19,12 @@ export interface MoneyOutAccount extends LockedAccount {
   countyCode: string;
   employmentForm: string | null;
   subsidyCredits: SubsidyCredit[];
+  hasOutstandingLoan: boolean;
+  loanInApplication: boolean;
+  /** A withdrawal ban in force. */
+  banInForce: boolean;
+  /** For the withdrawable-balance rule: outstanding or in application. */
   loanOutstanding: boolean;
-  banned: boolean;
 }
 
 /** Locks the account's ledger row and reads what the withdrawal rules decide on; null when there is no such account. */
@@ -50,9 +55,11 @@ export async function lockForMoneyOut(tx: Tx, accountNumber: string): Promise<Mo
     employmentForm: row!.employment_form,
     subsidyCredits: subsidies.map((s) => ({ on: dateToString(s.posted_on), amount: toMoney(s.credit) })),
     // No loan book yet (issue 9): the rule decides on the person's loans, of which there are none so far.
+    hasOutstandingLoan: hasOutstandingLoan([]),
+    loanInApplication: false,
     loanOutstanding: hasOutstandingLoan([]),
     // No fraud-ban register yet (issue 9): no ban can be in force.
-    banned: false,
+    banInForce: false,
   };
 }
 
@@ -66,19 +73,19 @@ const PREFIX: Record<PayoutKind, string> = { WITHDRAWAL: "WD", EXIT_PAYOUT: "EX"
 /** Debits the worker and credits the bank settlement account; records the payout the bank file will answer. */
 export async function postPayout(
   tx: Tx,
-  fund: FundAccounts,
+  ledger: Ledger,
   account: LockedAccount,
   kind: PayoutKind,
   amount: MoneyValue,
   on: string,
 ): Promise<PostedPayout> {
-  const posting = await post(tx, {
+  const posting = await ledger.post(tx, {
     kind,
     postedOn: on,
     memo: kind === "WITHDRAWAL" ? "提取 withdrawal" : "销户提取 exit payout",
     lines: [
       { ledgerAccountId: account.ledgerAccountId, side: "D", amount, worker: true },
-      { ledgerAccountId: fund.BANK_SETTLEMENT, side: "C", amount },
+      { ledgerAccountId: ledger.fund.BANK_SETTLEMENT, side: "C", amount },
     ],
   });
   const payoutRef = `${PREFIX[kind]}-${posting.postingId}`;

@@ -3,8 +3,8 @@
 import "reflect-metadata";
 
 import { ROOT_PERMISSIONS } from "../../../src/auth/permissions";
-import { buildBareSchema } from "../../../src/schema/build-schema";
-import { Role } from "../../../src/schema/common/enums";
+import { Role } from "../../../src/auth/role";
+import { buildBareSchema } from "../../../src/graphql/build-schema";
 
 const schema = buildBareSchema();
 const rootFields = {

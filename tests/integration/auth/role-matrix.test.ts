@@ -8,8 +8,8 @@ import "reflect-metadata";
 import { getNamedType, type GraphQLField, isCompositeType, isNonNullType } from "graphql";
 
 import { ROOT_PERMISSIONS } from "../../../src/auth/permissions";
-import { buildBareSchema } from "../../../src/schema/build-schema";
-import { Role } from "../../../src/schema/common/enums";
+import { Role } from "../../../src/auth/role";
+import { buildBareSchema } from "../../../src/graphql/build-schema";
 import { ENROL, enrolInput, freshIdNumber, key } from "../../factories/workers";
 import { type AsOptions, errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 

@@ -1,6 +1,6 @@
 // GET /exports/pilot-metrics.csv|.xlsx: the same figures as the pilotMetrics query, as downloads, for the same
 // roles, with the same refusals of bad windows.
-import { Role } from "../../../src/schema/common/enums";
+import { Role } from "../../../src/auth/role";
 import { DATASET_WINDOW, HEADLINE_FIELDS, PILOT_METRICS, seedMetricsDataset } from "../../factories/metrics-dataset";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 import { sheetCells, unzip } from "../../helpers/unzip";

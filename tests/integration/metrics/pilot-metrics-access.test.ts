@@ -1,8 +1,8 @@
 // Who may read the pilot metrics, which windows they may ask for, and that no person is reachable from them.
 import { getNamedType, type GraphQLNamedType, isObjectType } from "graphql";
 
-import { buildBareSchema } from "../../../src/schema/build-schema";
-import { Role } from "../../../src/schema/common/enums";
+import { Role } from "../../../src/auth/role";
+import { buildBareSchema } from "../../../src/graphql/build-schema";
 import { PILOT_METRICS } from "../../factories/metrics";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 

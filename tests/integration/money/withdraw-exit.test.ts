@@ -127,12 +127,8 @@ describe("exitAgreement", () => {
     });
     expect(deregistered.map((m) => (m.payload as { accountNumber: string }).accountNumber)).toContain(n);
     // A closed account can neither withdraw nor exit again.
-    expect((await withdraw(t, n, "1.00", "2026-10-16")).userErrors.map((e) => e.code)).toEqual([
-      "ACCOUNT_NOT_WITHDRAWABLE",
-    ]);
-    expect((await exitAgreement(t, n, "2026-10-16")).userErrors.map((e) => e.code)).toEqual([
-      "ACCOUNT_NOT_WITHDRAWABLE",
-    ]);
+    expect((await withdraw(t, n, "1.00", "2026-10-16")).userErrors.map((e) => e.code)).toEqual(["ACCOUNT_NOT_ACTIVE"]);
+    expect((await exitAgreement(t, n, "2026-10-16")).userErrors.map((e) => e.code)).toEqual(["ACCOUNT_NOT_ACTIVE"]);
   });
 
   test("counts the exit and the payout in the pilot metrics", async () => {

@@ -1,5 +1,5 @@
 // Who may call taxDeductions, what the tax bureau can see (data minimization), and the exchange record of each call.
-import { Role } from "../../../src/schema/common/enums";
+import { Role } from "../../../src/auth/role";
 import {
   askedAndOther,
   EXCHANGE_LOG,

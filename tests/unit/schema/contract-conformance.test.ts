@@ -15,7 +15,7 @@ import {
   isObjectType,
 } from "graphql";
 
-import { buildBareSchema } from "../../../src/schema/build-schema";
+import { buildBareSchema } from "../../../src/graphql/build-schema";
 
 /** Root operations of the contract that later issues build, each with the issue that builds it. */
 const PENDING_OPERATIONS = new Map<string, string>([

@@ -1,6 +1,6 @@
 // Builds the executable schema from the resolvers, then wraps it with the permission map.
 import "reflect-metadata";
-import "./common/enums";
+import "../schema/common/enums";
 
 import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";

@@ -1,0 +1,19 @@
+// The ledger as the services use it: the fund's own accounts and posting, with what happens after each posting
+// (the pilot metric deltas) passed in by the composition root, so the ledger imports nothing above it.
+import type { Tx } from "../db/transaction";
+import type { FundAccounts } from "./fund-accounts";
+import { type PostingHook, type PostingRequest, type PostingResult, postMany } from "./posting";
+
+export interface Ledger {
+  fund: FundAccounts;
+  postMany(tx: Tx, requests: PostingRequest[]): Promise<PostingResult[]>;
+  post(tx: Tx, request: PostingRequest): Promise<PostingResult>;
+}
+
+export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Ledger {
+  return {
+    fund,
+    postMany: (tx, requests) => postMany(tx, requests, afterPosting),
+    post: async (tx, request) => (await postMany(tx, [request], afterPosting))[0]!,
+  };
+}
