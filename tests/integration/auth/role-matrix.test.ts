@@ -77,6 +77,9 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
     }),
     claimGraduateSubsidies: () => ({ period: "2026-07", idempotencyKey: key() }),
     settleGraduateSubsidies: () => ({ batchNo: "GS-NO-SUCH-BATCH", idempotencyKey: key() }),
+    importBankPayouts: () => ({ csv: "payoutRef,accountNumber,amount,paidOn,result,reason\n", idempotencyKey: key() }),
+    // A year not ended on asOf: answered with YEAR_NOT_ENDED, nothing written.
+    settleInterest: () => ({ settlementYear: 2030, asOf: "2026-07-01", idempotencyKey: key() }),
   },
 };
 
