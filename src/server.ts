@@ -17,6 +17,7 @@ import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
 import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
+import { handleBankPayoutImport } from "./http/bank-payout-import.route";
 import {
   applyConnectionLimits,
   type ConnectionLimits,
@@ -197,6 +198,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     }
     if (url.pathname === "/imports/bank-collection" && req.method === "POST") {
       return handleBankImport(req, res, hub, verifier, requestId, options.rateLimiter);
+    }
+    if (url.pathname === "/imports/bank-payouts" && req.method === "POST") {
+      return handleBankPayoutImport(req, res, hub, verifier, requestId);
     }
     for (const extra of options.routes ?? []) if (await extra(req, res, url)) return;
     sendError(res, 404, "NOT_FOUND", "not found");

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { route, type RunningSimulator, type SimulatorControl, startSimulatorServer } from "../shared/simulator.server";
 
-/** Stand-in for the finance bureau's graduate-subsidy API (connectors.md). A batch is decided
+/** Stand-in for the finance bureau's graduate-subsidy and fiscal-claim APIs (connectors.md). A batch is decided
  *  `payDelayS` seconds after receipt (evaluated when read, so no timer outlives the server): a claim
  *  whose amount has two decimals and lies in (0, 200.00] is PAID, any other is REJECTED. */
 
@@ -26,6 +26,26 @@ const submission = z.object({
 });
 
 type Submission = z.output<typeof submission>;
+
+const fiscalClaim = z.object({
+  claimNo: z.string().regex(/^[A-Za-z0-9-]{1,40}$/),
+  kind: z.enum(["INTEREST_SUBSIDY", "RISK_COMPENSATION"]),
+  items: z
+    .array(
+      z.object({
+        idNumber: z.string().regex(/^\d{17}[\dXx]$/),
+        reference: z.string().min(1).max(64),
+        amount: z.string().regex(/^-?\d+(\.\d+)?$/),
+      }),
+    )
+    .min(1),
+});
+type FiscalClaimSubmission = z.output<typeof fiscalClaim>;
+interface StoredFiscalClaim {
+  submission: FiscalClaimSubmission;
+  receivedAt: number;
+  decided: { status: "PAID" | "REJECTED"; paidOn: string | null } | null;
+}
 type ClaimResult = { claimNo: string; status: "PAID" | "REJECTED"; reason: string | null; paidOn: string | null };
 type BatchStatus = "RECEIVED" | "PAID" | "PARTIALLY_PAID" | "REJECTED";
 interface StoredBatch {
@@ -36,6 +56,7 @@ interface StoredBatch {
 
 export interface FinanceSimulatorControl extends SimulatorControl {
   batches(): { batchNo: string; status: BatchStatus; claimCount: number }[];
+  fiscalClaims(): { claimNo: string; kind: string; status: string; itemCount: number; amount: string }[];
   setPayDelayS(seconds: number): void;
 }
 
@@ -51,6 +72,7 @@ export async function startFinanceSimulator(
   options: FinanceSimulatorOptions = {},
 ): Promise<RunningSimulator<FinanceSimulatorControl>> {
   const batches = new Map<string, StoredBatch>();
+  const fiscalClaims = new Map<string, StoredFiscalClaim>();
   let payDelayS = options.payDelayS ?? 5;
 
   /** Decides the batch once its delay has passed; returns its status. */
@@ -60,6 +82,18 @@ export async function startFinanceSimulator(
       batch.results = batch.submission.claims.map((c) => decideClaim(c.claimNo, c.amount, today));
     }
     return batchStatus(batch.results);
+  };
+  /** Decides a fiscal claim once the delay has passed: PAID when every item is a positive amount in fen. */
+  const decideFiscal = (claim: StoredFiscalClaim): string => {
+    if (claim.decided === null && Date.now() >= claim.receivedAt + payDelayS * 1000) {
+      const valid = claim.submission.items.every(
+        (i) => /^\d+\.\d{2}$/.test(i.amount) && new Decimal(i.amount).greaterThan(0),
+      );
+      claim.decided = valid
+        ? { status: "PAID", paidOn: shanghaiDate(new Date()) }
+        : { status: "REJECTED", paidOn: null };
+    }
+    return claim.decided?.status ?? "RECEIVED";
   };
 
   const routes = [
@@ -78,6 +112,22 @@ export async function startFinanceSimulator(
       const status = settle(batch);
       return { status: 200, body: { batchNo, status, results: batch.results ?? [] } };
     }),
+    route("POST", /^\/v1\/fiscal-claims$/, fiscalClaim, (body) => {
+      const earlier = fiscalClaims.get(body.claimNo);
+      if (earlier !== undefined && JSON.stringify(earlier.submission) !== JSON.stringify(body)) {
+        return { status: 409, body: { error: "CLAIM_NO_REUSED" } };
+      }
+      if (earlier === undefined)
+        fiscalClaims.set(body.claimNo, { submission: body, receivedAt: Date.now(), decided: null });
+      return { status: 200, body: { claimNo: body.claimNo, status: "RECEIVED" } };
+    }),
+    route("GET", /^\/v1\/fiscal-claims\/([^/]+)$/, null, (_body, [encoded]) => {
+      const claimNo = decodeURIComponent(encoded ?? "");
+      const claim = fiscalClaims.get(claimNo);
+      if (claim === undefined) return { status: 404, body: { error: "CLAIM_NOT_FOUND" } };
+      const status = decideFiscal(claim);
+      return { status: 200, body: { claimNo, status, paidOn: claim.decided?.paidOn ?? null } };
+    }),
   ];
 
   const running = await startSimulatorServer({
@@ -94,6 +144,14 @@ export async function startFinanceSimulator(
         batchNo,
         status: settle(batch),
         claimCount: batch.submission.claims.length,
+      })),
+    fiscalClaims: () =>
+      [...fiscalClaims.entries()].map(([claimNo, claim]) => ({
+        claimNo,
+        kind: claim.submission.kind,
+        status: decideFiscal(claim),
+        itemCount: claim.submission.items.length,
+        amount: claim.submission.items.reduce((sum, i) => sum.plus(i.amount), new Decimal(0)).toFixed(2),
       })),
     setPayDelayS(seconds) {
       payDelayS = seconds;

@@ -33,6 +33,11 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     setPolicyParameter: [Role.CENTER_ADMIN],
     claimGraduateSubsidies: [Role.CENTER_ADMIN],
     settleGraduateSubsidies: [Role.CENTER_ADMIN],
+    // WORKER: own account only (the resolver's row scope)
+    withdraw: [Role.CENTER_OPERATOR, Role.WORKER],
+    exitAgreement: [Role.CENTER_OPERATOR, Role.WORKER],
+    importBankPayouts: [Role.CENTER_OPERATOR],
+    settleInterest: [Role.CENTER_ADMIN],
   },
 };
 

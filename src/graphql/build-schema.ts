@@ -11,11 +11,13 @@ import { EnrollWorkerResolver } from "../resolvers/accounts/enroll-worker.resolv
 import { ExchangeLogResolver } from "../resolvers/audit/exchange-log.resolver";
 import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
 import { RentalEligibilityResolver } from "../resolvers/housing/rental-eligibility.resolver";
+import { InterestResolver } from "../resolvers/interest/interest.resolver";
 import { LoanQuotaResolver } from "../resolvers/loans/loan-quota.resolver";
 import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
 import { PolicyResolver } from "../resolvers/policy/policy.resolver";
 import { GraduateSubsidyResolver } from "../resolvers/subsidies/graduate-subsidy.resolver";
 import { TaxDeductionResolver } from "../resolvers/tax/tax-deduction.resolver";
+import { WithdrawResolver } from "../resolvers/withdrawals/withdraw.resolver";
 
 export const RESOLVERS = [
   AccountResolver,
@@ -28,6 +30,8 @@ export const RESOLVERS = [
   TaxDeductionResolver,
   RentalEligibilityResolver,
   LoanQuotaResolver,
+  WithdrawResolver,
+  InterestResolver,
 ] as const;
 
 let cached: GraphQLSchema | undefined;

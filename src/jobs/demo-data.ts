@@ -1,6 +1,7 @@
 // Realistic demo data for `npm start` (HUB_DEMO_DATA=1, empty database only): a few hundred workers across
 // Jincheng's six counties, two years of monthly, back-paid and lump-sum history, bank files with failures,
-// and a few enrolments refused by the national duplicate check. Everything goes through the real services.
+// and a few enrolments refused by the national duplicate check; withdrawals (one payout failed at the bank), exits
+// and the last ended settlement year's interest. Everything goes through the real services.
 import { inTransaction } from "../db/transaction";
 import { makeIdNumber } from "../domain/accounts/id-number";
 import { addMonths, monthOf, monthRange, settlementYearOf } from "../domain/calendar/calendar";
@@ -10,7 +11,11 @@ import { importBankCollection } from "../services/deposits/import-bank-collectio
 import { payLumpSum } from "../services/deposits/pay-lump-sum";
 import { depositMonthIn } from "../services/deposits/record-deposit";
 import { type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
+import { runSettlement } from "../services/interest/settle-interest";
 import type { ParametersOn } from "../services/policy/policy-parameters.service";
+import { exitAgreement } from "../services/withdrawals/exit-agreement";
+import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
+import { withdraw } from "../services/withdrawals/withdraw";
 
 export const JINCHENG_COUNTIES = ["140502", "140521", "140522", "140524", "140525", "140581"] as const;
 const SURNAMES = [
@@ -137,6 +142,10 @@ export interface DemoSummary {
   bankRows: number;
   activePayments: number;
   lumpSums: number;
+  withdrawals: number;
+  exits: number;
+  /** The settlement year whose interest the demo settled. */
+  interestYear: number;
 }
 
 export async function loadDemoData(hub: HubServices, today: string, workerCount = 300): Promise<DemoSummary> {
@@ -258,5 +267,46 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
     });
   }
   const bank = await importBankCollection(hub, bankLines);
-  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums };
+  const money = await demoMoneyOut(hub, today, workers);
+  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money };
+}
+
+/** Money out: the last ended settlement year's interest, then some withdrawals (one payout failed at the bank) and exits. */
+async function demoMoneyOut(
+  hub: HubServices,
+  today: string,
+  workers: DemoWorker[],
+): Promise<{ withdrawals: number; exits: number; interestYear: number }> {
+  const interestYear = settlementYearOf(today) - 1;
+  await runSettlement(hub, interestYear, today);
+  const requestedOn = `${monthOf(today)}-01`;
+  const payoutLines = ["payoutRef,accountNumber,amount,paidOn,result,reason"];
+  let withdrawals = 0;
+  let exits = 0;
+  for (const [i, worker] of workers.entries()) {
+    if (i % 10 === 3) {
+      const outcome = await withdraw(hub, SYSTEM_ACTOR, {
+        accountNumber: worker.accountNumber,
+        amount: new Money("200.00"),
+        requestedOn,
+        idempotencyKey: `demo-withdraw-${worker.accountNumber}`,
+      });
+      if ("ok" in outcome && outcome.ok.entry) {
+        withdrawals++;
+        const failed = withdrawals === 1;
+        payoutLines.push(
+          `${outcome.ok.entry.paymentRef},${worker.accountNumber},200.00,${requestedOn},${failed ? "FAILED,户名不符" : "SUCCESS,"}`,
+        );
+      }
+    } else if (i % 37 === 5) {
+      const outcome = await exitAgreement(hub, SYSTEM_ACTOR, {
+        accountNumber: worker.accountNumber,
+        requestedOn: today,
+        idempotencyKey: `demo-exit-${worker.accountNumber}`,
+      });
+      if ("ok" in outcome) exits++;
+    }
+  }
+  await importBankPayouts(hub, SYSTEM_ACTOR, "demo-payouts-0001", payoutLines.join("\n"));
+  return { withdrawals, exits, interestYear };
 }

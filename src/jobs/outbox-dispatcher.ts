@@ -17,6 +17,14 @@ export function outboxHandlers(national: NationalPlatformPort): Record<string, O
         kind: p.kind === "EMPLOYER" ? "EMPLOYER" : "FLEXIBLE",
       });
     },
+    "national.deregisterAccount": async (p) => {
+      await national.deregisterAccount({
+        idNumber: String(p.idNumber),
+        centerCode: String(p.centerCode),
+        accountNumber: String(p.accountNumber),
+        kind: p.kind === "EMPLOYER" ? "EMPLOYER" : "FLEXIBLE",
+      });
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { key } from "./workers";
 export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount
-    graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed
+    graduateSubsidyAmount interestSubsidyAmount interestAmount duplicateBlocks loanToDepositRatio suppressed
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -40,6 +40,7 @@ export function emptyMetrics(from: string, to: string, periods: string[]): Pilot
     loanAmount: "0.00",
     graduateSubsidyAmount: "0.00",
     interestSubsidyAmount: "0.00",
+    interestAmount: "0.00",
     duplicateBlocks: 0,
     loanToDepositRatio: "0.0000",
     suppressed: false,

@@ -37,7 +37,7 @@ export interface FinanceBatch {
   results: SubsidyClaimResult[];
 }
 
-export interface FinancePort {
+export interface FinancePort extends FiscalClaimsPort {
   /** Idempotent on batchNo: resubmitting the same batch does not create a second one. */
   submitBatch(
     batch: SubsidyBatchSubmission,
@@ -45,4 +45,40 @@ export interface FinancePort {
   ): Promise<{ batchNo: string; status: FinanceBatchStatus }>;
   getBatch(batchNo: string, ctx?: ConnectorCallContext): Promise<FinanceBatch>;
   health(): ConnectorHealth;
+}
+
+/** Fiscal claims (wave 2): the yearly interest subsidy and written-off loans' risk compensation. */
+export type FiscalClaimKind = "INTEREST_SUBSIDY" | "RISK_COMPENSATION";
+
+export interface FiscalClaimItem {
+  idNumber: string;
+  /** The hub's reference of the item, e.g. the account number and settlement year. */
+  reference: string;
+  /** Decimal string with two decimals. */
+  amount: string;
+}
+
+export interface FiscalClaimSubmission {
+  /** The idempotency key, e.g. IS-2026-0001. */
+  claimNo: string;
+  kind: FiscalClaimKind;
+  items: FiscalClaimItem[];
+}
+
+export type FiscalClaimStatus = "RECEIVED" | "PAID" | "REJECTED";
+
+export interface FiscalClaim {
+  claimNo: string;
+  status: FiscalClaimStatus;
+  /** YYYY-MM-DD; set once PAID. */
+  paidOn: string | null;
+}
+
+export interface FiscalClaimsPort {
+  /** Idempotent on claimNo. */
+  submitFiscalClaim(
+    claim: FiscalClaimSubmission,
+    ctx?: ConnectorCallContext,
+  ): Promise<{ claimNo: string; status: FiscalClaimStatus }>;
+  getFiscalClaim(claimNo: string, ctx?: ConnectorCallContext): Promise<FiscalClaim>;
 }

@@ -141,3 +141,49 @@ export function dayOfMonth(date: string): number {
 export function firstDayOfMonth(month: string): string {
   return `${formatMonth(parseMonth(month))}-01`;
 }
+
+/** Days since 0000-03-01 of the proleptic Gregorian calendar (civil-from-days, integers only). */
+function dayNumber({ year, month, day }: YearMonthDay): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe;
+}
+
+function fromDayNumber(n: number): string {
+  const era = Math.floor(n / 146097);
+  const doe = n - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 1 || year > 9999) throw new RangeError(`Date out of range: day ${n}`);
+  return `${formatMonth({ year, month })}-${pad(day, 2)}`;
+}
+
+/** `to` minus `from`, in days (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return dayNumber(parseDate(to)) - dayNumber(parseDate(from));
+}
+
+export function addDays(date: string, n: number): string {
+  if (!Number.isInteger(n)) throw new RangeError(`Day offset must be an integer: ${n}`);
+  return fromDayNumber(dayNumber(parseDate(date)) + n);
+}
+
+/** The same day `n` months later (or earlier), on the month's last day when that day does not exist. */
+export function addMonthsToDate(date: string, n: number): string {
+  const { day } = parseDate(date);
+  const month = parseMonth(addMonths(monthOf(date), n));
+  return `${formatMonth(month)}-${pad(Math.min(day, daysInMonth(month.year, month.month)), 2)}`;
+}
+
+/** The first and last day of a settlement year (1 July – 30 June), named by its starting year. */
+export function settlementYearDates(year: number): { from: string; to: string } {
+  const [first, , , , , , , , , , , last] = settlementYearMonths(year);
+  return { from: `${first!}-01`, to: `${last!}-30` };
+}

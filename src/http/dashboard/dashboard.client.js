@@ -27,7 +27,7 @@
   const QUERY = `query DashboardPilotMetrics($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount
-    loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed
+    loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount interestAmount duplicateBlocks loanToDepositRatio suppressed
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }

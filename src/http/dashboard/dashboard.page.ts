@@ -130,6 +130,7 @@ export function dashboardPage(options: DashboardPageOptions): string {
       ${tile("loanAmount", "元")}
       ${tile("graduateSubsidyAmount", "元")}
       ${tile("interestSubsidyAmount", "元")}
+      ${tile("interestAmount", "元")}
       ${tile("duplicateBlocks", "次")}
     </section>
 

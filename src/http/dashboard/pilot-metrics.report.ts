@@ -39,6 +39,7 @@ export const HEADLINE_FIGURES: readonly { field: HeadlineField; label: string; u
   { field: "loanAmount", label: "发放贷款金额", unit: "元", kind: "money" },
   { field: "graduateSubsidyAmount", label: "高校毕业生缴存补贴", unit: "元", kind: "money" },
   { field: "interestSubsidyAmount", label: "利息补贴", unit: "元", kind: "money" },
+  { field: "interestAmount", label: "结息金额", unit: "元", kind: "money" },
   { field: "duplicateBlocks", label: "全国查重拦截次数", unit: "次", kind: "count" },
   { field: "loanToDepositRatio", label: "个贷率", unit: "比率", kind: "ratio" },
 ];

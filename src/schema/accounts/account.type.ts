@@ -27,6 +27,13 @@ export class LedgerEntry {
 
   @Field(() => MoneyScalar)
   balanceAfter: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The bank's or the payer's reference; for a WITHDRAWAL / EXIT_PAYOUT the payout reference the bank file answers to.",
+  })
+  paymentRef?: string | null;
 }
 
 @ObjectType()

@@ -72,6 +72,9 @@ export class PilotMetrics {
   @Field(() => MoneyScalar)
   interestSubsidyAmount: string;
 
+  @Field(() => MoneyScalar, { description: "Fund interest credited in the window (business type 09). 结息金额。" })
+  interestAmount: string;
+
   @Field(() => Int, { description: "Enrolments or loans refused by the national duplicate check." })
   duplicateBlocks: number;
 

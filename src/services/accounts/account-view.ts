@@ -2,7 +2,8 @@
 import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { depositHistory } from "../../domain/deposits/deposit-history";
-import { formatMoney, toMoney } from "../../domain/money/money";
+import { formatMoney, toMoney, ZERO } from "../../domain/money/money";
+import { hasOutstandingLoan as hasLoan, withdrawableBalance } from "../../domain/withdrawals/withdrawal.rule";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { Prisma } from "../../generated/prisma/client";
 
@@ -38,6 +39,10 @@ interface AccountRow {
   transferred_in_months: number;
   periods: string[] | null;
   monthly_amount: { toFixed(): string } | null;
+  subsidy_dates: string[] | null;
+  subsidy_amounts: string[] | null;
+  holding_months: string | null;
+  today: string;
 }
 
 const SELECT = Prisma.sql`
@@ -45,16 +50,40 @@ const SELECT = Prisma.sql`
          la.balance, a.transferred_in_months,
          (SELECT array_agg(dm.period::text) FROM deposit_month dm WHERE dm.account_id = a.id) AS periods,
          (SELECT dp.monthly_amount FROM deposit_plan dp WHERE dp.account_id = a.id
-           ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount
+           ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount,
+         s.subsidy_dates, s.subsidy_amounts, h.holding_months, t.today::text AS today
   FROM account a
+  CROSS JOIN (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today) t
+  LEFT JOIN LATERAL (
+    SELECT value AS holding_months FROM policy_parameter
+    WHERE key = 'subsidy.withdrawableAfterMonths' AND effective_from <= t.today
+    ORDER BY effective_from DESC, id DESC LIMIT 1) h ON true
+  LEFT JOIN LATERAL (
+    SELECT array_agg(e.posted_on::text) AS subsidy_dates, array_agg(e.credit::text) AS subsidy_amounts FROM ledger_entry e
+    WHERE e.ledger_account_id = a.ledger_account_id AND e.kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY')
+      AND e.credit > 0) s ON true
   JOIN person p ON p.id = a.person_id
   JOIN ledger_account la ON la.id = a.ledger_account_id`;
 
 function toView(row: AccountRow): AccountView {
   const history = depositHistory(row.periods ?? [], row.transferred_in_months);
-  const balance = formatMoney(toMoney(row.balance));
-  // The hub keeps no loan book yet: no account can have a loan outstanding, so all of the balance is withdrawable.
-  const hasOutstandingLoan = false;
+  const balance = toMoney(row.balance);
+  // No loan book yet (issue 9): the rule decides on the person's loans, of which there are none so far.
+  const hasOutstandingLoan = hasLoan([]);
+  const subsidyCredits = (row.subsidy_dates ?? []).map((d, i) => ({
+    on: d,
+    amount: toMoney(row.subsidy_amounts![i]!),
+  }));
+  // The view has no business date of its own: the figure is as of today in Asia/Shanghai (a withdrawal decides on
+  // its requestedOn). Closed and frozen accounts have nothing withdrawable.
+  const payable = row.status === "ACTIVE" || row.status === "SEALED";
+  const withdrawable = payable
+    ? withdrawableBalance(
+        { balance, subsidyCredits, loanOutstanding: hasOutstandingLoan },
+        Number(row.holding_months ?? "0"),
+        row.today,
+      )
+    : ZERO;
   return {
     accountNumber: row.account_number,
     idNumber: row.id_number,
@@ -64,8 +93,8 @@ function toView(row: AccountRow): AccountView {
     countyCode: row.county_code,
     employmentForm: row.employment_form,
     openedOn: dateToString(row.opened_on),
-    balance,
-    withdrawableBalance: hasOutstandingLoan || row.status === "CLOSED" ? "0.00" : balance,
+    balance: formatMoney(balance),
+    withdrawableBalance: formatMoney(withdrawable),
     paidMonths: history.paidMonths,
     consecutiveMonths: history.consecutiveMonths,
     paidUpTo: history.paidUpTo,

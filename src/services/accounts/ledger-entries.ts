@@ -10,6 +10,8 @@ export interface LedgerEntryView {
   amount: string;
   period: string | null;
   balanceAfter: string;
+  /** The bank's or payer's reference; for a WITHDRAWAL / EXIT_PAYOUT the payout reference the bank file answers to. */
+  paymentRef?: string | null;
 }
 
 export interface EntryPage {
@@ -65,6 +67,29 @@ export async function entriesPage(
     take: first + 1,
   });
   const page = rows.slice(0, first);
-  const edges = page.map((r) => ({ cursor: encodeCursor(r.id), node: entryView(r) }));
+  const refs = await paymentRefsOf(prisma, page);
+  const edges = page.map((r) => ({
+    cursor: encodeCursor(r.id),
+    node: {
+      ...entryView(r),
+      paymentRef: refs.get(`${r.postingId}:${r.period ?? ""}`) ?? refs.get(`${r.postingId}:`) ?? null,
+    },
+  }));
   return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** Payment references of a page's entries, keyed "postingId:period": deposits by posting and month, payouts by posting. */
+async function paymentRefsOf(
+  prisma: PrismaClient,
+  entries: readonly { postingId: bigint }[],
+): Promise<Map<string, string>> {
+  const postingIds = [...new Set(entries.map((e) => e.postingId))];
+  if (postingIds.length === 0) return new Map();
+  const rows = await prisma.$queryRaw<{ posting_id: bigint; period: string | null; ref: string | null }[]>`
+    SELECT posting_id, period::text AS period, payment_ref AS ref FROM deposit_month WHERE posting_id = ANY(${postingIds}::bigint[])
+    UNION ALL
+    SELECT posting_id, NULL, payout_ref FROM payout WHERE posting_id = ANY(${postingIds}::bigint[])`;
+  const refs = new Map<string, string>();
+  for (const row of rows) if (row.ref !== null) refs.set(`${row.posting_id}:${row.period ?? ""}`, row.ref);
+  return refs;
 }

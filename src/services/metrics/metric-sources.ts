@@ -3,8 +3,8 @@
 // incremental figures and the full recomputation can only differ if a writer was skipped or a delta was lost.
 //
 // Keys: month (business date), the account's county code and employment form ('UNKNOWN' when not recorded).
-// Sources: ledger entries of worker accounts (deposits, withdrawals, subsidies, the flexible pool's balance),
-// agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit) and refused
+// Sources: ledger entries of worker accounts (deposits, withdrawals net of failed payouts, subsidies, interest, the
+// flexible pool's balance), agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit) and refused
 // duplicate checks. Loans have no source table yet: their columns stay zero until the loan book lands.
 import { Prisma } from "../../generated/prisma/client";
 import { kindsInMetric } from "../../ledger/posting-kinds";
@@ -24,6 +24,7 @@ export const METRIC_COLUMNS = [
   "duplicate_blocks",
   "balance_delta",
   "loan_outstanding_delta",
+  "interest_amount",
 ] as const;
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
@@ -31,12 +32,12 @@ export const UNKNOWN_FORM = "UNKNOWN";
 /** County of a duplicate check recorded without one (the loan path may not know it). */
 export const UNKNOWN_COUNTY = "000000";
 
-/** The posting kinds of each measure, from the ledger's catalogue (src/ledger/posting-kinds.ts). INTEREST-category
- *  kinds count nowhere yet: metric_rollup has no interest column until the interest settlement lands. */
+/** The posting kinds of each measure, from the ledger's catalogue (src/ledger/posting-kinds.ts). */
 const DEPOSIT_KINDS = kindsInMetric("DEPOSIT");
 const WITHDRAWAL_KINDS = kindsInMetric("WITHDRAWAL");
 const GRADUATE_SUBSIDY_KINDS = kindsInMetric("GRADUATE_SUBSIDY");
 const INTEREST_SUBSIDY_KINDS = kindsInMetric("INTEREST_SUBSIDY");
+const INTEREST_KINDS = kindsInMetric("INTEREST");
 
 const KEY_COLUMNS = ["month", "county_code", "employment_form"] as const;
 
@@ -67,7 +68,8 @@ export function ledgerSource(where: Prisma.Sql): Prisma.Sql {
       coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_SUBSIDY_KINDS)})), 0) AS interest_subsidy_amount,
       0 AS duplicate_blocks,
       coalesce(sum(e.credit - e.debit) FILTER (WHERE a.kind = 'FLEXIBLE'), 0) AS balance_delta,
-      0 AS loan_outstanding_delta
+      0 AS loan_outstanding_delta,
+      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_KINDS)})), 0) AS interest_amount
     FROM ledger_entry e JOIN account a ON a.ledger_account_id = e.ledger_account_id
     WHERE ${where}
     GROUP BY 1, 2, 3`;
@@ -78,7 +80,7 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT to_char(x.on_date, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
       sum(x.enrolled) AS enrolled, sum(x.exited) AS exited, sum(x.enrolled - x.exited) AS active_delta,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     FROM agreement g JOIN account a ON a.id = g.account_id
     CROSS JOIN LATERAL (VALUES (g.signed_on, 1, 0), (g.ended_on, 0, 1)) AS x(on_date, enrolled, exited)
     WHERE x.on_date IS NOT NULL AND ${where}
@@ -89,7 +91,7 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
 export const duplicateSource: Prisma.Sql = Prisma.sql`
   SELECT to_char(d.checked_on, 'YYYY-MM') AS month, coalesce(d.county_code, '${Prisma.raw(UNKNOWN_COUNTY)}') AS county_code,
     coalesce(d.employment_form, '${Prisma.raw(UNKNOWN_FORM)}') AS employment_form,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0
   FROM duplicate_check d
   GROUP BY 1, 2, 3`;
 

@@ -55,23 +55,25 @@ export function publishedCells(m: Prisma.Sql, from: string, to: string, minCell:
       ${keep("loan_count", "loan_count")} AS loan_count, ${keep("loan_amount", "loan_count")} AS loan_amount,
       ${ridesOnPayments("graduate_subsidy_amount")} AS graduate_subsidy_amount,
       ${ridesOnPayments("interest_subsidy_amount")} AS interest_subsidy_amount,
+      ${ridesOnPayments("interest_amount")} AS interest_amount,
       ${keep("duplicate_blocks", "duplicate_blocks")} AS duplicate_blocks,
       0::bigint AS active, 0::numeric AS balance, 0::numeric AS loan_outstanding,
       (${isSmall("enrolled")} OR ${isSmall("exited")} OR ${isSmall("deposit_count")} OR ${isSmall("loan_count")}
         OR ${isSmall("duplicate_blocks")}
-        OR (${fewPayments} AND (withdrawal_amount <> 0 OR graduate_subsidy_amount <> 0 OR interest_subsidy_amount <> 0))
+        OR (${fewPayments} AND (withdrawal_amount <> 0 OR graduate_subsidy_amount <> 0 OR interest_subsidy_amount <> 0 OR interest_amount <> 0))
       )::int AS withheld, 0 AS withheld_stock
     FROM (
       SELECT month, county_code, employment_form, sum(enrolled) AS enrolled, sum(exited) AS exited,
         sum(deposit_amount) AS deposit_amount, sum(deposit_count) AS deposit_count,
         sum(withdrawal_amount) AS withdrawal_amount, sum(loan_count) AS loan_count, sum(loan_amount) AS loan_amount,
         sum(graduate_subsidy_amount) AS graduate_subsidy_amount, sum(interest_subsidy_amount) AS interest_subsidy_amount,
+        sum(interest_amount) AS interest_amount,
         sum(duplicate_blocks) AS duplicate_blocks
       FROM ${m} WHERE month >= ${from}
       GROUP BY 1, 2, 3
     ) flows
     UNION ALL
-    SELECT ${to}::text, county_code, employment_form, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    SELECT ${to}::text, county_code, employment_form, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
       ${keep("active", "active")}, ${keep("balance", "active")}, ${keep("loan_outstanding", "active")},
       0, (${isSmall("active")})::int
     FROM (

@@ -49,6 +49,8 @@ export interface PilotMetricsDto {
   loanAmount: string;
   graduateSubsidyAmount: string;
   interestSubsidyAmount: string;
+  /** Fund interest credited in the window (wave 2). */
+  interestAmount: string;
   duplicateBlocks: number;
   loanToDepositRatio: string;
   /** True when figures of a group smaller than the minimum cell size were withheld or folded into key OTHER. */
@@ -73,6 +75,7 @@ interface AggregateRow {
   loan_amount: Num;
   graduate_subsidy_amount: Num;
   interest_subsidy_amount: Num;
+  interest_amount: Num;
   duplicate_blocks: bigint | null;
   active: bigint | null;
   balance: Num;
@@ -112,6 +115,7 @@ async function aggregate(
       sum(loan_count)::bigint AS loan_count, sum(loan_amount)::numeric AS loan_amount,
       sum(graduate_subsidy_amount)::numeric AS graduate_subsidy_amount,
       sum(interest_subsidy_amount)::numeric AS interest_subsidy_amount,
+      sum(interest_amount)::numeric AS interest_amount,
       sum(duplicate_blocks)::bigint AS duplicate_blocks,
       sum(active)::bigint AS active, sum(balance)::numeric AS balance, sum(loan_outstanding)::numeric AS loan_outstanding,
       sum(withheld)::bigint AS withheld, sum(withheld_stock)::bigint AS withheld_stock
@@ -188,6 +192,7 @@ export async function computePilotMetricsOver(
     loanAmount: fen(total?.loan_amount ?? null),
     graduateSubsidyAmount: fen(total?.graduate_subsidy_amount ?? null),
     interestSubsidyAmount: fen(total?.interest_subsidy_amount ?? null),
+    interestAmount: fen(total?.interest_amount ?? null),
     duplicateBlocks: int(total?.duplicate_blocks ?? null),
     loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
     suppressed: int(total?.withheld ?? null) + int(total?.withheld_stock ?? null) > 0,

@@ -19,6 +19,7 @@ const METRICS: PilotMetricsDto = {
   loanAmount: "0.00",
   graduateSubsidyAmount: "0.00",
   interestSubsidyAmount: "0.00",
+  interestAmount: "0.00",
   duplicateBlocks: 1,
   loanToDepositRatio: "0.0000",
   suppressed: false,

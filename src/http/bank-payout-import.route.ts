@@ -1,0 +1,51 @@
+// POST /imports/bank-payouts: a bank payout result file of any size, streamed (text/csv body), with the same bearer
+// token rules as the GraphQL mutation importBankPayouts and the idempotency key in a header.
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+import { ROOT_PERMISSIONS } from "../auth/permissions";
+import type { TokenVerifier } from "../auth/token-verifier";
+import type { HubServices } from "../services/hub-services";
+import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
+import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
+
+export async function handleBankPayoutImport(
+  req: IncomingMessage,
+  res: ServerResponse,
+  hub: HubServices,
+  verifier: TokenVerifier,
+  requestId: string,
+): Promise<void> {
+  const token = bearerToken(req);
+  if (!token) return sendError(res, 401, "UNAUTHENTICATED", "请先登录（缺少访问令牌）");
+  let viewer;
+  try {
+    viewer = await verifier.verify(token, headerValue(req, "x-hub-purpose"));
+  } catch {
+    return sendError(res, 401, "UNAUTHENTICATED", "访问令牌无效或已过期");
+  }
+  if (!ROOT_PERMISSIONS.Mutation.importBankPayouts!.includes(viewer.role)) {
+    return sendError(res, 403, "FORBIDDEN", "无权执行此操作");
+  }
+  const contentType = headerValue(req, "content-type") ?? "";
+  if (!/^text\/csv\b/i.test(contentType)) return sendError(res, 415, "BAD_USER_INPUT", "请求体须为 text/csv");
+  const key = headerValue(req, "idempotency-key");
+  if (!key) return sendError(res, 400, "BAD_USER_INPUT", "缺少 idempotency-key 请求头");
+  const at = new Date();
+  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId };
+  const result = await importBankPayouts(hub, actor, key, req);
+  // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
+  await hub.exchangeLog.append({
+    at,
+    consumerRole: viewer.role,
+    consumerOrg: viewer.org,
+    consumerSub: viewer.sub,
+    operation: "importBankPayouts",
+    purpose: viewer.purpose,
+    requestId,
+    subjectKeys: [],
+    subjectCount: result.rows,
+    resultSize: result.accepted,
+    outcome: "OK",
+  });
+  sendJson(res, 200, result);
+}

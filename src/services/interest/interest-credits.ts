@@ -1,0 +1,178 @@
+// 积数计息, set-based: one INSERT ... SELECT computes every account's 积数, interest and interest subsidy for a settlement
+// year (the SQL form of domain/interest/interest.rule.ts, which the exit path and the tests use directly), and the
+// credits are then posted in chunks (one INTEREST and one INTEREST_SUBSIDY posting per chunk, never a transaction per
+// account). An account's year is credited at most once: interest_credit's primary key (account, year) decides, so a
+// second or concurrent run, or an exit that already credited the account, posts nothing again.
+import type { Tx } from "../../db/transaction";
+import { compareDates } from "../../domain/calendar/calendar";
+import { settlementYearPeriod, unusedWindowStart } from "../../domain/interest/interest.rule";
+import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
+import { Prisma } from "../../generated/prisma/client";
+import type { Ledger } from "../../ledger/ledger";
+import type { PostingRequest } from "../../ledger/posting";
+import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
+import type { LedgerEntryView } from "../accounts/ledger-entries";
+import { entryViewOf } from "../deposits/deposit-posting";
+import type { HubServices } from "../hub-services";
+
+export const INTEREST_RATE = "interest.annualRate";
+
+export interface InterestPolicy {
+  year: number;
+  from: string;
+  to: string;
+  rate: MoneyValue;
+  subsidyRate: MoneyValue;
+  capPerPerson: MoneyValue;
+  /** The first day of the unused window; the account must be open by the earlier of it and `from`. */
+  windowStart: string;
+  openBy: string;
+}
+
+/** The parameters in force on the year's 30 June. */
+export async function interestPolicyOn(hub: HubServices, year: number): Promise<InterestPolicy> {
+  const { from, to } = settlementYearPeriod(year);
+  const params = await hub.policy.on(to);
+  const windowStart = unusedWindowStart(year, params.int("interestSubsidy.minUnusedMonths"));
+  return {
+    year,
+    from,
+    to,
+    rate: params.decimal(INTEREST_RATE),
+    subsidyRate: params.decimal("interestSubsidy.annualRate"),
+    capPerPerson: params.money("interestSubsidy.capPerPerson"),
+    windowStart,
+    openBy: compareDates(windowStart, from) < 0 ? windowStart : from,
+  };
+}
+
+/** Kinds that use the deposits (no subsidy for the year when one falls in the unused window). */
+const USE_KINDS = Prisma.raw(`'WITHDRAWAL', 'EXIT_PAYOUT', 'TRANSFER_OUT', 'RELATIVE_TRANSFER_OUT', 'LOAN_OFFSET'`);
+
+/** Computes the year's credits of every account (or one) not credited yet; returns how many rows it added. */
+export async function computeYearCredits(tx: Tx, p: InterestPolicy, accountId?: bigint): Promise<number> {
+  const only = accountId === undefined ? Prisma.empty : Prisma.sql`AND a.id = ${accountId}::bigint`;
+  // 积数 = Σ entries' amount × days from max(entry date, 1 July) to 30 June, both included (= Σ end-of-day balances).
+  // The subsidy cap is cumulative per person: earlier years' subsidies (rows committed before this statement) count.
+  // No loan book yet (issue 9): "no loan outstanding during the year" holds for every account until it lands.
+  return tx.$executeRaw`
+    INSERT INTO interest_credit (account_id, settlement_year, source, accumulated, interest, subsidy)
+    SELECT x.account_id, ${p.year}::int, 'YEAR', x.acc, round(x.acc * ${p.rate.toString()}::numeric / 360, 2),
+      CASE WHEN x.opened_on <= ${p.openBy}::date AND NOT x.used
+        THEN greatest(least(round(x.acc * ${p.subsidyRate.toString()}::numeric / 360, 2),
+                            ${p.capPerPerson.toFixed(2)}::numeric - coalesce(prior.received, 0)), 0)
+        ELSE 0 END
+    FROM (
+      SELECT a.id AS account_id, a.person_id, a.opened_on,
+        sum((e.credit - e.debit) * ((${p.to}::date - greatest(e.posted_on, ${p.from}::date)) + 1)) AS acc,
+        coalesce(bool_or(e.kind IN (${USE_KINDS}) AND e.posted_on >= ${p.windowStart}::date), false) AS used
+      FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
+      WHERE e.posted_on <= ${p.to}::date ${only}
+      GROUP BY a.id
+    ) x
+    LEFT JOIN LATERAL (
+      SELECT sum(ic.subsidy) AS received FROM interest_credit ic JOIN account a2 ON a2.id = ic.account_id
+      WHERE a2.person_id = x.person_id
+    ) prior ON true
+    WHERE x.acc > 0
+    ON CONFLICT DO NOTHING`;
+}
+
+export interface PostedCredit {
+  accountId: bigint;
+  view: LedgerEntryView;
+}
+
+interface PendingRow {
+  account_id: bigint;
+  ledger_account_id: bigint;
+  interest: { toFixed(): string };
+  subsidy: { toFixed(): string };
+}
+
+function creditPosting(
+  kind: "INTEREST" | "INTEREST_SUBSIDY",
+  fundAccount: bigint,
+  postedOn: string,
+  memo: string,
+  lines: { ledgerAccountId: bigint; amount: MoneyValue }[],
+): PostingRequest | null {
+  const paid = lines.filter((l) => l.amount.greaterThan(0));
+  if (paid.length === 0) return null;
+  const total = paid.reduce((sum, l) => sum.plus(l.amount), ZERO);
+  return {
+    kind,
+    postedOn,
+    memo,
+    lines: [
+      { ledgerAccountId: fundAccount, side: "D", amount: total },
+      ...paid.map((l) => ({ ledgerAccountId: l.ledgerAccountId, side: "C" as const, amount: l.amount, worker: true })),
+    ],
+  };
+}
+
+/** Posts up to `limit` computed, unposted credits of the year. Rows another run is posting are skipped, or with
+ *  `wait`, awaited (they are then found posted and left alone), so a run can tell when its year is complete. */
+export async function postPendingCredits(
+  tx: Tx,
+  ledger: Ledger,
+  p: InterestPolicy,
+  limit: number,
+  accountId?: bigint,
+  wait = false,
+): Promise<PostedCredit[]> {
+  const only = accountId === undefined ? Prisma.empty : Prisma.sql`AND ic.account_id = ${accountId}::bigint`;
+  const locking = wait ? Prisma.sql`FOR UPDATE OF ic` : Prisma.sql`FOR UPDATE OF ic SKIP LOCKED`;
+  const rows = await tx.$queryRaw<PendingRow[]>`
+    SELECT ic.account_id, a.ledger_account_id, ic.interest, ic.subsidy
+    FROM interest_credit ic JOIN account a ON a.id = ic.account_id
+    WHERE ic.settlement_year = ${p.year}::int AND ic.posted_at IS NULL ${only}
+    ORDER BY ic.account_id LIMIT ${limit}::int
+    ${locking}`;
+  if (rows.length === 0) return [];
+  const ledgerIds = rows.map((r) => r.ledger_account_id);
+  // Worker rows locked in id order, as every multi-account writer does, so a bank import batch never deadlocks with us.
+  await lockWorkerLedgerRows(tx, ledgerIds);
+  const fund = ledger.fund;
+  const requests = [
+    creditPosting(
+      "INTEREST",
+      fund.INTEREST_EXPENSE,
+      p.to,
+      `${p.year}年度结息 积数计息`,
+      rows.map((r) => ({ ledgerAccountId: r.ledger_account_id, amount: toMoney(r.interest) })),
+    ),
+    creditPosting(
+      "INTEREST_SUBSIDY",
+      fund.INTEREST_SUBSIDY_RECEIVABLE,
+      p.to,
+      `${p.year}年度利息补贴`,
+      rows.map((r) => ({ ledgerAccountId: r.ledger_account_id, amount: toMoney(r.subsidy) })),
+    ),
+  ].filter((r): r is PostingRequest => r !== null);
+  const postings = await ledger.postMany(tx, requests);
+  await tx.$executeRaw`
+    UPDATE interest_credit SET posted_at = now()
+    WHERE settlement_year = ${p.year}::int AND account_id = ANY(${rows.map((r) => r.account_id)}::bigint[])`;
+  const accountOf = new Map(rows.map((r) => [r.ledger_account_id, r.account_id]));
+  return postings.flatMap((posting) =>
+    posting.entries
+      .filter((e) => accountOf.has(e.ledgerAccountId))
+      .map((e) => ({ accountId: accountOf.get(e.ledgerAccountId)!, view: entryViewOf(e) })),
+  );
+}
+
+/** Settles one account's year inside the caller's transaction (an exit settling an earlier year first). */
+export async function creditYearsFor(
+  tx: Tx,
+  ledger: Ledger,
+  year: number,
+  p: InterestPolicy,
+  accountId: bigint,
+): Promise<PostedCredit[]> {
+  if (p.year !== year) throw new RangeError(`policy of ${p.year} given for ${year}`);
+  await computeYearCredits(tx, p, accountId);
+  return postPendingCredits(tx, ledger, p, 1, accountId);
+}
+
+export const fen = (v: { toFixed(): string } | null): string => formatMoney(v === null ? ZERO : toMoney(v));

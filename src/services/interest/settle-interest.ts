@@ -1,0 +1,111 @@
+// settleInterest(settlementYear, asOf): credits a settlement year's interest and interest subsidies, once per year.
+// One set-based computation, then chunked postings, then the year's totals and its fiscal claim. Every step can be
+// repeated: a second or concurrent run (any key) credits nothing twice and answers the same totals.
+import { dateToString } from "../../db/dates";
+import { inTransaction, isUniqueViolation } from "../../db/transaction";
+import { settlementYearEnded } from "../../domain/interest/interest.rule";
+import type { Actor, HubServices } from "../hub-services";
+import { type Outcome, peekIdempotent, requestHash, validKey } from "../idempotency";
+import { userError } from "../user-error";
+import { computeYearCredits, fen, interestPolicyOn, postPendingCredits } from "./interest-credits";
+import { claimInterestSubsidy } from "./interest-subsidy-claim";
+
+export interface SettleInterestCommand {
+  settlementYear: number;
+  asOf: string;
+  idempotencyKey: string;
+}
+
+export interface InterestSettlementView {
+  settlementYear: number;
+  settledOn: string;
+  accounts: number;
+  interestAmount: string;
+  subsidyAmount: string;
+}
+
+/** Accounts credited per posting transaction. */
+export const SETTLEMENT_CHUNK = 5000;
+
+function problem(c: SettleInterestCommand) {
+  if (!validKey(c.idempotencyKey))
+    return userError("INVALID_IDEMPOTENCY_KEY", "幂等键须为 8–128 个可见 ASCII 字符", "idempotencyKey");
+  if (!Number.isInteger(c.settlementYear) || c.settlementYear < 2000 || c.settlementYear > 2100)
+    return userError("INVALID_SETTLEMENT_YEAR", "结算年度须为 2000–2100 的整数", "settlementYear");
+  if (!settlementYearEnded(c.settlementYear, c.asOf))
+    return userError("YEAR_NOT_ENDED", `${c.settlementYear} 结算年度尚未结束（6 月 30 日之后才能结息）`, "asOf");
+  return null;
+}
+
+export async function settleInterest(
+  hub: HubServices,
+  actor: Actor,
+  c: SettleInterestCommand,
+): Promise<Outcome<InterestSettlementView>> {
+  const refused = problem(c);
+  if (refused) return { userErrors: [refused] };
+  const request = { key: c.idempotencyKey, operation: "settleInterest", actor: actor.sub, input: c };
+  const replay = await peekIdempotent<InterestSettlementView>(hub.prisma, request);
+  if (replay) return replay;
+  const result = await runSettlement(hub, c.settlementYear, c.asOf);
+  await claimInterestSubsidy(hub, c.settlementYear, actor);
+  try {
+    await hub.prisma.idempotencyRecord.create({
+      data: {
+        key: request.key,
+        operation: request.operation,
+        actor: request.actor,
+        requestHash: requestHash(request.operation, request.input),
+        response: result as unknown as object,
+      },
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    return (await peekIdempotent<InterestSettlementView>(hub.prisma, request)) ?? { ok: result };
+  }
+  return { ok: result };
+}
+
+/** The run itself (also the job's entry point): compute, post in chunks, record the totals. */
+export async function runSettlement(hub: HubServices, year: number, asOf: string): Promise<InterestSettlementView> {
+  const policy = await interestPolicyOn(hub, year);
+  await inTransaction(hub.prisma, (tx) => computeYearCredits(tx, policy));
+  // Chunks another run is posting are skipped; once nothing is left to take, wait for those (a concurrent run's
+  // chunks commit, and are then found posted) so that the totals below are the whole year's.
+  for (let wait = false; ;) {
+    const posted = await inTransaction(hub.prisma, (tx) =>
+      postPendingCredits(tx, hub.ledger, policy, SETTLEMENT_CHUNK, undefined, wait),
+    );
+    if (posted.length > 0) wait = false;
+    else if (wait) break;
+    else wait = true;
+  }
+  return inTransaction(hub.prisma, async (tx) => {
+    const [totals] = await tx.$queryRaw<
+      { accounts: bigint; interest: { toFixed(): string } | null; subsidy: { toFixed(): string } | null }[]
+    >`
+      SELECT count(*) FILTER (WHERE interest > 0 OR subsidy > 0) AS accounts, sum(interest) AS interest, sum(subsidy) AS subsidy
+      FROM interest_credit WHERE settlement_year = ${year}::int AND source = 'YEAR' AND posted_at IS NOT NULL`;
+    const [row] = await tx.$queryRaw<
+      {
+        settled_on: Date;
+        accounts: number;
+        interest_amount: { toFixed(): string };
+        subsidy_amount: { toFixed(): string };
+      }[]
+    >`
+      INSERT INTO interest_settlement (settlement_year, settled_on, as_of, accounts, interest_amount, subsidy_amount)
+      VALUES (${year}::int, ${policy.to}::date, ${asOf}::date, ${Number(totals!.accounts)}::int,
+              ${fen(totals!.interest)}::numeric, ${fen(totals!.subsidy)}::numeric)
+      ON CONFLICT (settlement_year) DO UPDATE SET accounts = excluded.accounts,
+        interest_amount = excluded.interest_amount, subsidy_amount = excluded.subsidy_amount
+      RETURNING settled_on, accounts, interest_amount, subsidy_amount`;
+    return {
+      settlementYear: year,
+      settledOn: dateToString(row!.settled_on),
+      accounts: row!.accounts,
+      interestAmount: fen(row!.interest_amount),
+      subsidyAmount: fen(row!.subsidy_amount),
+    };
+  });
+}

@@ -1,0 +1,97 @@
+// The shared core of money out (withdraw, exitAgreement): lock the worker's ledger row, gather the facts the
+// withdrawal rules need, and post a payout (a debit of the worker, paid through the bank) with its payout record.
+import { dateToString } from "../../db/dates";
+import type { Tx } from "../../db/transaction";
+import { type MoneyValue, toMoney } from "../../domain/money/money";
+import { hasOutstandingLoan, type SubsidyCredit } from "../../domain/withdrawals/withdrawal.rule";
+import type { Ledger } from "../../ledger/ledger";
+import type { PostedEntry } from "../../ledger/posting";
+import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
+import type { LedgerEntryView } from "../accounts/ledger-entries";
+import { entryViewOf } from "../deposits/deposit-posting";
+
+export type PayoutKind = "WITHDRAWAL" | "EXIT_PAYOUT";
+
+export interface MoneyOutAccount extends LockedAccount {
+  balance: MoneyValue;
+  personId: bigint;
+  idNumber: string;
+  countyCode: string;
+  employmentForm: string | null;
+  subsidyCredits: SubsidyCredit[];
+  hasOutstandingLoan: boolean;
+  loanInApplication: boolean;
+  /** A withdrawal ban in force. */
+  banInForce: boolean;
+  /** For the withdrawable-balance rule: outstanding or in application. */
+  loanOutstanding: boolean;
+}
+
+/** Locks the account's ledger row and reads what the withdrawal rules decide on; null when there is no such account. */
+export async function lockForMoneyOut(tx: Tx, accountNumber: string): Promise<MoneyOutAccount | null> {
+  const account = await lockAccount(tx, accountNumber);
+  if (!account) return null;
+  const [row] = await tx.$queryRaw<
+    {
+      balance: { toFixed(): string };
+      person_id: bigint;
+      id_number: string;
+      county_code: string;
+      employment_form: string | null;
+    }[]
+  >`
+    SELECT la.balance, a.person_id, p.id_number, a.county_code, a.employment_form
+    FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id JOIN person p ON p.id = a.person_id
+    WHERE a.id = ${account.id}::bigint`;
+  const subsidies = await tx.$queryRaw<{ posted_on: Date; credit: { toFixed(): string } }[]>`
+    SELECT posted_on, credit FROM ledger_entry
+    WHERE ledger_account_id = ${account.ledgerAccountId}::bigint AND kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY') AND credit > 0`;
+  return {
+    ...account,
+    balance: toMoney(row!.balance),
+    personId: row!.person_id,
+    idNumber: row!.id_number,
+    countyCode: row!.county_code,
+    employmentForm: row!.employment_form,
+    subsidyCredits: subsidies.map((s) => ({ on: dateToString(s.posted_on), amount: toMoney(s.credit) })),
+    // No loan book yet (issue 9): the rule decides on the person's loans, of which there are none so far.
+    hasOutstandingLoan: hasOutstandingLoan([]),
+    loanInApplication: false,
+    loanOutstanding: hasOutstandingLoan([]),
+    // No fraud-ban register yet (issue 9): no ban can be in force.
+    banInForce: false,
+  };
+}
+
+export interface PostedPayout {
+  payoutRef: string;
+  entry: LedgerEntryView;
+}
+
+const PREFIX: Record<PayoutKind, string> = { WITHDRAWAL: "WD", EXIT_PAYOUT: "EX" };
+
+/** Debits the worker and credits the bank settlement account; records the payout the bank file will answer. */
+export async function postPayout(
+  tx: Tx,
+  ledger: Ledger,
+  account: LockedAccount,
+  kind: PayoutKind,
+  amount: MoneyValue,
+  on: string,
+): Promise<PostedPayout> {
+  const posting = await ledger.post(tx, {
+    kind,
+    postedOn: on,
+    memo: kind === "WITHDRAWAL" ? "提取 withdrawal" : "销户提取 exit payout",
+    lines: [
+      { ledgerAccountId: account.ledgerAccountId, side: "D", amount, worker: true },
+      { ledgerAccountId: ledger.fund.BANK_SETTLEMENT, side: "C", amount },
+    ],
+  });
+  const payoutRef = `${PREFIX[kind]}-${posting.postingId}`;
+  await tx.$executeRaw`
+    INSERT INTO payout (payout_ref, account_id, kind, amount, requested_on, posting_id, status)
+    VALUES (${payoutRef}, ${account.id}::bigint, ${kind}, ${amount.toFixed(2)}::numeric, ${on}::date, ${posting.postingId}::bigint, 'PENDING')`;
+  const workerEntry = posting.entries.find((e: PostedEntry) => e.ledgerAccountId === account.ledgerAccountId)!;
+  return { payoutRef, entry: { ...entryViewOf(workerEntry), paymentRef: payoutRef } };
+}

@@ -1,0 +1,25 @@
+import { loadDemoData } from "../../../src/jobs/demo-data";
+import { checkMetrics } from "../../../src/services/metrics/metrics-check";
+import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(async () => {
+  await expectLedgerBalanced(t);
+  expect(await checkMetrics(t.hub.db.prisma)).toMatchObject({ ok: true, differences: [] });
+  await t.close();
+});
+
+test("the demo data includes withdrawals (one payout failed), exits and one settled interest year", async () => {
+  const summary = await loadDemoData(t.hub.services, "2026-11-20", 40);
+  expect(summary.interestYear).toBe(2025);
+  expect(summary.withdrawals).toBeGreaterThan(0);
+  expect(summary.exits).toBeGreaterThan(0);
+  const prisma = t.hub.db.prisma;
+  expect(await prisma.interestSettlement.findUnique({ where: { settlementYear: 2025 } })).not.toBeNull();
+  expect(await prisma.payout.count({ where: { status: "FAILED" } })).toBe(1);
+  expect(await prisma.payout.count({ where: { status: "PAID", kind: "WITHDRAWAL" } })).toBe(summary.withdrawals - 1);
+  expect(await prisma.account.count({ where: { status: "CLOSED", closeCode: "05" } })).toBe(summary.exits);
+});
