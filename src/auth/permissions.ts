@@ -32,6 +32,7 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     setPolicyParameter: [Role.CENTER_ADMIN],
     claimGraduateSubsidies: [Role.CENTER_ADMIN],
     settleGraduateSubsidies: [Role.CENTER_ADMIN],
+    convertAccount: [Role.CENTER_OPERATOR],
   },
 };
 

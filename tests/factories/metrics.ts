@@ -5,7 +5,7 @@ import type { TestHub } from "../helpers/test-hub";
 export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount
-    graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio
+    graduateSubsidyAmount interestSubsidyAmount duplicateBlocks convertedToEmployer loanToDepositRatio
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -40,6 +40,7 @@ export function emptyMetrics(from: string, to: string, periods: string[]): Pilot
     graduateSubsidyAmount: "0.00",
     interestSubsidyAmount: "0.00",
     duplicateBlocks: 0,
+    convertedToEmployer: 0,
     loanToDepositRatio: "0.0000",
     monthly: periods.map((period) => ({ period, enrolled: 0, depositAmount: "0.00", withdrawalAmount: "0.00" })),
     byCounty: groupsOf(COUNTIES, {}),

@@ -3,7 +3,7 @@
 // month covered.
 import { stringToDate } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
-import { mayDeposit } from "../../domain/accounts/account-state.rule";
+import { mayDeposit, mayPayLumpSum } from "../../domain/accounts/account-state.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import type { Ledger } from "../../ledger/ledger";
 import type { PostedEntry } from "../../ledger/posting";
@@ -49,10 +49,10 @@ export async function monthlyAmountOn(tx: Tx, accountId: bigint, date: string): 
   return plan ? toMoney(plan.monthlyAmount) : null;
 }
 
-/** Refusals that hold for any deposit: the account must be an active flexible account. */
-export function accountRefusal(account: LockedAccount | null): UserErrorDto | null {
+/** Refusals that hold for any deposit: the account must be active (a lump sum: active and flexible). */
+export function accountRefusal(account: LockedAccount | null, lumpSum = false): UserErrorDto | null {
   if (!account) return userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber");
-  return mayDeposit(account);
+  return lumpSum ? mayPayLumpSum(account) : mayDeposit(account);
 }
 
 export interface DepositMonthLine {
@@ -117,7 +117,7 @@ export async function postDeposits(
     INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
     SELECT * FROM unnest(${months.map((x) => x.r.account.id)}::bigint[], ${months.map((x) => x.m.period)}::char(7)[],
       ${months.map((x) => x.m.amount.toFixed(2))}::numeric[], ${months.map((x) => x.r.paidOn)}::date[],
-      ${months.map((x) => SOURCE_OF_KIND[x.r.kind])}::text[], ${months.map((x) => x.r.channel)}::text[],
+      ${months.map((x) => (x.r.account.kind === "EMPLOYER" ? "EMPLOYER" : SOURCE_OF_KIND[x.r.kind]))}::text[], ${months.map((x) => x.r.channel)}::text[],
       ${months.map((x) => x.r.paymentRef)}::text[], ${months.map((x) => x.postingId)}::bigint[])`;
   return requests.map((r, i) =>
     postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf),

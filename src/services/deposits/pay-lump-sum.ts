@@ -36,7 +36,7 @@ export async function payLumpSum(
     { key: c.idempotencyKey, operation: "payLumpSum", actor: actor.sub, input },
     async (tx) => {
       const account = await lockAccount(tx, c.accountNumber);
-      const refused = accountRefusal(account);
+      const refused = accountRefusal(account, true);
       if (refused || !account) return { userErrors: [refused!] };
       const coverage = lumpSumCoverage({
         settlementYear: c.settlementYear,

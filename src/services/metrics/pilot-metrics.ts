@@ -48,6 +48,7 @@ export interface PilotMetricsDto {
   graduateSubsidyAmount: string;
   interestSubsidyAmount: string;
   duplicateBlocks: number;
+  convertedToEmployer: number;
   loanToDepositRatio: string;
   monthly: MetricPointDto[];
   byCounty: MetricGroupDto[];
@@ -70,6 +71,7 @@ interface AggregateRow {
   graduate_subsidy_amount: Num;
   interest_subsidy_amount: Num;
   duplicate_blocks: bigint | null;
+  converted_to_employer: bigint | null;
   active: bigint | null;
   balance: Num;
   loan_outstanding: Num;
@@ -109,6 +111,7 @@ async function aggregate(
       sum(graduate_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS graduate_subsidy_amount,
       sum(interest_subsidy_amount) FILTER (WHERE month >= ${from})::numeric AS interest_subsidy_amount,
       sum(duplicate_blocks) FILTER (WHERE month >= ${from})::bigint AS duplicate_blocks,
+      sum(converted_to_employer) FILTER (WHERE month >= ${from})::bigint AS converted_to_employer,
       sum(active_delta)::bigint AS active, sum(balance_delta)::numeric AS balance, sum(loan_outstanding_delta)::numeric AS loan_outstanding
     FROM m
     GROUP BY GROUPING SETS ((), (month), (county_code), (employment_form))
@@ -174,6 +177,7 @@ export async function computePilotMetricsOver(
     graduateSubsidyAmount: fen(total?.graduate_subsidy_amount ?? null),
     interestSubsidyAmount: fen(total?.interest_subsidy_amount ?? null),
     duplicateBlocks: int(total?.duplicate_blocks ?? null),
+    convertedToEmployer: int(total?.converted_to_employer ?? null),
     loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
     monthly: monthRange(from, to).map((period) => {
       const r = byMonth.get(period);

@@ -20,6 +20,7 @@ const METRICS: PilotMetricsDto = {
   graduateSubsidyAmount: "0.00",
   interestSubsidyAmount: "0.00",
   duplicateBlocks: 1,
+  convertedToEmployer: 0,
   loanToDepositRatio: "0.0000",
   monthly: [
     { period: "2026-07", enrolled: 2, depositAmount: "2345.60", withdrawalAmount: "0.00" },

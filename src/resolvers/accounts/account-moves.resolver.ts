@@ -1,0 +1,24 @@
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+
+import { actorOf, type HubContext } from "../../context";
+import { AccountPayload, ConvertAccountInput } from "../../schema/accounts/account-moves.inputs";
+import type { AccountView } from "../../services/accounts/account-view";
+import { convertAccount } from "../../services/accounts/convert-account";
+import type { Outcome } from "../../services/idempotency";
+import { payload } from "../payload.mapper";
+import { present } from "./account.presenter";
+
+function accountPayload(outcome: Outcome<AccountView>, ctx: HubContext) {
+  if ("ok" in outcome) ctx.exchange.touch([outcome.ok.idNumber]);
+  return payload(outcome, (account) => ({ account: present(account, ctx.viewer!) }), { account: null });
+}
+
+@Resolver()
+export class AccountMovesResolver {
+  @Mutation(() => AccountPayload, {
+    description: "CENTER_OPERATOR: flexible <-> employer-based, one personal account, history kept. 缴存灵活转换。",
+  })
+  async convertAccount(@Arg("input", () => ConvertAccountInput) input: ConvertAccountInput, @Ctx() ctx: HubContext) {
+    return accountPayload(await convertAccount(ctx.hub, actorOf(ctx), input), ctx);
+  }
+}
