@@ -33,6 +33,7 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     claimGraduateSubsidies: [Role.CENTER_ADMIN],
     settleGraduateSubsidies: [Role.CENTER_ADMIN],
     convertAccount: [Role.CENTER_OPERATOR],
+    changeDepositPlan: [Role.CENTER_OPERATOR, Role.WORKER],
   },
 };
 

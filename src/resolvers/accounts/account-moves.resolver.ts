@@ -1,9 +1,14 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 
 import { actorOf, type HubContext } from "../../context";
-import { AccountPayload, ConvertAccountInput } from "../../schema/accounts/account-moves.inputs";
+import {
+  AccountPayload,
+  ChangeDepositPlanInput,
+  ConvertAccountInput,
+} from "../../schema/accounts/account-moves.inputs";
 import type { AccountView } from "../../services/accounts/account-view";
 import { convertAccount } from "../../services/accounts/convert-account";
+import { changeDepositPlan } from "../../services/deposits/change-deposit-plan";
 import type { Outcome } from "../../services/idempotency";
 import { payload } from "../payload.mapper";
 import { present } from "./account.presenter";
@@ -20,5 +25,16 @@ export class AccountMovesResolver {
   })
   async convertAccount(@Arg("input", () => ConvertAccountInput) input: ConvertAccountInput, @Ctx() ctx: HubContext) {
     return accountPayload(await convertAccount(ctx.hub, actorOf(ctx), input), ctx);
+  }
+
+  @Mutation(() => AccountPayload, {
+    description:
+      "CENTER_OPERATOR, WORKER (own account): a new monthly amount, day, mode or channel from a future month. 变更缴存计划。",
+  })
+  async changeDepositPlan(
+    @Arg("input", () => ChangeDepositPlanInput) input: ChangeDepositPlanInput,
+    @Ctx() ctx: HubContext,
+  ) {
+    return accountPayload(await changeDepositPlan(ctx.hub, actorOf(ctx), input), ctx);
   }
 }

@@ -1,10 +1,12 @@
 // Accounts that move (wave 2): conversion, plan changes and transfers in. Names as in the contract.
-import { Length, MaxLength } from "class-validator";
-import { Field, InputType, ObjectType } from "type-graphql";
+import { IsInt, Length, Max, MaxLength, Min } from "class-validator";
+import { Field, InputType, Int, ObjectType } from "type-graphql";
 
+import type { MoneyValue } from "../../domain/money/money";
 import { UserError } from "../common/common.types";
-import { AccountKind } from "../common/enums";
-import { DateScalar } from "../scalars/date.scalar";
+import { AccountKind, DepositMode, PaymentChannel } from "../common/enums";
+import { DateScalar, YearMonthScalar } from "../scalars/date.scalar";
+import { MoneyScalar } from "../scalars/money.scalar";
 import { Account } from "./account.type";
 
 @ObjectType()
@@ -36,6 +38,44 @@ export class ConvertAccountInput {
 
   @Field(() => DateScalar)
   effectiveOn: string;
+
+  @Field(() => String)
+  @Length(1, 128)
+  idempotencyKey: string;
+}
+
+@InputType({ description: "变更缴存计划：新的月缴存额、缴存日、方式或渠道，自某月起生效。" })
+export class ChangeDepositPlanInput {
+  @Field(() => String)
+  @Length(1, 32)
+  accountNumber: string;
+
+  @Field(() => MoneyScalar)
+  monthlyAmount: MoneyValue;
+
+  @Field(() => Int, { description: "1..28" })
+  @IsInt()
+  @Min(1)
+  @Max(28)
+  depositDay: number;
+
+  @Field(() => DepositMode)
+  mode: DepositMode;
+
+  @Field(() => PaymentChannel)
+  channel: PaymentChannel;
+
+  @Field(() => String, { nullable: true, description: "Required for BANK_COLLECTION." })
+  @MaxLength(40)
+  bankAccount?: string | null;
+
+  @Field(() => YearMonthScalar, {
+    description: "The first month the new plan pays for; not before requestedOn's month, never a month already paid.",
+  })
+  effectiveFrom: string;
+
+  @Field(() => DateScalar)
+  requestedOn: string;
 
   @Field(() => String)
   @Length(1, 128)

@@ -1,9 +1,10 @@
 // The shared core of every deposit (recordDeposit, payLumpSum, bank collection rows): lock the worker's
 // ledger row (src/ledger/worker-lock.ts), read what is paid, post one balanced posting and one deposit_month row per
 // month covered.
-import { stringToDate } from "../../db/dates";
+import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { mayDeposit, mayPayLumpSum } from "../../domain/accounts/account-state.rule";
+import { planInForce } from "../../domain/deposits/deposit-plan.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import type { Ledger } from "../../ledger/ledger";
 import type { PostedEntry } from "../../ledger/posting";
@@ -40,13 +41,25 @@ export async function paidPeriods(tx: Tx, accountId: bigint): Promise<Set<string
   return (await paidPeriodsOf(tx, [accountId])).get(accountId)!;
 }
 
-export async function monthlyAmountOn(tx: Tx, accountId: bigint, date: string): Promise<MoneyValue | null> {
-  const plan = await tx.depositPlan.findFirst({
-    where: { accountId, effectiveFrom: { lte: stringToDate(date) } },
-    orderBy: [{ effectiveFrom: "desc" }, { id: "desc" }],
-    select: { monthlyAmount: true },
-  });
-  return plan ? toMoney(plan.monthlyAmount) : null;
+/** The monthly amount of the plan in force for each month (null when a month has no plan). */
+export async function monthlyAmountsFor(
+  tx: Tx,
+  accountId: bigint,
+  months: readonly string[],
+): Promise<MoneyValue[] | null> {
+  const plans = (
+    await tx.depositPlan.findMany({
+      where: { accountId },
+      select: { id: true, effectiveFrom: true, monthlyAmount: true },
+    })
+  ).map((p) => ({ id: p.id, effectiveFrom: dateToString(p.effectiveFrom), monthlyAmount: toMoney(p.monthlyAmount) }));
+  const amounts: MoneyValue[] = [];
+  for (const month of months) {
+    const plan = planInForce(plans, month);
+    if (!plan) return null;
+    amounts.push(plan.monthlyAmount);
+  }
+  return amounts;
 }
 
 /** Refusals that hold for any deposit: the account must be active (a lump sum: active and flexible). */
