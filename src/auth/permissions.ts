@@ -34,6 +34,7 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     settleGraduateSubsidies: [Role.CENTER_ADMIN],
     convertAccount: [Role.CENTER_OPERATOR],
     changeDepositPlan: [Role.CENTER_OPERATOR, Role.WORKER],
+    receiveTransfer: [Role.CENTER_OPERATOR],
   },
 };
 

@@ -5,9 +5,12 @@ import {
   AccountPayload,
   ChangeDepositPlanInput,
   ConvertAccountInput,
+  TransferInInput,
+  TransferPayload,
 } from "../../schema/accounts/account-moves.inputs";
 import type { AccountView } from "../../services/accounts/account-view";
 import { convertAccount } from "../../services/accounts/convert-account";
+import { receiveTransfer } from "../../services/accounts/receive-transfer";
 import { changeDepositPlan } from "../../services/deposits/change-deposit-plan";
 import type { Outcome } from "../../services/idempotency";
 import { payload } from "../payload.mapper";
@@ -36,5 +39,19 @@ export class AccountMovesResolver {
     @Ctx() ctx: HubContext,
   ) {
     return accountPayload(await changeDepositPlan(ctx.hub, actorOf(ctx), input), ctx);
+  }
+
+  @Mutation(() => TransferPayload, {
+    description:
+      "CENTER_OPERATOR: record a transfer accepted from another city (into the person's one account here). 异地转入。",
+  })
+  async receiveTransfer(@Arg("input", () => TransferInInput) input: TransferInInput, @Ctx() ctx: HubContext) {
+    ctx.exchange.touch([input.idNumber]);
+    const outcome = await receiveTransfer(ctx.hub, actorOf(ctx), input);
+    return payload(
+      outcome,
+      (r) => ({ account: present(r.account, ctx.viewer!), contactLetterNo: r.contactLetterNo, entries: r.entries }),
+      { account: null, contactLetterNo: null, entries: [] },
+    );
   }
 }

@@ -6,8 +6,9 @@ import type { MoneyValue } from "../../domain/money/money";
 import { UserError } from "../common/common.types";
 import { AccountKind, DepositMode, PaymentChannel } from "../common/enums";
 import { DateScalar, YearMonthScalar } from "../scalars/date.scalar";
+import { IdNumberScalar } from "../scalars/id-number.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
-import { Account } from "./account.type";
+import { Account, LedgerEntry } from "./account.type";
 
 @ObjectType()
 export class AccountPayload {
@@ -80,4 +81,83 @@ export class ChangeDepositPlanInput {
   @Field(() => String)
   @Length(1, 128)
   idempotencyKey: string;
+}
+
+@InputType({
+  description: "An accepted transfer from another city's center (national transfer platform), as received. 异地转入。",
+})
+export class TransferInInput {
+  @Field(() => String, { description: "Unique; the transfer's own idempotency." })
+  @Length(1, 32)
+  contactLetterNo: string;
+
+  @Field(() => String)
+  @Length(1, 16)
+  fromCenter: string;
+
+  @Field(() => IdNumberScalar)
+  idNumber: string;
+
+  @Field(() => String)
+  @Length(1, 50)
+  name: string;
+
+  @Field(() => String)
+  @Length(6, 6)
+  countyCode: string;
+
+  @Field(() => MoneyScalar)
+  principal: MoneyValue;
+
+  @Field(() => MoneyScalar)
+  interest: MoneyValue;
+
+  @Field(() => YearMonthScalar)
+  openedMonth: string;
+
+  @Field(() => YearMonthScalar)
+  paidUpTo: string;
+
+  @Field(() => Boolean)
+  lastSixMonthsContinuous: boolean;
+
+  @Field(() => Int)
+  @IsInt()
+  @Min(0)
+  @Max(1200)
+  paidMonths: number;
+
+  @Field(() => Int)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  loanCount: number;
+
+  @Field(() => Boolean)
+  loanOutstanding: boolean;
+
+  @Field(() => Boolean)
+  fraudFlag: boolean;
+
+  @Field(() => DateScalar)
+  receivedOn: string;
+
+  @Field(() => String)
+  @Length(1, 128)
+  idempotencyKey: string;
+}
+
+@ObjectType()
+export class TransferPayload {
+  @Field(() => Account, { nullable: true })
+  account: Account | null;
+
+  @Field(() => String, { nullable: true })
+  contactLetterNo: string | null;
+
+  @Field(() => [LedgerEntry])
+  entries: LedgerEntry[];
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
 }

@@ -1,7 +1,7 @@
 // The account as the API shows it, read in one set-based query for any number of accounts.
 import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
-import { depositHistory } from "../../domain/deposits/deposit-history";
+import { type CarriedRun, depositHistory } from "../../domain/deposits/deposit-history";
 import { formatMoney, toMoney } from "../../domain/money/money";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { Prisma } from "../../generated/prisma/client";
@@ -37,6 +37,7 @@ interface AccountRow {
   balance: { toFixed(): string };
   transferred_in_months: number;
   periods: string[] | null;
+  carried: CarriedRun[] | null;
   monthly_amount: { toFixed(): string } | null;
 }
 
@@ -44,6 +45,8 @@ const SELECT = Prisma.sql`
   SELECT a.account_number, p.id_number, p.name, a.kind, a.status, a.county_code, a.employment_form, a.opened_on,
          la.balance, a.transferred_in_months,
          (SELECT array_agg(dm.period::text) FROM deposit_month dm WHERE dm.account_id = a.id) AS periods,
+         (SELECT json_agg(json_build_object('paidMonths', ch.paid_months, 'paidUpTo', ch.paid_up_to,
+            'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried,
          (SELECT dp.monthly_amount FROM deposit_plan dp WHERE dp.account_id = a.id
            ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount
   FROM account a
@@ -51,7 +54,7 @@ const SELECT = Prisma.sql`
   JOIN ledger_account la ON la.id = a.ledger_account_id`;
 
 function toView(row: AccountRow): AccountView {
-  const history = depositHistory(row.periods ?? [], row.transferred_in_months);
+  const history = depositHistory(row.periods ?? [], row.transferred_in_months, row.carried ?? []);
   const balance = formatMoney(toMoney(row.balance));
   // The hub keeps no loan book yet: no account can have a loan outstanding, so all of the balance is withdrawable.
   const hasOutstandingLoan = false;
