@@ -38,6 +38,9 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     exitAgreement: [Role.CENTER_OPERATOR, Role.WORKER],
     importBankPayouts: [Role.CENTER_OPERATOR],
     settleInterest: [Role.CENTER_ADMIN],
+    convertAccount: [Role.CENTER_OPERATOR],
+    changeDepositPlan: [Role.CENTER_OPERATOR, Role.WORKER],
+    receiveTransfer: [Role.CENTER_OPERATOR],
   },
 };
 

@@ -7,6 +7,7 @@ import { buildSchemaSync } from "type-graphql";
 
 import { applyPermissions } from "../auth/permissions";
 import { AccountResolver } from "../resolvers/accounts/account.resolver";
+import { AccountMovesResolver } from "../resolvers/accounts/account-moves.resolver";
 import { EnrollWorkerResolver } from "../resolvers/accounts/enroll-worker.resolver";
 import { ExchangeLogResolver } from "../resolvers/audit/exchange-log.resolver";
 import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
@@ -32,6 +33,7 @@ export const RESOLVERS = [
   LoanQuotaResolver,
   WithdrawResolver,
   InterestResolver,
+  AccountMovesResolver,
 ] as const;
 
 let cached: GraphQLSchema | undefined;

@@ -6,7 +6,7 @@ import { key } from "./workers";
 export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount
-    graduateSubsidyAmount interestSubsidyAmount interestAmount duplicateBlocks loanToDepositRatio suppressed
+    graduateSubsidyAmount interestSubsidyAmount interestAmount duplicateBlocks convertedToEmployer loanToDepositRatio suppressed
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -42,6 +42,7 @@ export function emptyMetrics(from: string, to: string, periods: string[]): Pilot
     interestSubsidyAmount: "0.00",
     interestAmount: "0.00",
     duplicateBlocks: 0,
+    convertedToEmployer: 0,
     loanToDepositRatio: "0.0000",
     suppressed: false,
     monthly: periods.map((period) => ({ period, enrolled: 0, depositAmount: "0.00", withdrawalAmount: "0.00" })),

@@ -2,7 +2,8 @@
  * What an account's state allows: one rule per action, the only place that decides it. Each rule takes the facts
  * it needs and returns the first refusal (a stable code and a message for fund-center staff) or null.
  *
- * - deposit: an ACTIVE FLEXIBLE account (employer-based accounts are paid by the employer's 汇缴).
+ * - deposit: an ACTIVE account; an employer-based one receives the employer's remittances 汇缴 on the same account
+ *   (conversion keeps one personal account, decision record 013). A lump sum 趸缴 is for flexible accounts only.
  * - withdraw: no loan outstanding or in application, the account ACTIVE or SEALED (a sealed account's money is
  *   still the worker's), no withdrawal ban in force (BANNED).
  * - exit (end the agreement): an ACTIVE FLEXIBLE account (only it has an agreement to end), no loan outstanding or
@@ -41,8 +42,13 @@ const isOpen = (status: string): boolean => status === AccountStatus.ACTIVE || s
 
 export function mayDeposit(f: AccountStateFacts): RuleViolation | null {
   if (f.status !== AccountStatus.ACTIVE) return NOT_ACTIVE("缴存");
-  if (f.kind !== AccountKind.FLEXIBLE)
-    return refuse("NOT_FLEXIBLE_ACCOUNT", "单位缴存账户由单位汇缴，不能按灵活就业缴存");
+  return null;
+}
+
+export function mayPayLumpSum(f: AccountStateFacts): RuleViolation | null {
+  const refused = mayDeposit(f);
+  if (refused) return refused;
+  if (f.kind !== AccountKind.FLEXIBLE) return refuse("NOT_FLEXIBLE_ACCOUNT", "单位缴存账户由单位按月汇缴，不能趸缴");
   return null;
 }
 

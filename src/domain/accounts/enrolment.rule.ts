@@ -57,13 +57,13 @@ function checkAge(facts: EnrolmentFacts, policy: EnrolmentPolicy): RuleViolation
   return [];
 }
 
-function checkDepositDay(depositDay: number): RuleViolation[] {
+export function checkDepositDay(depositDay: number): RuleViolation[] {
   if (Number.isInteger(depositDay) && depositDay >= FIRST_DEPOSIT_DAY && depositDay <= LAST_DEPOSIT_DAY) return [];
   const message = `缴存日须为每月${FIRST_DEPOSIT_DAY}日至${LAST_DEPOSIT_DAY}日之间的整数`;
   return [{ code: "INVALID_DEPOSIT_DAY", field: "depositDay", message }];
 }
 
-function checkBankAccount(facts: EnrolmentFacts): RuleViolation[] {
+export function checkBankAccount(facts: Pick<EnrolmentFacts, "channel" | "bankAccount">): RuleViolation[] {
   const account = facts.bankAccount;
   if (account == null || account.trim() === "") {
     return facts.channel === "BANK_COLLECTION"

@@ -26,11 +26,29 @@ export interface PaidMonth {
   paidOn: string;
 }
 
-/** The length of the run of paid months ending at `end` (0 when `end` is unpaid). */
-export function consecutivePaidMonths(end: string, paid: ReadonlySet<string>): number {
+/**
+ * Months paid before the account's history began here (a transfer in, a pre-pilot system): `paidMonths` count in
+ * duration; the last `continuousMonths` up to `paidUpTo` (the transfer's six-month flag) continue a run of months
+ * paid here that starts right after `paidUpTo`.
+ */
+export interface CarriedRun {
+  paidMonths: number;
+  paidUpTo: string;
+  continuousMonths: number;
+}
+
+/** The length of the run of paid months ending at `end` (0 when `end` is unpaid), continued by a carried run that
+ *  ends right before it (or at `end` itself when nothing was paid here). */
+export function consecutivePaidMonths(
+  end: string,
+  paid: ReadonlySet<string>,
+  carried: readonly CarriedRun[] = [],
+): number {
   let count = 0;
-  for (let month = end; paid.has(month); month = addMonths(month, -1)) count += 1;
-  return count;
+  let month = end;
+  for (; paid.has(month); month = addMonths(month, -1)) count += 1;
+  const joins = carried.find((c) => c.paidUpTo === month);
+  return count + (joins ? joins.continuousMonths : 0);
 }
 
 /** The latest of the months, or null for none. */
@@ -45,16 +63,22 @@ export function latestMonth(months: Iterable<string>): string | null {
  * `transferredInMonths` are months paid elsewhere (transfer-in, earlier employer-based history) and count toward
  * duration only.
  */
-export function depositHistory(periods: readonly string[], transferredInMonths: number): DepositHistory {
+export function depositHistory(
+  periods: readonly string[],
+  transferredInMonths: number,
+  carried: readonly CarriedRun[] = [],
+): DepositHistory {
   if (!Number.isInteger(transferredInMonths) || transferredInMonths < 0) {
     throw new RangeError(`transferredInMonths must be a non-negative integer: ${transferredInMonths}`);
   }
   const invalid = periods.find((period) => !isValidMonth(period));
   if (invalid !== undefined) throw new RangeError(`Not a month (YYYY-MM): ${JSON.stringify(invalid)}`);
   const paid = new Set(periods);
-  const paidUpTo = latestMonth(paid);
-  const consecutiveMonths = paidUpTo === null ? 0 : consecutivePaidMonths(paidUpTo, paid);
-  return { paidMonths: paid.size + transferredInMonths, consecutiveMonths, paidUpTo };
+  // The paid-up-to month 缴至年月 carries over from a transfer or the pre-pilot system.
+  const paidUpTo = latestMonth([...paid, ...carried.map((c) => c.paidUpTo)]);
+  const consecutiveMonths = paidUpTo === null ? 0 : consecutivePaidMonths(paidUpTo, paid, carried);
+  const carriedMonths = carried.reduce((sum, c) => sum + c.paidMonths, 0);
+  return { paidMonths: paid.size + transferredInMonths + carriedMonths, consecutiveMonths, paidUpTo };
 }
 
 /** The months paid as of `asOf`: payment date not after it, month not after its month. */

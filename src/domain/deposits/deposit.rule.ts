@@ -3,7 +3,7 @@
  * A month is paid at most once; limits are those of the settlement year in force.
  */
 import { isValidMonth, monthOf, monthsBetween, settlementYearMonths, settlementYearOf } from "../calendar/calendar";
-import { formatMoney, type MoneyValue } from "../money/money";
+import { formatMoney, type MoneyValue, ZERO } from "../money/money";
 import type { RuleViolation } from "../rules/rule-violation";
 
 export interface DepositLimits {
@@ -119,6 +119,26 @@ export function checkLumpSumAmount(
   const expected = monthlyAmount.times(monthCount);
   if (!amount.equals(expected)) {
     const message = `趸缴金额应为${formatMoney(monthlyAmount)}元×${monthCount}个月=${formatMoney(expected)}元，实缴${formatMoney(amount)}元`;
+    violations.push({ code: "LUMP_SUM_AMOUNT_MISMATCH", field: "amount", message });
+  }
+  return violations;
+}
+
+/** A lump sum whose months may be paid at different amounts (a plan change inside the year): the amount must equal
+ *  their sum, each monthly amount within the limits. With one amount throughout it is `checkLumpSumAmount`. */
+export function checkLumpSumAmounts(
+  amount: MoneyValue,
+  monthlyAmounts: readonly MoneyValue[],
+  limits: DepositLimits,
+): RuleViolation[] {
+  const first = monthlyAmounts[0];
+  if (first === undefined) throw new RangeError("a lump sum covers at least one month");
+  if (monthlyAmounts.every((m) => m.equals(first)))
+    return checkLumpSumAmount(amount, first, monthlyAmounts.length, limits);
+  const violations = monthlyAmounts.flatMap((m) => checkMonthlyAmount(m, limits, "monthlyAmount")).slice(0, 1);
+  const expected = monthlyAmounts.reduce((sum, m) => sum.plus(m), ZERO);
+  if (!amount.equals(expected)) {
+    const message = `趸缴金额应为各月缴存计划金额之和${formatMoney(expected)}元，实缴${formatMoney(amount)}元`;
     violations.push({ code: "LUMP_SUM_AMOUNT_MISMATCH", field: "amount", message });
   }
   return violations;

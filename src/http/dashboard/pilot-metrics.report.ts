@@ -32,6 +32,7 @@ export const HEADLINE_FIGURES: readonly { field: HeadlineField; label: string; u
   { field: "enrolledTotal", label: "新增参缴人数", unit: "人", kind: "count" },
   { field: "activeAccounts", label: "期末在缴账户数", unit: "户", kind: "count" },
   { field: "exitedTotal", label: "退出人数", unit: "人", kind: "count" },
+  { field: "convertedToEmployer", label: "转为单位缴存人数", unit: "人", kind: "count" },
   { field: "depositAmount", label: "缴存金额", unit: "元", kind: "money" },
   { field: "depositCount", label: "缴存笔数", unit: "笔", kind: "count" },
   { field: "withdrawalAmount", label: "提取金额", unit: "元", kind: "money" },

@@ -78,6 +78,9 @@ export class PilotMetrics {
   @Field(() => Int, { description: "Enrolments or loans refused by the national duplicate check." })
   duplicateBlocks: number;
 
+  @Field(() => Int, { description: "Flexible accounts converted to employer-based in the window (转为单位缴存)." })
+  convertedToEmployer: number;
+
   @Field(() => String, {
     description: '个贷率: outstanding loans ÷ deposit balances of the flexible pool, 4 decimals, e.g. "0.4213".',
   })

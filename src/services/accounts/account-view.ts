@@ -1,7 +1,7 @@
 // The account as the API shows it, read in one set-based query for any number of accounts.
 import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
-import { depositHistory } from "../../domain/deposits/deposit-history";
+import { type CarriedRun, depositHistory } from "../../domain/deposits/deposit-history";
 import { formatMoney, toMoney, ZERO } from "../../domain/money/money";
 import { hasOutstandingLoan as hasLoan, withdrawableBalance } from "../../domain/withdrawals/withdrawal.rule";
 import type { PrismaClient } from "../../generated/prisma/client";
@@ -38,6 +38,7 @@ interface AccountRow {
   balance: { toFixed(): string };
   transferred_in_months: number;
   periods: string[] | null;
+  carried: CarriedRun[] | null;
   monthly_amount: { toFixed(): string } | null;
   subsidy_dates: string[] | null;
   subsidy_amounts: string[] | null;
@@ -49,6 +50,8 @@ const SELECT = Prisma.sql`
   SELECT a.account_number, p.id_number, p.name, a.kind, a.status, a.county_code, a.employment_form, a.opened_on,
          la.balance, a.transferred_in_months,
          (SELECT array_agg(dm.period::text) FROM deposit_month dm WHERE dm.account_id = a.id) AS periods,
+         (SELECT json_agg(json_build_object('paidMonths', ch.paid_months, 'paidUpTo', ch.paid_up_to,
+            'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried,
          (SELECT dp.monthly_amount FROM deposit_plan dp WHERE dp.account_id = a.id
            ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount,
          s.subsidy_dates, s.subsidy_amounts, h.holding_months, t.today::text AS today
@@ -66,7 +69,7 @@ const SELECT = Prisma.sql`
   JOIN ledger_account la ON la.id = a.ledger_account_id`;
 
 function toView(row: AccountRow): AccountView {
-  const history = depositHistory(row.periods ?? [], row.transferred_in_months);
+  const history = depositHistory(row.periods ?? [], row.transferred_in_months, row.carried ?? []);
   const balance = toMoney(row.balance);
   // No loan book yet (issue 9): the rule decides on the person's loans, of which there are none so far.
   const hasOutstandingLoan = hasLoan([]);

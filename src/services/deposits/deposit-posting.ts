@@ -1,9 +1,10 @@
 // The shared core of every deposit (recordDeposit, payLumpSum, bank collection rows): lock the worker's
 // ledger row (src/ledger/worker-lock.ts), read what is paid, post one balanced posting and one deposit_month row per
 // month covered.
-import { stringToDate } from "../../db/dates";
+import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
-import { mayDeposit } from "../../domain/accounts/account-state.rule";
+import { mayDeposit, mayPayLumpSum } from "../../domain/accounts/account-state.rule";
+import { planInForce } from "../../domain/deposits/deposit-plan.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import type { Ledger } from "../../ledger/ledger";
 import type { PostedEntry } from "../../ledger/posting";
@@ -40,19 +41,31 @@ export async function paidPeriods(tx: Tx, accountId: bigint): Promise<Set<string
   return (await paidPeriodsOf(tx, [accountId])).get(accountId)!;
 }
 
-export async function monthlyAmountOn(tx: Tx, accountId: bigint, date: string): Promise<MoneyValue | null> {
-  const plan = await tx.depositPlan.findFirst({
-    where: { accountId, effectiveFrom: { lte: stringToDate(date) } },
-    orderBy: [{ effectiveFrom: "desc" }, { id: "desc" }],
-    select: { monthlyAmount: true },
-  });
-  return plan ? toMoney(plan.monthlyAmount) : null;
+/** The monthly amount of the plan in force for each month (null when a month has no plan). */
+export async function monthlyAmountsFor(
+  tx: Tx,
+  accountId: bigint,
+  months: readonly string[],
+): Promise<MoneyValue[] | null> {
+  const plans = (
+    await tx.depositPlan.findMany({
+      where: { accountId },
+      select: { id: true, effectiveFrom: true, monthlyAmount: true },
+    })
+  ).map((p) => ({ id: p.id, effectiveFrom: dateToString(p.effectiveFrom), monthlyAmount: toMoney(p.monthlyAmount) }));
+  const amounts: MoneyValue[] = [];
+  for (const month of months) {
+    const plan = planInForce(plans, month);
+    if (!plan) return null;
+    amounts.push(plan.monthlyAmount);
+  }
+  return amounts;
 }
 
-/** Refusals that hold for any deposit: the account must be an active flexible account. */
-export function accountRefusal(account: LockedAccount | null): UserErrorDto | null {
+/** Refusals that hold for any deposit: the account must be active (a lump sum: active and flexible). */
+export function accountRefusal(account: LockedAccount | null, lumpSum = false): UserErrorDto | null {
   if (!account) return userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber");
-  return mayDeposit(account);
+  return lumpSum ? mayPayLumpSum(account) : mayDeposit(account);
 }
 
 export interface DepositMonthLine {
@@ -117,7 +130,7 @@ export async function postDeposits(
     INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
     SELECT * FROM unnest(${months.map((x) => x.r.account.id)}::bigint[], ${months.map((x) => x.m.period)}::char(7)[],
       ${months.map((x) => x.m.amount.toFixed(2))}::numeric[], ${months.map((x) => x.r.paidOn)}::date[],
-      ${months.map((x) => SOURCE_OF_KIND[x.r.kind])}::text[], ${months.map((x) => x.r.channel)}::text[],
+      ${months.map((x) => (x.r.account.kind === "EMPLOYER" ? "EMPLOYER" : SOURCE_OF_KIND[x.r.kind]))}::text[], ${months.map((x) => x.r.channel)}::text[],
       ${months.map((x) => x.r.paymentRef)}::text[], ${months.map((x) => x.postingId)}::bigint[])`;
   return requests.map((r, i) =>
     postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf),

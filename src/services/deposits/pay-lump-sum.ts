@@ -1,12 +1,12 @@
 // payLumpSum 趸缴: one payment for a whole settlement year (or its remaining months), credited month by month.
-import { checkLumpSumAmount, lumpSumCoverage } from "../../domain/deposits/deposit.rule";
+import { checkLumpSumAmounts, lumpSumCoverage } from "../../domain/deposits/deposit.rule";
 import type { MoneyValue } from "../../domain/money/money";
 import { lockAccount } from "../../ledger/worker-lock";
 import { accountView } from "../accounts/account-view";
 import type { Actor, HubServices } from "../hub-services";
 import { type Outcome, runIdempotent } from "../idempotency";
 import { userError } from "../user-error";
-import { accountRefusal, MONTH_ALREADY_PAID, monthlyAmountOn, paidPeriods, postDeposit } from "./deposit-posting";
+import { accountRefusal, MONTH_ALREADY_PAID, monthlyAmountsFor, paidPeriods, postDeposit } from "./deposit-posting";
 import { type DepositResult, paymentRefProblem } from "./record-deposit";
 
 export interface PayLumpSumCommand {
@@ -36,7 +36,7 @@ export async function payLumpSum(
     { key: c.idempotencyKey, operation: "payLumpSum", actor: actor.sub, input },
     async (tx) => {
       const account = await lockAccount(tx, c.accountNumber);
-      const refused = accountRefusal(account);
+      const refused = accountRefusal(account, true);
       if (refused || !account) return { userErrors: [refused!] };
       const coverage = lumpSumCoverage({
         settlementYear: c.settlementYear,
@@ -46,15 +46,15 @@ export async function payLumpSum(
       });
       if (coverage.violations.length > 0)
         return { userErrors: coverage.violations.map((v) => userError(v.code, v.message, v.field)) };
-      // The monthly amount is the one agreed in the deposit plan in force on the payment date.
-      const monthly = await monthlyAmountOn(tx, account.id, c.paidOn);
-      if (!monthly) return { userErrors: [userError("NO_DEPOSIT_PLAN", "账户没有有效的缴存计划", "accountNumber")] };
-      const violations = checkLumpSumAmount(c.amount, monthly, coverage.months.length, params.depositLimits());
+      // Each month is paid at the amount of the deposit plan in force for it (a plan change applies from its month).
+      const amounts = await monthlyAmountsFor(tx, account.id, coverage.months);
+      if (!amounts) return { userErrors: [userError("NO_DEPOSIT_PLAN", "账户没有有效的缴存计划", "accountNumber")] };
+      const violations = checkLumpSumAmounts(c.amount, amounts, params.depositLimits());
       if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
       const entries = await postDeposit(tx, hub.ledger, {
         account,
         kind: "LUMP_SUM",
-        months: coverage.months.map((period) => ({ period, amount: monthly })),
+        months: coverage.months.map((period, i) => ({ period, amount: amounts[i]! })),
         paidOn: c.paidOn,
         channel: c.channel,
         paymentRef: c.paymentRef,

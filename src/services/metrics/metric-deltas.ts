@@ -39,6 +39,11 @@ export async function recordExit(tx: Tx, event: MetricEventKey): Promise<void> {
   await tx.metricDelta.create({ data: { ...keyOf(event), exited: 1, activeDelta: -1 } });
 }
 
+/** A flexible account converted to employer-based (its agreement suspended): one conversion, one fewer active. */
+export async function recordConversionToEmployer(tx: Tx, event: MetricEventKey): Promise<void> {
+  await tx.metricDelta.create({ data: { ...keyOf(event), convertedToEmployer: 1, activeDelta: -1 } });
+}
+
 /** An enrolment (or loan) refused by the national duplicate check. */
 export async function recordDuplicateBlock(tx: Tx, event: MetricEventKey): Promise<void> {
   await tx.metricDelta.create({ data: { ...keyOf(event), duplicateBlocks: 1 } });

@@ -25,6 +25,7 @@ export const METRIC_COLUMNS = [
   "balance_delta",
   "loan_outstanding_delta",
   "interest_amount",
+  "converted_to_employer",
 ] as const;
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
@@ -69,20 +70,26 @@ export function ledgerSource(where: Prisma.Sql): Prisma.Sql {
       0 AS duplicate_blocks,
       coalesce(sum(e.credit - e.debit) FILTER (WHERE a.kind = 'FLEXIBLE'), 0) AS balance_delta,
       0 AS loan_outstanding_delta,
-      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_KINDS)})), 0) AS interest_amount
+      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_KINDS)})), 0) AS interest_amount, 0 AS converted_to_employer
     FROM ledger_entry e JOIN account a ON a.ledger_account_id = e.ledger_account_id
     WHERE ${where}
     GROUP BY 1, 2, 3`;
 }
 
-/** Enrolments (agreements signed) and exits (agreements ended) of the accounts matching `where` (g, a). */
+/** Enrolments (agreements signed), exits and conversions to employer-based (agreements ended or suspended) of the
+ *  accounts matching `where` (g, a). Any end leaves the active pool; only an exit counts as one (a NULL reason was
+ *  written before reasons were recorded, by exit). */
 export function agreementSource(where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT to_char(x.on_date, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
-      sum(x.enrolled) AS enrolled, sum(x.exited) AS exited, sum(x.enrolled - x.exited) AS active_delta,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+      sum(x.enrolled) AS enrolled, sum(x.exited) AS exited, sum(x.enrolled - x.ended) AS active_delta,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(x.converted) AS converted_to_employer
     FROM agreement g JOIN account a ON a.id = g.account_id
-    CROSS JOIN LATERAL (VALUES (g.signed_on, 1, 0), (g.ended_on, 0, 1)) AS x(on_date, enrolled, exited)
+    CROSS JOIN LATERAL (VALUES
+      (g.signed_on, 1, 0, 0, 0),
+      (g.ended_on, 0, 1, CASE WHEN coalesce(g.end_reason, 'EXIT') = 'EXIT' THEN 1 ELSE 0 END,
+        CASE WHEN g.end_reason = 'CONVERTED_TO_EMPLOYER' THEN 1 ELSE 0 END)
+    ) AS x(on_date, enrolled, ended, exited, converted)
     WHERE x.on_date IS NOT NULL AND ${where}
     GROUP BY 1, 2, 3`;
 }
@@ -91,7 +98,7 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
 export const duplicateSource: Prisma.Sql = Prisma.sql`
   SELECT to_char(d.checked_on, 'YYYY-MM') AS month, coalesce(d.county_code, '${Prisma.raw(UNKNOWN_COUNTY)}') AS county_code,
     coalesce(d.employment_form, '${Prisma.raw(UNKNOWN_FORM)}') AS employment_form,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0, 0
   FROM duplicate_check d
   GROUP BY 1, 2, 3`;
 

@@ -57,9 +57,10 @@ export function publishedCells(m: Prisma.Sql, from: string, to: string, minCell:
       ${ridesOnPayments("interest_subsidy_amount")} AS interest_subsidy_amount,
       ${ridesOnPayments("interest_amount")} AS interest_amount,
       ${keep("duplicate_blocks", "duplicate_blocks")} AS duplicate_blocks,
+      ${keep("converted_to_employer", "converted_to_employer")} AS converted_to_employer,
       0::bigint AS active, 0::numeric AS balance, 0::numeric AS loan_outstanding,
       (${isSmall("enrolled")} OR ${isSmall("exited")} OR ${isSmall("deposit_count")} OR ${isSmall("loan_count")}
-        OR ${isSmall("duplicate_blocks")}
+        OR ${isSmall("duplicate_blocks")} OR ${isSmall("converted_to_employer")}
         OR (${fewPayments} AND (withdrawal_amount <> 0 OR graduate_subsidy_amount <> 0 OR interest_subsidy_amount <> 0 OR interest_amount <> 0))
       )::int AS withheld, 0 AS withheld_stock
     FROM (
@@ -68,12 +69,12 @@ export function publishedCells(m: Prisma.Sql, from: string, to: string, minCell:
         sum(withdrawal_amount) AS withdrawal_amount, sum(loan_count) AS loan_count, sum(loan_amount) AS loan_amount,
         sum(graduate_subsidy_amount) AS graduate_subsidy_amount, sum(interest_subsidy_amount) AS interest_subsidy_amount,
         sum(interest_amount) AS interest_amount,
-        sum(duplicate_blocks) AS duplicate_blocks
+        sum(duplicate_blocks) AS duplicate_blocks, sum(converted_to_employer) AS converted_to_employer
       FROM ${m} WHERE month >= ${from}
       GROUP BY 1, 2, 3
     ) flows
     UNION ALL
-    SELECT ${to}::text, county_code, employment_form, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    SELECT ${to}::text, county_code, employment_form, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
       ${keep("active", "active")}, ${keep("balance", "active")}, ${keep("loan_outstanding", "active")},
       0, (${isSmall("active")})::int
     FROM (

@@ -52,6 +52,7 @@ export interface PilotMetricsDto {
   /** Fund interest credited in the window (wave 2). */
   interestAmount: string;
   duplicateBlocks: number;
+  convertedToEmployer: number;
   loanToDepositRatio: string;
   /** True when figures of a group smaller than the minimum cell size were withheld or folded into key OTHER. */
   suppressed: boolean;
@@ -77,6 +78,7 @@ interface AggregateRow {
   interest_subsidy_amount: Num;
   interest_amount: Num;
   duplicate_blocks: bigint | null;
+  converted_to_employer: bigint | null;
   active: bigint | null;
   balance: Num;
   loan_outstanding: Num;
@@ -117,6 +119,7 @@ async function aggregate(
       sum(interest_subsidy_amount)::numeric AS interest_subsidy_amount,
       sum(interest_amount)::numeric AS interest_amount,
       sum(duplicate_blocks)::bigint AS duplicate_blocks,
+      sum(converted_to_employer)::bigint AS converted_to_employer,
       sum(active)::bigint AS active, sum(balance)::numeric AS balance, sum(loan_outstanding)::numeric AS loan_outstanding,
       sum(withheld)::bigint AS withheld, sum(withheld_stock)::bigint AS withheld_stock
     FROM p
@@ -194,6 +197,7 @@ export async function computePilotMetricsOver(
     interestSubsidyAmount: fen(total?.interest_subsidy_amount ?? null),
     interestAmount: fen(total?.interest_amount ?? null),
     duplicateBlocks: int(total?.duplicate_blocks ?? null),
+    convertedToEmployer: int(total?.converted_to_employer ?? null),
     loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
     suppressed: int(total?.withheld ?? null) + int(total?.withheld_stock ?? null) > 0,
     monthly: monthRange(from, to)

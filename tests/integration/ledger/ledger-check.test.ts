@@ -9,27 +9,29 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 
 import { type Database, openDatabase } from "../../../src/db/database";
-import { inTransaction } from "../../../src/db/transaction";
+import { inTransaction, type Tx } from "../../../src/db/transaction";
 import { toMoney } from "../../../src/domain/money/money";
 import { loadFundAccounts } from "../../../src/ledger/fund-accounts";
+import { createLedger, type Ledger } from "../../../src/ledger/ledger";
 import { checkLedger } from "../../../src/ledger/ledger-check";
-import {
-  InsufficientBalanceError,
-  post,
-  type PostingRequest,
-  postMany,
-  UnbalancedPostingError,
-} from "../../../src/ledger/posting";
+import { InsufficientBalanceError, type PostingRequest, UnbalancedPostingError } from "../../../src/ledger/posting";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
 
 let database: TestDatabase;
 let db: Database;
 let bank: bigint;
+let ledger: Ledger;
+/** These tests are about the ledger alone: no pilot-metric hook after each posting. */
+const noHook = async (): Promise<void> => undefined;
+const post = (tx: Tx, request: PostingRequest) => ledger.post(tx, request);
+const postMany = (tx: Tx, requests: PostingRequest[]) => ledger.postMany(tx, requests);
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = await openDatabase(database.options);
-  bank = (await loadFundAccounts(db.prisma)).BANK_SETTLEMENT;
+  const fund = await loadFundAccounts(db.prisma);
+  bank = fund.BANK_SETTLEMENT;
+  ledger = createLedger(fund, noHook);
 }, 60_000);
 afterAll(async () => {
   await db.close();

@@ -2,6 +2,7 @@ import {
   mayBorrow,
   mayDeposit,
   mayExit,
+  mayPayLumpSum,
   mayTransfer,
   mayWithdraw,
   type MoneyOutFacts,
@@ -31,11 +32,20 @@ describe("account status codes (JGJ/T 320)", () => {
 });
 
 describe("mayDeposit", () => {
-  it("allows an active flexible account only", () => {
+  it("allows an active account of either kind (an employer-based one receives the employer's remittances)", () => {
     expect(mayDeposit({ kind: "FLEXIBLE", status: "ACTIVE" })).toBeNull();
+    expect(mayDeposit({ kind: "EMPLOYER", status: "ACTIVE" })).toBeNull();
     expect(code(mayDeposit({ kind: "FLEXIBLE", status: "SEALED" }))).toBe("ACCOUNT_NOT_ACTIVE");
     expect(code(mayDeposit({ kind: "FLEXIBLE", status: "CLOSED" }))).toBe("ACCOUNT_NOT_ACTIVE");
-    expect(code(mayDeposit({ kind: "EMPLOYER", status: "ACTIVE" }))).toBe("NOT_FLEXIBLE_ACCOUNT");
+    expect(code(mayDeposit({ kind: "EMPLOYER", status: "SEALED" }))).toBe("ACCOUNT_NOT_ACTIVE");
+  });
+});
+
+describe("mayPayLumpSum", () => {
+  it("allows an active flexible account only", () => {
+    expect(mayPayLumpSum({ kind: "FLEXIBLE", status: "ACTIVE" })).toBeNull();
+    expect(code(mayPayLumpSum({ kind: "EMPLOYER", status: "ACTIVE" }))).toBe("NOT_FLEXIBLE_ACCOUNT");
+    expect(code(mayPayLumpSum({ kind: "FLEXIBLE", status: "SEALED" }))).toBe("ACCOUNT_NOT_ACTIVE");
   });
 });
 

@@ -132,3 +132,34 @@ describe("stabilityAsOf (loan quota)", () => {
     expect(stabilityAsOf(PREPAID, "2027-04-01", "2026-04-01")).toEqual({ paid: 12, of: 12 });
   });
 });
+
+describe("carried runs (transfer in, pre-pilot history)", () => {
+  const sixContinuous = { paidMonths: 27, paidUpTo: "2026-06", continuousMonths: 6 };
+
+  it("count in duration; the paid-up-to month carries over when nothing is paid here yet", () => {
+    expect(depositHistory([], 0, [sixContinuous])).toEqual({
+      paidMonths: 27,
+      consecutiveMonths: 6,
+      paidUpTo: "2026-06",
+    });
+    expect(depositHistory([], 0, [{ ...sixContinuous, continuousMonths: 0 }])).toEqual({
+      paidMonths: 27,
+      consecutiveMonths: 0,
+      paidUpTo: "2026-06",
+    });
+  });
+
+  it("continue a run that starts right after their paid-up-to month, and only then", () => {
+    expect(depositHistory(["2026-07", "2026-08"], 0, [sixContinuous])).toEqual({
+      paidMonths: 29,
+      consecutiveMonths: 8,
+      paidUpTo: "2026-08",
+    });
+    // 2026-07 unpaid: the run here (2026-08) does not join the carried one.
+    expect(depositHistory(["2026-08"], 0, [sixContinuous])).toEqual({
+      paidMonths: 28,
+      consecutiveMonths: 1,
+      paidUpTo: "2026-08",
+    });
+  });
+});

@@ -21,6 +21,7 @@ const METRICS: PilotMetricsDto = {
   interestSubsidyAmount: "0.00",
   interestAmount: "0.00",
   duplicateBlocks: 1,
+  convertedToEmployer: 0,
   loanToDepositRatio: "0.0000",
   suppressed: false,
   monthly: [
