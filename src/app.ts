@@ -15,7 +15,7 @@ import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
 import { buildHubSchema } from "./schema/build-schema";
-import { createHubServer, type HubServer } from "./server";
+import { createHubServer, type CutRequest, type HubServer } from "./server";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
 import type { HubServices } from "./services/hub-services";
@@ -50,7 +50,8 @@ export interface Hub {
   metricsCompactor: MetricsCompactor;
   national: NationalPlatformPort;
   listen(port: number, host: string): Promise<string>;
-  close(graceMs?: number): Promise<void>;
+  /** Resolves with the requests the grace period cut off (none after a clean drain). */
+  close(graceMs?: number): Promise<{ cut: CutRequest[] }>;
 }
 
 function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
@@ -61,7 +62,13 @@ function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
 
 export async function createHub(options: HubOptions): Promise<Hub> {
   const ownsDb = !("prisma" in options.database);
-  const db = ownsDb ? await openDatabase(options.database as DatabaseOptions) : (options.database as Database);
+  const dbLogger = options.logger.child({ module: "database" });
+  const db = ownsDb
+    ? await openDatabase({
+        onError: (e) => dbLogger.warn({ err: e }, "database connection lost; the pool opens a new one"),
+        ...(options.database as DatabaseOptions),
+      })
+    : (options.database as Database);
   try {
     await seedPolicyParameters(db.prisma);
     const national = new NationalPlatformClient({
@@ -124,11 +131,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       national,
       listen: (port, host) => server.listen(port, host),
       close: async (graceMs = 10000) => {
-        await server.close(graceMs);
-        await services.exchangeLog.close();
+        const drained = await server.close(graceMs);
+        // Background work stops before the last records are flushed and the pool closes.
         await outbox.stop();
         await metricsCompactor.stop();
+        await services.exchangeLog.close();
         if (ownsDb) await db.close();
+        return drained;
       },
     };
   } catch (e) {

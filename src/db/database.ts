@@ -35,7 +35,29 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** Count the SQL statements Prisma sends (tests that guard against N+1); off by default. */
   countQueries?: boolean;
+  /** PostgreSQL only: how long a silent database may keep a request waiting (see DB_TIMEOUT_DEFAULTS). */
+  timeouts?: Partial<DatabaseTimeouts>;
+  /** Told about errors of idle connections (a terminated backend, a dropped socket); the pool replaces them. */
+  onError?: (error: Error) => void;
 }
+
+export interface DatabaseTimeouts {
+  /** Opening a connection, or waiting for a free one in the pool (pg connectionTimeoutMillis), and starting a transaction. */
+  connectMs: number;
+  /** One statement: the server cancels it (statement_timeout), and the client gives up 1 s later if no answer comes. */
+  statementMs: number;
+  /** A transaction left idle this long is ended by the server (idle_in_transaction_session_timeout). */
+  idleInTransactionMs: number;
+  /** The readiness probe's whole answer. */
+  readyMs: number;
+}
+
+export const DB_TIMEOUT_DEFAULTS: DatabaseTimeouts = {
+  connectMs: 5000,
+  statementMs: 15000,
+  idleInTransactionMs: 30000,
+  readyMs: 800,
+};
 
 const ADVISORY_LOCK_KEY = 140500;
 
@@ -90,20 +112,65 @@ function attachCounter(prisma: PrismaClient, counter: QueryCounter | undefined):
     (prisma as unknown as { $on(event: "query", cb: () => void): void }).$on("query", () => counter.record());
 }
 
+/** Resolves false when `probe` has not answered true within `ms` (a silent database never answers). */
+export function answersWithin(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void probe()
+      .catch(() => false)
+      .then((ok) => {
+        clearTimeout(timer);
+        resolve(ok);
+      });
+  });
+}
+
+function openPool(options: DatabaseOptions, t: DatabaseTimeouts): Pool {
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 20,
+    connectionTimeoutMillis: t.connectMs,
+    // A black-holed socket answers nothing: the client stops waiting shortly after the server would have cancelled.
+    query_timeout: t.statementMs + 1000,
+    statement_timeout: t.statementMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    keepAlive: true,
+  });
+  // Without a listener, an idle connection's error (57P01 when a backend is terminated) is an uncaught exception.
+  pool.on("error", (e) => options.onError?.(e));
+  return pool;
+}
+
+/** Migrations may hold a lock or build an index for longer than a request may wait: their own short-lived pool. */
+async function migrateWithoutStatementTimeout(options: DatabaseOptions, t: DatabaseTimeouts): Promise<void> {
+  const pool = new Pool({ connectionString: options.url, max: 2, connectionTimeoutMillis: t.connectMs });
+  pool.on("error", (e) => options.onError?.(e));
+  try {
+    await migrate(pgDriver(pool));
+  } finally {
+    await pool.end();
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
+    const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...options.timeouts };
+    const pool = openPool(options, timeouts);
     const driver = pgDriver(pool);
-    if (options.migrate !== false) await migrate(driver);
+    if (options.migrate !== false) await migrateWithoutStatementTimeout(options, timeouts);
     const queries = options.countQueries ? new QueryCounter() : undefined;
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...countingOptions(queries) });
+    const prisma = new PrismaClient({
+      adapter: new PrismaPg(pool, { onConnectionError: (e) => options.onError?.(e) }),
+      transactionOptions: { maxWait: timeouts.connectMs, timeout: 60000 },
+      ...countingOptions(queries),
+    });
     attachCounter(prisma, queries);
     return {
       kind: "postgres",
       prisma,
       driver,
       queries,
-      ready: () => migrationsApplied(driver).catch(() => false),
+      ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
@@ -131,7 +198,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     prisma,
     driver,
     queries,
-    ready: () => migrationsApplied(driver).catch(() => false),
+    ready: () => answersWithin(() => migrationsApplied(driver), DB_TIMEOUT_DEFAULTS.readyMs),
     close: async () => {
       await prisma.$disconnect();
       if (!pg.closed) await pg.close();
