@@ -64,7 +64,7 @@ async function run(config: HubConfig): Promise<void> {
       ? randomBytes(32).toString("hex")
       : undefined;
   const hub = await createHub({
-    database: { url: config.database.url, dataDir: config.database.dataDir },
+    database: { url: config.database.url, dataDir: config.database.dataDir, timeouts: config.database.timeouts },
     auth: { jwtSecret: config.auth.jwtSecret ?? devSecret, jwksUrl: config.auth.jwksUrl },
     connectors: {
       nationalUrl: config.connectors.nationalUrl ?? simulators!.urls.HUB_NATIONAL_URL!,

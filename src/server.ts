@@ -12,7 +12,8 @@ import type { GraphQLSchema } from "graphql";
 import type { TokenVerifier } from "./auth/token-verifier";
 import { createLoaders, type HubContext } from "./context";
 import { answersWithin } from "./db/database";
-import { formatError } from "./errors";
+import { isDatabaseUnavailable } from "./db/database-unavailable";
+import { databaseUnavailable, formatError } from "./errors";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
 import { handleBankImport } from "./http/bank-import.route";
@@ -193,6 +194,10 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       if (error instanceof BodyTooLargeError) {
         res.setHeader("connection", "close");
         return sendError(res, 413, "BAD_USER_INPUT", "请求体过大 request body too large");
+      }
+      if (isDatabaseUnavailable(error) && !res.headersSent) {
+        hub.logger.warn({ err: error, requestId: res.getHeader("x-request-id") }, "database unavailable");
+        return sendError(res, 503, "CONNECTOR_UNAVAILABLE", databaseUnavailable().message);
       }
       hub.logger.error({ err: error }, "request failed");
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误 internal server error");
