@@ -48,15 +48,16 @@ const AGENCY = new Set(["TAX_BUREAU", "HOUSING_BUREAU", "FINANCE_BUREAU"]);
 
 export async function startTestHub(): Promise<TestHub> {
   const database = await createTestDatabase();
-  const national = await startNationalPlatformSimulator({ port: 0, slowMs: 1500 });
-  const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 1500 });
+  // 'slow' simulators never answer before the hub gives up; the hub's timeout leaves room for a loaded machine.
+  const national = await startNationalPlatformSimulator({ port: 0, slowMs: 60_000 });
+  const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 60_000 });
   const hub = await createHub({
     database: database.options,
     auth: { jwtSecret: TEST_SECRET },
     connectors: {
       nationalUrl: national.url,
       financeUrl: finance.url,
-      timeoutMs: 500,
+      timeoutMs: 2000,
       retryBaseMs: 5,
       breaker: { failureThreshold: 50, resetAfterMs: 200 },
     },
