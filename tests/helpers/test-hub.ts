@@ -7,6 +7,7 @@ import pino from "pino";
 import { startFinanceSimulator, startNationalPlatformSimulator } from "../../simulators";
 import { createHub, type Hub } from "../../src/app";
 import { signDevToken } from "../../src/auth/token-verifier";
+import type { DatabaseOptions } from "../../src/db/database";
 import { checkLedger } from "../../src/ledger/ledger-check";
 import type { Role } from "../../src/schema/common/enums";
 import { createTestDatabase, type TestDatabase } from "./test-database";
@@ -46,13 +47,20 @@ export interface TestHub {
 
 const AGENCY = new Set(["TAX_BUREAU", "HOUSING_BUREAU", "FINANCE_BUREAU"]);
 
-export async function startTestHub(): Promise<TestHub> {
+export interface TestHubOptions {
+  /** Changes how the hub reaches its database (fault tests put a proxy in between, with short timeouts). */
+  database?: (created: DatabaseOptions) => DatabaseOptions | Promise<DatabaseOptions>;
+  /** INTERNAL_SERVER_ERROR carries the internal message (extensions.debug), to say what went wrong in a failure. */
+  debugErrors?: boolean;
+}
+
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database = await createTestDatabase();
   // 'slow' simulators never answer before the hub gives up; the hub's timeout leaves room for a loaded machine.
   const national = await startNationalPlatformSimulator({ port: 0, slowMs: 60_000 });
   const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 60_000 });
   const hub = await createHub({
-    database: database.options,
+    database: options.database ? await options.database(database.options) : database.options,
     auth: { jwtSecret: TEST_SECRET },
     connectors: {
       nationalUrl: national.url,
@@ -62,6 +70,7 @@ export async function startTestHub(): Promise<TestHub> {
       breaker: { failureThreshold: 50, resetAfterMs: 200 },
     },
     logger: pino({ level: "silent" }),
+    debugErrors: options.debugErrors ?? false,
     outboxIntervalMs: 200,
   });
   const url = await hub.listen(0, "127.0.0.1");
