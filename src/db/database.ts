@@ -141,6 +141,16 @@ function openPool(options: DatabaseOptions, t: DatabaseTimeouts): Pool {
   return pool;
 }
 
+/** Ends the pool; a connection still checked out after `graceMs` is released with an error so the pool can end.
+ *  (A transaction whose connection died mid-way can leave its client checked out: pool.end() would wait forever.) */
+async function endPool(pool: Pool, graceMs: number): Promise<void> {
+  const ended = pool.end();
+  if (await answersWithin(() => ended.then(() => true), graceMs)) return;
+  const held = (pool as unknown as { _clients?: { release?: (e?: Error) => void }[] })._clients ?? [];
+  for (const client of [...held]) client.release?.(new Error("the database is closing"));
+  await ended;
+}
+
 /** Migrations may hold a lock or build an index for longer than a request may wait: their own short-lived pool. */
 async function migrateWithoutStatementTimeout(options: DatabaseOptions, t: DatabaseTimeouts): Promise<void> {
   const pool = new Pool({ connectionString: options.url, max: 2, connectionTimeoutMillis: t.connectMs });
@@ -173,7 +183,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
       close: async () => {
         await prisma.$disconnect();
-        await pool.end();
+        await endPool(pool, timeouts.connectMs);
       },
     };
   }
