@@ -138,6 +138,8 @@ function openPool(options: DatabaseOptions, t: DatabaseTimeouts): Pool {
   });
   // Without a listener, an idle connection's error (57P01 when a backend is terminated) is an uncaught exception.
   pool.on("error", (e) => options.onError?.(e));
+  // …and a checked-out connection between queries has no pool listener: give every connection its own.
+  pool.on("connect", (client) => client.on("error", (e) => options.onError?.(e)));
   return pool;
 }
 
@@ -155,6 +157,7 @@ async function endPool(pool: Pool, graceMs: number): Promise<void> {
 async function migrateWithoutStatementTimeout(options: DatabaseOptions, t: DatabaseTimeouts): Promise<void> {
   const pool = new Pool({ connectionString: options.url, max: 2, connectionTimeoutMillis: t.connectMs });
   pool.on("error", (e) => options.onError?.(e));
+  pool.on("connect", (client) => client.on("error", (e) => options.onError?.(e)));
   try {
     await migrate(pgDriver(pool));
   } finally {
