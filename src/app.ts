@@ -23,7 +23,7 @@ import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
 import { loadFundAccounts } from "./ledger/fund-accounts";
 import { createLedger } from "./ledger/ledger";
-import { createHubServer, type HubServer } from "./server";
+import { createHubServer, type CutRequest, type HubServer } from "./server";
 import { ExchangeAnchor } from "./services/audit/exchange-anchor";
 import { ExchangeChainer } from "./services/audit/exchange-chainer";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
@@ -80,7 +80,8 @@ export interface Hub {
   metricsCompactor: MetricsCompactor;
   national: NationalPlatformPort;
   listen(port: number, host: string): Promise<string>;
-  close(graceMs?: number): Promise<void>;
+  /** Resolves with the requests the grace period cut off (none after a clean drain). */
+  close(graceMs?: number): Promise<{ cut: CutRequest[] }>;
 }
 
 function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
@@ -91,7 +92,13 @@ function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
 
 export async function createHub(options: HubOptions): Promise<Hub> {
   const ownsDb = !("prisma" in options.database);
-  const db = ownsDb ? await openDatabase(options.database as DatabaseOptions) : (options.database as Database);
+  const dbLogger = options.logger.child({ module: "database" });
+  const db = ownsDb
+    ? await openDatabase({
+        onError: (e) => dbLogger.warn({ err: e }, "database connection lost; the pool opens a new one"),
+        ...(options.database as DatabaseOptions),
+      })
+    : (options.database as Database);
   try {
     await seedPolicyParameters(db.prisma);
     const subjectKey = await loadSubjectKeyer(db.prisma);
@@ -195,13 +202,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       national,
       listen: (port, host) => server.listen(port, host),
       close: async (graceMs = 10000) => {
-        await server.close(graceMs);
+        const drained = await server.close(graceMs);
         await rateLimiter?.close();
-        await services.exchangeLog.close();
+        // Background work stops first; then the last exchange records are flushed and chained, then the pool closes.
         await outbox.stop();
-        await exchangeChainer.stop();
         await metricsCompactor.stop();
+        await services.exchangeLog.close();
+        await exchangeChainer.stop();
         if (ownsDb) await db.close();
+        return drained;
       },
     };
   } catch (e) {

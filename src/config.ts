@@ -45,6 +45,10 @@ const schema = z
       .string()
       .optional()
       .transform((v) => v || undefined),
+    // PostgreSQL only (db/database.ts): how long a silent database may hold a request.
+    HUB_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    HUB_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
+    HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.HUB_JWKS_URL) {
@@ -83,7 +87,11 @@ export interface HubConfig {
   env: "development" | "test" | "production";
   port: number;
   host: string;
-  database: { url?: string; dataDir: string };
+  database: {
+    url?: string;
+    dataDir: string;
+    timeouts: { connectMs: number; statementMs: number; idleInTransactionMs: number };
+  };
   auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean; tokenRules: TokenRules };
   demoData: boolean;
   connectors: { nationalUrl?: string; creditUrl?: string; financeUrl?: string; timeoutMs: number };
@@ -111,7 +119,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
-    database: { url: e.DATABASE_URL, dataDir: e.HUB_DATA_DIR },
+    database: {
+      url: e.DATABASE_URL,
+      dataDir: e.HUB_DATA_DIR,
+      timeouts: {
+        connectMs: e.HUB_DB_CONNECT_TIMEOUT_MS,
+        statementMs: e.HUB_DB_STATEMENT_TIMEOUT_MS,
+        idleInTransactionMs: e.HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      },
+    },
     auth: {
       jwtSecret: e.HUB_JWT_SECRET,
       jwksUrl: e.HUB_JWKS_URL,

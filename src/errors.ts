@@ -4,6 +4,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 
 import { ConnectorUnavailableError } from "./connectors/connector.errors";
+import { isDatabaseUnavailable } from "./db/database-unavailable";
 
 export const ERROR_CODES = [
   "UNAUTHENTICATED",
@@ -53,8 +54,22 @@ const FOLDED: Record<string, ErrorCode> = {
   PERSISTED_QUERY_NOT_SUPPORTED: "BAD_USER_INPUT",
 };
 
+export const databaseUnavailable = () =>
+  new HubError("CONNECTOR_UNAVAILABLE", "数据库暂不可用，请稍后用同一幂等键重试 (database unavailable, retry)", {
+    connector: "database",
+  });
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown, debug: boolean): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  if (isDatabaseUnavailable(original)) {
+    const mapped = databaseUnavailable();
+    return {
+      message: mapped.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: mapped.extensions,
+    };
+  }
   if (original instanceof ConnectorUnavailableError) {
     const mapped = connectorUnavailable(original.connector);
     return {

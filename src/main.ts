@@ -66,7 +66,7 @@ async function run(config: HubConfig): Promise<void> {
       ? randomBytes(32).toString("hex")
       : undefined;
   const hub = await createHub({
-    database: { url: config.database.url, dataDir: config.database.dataDir },
+    database: { url: config.database.url, dataDir: config.database.dataDir, timeouts: config.database.timeouts },
     auth: {
       jwtSecret: config.auth.jwtSecret ?? devSecret,
       jwksUrl: config.auth.jwksUrl,
@@ -104,18 +104,18 @@ async function run(config: HubConfig): Promise<void> {
       ?.accountNumber;
   }
   const url = await hub.listen(config.port, config.host);
-  process.stdout.write(
-    `\nhpf-hub listening on ${url}\n  GraphQL  ${url}/graphql${config.env === "production" ? "" : `  (GraphiQL: open ${url}/graphiql in a browser)`}\n  Health   ${url}/healthz  ${url}/readyz\n`,
-  );
-  process.stdout.write(
-    `  Database ${hub.db.kind === "pglite" ? `PGlite in ${resolve(config.database.dataDir)}` : "PostgreSQL (DATABASE_URL)"}\n`,
-  );
-  if (simulators)
-    process.stdout.write(
-      `  Simulators ${Object.entries(simulators.urls)
+  const simulatorLine = simulators
+    ? `  Simulators ${Object.entries(simulators.urls)
         .map(([k, v]) => `${k}=${v}`)
-        .join(" ")}\n`,
-    );
+        .join(" ")}\n`
+    : "";
+  // One write, ending with "Ready.": a reader that waits for that line has the whole banner.
+  process.stdout.write(
+    `\nhpf-hub listening on ${url}\n  GraphQL  ${url}/graphql${config.env === "production" ? "" : `  (GraphiQL: open ${url}/graphiql in a browser)`}\n  Health   ${url}/healthz  ${url}/readyz\n` +
+      `  Database ${hub.db.kind === "pglite" ? `PGlite in ${resolve(config.database.dataDir)}` : "PostgreSQL (DATABASE_URL)"}\n` +
+      simulatorLine +
+      "Ready.\n",
+  );
   if (devSecret) await printDevTokens(devSecret, firstWorker, config.auth.tokenRules);
 
   let stopping = false;
@@ -125,9 +125,17 @@ async function run(config: HubConfig): Promise<void> {
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     hub
       .close(config.shutdownGraceMs)
-      .then(() => simulators?.stop())
+      .then(async ({ cut }) => {
+        await simulators?.stop();
+        if (cut.length === 0) return process.exit(0);
+        // The grace period ran out: say which requests lost their answer, and exit non-zero so a supervisor sees it.
+        const list = cut.map((r) => `${r.method} ${r.path} (request ${r.requestId})`).join(", ");
+        logger.error({ cut, graceMs: config.shutdownGraceMs }, "shutdown cut off requests in flight");
+        process.stderr.write(`hpf-hub: shutdown grace period cut off ${cut.length} request(s): ${list}\n`);
+        process.exit(4);
+      })
       .then(
-        () => process.exit(0),
+        () => undefined,
         (e: unknown) => {
           logger.error({ err: e }, "unclean shutdown");
           process.exit(1);

@@ -11,7 +11,9 @@ import type { GraphQLSchema } from "graphql";
 
 import type { TokenVerifier } from "./auth/token-verifier";
 import { createLoaders, type HubContext } from "./context";
-import { formatError } from "./errors";
+import { answersWithin } from "./db/database";
+import { isDatabaseUnavailable } from "./db/database-unavailable";
+import { databaseUnavailable, formatError } from "./errors";
 import { errorLogPlugin } from "./graphql/error-log.plugin";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
@@ -55,8 +57,19 @@ export interface HubServer {
   server: Server;
   url: string;
   listen(port: number, host: string): Promise<string>;
-  close(graceMs: number): Promise<void>;
+  /** Stops accepting, waits up to graceMs for requests in flight, then cuts the rest and says which. */
+  close(graceMs: number): Promise<{ cut: CutRequest[] }>;
 }
+
+/** A request still running when the shutdown grace period ran out. */
+export interface CutRequest {
+  method: string;
+  path: string;
+  requestId: string;
+}
+
+/** /readyz answers within this, whatever the database does. */
+const READY_WITHIN_MS = 900;
 
 /** GraphQL bodies up to 6 MB: a 5 MB CSV inside a JSON string, with room for escaping. */
 export const MAX_GRAPHQL_BODY_BYTES = 6 * 1024 * 1024;
@@ -169,7 +182,8 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     res.setHeader("x-request-id", requestId);
     if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (url.pathname === "/readyz") {
-      const ready = await options.ready();
+      // Within a second, whatever the database does: a silent one is "not ready" (503), never a hung probe.
+      const ready = await answersWithin(options.ready, READY_WITHIN_MS);
       return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
     }
     if (options.rateLimiter && !(await options.rateLimiter.admitAddress(req, res))) return;
@@ -206,18 +220,22 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     sendError(res, 404, "NOT_FOUND", "not found");
   }
 
-  let inFlight = 0;
+  const inFlight = new Map<ServerResponse, CutRequest>();
   let idle: (() => void) | null = null;
   const server = createServer(serverOptionsFor(limits), (req, res) => {
-    inFlight++;
+    inFlight.set(res, { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0]!, requestId: "" });
     res.on("close", () => {
-      inFlight--;
-      if (inFlight === 0) idle?.();
+      inFlight.delete(res);
+      if (inFlight.size === 0) idle?.();
     });
     route(req, res).catch((error: unknown) => {
       if (error instanceof BodyTooLargeError) {
         res.setHeader("connection", "close");
         return sendError(res, 413, "BAD_USER_INPUT", "请求体过大 request body too large");
+      }
+      if (isDatabaseUnavailable(error) && !res.headersSent) {
+        hub.logger.warn({ err: error, requestId: res.getHeader("x-request-id") }, "database unavailable");
+        return sendError(res, 503, "CONNECTOR_UNAVAILABLE", databaseUnavailable().message);
       }
       hub.logger.error({ err: error }, "request failed");
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误 internal server error");
@@ -242,15 +260,20 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     close: async (graceMs) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) {
+      if (inFlight.size > 0) {
         await Promise.race([
           new Promise<void>((resolve) => (idle = resolve)),
           new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
         ]);
       }
+      const cut = [...inFlight.entries()].map(([res, r]) => ({
+        ...r,
+        requestId: String(res.getHeader("x-request-id") ?? ""),
+      }));
       server.closeAllConnections();
       await closed;
       await apollo.stop();
+      return { cut };
     },
   };
   return hubServer;

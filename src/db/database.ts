@@ -35,7 +35,29 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** Count the SQL statements Prisma sends (tests that guard against N+1); off by default. */
   countQueries?: boolean;
+  /** PostgreSQL only: how long a silent database may keep a request waiting (see DB_TIMEOUT_DEFAULTS). */
+  timeouts?: Partial<DatabaseTimeouts>;
+  /** Told about errors of idle connections (a terminated backend, a dropped socket); the pool replaces them. */
+  onError?: (error: Error) => void;
 }
+
+export interface DatabaseTimeouts {
+  /** Opening a connection, or waiting for a free one in the pool (pg connectionTimeoutMillis), and starting a transaction. */
+  connectMs: number;
+  /** One statement: the server cancels it (statement_timeout), and the client gives up 1 s later if no answer comes. */
+  statementMs: number;
+  /** A transaction left idle this long is ended by the server (idle_in_transaction_session_timeout). */
+  idleInTransactionMs: number;
+  /** The readiness probe's whole answer. */
+  readyMs: number;
+}
+
+export const DB_TIMEOUT_DEFAULTS: DatabaseTimeouts = {
+  connectMs: 5000,
+  statementMs: 15000,
+  idleInTransactionMs: 30000,
+  readyMs: 800,
+};
 
 const ADVISORY_LOCK_KEY = 140500;
 
@@ -90,33 +112,86 @@ function attachCounter(prisma: PrismaClient, counter: QueryCounter | undefined):
     (prisma as unknown as { $on(event: "query", cb: () => void): void }).$on("query", () => counter.record());
 }
 
+/** Resolves false when `probe` has not answered true within `ms` (a silent database never answers). */
+export function answersWithin(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void probe()
+      .catch(() => false)
+      .then((ok) => {
+        clearTimeout(timer);
+        resolve(ok);
+      });
+  });
+}
+
+function openPool(options: DatabaseOptions, t: DatabaseTimeouts): Pool {
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 20,
+    connectionTimeoutMillis: t.connectMs,
+    // A black-holed socket answers nothing: the client stops waiting shortly after the server would have cancelled.
+    query_timeout: t.statementMs + 1000,
+    statement_timeout: t.statementMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    keepAlive: true,
+  });
+  // Without a listener, an idle connection's error (57P01 when a backend is terminated) is an uncaught exception.
+  pool.on("error", (e) => options.onError?.(e));
+  // …and a checked-out connection between queries has no pool listener: give every connection its own.
+  pool.on("connect", (client) => client.on("error", (e) => options.onError?.(e)));
+  return pool;
+}
+
+/** Ends the pool; a connection still checked out after `graceMs` is released with an error so the pool can end.
+ *  (A transaction whose connection died mid-way can leave its client checked out: pool.end() would wait forever.) */
+async function endPool(pool: Pool, graceMs: number): Promise<void> {
+  const ended = pool.end();
+  if (await answersWithin(() => ended.then(() => true), graceMs)) return;
+  const held = (pool as unknown as { _clients?: { release?: (e?: Error) => void }[] })._clients ?? [];
+  for (const client of [...held]) client.release?.(new Error("the database is closing"));
+  await ended;
+}
+
+/** Migrations may hold a lock or build an index for longer than a request may wait: their own short-lived pool. */
+async function migrateWithoutStatementTimeout(options: DatabaseOptions, t: DatabaseTimeouts): Promise<void> {
+  const pool = new Pool({ connectionString: options.url, max: 2, connectionTimeoutMillis: t.connectMs });
+  pool.on("error", (e) => options.onError?.(e));
+  pool.on("connect", (client) => client.on("error", (e) => options.onError?.(e)));
+  try {
+    await migrate(pgDriver(pool));
+  } finally {
+    await pool.end();
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
-    const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
-    // A connection the server terminates emits "error" (idle: on the pool; checked out: on the client, between the
-    // queries of a transaction). Unlistened, either ends the process; the query in flight fails on its own and the
-    // pool replaces the connection (found by the exchange-log fault test: connections terminated under load).
-    pool.on("error", () => {});
-    pool.on("connect", (client) => client.on("error", () => {}));
+    const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...options.timeouts };
+    const pool = openPool(options, timeouts);
     const driver = pgDriver(pool);
     try {
-      if (options.migrate !== false) await migrate(driver);
+      if (options.migrate !== false) await migrateWithoutStatementTimeout(options, timeouts);
     } catch (e) {
       await pool.end(); // a hub that refuses to start holds no connections
       throw e;
     }
     const queries = options.countQueries ? new QueryCounter() : undefined;
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...countingOptions(queries) });
+    const prisma = new PrismaClient({
+      adapter: new PrismaPg(pool, { onConnectionError: (e) => options.onError?.(e) }),
+      transactionOptions: { maxWait: timeouts.connectMs, timeout: 60000 },
+      ...countingOptions(queries),
+    });
     attachCounter(prisma, queries);
     return {
       kind: "postgres",
       prisma,
       driver,
       queries,
-      ready: () => migrationsApplied(driver).catch(() => false),
+      ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
       close: async () => {
         await prisma.$disconnect();
-        await pool.end();
+        await endPool(pool, timeouts.connectMs);
       },
     };
   }
@@ -141,7 +216,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     prisma,
     driver,
     queries,
-    ready: () => migrationsApplied(driver).catch(() => false),
+    ready: () => answersWithin(() => migrationsApplied(driver), DB_TIMEOUT_DEFAULTS.readyMs),
     close: async () => {
       await prisma.$disconnect();
       if (!pg.closed) await pg.close();

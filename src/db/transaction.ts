@@ -3,8 +3,10 @@ import type { Prisma, PrismaClient } from "../generated/prisma/client";
 
 export type Tx = Prisma.TransactionClient;
 
+/** How long to wait for a transaction to start, and how long it may run, come from the client (db/database.ts):
+ *  PGlite queues every transaction behind one session; on PostgreSQL a silent database must fail fast. */
 export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return prisma.$transaction(work, { maxWait: 30000, timeout: 60000 });
+  return prisma.$transaction(work);
 }
 
 /** PostgreSQL SQLSTATE of a failure, through Prisma's wrappers (driver adapter errors carry it as `code`/`originalCode`). */

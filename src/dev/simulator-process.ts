@@ -1,5 +1,5 @@
 // `npm start` without agency URLs: runs the simulators as a separate process (the hub never imports them)
-// and reads the URLs it prints.
+// and reads the URLs it prints. The child dies with this process, however this process ends.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -17,9 +17,11 @@ export async function startSimulatorProcess(env: Record<string, string | undefin
     existsSync(compiled) && __filename.endsWith(".js")
       ? [compiled]
       : ["-r", "@swc-node/register", join(root, "simulators", "main.ts")];
+  // The child's stdin is a pipe from this process: when this process dies, even by SIGKILL, the kernel closes it
+  // and the simulators (HUB_SIM_EXIT_WITH_STDIN) exit too, freeing their ports.
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env, HUB_SIM_EXIT_WITH_STDIN: "1" },
+    stdio: ["pipe", "pipe", "inherit"],
   });
   const urls: Record<string, string> = {};
   await new Promise<void>((done, fail) => {

@@ -8,6 +8,8 @@ import { Kind, type OperationDefinitionNode } from "graphql";
 
 import { AGENCY_ROLES, CENTER_ROLES } from "../auth/viewer";
 import type { HubContext } from "../context";
+import { isDatabaseUnavailable } from "../db/database-unavailable";
+import { databaseUnavailable } from "../errors";
 import { currentExchangeScope } from "../services/audit/exchange-scope";
 
 function operationName(operation: OperationDefinitionNode | undefined | null): string {
@@ -52,12 +54,19 @@ export function exchangeLogPlugin(): ApolloServerPlugin<HubContext> {
             });
           } catch (e) {
             ctx.logger.error({ err: e }, "exchange record not written: answer withheld");
-            response.http.status = 500;
+            // The database being away is a typed, retryable failure (same idempotency key), not an internal error.
+            const away = isDatabaseUnavailable(e) ? databaseUnavailable() : null;
+            response.http.status = away ? 503 : 500;
             response.body = {
               kind: "single",
               singleResult: {
                 errors: [
-                  { message: "服务器内部错误 internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } },
+                  away
+                    ? { message: away.message, extensions: away.extensions }
+                    : {
+                        message: "服务器内部错误 internal server error",
+                        extensions: { code: "INTERNAL_SERVER_ERROR" },
+                      },
                 ],
               },
             };

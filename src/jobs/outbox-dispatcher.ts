@@ -34,6 +34,7 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -82,6 +83,7 @@ export class OutboxDispatcher {
 
   /** Asks for a delivery round soon (after a commit that wrote a message). */
   kick(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
@@ -101,14 +103,17 @@ export class OutboxDispatcher {
   }
 
   start(): void {
+    this.stopped = false;
     this.timer ??= setInterval(() => this.kick(), this.intervalMs);
     this.timer.unref();
   }
 
+  /** No round starts after this, and the one under way (with any round it asked for) has finished. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    await this.idle();
   }
 
   /** Waits for the current round (tests). */

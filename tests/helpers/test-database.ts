@@ -22,20 +22,45 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!base)
     return { options: { dataDir: "memory://", countQueries: true }, kind: "pglite", drop: async () => undefined };
   const name = `hub_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = new Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
+  await withAdmin(base, (admin) => admin.query(`CREATE DATABASE "${name}"`));
   const url = new URL(base);
   url.pathname = `/${name}`;
   return {
     options: { url: url.toString(), poolSize: 20, countQueries: true },
     kind: "postgres",
-    drop: async () => {
-      const c = new Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
+    // Callers close the hub and every client of theirs first. A closed pool's connections may still be ending on
+    // the server: wait (bounded) until they are gone, so FORCE has nobody left to terminate.
+    drop: () =>
+      withAdmin(base, async (admin) => {
+        const deadline = Date.now() + 10000;
+        while (Date.now() < deadline && (await connectionsTo(admin, name)) > 0)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      }),
   };
+}
+
+/** A client with an error listener: a connection error must never become an uncaught exception in a test. */
+export function testClient(connectionString: string): Client {
+  const client = new Client({ connectionString });
+  client.on("error", () => undefined);
+  return client;
+}
+
+async function withAdmin<T>(base: string, work: (admin: Client) => Promise<T>): Promise<T> {
+  const admin = testClient(base);
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function connectionsTo(admin: Client, name: string): Promise<number> {
+  const { rows } = await admin.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    [name],
+  );
+  return rows[0]?.n ?? 0;
 }

@@ -8,6 +8,7 @@ import { startCreditSimulator, startFinanceSimulator, startNationalPlatformSimul
 import { createHub, type Hub, type HubOptions } from "../../src/app";
 import type { Role } from "../../src/auth/role";
 import { signDevToken } from "../../src/auth/token-verifier";
+import type { DatabaseOptions } from "../../src/db/database";
 import { checkLedger } from "../../src/ledger/ledger-check";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
@@ -49,24 +50,32 @@ export interface TestHub {
 
 const AGENCY = new Set(["TAX_BUREAU", "HOUSING_BUREAU", "FINANCE_BUREAU"]);
 
-/** overrides: hub options a test needs on top of the defaults (a capturing logger, request guard limits). */
-export async function startTestHub(overrides: Partial<HubOptions> = {}): Promise<TestHub> {
+/** Hub options a test needs on top of the defaults (a capturing logger, request guard limits, rate limits), and: */
+export interface TestHubOptions extends Partial<Omit<HubOptions, "database">> {
+  /** Changes how the hub reaches its database (fault tests put a proxy in between, with short timeouts). */
+  database?: (created: DatabaseOptions) => DatabaseOptions | Promise<DatabaseOptions>;
+}
+
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const { database: reachDatabase, ...overrides } = options;
   const database = await createTestDatabase();
-  const national = await startNationalPlatformSimulator({ port: 0, slowMs: 1500 });
-  const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 1500 });
-  const credit = await startCreditSimulator({ port: 0, slowMs: 1500 });
+  // 'slow' simulators never answer before the hub gives up; the hub's timeout leaves room for a loaded machine.
+  const national = await startNationalPlatformSimulator({ port: 0, slowMs: 60_000 });
+  const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 60_000 });
+  const credit = await startCreditSimulator({ port: 0, slowMs: 60_000 });
   const hub = await createHub({
-    database: database.options,
+    database: reachDatabase ? await reachDatabase(database.options) : database.options,
     auth: { jwtSecret: TEST_SECRET },
     connectors: {
       nationalUrl: national.url,
       financeUrl: finance.url,
       creditUrl: credit.url,
-      timeoutMs: 500,
+      timeoutMs: 2000,
       retryBaseMs: 5,
       breaker: { failureThreshold: 50, resetAfterMs: 200 },
     },
     logger: pino({ level: "silent" }),
+    debugErrors: false,
     outboxIntervalMs: 200,
     ...overrides,
   });

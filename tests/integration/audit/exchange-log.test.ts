@@ -1,6 +1,5 @@
-import { Client } from "pg";
-
 import { ENROL, enrolInput, freshIdNumber } from "../../factories/workers";
+import { testClient } from "../../helpers/test-database";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type Page = {
@@ -31,7 +30,7 @@ const LOOKUP = `query A($n: String!) { account(accountNumber: $n) { balance } }`
 /** Runs SQL outside the hub, as someone with database access would (PGlite: through the hub's own driver). */
 async function sql(statement: string): Promise<void> {
   if (t.database.kind === "postgres") {
-    const c = new Client({ connectionString: t.database.options.url });
+    const c = testClient(t.database.options.url!);
     await c.connect();
     await c.query(statement);
     await c.end();

@@ -50,7 +50,8 @@ beforeAll(async () => {
     const report = await checkMetrics(t.hub.db.prisma);
     reports.push({ after: done.join(", "), ok: report.ok, differences: report.differences });
   }
-});
+  // Dozens of steps, each followed by a full recomputation: over a minute on a shared 2-core machine.
+}, 240_000);
 afterAll(async () => {
   await expectLedgerBalanced(t);
   await t.close();

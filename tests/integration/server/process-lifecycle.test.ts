@@ -47,7 +47,16 @@ async function freePort(): Promise<number> {
 
 let simulators: RunningSimulators | undefined;
 
-function childEnv(port: number, ownSimulators: boolean): NodeJS.ProcessEnv {
+interface StartOptions {
+  ownSimulators?: boolean;
+  graceMs?: number;
+  folder?: string;
+}
+
+function childEnv(
+  port: number,
+  { ownSimulators = false, graceMs = 8000, folder = dataDir }: StartOptions,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...(ownSimulators
@@ -59,12 +68,12 @@ function childEnv(port: number, ownSimulators: boolean): NodeJS.ProcessEnv {
         }),
     PORT: String(port),
     HOST: "127.0.0.1",
-    HUB_DATA_DIR: dataDir,
+    HUB_DATA_DIR: folder,
     HUB_DEMO_DATA: "0",
     HUB_JWT_SECRET: SECRET,
     NODE_ENV: "development",
     HUB_LOG_LEVEL: "silent",
-    HUB_SHUTDOWN_GRACE_MS: "8000",
+    HUB_SHUTDOWN_GRACE_MS: String(graceMs),
   };
   for (const name of ["DATABASE_URL", "NODE_OPTIONS", "HUB_JWKS_URL", "HUB_DEBUG_ERRORS"]) delete env[name];
   if (ownSimulators) for (const name of ["HUB_NATIONAL_URL", "HUB_CREDIT_URL", "HUB_FINANCE_URL"]) delete env[name];
@@ -72,7 +81,7 @@ function childEnv(port: number, ownSimulators: boolean): NodeJS.ProcessEnv {
 }
 
 /** Starts `src/main.ts` in its own process group (so its simulator child can be cleaned up with it). */
-async function startHub(ownSimulators = false): Promise<{
+async function startHub(options: StartOptions = {}): Promise<{
   child: ChildProcess;
   port: number;
   out: () => string;
@@ -80,7 +89,7 @@ async function startHub(ownSimulators = false): Promise<{
   exited: Promise<number | null>;
 }> {
   const port = await freePort();
-  const env = childEnv(port, ownSimulators);
+  const env = childEnv(port, options);
   const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], {
     cwd: ROOT,
     env,
@@ -96,15 +105,22 @@ async function startHub(ownSimulators = false): Promise<{
   return { child, port, out: () => out, err: () => err, exited };
 }
 
-async function startReadyHub(ownSimulators = false): Promise<Running> {
-  const { child, port, out, err, exited } = await startHub(ownSimulators);
+/** Resolves once the hub has printed its whole banner (the "Ready." line ends it); fails if it exits first. */
+async function startReadyHub(options: StartOptions = {}): Promise<Running> {
+  const { child, port, out, err, exited } = await startHub(options);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (!out().includes(`hpf-hub listening on ${url}`)) {
-    if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode}:\n${err()}`);
-    if (Date.now() > deadline) throw new Error(`the hub did not say where it listens:\n${out()}\n${err()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const banner = new Promise<void>((done, fail) => {
+    const look = () => {
+      if (/^Ready\.$/m.test(out())) {
+        child.stdout!.off("data", look);
+        done();
+      }
+    };
+    child.stdout!.on("data", look);
+    void exited.then((code) => fail(new Error(`the hub exited with ${code}:\n${out()}\n${err()}`)));
+  });
+  await within(banner, 120_000, "the hub should print its banner");
+  expect(out()).toContain(`hpf-hub listening on ${url}`);
   return { child, url, stdout: out, stderr: err, exited };
 }
 
@@ -164,12 +180,63 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
+/** A streamed bank-file upload that waits for the hub to take it (100-continue) before any row is sent. */
+function startImport(url: string, token: string, key: string) {
+  let taken!: () => void;
+  const takenP = new Promise<void>((done) => (taken = done));
+  let req!: ReturnType<typeof request>;
+  const answer = new Promise<{ status: number; body: string }>((done, fail) => {
+    req = request(
+      `${url}/imports/bank-collection`,
+      {
+        method: "POST",
+        headers: {
+          "content-type": "text/csv",
+          authorization: `Bearer ${token}`,
+          "idempotency-key": key,
+          "transfer-encoding": "chunked",
+          expect: "100-continue",
+        },
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => done({ status: res.statusCode!, body }));
+      },
+    );
+    req.on("continue", taken);
+    req.on("error", fail);
+    req.flushHeaders();
+  });
+  return { req, taken: takenP, answer };
+}
+
+/** Until the hub refuses new connections (it stopped accepting); bounded. */
+async function untilRefused(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const refused = await new Promise<boolean>((done) => {
+      // A fresh connection each time (no keep-alive pool): only a refused connect counts.
+      const req = request(`${url}/healthz`, { agent: false }, (res) => {
+        res.resume();
+        done(false);
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => done(e.code === "ECONNREFUSED"));
+      req.end();
+    });
+    if (refused) return;
+    if (Date.now() > deadline) throw new Error("the hub still accepts connections");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe("the hub process", () => {
   let first: Running;
   let enrolled: NonNullable<AccountAnswer["account"]>;
 
   it("says where it listens, becomes ready and locks its data folder", async () => {
-    first = await startReadyHub(true);
+    first = await startReadyHub({ ownSimulators: true });
     expect(first.stdout()).toContain(`PGlite in ${dataDir}`);
     expect(first.stdout()).toMatch(/Simulators HUB_NATIONAL_URL=http:\/\/127\.0\.0\.1:\d+/);
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
@@ -210,33 +277,15 @@ describe("the hub process", () => {
       "paymentRef,accountNumber,period,amount,paidOn,result,reason",
       `LC-0001,${enrolled.accountNumber},2026-07,1000.00,2026-07-20,SUCCESS,`,
     ];
-    const answer = new Promise<{ status: number; body: string }>((done, fail) => {
-      const req = request(
-        `${first.url}/imports/bank-collection`,
-        {
-          method: "POST",
-          headers: {
-            "content-type": "text/csv",
-            authorization: `Bearer ${token}`,
-            "idempotency-key": "lifecycle-import-0001",
-            "transfer-encoding": "chunked",
-          },
-        },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => (body += c));
-          res.on("end", () => done({ status: res.statusCode!, body }));
-        },
-      );
-      req.on("error", fail);
-      req.write(`${rows[0]}\n`);
-      // The file arrives slowly: the second half only after the hub was told to stop.
-      setTimeout(() => {
-        first.child.kill("SIGTERM");
-        setTimeout(() => req.end(`${rows[1]}\n`), 700);
-      }, 300);
-    });
+    const upload = startImport(first.url, token, "lifecycle-import-0001");
+    // The hub has the request (100-continue is sent as it takes it) when it is told to stop; the second half of
+    // the file arrives only once it stopped accepting new connections.
+    await within(upload.taken, 60_000, "the hub should take the import request");
+    upload.req.write(`${rows[0]}\n`);
+    first.child.kill("SIGTERM");
+    await untilRefused(first.url);
+    upload.req.end(`${rows[1]}\n`);
+    const answer = upload.answer;
     const { status, body } = await within(answer, 20_000, "the in-flight import should be answered");
     expect(status).toBe(200);
     expect(JSON.parse(body)).toMatchObject({ rows: 1, accepted: 1, rejected: 0 });
@@ -256,5 +305,31 @@ describe("the hub process", () => {
     again.child.kill("SIGTERM");
     expect(await within(again.exited, 20_000, "the restarted hub should exit after SIGTERM")).toBe(0);
     expect(existsSync(lockPathFor(dataDir))).toBe(false);
+  });
+
+  it("exits non-zero on SIGTERM when the grace period cuts a request off, and names it", async () => {
+    const hub = await startReadyHub({ graceMs: 300 });
+    const token = await signDevToken(SECRET, { sub: "op-lifecycle", role: "CENTER_OPERATOR", org: "140500" });
+    const upload = startImport(hub.url, token, "lifecycle-import-cut");
+    upload.answer.catch(() => undefined); // the hub cuts it: the socket closes without an answer
+    await within(upload.taken, 60_000, "the hub should take the import request");
+    upload.req.write("paymentRef,accountNumber,period,amount,paidOn,result,reason\n"); // …and never finishes
+    hub.child.kill("SIGTERM");
+    const code = await within(hub.exited, 30_000, "the hub should exit after its grace period");
+    expect(code).toBe(4);
+    expect(hub.stderr()).toMatch(/cut off 1 request\(s\): POST \/imports\/bank-collection \(request [\w-]+\)/);
+    expect(existsSync(lockPathFor(dataDir))).toBe(false);
+    upload.req.destroy();
+  });
+
+  it("takes its simulators down with it even when killed with SIGKILL", async () => {
+    const hub = await startReadyHub({ ownSimulators: true, folder: join(workDir, "pglite-kill") });
+    const urls = [...hub.stdout().matchAll(/HUB_\w+_URL=(\S+)/g)].map((m) => m[1]!);
+    expect(urls).toHaveLength(3);
+    for (const u of urls) expect((await fetch(u)).status).toBeGreaterThanOrEqual(200); // each one answers
+    hub.child.kill("SIGKILL");
+    expect(await within(hub.exited, 20_000, "the hub should die")).toBeNull();
+    // Nothing to wait on in another process: poll, bounded, until every simulator port refuses.
+    for (const u of urls) await untilRefused(u);
   });
 });
