@@ -2,7 +2,7 @@
 // continuity carry over (employer remittances in between count too), the agreement is suspended and a new one
 // signed, and the metrics count one conversion and stay exactly equal to a recomputation.
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
-import { pilotMetrics } from "../../factories/metrics";
+import { pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
 import { ENROL, enrolInput, key, LUMP, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -38,6 +38,8 @@ async function convert(input: Record<string, unknown>, as: "CENTER_OPERATOR" | "
 
 beforeAll(async () => {
   t = await startTestHub();
+  // A handful of people per cell: publish every cell so the figures can be checked (small cells: small-cells.test.ts).
+  await setMinimumCellSize(t, 1);
   const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } } }>(ENROL, {
     input: enrolInput({ countyCode: "140502", employmentForm: "NEW_FORM", enrolledOn: "2026-07-15" }),
   });

@@ -88,6 +88,9 @@ interface Sample {
 }
 
 const UNKNOWN_PERSON = freshIdNumber();
+/** An account number nobody holds: a business answer (ACCOUNT_NOT_FOUND) that writes nothing. */
+const NO_SUCH_ACCOUNT = "1405009999999999";
+let letterSeq = 0;
 const anyRecord = { edges: expect.any(Array) };
 
 const SAMPLES: Record<RootType, Record<string, Sample>> = {
@@ -143,6 +146,25 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
       args: () => ({ first: 5 }),
       selection: "{ edges { node { consumerRole } } pageInfo { hasNextPage } }",
       expectAnswer: (a) => expect(a).toEqual({ ...anyRecord, pageInfo: { hasNextPage: expect.any(Boolean) } }),
+    },
+    loanQuota: {
+      args: (f) => ({
+        input: {
+          accountNumber: f.accountNumber,
+          asOf: ASOF,
+          monthlyIncome: "10000.00",
+          housePrice: "1000000.00",
+          termYears: 20,
+        },
+      }),
+      selection: "{ eligible quota reasons }",
+      // The account has no paid month yet: below the 6-month gate, so no quota (domain.md, Loans).
+      expectAnswer: (a) =>
+        expect(a).toEqual({
+          eligible: false,
+          quota: "0.00",
+          reasons: expect.arrayContaining(["PAID_MONTHS_BELOW_MINIMUM"]),
+        }),
     },
     verifyExchangeLog: {
       args: () => ({}),
@@ -220,6 +242,84 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
       selection: "{ batch { batchNo } userErrors { code } }",
       // Nobody here is a graduate: a business answer, not a refusal.
       expectAnswer: (a) => expect(a).toEqual({ batch: null, userErrors: [{ code: "NOTHING_TO_CLAIM" }] }),
+    },
+    withdraw: {
+      args: (f) => ({
+        input: { accountNumber: f.accountNumber, amount: "1.00", requestedOn: ASOF, idempotencyKey: key() },
+      }),
+      selection: "{ entries { amount } userErrors { code } }",
+      // The worker's own account holds nothing yet: a business refusal, not a permission one.
+      expectAnswer: (a) => expect(a).toEqual({ entries: [], userErrors: [{ code: "EXCEEDS_WITHDRAWABLE" }] }),
+    },
+    exitAgreement: {
+      args: () => ({ input: { accountNumber: NO_SUCH_ACCOUNT, requestedOn: ASOF, idempotencyKey: key() } }),
+      selection: "{ entries { amount } userErrors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ entries: [], userErrors: [{ code: "ACCOUNT_NOT_FOUND" }] }),
+    },
+    importBankPayouts: {
+      args: () => ({ csv: "payoutRef,accountNumber,amount,paidOn,result,reason\n", idempotencyKey: key() }),
+      selection: "{ accepted duplicates errors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ accepted: 0, duplicates: 0, errors: [] }),
+    },
+    settleInterest: {
+      // The settlement year 2030 ends on 2031-06-30, long after asOf.
+      args: () => ({ settlementYear: 2030, asOf: "2026-07-01", idempotencyKey: key() }),
+      selection: "{ settlement { settlementYear } userErrors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ settlement: null, userErrors: [{ code: "YEAR_NOT_ENDED" }] }),
+    },
+    convertAccount: {
+      args: () => ({
+        input: {
+          accountNumber: NO_SUCH_ACCOUNT,
+          to: "EMPLOYER",
+          employerName: "某公司",
+          effectiveOn: ASOF,
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ account { accountNumber } userErrors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ account: null, userErrors: [{ code: "ACCOUNT_NOT_FOUND" }] }),
+    },
+    changeDepositPlan: {
+      args: () => ({
+        input: {
+          accountNumber: NO_SUCH_ACCOUNT,
+          monthlyAmount: "1000.00",
+          depositDay: 10,
+          mode: "MONTHLY",
+          channel: "ACTIVE_PAYMENT",
+          effectiveFrom: "2026-09",
+          requestedOn: ASOF,
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ account { accountNumber } userErrors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ account: null, userErrors: [{ code: "ACCOUNT_NOT_FOUND" }] }),
+    },
+    receiveTransfer: {
+      args: () => ({
+        input: {
+          contactLetterNo: `440300260720${String(++letterSeq).padStart(4, "0")}`,
+          fromCenter: "440300",
+          idNumber: freshIdNumber(),
+          name: "转入人",
+          countyCode: "140502",
+          principal: "1000.00",
+          interest: "10.00",
+          openedMonth: "2020-01",
+          paidUpTo: "2026-06",
+          lastSixMonthsContinuous: true,
+          paidMonths: 60,
+          loanCount: 0,
+          loanOutstanding: false,
+          fraudFlag: false,
+          receivedOn: ASOF,
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ account { status balance } userErrors { code } }",
+      // A person with no account here gets one, SEALED until they enrol, holding principal + interest.
+      expectAnswer: (a) => expect(a).toEqual({ account: { status: "SEALED", balance: "1010.00" }, userErrors: [] }),
     },
     settleGraduateSubsidies: {
       args: () => ({ batchNo: "GS-NO-SUCH-BATCH", idempotencyKey: key() }),

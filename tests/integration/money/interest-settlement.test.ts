@@ -1,5 +1,5 @@
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
-import { pilotMetrics } from "../../factories/metrics";
+import { pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
 import { accountMoney, deposit, openWithDeposits, settle, withdraw } from "../../factories/money";
 import { key } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
@@ -12,6 +12,8 @@ const SET_PARAMETER = `mutation P($input: SetPolicyParameterInput!) { setPolicyP
 
 beforeAll(async () => {
   t = await startTestHub();
+  // A handful of people per cell: publish every cell so the figures can be checked (small cells: small-cells.test.ts).
+  await setMinimumCellSize(t, 1);
   // A: 2,000.00 before the year, two deposits, a withdrawal, a back-payment, a small deposit, one after the year.
   a = await openWithDeposits(t, "2026-05-10", [
     ["2026-05", "1000.00", "2026-05-10"],

@@ -1,6 +1,6 @@
 import { toMoney } from "../../../src/domain/money/money";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
-import { pilotMetrics } from "../../factories/metrics";
+import { pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
 import { accountMoney, exitAgreement, importPayouts, openWithDeposits, withdraw } from "../../factories/money";
 import { key } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
@@ -8,6 +8,8 @@ import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
+  // A handful of people per cell: publish every cell so the figures can be checked (small cells: small-cells.test.ts).
+  await setMinimumCellSize(t, 1);
 });
 afterAll(async () => {
   await expectLedgerBalanced(t);
