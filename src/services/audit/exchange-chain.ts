@@ -37,3 +37,40 @@ export function chainHash(record: ChainFields, prevHash: string): string {
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }
+
+/** An exchange_record row as read back with its subject keys (snake_case columns). */
+export interface StoredExchangeRow {
+  id: bigint;
+  at: Date;
+  request_id: string;
+  consumer_role: string;
+  consumer_org: string;
+  consumer_sub: string;
+  operation: string;
+  purpose: string | null;
+  subject_count: number;
+  result_size: number;
+  outcome: string;
+  subject_keys: string[] | null;
+}
+
+/** The chain hash of a stored row: the chainer links with it, the verifier recomputes it. */
+export function storedRowHash(r: StoredExchangeRow, prevHash: string): string {
+  return chainHash(
+    {
+      id: r.id,
+      at: r.at,
+      consumerRole: r.consumer_role,
+      consumerOrg: r.consumer_org,
+      consumerSub: r.consumer_sub,
+      operation: r.operation,
+      purpose: r.purpose,
+      requestId: r.request_id,
+      subjectCount: r.subject_count,
+      resultSize: r.result_size,
+      outcome: r.outcome,
+      subjectKeys: r.subject_keys ?? [],
+    },
+    prevHash,
+  );
+}

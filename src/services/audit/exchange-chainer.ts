@@ -9,25 +9,12 @@ import type { DatabaseKind } from "../../db/database";
 import { inTransaction, type Tx } from "../../db/transaction";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Checkpoint, ExchangeAnchor } from "./exchange-anchor";
-import { chainHash, GENESIS_HASH } from "./exchange-chain";
+import { GENESIS_HASH, type StoredExchangeRow, storedRowHash } from "./exchange-chain";
 
 const LOCK_KEY = 7140500;
 const ROUND = 2000;
 
-type Unchained = {
-  id: bigint;
-  at: Date;
-  request_id: string;
-  consumer_role: string;
-  consumer_org: string;
-  consumer_sub: string;
-  operation: string;
-  purpose: string | null;
-  subject_count: number;
-  result_size: number;
-  outcome: string;
-  subject_keys: string[] | null;
-};
+type Unchained = StoredExchangeRow;
 
 export class ExchangeChainer {
   private timer: NodeJS.Timeout | null = null;
@@ -70,23 +57,7 @@ export class ExchangeChainer {
     let prev = tip?.hash ?? GENESIS_HASH;
     const links = rows.map((r) => {
       seq += 1n;
-      const hash = chainHash(
-        {
-          id: r.id,
-          at: r.at,
-          consumerRole: r.consumer_role,
-          consumerOrg: r.consumer_org,
-          consumerSub: r.consumer_sub,
-          operation: r.operation,
-          purpose: r.purpose,
-          requestId: r.request_id,
-          subjectCount: r.subject_count,
-          resultSize: r.result_size,
-          outcome: r.outcome,
-          subjectKeys: r.subject_keys ?? [],
-        },
-        prev,
-      );
+      const hash = storedRowHash(r, prev);
       const link = { id: r.id, seq, prev, hash };
       prev = hash;
       return link;

@@ -4,7 +4,7 @@
 // later hash recomputed); and reports records still unchained after a bound (a chainer that stopped working).
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { ExchangeAnchor, SignedCheckpoint } from "./exchange-anchor";
-import { chainHash, GENESIS_HASH } from "./exchange-chain";
+import { GENESIS_HASH, type StoredExchangeRow, storedRowHash } from "./exchange-chain";
 
 export interface ChainVerification {
   ok: boolean;
@@ -17,23 +17,7 @@ export interface ChainVerification {
 /** Records older than this and still unchained are reported. */
 export const MAX_UNCHAINED_AGE_MS = 5 * 60 * 1000;
 
-type Row = {
-  id: bigint;
-  seq: bigint;
-  at: Date;
-  request_id: string;
-  consumer_role: string;
-  consumer_org: string;
-  consumer_sub: string;
-  operation: string;
-  purpose: string | null;
-  subject_count: number;
-  result_size: number;
-  outcome: string;
-  hash: string;
-  prev_hash: string;
-  subject_keys: string[] | null;
-};
+type Row = StoredExchangeRow & { seq: bigint; hash: string; prev_hash: string };
 
 const broken = (checked: number, id: string | bigint, problem: string): ChainVerification => ({
   ok: false,
@@ -41,26 +25,6 @@ const broken = (checked: number, id: string | bigint, problem: string): ChainVer
   firstBrokenId: id.toString(),
   problem,
 });
-
-function expectedHash(r: Row, prev: string): string {
-  return chainHash(
-    {
-      id: r.id,
-      at: r.at,
-      consumerRole: r.consumer_role,
-      consumerOrg: r.consumer_org,
-      consumerSub: r.consumer_sub,
-      operation: r.operation,
-      purpose: r.purpose,
-      requestId: r.request_id,
-      subjectCount: r.subject_count,
-      resultSize: r.result_size,
-      outcome: r.outcome,
-      subjectKeys: r.subject_keys ?? [],
-    },
-    prev,
-  );
-}
 
 export async function verifyExchangeLog(
   prisma: PrismaClient,
@@ -83,7 +47,7 @@ export async function verifyExchangeLog(
     if (rows.length === 0) break;
     for (const r of rows) {
       if (r.seq !== lastSeq + 1n) return broken(checked, r.id, `chain position ${lastSeq + 1n} is missing`);
-      if (r.prev_hash !== prev || r.hash !== expectedHash(r, prev))
+      if (r.prev_hash !== prev || r.hash !== storedRowHash(r, prev))
         return broken(checked, r.id, `record ${r.id} does not match its hash or link`);
       for (const c of bySeq.get(r.seq.toString()) ?? [])
         if (c.hash !== r.hash || c.id !== r.id.toString())

@@ -53,10 +53,11 @@ onPostgres("two hubs on one PostgreSQL database", () => {
     const applied = await hubs[0]!.db.prisma.$queryRaw<{ migration_name: string; n: bigint }[]>`
       SELECT migration_name, count(*) AS n FROM "_prisma_migrations" GROUP BY migration_name ORDER BY migration_name`;
     expect(applied.map((r) => [r.migration_name, Number(r.n)])).toEqual(readMigrations().map((m) => [m.name, 1]));
-    // The fund's six book accounts exist once each (they come with the first migration).
+    // The fund's seven book accounts exist once each: six come with the first migration, the legacy clearing
+    // account with the accounts-that-move migration.
     const [fund] = await hubs[0]!.db.prisma.$queryRaw<{ n: bigint; codes: bigint }[]>`
       SELECT count(*) AS n, count(DISTINCT code) AS codes FROM ledger_account WHERE type = 'FUND'`;
-    expect({ n: Number(fund!.n), codes: Number(fund!.codes) }).toEqual({ n: 6, codes: 6 });
+    expect({ n: Number(fund!.n), codes: Number(fund!.codes) }).toEqual({ n: 7, codes: 7 });
   });
 
   it("both seed the policy parameters and the subject-key salt once", async () => {
@@ -86,9 +87,6 @@ onPostgres("two hubs on one PostgreSQL database", () => {
     const answers = await Promise.all(Array.from({ length: 80 }, (_, i) => read(urls[i % 2]!)));
     for (const a of answers) expect(a).toEqual({ status: 200, body: { data: expect.any(Object) } });
     expect(await hubs[0]!.db.prisma.exchangeRecord.count()).toBe(before + 80);
-    const forks = await hubs[0]!.db.prisma.$queryRaw<{ prev_hash: string }[]>`
-      SELECT prev_hash FROM exchange_record GROUP BY prev_hash HAVING count(*) > 1`;
-    expect(forks).toEqual([]);
     const auditor = await token("AUDITOR");
     for (const url of urls) {
       const res = await fetch(`${url}/graphql`, {
@@ -99,6 +97,13 @@ onPostgres("two hubs on one PostgreSQL database", () => {
       const body = (await res.json()) as { data: { verifyExchangeLog: unknown } };
       expect(body.data.verifyExchangeLog).toEqual({ ok: true, checked: before + 80, firstBrokenId: null });
     }
+    // Every record is linked now (reading the log chains what is pending): no two share a predecessor.
+    const forks = await hubs[0]!.db.prisma.$queryRaw<{ prev_hash: string }[]>`
+      SELECT prev_hash FROM exchange_record GROUP BY prev_hash HAVING count(*) > 1`;
+    expect(forks).toEqual([]);
+    const unchained = await hubs[0]!.db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM exchange_record WHERE hash IS NULL`;
+    expect(Number(unchained[0]!.n)).toBe(0);
   });
 });
 
