@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { ROOT_PERMISSIONS } from "../auth/permissions";
 import type { TokenVerifier } from "../auth/token-verifier";
+import { ExchangeCollector } from "../services/audit/exchange-collector";
+import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
 import type { HubServices } from "../services/hub-services";
 import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
 import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
@@ -32,7 +34,10 @@ export async function handleBankPayoutImport(
   if (!key) return sendError(res, 400, "BAD_USER_INPUT", "缺少 idempotency-key 请求头");
   const at = new Date();
   const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId };
-  const result = await importBankPayouts(hub, actor, key, req);
+  // Each committed batch writes its exchange record in its own transaction, through this request's scope.
+  const consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
+  const scope = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
+  const result = await runInExchangeScope(scope, () => importBankPayouts(hub, actor, key, req));
   // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
   await hub.exchangeLog.append({
     at,

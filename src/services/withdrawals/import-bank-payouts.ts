@@ -9,6 +9,7 @@ import { inTransaction, isUniqueViolation, type Tx } from "../../db/transaction"
 import { compareDates } from "../../domain/calendar/calendar";
 import { toMoney } from "../../domain/money/money";
 import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
+import { recordBatchInTransaction } from "../audit/exchange-scope";
 import type { BankImportResult } from "../deposits/import-bank-collection";
 import type { Actor, HubServices } from "../hub-services";
 import { peekIdempotent, requestHash, validKey } from "../idempotency";
@@ -145,6 +146,13 @@ async function postBatch(hub: HubServices, rows: PayoutRow[], tally: Tally): Pro
         FROM unnest(${confirmed.map((r) => r.payoutRef)}::text[], ${confirmed.map((r) => r.paidOn)}::date[]) AS c(ref, paid_on)
         WHERE payout.payout_ref = c.ref`;
     }
+    // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
+    const written = rows.filter((r) => payouts.get(r.payoutRef)?.account_number === r.accountNumber);
+    await recordBatchInTransaction(tx, "importBankPayouts", {
+      rows: rows.length,
+      written: written.length,
+      accountNumbers: written.map((r) => r.accountNumber),
+    });
   });
   return reopenedAny;
 }
