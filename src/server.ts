@@ -20,6 +20,7 @@ import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
 import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
 import { handleBankPayoutImport } from "./http/bank-payout-import.route";
+import { handleLegacyImport } from "./http/legacy-import.route";
 import {
   applyConnectionLimits,
   type ConnectionLimits,
@@ -215,6 +216,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     }
     if (url.pathname === "/imports/bank-payouts" && req.method === "POST") {
       return handleBankPayoutImport(req, res, hub, verifier, requestId);
+    }
+    if (url.pathname === "/imports/legacy-accounts" && req.method === "POST") {
+      return handleLegacyImport(req, res, hub, verifier, requestId);
     }
     for (const extra of options.routes ?? []) if (await extra(req, res, url)) return;
     sendError(res, 404, "NOT_FOUND", "not found");
