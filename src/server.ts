@@ -20,7 +20,6 @@ import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
 import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
 import { handleBankPayoutImport } from "./http/bank-payout-import.route";
-import { handleLegacyImport } from "./http/legacy-import.route";
 import {
   applyConnectionLimits,
   type ConnectionLimits,
@@ -31,6 +30,7 @@ import {
 } from "./http/connection-guards";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
 import { bearerToken, BodyTooLargeError, headerValue, readBodyBytes, sendError, sendJson } from "./http/http-io";
+import { handleLegacyImport } from "./http/legacy-import.route";
 import type { HubRateLimiter } from "./http/rate-limit";
 import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";

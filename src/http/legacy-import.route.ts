@@ -38,9 +38,7 @@ export async function handleLegacyImport(
   // Each committed batch writes its exchange record in its own transaction, through this request's scope.
   const consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
   const scope = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
-  const { result, truncated } = await runInExchangeScope(scope, () =>
-    importLegacyAccounts(hub, actor, key, req),
-  );
+  const { result, truncated } = await runInExchangeScope(scope, () => importLegacyAccounts(hub, actor, key, req));
   // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
   await hub.exchangeLog.append({
     at,
@@ -59,7 +57,9 @@ export async function handleLegacyImport(
     res.setHeader("connection", "close");
     const cut = result.errors.find((e) => e.code === "TOO_MANY_ROWS");
     return sendJson(res, 413, {
-      errors: [{ message: cut?.message ?? "too many rows", extensions: { code: "BAD_USER_INPUT", reason: "TOO_MANY_ROWS" } }],
+      errors: [
+        { message: cut?.message ?? "too many rows", extensions: { code: "BAD_USER_INPUT", reason: "TOO_MANY_ROWS" } },
+      ],
       result,
     });
   }

@@ -134,7 +134,11 @@ async function postBatch(hub: HubServices, rows: LegacyRow[], migratedOn: string
     }
     await hub.ledger.postMany(tx, postings);
     // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
-    await recordBatchInTransaction(tx, OPERATION, { rows: rows.length, written: written.length, accountNumbers: written });
+    await recordBatchInTransaction(tx, OPERATION, {
+      rows: rows.length,
+      written: written.length,
+      accountNumbers: written,
+    });
   });
 }
 
@@ -203,7 +207,14 @@ export async function importLegacyAccounts(
   options: LegacyImportOptions = {},
 ): Promise<LegacyImportOutcome> {
   const refused = (code: string, message: string): LegacyImportOutcome => ({
-    result: { accepted: 0, rejected: 0, duplicates: 0, missed: 0, rows: 0, errors: [userError(code, message, "idempotencyKey")] },
+    result: {
+      accepted: 0,
+      rejected: 0,
+      duplicates: 0,
+      missed: 0,
+      rows: 0,
+      errors: [userError(code, message, "idempotencyKey")],
+    },
     truncated: false,
   });
   if (!validKey(key)) return refused("INVALID_IDEMPOTENCY_KEY", "幂等键须为 8–128 个可见 ASCII 字符");

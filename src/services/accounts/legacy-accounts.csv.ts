@@ -70,6 +70,8 @@ export function legacyRowOf(fields: readonly string[], line: number): LegacyRow 
   const paidMonths = Number(paidMonthsText);
   if (paidMonths > monthsBetween(openedMonth, paidUpTo) + 1)
     return problem(line, "INVALID_PAID_MONTHS", "缴存月数不能超过开户年月至缴至年月的月数");
+  // Money has exactly two decimals (the contract's Money), in files as in GraphQL.
+  if (!/^-?\d+\.\d{2}$/.test(balanceText)) return problem(line, "INVALID_AMOUNT", "余额须为两位小数的金额");
   let balance: MoneyValue;
   try {
     balance = parseMoney(balanceText);

@@ -42,11 +42,12 @@ export async function transferToRelative(
   actor: Actor,
   c: RelativeTransferCommand,
 ): Promise<Outcome<TransferResult>> {
-  if (!isValidDate(c.requestedOn))
-    return { userErrors: [userError("INVALID_DATE", "申请日期无效", "requestedOn")] };
+  if (!isValidDate(c.requestedOn)) return { userErrors: [userError("INVALID_DATE", "申请日期无效", "requestedOn")] };
   const params = await hub.policy.on(c.requestedOn);
   if (!params.bool(RELATIVES_TRANSFER_SWITCH))
-    return { userErrors: [userError("FEATURE_DISABLED", "缴存权益亲属间转让未开启（政策开关 relativesTransfer.enabled）")] };
+    return {
+      userErrors: [userError("FEATURE_DISABLED", "缴存权益亲属间转让未开启（政策开关 relativesTransfer.enabled）")],
+    };
   if (!c.amount.isFinite() || c.amount.lessThanOrEqualTo(0) || c.amount.decimalPlaces() > 2)
     return { userErrors: [userError("INVALID_AMOUNT", "转让金额须为大于 0、最多两位小数的金额", "amount")] };
   if (c.fromAccountNumber === c.toAccountNumber)
@@ -80,7 +81,9 @@ export async function transferToRelative(
       const older = from.birth_date.getTime() < to.birth_date.getTime();
       if ((c.relation === "PARENT" && older) || (c.relation === "CHILD" && !older))
         return {
-          userErrors: [userError("RELATION_IMPLAUSIBLE", `受让人的出生日期与"${LABEL[c.relation]}"关系不符`, "relation")],
+          userErrors: [
+            userError("RELATION_IMPLAUSIBLE", `受让人的出生日期与"${LABEL[c.relation]}"关系不符`, "relation"),
+          ],
         };
       const withdrawable = withdrawableBalance(giver, holdingMonths, c.requestedOn);
       if (c.amount.greaterThan(withdrawable))

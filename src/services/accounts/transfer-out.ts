@@ -88,9 +88,7 @@ async function creditInterestToDate(
   const earlier = await creditYearsFor(tx, hub.ledger, p.running - 1, p.earlier, account.id);
   const toDate = await creditExitInterest(hub, tx, account, on, p.rate, "TRANSFER_OUT");
   const entries = [...earlier.filter((e) => e.accountId === account.id).map((e) => e.view), ...toDate];
-  const interest = entries
-    .filter((e) => e.kind === "INTEREST")
-    .reduce((sum, e) => sum.plus(toMoney(e.amount)), ZERO);
+  const interest = entries.filter((e) => e.kind === "INTEREST").reduce((sum, e) => sum.plus(toMoney(e.amount)), ZERO);
   const [row] = await tx.$queryRaw<{ balance: { toFixed(): string } }[]>`
     SELECT balance FROM ledger_account WHERE id = ${account.ledgerAccountId}::bigint`;
   return { entries, balance: toMoney(row!.balance), interest };
