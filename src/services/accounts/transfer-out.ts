@@ -15,7 +15,7 @@
 //    (business type 07) of the whole balance against the fund's transfer clearing account, end the agreement
 //    (end_reason TRANSFER_OUT, counted as an exit), close the account with status code 04, tell the national
 //    platform through the outbox (deregistration), and store the result on the letter.
-import { stringToDate } from "../../db/dates";
+import { dateToString, stringToDate } from "../../db/dates";
 import { inTransaction, type Tx } from "../../db/transaction";
 import { mayTransfer } from "../../domain/accounts/account-state.rule";
 import { ACCOUNT_CLOSURE_CODES } from "../../domain/accounts/account-vocabulary";
@@ -182,7 +182,7 @@ async function issueLetter(
       return { userErrors: [userError("INVALID_DATE", "申请日期早于开户日期", "requestedOn")] };
     const figures = await figuresOf(hub, tx, account, c.requestedOn, p);
     if (open) {
-      const sameRequest = open.toCenter === c.toCenter && open.requestedOn.toISOString().startsWith(c.requestedOn);
+      const sameRequest = open.toCenter === c.toCenter && dateToString(open.requestedOn) === c.requestedOn;
       if (sameRequest && sameFigures(open, figures)) return { ok: open };
       return {
         userErrors: [
@@ -269,7 +269,7 @@ async function complete(
   const account = (await lockForMoneyOut(tx, accountNumber))!;
   const current = await tx.transferOut.findUniqueOrThrow({ where: { id: letter.id } });
   if (current.status === "ACCEPTED") return { ok: current.result as unknown as TransferResult };
-  const on = current.requestedOn.toISOString().slice(0, 10);
+  const on = dateToString(current.requestedOn);
   const credited = await creditInterestToDate(hub, tx, account, on, p);
   const principal = credited.balance.minus(credited.interest);
   if (!principal.equals(toMoney(current.principal)) || !credited.interest.equals(toMoney(current.interest))) {

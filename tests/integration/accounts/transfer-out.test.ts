@@ -134,6 +134,19 @@ describe("transferOut", () => {
     expect(posted).toBe(1);
   });
 
+  test("concurrent requests for one account under different keys: one letter, one posting, the same answer", async () => {
+    const n = await openWithDeposits(t, "2026-07-01", [["2026-07", "1000.00", "2026-07-10"]]);
+    const answers = await Promise.all([1, 2, 3].map(() => transferOut(n, "440300", "2026-10-23")));
+    expect(answers[0]!.userErrors).toEqual([]);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    expect(await t.hub.db.prisma.transferOut.count({ where: { account: { accountNumber: n } } })).toBe(1);
+    const posted = await t.hub.db.prisma.ledgerEntry.count({
+      where: { ledgerAccount: { code: `W:${n}` }, kind: { in: ["TRANSFER_OUT", "INTEREST"] } },
+    });
+    expect(posted).toBe(2);
+  });
+
   test("REJECTED by the platform changes nothing on the account and says why", async () => {
     // Settled years untouched, one deposit of 1,000.00 on 2026-07-10.
     const n = await openWithDeposits(t, "2026-07-01", [["2026-07", "1000.00", "2026-07-10"]]);
