@@ -59,7 +59,7 @@ export class OutboxDispatcher {
    *  the same message at the same time. */
   async dispatchDue(limit = 100): Promise<number> {
     let delivered = 0;
-    for (let taken = 0; taken < limit; ) {
+    for (let taken = 0; taken < limit;) {
       const due = await this.claimDue(Math.min(CLAIM_BATCH, limit - taken));
       if (due.length === 0) break;
       taken += due.length;
@@ -76,7 +76,9 @@ export class OutboxDispatcher {
    * Database time (now()) decides, so hubs on machines whose clocks differ agree on what is due.
    */
   private async claimDue(n: number): Promise<OutboxRow[]> {
-    const rows = await this.prisma.$queryRaw<OutboxRow[]>`UPDATE outbox_message SET next_attempt_at = now() + make_interval(secs => ${OUTBOX_LEASE_MS / 1000}::float8)
+    const rows = await this.prisma.$queryRaw<
+      OutboxRow[]
+    >`UPDATE outbox_message SET next_attempt_at = now() + make_interval(secs => ${OUTBOX_LEASE_MS / 1000}::float8)
       WHERE id IN (
         SELECT id FROM outbox_message WHERE done_at IS NULL AND next_attempt_at <= now()
         ORDER BY id LIMIT ${n}::int FOR UPDATE SKIP LOCKED)
