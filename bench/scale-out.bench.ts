@@ -24,7 +24,7 @@ export async function scaleOutBench(ctx: BenchContext): Promise<Metric[]> {
   const accounts =
     ctx.shared.depositWorkers ??
     (await seedAccountsSql(pool, {
-      area: "140529", // an area no other benchmark seeds (person.id_number is unique)
+      area: "140541", // an area no other benchmark seeds (person.id_number is unique; the import uses 140529)
       count: opts.workers,
       enrolledOn: ENROLLED_ON,
       monthlyAmount: "1000.00",
