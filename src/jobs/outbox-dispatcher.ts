@@ -57,7 +57,17 @@ export class OutboxDispatcher {
   /** Delivers every due message once; returns how many were delivered. Safe with N hub processes on one
    *  database: each message is claimed under a lease before it is sent (claimDue), so two processes never send
    *  the same message at the same time. */
-  async dispatchDue(limit = 100): Promise<number> {
+  dispatchDue(limit = 100): Promise<number> {
+    // Rounds of this process run one after another (a direct call waits for a timer round in progress), so when a
+    // call returns, every message this process had claimed before it has been sent or rescheduled.
+    const round = this.serial.then(() => this.dispatchRound(limit));
+    this.serial = round.catch(() => undefined);
+    return round;
+  }
+
+  private serial: Promise<unknown> = Promise.resolve();
+
+  private async dispatchRound(limit: number): Promise<number> {
     let delivered = 0;
     for (let taken = 0; taken < limit;) {
       const due = await this.claimDue(Math.min(CLAIM_BATCH, limit - taken));
