@@ -160,7 +160,7 @@ export class HubMetrics {
   /** Counts a request and its time once its response has been sent (or the connection closed). */
   track(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
-    const route = routeLabel(new URL(req.url ?? "/", "http://hub.local").pathname);
+    const route = routeLabel((req.url ?? "/").split("?", 1)[0]!);
     res.once("close", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.requests.inc({ route, method: req.method ?? "GET", status: String(res.statusCode) });
