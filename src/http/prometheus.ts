@@ -29,6 +29,7 @@ const ROUTES = new Set([
   "/metrics",
   "/imports/bank-collection",
   "/imports/bank-payouts",
+  "/imports/legacy-accounts",
   "/dashboard",
   "/exports/pilot-metrics.csv",
   "/exports/pilot-metrics.xlsx",
