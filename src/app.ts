@@ -18,6 +18,7 @@ import { buildHubSchema } from "./graphql/build-schema";
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./http/connection-guards";
 import { dashboardRoute } from "./http/dashboard/dashboard.route";
 import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
+import { HubMetrics, metricsRoute } from "./http/prometheus";
 import { HubRateLimiter, type RateLimitOptions } from "./http/rate-limit";
 import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
@@ -78,6 +79,8 @@ export interface Hub {
   server: HubServer;
   outbox: OutboxDispatcher;
   metricsCompactor: MetricsCompactor;
+  /** Prometheus metrics of this process (GET /metrics, CENTER_ADMIN). */
+  metrics: HubMetrics;
   national: NationalPlatformPort;
   listen(port: number, host: string): Promise<string>;
   /** Resolves with the requests the grace period cut off (none after a clean drain). */
@@ -173,11 +176,19 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       ? new HubRateLimiter(services.policy, options.logger.child({ module: "rate-limit" }), options.rateLimit)
       : undefined;
     await rateLimiter?.connected();
+    const metrics = new HubMetrics({
+      prisma: db.prisma,
+      pool: db.pool,
+      connectors: { "national-platform": nationalClient, finance: financeClient, credit },
+      exchangeWriteQueue: () => exchangeLog.queued,
+      logger: options.logger.child({ module: "metrics" }),
+    });
     const server = await createHubServer({
       schema: buildHubSchema(),
       hub: services,
       verifier,
-      routes: [dashboardRoute(services), pilotMetricsExportRoute(services, verifier)],
+      metrics,
+      routes: [dashboardRoute(services), pilotMetricsExportRoute(services, verifier), metricsRoute(metrics, verifier)],
       production: options.production ?? false,
       debugErrors: options.debugErrors ?? false,
       benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
@@ -199,6 +210,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       server,
       outbox,
       metricsCompactor,
+      metrics,
       national,
       listen: (port, host) => server.listen(port, host),
       close: async (graceMs = 10000) => {
