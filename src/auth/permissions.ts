@@ -41,6 +41,7 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     convertAccount: [Role.CENTER_OPERATOR],
     changeDepositPlan: [Role.CENTER_OPERATOR, Role.WORKER],
     receiveTransfer: [Role.CENTER_OPERATOR],
+    recordFraudBan: [Role.CENTER_ADMIN],
   },
 };
 

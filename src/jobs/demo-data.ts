@@ -1,11 +1,13 @@
 // Realistic demo data for `npm start` (HUB_DEMO_DATA=1, empty database only): a few hundred workers across
 // Jincheng's six counties, two years of monthly, back-paid and lump-sum history, bank files with failures,
 // and a few enrolments refused by the national duplicate check; withdrawals (one payout failed at the bank), exits
-// and the last ended settlement year's interest. Everything goes through the real services.
+// and the last ended settlement year's interest; one worker under a fraud ban. Everything goes through the real
+// services.
 import { inTransaction } from "../db/transaction";
 import { makeIdNumber } from "../domain/accounts/id-number";
 import { addMonths, monthOf, monthRange, settlementYearOf } from "../domain/calendar/calendar";
 import { Money } from "../domain/money/money";
+import { BanKind } from "../domain/risk/fraud-ban.rule";
 import { enrollWorker } from "../services/accounts/enroll-worker";
 import { importBankCollection } from "../services/deposits/import-bank-collection";
 import { payLumpSum } from "../services/deposits/pay-lump-sum";
@@ -13,6 +15,7 @@ import { depositMonthIn } from "../services/deposits/record-deposit";
 import { type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
 import { runSettlement } from "../services/interest/settle-interest";
 import type { ParametersOn } from "../services/policy/policy-parameters.service";
+import { recordFraudBan } from "../services/risk/record-fraud-ban";
 import { exitAgreement } from "../services/withdrawals/exit-agreement";
 import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
 import { withdraw } from "../services/withdrawals/withdraw";
@@ -146,6 +149,8 @@ export interface DemoSummary {
   exits: number;
   /** The settlement year whose interest the demo settled. */
   interestYear: number;
+  /** Workers with a fraud ban in force today (recorded by the center). */
+  bans: number;
 }
 
 export async function loadDemoData(hub: HubServices, today: string, workerCount = 300): Promise<DemoSummary> {
@@ -268,7 +273,26 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
   }
   const bank = await importBankCollection(hub, bankLines);
   const money = await demoMoneyOut(hub, today, workers);
-  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money };
+  const bans = await demoBan(hub, today, workers);
+  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money, bans };
+}
+
+/** One worker under a withdrawal-fraud ban decided two months ago (in force for 3 years): withdraw says BANNED. */
+async function demoBan(hub: HubServices, today: string, workers: DemoWorker[]): Promise<number> {
+  const banned = workers[7]; // not among the withdrawals (i % 10 === 3) or exits (i % 37 === 5)
+  if (!banned) return 0;
+  const account = await hub.prisma.account.findUnique({
+    where: { accountNumber: banned.accountNumber },
+    select: { person: { select: { idNumber: true } } },
+  });
+  const outcome = await recordFraudBan(hub, SYSTEM_ACTOR, {
+    idNumber: account!.person.idNumber,
+    kind: BanKind.WITHDRAWAL_FRAUD,
+    decidedOn: `${addMonths(monthOf(today), -2)}-10`,
+    reason: "以虚假租房合同骗取提取住房公积金（演示数据）",
+    idempotencyKey: `demo-ban-${banned.accountNumber}`,
+  });
+  return "ok" in outcome ? 1 : 0;
 }
 
 /** Money out: the last ended settlement year's interest, then some withdrawals (one payout failed at the bank) and exits. */

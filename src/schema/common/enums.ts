@@ -10,8 +10,9 @@ import {
   EmploymentForm,
   PaymentChannel,
 } from "../../domain/accounts/account-vocabulary";
+import { BanKind } from "../../domain/risk/fraud-ban.rule";
 
-export { AccountKind, AccountStatus, DepositMode, Education, EmploymentForm, PaymentChannel, Role };
+export { AccountKind, AccountStatus, BanKind, DepositMode, Education, EmploymentForm, PaymentChannel, Role };
 
 registerEnumType(Role, { name: "Role", description: "Who calls the hub. 调用方角色。" });
 registerEnumType(EmploymentForm, { name: "EmploymentForm", description: "个体经营 / 非全日制 / 新业态" });
@@ -20,3 +21,4 @@ registerEnumType(DepositMode, { name: "DepositMode", description: "按月缴存 
 registerEnumType(PaymentChannel, { name: "PaymentChannel", description: "银行托收 / 主动缴款" });
 registerEnumType(AccountKind, { name: "AccountKind", description: "灵活就业账户 / 单位缴存账户" });
 registerEnumType(AccountStatus, { name: "AccountStatus", description: "正常 / 封存 / 销户 / 冻结" });
+registerEnumType(BanKind, { name: "BanKind", description: "骗提 / 骗贷惩戒 (3 and 5 years by default)" });

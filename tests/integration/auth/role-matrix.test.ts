@@ -321,6 +321,20 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
       // A person with no account here gets one, SEALED until they enrol, holding principal + interest.
       expectAnswer: (a) => expect(a).toEqual({ account: { status: "SEALED", balance: "1010.00" }, userErrors: [] }),
     },
+    recordFraudBan: {
+      args: () => ({
+        input: {
+          idNumber: UNKNOWN_PERSON,
+          kind: "WITHDRAWAL_FRAUD",
+          decidedOn: ASOF,
+          reason: "骗提",
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ ban { until } userErrors { code } }",
+      // A person the center has never seen cannot be banned here (the ban needs a person to hold it).
+      expectAnswer: (a) => expect(a).toEqual({ ban: null, userErrors: [{ code: "PERSON_NOT_FOUND" }] }),
+    },
     settleGraduateSubsidies: {
       args: () => ({ batchNo: "GS-NO-SUCH-BATCH", idempotencyKey: key() }),
       selection: "{ batch { batchNo } userErrors { code } }",

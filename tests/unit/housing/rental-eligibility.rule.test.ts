@@ -19,7 +19,7 @@ function account(
   paidMonths: HousingAccountFacts["paidMonths"],
   overrides: Partial<HousingAccountFacts> = {},
 ): HousingAccountFacts {
-  return { kind: "FLEXIBLE", status: "ACTIVE", openedOn: "2025-01-05", depositDay: 10, paidMonths, ...overrides };
+  return { kind: "FLEXIBLE", status: "ACTIVE", openedOn: "2025-01-05", depositDay: 10, paidMonths, bans: [], ...overrides };
 }
 
 const ELIGIBLE = { priorityEligible: true, depositWaiverEligible: true, reasons: [] };
