@@ -14,7 +14,9 @@ export class FraudBan {
   @Field(() => DateScalar)
   decidedOn: string;
 
-  @Field(() => DateScalar, { description: "decidedOn + the years of the kind; the first day the ban no longer applies." })
+  @Field(() => DateScalar, {
+    description: "decidedOn + the years of the kind; the first day the ban no longer applies.",
+  })
   until: string;
 
   @Field(() => String)

@@ -158,7 +158,12 @@ describe("loanQuota", () => {
       // fact of the account, so the count here uses a credit center that answers CLEAN without touching the database.
       credit: {
         getReport: (idNumber: string) =>
-          Promise.resolve({ idNumber, level: "CLEAN" as const, dishonestList: false, reportedAt: "2026-12-01T00:00:00Z" }),
+          Promise.resolve({
+            idNumber,
+            level: "CLEAN" as const,
+            dishonestList: false,
+            reportedAt: "2026-12-01T00:00:00Z",
+          }),
         health: () => t.hub.services.credit.health(),
       },
     };
