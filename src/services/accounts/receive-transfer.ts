@@ -145,7 +145,9 @@ export async function receiveTransfer(
     years = c.fraudFlag ? banYears(await hub.policy.on(c.receivedOn)) : null;
   } catch (e) {
     if (!(e instanceof MissingParameterError)) throw e;
-    return { userErrors: [userError("NO_PARAMETERS_IN_FORCE", `${c.receivedOn} 没有生效的惩戒年限参数`, "receivedOn")] };
+    return {
+      userErrors: [userError("NO_PARAMETERS_IN_FORCE", `${c.receivedOn} 没有生效的惩戒年限参数`, "receivedOn")],
+    };
   }
   return runCommand<TransferResult>(hub.prisma, {
     request: { key: c.idempotencyKey, operation: "receiveTransfer", actor: actor.sub, input },

@@ -12,7 +12,7 @@ afterAll(async () => {
   await t.close();
 });
 
-test("the demo data includes withdrawals (one payout failed), exits and one settled interest year", async () => {
+test("the demo data includes withdrawals (one payout failed), exits, one settled interest year and a fraud ban", async () => {
   const summary = await loadDemoData(t.hub.services, "2026-11-20", 40);
   expect(summary.interestYear).toBe(2025);
   expect(summary.withdrawals).toBeGreaterThan(0);
@@ -22,4 +22,15 @@ test("the demo data includes withdrawals (one payout failed), exits and one sett
   expect(await prisma.payout.count({ where: { status: "FAILED" } })).toBe(1);
   expect(await prisma.payout.count({ where: { status: "PAID", kind: "WITHDRAWAL" } })).toBe(summary.withdrawals - 1);
   expect(await prisma.account.count({ where: { status: "CLOSED", closeCode: "05" } })).toBe(summary.exits);
+  // One worker under a withdrawal-fraud ban decided two months before 2026-11-20 (2026-09-10), for 3 years.
+  expect(summary.bans).toBe(1);
+  const bans = await prisma.fraudBan.findMany({ select: { kind: true, decidedOn: true, until: true, source: true } });
+  expect(bans).toEqual([
+    {
+      kind: "WITHDRAWAL_FRAUD",
+      decidedOn: new Date("2026-09-10T00:00:00Z"),
+      until: new Date("2029-09-10T00:00:00Z"),
+      source: "CENTER",
+    },
+  ]);
 });
