@@ -10,8 +10,8 @@
  * future. "No unpaid month in the last N" looks at the N months ending at the month the count starts from; months
  * before the account was opened were not owed and are not unpaid.
  *
- * Fraud bans are not checked here: the hub keeps no fraud-ban record yet (the national platform's ban is only
- * checked at enrolment).
+ * No fraud ban (domain.md "Housing support"): a ban of any kind in force on asOf refuses both (FRAUD_BAN); which bans
+ * block housing support is decided by src/domain/risk/fraud-ban.rule.ts.
  */
 import { compareDates } from "../calendar/calendar";
 import {
@@ -21,6 +21,7 @@ import {
   type PaidMonth,
   unpaidInRecentMonths,
 } from "../deposits/deposit-history";
+import { actionBanned, type BanPeriod } from "../risk/fraud-ban.rule";
 
 export interface HousingParameters {
   priorityMinConsecutiveMonths: number;
@@ -35,6 +36,8 @@ export interface HousingAccountFacts {
   /** The deposit day of the plan in force on asOf; null when no plan is in force then. */
   depositDay: number | null;
   paidMonths: readonly PaidMonth[];
+  /** The person's fraud bans (at least those in force on asOf). */
+  bans: readonly BanPeriod[];
 }
 
 export const RENTAL_REASONS = [
@@ -44,6 +47,7 @@ export const RENTAL_REASONS = [
   "CONSECUTIVE_MONTHS_BELOW_PRIORITY",
   "CONSECUTIVE_MONTHS_BELOW_WAIVER",
   "UNPAID_IN_RECENT_MONTHS",
+  "FRAUD_BAN",
 ] as const;
 export type RentalReason = (typeof RENTAL_REASONS)[number];
 
@@ -72,10 +76,11 @@ export function rentalEligibility(
     if (account.kind !== "FLEXIBLE") failed.add("NOT_FLEXIBLE");
     if (unpaidInRecentMonths(start, paid, account.openedOn, p.noUnpaidInLastMonths))
       failed.add("UNPAID_IN_RECENT_MONTHS");
+    if (actionBanned(account.bans, "HOUSING_SUPPORT", asOf)) failed.add("FRAUD_BAN");
   }
   if (consecutiveMonths < p.priorityMinConsecutiveMonths) failed.add("CONSECUTIVE_MONTHS_BELOW_PRIORITY");
   if (consecutiveMonths < p.depositWaiverMinConsecutiveMonths) failed.add("CONSECUTIVE_MONTHS_BELOW_WAIVER");
-  const gate = ["NOT_ENROLLED", "ACCOUNT_NOT_ACTIVE", "NOT_FLEXIBLE", "UNPAID_IN_RECENT_MONTHS"] as const;
+  const gate = ["NOT_ENROLLED", "ACCOUNT_NOT_ACTIVE", "NOT_FLEXIBLE", "UNPAID_IN_RECENT_MONTHS", "FRAUD_BAN"] as const;
   const gatesMet = gate.every((code) => !failed.has(code));
   return {
     priorityEligible: gatesMet && !failed.has("CONSECUTIVE_MONTHS_BELOW_PRIORITY"),

@@ -41,6 +41,12 @@ export function currentExchangeScope(): ExchangeScope | undefined {
   return storage.getStore();
 }
 
+/** Runs background work started from within a request (e.g. an outbox round kicked after its commit) as the hub's
+ *  own, outside the request's scope: its exchange records name the hub, not the request's caller. */
+export function outsideExchangeScope<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
 /** ID numbers a result carries in fields named idNumber or idNumbers, at any depth (the persons a write touched). */
 export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0): Set<string> {
   if (!value || typeof value !== "object" || depth > 6) return found;
