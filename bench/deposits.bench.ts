@@ -87,6 +87,7 @@ const SQL_DEPOSIT_STATEMENTS = 8;
 interface StatementCounts {
   total: number;
   transactions: number;
+  depositBatches?: { batches: number; deposits: number; largest: number; fallbacks: number };
   byText: Record<string, number>;
 }
 
@@ -105,7 +106,13 @@ function statementsDelta(before: StatementCounts, after: StatementCounts, reques
     .sort((a, b) => b[1] - a[1])
     .slice(0, 20)
     .map(([text, n]) => `      ${n.toFixed(3).padStart(7)}  ${text}`);
-  const text = `    statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)}), by statement:\n${lines.join("\n")}`;
+  const b0 = before.depositBatches;
+  const b1 = after.depositBatches;
+  const batches =
+    b0 && b1
+      ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.deposits - b0.deposits) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} deposits each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one`
+      : "";
+  const text = `    statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)})${batches}, by statement:\n${lines.join("\n")}`;
   return { statements, transactions, text };
 }
 

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     production: false,
     // BENCH_HUB_NO_EXCHANGE_LOG=1: the agency bench's second hub, to price the exchange log (benchmarks only).
     ...(process.env.BENCH_HUB_NO_EXCHANGE_LOG === "1" ? { benchmarkWithoutExchangeLog: true } : {}),
+    // BENCH_DEPOSIT_BATCH='{"maxBatch":1}': recordDeposit's group commit tuned or turned off (one deposit per transaction).
+    ...(process.env.BENCH_DEPOSIT_BATCH ? { depositBatch: JSON.parse(process.env.BENCH_DEPOSIT_BATCH) as object } : {}),
   });
   const hubUrl = await hub.listen(0, "127.0.0.1");
   process.stdout.write(`${JSON.stringify({ ready: true, url: hubUrl, pid: process.pid })}\n`);
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       reply({
         total: statements.total,
         transactions: statements.transactions,
+        depositBatches: { ...hub.services.depositBatcher.stats },
         byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 40)),
       });
     } else if (msg.cmd === "profile-start") {
