@@ -35,8 +35,8 @@ import { paidAmong, postDeposits } from "./deposit-posting";
 import {
   type DepositResult,
   judgeMonthlyDeposit,
-  type RecordDepositCommand,
   recordDepositAlone,
+  type RecordDepositCommand,
 } from "./record-deposit";
 
 export interface DepositBatchOptions {

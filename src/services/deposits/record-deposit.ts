@@ -3,11 +3,11 @@ import type { Tx } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind } from "../../domain/deposits/deposit.rule";
 import type { MoneyValue } from "../../domain/money/money";
 import type { Ledger } from "../../ledger/ledger";
-import { type LockedAccount, lockAccount } from "../../ledger/worker-lock";
+import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
 import { type AccountView, accountView } from "../accounts/account-view";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
-import type { Actor, HubServices } from "../hub-services";
 import { INVALID_IDEMPOTENCY_KEY } from "../command";
+import type { Actor, HubServices } from "../hub-services";
 import {
   type HashedRequest,
   type IdempotentRequest,

@@ -5,15 +5,15 @@
 import { Client } from "pg";
 
 import { toMoney } from "../../../src/domain/money/money";
-import type { Actor } from "../../../src/services/hub-services";
-import { type Outcome } from "../../../src/services/idempotency";
-import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import {
   type DepositResult,
   recordDeposit,
   type RecordDepositCommand,
   recordDepositRequest,
 } from "../../../src/services/deposits/record-deposit";
+import type { Actor } from "../../../src/services/hub-services";
+import { type Outcome } from "../../../src/services/idempotency";
+import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { ENROL, enrolInput, key, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
