@@ -38,6 +38,14 @@ async function openAccount(): Promise<string> {
   return account.accountNumber;
 }
 
+/** Accounts opened one after the other (a burst of enrolments can outlast the national check's timeout on a
+ *  loaded machine; the enrolments are not what is tested here). */
+async function openAccounts(n: number): Promise<string[]> {
+  const accounts: string[] = [];
+  for (let i = 0; i < n; i++) accounts.push(await openAccount());
+  return accounts;
+}
+
 function command(
   accountNumber: string,
   overrides: Partial<Omit<RecordDepositCommand, "amount">> & { amount?: string } = {},
@@ -71,7 +79,7 @@ const storedKeys = (keys: string[]) =>
 
 describe("recordDeposit group commit", () => {
   it("posts deposits that arrive together in one transaction, each with its own result, refusals beside them", async () => {
-    const [a1, a2, a3, a4, a5, a6] = await Promise.all([1, 2, 3, 4, 5, 6].map(() => openAccount()));
+    const [a1, a2, a3, a4, a5, a6] = await openAccounts(6);
     okOf(await deposit(command(a5!, { period: "2026-07" }))); // a5 has paid July already
     const entriesBefore = await entryCount();
     const before = stats();
@@ -127,7 +135,7 @@ describe("recordDeposit group commit", () => {
   });
 
   it("fails only the deposit whose posting throws: the batch is retried one by one and its neighbours are posted", async () => {
-    const [a1, a2, a3] = await Promise.all([1, 2, 3].map(() => openAccount()));
+    const [a1, a2, a3] = await openAccounts(3);
     const before = stats();
     const entriesBefore = await entryCount();
     // Three decimals pass the rules (the amount is within the limits) but not the posting engine (fen only); over
@@ -161,12 +169,12 @@ describe("recordDeposit group commit", () => {
   });
 
   it("refuses the same key with another input in one batch (IDEMPOTENCY_KEY_REUSED) and posts the first only", async () => {
-    const [a, b] = await Promise.all([openAccount(), openAccount()]);
+    const [a, b] = await openAccounts(2);
     const entriesBefore = await entryCount();
     const k = key("same");
     const [first, other] = await Promise.all([
-      deposit(command(a, { idempotencyKey: k })),
-      deposit(command(b, { idempotencyKey: k })),
+      deposit(command(a!, { idempotencyKey: k })),
+      deposit(command(b!, { idempotencyKey: k })),
     ]);
     expect(okOf(first).account.accountNumber).toBe(a);
     expect(codes(other)).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
@@ -197,7 +205,7 @@ describe("recordDeposit group commit", () => {
   });
 
   it("commits each request's exchange record with its deposit when many arrive over HTTP at once", async () => {
-    const accounts = await Promise.all(Array.from({ length: 10 }, () => openAccount()));
+    const accounts = await openAccounts(10);
     const inputs = accounts.map((accountNumber, i) => ({
       accountNumber,
       period: "2026-07",
@@ -240,8 +248,8 @@ const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 
 onPostgres("recordDeposit group commit beside another hub process (PostgreSQL)", () => {
   it("retries a batch that hit another process's key one by one: that deposit gets the other's result, its neighbour is posted", async () => {
-    const [mine, neighbour] = await Promise.all([openAccount(), openAccount()]);
-    const c = command(mine);
+    const [mine, neighbour] = await openAccounts(2);
+    const c = command(mine!);
     const request = recordDepositRequest(OPERATOR, c);
     const other = new Client({ connectionString: t.database.options.url });
     await other.connect();
@@ -252,7 +260,7 @@ onPostgres("recordDeposit group commit beside another hub process (PostgreSQL)",
         [request.key, request.operation, request.actor, request.hash, JSON.stringify({ from: "the other hub" })],
       );
       const before = stats();
-      const pending = Promise.all([deposit(c), deposit(command(neighbour))]);
+      const pending = Promise.all([deposit(c), deposit(command(neighbour!))]);
       // The batch's insert under the key now waits for the other transaction's: commit it then.
       for (;;) {
         const { rows } = await other.query<{ n: string }>(
