@@ -38,6 +38,7 @@ import {
   recordingOutbound,
 } from "./services/audit/outbound-exchange";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
+import { DEFAULT_DEPOSIT_BATCH, DepositBatcher, type DepositBatchOptions } from "./services/deposits/deposit-batch";
 import type { HubServices } from "./services/hub-services";
 import { recordPostingMetrics } from "./services/metrics/metric-deltas";
 import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
@@ -73,6 +74,8 @@ export interface HubOptions {
    * when absent, development and tests) and the folder of the checkpoint file (absent: kept in memory).
    */
   audit?: { anchorKey?: string; checkpointDir?: string; chainIntervalMs?: number; checkpointIntervalMs?: number };
+  /** recordDeposit's group commit (decision 019); absent fields take DEFAULT_DEPOSIT_BATCH (maxBatch 1: one by one). */
+  depositBatch?: Partial<DepositBatchOptions>;
 }
 
 export interface Hub {
@@ -160,6 +163,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       options.outboxIntervalMs,
     );
     const fundAccounts = await loadFundAccounts(db.prisma);
+    const ledger = createLedger(fundAccounts, recordPostingMetrics);
     const services: HubServices = {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
@@ -167,12 +171,16 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       credit,
       finance,
       fundAccounts,
-      ledger: createLedger(fundAccounts, recordPostingMetrics),
+      ledger,
       outbox,
       logger: options.logger,
       exchangeLog,
       exchangeChainer,
       subjectKey,
+      depositBatcher: new DepositBatcher(
+        { prisma: db.prisma, ledger },
+        { ...DEFAULT_DEPOSIT_BATCH, ...options.depositBatch },
+      ),
     };
     const verifier = verifierFor(options.auth);
     const rateLimiter = options.rateLimit
