@@ -41,8 +41,9 @@ export function currentExchangeScope(): ExchangeScope | undefined {
   return storage.getStore();
 }
 
-/** Runs background work started from within a request (e.g. an outbox round kicked after its commit) as the hub's
- *  own, outside the request's scope: its exchange records name the hub, not the request's caller. */
+/** Runs work outside any request's scope: background work started from within a request (an outbox round kicked
+ *  after its commit) is the hub's own, and work serving several requests (a deposit batch) must not be taken for the
+ *  request that happened to start it. */
 export function outsideExchangeScope<T>(work: () => T): T {
   return storage.exit(work);
 }
@@ -133,12 +134,6 @@ export function confirmRecordedWrites(scopes: readonly (ExchangeScope | undefine
     last = scope;
   }
   last?.onCommitted();
-}
-
-/** Runs `work` outside any request's scope: work serving several requests (a batch) must not be taken for the
- *  request that happened to start it. */
-export function outsideExchangeScope<T>(work: () => T): T {
-  return storage.exit(work);
 }
 
 /** The transaction that recorded the write committed (call after inTransaction returned). */
