@@ -28,6 +28,8 @@ import { ExchangeAnchor } from "./services/audit/exchange-anchor";
 import { ExchangeChainer } from "./services/audit/exchange-chainer";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import {
+  CREDIT_CENTER,
+  CREDIT_OUTBOUND,
   FINANCE_BUREAU,
   FINANCE_OUTBOUND,
   NATIONAL_OUTBOUND,
@@ -138,7 +140,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         })
       : new UnconfiguredFinance();
     const finance = recordingOutbound(financeClient, FINANCE_BUREAU, FINANCE_OUTBOUND, outbound);
-    const credit: CreditPort = options.connectors.creditUrl
+    const creditClient: CreditPort = options.connectors.creditUrl
       ? new CreditClient({
           baseUrl: options.connectors.creditUrl,
           timeoutMs: options.connectors.timeoutMs,
@@ -147,6 +149,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           logger: options.logger.child({ connector: "credit" }),
         })
       : new UnconfiguredCredit();
+    const credit = recordingOutbound(creditClient, CREDIT_CENTER, CREDIT_OUTBOUND, outbound);
     const outbox = new OutboxDispatcher(
       db.prisma,
       outboxHandlers(national),

@@ -6,6 +6,7 @@ import type { Viewer } from "./auth/viewer";
 import { type AccountView, accountViewsByNumber } from "./services/accounts/account-view";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { Actor, HubServices } from "./services/hub-services";
+import { type LoanView, loansOfAccounts } from "./services/loans/loan-book";
 
 export interface HubContext {
   viewer: Viewer | null;
@@ -17,6 +18,7 @@ export interface HubContext {
   exchange: ExchangeCollector;
   loaders: {
     accountByNumber: DataLoader<string, AccountView | null>;
+    loansByAccount: DataLoader<string, LoanView[]>;
   };
 }
 
@@ -25,6 +27,10 @@ export function createLoaders(hub: HubServices): HubContext["loaders"] {
     accountByNumber: new DataLoader(async (numbers: readonly string[]) => {
       const views = await accountViewsByNumber(hub.prisma, numbers);
       return numbers.map((n) => views.get(n) ?? null);
+    }),
+    loansByAccount: new DataLoader(async (numbers: readonly string[]) => {
+      const loans = await loansOfAccounts(hub.prisma, numbers);
+      return numbers.map((n) => loans.get(n) ?? []);
     }),
   };
 }

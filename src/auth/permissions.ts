@@ -24,6 +24,8 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     verifyExchangeLog: [Role.AUDITOR],
     taxDeductions: [Role.TAX_BUREAU],
     rentalEligibility: [Role.HOUSING_BUREAU],
+    // WORKER: own loans only (the resolver's row scope)
+    loan: [...CENTER, Role.WORKER],
   },
   Mutation: {
     enrollWorker: [Role.CENTER_OPERATOR],
@@ -41,6 +43,10 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     convertAccount: [Role.CENTER_OPERATOR],
     changeDepositPlan: [Role.CENTER_OPERATOR, Role.WORKER],
     receiveTransfer: [Role.CENTER_OPERATOR],
+    applyForLoan: [Role.CENTER_OPERATOR],
+    disburseLoan: [Role.CENTER_ADMIN],
+    repayLoan: [Role.CENTER_OPERATOR],
+    runLoanRepayments: [Role.CENTER_ADMIN],
   },
 };
 

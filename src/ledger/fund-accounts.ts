@@ -8,6 +8,8 @@ export const FUND_ACCOUNT_CODES = [
   "INTEREST_SUBSIDY_RECEIVABLE",
   "TRANSFER_CLEARING",
   "LOAN_RECEIVABLE",
+  "LOAN_INTEREST_INCOME",
+  "RISK_COMPENSATION_RECEIVABLE",
 ] as const;
 export type FundAccountCode = (typeof FUND_ACCOUNT_CODES)[number];
 export type FundAccounts = Readonly<Record<FundAccountCode, bigint>>;

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 
 import type { ConnectorCallContext } from "../../connectors/connector.types";
+import type { CreditPort } from "../../connectors/credit/credit.port";
 import type { FinancePort } from "../../connectors/finance/finance.port";
 import type { NationalPlatformPort } from "../../connectors/national-platform/national-platform.port";
 import type { ExchangeLogWriter } from "./exchange-log.writer";
@@ -79,8 +80,11 @@ const first = (args: unknown[]) => args[0] as Record<string, unknown>;
 
 export const NATIONAL_PLATFORM: OutboundAgency = { role: "NATIONAL_PLATFORM", org: "national-hpf-platform" };
 
-/** National platform calls that carry ID numbers (registrations; checks and transfers come with the loans issue). */
+/** National platform calls that carry ID numbers: person checks, account and loan registrations. */
 export const NATIONAL_OUTBOUND: OutboundTable<NationalPlatformPort> = {
+  checkPerson: { idNumbers: (a) => [String(a[0])], purpose: "全国平台一人多户、一人多贷核查 national duplicate check" },
+  registerLoan: { idNumbers: (a) => [String(first(a).idNumber)], purpose: "全国平台贷款登记 loan registration" },
+  settleLoan: { idNumbers: (a) => [String(first(a).idNumber)], purpose: "全国平台贷款结清 loan settlement" },
   registerAccount: { idNumbers: (a) => [String(first(a).idNumber)], purpose: "全国平台账户登记 account registration" },
   deregisterAccount: {
     idNumbers: (a) => [String(first(a).idNumber)],
@@ -88,10 +92,29 @@ export const NATIONAL_OUTBOUND: OutboundTable<NationalPlatformPort> = {
   },
 };
 
+/**
+ * A credit report pulled for a loan quota or application. The reader of the person's credit data is the fund center
+ * itself (the credit reference center is the source), so the record names the center as the consumer: a role the
+ * contract's Role enum has, so the worker's myDataAccess lists it ("the center pulled my credit report, when, why").
+ */
+export const CREDIT_CENTER: OutboundAgency = { role: "CENTER_OPERATOR", org: "140500" };
+
+/** The credit reference center: a report pulled for a loan quota or application carries the person's ID number. */
+export const CREDIT_OUTBOUND: OutboundTable<CreditPort> = {
+  getReport: {
+    idNumbers: (a) => [String(a[0])],
+    purpose: "向征信中心查询个人信用报告（住房公积金贷款）credit report for an HPF loan",
+  },
+};
+
 export const FINANCE_BUREAU: OutboundAgency = { role: "FINANCE_BUREAU", org: "finance-bureau" };
 
-/** Finance bureau calls that carry ID numbers: the graduate subsidy claims. */
+/** Finance bureau calls that carry ID numbers: the graduate subsidy claims and the fiscal claims. */
 export const FINANCE_OUTBOUND: OutboundTable<FinancePort> = {
+  submitFiscalClaim: {
+    idNumbers: (a) => ((first(a).items as { idNumber: string }[] | undefined) ?? []).map((i) => i.idNumber),
+    purpose: "财政利息补贴、风险补偿金申领 fiscal claims",
+  },
   submitBatch: {
     idNumbers: (a) => ((first(a).claims as { idNumber: string }[] | undefined) ?? []).map((c) => c.idNumber),
     purpose: "毕业生缴存补贴申领 graduate subsidy claims",
