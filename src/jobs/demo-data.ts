@@ -1,6 +1,7 @@
 // Realistic demo data for `npm start` (HUB_DEMO_DATA=1, empty database only): a few hundred workers across
 // Jincheng's six counties, two years of monthly, back-paid and lump-sum history, bank files with failures,
-// and a few enrolments refused by the national duplicate check; withdrawals (one payout failed at the bank), exits
+// and a few enrolments refused by the national duplicate check; withdrawals (one payout failed at the bank), exits,
+// loans in every state (demo-loans.ts: written off, settled, repaid by offsets, overdue, approved)
 // and the last ended settlement year's interest. Everything goes through the real services.
 import { inTransaction } from "../db/transaction";
 import { makeIdNumber } from "../domain/accounts/id-number";
@@ -16,6 +17,7 @@ import type { ParametersOn } from "../services/policy/policy-parameters.service"
 import { exitAgreement } from "../services/withdrawals/exit-agreement";
 import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
 import { withdraw } from "../services/withdrawals/withdraw";
+import { type DemoLoanSummary, loadDemoLoans } from "./demo-loans";
 
 export const JINCHENG_COUNTIES = ["140502", "140521", "140522", "140524", "140525", "140581"] as const;
 const SURNAMES = [
@@ -146,6 +148,8 @@ export interface DemoSummary {
   exits: number;
   /** The settlement year whose interest the demo settled. */
   interestYear: number;
+  /** Loan numbers of the demo loans, by the state they are left in (demo-loans.ts). */
+  loans: DemoLoanSummary["loans"];
 }
 
 export async function loadDemoData(hub: HubServices, today: string, workerCount = 300): Promise<DemoSummary> {
@@ -268,7 +272,15 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
   }
   const bank = await importBankCollection(hub, bankLines);
   const money = await demoMoneyOut(hub, today, workers);
-  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money };
+  // Loans go to monthly payers untouched by the money out above (i % 10 === 3 withdrew, i % 37 === 5 exited),
+  // the earliest enrolled first, so their quota on the older application dates already passes the 6-month gate.
+  const borrowers = workers
+    .map((w, i) => ({ w, i }))
+    .filter(({ w, i }) => w.mode === "MONTHLY" && i % 10 !== 3 && i % 37 !== 5)
+    .sort((x, y) => (x.w.enrolledOn < y.w.enrolledOn ? -1 : x.w.enrolledOn > y.w.enrolledOn ? 1 : 0))
+    .map(({ w }) => w.accountNumber);
+  const { loans } = await loadDemoLoans(hub, today, borrowers);
+  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money, loans };
 }
 
 /** Money out: the last ended settlement year's interest, then some withdrawals (one payout failed at the bank) and exits. */

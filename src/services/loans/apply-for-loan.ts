@@ -241,10 +241,19 @@ export async function applyForLoan(
     monthlyIncome: c.monthlyIncome.toFixed(2),
     housePrice: c.housePrice.toFixed(2),
   };
-  return runCommand<LoanResult, Approval>(hub.prisma, {
+  let decided: Approval | null = null;
+  const outcome = await runCommand<LoanResult, Approval>(hub.prisma, {
     request: { key: c.idempotencyKey, operation: "applyForLoan", actor: actor.sub, input },
-    outside: () => decide(hub, actor, c),
+    outside: async () => {
+      const decision = await decide(hub, actor, c);
+      if ("ok" in decision) decided = decision.ok;
+      return decision;
+    },
     transaction: (tx, approval) => writeLoan(tx, c, approval),
     onConflict: LOAN_OUTSTANDING,
   });
+  // Approved outside but refused inside (a concurrent application of the person won): still an application.
+  const approval = decided as Approval | null;
+  if (approval && !("ok" in outcome)) await recordRefusal(hub, approval.who, c, outcome.userErrors[0]!, false);
+  return outcome;
 }

@@ -1,6 +1,9 @@
 // loanQuota over HTTP with hand-computed quotas (defaults: multiple 25, duration 6/12/24/36 → 0.6/0.8/0.9/1.0,
 // stability 100 % / ≥ 75 % / else → 1.0 / 0.9 / 0.8, credit minor overdue 0.8, caps 1,100,000, 60 % of income,
 // 80 % of the price, term ≤ 30 years ending before 68 (men) / 63 (women), rounded down to 1,000).
+import pino from "pino";
+
+import { CreditClient } from "../../../src/connectors/credit/credit.client";
 import { makeIdNumber } from "../../../src/domain/accounts/id-number";
 import { monthRange } from "../../../src/domain/calendar/calendar";
 import { Money } from "../../../src/domain/money/money";
@@ -154,7 +157,9 @@ describe("loanQuota", () => {
     const services = {
       prisma: t.hub.db.prisma,
       policy: new PolicyParameterService(t.hub.db.prisma, 3_600_000),
-      credit: t.hub.services.credit,
+      // the bare client: the hub's credit port also writes the pull's exchange record (issue 9, item 5), which is
+      // not part of the facts read counted here
+      credit: new CreditClient({ baseUrl: t.credit.url, timeoutMs: 2000, logger: pino({ level: "silent" }) }),
     };
     await services.policy.on("2026-12-01");
     const query = (accountNumber: string) => ({

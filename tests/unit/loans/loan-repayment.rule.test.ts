@@ -20,7 +20,11 @@ describe("applying a repayment to the instalments due", () => {
     expect(a.payments.map((p) => [p.number, formatMoney(p.principal), formatMoney(p.interest), p.settled])).toEqual([
       [2, "0.00", "395.64", false],
     ]);
-    expect([formatMoney(a.principal), formatMoney(a.interest), formatMoney(a.left)]).toEqual(["0.00", "395.64", "0.00"]);
+    expect([formatMoney(a.principal), formatMoney(a.interest), formatMoney(a.left)]).toEqual([
+      "0.00",
+      "395.64",
+      "0.00",
+    ]);
   });
 
   it("finishes a partly paid instalment before the next and leaves the rest for prepayment", () => {
