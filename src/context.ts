@@ -6,7 +6,7 @@ import type { Viewer } from "./auth/viewer";
 import { type AccountView, accountViewsByNumber } from "./services/accounts/account-view";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { Actor, HubServices } from "./services/hub-services";
-import { type LoanView, loansOfAccounts } from "./services/loans/loan-book";
+import { loansOfAccounts, type LoanView } from "./services/loans/loan-book";
 
 export interface HubContext {
   viewer: Viewer | null;

@@ -3,12 +3,12 @@
 // rollups, and the fraud-ban fact of the borrow rule.
 import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
-import { liquidityLevel, type LiquidityLevel } from "../../domain/loans/loan-repayment.rule";
+import { type LiquidityLevel, liquidityLevel } from "../../domain/loans/loan-repayment.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import { Prisma, type PrismaClient } from "../../generated/prisma/client";
-import type { LoanQuotaAnswer } from "./loan-quota";
 import { maintainedSource } from "../metrics/metric-sources";
 import type { ParametersOn } from "../policy/policy-parameters.service";
+import type { LoanQuotaAnswer } from "./loan-quota";
 
 export type LoanStatus = "APPROVED" | "DISBURSED" | "SETTLED" | "WRITTEN_OFF";
 /** Statuses during which the person has a loan in application or outstanding (one at a time). */

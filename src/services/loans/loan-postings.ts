@@ -1,9 +1,9 @@
 // Postings of the loan book: each is linked to its loan (loan_posting) and its loan measures written in the same
 // transaction (the loan receivable has no account of its own to key the metrics by: the link names the borrower).
 import type { Tx } from "../../db/transaction";
+import { toMoney } from "../../domain/money/money";
 import type { Ledger } from "../../ledger/ledger";
 import type { PostingRequest, PostingResult } from "../../ledger/posting";
-import { toMoney } from "../../domain/money/money";
 import { recordLoanPostingMetrics } from "../metrics/metric-deltas";
 
 export async function postForLoans(

@@ -8,7 +8,7 @@ import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { compareDates, monthOf } from "../../domain/calendar/calendar";
 import { allocate, amountDue, type UnpaidInstalment } from "../../domain/loans/loan-repayment.rule";
-import { replanAfterPrepayment, type RepaymentMethod } from "../../domain/loans/loan-schedule.rule";
+import { type RepaymentMethod, replanAfterPrepayment } from "../../domain/loans/loan-schedule.rule";
 import { formatMoney, type MoneyValue, toMoney } from "../../domain/money/money";
 import type { PostingLine } from "../../ledger/posting";
 import { lockAccount } from "../../ledger/worker-lock";

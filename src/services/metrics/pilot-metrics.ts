@@ -3,19 +3,19 @@
 // The answer is plain JSON with the contract's field names; the dashboard and the exports use this same function,
 // and it is published with small cells withheld (pilot-metrics-suppression.ts, docs/decisions/009).
 import { isValidDate, monthRange } from "../../domain/calendar/calendar";
+import { type LiquidityLevel, liquidityLevel } from "../../domain/loans/loan-repayment.rule";
 import {
   EMPLOYMENT_FORMS,
   isCountyCode,
   loanToDepositRatio,
   metricsWindowProblem,
 } from "../../domain/metrics/pilot-metrics.rule";
-import { liquidityLevel, type LiquidityLevel } from "../../domain/loans/loan-repayment.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import { badInput } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
 import type { HubServices } from "../hub-services";
-import { MissingParameterError } from "../policy/policy-parameters.service";
 import { liquidityThresholds } from "../loans/loan-book";
+import { MissingParameterError } from "../policy/policy-parameters.service";
 import { maintainedSource } from "./metric-sources";
 import { minimumCellSize, publishedCells } from "./pilot-metrics-suppression";
 

@@ -8,8 +8,8 @@ import type { Ledger } from "../../ledger/ledger";
 import type { PostedEntry } from "../../ledger/posting";
 import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
-import { loanFacts, loanStatusesOfPerson } from "../loans/loan-book";
 import { entryViewOf } from "../deposits/deposit-posting";
+import { loanFacts, loanStatusesOfPerson } from "../loans/loan-book";
 
 export type PayoutKind = "WITHDRAWAL" | "EXIT_PAYOUT";
 

@@ -6,7 +6,7 @@ import { makeIdNumber } from "../../../src/domain/accounts/id-number";
 import { monthRange } from "../../../src/domain/calendar/calendar";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { enrolWorker, payMonthsOnDay, type Worker } from "../../factories/agency-exchange";
-import { apply, applicationInput, disburse, setLiquidity } from "../../factories/loans";
+import { applicationInput, apply, disburse, setLiquidity } from "../../factories/loans";
 import { pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 

@@ -7,8 +7,8 @@ import { monthRange } from "../../../src/domain/calendar/calendar";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { enrolWorker, payMonthsOnDay, type Worker } from "../../factories/agency-exchange";
 import {
-  apply,
   applicationInput,
+  apply,
   disburse,
   LOAN,
   type LoanView,

@@ -5,7 +5,7 @@ import { makeIdNumber } from "../../../src/domain/accounts/id-number";
 import { monthRange } from "../../../src/domain/calendar/calendar";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { enrolWorker, payMonthsOnDay } from "../../factories/agency-exchange";
-import { apply, applicationInput, setLiquidity } from "../../factories/loans";
+import { applicationInput, apply, setLiquidity } from "../../factories/loans";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 // PGlite runs one statement at a time, so requests never overlap inside the database there: real concurrency needs
