@@ -20,6 +20,7 @@ import { waitForQuiet, withCpu } from "./lib/cpu";
 import { type BenchDatabase, createBenchDatabase } from "./lib/db";
 import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
 import { table, TABLE_LEGEND, writeResults } from "./lib/report";
+import { loansBench } from "./loans.bench";
 import { lookupsBench } from "./lookups.bench";
 
 const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Promise<Metric[]> }> = {
@@ -31,10 +32,11 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
       "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons",
     run: agencyBench,
   },
+  loans: { title: "5. runLoanRepayments (offsets) vs one plain-SQL statement", run: loansBench },
 };
 // Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
 // The agency bench seeds its own populations and starts its own second hub; it runs before the import.
-const ORDER: BenchName[] = ["deposits", "lookups", "agency", "import"];
+const ORDER: BenchName[] = ["deposits", "lookups", "agency", "loans", "import"];
 
 /** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
 function gitState(): { commit: string; dirtySrc: number } {

@@ -5,14 +5,14 @@ import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
-});
+}, 180_000);
 afterAll(async () => {
   await expectLedgerBalanced(t);
   expect(await checkMetrics(t.hub.db.prisma)).toMatchObject({ ok: true, differences: [] });
   await t.close();
 });
 
-test("the demo data includes withdrawals (one payout failed), exits and one settled interest year", async () => {
+test("the demo data includes withdrawals (one payout failed), exits, one settled interest year and loans in every state", async () => {
   const summary = await loadDemoData(t.hub.services, "2026-11-20", 40);
   expect(summary.interestYear).toBe(2025);
   expect(summary.withdrawals).toBeGreaterThan(0);
@@ -22,4 +22,26 @@ test("the demo data includes withdrawals (one payout failed), exits and one sett
   expect(await prisma.payout.count({ where: { status: "FAILED" } })).toBe(1);
   expect(await prisma.payout.count({ where: { status: "PAID", kind: "WITHDRAWAL" } })).toBe(summary.withdrawals - 1);
   expect(await prisma.account.count({ where: { status: "CLOSED", closeCode: "05" } })).toBe(summary.exits);
-});
+  // loans relative to 2026-11: written off (disbursed 2026-01, its 2026-02 instalment 6 months overdue in the run of
+  // 2026-08), settled, repaid by offsets, overdue (disbursed 2026-07, its 2026-08 instalment unpaid), approved today
+  const states = await prisma.loan.findMany({ select: { loanNumber: true, status: true } });
+  const statusOf = (n: string | undefined) => states.find((l) => l.loanNumber === n)?.status;
+  expect({
+    writtenOff: statusOf(summary.loans.WRITTEN_OFF),
+    settled: statusOf(summary.loans.SETTLED),
+    offset: statusOf(summary.loans.OFFSET),
+    overdue: statusOf(summary.loans.OVERDUE),
+    approved: statusOf(summary.loans.APPROVED),
+  }).toEqual({
+    writtenOff: "WRITTEN_OFF",
+    settled: "SETTLED",
+    offset: "DISBURSED",
+    overdue: "DISBURSED",
+    approved: "APPROVED",
+  });
+  const overdue = await prisma.loanInstalment.count({
+    where: { status: "OVERDUE", loan: { loanNumber: summary.loans.OVERDUE } },
+  });
+  expect(overdue).toBeGreaterThan(0);
+  expect(await prisma.fiscalClaim.count({ where: { kind: "RISK_COMPENSATION" } })).toBe(1);
+}, 600_000); // 40 workers' two years of history, then ten monthly loan runs, on 2 shared cores
