@@ -20,6 +20,7 @@ import { waitForQuiet, withCpu } from "./lib/cpu";
 import { type BenchDatabase, createBenchDatabase } from "./lib/db";
 import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
 import { table, TABLE_LEGEND, writeResults } from "./lib/report";
+import { loansBench } from "./loans.bench";
 import { lookupsBench } from "./lookups.bench";
 import { scaleOutBench } from "./scale-out.bench";
 
@@ -33,11 +34,12 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
     run: agencyBench,
   },
   scale: { title: "5. scale-out: account lookups through 1 vs 2 hub processes behind one port", run: scaleOutBench },
+  loans: { title: "6. runLoanRepayments (offsets) vs one plain-SQL statement", run: loansBench },
 };
 // Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
 // The agency bench seeds its own populations and starts its own second hub; it runs before the import.
 // The scale-out bench stops the single hub child and runs its own clusters (after lookups: it reuses their accounts).
-const ORDER: BenchName[] = ["deposits", "lookups", "scale", "agency", "import"];
+const ORDER: BenchName[] = ["deposits", "lookups", "scale", "agency", "loans", "import"];
 
 /** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
 function gitState(): { commit: string; dirtySrc: number } {

@@ -6,6 +6,7 @@ import type { Viewer } from "./auth/viewer";
 import { type AccountView, accountViewsByNumber } from "./services/accounts/account-view";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { Actor, HubServices } from "./services/hub-services";
+import { loansOfAccounts, type LoanView } from "./services/loans/loan-book";
 import { bansByAccountNumber, type FraudBanView } from "./services/risk/fraud-bans";
 
 export interface HubContext {
@@ -20,6 +21,7 @@ export interface HubContext {
     accountByNumber: DataLoader<string, AccountView | null>;
     /** Fraud bans of each account's holder (Account.bans), one statement per batch. */
     bansByAccount: DataLoader<string, FraudBanView[]>;
+    loansByAccount: DataLoader<string, LoanView[]>;
   };
 }
 
@@ -32,6 +34,10 @@ export function createLoaders(hub: HubServices): HubContext["loaders"] {
     bansByAccount: new DataLoader(async (numbers: readonly string[]) => {
       const bans = await bansByAccountNumber(hub.prisma, numbers);
       return numbers.map((n) => bans.get(n) ?? []);
+    }),
+    loansByAccount: new DataLoader(async (numbers: readonly string[]) => {
+      const loans = await loansOfAccounts(hub.prisma, numbers);
+      return numbers.map((n) => loans.get(n) ?? []);
     }),
   };
 }

@@ -24,6 +24,8 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     verifyExchangeLog: [Role.AUDITOR],
     taxDeductions: [Role.TAX_BUREAU],
     rentalEligibility: [Role.HOUSING_BUREAU],
+    // WORKER: own loans only (the resolver's row scope)
+    loan: [...CENTER, Role.WORKER],
   },
   Mutation: {
     enrollWorker: [Role.CENTER_OPERATOR],
@@ -45,6 +47,10 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     transferToRelative: [Role.CENTER_OPERATOR],
     importLegacyAccounts: [Role.CENTER_OPERATOR],
     recordFraudBan: [Role.CENTER_ADMIN],
+    applyForLoan: [Role.CENTER_OPERATOR],
+    disburseLoan: [Role.CENTER_ADMIN],
+    repayLoan: [Role.CENTER_OPERATOR],
+    runLoanRepayments: [Role.CENTER_ADMIN],
   },
 };
 

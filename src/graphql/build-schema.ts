@@ -13,6 +13,7 @@ import { ExchangeLogResolver } from "../resolvers/audit/exchange-log.resolver";
 import { DepositResolver } from "../resolvers/deposits/deposit.resolver";
 import { RentalEligibilityResolver } from "../resolvers/housing/rental-eligibility.resolver";
 import { InterestResolver } from "../resolvers/interest/interest.resolver";
+import { AccountLoansResolver, LoanResolver } from "../resolvers/loans/loan.resolver";
 import { LoanQuotaResolver } from "../resolvers/loans/loan-quota.resolver";
 import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
 import { PolicyResolver } from "../resolvers/policy/policy.resolver";
@@ -36,6 +37,8 @@ export const RESOLVERS = [
   InterestResolver,
   AccountMovesResolver,
   FraudBanResolver,
+  LoanResolver,
+  AccountLoansResolver,
 ] as const;
 
 let cached: GraphQLSchema | undefined;

@@ -2,8 +2,9 @@
 // Jincheng's six counties, two years of monthly, back-paid and lump-sum history, bank files with failures,
 // and a few enrolments refused by the national duplicate check; withdrawals (one payout failed at the bank), exits
 // and the last ended settlement year's interest; accounts that move (one converted to employer-based, one transferred
-// in from another city, pre-pilot accounts of which one enrolled, one transferred out); one worker under a fraud ban.
-// Everything goes through the real services.
+// in from another city, pre-pilot accounts of which one enrolled, one transferred out); one worker under a fraud ban;
+// loans in every state (demo-loans.ts: written off, settled, repaid by offsets, overdue, approved). Everything goes
+// through the real services.
 import { inTransaction } from "../db/transaction";
 import { AccountKind } from "../domain/accounts/account-vocabulary";
 import { makeIdNumber } from "../domain/accounts/id-number";
@@ -25,6 +26,7 @@ import { recordFraudBan } from "../services/risk/record-fraud-ban";
 import { exitAgreement } from "../services/withdrawals/exit-agreement";
 import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
 import { withdraw } from "../services/withdrawals/withdraw";
+import { type DemoLoanSummary, loadDemoLoans } from "./demo-loans";
 
 export const JINCHENG_COUNTIES = ["140502", "140521", "140522", "140524", "140525", "140581"] as const;
 const SURNAMES = [
@@ -162,6 +164,8 @@ export interface DemoSummary {
   transferredOut: number;
   /** Workers with a fraud ban in force today (recorded by the center). */
   bans: number;
+  /** Loan numbers of the demo loans, by the state they are left in (demo-loans.ts). */
+  loans: DemoLoanSummary["loans"];
 }
 
 export async function loadDemoData(hub: HubServices, today: string, workerCount = 300): Promise<DemoSummary> {
@@ -286,6 +290,16 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
   const money = await demoMoneyOut(hub, today, workers);
   const moves = await demoAccountsThatMove(hub, today, workers);
   const bans = await demoBan(hub, today, workers);
+  const movedOrBanned = new Set([0, 1, 7]);
+  // Loans go to monthly payers untouched by the money out above (i % 10 === 3 withdrew, i % 37 === 5 exited) and by
+  // the moves and the ban (workers 0 and 1 converted and transferred out, worker 7 banned),
+  // the earliest enrolled first, so their quota on the older application dates already passes the 6-month gate.
+  const borrowers = workers
+    .map((w, i) => ({ w, i }))
+    .filter(({ w, i }) => w.mode === "MONTHLY" && i % 10 !== 3 && i % 37 !== 5 && !movedOrBanned.has(i))
+    .sort((x, y) => (x.w.enrolledOn < y.w.enrolledOn ? -1 : x.w.enrolledOn > y.w.enrolledOn ? 1 : 0))
+    .map(({ w }) => w.accountNumber);
+  const { loans } = await loadDemoLoans(hub, today, borrowers);
   return {
     workers: workers.length,
     refused,
@@ -295,6 +309,7 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
     ...money,
     ...moves,
     bans,
+    loans,
   };
 }
 

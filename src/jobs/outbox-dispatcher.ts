@@ -26,6 +26,20 @@ export function outboxHandlers(national: NationalPlatformPort): Record<string, O
         kind: p.kind === "EMPLOYER" ? "EMPLOYER" : "FLEXIBLE",
       });
     },
+    "national.registerLoan": async (p) => {
+      await national.registerLoan({
+        idNumber: String(p.idNumber),
+        centerCode: String(p.centerCode),
+        loanNumber: String(p.loanNumber),
+      });
+    },
+    "national.settleLoan": async (p) => {
+      await national.settleLoan({
+        idNumber: String(p.idNumber),
+        centerCode: String(p.centerCode),
+        loanNumber: String(p.loanNumber),
+      });
+    },
   };
 }
 

@@ -9,6 +9,8 @@ export const FUND_ACCOUNT_CODES = [
   "TRANSFER_CLEARING",
   "LOAN_RECEIVABLE",
   "LEGACY_CLEARING",
+  "LOAN_INTEREST_INCOME",
+  "RISK_COMPENSATION_RECEIVABLE",
 ] as const;
 export type FundAccountCode = (typeof FUND_ACCOUNT_CODES)[number];
 export type FundAccounts = Readonly<Record<FundAccountCode, bigint>>;

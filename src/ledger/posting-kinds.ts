@@ -20,11 +20,23 @@ export const POSTING_KINDS = [
   "TRANSFER_IN",
   "RELATIVE_TRANSFER",
   "LEGACY_OPENING",
+  "LOAN_DISBURSEMENT",
+  "LOAN_REPAYMENT",
+  "LOAN_OFFSET",
+  "LOAN_WRITE_OFF",
 ] as const;
 export type PostingKind = (typeof POSTING_KINDS)[number];
 
 /** Which pilot metric a kind's worker entries count in; NONE moves only the balance. */
-export type MetricCategory = "DEPOSIT" | "WITHDRAWAL" | "GRADUATE_SUBSIDY" | "INTEREST" | "INTEREST_SUBSIDY" | "NONE";
+export type MetricCategory =
+  | "DEPOSIT"
+  | "WITHDRAWAL"
+  | "GRADUATE_SUBSIDY"
+  | "INTEREST"
+  | "INTEREST_SUBSIDY"
+  /** Loans disbursed (count and amount): counted from the loan receivable's entries (metric-sources.ts loanSource). */
+  | "LOAN"
+  | "NONE";
 
 /** JGJ/T 320 business type codes the hub uses. */
 export type BusinessType = "01" | "02" | "07" | "08" | "09" | "11" | "12" | "99";
@@ -55,6 +67,14 @@ export const POSTING_KIND_CATALOGUE = {
   RELATIVE_TRANSFER: { businessType: "99", metric: "NONE", label: "亲属间转让" },
   // A pre-pilot balance brought onto the hub (migration path): no new money, not a deposit of this pilot.
   LEGACY_OPENING: { businessType: "99", metric: "NONE", label: "期初余额迁入" },
+  // The loan book (decision record 016). Fund-level postings on the loan receivable; the deposit-side business types
+  // of JGJ/T 320 have no loan codes of their own, so they are 99 (其他) there, except the offset, which takes the
+  // worker's deposits to repay the loan: a partial withdrawal 部分提取 (11) for repaying a housing loan.
+  // Their effect on the pilot metrics is counted from the loan receivable's entries (loanSource), not from workers.
+  LOAN_DISBURSEMENT: { businessType: "99", metric: "LOAN", label: "贷款发放" },
+  LOAN_REPAYMENT: { businessType: "99", metric: "NONE", label: "贷款还款" },
+  LOAN_OFFSET: { businessType: "11", metric: "NONE", label: "冲还贷" },
+  LOAN_WRITE_OFF: { businessType: "99", metric: "NONE", label: "贷款核销" },
 } as const satisfies Record<PostingKind, PostingKindInfo>;
 
 export function businessTypeOf(kind: PostingKind): BusinessType {

@@ -226,33 +226,37 @@ describeBrowser("leadership dashboard in headless Chromium", () => {
   });
 
   it.each([
-    ["0.4213", "运行正常", "ok", "距预警线 42.87 个百分点"],
-    ["0.9012", "达到预警线", "warn", "超出预警线 5.12 个百分点"],
-    ["0.9650", "达到警戒线", "alarm", "超出警戒线 1.50 个百分点"],
-  ])("reads a loan-to-deposit ratio of %s against the 85 %% / 95 %% lines", async (ratio, status, level, gap) => {
-    // No loan book yet, so the hub's ratio is 0.0000: the page gets a real answer with only the ratio changed.
-    const withRatio = (page: Page) =>
-      page.route("**/graphql", async (route) => {
-        const answer = await route.fetch();
-        const body = (await answer.json()) as { data: { pilotMetrics: Record<string, unknown> } };
-        body.data.pilotMetrics.loanToDepositRatio = ratio;
-        await route.fulfill({ response: answer, json: body });
-      });
-    const { page, context, problems } = await open(
-      `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`,
-      undefined,
-      withRatio,
-    );
-    await page.waitForSelector('body[data-state="ready"]');
-    expect(await page.textContent('[data-metric="loanToDepositRatio"]')).toBe(ratio);
-    expect(await page.textContent("#ratio-status")).toBe(status);
-    expect(await page.getAttribute("#ratio-status", "class")).toBe(`ratio-status ${level}`);
-    expect(await page.textContent("#ratio-gap")).toBe(gap);
-    if (level === "alarm")
-      await page.locator(".panel-ratio").screenshot({ path: join(ARTIFACTS, "dashboard-ratio-alarm.png") });
-    expect(problems).toEqual([]);
-    await context.close();
-  });
+    ["0.4213", "NORMAL", "运行正常", "ok", "距预警线 42.87 个百分点"],
+    ["0.9012", "WARNING", "达到预警线", "warn", "超出预警线 5.12 个百分点"],
+    ["0.9650", "ALARM", "达到警戒线", "alarm", "超出警戒线 1.50 个百分点"],
+  ])(
+    "reads a loan-to-deposit ratio of %s (%s) against the 85 %% / 95 %% lines",
+    async (ratio, liquidityLevel, status, level, gap) => {
+      // The dataset has no loans (ratio 0.0000): the page gets a real answer with the ratio and the hub's level changed.
+      const withRatio = (page: Page) =>
+        page.route("**/graphql", async (route) => {
+          const answer = await route.fetch();
+          const body = (await answer.json()) as { data: { pilotMetrics: Record<string, unknown> } };
+          body.data.pilotMetrics.loanToDepositRatio = ratio;
+          body.data.pilotMetrics.liquidityLevel = liquidityLevel;
+          await route.fulfill({ response: answer, json: body });
+        });
+      const { page, context, problems } = await open(
+        `/dashboard?from=${DATASET_WINDOW.from}&to=${DATASET_WINDOW.to}#token=${leadership}`,
+        undefined,
+        withRatio,
+      );
+      await page.waitForSelector('body[data-state="ready"]');
+      expect(await page.textContent('[data-metric="loanToDepositRatio"]')).toBe(ratio);
+      expect(await page.textContent("#ratio-status")).toBe(status);
+      expect(await page.getAttribute("#ratio-status", "class")).toBe(`ratio-status ${level}`);
+      expect(await page.textContent("#ratio-gap")).toBe(gap);
+      if (level === "alarm")
+        await page.locator(".panel-ratio").screenshot({ path: join(ARTIFACTS, "dashboard-ratio-alarm.png") });
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+  );
 
   it("defaults to the current settlement year in Asia/Shanghai when the URL gives no window", async () => {
     const { page, context, problems } = await open(`/dashboard#token=${leadership}`);

@@ -137,6 +137,7 @@ export const PILOT_METRICS = `query Metrics($from: YearMonth!, $to: YearMonth!, 
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount
     loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed
+    loanApplications loanOverdueCount
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -153,6 +154,8 @@ export const HEADLINE_FIELDS = [
   "withdrawalAmount",
   "loanCount",
   "loanAmount",
+  "loanApplications",
+  "loanOverdueCount",
   "graduateSubsidyAmount",
   "interestSubsidyAmount",
   "duplicateBlocks",

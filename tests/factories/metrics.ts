@@ -7,6 +7,7 @@ export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $c
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount
     graduateSubsidyAmount interestSubsidyAmount interestAmount duplicateBlocks convertedToEmployer loanToDepositRatio suppressed
+    liquidityLevel loanApplications loanOverdueCount
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -43,6 +44,9 @@ export function emptyMetrics(from: string, to: string, periods: string[]): Pilot
     interestAmount: "0.00",
     duplicateBlocks: 0,
     convertedToEmployer: 0,
+    liquidityLevel: "NORMAL",
+    loanApplications: 0,
+    loanOverdueCount: 0,
     loanToDepositRatio: "0.0000",
     suppressed: false,
     monthly: periods.map((period) => ({ period, enrolled: 0, depositAmount: "0.00", withdrawalAmount: "0.00" })),

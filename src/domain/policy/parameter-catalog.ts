@@ -86,6 +86,7 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   def("loan.secondHomeRateOver5Years", "decimal", "ratio", "0.03075", "二套 5 年以上年利率"),
   def("loan.creditFactorClean", "decimal", "ratio", "1.0", "征信无不良记录信用系数"),
   def("loan.quotaRoundingUnit", "money", "CNY", "1000.00", "贷款额度向下取整单位"),
+  def("loan.writeOffOverdueMonths", "integer", "months", "6", "最早未还期次逾期满 N 个月核销并申请风险补偿金"),
   // Tax
   // Only the 2026 figure is published in our sources; like the deposit limits it applies from the pilot's start
   // until the center records each earlier year's cap (a later effective date wins from that date on).

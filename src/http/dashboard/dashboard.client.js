@@ -28,6 +28,7 @@
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
     from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount
     loanCount loanAmount graduateSubsidyAmount interestSubsidyAmount interestAmount duplicateBlocks loanToDepositRatio suppressed
+    liquidityLevel loanApplications loanOverdueCount
     monthly { period enrolled depositAmount withdrawalAmount }
     byCounty { key activeAccounts depositAmount }
     byEmploymentForm { key activeAccounts depositAmount }
@@ -280,7 +281,8 @@
     els.updated.textContent = `数据时间 ${new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" }).format(new Date())}`;
 
     const ratio = Number(m.loanToDepositRatio);
-    const level = ratio >= ALARM ? "alarm" : ratio >= WARNING ? "warn" : "ok";
+    // The hub decides the level (the exact ratio against the thresholds in force at the end of the window).
+    const level = { NORMAL: "ok", WARNING: "warn", ALARM: "alarm" }[m.liquidityLevel] || "ok";
     const points = (a, b) => `${(Math.round((a - b) * 10000) / 100).toFixed(2)} 个百分点`;
     els.ratioGap.textContent = {
       ok: `距预警线 ${points(WARNING, ratio)}`,

@@ -126,12 +126,17 @@ export function dashboardPage(options: DashboardPageOptions): string {
     <section class="tiles" aria-label="其他指标">
       ${tile("depositCount", "笔")}
       ${tile("exitedTotal", "人")}
-      ${tile("loanCount", "笔")}
-      ${tile("loanAmount", "元")}
       ${tile("graduateSubsidyAmount", "元")}
       ${tile("interestSubsidyAmount", "元")}
       ${tile("interestAmount", "元")}
       ${tile("duplicateBlocks", "次")}
+    </section>
+
+    <section class="tiles tiles-loans" aria-label="存贷挂钩贷款">
+      ${tile("loanApplications", "笔")}
+      ${tile("loanCount", "笔")}
+      ${tile("loanAmount", "元")}
+      ${tile("loanOverdueCount", "笔")}
     </section>
 
     <section class="panels">

@@ -21,7 +21,7 @@ export const countyName = (code: string): string =>
   COUNTY_NAMES[code] ?? (code === "000000" ? "未登记区县" : `其他（${code}）`);
 export const employmentFormName = (key: string): string => EMPLOYMENT_FORM_NAMES[key] ?? "未登记";
 
-type Kind = "count" | "money" | "ratio";
+type Kind = "count" | "money" | "ratio" | "level";
 type HeadlineField = Exclude<
   keyof PilotMetricsDto,
   "from" | "to" | "suppressed" | "monthly" | "byCounty" | "byEmploymentForm"
@@ -38,12 +38,18 @@ export const HEADLINE_FIGURES: readonly { field: HeadlineField; label: string; u
   { field: "withdrawalAmount", label: "提取金额", unit: "元", kind: "money" },
   { field: "loanCount", label: "发放贷款笔数", unit: "笔", kind: "count" },
   { field: "loanAmount", label: "发放贷款金额", unit: "元", kind: "money" },
+  { field: "loanApplications", label: "贷款申请笔数", unit: "笔", kind: "count" },
+  { field: "loanOverdueCount", label: "期末逾期贷款笔数", unit: "笔", kind: "count" },
   { field: "graduateSubsidyAmount", label: "高校毕业生缴存补贴", unit: "元", kind: "money" },
   { field: "interestSubsidyAmount", label: "利息补贴", unit: "元", kind: "money" },
   { field: "interestAmount", label: "结息金额", unit: "元", kind: "money" },
   { field: "duplicateBlocks", label: "全国查重拦截次数", unit: "次", kind: "count" },
   { field: "loanToDepositRatio", label: "个贷率", unit: "比率", kind: "ratio" },
+  { field: "liquidityLevel", label: "流动性等级", unit: "等级", kind: "level" },
 ];
+
+/** 个贷率 against the thresholds: 正常 below the warning line, 预警 from it, 警戒 from the alarm line. */
+export const LIQUIDITY_LABELS: Record<string, string> = { NORMAL: "正常", WARNING: "预警", ALARM: "警戒" };
 
 export interface ReportContext {
   metrics: PilotMetricsDto;
@@ -63,10 +69,10 @@ export interface ReportSection {
   widths: number[];
 }
 
-const num = (value: string | number, kind: Kind): XlsxCell => ({
-  number: value,
-  format: kind === "money" ? "money" : kind === "ratio" ? "ratio" : "integer",
-});
+const num = (value: string | number, kind: Kind): XlsxCell =>
+  kind === "level"
+    ? `${LIQUIDITY_LABELS[String(value)] ?? String(value)} ${String(value)}`
+    : { number: value, format: kind === "money" ? "money" : kind === "ratio" ? "ratio" : "integer" };
 
 export const REPORT_TITLE = "晋城市灵活就业人员住房公积金试点统计";
 

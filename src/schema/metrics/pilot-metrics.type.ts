@@ -1,6 +1,7 @@
 // The leadership group's pilot metrics: aggregates only, so no field of a person is reachable from here.
 import { Field, Int, ObjectType } from "type-graphql";
 
+import { LiquidityLevel } from "../loans/loan.types";
 import { YearMonthScalar } from "../scalars/date.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 
@@ -85,6 +86,18 @@ export class PilotMetrics {
     description: '个贷率: outstanding loans ÷ deposit balances of the flexible pool, 4 decimals, e.g. "0.4213".',
   })
   loanToDepositRatio: string;
+
+  @Field(() => LiquidityLevel, {
+    description:
+      "The ratio at the end of the window against the policy thresholds (预警 85 %, 警戒 95 %). 流动性等级。",
+  })
+  liquidityLevel: string;
+
+  @Field(() => Int, { description: "Loan applications in the window, approved or refused. 贷款申请笔数。" })
+  loanApplications: number;
+
+  @Field(() => Int, { description: "Loans with an overdue instalment at the end of the window. 逾期贷款笔数。" })
+  loanOverdueCount: number;
 
   @Field(() => Boolean, {
     description:

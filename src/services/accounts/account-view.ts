@@ -44,6 +44,7 @@ interface AccountRow {
   subsidy_amounts: string[] | null;
   holding_months: string | null;
   today: string;
+  loan_statuses: string[] | null;
 }
 
 const SELECT = Prisma.sql`
@@ -54,7 +55,8 @@ const SELECT = Prisma.sql`
             'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried,
          (SELECT dp.monthly_amount FROM deposit_plan dp WHERE dp.account_id = a.id
            ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount,
-         s.subsidy_dates, s.subsidy_amounts, h.holding_months, t.today::text AS today
+         s.subsidy_dates, s.subsidy_amounts, h.holding_months, t.today::text AS today,
+         (SELECT array_agg(ln.status) FROM loan ln WHERE ln.person_id = a.person_id) AS loan_statuses
   FROM account a
   CROSS JOIN (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today) t
   LEFT JOIN LATERAL (
@@ -71,8 +73,8 @@ const SELECT = Prisma.sql`
 function toView(row: AccountRow): AccountView {
   const history = depositHistory(row.periods ?? [], row.transferred_in_months, row.carried ?? []);
   const balance = toMoney(row.balance);
-  // No loan book yet (issue 9): the rule decides on the person's loans, of which there are none so far.
-  const hasOutstandingLoan = hasLoan([]);
+  // The person's loans (any of their accounts): outstanding or in application (withdrawal.rule.ts decides).
+  const hasOutstandingLoan = hasLoan((row.loan_statuses ?? []).map((status) => ({ status })));
   const subsidyCredits = (row.subsidy_dates ?? []).map((d, i) => ({
     on: d,
     amount: toMoney(row.subsidy_amounts![i]!),

@@ -5,7 +5,15 @@ import type { Tx } from "../../db/transaction";
 import { monthOf } from "../../domain/calendar/calendar";
 import { Prisma } from "../../generated/prisma/client";
 import { lockAccountById } from "../../ledger/worker-lock";
-import { agreementSource, INSERT_COLUMNS, ledgerSource, summedColumns, UNKNOWN_FORM } from "./metric-sources";
+import {
+  accountSources,
+  INSERT_COLUMNS,
+  ledgerSource,
+  loanApplicationSource,
+  loanSource,
+  summedColumns,
+  UNKNOWN_FORM,
+} from "./metric-sources";
 
 /** Where an event counts: its business date's month, the county and the employment form. */
 export interface MetricEventKey {
@@ -61,9 +69,34 @@ export async function rekeyAccountMetrics(tx: Tx, accountId: bigint, change: () 
   const contribution = (sign: 1 | -1) => Prisma.sql`
     INSERT INTO metric_delta ${INSERT_COLUMNS}
     SELECT month, county_code, employment_form, ${summedColumns(sign)}
-    FROM (${ledgerSource(scope)} UNION ALL ${agreementSource(scope)}) s
+    FROM (${accountSources(scope)}) s
     GROUP BY 1, 2, 3`;
   await tx.$executeRaw(contribution(-1));
   await change();
   await tx.$executeRaw(contribution(1));
+}
+
+/** The loan measures of loan postings (linked in loan_posting first): disbursed count and amount, outstanding. */
+export async function recordLoanPostingMetrics(tx: Tx, postingIds: readonly bigint[]): Promise<void> {
+  if (postingIds.length === 0) return;
+  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${loanSource(Prisma.sql`e.posting_id = ANY(${[...postingIds]}::bigint[])`)}`;
+}
+
+/** One loan application (approved or refused), just inserted. */
+export async function recordLoanApplication(tx: Tx, applicationId: bigint): Promise<void> {
+  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${loanApplicationSource(Prisma.sql`la.id = ${applicationId}::bigint`)}`;
+}
+
+/** Overdue spells opened (+1 in the month of from_on) or closed (−1 in the month of to_on), by spell id. */
+export async function recordOverdueSpells(tx: Tx, opened: readonly bigint[], closed: readonly bigint[]): Promise<void> {
+  if (opened.length === 0 && closed.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO metric_delta (month, county_code, employment_form, loan_overdue_delta)
+    SELECT to_char(x.on_date, 'YYYY-MM'), a.county_code, coalesce(a.employment_form, ${UNKNOWN_FORM}), sum(x.d)
+    FROM loan_overdue_spell s JOIN loan l ON l.id = s.loan_id JOIN account a ON a.id = l.account_id
+    CROSS JOIN LATERAL (VALUES
+      (CASE WHEN s.id = ANY(${[...opened]}::bigint[]) THEN s.from_on END, 1),
+      (CASE WHEN s.id = ANY(${[...closed]}::bigint[]) THEN s.to_on END, -1)) AS x(on_date, d)
+    WHERE s.id = ANY(${[...opened, ...closed]}::bigint[]) AND x.on_date IS NOT NULL
+    GROUP BY 1, 2, 3`;
 }

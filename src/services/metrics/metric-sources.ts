@@ -4,8 +4,10 @@
 //
 // Keys: month (business date), the account's county code and employment form ('UNKNOWN' when not recorded).
 // Sources: ledger entries of worker accounts (deposits, withdrawals net of failed payouts, subsidies, interest, the
-// flexible pool's balance), agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit) and refused
-// duplicate checks. Loans have no source table yet: their columns stay zero until the loan book lands.
+// flexible pool's balance), agreements (an enrolment or a conversion back to flexible signs one; ending it is an exit), refused
+// duplicate checks, and the loan book: the loan receivable's entries of each loan (disbursed count and amount, the
+// flexible pool's outstanding principal), loan applications, and overdue spells (a loan counts as overdue from the
+// month a run found an overdue instalment to the month it was repaid, settled or written off).
 import { Prisma } from "../../generated/prisma/client";
 import { kindsInMetric } from "../../ledger/posting-kinds";
 
@@ -26,6 +28,8 @@ export const METRIC_COLUMNS = [
   "loan_outstanding_delta",
   "interest_amount",
   "converted_to_employer",
+  "loan_applications",
+  "loan_overdue_delta",
 ] as const;
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
@@ -39,6 +43,7 @@ const WITHDRAWAL_KINDS = kindsInMetric("WITHDRAWAL");
 const GRADUATE_SUBSIDY_KINDS = kindsInMetric("GRADUATE_SUBSIDY");
 const INTEREST_SUBSIDY_KINDS = kindsInMetric("INTEREST_SUBSIDY");
 const INTEREST_KINDS = kindsInMetric("INTEREST");
+const LOAN_KINDS = kindsInMetric("LOAN");
 
 const KEY_COLUMNS = ["month", "county_code", "employment_form"] as const;
 
@@ -70,7 +75,8 @@ export function ledgerSource(where: Prisma.Sql): Prisma.Sql {
       0 AS duplicate_blocks,
       coalesce(sum(e.credit - e.debit) FILTER (WHERE a.kind = 'FLEXIBLE'), 0) AS balance_delta,
       0 AS loan_outstanding_delta,
-      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_KINDS)})), 0) AS interest_amount, 0 AS converted_to_employer
+      coalesce(sum(e.credit) FILTER (WHERE e.kind IN (${list(INTEREST_KINDS)})), 0) AS interest_amount, 0 AS converted_to_employer,
+      0 AS loan_applications, 0 AS loan_overdue_delta
     FROM ledger_entry e JOIN account a ON a.ledger_account_id = e.ledger_account_id
     WHERE ${where}
     GROUP BY 1, 2, 3`;
@@ -83,7 +89,7 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT to_char(x.on_date, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
       sum(x.enrolled) AS enrolled, sum(x.exited) AS exited, sum(x.enrolled - x.ended) AS active_delta,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(x.converted) AS converted_to_employer
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(x.converted) AS converted_to_employer, 0, 0
     FROM agreement g JOIN account a ON a.id = g.account_id
     CROSS JOIN LATERAL (VALUES
       (g.signed_on, 1, 0, 0, 0),
@@ -98,13 +104,58 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
 export const duplicateSource: Prisma.Sql = Prisma.sql`
   SELECT to_char(d.checked_on, 'YYYY-MM') AS month, coalesce(d.county_code, '${Prisma.raw(UNKNOWN_COUNTY)}') AS county_code,
     coalesce(d.employment_form, '${Prisma.raw(UNKNOWN_FORM)}') AS employment_form,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0, 0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0, 0, 0, 0
   FROM duplicate_check d
   GROUP BY 1, 2, 3`;
 
+/** The loan receivable's entries of the loans matching `where` (e = ledger_entry, l = loan, a = account): loans disbursed
+ *  (count and amount) and the flexible pool's outstanding principal (debit − credit: disbursed minus repaid, offset
+ *  and written off). Keyed by the borrower's account, like every other measure. */
+export function loanSource(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT to_char(e.posted_on, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
+      0 AS enrolled, 0 AS exited, 0 AS active_delta, 0 AS deposit_amount, 0 AS deposit_count, 0 AS withdrawal_amount,
+      count(DISTINCT e.posting_id) FILTER (WHERE e.kind IN (${list(LOAN_KINDS)})) AS loan_count,
+      coalesce(sum(e.debit) FILTER (WHERE e.kind IN (${list(LOAN_KINDS)})), 0) AS loan_amount,
+      0 AS graduate_subsidy_amount, 0 AS interest_subsidy_amount, 0 AS duplicate_blocks, 0 AS balance_delta,
+      coalesce(sum(e.debit - e.credit) FILTER (WHERE a.kind = 'FLEXIBLE'), 0) AS loan_outstanding_delta,
+      0 AS interest_amount, 0 AS converted_to_employer, 0 AS loan_applications, 0 AS loan_overdue_delta
+    FROM ledger_entry e JOIN loan_posting lp ON lp.posting_id = e.posting_id
+      JOIN loan l ON l.id = lp.loan_id JOIN account a ON a.id = l.account_id
+    WHERE e.ledger_account_id = (SELECT id FROM ledger_account WHERE code = 'FUND:LOAN_RECEIVABLE') AND ${where}
+    GROUP BY 1, 2, 3`;
+}
+
+/** Loan applications that reached a decision, approved or refused (la = loan_application, a = account). */
+export function loanApplicationSource(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT to_char(la.applied_on, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS loan_applications, 0
+    FROM loan_application la JOIN account a ON a.id = la.account_id
+    WHERE ${where}
+    GROUP BY 1, 2, 3`;
+}
+
+/** Overdue spells (s = loan_overdue_spell, l = loan, a = account): +1 in the month one opens, −1 in the month it closes. */
+export function loanOverdueSource(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT to_char(x.on_date, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(x.d) AS loan_overdue_delta
+    FROM loan_overdue_spell s JOIN loan l ON l.id = s.loan_id JOIN account a ON a.id = l.account_id
+    CROSS JOIN LATERAL (VALUES (s.from_on, 1), (s.to_on, -1)) AS x(on_date, d)
+    WHERE x.on_date IS NOT NULL AND ${where}
+    GROUP BY 1, 2, 3`;
+}
+
+/** Every source keyed by an account, over the accounts matching `where` (alias a): what re-keying an account moves. */
+export function accountSources(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`${ledgerSource(where)} UNION ALL ${agreementSource(where)} UNION ALL ${loanSource(where)}
+    UNION ALL ${loanApplicationSource(where)} UNION ALL ${loanOverdueSource(where)}`;
+}
+
 /** Every measure recomputed from all source tables (one row per source and key; sum them by key). */
 export const recomputedSource: Prisma.Sql = Prisma.sql`
-  ${ledgerSource(Prisma.sql`TRUE`)} UNION ALL ${agreementSource(Prisma.sql`TRUE`)} UNION ALL ${duplicateSource}`;
+  ${accountSources(Prisma.sql`TRUE`)} UNION ALL ${duplicateSource}`;
 
 /** The maintained figures: compacted rollups plus the deltas not compacted yet. */
 export const maintainedSource: Prisma.Sql = Prisma.raw(

@@ -36,7 +36,7 @@ export async function minimumCellSize(hub: HubServices): Promise<number> {
  * when small; `withheld` = 1 on a flow cell and `withheld_stock` = 1 on a stock cell that lost a figure.
  *
  * Who is behind each figure: enrolments, exits, payments (a deposit amount rests on its payments), loans and refused
- * duplicate checks are counts of their own. Withdrawals and subsidies have no count in the rollups: they are
+ * duplicate checks are counts of their own, and so are loan applications and overdue loans (a stock). Withdrawals and subsidies have no count in the rollups: they are
  * published for a flow cell only when the cell has at least `minCell` payments (subsidies ride on payments; the
  * money-out work adds a withdrawal count, and then withdrawals use it).
  */
@@ -58,9 +58,10 @@ export function publishedCells(m: Prisma.Sql, from: string, to: string, minCell:
       ${ridesOnPayments("interest_amount")} AS interest_amount,
       ${keep("duplicate_blocks", "duplicate_blocks")} AS duplicate_blocks,
       ${keep("converted_to_employer", "converted_to_employer")} AS converted_to_employer,
-      0::bigint AS active, 0::numeric AS balance, 0::numeric AS loan_outstanding,
+      ${keep("loan_applications", "loan_applications")} AS loan_applications,
+      0::bigint AS active, 0::numeric AS balance, 0::numeric AS loan_outstanding, 0::bigint AS loan_overdue,
       (${isSmall("enrolled")} OR ${isSmall("exited")} OR ${isSmall("deposit_count")} OR ${isSmall("loan_count")}
-        OR ${isSmall("duplicate_blocks")} OR ${isSmall("converted_to_employer")}
+        OR ${isSmall("duplicate_blocks")} OR ${isSmall("converted_to_employer")} OR ${isSmall("loan_applications")}
         OR (${fewPayments} AND (withdrawal_amount <> 0 OR graduate_subsidy_amount <> 0 OR interest_subsidy_amount <> 0 OR interest_amount <> 0))
       )::int AS withheld, 0 AS withheld_stock
     FROM (
@@ -69,17 +70,19 @@ export function publishedCells(m: Prisma.Sql, from: string, to: string, minCell:
         sum(withdrawal_amount) AS withdrawal_amount, sum(loan_count) AS loan_count, sum(loan_amount) AS loan_amount,
         sum(graduate_subsidy_amount) AS graduate_subsidy_amount, sum(interest_subsidy_amount) AS interest_subsidy_amount,
         sum(interest_amount) AS interest_amount,
-        sum(duplicate_blocks) AS duplicate_blocks, sum(converted_to_employer) AS converted_to_employer
+        sum(duplicate_blocks) AS duplicate_blocks, sum(converted_to_employer) AS converted_to_employer,
+        sum(loan_applications) AS loan_applications
       FROM ${m} WHERE month >= ${from}
       GROUP BY 1, 2, 3
     ) flows
     UNION ALL
-    SELECT ${to}::text, county_code, employment_form, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    SELECT ${to}::text, county_code, employment_form, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
       ${keep("active", "active")}, ${keep("balance", "active")}, ${keep("loan_outstanding", "active")},
-      0, (${isSmall("active")})::int
+      ${keep("loan_overdue", "loan_overdue")},
+      0, (${isSmall("active")} OR ${isSmall("loan_overdue")})::int
     FROM (
       SELECT county_code, employment_form, sum(active_delta) AS active, sum(balance_delta) AS balance,
-        sum(loan_outstanding_delta) AS loan_outstanding
+        sum(loan_outstanding_delta) AS loan_outstanding, sum(loan_overdue_delta) AS loan_overdue
       FROM ${m}
       GROUP BY 1, 2
     ) stocks`;

@@ -3,6 +3,7 @@
 // The answer is plain JSON with the contract's field names; the dashboard and the exports use this same function,
 // and it is published with small cells withheld (pilot-metrics-suppression.ts, docs/decisions/009).
 import { isValidDate, monthRange } from "../../domain/calendar/calendar";
+import { type LiquidityLevel, liquidityLevel } from "../../domain/loans/loan-repayment.rule";
 import {
   EMPLOYMENT_FORMS,
   isCountyCode,
@@ -13,6 +14,7 @@ import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/
 import { badInput } from "../../errors";
 import { Prisma } from "../../generated/prisma/client";
 import type { HubServices } from "../hub-services";
+import { liquidityThresholds } from "../loans/loan-book";
 import { MissingParameterError } from "../policy/policy-parameters.service";
 import { maintainedSource } from "./metric-sources";
 import { minimumCellSize, publishedCells } from "./pilot-metrics-suppression";
@@ -54,6 +56,12 @@ export interface PilotMetricsDto {
   duplicateBlocks: number;
   convertedToEmployer: number;
   loanToDepositRatio: string;
+  /** The ratio at the end of the window against the thresholds in force on the window's last day (wave 2). */
+  liquidityLevel: LiquidityLevel;
+  /** Loan applications in the window, approved or refused (wave 2). */
+  loanApplications: number;
+  /** Loans with an overdue instalment at the end of the window (wave 2). */
+  loanOverdueCount: number;
   /** True when figures of a group smaller than the minimum cell size were withheld or folded into key OTHER. */
   suppressed: boolean;
   monthly: MetricPointDto[];
@@ -79,6 +87,8 @@ interface AggregateRow {
   interest_amount: Num;
   duplicate_blocks: bigint | null;
   converted_to_employer: bigint | null;
+  loan_applications: bigint | null;
+  loan_overdue: bigint | null;
   active: bigint | null;
   balance: Num;
   loan_outstanding: Num;
@@ -120,19 +130,31 @@ async function aggregate(
       sum(interest_amount)::numeric AS interest_amount,
       sum(duplicate_blocks)::bigint AS duplicate_blocks,
       sum(converted_to_employer)::bigint AS converted_to_employer,
+      sum(loan_applications)::bigint AS loan_applications, sum(loan_overdue)::bigint AS loan_overdue,
       sum(active)::bigint AS active, sum(balance)::numeric AS balance, sum(loan_outstanding)::numeric AS loan_outstanding,
       sum(withheld)::bigint AS withheld, sum(withheld_stock)::bigint AS withheld_stock
     FROM p
     GROUP BY GROUPING SETS ((), (month), (county_code), (employment_form))`;
 }
 
+const lastDayOf = (to: string) => ["31", "30", "29", "28"].map((d) => `${to}-${d}`).find(isValidDate)!;
+
 /** The county codes in force at the end of the window (none before the pilot's parameters start). */
 async function policyCounties(hub: HubServices, to: string): Promise<string[]> {
   try {
-    const lastDay = ["31", "30", "29", "28"].map((d) => `${to}-${d}`).find(isValidDate)!;
-    return (await hub.policy.on(lastDay)).codes("enrolment.countyCodes");
+    return (await hub.policy.on(lastDayOf(to))).codes("enrolment.countyCodes");
   } catch (e) {
     if (e instanceof MissingParameterError) return [];
+    throw e;
+  }
+}
+
+/** The level of the published ratio's figures against the thresholds in force at the end of the window. */
+async function windowLiquidity(hub: HubServices, to: string, loans: MoneyValue, balance: MoneyValue) {
+  try {
+    return liquidityLevel(loans, balance, liquidityThresholds(await hub.policy.on(lastDayOf(to))));
+  } catch (e) {
+    if (e instanceof MissingParameterError) return "NORMAL";
     throw e;
   }
 }
@@ -199,6 +221,14 @@ export async function computePilotMetricsOver(
     duplicateBlocks: int(total?.duplicate_blocks ?? null),
     convertedToEmployer: int(total?.converted_to_employer ?? null),
     loanToDepositRatio: loanToDepositRatio(money(total?.loan_outstanding ?? null), money(total?.balance ?? null)),
+    liquidityLevel: await windowLiquidity(
+      hub,
+      to,
+      money(total?.loan_outstanding ?? null),
+      money(total?.balance ?? null),
+    ),
+    loanApplications: int(total?.loan_applications ?? null),
+    loanOverdueCount: int(total?.loan_overdue ?? null),
     suppressed: int(total?.withheld ?? null) + int(total?.withheld_stock ?? null) > 0,
     monthly: monthRange(from, to)
       .filter((period) => !hiddenRow(byMonth.get(period), (r) => [r.enrolled, r.deposit_amount, r.withdrawal_amount]))

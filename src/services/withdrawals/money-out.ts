@@ -9,6 +9,7 @@ import type { PostedEntry } from "../../ledger/posting";
 import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import { entryViewOf } from "../deposits/deposit-posting";
+import { loanFacts, loanStatusesOfPerson } from "../loans/loan-book";
 import { isBanned } from "../risk/fraud-bans";
 
 export type PayoutKind = "WITHDRAWAL" | "EXIT_PAYOUT";
@@ -52,6 +53,7 @@ export async function lockForMoneyOut(
     SELECT la.balance, a.person_id, p.id_number, a.county_code, a.employment_form
     FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id JOIN person p ON p.id = a.person_id
     WHERE a.id = ${account.id}::bigint`;
+  const loans = await loanStatusesOfPerson(tx, row!.person_id);
   const subsidies = await tx.$queryRaw<{ posted_on: Date; credit: { toFixed(): string } }[]>`
     SELECT posted_on, credit FROM ledger_entry
     WHERE ledger_account_id = ${account.ledgerAccountId}::bigint AND kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY') AND credit > 0`;
@@ -63,10 +65,9 @@ export async function lockForMoneyOut(
     countyCode: row!.county_code,
     employmentForm: row!.employment_form,
     subsidyCredits: subsidies.map((s) => ({ on: dateToString(s.posted_on), amount: toMoney(s.credit) })),
-    // No loan book yet (issue 9): the rule decides on the person's loans, of which there are none so far.
-    hasOutstandingLoan: hasOutstandingLoan([]),
-    loanInApplication: false,
-    loanOutstanding: hasOutstandingLoan([]),
+    // The loan book: a disbursed loan is outstanding, an approved one in application; both block money out.
+    ...loanFacts(loans),
+    loanOutstanding: hasOutstandingLoan(loans),
     banInForce: await isBanned(tx, row!.person_id, action, on),
   };
 }

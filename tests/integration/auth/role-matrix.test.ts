@@ -166,6 +166,12 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
           reasons: expect.arrayContaining(["PAID_MONTHS_BELOW_MINIMUM"]),
         }),
     },
+    loan: {
+      // A loan number nobody holds: answered as missing, for every role that may ask (a denied row looks the same).
+      args: () => ({ loanNumber: "140500L2026072099999999" }),
+      selection: "{ loanNumber status }",
+      expectAnswer: (a) => expect(a).toBeNull(),
+    },
     verifyExchangeLog: {
       args: () => ({}),
       selection: "{ ok checked firstBrokenId }",
@@ -371,6 +377,53 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
       selection: "{ ban { until } userErrors { code } }",
       // A person the center has never seen cannot be banned here (the ban needs a person to hold it).
       expectAnswer: (a) => expect(a).toEqual({ ban: null, userErrors: [{ code: "PERSON_NOT_FOUND" }] }),
+    },
+    applyForLoan: {
+      args: () => ({
+        input: {
+          accountNumber: NO_SUCH_ACCOUNT,
+          appliedOn: ASOF,
+          amount: "100000.00",
+          monthlyIncome: "10000.00",
+          housePrice: "1000000.00",
+          termYears: 20,
+          firstHome: true,
+          method: "EQUAL_INSTALMENT",
+          offsetFromBalance: false,
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ loan { loanNumber } userErrors { code } warnings { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ loan: null, userErrors: [{ code: "ACCOUNT_NOT_FOUND" }], warnings: [] }),
+    },
+    disburseLoan: {
+      args: () => ({ loanNumber: "140500L2026072099999999", disbursedOn: ASOF, idempotencyKey: key() }),
+      selection: "{ loan { loanNumber } userErrors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ loan: null, userErrors: [{ code: "LOAN_NOT_FOUND" }] }),
+    },
+    repayLoan: {
+      args: () => ({
+        input: {
+          loanNumber: "140500L2026072099999999",
+          amount: "1000.00",
+          paidOn: ASOF,
+          paymentRef: "BANK-RM-1",
+          fromBalance: false,
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ loan { loanNumber } userErrors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ loan: null, userErrors: [{ code: "LOAN_NOT_FOUND" }] }),
+    },
+    runLoanRepayments: {
+      // No loan exists in this file: the run offsets nothing and finds nothing due or overdue.
+      args: () => ({ period: "2026-07", idempotencyKey: key() }),
+      selection: "{ run { period offsets offsetAmount due overdue } userErrors { code } }",
+      expectAnswer: (a) =>
+        expect(a).toEqual({
+          run: { period: "2026-07", offsets: 0, offsetAmount: "0.00", due: 0, overdue: 0 },
+          userErrors: [],
+        }),
     },
     settleGraduateSubsidies: {
       args: () => ({ batchNo: "GS-NO-SUCH-BATCH", idempotencyKey: key() }),

@@ -1,6 +1,7 @@
 // loanQuota over HTTP with hand-computed quotas (defaults: multiple 25, duration 6/12/24/36 → 0.6/0.8/0.9/1.0,
 // stability 100 % / ≥ 75 % / else → 1.0 / 0.9 / 0.8, credit minor overdue 0.8, caps 1,100,000, 60 % of income,
 // 80 % of the price, term ≤ 30 years ending before 68 (men) / 63 (women), rounded down to 1,000).
+
 import { makeIdNumber } from "../../../src/domain/accounts/id-number";
 import { monthRange } from "../../../src/domain/calendar/calendar";
 import { Money } from "../../../src/domain/money/money";

@@ -5,14 +5,14 @@ import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
-});
+}, 180_000);
 afterAll(async () => {
   await expectLedgerBalanced(t);
   expect(await checkMetrics(t.hub.db.prisma)).toMatchObject({ ok: true, differences: [] });
   await t.close();
 });
 
-test("the demo data includes withdrawals (one payout failed), exits, one settled interest year, accounts that move and a fraud ban", async () => {
+test("the demo data includes withdrawals (one payout failed), exits, one settled interest year, accounts that move, a fraud ban and loans in every state", async () => {
   const summary = await loadDemoData(t.hub.services, "2026-11-20", 40);
   expect(summary.interestYear).toBe(2025);
   expect(summary.withdrawals).toBeGreaterThan(0);
@@ -41,5 +41,26 @@ test("the demo data includes withdrawals (one payout failed), exits, one settled
       source: "CENTER",
     },
   ]);
-  // Forty workers' two years of history through the real services: over a minute on two busy cores.
-}, 240_000);
+  // loans relative to 2026-11: written off (disbursed 2026-01, its 2026-02 instalment 6 months overdue in the run of
+  // 2026-08), settled, repaid by offsets, overdue (disbursed 2026-07, its 2026-08 instalment unpaid), approved today
+  const states = await prisma.loan.findMany({ select: { loanNumber: true, status: true } });
+  const statusOf = (n: string | undefined) => states.find((l) => l.loanNumber === n)?.status;
+  expect({
+    writtenOff: statusOf(summary.loans.WRITTEN_OFF),
+    settled: statusOf(summary.loans.SETTLED),
+    offset: statusOf(summary.loans.OFFSET),
+    overdue: statusOf(summary.loans.OVERDUE),
+    approved: statusOf(summary.loans.APPROVED),
+  }).toEqual({
+    writtenOff: "WRITTEN_OFF",
+    settled: "SETTLED",
+    offset: "DISBURSED",
+    overdue: "DISBURSED",
+    approved: "APPROVED",
+  });
+  const overdue = await prisma.loanInstalment.count({
+    where: { status: "OVERDUE", loan: { loanNumber: summary.loans.OVERDUE } },
+  });
+  expect(overdue).toBeGreaterThan(0);
+  expect(await prisma.fiscalClaim.count({ where: { kind: "RISK_COMPENSATION" } })).toBe(1);
+}, 600_000); // 40 workers' two years of history, then ten monthly loan runs, on 2 shared cores

@@ -29,12 +29,24 @@ describe("posting kinds catalogue", () => {
     expect(kindsInMetric("GRADUATE_SUBSIDY")).toEqual(["GRADUATE_SUBSIDY"]);
     expect(kindsInMetric("INTEREST")).toEqual(["INTEREST"]);
     expect(kindsInMetric("INTEREST_SUBSIDY")).toEqual(["INTEREST_SUBSIDY"]);
-    expect(kindsInMetric("NONE")).toEqual(["TRANSFER_OUT", "TRANSFER_IN", "RELATIVE_TRANSFER", "LEGACY_OPENING"]);
+    // the loan book: only a disbursement counts as a loan (count and amount); repayments, offsets and write-offs move
+    // the outstanding principal, which is counted from the loan receivable's entries (metric-sources.ts loanSource)
+    expect(kindsInMetric("LOAN")).toEqual(["LOAN_DISBURSEMENT"]);
+    expect(kindsInMetric("NONE")).toEqual([
+      "TRANSFER_OUT",
+      "TRANSFER_IN",
+      "RELATIVE_TRANSFER",
+      "LEGACY_OPENING",
+      "LOAN_REPAYMENT",
+      "LOAN_OFFSET",
+      "LOAN_WRITE_OFF",
+    ]);
   });
 
   it("knows its own kinds only", () => {
     expect(isPostingKind("EXIT_PAYOUT")).toBe(true);
-    expect(isPostingKind("LOAN_OFFSET")).toBe(false);
+    expect(isPostingKind("LOAN_OFFSET")).toBe(true);
+    expect(isPostingKind("LOAN_INTEREST")).toBe(false);
     expect(isPostingKind("deposit")).toBe(false);
   });
 

@@ -23,6 +23,9 @@ const METRICS: PilotMetricsDto = {
   duplicateBlocks: 1,
   convertedToEmployer: 0,
   loanToDepositRatio: "0.0000",
+  liquidityLevel: "NORMAL",
+  loanApplications: 0,
+  loanOverdueCount: 0,
   suppressed: false,
   monthly: [
     { period: "2026-07", enrolled: 2, depositAmount: "2345.60", withdrawalAmount: "0.00" },

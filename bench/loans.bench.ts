@@ -1,0 +1,125 @@
+// 5. runLoanRepayments over HTTP (CENTER_ADMIN) for `--loans` (100,000) SQL-seeded offset loans, each with one
+//    instalment due in the period and a balance that covers it, against a plain-SQL version of the same offset (one
+//    statement over copies of the same rows: take min(balance, owed), interest first, move the balances, mark the
+//    instalments, write three ledger lines per loan into a scratch table). Both sides are checked after the run.
+//    (The loanQuota requests/s pair is not built yet: see docs/decisions/016.)
+import { signDevToken } from "../src/auth/token-verifier";
+import { topUpMonths } from "./deposits.bench";
+import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
+import { seedAccountsSql } from "./lib/seed";
+
+const PERIOD = "2024-08";
+/** 120,000.00 at 2.6 % over 240 months: payment 641.75 (0.4 × 1,604.36), #1 interest 260.00, principal 381.75. */
+const SEED_LOANS = `
+  WITH a AS (SELECT id, person_id FROM account WHERE account_number = ANY($1::text[])),
+  l AS (
+    INSERT INTO loan (loan_number, account_id, person_id, status, amount, annual_rate, term_months, method,
+      offset_from_balance, applied_on, monthly_income, house_price, first_home, quota, disbursed_on, level_amount,
+      outstanding_principal)
+    SELECT '140500LB' || lpad(a.id::text, 12, '0'), a.id, a.person_id, 'DISBURSED', 120000, 0.026, 240,
+      'EQUAL_INSTALMENT', true, '2024-07-01', 10000, 500000, true, '{}'::jsonb, '2024-07-05', 641.75, 120000
+    FROM a RETURNING id)
+  INSERT INTO loan_instalment (loan_id, number, period, principal, interest, status)
+  SELECT id, 1, '${PERIOD}', 381.75, 260.00, 'DUE' FROM l`;
+
+const COPY = `
+  DROP TABLE IF EXISTS bench_offset_balance, bench_offset_instalment, bench_offset_entry;
+  CREATE TABLE bench_offset_balance AS
+    SELECT la.id, la.balance FROM loan l JOIN account a ON a.id = l.account_id JOIN ledger_account la ON la.id = a.ledger_account_id
+    WHERE l.loan_number LIKE '140500LB%';
+  CREATE TABLE bench_offset_instalment AS
+    SELECT i.*, a.ledger_account_id FROM loan_instalment i JOIN loan l ON l.id = i.loan_id JOIN account a ON a.id = l.account_id
+    WHERE l.loan_number LIKE '140500LB%';
+  CREATE TABLE bench_offset_entry (ledger_account_id bigint, loan_id bigint, side char(1), amount numeric(18,2));
+  ALTER TABLE bench_offset_balance ADD PRIMARY KEY (id);
+  ANALYZE bench_offset_balance, bench_offset_instalment`;
+
+/** The same offset in one statement: take = least(balance, owed), interest first, then principal. */
+const PLAIN_OFFSET = `
+  WITH due AS (
+    SELECT i.loan_id, i.number, i.ledger_account_id, b.balance,
+      i.interest - i.paid_interest AS interest_owed, i.principal - i.paid_principal AS principal_owed
+    FROM bench_offset_instalment i JOIN bench_offset_balance b ON b.id = i.ledger_account_id
+    WHERE i.period <= '${PERIOD}' AND i.status <> 'PAID' AND b.balance > 0),
+  take AS (
+    SELECT *, least(balance, interest_owed + principal_owed) AS amount,
+      least(balance, interest_owed) AS to_interest,
+      least(balance, interest_owed + principal_owed) - least(balance, interest_owed) AS to_principal FROM due),
+  bal AS (UPDATE bench_offset_balance b SET balance = b.balance - t.amount FROM take t WHERE b.id = t.ledger_account_id RETURNING 1),
+  ins AS (UPDATE bench_offset_instalment i SET paid_interest = i.paid_interest + t.to_interest,
+      paid_principal = i.paid_principal + t.to_principal,
+      status = CASE WHEN t.amount = t.interest_owed + t.principal_owed THEN 'PAID' ELSE i.status END
+    FROM take t WHERE i.loan_id = t.loan_id AND i.number = t.number RETURNING 1),
+  ent AS (INSERT INTO bench_offset_entry
+    SELECT ledger_account_id, loan_id, 'D', amount FROM take
+    UNION ALL SELECT NULL, loan_id, 'C', to_principal FROM take WHERE to_principal > 0
+    UNION ALL SELECT NULL, loan_id, 'C', to_interest FROM take WHERE to_interest > 0 RETURNING 1)
+  SELECT (SELECT count(*) FROM take) AS loans, (SELECT sum(amount) FROM take) AS amount,
+    (SELECT count(*) FROM bal) + (SELECT count(*) FROM ins) + (SELECT count(*) FROM ent) AS touched`;
+
+const RUN = `mutation Run($period: YearMonth!, $key: String!) {
+  runLoanRepayments(period: $period, idempotencyKey: $key) { run { offsets offsetAmount due overdue } userErrors { code } } }`;
+
+export async function loansBench(ctx: BenchContext): Promise<Metric[]> {
+  const { opts, pool } = ctx;
+  const n = opts.loans;
+  const t0 = Date.now();
+  const accounts = await seedAccountsSql(pool, {
+    area: "140525",
+    count: n,
+    enrolledOn: ENROLLED_ON,
+    monthlyAmount: "1000.00",
+    channel: "ACTIVE_PAYMENT",
+  });
+  await topUpMonths(pool, accounts, 12);
+  await pool.query(SEED_LOANS, [accounts]);
+  await pool.query("ANALYZE");
+  ctx.log(`  ${n} offset loans seeded with 12 paid months each in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  // the baseline first, on copies (the hub's tables stay untouched for its own run)
+  await pool.query(COPY);
+  const b0 = process.hrtime.bigint();
+  const { rows } = await pool.query<{ loans: string; amount: string }>(PLAIN_OFFSET);
+  const baselineS = Number(process.hrtime.bigint() - b0) / 1e9;
+  const expectedAmount = (641.75 * n).toFixed(2);
+  if (Number(rows[0]!.loans) !== n || Number(rows[0]!.amount).toFixed(2) !== expectedAmount)
+    throw new Error(
+      `plain SQL offset took ${rows[0]!.loans} loans / ${rows[0]!.amount}, expected ${n} / ${expectedAmount}`,
+    );
+
+  const hub = await ctx.hub();
+  const admin = await signDevToken(
+    ctx.hubEnv.BENCH_JWT_SECRET!,
+    { role: "CENTER_ADMIN", sub: "bench-admin", org: "140500" },
+    "4h",
+  );
+  const { result, cpu } = await ctx.measure(hub.pid, [], async () => {
+    const h0 = process.hrtime.bigint();
+    const res = await fetch(`${hub.info.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ query: RUN, variables: { period: PERIOD, key: `bench-loan-run-${ctx.runTag}` } }),
+      signal: AbortSignal.timeout(3_600_000),
+    });
+    const body = (await res.json()) as {
+      data?: { runLoanRepayments: { run: { offsets: number; offsetAmount: string } | null } };
+    };
+    return { seconds: Number(process.hrtime.bigint() - h0) / 1e9, run: body.data?.runLoanRepayments.run ?? null, body };
+  });
+  if (!result.run || result.run.offsets !== n || result.run.offsetAmount !== expectedAmount)
+    throw new Error(`runLoanRepayments answered ${JSON.stringify(result.body).slice(0, 300)}`);
+  ctx.details.loans = { loans: n, hubSeconds: result.seconds, baselineSeconds: baselineS, hubCpu: cpu };
+  ctx.log(`  runLoanRepayments: ${result.seconds.toFixed(1)} s; plain SQL offset: ${baselineS.toFixed(1)} s`);
+  return [
+    metric({
+      bench: "loans",
+      metric: `runLoanRepayments, ${n} offset loans`,
+      unit: "s",
+      hub: result.seconds,
+      baseline: baselineS,
+      baselineLabel: "one plain-SQL statement, same offset",
+      target: null,
+      lowerIsBetter: true,
+    }),
+  ];
+}
