@@ -14,6 +14,7 @@ import { signDevToken } from "../src/auth/token-verifier";
 import { agencyBench } from "./agency.bench";
 import { bankImportBench } from "./bank-import.bench";
 import { depositsBench } from "./deposits.bench";
+import { interestBench } from "./interest.bench";
 import { type BenchName, parseArgs } from "./lib/args";
 import type { BenchContext, Metric } from "./lib/context";
 import { waitForQuiet, withCpu } from "./lib/cpu";
@@ -21,6 +22,7 @@ import { type BenchDatabase, createBenchDatabase } from "./lib/db";
 import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
 import { table, TABLE_LEGEND, writeResults } from "./lib/report";
 import { lookupsBench } from "./lookups.bench";
+import { withdrawalsBench } from "./withdrawals.bench";
 
 const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Promise<Metric[]> }> = {
   deposits: { title: "1. recordDeposit over HTTP vs plain SQL", run: depositsBench },
@@ -31,10 +33,17 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
       "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons",
     run: agencyBench,
   },
+  withdrawals: { title: "5. withdraw over HTTP vs plain SQL (beside the deposit figure)", run: withdrawalsBench },
+  interest: {
+    title: "6. settleInterest for --interest-accounts accounts x 12 months vs one plain INSERT ... SELECT",
+    run: interestBench,
+  },
 };
 // Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
 // The agency bench seeds its own populations and starts its own second hub; it runs before the import.
-const ORDER: BenchName[] = ["deposits", "lookups", "agency", "import"];
+// Interest seeds the largest history (12 entries per account), so it goes after the import, whose rate falls as
+// history grows; it restarts the hub too (its peak RSS is the settlement's).
+const ORDER: BenchName[] = ["deposits", "lookups", "withdrawals", "agency", "import", "interest"];
 
 /** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
 function gitState(): { commit: string; dirtySrc: number } {
