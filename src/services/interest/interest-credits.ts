@@ -49,9 +49,25 @@ export async function interestPolicyOn(hub: HubServices, year: number): Promise<
 /** Kinds that use the deposits (no subsidy for the year when one falls in the unused window). */
 const USE_KINDS = Prisma.raw(`'WITHDRAWAL', 'EXIT_PAYOUT', 'TRANSFER_OUT', 'RELATIVE_TRANSFER_OUT', 'LOAN_OFFSET'`);
 
-/** Computes the year's credits of every account (or one) not credited yet; returns how many rows it added. */
-export async function computeYearCredits(tx: Tx, p: InterestPolicy, accountId?: bigint): Promise<number> {
-  const only = accountId === undefined ? Prisma.empty : Prisma.sql`AND a.id = ${accountId}::bigint`;
+/** Account ids from `from` to `to`, both included: one statement of the year-end run (settle-interest.ts). */
+export interface AccountIdRange {
+  from: bigint;
+  to: bigint;
+}
+
+/** Computes the year's credits of every account (or one, or a range of ids) not credited yet; returns how many rows
+ *  it added. */
+export async function computeYearCredits(
+  tx: Tx,
+  p: InterestPolicy,
+  accounts?: bigint | AccountIdRange,
+): Promise<number> {
+  const only =
+    accounts === undefined
+      ? Prisma.empty
+      : typeof accounts === "bigint"
+        ? Prisma.sql`AND a.id = ${accounts}::bigint`
+        : Prisma.sql`AND a.id BETWEEN ${accounts.from}::bigint AND ${accounts.to}::bigint`;
   // 积数 = Σ entries' amount × days from max(entry date, 1 July) to 30 June, both included (= Σ end-of-day balances).
   // The subsidy cap is cumulative per person: earlier years' subsidies (rows committed before this statement) count.
   // No loan book yet (issue 9): "no loan outstanding during the year" holds for every account until it lands.
