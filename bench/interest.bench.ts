@@ -235,7 +235,10 @@ export async function interestBench(ctx: BenchContext): Promise<Metric[]> {
   const inner = await hub.ask({ cmd: "memory" });
   const { result: answer, cpu: hubCpu } = measured;
   const peak = Math.max(memory.peakRss, Number.isFinite(memory.hwm) ? memory.hwm : 0);
-  let parsed: { data?: { settleInterest?: { settlement: Settlement | null; userErrors: unknown[] } }; errors?: unknown };
+  let parsed: {
+    data?: { settleInterest?: { settlement: Settlement | null; userErrors: unknown[] } };
+    errors?: unknown;
+  };
   try {
     parsed = JSON.parse(answer.body) as typeof parsed;
   } catch {
@@ -243,7 +246,9 @@ export async function interestBench(ctx: BenchContext): Promise<Metric[]> {
   }
   const settlement = parsed.data?.settleInterest?.settlement;
   if (answer.status !== 200 || !settlement)
-    throw new Error(`settleInterest failed after ${hubSeconds.toFixed(1)} s: HTTP ${answer.status} ${answer.body.slice(0, 800)}`);
+    throw new Error(
+      `settleInterest failed after ${hubSeconds.toFixed(1)} s: HTTP ${answer.status} ${answer.body.slice(0, 800)}`,
+    );
 
   // ---- Both must give the same totals before anything is reported ----
   const { rows: hubRows } = await pool.query<{ acc: string; postings: string; chunks: string }>(

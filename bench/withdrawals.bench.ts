@@ -4,6 +4,7 @@
 //    10.00 from the next worker in turn (requestedOn 2024-07-15, after the last deposit), so no request is refused.
 import { Pool } from "pg";
 
+import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
 import { describeLoad, type LoadResult, runClosedLoop, runLoad, summarise } from "./lib/load";
@@ -11,7 +12,6 @@ import { profiled } from "./lib/profile";
 import { graphqlSuccess, seedAccountsSql } from "./lib/seed";
 import { bankSettlementId } from "./lib/sql-deposit";
 import { postWithdrawalSql } from "./lib/sql-withdrawal";
-import { topUpMonths } from "./deposits.bench";
 
 export const WITHDRAW = `mutation Withdraw($input: WithdrawInput!) {
   withdraw(input: $input) {
@@ -39,7 +39,7 @@ export async function withdrawalsBench(ctx: BenchContext): Promise<Metric[]> {
   const c = opts.concurrency;
   const hub = await ctx.hub();
 
-  let t = Date.now();
+  const t = Date.now();
   const seed = (area: string) =>
     seedAccountsSql(pool, {
       area,
