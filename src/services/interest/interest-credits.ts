@@ -69,6 +69,9 @@ export async function computeYearCredits(
         ? Prisma.sql`AND a.id = ${accounts}::bigint`
         : Prisma.sql`AND a.id BETWEEN ${accounts.from}::bigint AND ${accounts.to}::bigint`;
   // 积数 = Σ entries' amount × days from max(entry date, 1 July) to 30 June, both included (= Σ end-of-day balances).
+  // Per account through the (ledger_account_id, id) index (the LATERAL), so that a range of accounts reads its own
+  // entries only: a join let the planner scan every entry of the ledger for each range (bench, 100,000 accounts).
+  // An account without entries up to 30 June has a null 积数 and is left out, as the inner join left it out.
   // The subsidy cap is cumulative per person: earlier years' subsidies (rows committed before this statement) count.
   // No loan book yet (issue 9): "no loan outstanding during the year" holds for every account until it lands.
   return tx.$executeRaw`
@@ -79,12 +82,13 @@ export async function computeYearCredits(
                             ${p.capPerPerson.toFixed(2)}::numeric - coalesce(prior.received, 0)), 0)
         ELSE 0 END
     FROM (
-      SELECT a.id AS account_id, a.person_id, a.opened_on,
-        sum((e.credit - e.debit) * ((${p.to}::date - greatest(e.posted_on, ${p.from}::date)) + 1)) AS acc,
-        coalesce(bool_or(e.kind IN (${USE_KINDS}) AND e.posted_on >= ${p.windowStart}::date), false) AS used
-      FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
-      WHERE e.posted_on <= ${p.to}::date ${only}
-      GROUP BY a.id
+      SELECT a.id AS account_id, a.person_id, a.opened_on, s.acc, s.used
+      FROM account a CROSS JOIN LATERAL (
+        SELECT sum((e.credit - e.debit) * ((${p.to}::date - greatest(e.posted_on, ${p.from}::date)) + 1)) AS acc,
+          coalesce(bool_or(e.kind IN (${USE_KINDS}) AND e.posted_on >= ${p.windowStart}::date), false) AS used
+        FROM ledger_entry e WHERE e.ledger_account_id = a.ledger_account_id AND e.posted_on <= ${p.to}::date
+      ) s
+      WHERE true ${only}
     ) x
     LEFT JOIN LATERAL (
       SELECT sum(ic.subsidy) AS received FROM interest_credit ic JOIN account a2 ON a2.id = ic.account_id

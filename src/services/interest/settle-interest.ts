@@ -29,8 +29,8 @@ export const SETTLEMENT_CHUNK = 5000;
 
 /** Account ids computed per statement (and transaction). One statement for the whole year outgrew the database's
  *  statement_timeout (15 s) at 100,000 accounts on a busy machine (bench: npm run bench -- --only=interest); a range
- *  of 20,000 ids reads about 20,000 x 12-24 entries, well inside it. */
-export const COMPUTE_CHUNK = 20_000n;
+ *  of 10,000 ids reads about 10,000 x 12-24 entries through the index. */
+export const COMPUTE_CHUNK = 10_000n;
 
 function problem(c: SettleInterestCommand) {
   if (!validKey(c.idempotencyKey))
