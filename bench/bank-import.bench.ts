@@ -89,7 +89,7 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   const accountCount = Math.ceil(opts.rows / monthCount);
   let t = Date.now();
   const accounts = await seedAccountsSql(pool, {
-    area: "140525",
+    area: "140529", // its own area: the agency bench's rental workers are 140525 (bench/lib/seed.ts claimArea)
     count: accountCount,
     enrolledOn: ENROLLED_ON,
     monthlyAmount: "800.00",

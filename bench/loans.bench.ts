@@ -65,7 +65,7 @@ export async function loansBench(ctx: BenchContext): Promise<Metric[]> {
   const n = opts.loans;
   const t0 = Date.now();
   const accounts = await seedAccountsSql(pool, {
-    area: "140525",
+    area: "140535", // its own area (bench/lib/seed.ts claimArea: person.id_number is unique)
     count: n,
     enrolledOn: ENROLLED_ON,
     monthlyAmount: "1000.00",

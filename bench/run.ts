@@ -14,6 +14,7 @@ import { signDevToken } from "../src/auth/token-verifier";
 import { agencyBench } from "./agency.bench";
 import { bankImportBench } from "./bank-import.bench";
 import { depositsBench } from "./deposits.bench";
+import { interestBench } from "./interest.bench";
 import { type BenchName, parseArgs } from "./lib/args";
 import type { BenchContext, Metric } from "./lib/context";
 import { waitForQuiet, withCpu } from "./lib/cpu";
@@ -23,6 +24,7 @@ import { table, TABLE_LEGEND, writeResults } from "./lib/report";
 import { loansBench } from "./loans.bench";
 import { lookupsBench } from "./lookups.bench";
 import { scaleOutBench } from "./scale-out.bench";
+import { withdrawalsBench } from "./withdrawals.bench";
 
 const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Promise<Metric[]> }> = {
   deposits: { title: "1. recordDeposit over HTTP vs plain SQL", run: depositsBench },
@@ -33,13 +35,20 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
       "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons",
     run: agencyBench,
   },
-  scale: { title: "5. scale-out: account lookups through 1 vs 2 hub processes behind one port", run: scaleOutBench },
-  loans: { title: "6. runLoanRepayments (offsets) vs one plain-SQL statement", run: loansBench },
+  withdrawals: { title: "5. withdraw over HTTP vs plain SQL (beside the deposit figure)", run: withdrawalsBench },
+  scale: { title: "6. scale-out: account lookups through 1 vs 2 hub processes behind one port", run: scaleOutBench },
+  loans: { title: "7. runLoanRepayments (offsets) vs one plain-SQL statement", run: loansBench },
+  interest: {
+    title: "8. settleInterest for --interest-accounts accounts x 12 months vs one plain INSERT ... SELECT",
+    run: interestBench,
+  },
 };
-// Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
+// Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes late.
 // The agency bench seeds its own populations and starts its own second hub; it runs before the import.
 // The scale-out bench stops the single hub child and runs its own clusters (after lookups: it reuses their accounts).
-const ORDER: BenchName[] = ["deposits", "lookups", "scale", "agency", "loans", "import"];
+// Interest seeds the largest history (12 entries per account), so it goes after the import, whose rate falls as
+// history grows; it restarts the hub too (its peak RSS is the settlement's).
+const ORDER: BenchName[] = ["deposits", "lookups", "withdrawals", "scale", "agency", "loans", "import", "interest"];
 
 /** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
 function gitState(): { commit: string; dirtySrc: number } {

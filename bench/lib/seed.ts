@@ -22,6 +22,22 @@ export function idNumbers(area: string, count: number): string[] {
   });
 }
 
+/** Area codes seeded so far in this process. Every population needs its own area: two populations of one area get
+ *  the same ID numbers and the second seeding fails on person_id_number_key once the benchmarks run one after another
+ *  in one `npm run bench` (the import and the agency bench both used 140525). Areas in use: deposits 140502 (GraphQL),
+ *  140503, 140521; lookups 140524; agency 140525-140528; import 140529; withdrawals 140532-140533; interest 140531. */
+const claimedAreas = new Map<string, string>();
+
+/** Claims `area` for one population of this run; a second claim fails at once, naming both (before any SQL runs). */
+export function claimArea(area: string, population: string): void {
+  const first = claimedAreas.get(area);
+  if (first !== undefined)
+    throw new Error(
+      `area ${area} is already used by ${first} in this run; ${population} needs its own area code (ID numbers would collide on person_id_number_key)`,
+    );
+  claimedAreas.set(area, population);
+}
+
 const SEED_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) WITH ORDINALITY AS t(id_number, sex, birth_date, ord)
@@ -68,6 +84,7 @@ export interface SeedOptions {
 
 /** Seeds `count` enrolled workers set-based (5,000 per statement); returns their account numbers in id order. */
 export async function seedAccountsSql(pool: Pool, o: SeedOptions): Promise<string[]> {
+  claimArea(o.area, `${o.count} SQL-seeded workers`);
   const ids = idNumbers(o.area, o.count);
   const out: string[] = [];
   for (let i = 0; i < ids.length; i += 5000) {
@@ -115,6 +132,7 @@ export async function enrolOverGraphql(
   pool: Pool,
   o: Omit<SeedOptions, "channel"> & { concurrency: number; runTag: string },
 ): Promise<{ accounts: string[]; load: LoadResult }> {
+  claimArea(o.area, `${o.count} workers enrolled over GraphQL`);
   const ids = idNumbers(o.area, o.count);
   let i = 0;
   const load = await runLoad({

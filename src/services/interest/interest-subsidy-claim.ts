@@ -5,6 +5,9 @@ import { ConnectorUnavailableError } from "../../connectors/connector.errors";
 import type { Actor, HubServices } from "../hub-services";
 import { fen } from "./interest-credits";
 
+/** Claim items read per statement. */
+const CLAIM_PAGE = 50_000;
+
 export function interestSubsidyClaimNo(year: number): string {
   return `IS-${year}-0001`;
 }
@@ -21,13 +24,21 @@ export async function claimInterestSubsidy(hub: HubServices, year: number, actor
     ON CONFLICT DO NOTHING`;
   const claim = await hub.prisma.fiscalClaim.findUnique({ where: { claimNo } });
   if (!claim || claim.status !== "CLAIMED") return claimNo;
-  const items = await hub.prisma.$queryRaw<
-    { id_number: string; account_number: string; subsidy: { toFixed(): string } }[]
-  >`
-    SELECT p.id_number, a.account_number, ic.subsidy FROM interest_credit ic
-    JOIN account a ON a.id = ic.account_id JOIN person p ON p.id = a.person_id
-    WHERE ic.settlement_year = ${year}::int AND ic.subsidy > 0 AND ic.posted_at IS NOT NULL
-    ORDER BY ic.account_id`;
+  // Read in pages by account id: one statement for a million items outgrew the statement_timeout on a busy machine.
+  const items: { id_number: string; account_number: string; subsidy: { toFixed(): string } }[] = [];
+  for (let after = 0n; ;) {
+    const page = await hub.prisma.$queryRaw<
+      { account_id: bigint; id_number: string; account_number: string; subsidy: { toFixed(): string } }[]
+    >`
+      SELECT ic.account_id, p.id_number, a.account_number, ic.subsidy FROM interest_credit ic
+      JOIN account a ON a.id = ic.account_id JOIN person p ON p.id = a.person_id
+      WHERE ic.settlement_year = ${year}::int AND ic.subsidy > 0 AND ic.posted_at IS NOT NULL
+        AND ic.account_id > ${after}::bigint
+      ORDER BY ic.account_id LIMIT ${CLAIM_PAGE}::int`;
+    for (const row of page) items.push(row);
+    if (page.length < CLAIM_PAGE) break;
+    after = page[page.length - 1]!.account_id;
+  }
   try {
     const answer = await hub.finance.submitFiscalClaim(
       {
