@@ -266,7 +266,7 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
       }
     });
   }
-  const bank = await importBankCollection(hub, bankLines);
+  const bank = await importBankCollection(hub, `${bankLines.join("\n")}\n`);
   const money = await demoMoneyOut(hub, today, workers);
   return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money };
 }
