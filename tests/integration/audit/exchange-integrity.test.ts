@@ -269,6 +269,53 @@ describe("outbound calls that carry ID numbers", () => {
   });
 });
 
+// PGlite has one connection and cannot lose it: the fault needs PostgreSQL (CI runs the db project on it), where it
+// always runs. It used to terminate every backend after each answer (pg_terminate_backend) and hope a deposit was in
+// flight: on a fast or a loaded machine none was, and "the fault did hit" failed. Now the proxy in front of the
+// database lets exactly four deposit transactions send their COMMIT, drops the server's answer and resets the
+// connection: four deposits are committed while their clients are told they failed, every time.
+const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+
+onPostgres("database connections lost at COMMIT under load (PostgreSQL)", () => {
+  it("leave no committed deposit without its exchange record, and a retry finishes each exactly once", async () => {
+    const accounts: string[] = [];
+    for (let i = 0; i < 8; i++) accounts.push((await openAccount()).accountNumber);
+    const inputs = accounts.map((a) => deposit(a, key("kill")));
+    // The next four deposit transactions commit, and their connections die before the hub hears so.
+    const fired = faults!.arm({ kind: "commit-after", match: "INSERT INTO deposit_month" }, 4);
+    const first = await Promise.all(
+      inputs.map((input) => t.gql<{ recordDeposit: { userErrors: unknown[] } | null }>(RECORD, { input })),
+    );
+    await fired;
+    const failed = first.filter((r) => r.status !== 200 || (r.body.errors?.length ?? 0) > 0);
+    expect(failed).toHaveLength(4);
+    for (const r of failed) expect(r.body.errors?.[0]?.extensions?.code).toBe("CONNECTOR_UNAVAILABLE");
+    const unrecorded = () => t.hub.db.prisma.$queryRaw<{ key: string }[]>`
+      SELECT i.key FROM idempotency_record i
+      WHERE i.key = ANY(${inputs.map((x) => x.idempotencyKey)}::text[])
+        AND NOT EXISTS (SELECT 1 FROM exchange_record r WHERE r.request_id = i.request_id AND r.operation = 'recordDeposit')`;
+    // All eight committed (four unbeknown to their clients), each with its record.
+    const [committed] = await t.hub.db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM idempotency_record WHERE key = ANY(${inputs.map((x) => x.idempotencyKey)}::text[])`;
+    expect(Number(committed!.n)).toBe(8);
+    expect(await unrecorded()).toEqual([]);
+    // Retry every deposit under its key: a replay answers at once, nothing posts twice.
+    for (const input of inputs) {
+      const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input });
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
+    }
+    const [posted] = await t.hub.db.prisma.$queryRaw<{ n: bigint; total: string }[]>`
+      SELECT count(*) AS n, coalesce(sum(m.amount), 0)::text AS total FROM deposit_month m JOIN account a ON a.id = m.account_id
+      WHERE a.account_number = ANY(${accounts}::text[])`;
+    expect({ n: Number(posted!.n), total: posted!.total }).toEqual({ n: 8, total: "8000.00" });
+    expect(await unrecorded()).toEqual([]);
+    // (Before the tests below, which break the chain on purpose.)
+    await settleAndCheckpoint();
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+});
+
 describe("a chainer that stopped", () => {
   it("is reported: a record left unchained past the bound fails verification", async () => {
     const chainer = t.hub.services.exchangeChainer;
@@ -352,49 +399,3 @@ async function rehashFrom(fromSeq: bigint): Promise<void> {
     prev = hash;
   }
 }
-
-// PGlite has one connection and cannot lose it: the fault needs PostgreSQL (CI runs the db project on it), where it
-// always runs. It used to terminate every backend after each answer (pg_terminate_backend) and hope a deposit was in
-// flight: on a fast or a loaded machine none was, and "the fault did hit" failed. Now the proxy in front of the
-// database lets exactly four deposit transactions send their COMMIT, drops the server's answer and resets the
-// connection: four deposits are committed while their clients are told they failed, every time.
-const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
-
-onPostgres("database connections lost at COMMIT under load (PostgreSQL)", () => {
-  it("leave no committed deposit without its exchange record, and a retry finishes each exactly once", async () => {
-    const accounts: string[] = [];
-    for (let i = 0; i < 8; i++) accounts.push((await openAccount()).accountNumber);
-    const inputs = accounts.map((a) => deposit(a, key("kill")));
-    // The next four deposit transactions commit, and their connections die before the hub hears so.
-    const fired = faults!.arm({ kind: "commit-after", match: "INSERT INTO deposit_month" }, 4);
-    const first = await Promise.all(
-      inputs.map((input) => t.gql<{ recordDeposit: { userErrors: unknown[] } | null }>(RECORD, { input })),
-    );
-    await fired;
-    const failed = first.filter((r) => r.status !== 200 || (r.body.errors?.length ?? 0) > 0);
-    expect(failed).toHaveLength(4);
-    for (const r of failed) expect(r.body.errors?.[0]?.extensions?.code).toBe("CONNECTOR_UNAVAILABLE");
-    const unrecorded = () => t.hub.db.prisma.$queryRaw<{ key: string }[]>`
-      SELECT i.key FROM idempotency_record i
-      WHERE i.key = ANY(${inputs.map((x) => x.idempotencyKey)}::text[])
-        AND NOT EXISTS (SELECT 1 FROM exchange_record r WHERE r.request_id = i.request_id AND r.operation = 'recordDeposit')`;
-    // All eight committed (four unbeknown to their clients), each with its record.
-    const [committed] = await t.hub.db.prisma.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM idempotency_record WHERE key = ANY(${inputs.map((x) => x.idempotencyKey)}::text[])`;
-    expect(Number(committed!.n)).toBe(8);
-    expect(await unrecorded()).toEqual([]);
-    // Retry every deposit under its key: a replay answers at once, nothing posts twice.
-    for (const input of inputs) {
-      const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input });
-      expect(res.body.errors).toBeUndefined();
-      expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
-    }
-    const [posted] = await t.hub.db.prisma.$queryRaw<{ n: bigint; total: string }[]>`
-      SELECT count(*) AS n, coalesce(sum(m.amount), 0)::text AS total FROM deposit_month m JOIN account a ON a.id = m.account_id
-      WHERE a.account_number = ANY(${accounts}::text[])`;
-    expect({ n: Number(posted!.n), total: posted!.total }).toEqual({ n: 8, total: "8000.00" });
-    expect(await unrecorded()).toEqual([]);
-    await settleAndCheckpoint();
-    expect(await verify()).toMatchObject({ ok: true });
-  });
-});
