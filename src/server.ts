@@ -78,9 +78,27 @@ const READY_WITHIN_MS = 900;
 /** GraphQL bodies up to 6 MB: a 5 MB CSV inside a JSON string, with room for escaping. */
 export const MAX_GRAPHQL_BODY_BYTES = 6 * 1024 * 1024;
 
-function requestIdOf(req: IncomingMessage): string {
+/** A client's own request id is kept for logs only if it is short visible ASCII (no spaces, controls or unicode). */
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+
+/**
+ * The hub's id of a request is always its own (a client could otherwise reuse one id for many requests, or pick
+ * another request's id, and confuse the logs and the exchange log). A well-formed x-request-id of the client is
+ * kept beside it as `clientRequestId` (logs only; answered back in x-client-request-id).
+ */
+export function requestIdsOf(req: IncomingMessage): { requestId: string; clientRequestId: string | undefined } {
   const given = headerValue(req, "x-request-id");
-  return given && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+  return { requestId: randomUUID(), clientRequestId: given && CLIENT_REQUEST_ID.test(given) ? given : undefined };
+}
+
+/** The ids a response carries, for a log line about it. */
+function requestIdsFor(res: ServerResponse): { requestId?: string; clientRequestId?: string } {
+  const requestId = res.getHeader("x-request-id");
+  const clientRequestId = res.getHeader("x-client-request-id");
+  return {
+    ...(typeof requestId === "string" ? { requestId } : {}),
+    ...(typeof clientRequestId === "string" ? { clientRequestId } : {}),
+  };
 }
 
 export async function createHubServer(options: ServerOptions): Promise<HubServer> {
@@ -120,7 +138,13 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
   });
   await apollo.start();
 
-  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+  async function graphql(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+    clientRequestId: string | undefined,
+  ): Promise<void> {
     const startedAt = new Date();
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers))
@@ -163,7 +187,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
             hub,
             requestId,
             startedAt,
-            logger: hub.logger.child({ requestId }),
+            logger: hub.logger.child(clientRequestId ? { requestId, clientRequestId } : { requestId }),
             loaders: createLoaders(hub),
             exchange,
           };
@@ -183,8 +207,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://hub.local");
-    const requestId = requestIdOf(req);
+    const { requestId, clientRequestId } = requestIdsOf(req);
     res.setHeader("x-request-id", requestId);
+    if (clientRequestId) res.setHeader("x-client-request-id", clientRequestId);
     if (url.pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (url.pathname === "/readyz") {
       // Within a second, whatever the database does: a silent one is "not ready" (503), never a hung probe.
@@ -202,7 +227,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         return void res.end(graphiqlPage());
       }
-      return graphql(req, res, url, requestId);
+      return graphql(req, res, url, requestId, clientRequestId);
     }
     if (url.pathname === "/graphiql" && !options.production) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
@@ -216,10 +241,10 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       }
     }
     if (url.pathname === "/imports/bank-collection" && req.method === "POST") {
-      return handleBankImport(req, res, hub, verifier, requestId, options.rateLimiter);
+      return handleBankImport(req, res, { hub, verifier, requestId, rateLimiter: options.rateLimiter });
     }
     if (url.pathname === "/imports/bank-payouts" && req.method === "POST") {
-      return handleBankPayoutImport(req, res, hub, verifier, requestId);
+      return handleBankPayoutImport(req, res, { hub, verifier, requestId, rateLimiter: options.rateLimiter });
     }
     if (url.pathname === "/imports/legacy-accounts" && req.method === "POST") {
       return handleLegacyImport(req, res, hub, verifier, requestId);
@@ -243,10 +268,10 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
         return sendError(res, 413, "BAD_USER_INPUT", "请求体过大 request body too large");
       }
       if (isDatabaseUnavailable(error) && !res.headersSent) {
-        hub.logger.warn({ err: error, requestId: res.getHeader("x-request-id") }, "database unavailable");
+        hub.logger.warn({ err: error, ...requestIdsFor(res) }, "database unavailable");
         return sendError(res, 503, "CONNECTOR_UNAVAILABLE", databaseUnavailable().message);
       }
-      hub.logger.error({ err: error }, "request failed");
+      hub.logger.error({ err: error, ...requestIdsFor(res) }, "request failed");
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "服务器内部错误 internal server error");
       else res.destroy();
     });

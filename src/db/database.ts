@@ -5,7 +5,7 @@ import { mkdirSync, realpathSync } from "node:fs";
 
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { Pool } from "pg";
+import { Pool, type PoolClient } from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
 import { PrismaClient } from "../generated/prisma/client";
@@ -152,7 +152,44 @@ function openPool(options: DatabaseOptions, t: DatabaseTimeouts): Pool {
   pool.on("error", (e) => options.onError?.(e));
   // …and a checked-out connection between queries has no pool listener: give every connection its own.
   pool.on("connect", (client) => client.on("error", (e) => options.onError?.(e)));
+  releaseLostConnections(pool);
   return pool;
+}
+
+/**
+ * A checked-out connection that dies goes back to the pool at once, as lost (the pool drops it and opens another
+ * later). Prisma's interactive transactions release their connection only after COMMIT or ROLLBACK succeeded: when
+ * the connection dies inside a transaction both fail and the connection is never released, so every such loss
+ * (a failover, a terminated backend, a dropped socket) used to take one pool slot for good, and after `poolSize`
+ * losses every request waited for a connection until it timed out, until the process was restarted (found by the
+ * fault suite, tests/integration/faults/fault-suite.test.ts). A later release by the holder is then a no-op.
+ */
+function releaseLostConnections(pool: Pool): void {
+  type Release = (err?: Error | boolean) => void;
+  type Callback = (err: Error | undefined, client?: PoolClient, done?: Release) => void;
+  const guard = (client: PoolClient): PoolClient => {
+    const release = client.release as Release;
+    let released = false;
+    const onEnd = () => once(new Error("the database connection was lost"));
+    const once: Release = (err) => {
+      if (released) return;
+      released = true;
+      client.removeListener("end", onEnd);
+      release(err);
+    };
+    client.once("end", onEnd);
+    client.release = once;
+    return client;
+  };
+  const connect = pool.connect.bind(pool) as (cb?: Callback) => Promise<PoolClient> | void;
+  pool.connect = ((cb?: Callback) => {
+    if (typeof cb !== "function") return (connect() as Promise<PoolClient>).then(guard);
+    return connect((err, client) => {
+      if (err || !client) return cb(err, client, client?.release as Release);
+      const guarded = guard(client);
+      cb(undefined, guarded, guarded.release as Release);
+    });
+  }) as Pool["connect"];
 }
 
 /** Ends the pool; a connection still checked out after `graceMs` is released with an error so the pool can end.

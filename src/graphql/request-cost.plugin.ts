@@ -41,41 +41,66 @@ function intValue(value: ValueNode, variables: Variables): number | null {
   return null;
 }
 
-/** Every field the operation selects, fragments expanded (each fragment once per spread; cycles are invalid). */
-function* fieldsOf(
+type Cost = { idNumbers: number; pageItems: number };
+
+/**
+ * What a selection set asks for, fragments expanded (each spread counts its fragment again). A fragment's cost is
+ * computed once and remembered: expanding every spread path took 2^n steps for n fragments that each spread the next
+ * one twice (a document of a few hundred characters blocked the process). Cycles are invalid (NoFragmentCycles).
+ */
+function costOf(
   set: SelectionSetNode | undefined,
   fragments: Record<string, FragmentDefinitionNode>,
+  variables: Variables,
+  memo: Map<string, Cost>,
   depth = 0,
-): Generator<FieldNode> {
-  if (!set || depth > 64) return;
+): Cost {
+  const cost: Cost = { idNumbers: 0, pageItems: 0 };
+  if (!set || depth > 64) return cost;
+  const add = (c: Cost) => {
+    cost.idNumbers += c.idNumbers;
+    cost.pageItems += c.pageItems;
+  };
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
-      yield sel;
-      yield* fieldsOf(sel.selectionSet, fragments, depth + 1);
+      add(fieldCost(sel, variables));
+      add(costOf(sel.selectionSet, fragments, variables, memo, depth + 1));
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      yield* fieldsOf(sel.selectionSet, fragments, depth + 1);
+      add(costOf(sel.selectionSet, fragments, variables, memo, depth + 1));
     } else {
-      yield* fieldsOf(fragments[sel.name.value]?.selectionSet, fragments, depth + 1);
+      const name = sel.name.value;
+      let fragment = memo.get(name);
+      if (!fragment) {
+        memo.set(name, { idNumbers: 0, pageItems: 0 }); // a cycle counts nothing (and fails validation)
+        fragment = costOf(fragments[name]?.selectionSet, fragments, variables, memo, depth + 1);
+        memo.set(name, fragment);
+      }
+      add(fragment);
     }
   }
+  return cost;
+}
+
+function fieldCost(field: FieldNode, variables: Variables): Cost {
+  const args = field.arguments ?? [];
+  const ids = args.find((a) => a.name.value === "idNumbers");
+  const first = args.find((a) => a.name.value === "first");
+  return {
+    idNumbers: ids ? itemCount(ids.value, variables) : 0,
+    pageItems: first
+      ? Math.max(0, intValue(first.value, variables) ?? REQUEST_LIMITS.defaultPage)
+      : PAGED_FIELDS.has(field.name.value)
+        ? REQUEST_LIMITS.defaultPage
+        : 0,
+  };
 }
 
 export function requestCost(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Variables,
-): { idNumbers: number; pageItems: number } {
-  let idNumbers = 0;
-  let pageItems = 0;
-  for (const field of fieldsOf(operation.selectionSet, fragments)) {
-    const args = field.arguments ?? [];
-    const ids = args.find((a) => a.name.value === "idNumbers");
-    if (ids) idNumbers += itemCount(ids.value, variables);
-    const first = args.find((a) => a.name.value === "first");
-    if (first) pageItems += Math.max(0, intValue(first.value, variables) ?? REQUEST_LIMITS.defaultPage);
-    else if (PAGED_FIELDS.has(field.name.value)) pageItems += REQUEST_LIMITS.defaultPage;
-  }
-  return { idNumbers, pageItems };
+): Cost {
+  return costOf(operation.selectionSet, fragments, variables, new Map());
 }
 
 const refused = (message: string) => new HubError("BAD_USER_INPUT", message, { http: { status: 400 } });

@@ -3,54 +3,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { ROOT_PERMISSIONS } from "../auth/permissions";
-import type { TokenVerifier } from "../auth/token-verifier";
-import { ExchangeCollector } from "../services/audit/exchange-collector";
-import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
-import type { HubServices } from "../services/hub-services";
-import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
-import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
+import { runPayoutImport } from "../services/withdrawals/import-bank-payouts";
+import { handleStreamedImport, type StreamedImportContext } from "./streamed-import";
 
-export async function handleBankPayoutImport(
+export function handleBankPayoutImport(
   req: IncomingMessage,
   res: ServerResponse,
-  hub: HubServices,
-  verifier: TokenVerifier,
-  requestId: string,
+  ctx: StreamedImportContext,
 ): Promise<void> {
-  const token = bearerToken(req);
-  if (!token) return sendError(res, 401, "UNAUTHENTICATED", "请先登录（缺少访问令牌）");
-  let viewer;
-  try {
-    viewer = await verifier.verify(token, headerValue(req, "x-hub-purpose"));
-  } catch {
-    return sendError(res, 401, "UNAUTHENTICATED", "访问令牌无效或已过期");
-  }
-  if (!ROOT_PERMISSIONS.Mutation.importBankPayouts!.includes(viewer.role)) {
-    return sendError(res, 403, "FORBIDDEN", "无权执行此操作");
-  }
-  const contentType = headerValue(req, "content-type") ?? "";
-  if (!/^text\/csv\b/i.test(contentType)) return sendError(res, 415, "BAD_USER_INPUT", "请求体须为 text/csv");
-  const key = headerValue(req, "idempotency-key");
-  if (!key) return sendError(res, 400, "BAD_USER_INPUT", "缺少 idempotency-key 请求头");
-  const at = new Date();
-  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId };
-  // Each committed batch writes its exchange record in its own transaction, through this request's scope.
-  const consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
-  const scope = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
-  const result = await runInExchangeScope(scope, () => importBankPayouts(hub, actor, key, req));
-  // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
-  await hub.exchangeLog.append({
-    at,
-    consumerRole: viewer.role,
-    consumerOrg: viewer.org,
-    consumerSub: viewer.sub,
+  return handleStreamedImport(req, res, ctx, {
     operation: "importBankPayouts",
-    purpose: viewer.purpose,
-    requestId,
-    subjectKeys: [],
-    subjectCount: result.rows,
-    resultSize: result.accepted,
-    outcome: "OK",
+    allowed: ROOT_PERMISSIONS.Mutation.importBankPayouts!,
+    run: runPayoutImport,
   });
-  sendJson(res, 200, result);
 }

@@ -286,7 +286,7 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
       }
     });
   }
-  const bank = await importBankCollection(hub, bankLines);
+  const bank = await importBankCollection(hub, `${bankLines.join("\n")}\n`);
   const money = await demoMoneyOut(hub, today, workers);
   const moves = await demoAccountsThatMove(hub, today, workers);
   const bans = await demoBan(hub, today, workers);

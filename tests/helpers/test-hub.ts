@@ -27,6 +27,8 @@ export interface AsOptions {
 
 export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
+  /** The hub's id of the request (x-request-id of the answer: the hub makes its own, whatever the client sent). */
+  requestId?: string;
   body: { data?: T | null; errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[] };
 }
 
@@ -44,7 +46,7 @@ export interface TestHub {
     query: string,
     variables?: Record<string, unknown>,
     options?: AsOptions,
-  ): Promise<GqlResponse<T>>;
+  ): Promise<GqlResponse<T> & { requestId: string }>;
   close(): Promise<void>;
 }
 
@@ -54,26 +56,31 @@ const AGENCY = new Set(["TAX_BUREAU", "HOUSING_BUREAU", "FINANCE_BUREAU"]);
 export interface TestHubOptions extends Partial<Omit<HubOptions, "database">> {
   /** Changes how the hub reaches its database (fault tests put a proxy in between, with short timeouts). */
   database?: (created: DatabaseOptions) => DatabaseOptions | Promise<DatabaseOptions>;
+  /** Changes how the hub reaches the simulators (fault tests put a fault proxy in between, or shorten timeouts). */
+  reachConnectors?: (
+    defaults: HubOptions["connectors"],
+  ) => HubOptions["connectors"] | Promise<HubOptions["connectors"]>;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  const { database: reachDatabase, ...overrides } = options;
+  const { database: reachDatabase, reachConnectors, ...overrides } = options;
   const database = await createTestDatabase();
   // 'slow' simulators never answer before the hub gives up; the hub's timeout leaves room for a loaded machine.
   const national = await startNationalPlatformSimulator({ port: 0, slowMs: 60_000 });
   const finance = await startFinanceSimulator({ port: 0, payDelayS: 0, slowMs: 60_000 });
   const credit = await startCreditSimulator({ port: 0, slowMs: 60_000 });
+  const connectors: HubOptions["connectors"] = {
+    nationalUrl: national.url,
+    financeUrl: finance.url,
+    creditUrl: credit.url,
+    timeoutMs: 2000,
+    retryBaseMs: 5,
+    breaker: { failureThreshold: 50, resetAfterMs: 200 },
+  };
   const hub = await createHub({
     database: reachDatabase ? await reachDatabase(database.options) : database.options,
     auth: { jwtSecret: TEST_SECRET },
-    connectors: {
-      nationalUrl: national.url,
-      financeUrl: finance.url,
-      creditUrl: credit.url,
-      timeoutMs: 2000,
-      retryBaseMs: 5,
-      breaker: { failureThreshold: 50, resetAfterMs: 200 },
-    },
+    connectors: reachConnectors ? await reachConnectors(connectors) : connectors,
     logger: pino({ level: "silent" }),
     debugErrors: false,
     outboxIntervalMs: 200,
@@ -108,7 +115,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         headers,
         body: JSON.stringify({ query, variables }),
       });
-      return { status: res.status, body: (await res.json()) as GqlResponse<T>["body"] };
+      return {
+        status: res.status,
+        requestId: res.headers.get("x-request-id") ?? "",
+        body: (await res.json()) as GqlResponse<T>["body"],
+      };
     },
     async close() {
       await hub.close(2000);

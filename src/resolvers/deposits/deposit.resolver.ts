@@ -8,11 +8,11 @@ import {
   PayLumpSumInput,
   RecordDepositInput,
 } from "../../schema/deposits/deposit.inputs";
-import { MAX_LINE_CHARS, MAX_ROWS_PER_REQUEST } from "../../services/deposits/bank-file-lines";
 import { runBankImport } from "../../services/deposits/bank-import.service";
 import { payLumpSum } from "../../services/deposits/pay-lump-sum";
 import { type DepositResult, recordDeposit } from "../../services/deposits/record-deposit";
 import type { Outcome } from "../../services/idempotency";
+import { textOverflow } from "../../services/imports/streamed-import";
 import { present } from "../accounts/account.presenter";
 import { payload } from "../payload.mapper";
 
@@ -51,15 +51,9 @@ export class DepositResolver {
   ) {
     if (Buffer.byteLength(csv) > MAX_INLINE_CSV_BYTES)
       throw badInput("文件超过 5 MB，请使用 POST /imports/bank-collection", "csv");
-    // Lines as the streaming endpoint's readline yields them (LF or CRLF, nothing after a final newline), so a file
-    // hashes the same on both paths and a retry on either under the same key returns the first result.
-    const lines = csv.split(/\r?\n/);
-    if (lines.at(-1) === "") lines.pop();
     // The same bounds as the streamed import, checked before anything is imported (the file is in memory here).
-    if (lines.length > MAX_ROWS_PER_REQUEST + 1)
-      throw badInput(`一次导入最多 ${MAX_ROWS_PER_REQUEST} 行数据 (too many rows)`, "csv");
-    const long = lines.findIndex((l) => l.length > MAX_LINE_CHARS);
-    if (long >= 0) throw badInput(`第${long + 1}行超过 ${MAX_LINE_CHARS} 个字符 (line too long)`, "csv");
-    return runBankImport(ctx.hub, actorOf(ctx), idempotencyKey, lines);
+    const overflow = textOverflow(csv);
+    if (overflow) throw badInput(overflow.message, "csv");
+    return (await runBankImport(ctx.hub, actorOf(ctx), idempotencyKey, csv)).result;
   }
 }

@@ -5,6 +5,7 @@ import { badInput } from "../../errors";
 import { BankImportResult } from "../../schema/deposits/deposit.inputs";
 import { ExitInput, WithdrawInput, WithdrawPayload } from "../../schema/withdrawals/withdraw.types";
 import type { Outcome } from "../../services/idempotency";
+import { textOverflow } from "../../services/imports/streamed-import";
 import { userError } from "../../services/user-error";
 import { exitAgreement } from "../../services/withdrawals/exit-agreement";
 import { importBankPayouts } from "../../services/withdrawals/import-bank-payouts";
@@ -54,6 +55,9 @@ export class WithdrawResolver {
   ) {
     if (Buffer.byteLength(csv) > MAX_INLINE_CSV_BYTES)
       throw badInput("文件超过 5 MB，请使用 POST /imports/bank-payouts", "csv");
+    // The same bounds as the streamed import, checked before anything is imported (the file is in memory here).
+    const overflow = textOverflow(csv);
+    if (overflow) throw badInput(overflow.message, "csv");
     return importBankPayouts(ctx.hub, actorOf(ctx), idempotencyKey, csv);
   }
 }

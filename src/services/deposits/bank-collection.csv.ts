@@ -1,7 +1,9 @@
 // The bank collection result file 银行托收回盘 (connectors.md): UTF-8 CSV with a header row.
-// One line in, one typed row or a typed problem out: nothing here touches the database.
+// One record in, one typed row or a typed problem out: nothing here touches the database. The text is split into
+// records by csv-parse (RFC 4180 quoting), streaming, in the shared engine src/services/imports/streamed-import.ts.
 import { isValidDate, isValidMonth } from "../../domain/calendar/calendar";
 import { MoneyFormatError, type MoneyValue, parseMoney } from "../../domain/money/money";
+import type { CsvRows } from "../imports/streamed-import";
 
 export const BANK_FILE_HEADER = [
   "paymentRef",
@@ -30,47 +32,13 @@ export interface BankRowProblem {
   message: string;
 }
 
-/** Splits one CSV line (RFC 4180 quoting, no embedded line breaks). */
-export function splitCsvLine(line: string): string[] | null {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = "";
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) return null; // unterminated quote
-        field += line.slice(i, q);
-        i = q + 1;
-        if (line[i] === '"') {
-          field += '"';
-          i++;
-        } else break;
-      }
-      if (i < line.length && line[i] !== ",") return null;
-    } else {
-      const comma = line.indexOf(",", i);
-      field = comma < 0 ? line.slice(i) : line.slice(i, comma);
-      i = comma < 0 ? line.length : comma;
-    }
-    fields.push(field);
-    if (i >= line.length) return fields;
-    i++; // the comma
-  }
-}
-
-export function isHeader(fields: string[]): boolean {
-  return fields.length === BANK_FILE_HEADER.length && BANK_FILE_HEADER.every((h, i) => fields[i]?.trim() === h);
-}
-
 const problem = (line: number, code: string, message: string): BankRowProblem => ({ line, code, message });
 
-export function parseBankRow(text: string, line: number): BankRow | BankRowProblem {
-  if (text.includes("\u0000")) return problem(line, "MALFORMED_ROW", "含有不允许的空字符");
-  const fields = splitCsvLine(text.endsWith("\r") ? text.slice(0, -1) : text);
-  if (!fields || fields.length !== BANK_FILE_HEADER.length)
+/** Checks one record's fields (already split by the CSV parser, csv-parse: see streamed-import.ts). */
+export function bankRowOf(fields: readonly string[], line: number): BankRow | BankRowProblem {
+  if (fields.length !== BANK_FILE_HEADER.length)
     return problem(line, "MALFORMED_ROW", `应为 ${BANK_FILE_HEADER.length} 列`);
+  if (fields.some((f) => f.includes("\u0000"))) return problem(line, "MALFORMED_ROW", "含有不允许的空字符");
   const [paymentRef, accountNumber, period, amountText, paidOn, result, reason] = fields.map((f) => f.trim()) as [
     string,
     string,
@@ -95,6 +63,9 @@ export function parseBankRow(text: string, line: number): BankRow | BankRowProbl
   }
   return { line, paymentRef, accountNumber, period, amount, paidOn, result, reason: reason || null };
 }
+
+/** The collection file for the streamed-import engine: its header and its rows. */
+export const BANK_COLLECTION_CSV: CsvRows<BankRow> = { header: BANK_FILE_HEADER, rowOf: bankRowOf };
 
 export function isProblem(row: BankRow | BankRowProblem): row is BankRowProblem {
   return "code" in row;

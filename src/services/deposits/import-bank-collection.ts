@@ -8,46 +8,21 @@ import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../doma
 import { lockAccounts } from "../../ledger/worker-lock";
 import { recordBatchInTransaction } from "../audit/exchange-scope";
 import type { HubServices } from "../hub-services";
-import type { UserErrorDto } from "../user-error";
-import { BANK_FILE_HEADER, type BankRow, isHeader, isProblem, parseBankRow, splitCsvLine } from "./bank-collection.csv";
+import {
+  type ImportResult,
+  importRows,
+  type ImportTally,
+  type ImportTarget,
+  readCsvRows,
+} from "../imports/streamed-import";
+import { BANK_COLLECTION_CSV, type BankRow, isProblem } from "./bank-collection.csv";
 import { accountRefusal, type DepositPostingRequest, paidAmong, postDeposits } from "./deposit-posting";
 
-export interface BankImportResult {
-  accepted: number;
-  rejected: number;
-  duplicates: number;
-  missed: number;
-  rows: number;
-  errors: UserErrorDto[];
-}
+export type BankImportResult = ImportResult;
 
 export const BATCH_SIZE = 1000;
-/** The result lists at most this many row errors (counts stay exact); the rest are summarised. */
-export const MAX_LISTED_ERRORS = 1000;
 /** Transaction-level advisory lock that serialises bank import batches (the migrator's session lock is 140500). */
 const BANK_IMPORT_LOCK_KEY = 140501;
-
-class ImportTally {
-  readonly result: BankImportResult = { accepted: 0, rejected: 0, duplicates: 0, missed: 0, rows: 0, errors: [] };
-  private unlisted = 0;
-
-  /** One rejected row, with every rule it broke. */
-  reject(line: number, problems: { code: string; message: string }[]): void {
-    this.result.rejected++;
-    for (const { code, message } of problems) {
-      if (this.result.errors.length < MAX_LISTED_ERRORS)
-        this.result.errors.push({ code, field: `line:${line}`, message: `第${line}行：${message}` });
-      else this.unlisted++;
-    }
-  }
-
-  finish(): BankImportResult {
-    if (this.unlisted > 0) {
-      this.result.errors.push({ code: "TOO_MANY_ERRORS", field: null, message: `另有 ${this.unlisted} 行错误未列出` });
-    }
-    return this.result;
-  }
-}
 
 async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally): Promise<void> {
   // Parameters are read before the transaction opens (on PGlite a read outside it would wait for it).
@@ -147,38 +122,19 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
   });
 }
 
-/** Reads the file line by line (any async source of lines), posting every BATCH_SIZE valid rows. */
-export async function importBankCollection(
+/** The collection file as the streamed-import engine posts it (src/services/imports/streamed-import.ts). */
+export const BANK_COLLECTION_IMPORT: ImportTarget<BankRow> = {
+  ...BANK_COLLECTION_CSV,
+  operation: "importBankCollection",
+  batchSize: BATCH_SIZE,
+  isProblem,
+  postBatch,
+};
+
+/** Imports a file without an idempotency key (demo data, scripts): each paymentRef still posts at most once. */
+export function importBankCollection(
   hub: HubServices,
-  lines: AsyncIterable<string> | Iterable<string>,
+  input: string | AsyncIterable<string | Buffer>,
 ): Promise<BankImportResult> {
-  const tally = new ImportTally();
-  let batch: BankRow[] = [];
-  let lineNo = 0;
-  for await (const text of lines) {
-    lineNo++;
-    if (lineNo === 1) {
-      const fields = splitCsvLine(text.replace(/^\uFEFF/, "").trimEnd());
-      if (!fields || !isHeader(fields)) {
-        tally.reject(1, [{ code: "INVALID_HEADER", message: `表头应为 ${BANK_FILE_HEADER.join(",")}` }]);
-        return tally.finish();
-      }
-      continue;
-    }
-    if (text.trim() === "") continue;
-    tally.result.rows++;
-    const row = parseBankRow(text, lineNo);
-    if (isProblem(row)) {
-      tally.reject(row.line, [row]);
-      continue;
-    }
-    batch.push(row);
-    if (batch.length >= BATCH_SIZE) {
-      await postBatch(hub, batch, tally);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await postBatch(hub, batch, tally);
-  if (lineNo === 0) tally.reject(1, [{ code: "EMPTY_FILE", message: "文件为空" }]);
-  return tally.finish();
+  return importRows(hub, readCsvRows(input, BANK_COLLECTION_IMPORT), BANK_COLLECTION_IMPORT);
 }

@@ -1,18 +1,15 @@
 // The bank payout result file 代发回盘 (connectors.md): UTF-8 CSV with a header row, one row per payout the hub
 // asked for (withdrawals and exit payouts). Parsed with csv-parse from any stream or string, one record at a time
-// (bounded memory whatever the file size). One record in, one typed row or a typed problem out: nothing here
-// touches the database.
-import { Readable } from "node:stream";
-
-import { parse } from "csv-parse";
-
+// (bounded memory whatever the file size), by the shared engine (src/services/imports/streamed-import.ts). One record
+// in, one typed row or a typed problem out: nothing here touches the database.
 import { isValidDate } from "../../domain/calendar/calendar";
 import { MoneyFormatError, type MoneyValue, parseMoney } from "../../domain/money/money";
+import { type CsvRows, MAX_LINE_CHARS, readCsvRows } from "../imports/streamed-import";
 
 export const PAYOUT_FILE_HEADER = ["payoutRef", "accountNumber", "amount", "paidOn", "result", "reason"] as const;
 
 /** A record longer than this is refused (a real row is well under 200 characters). */
-export const MAX_PAYOUT_RECORD_BYTES = 4096;
+export const MAX_PAYOUT_RECORD_BYTES = MAX_LINE_CHARS;
 
 export interface PayoutRow {
   line: number;
@@ -65,48 +62,16 @@ export function payoutRowOf(fields: readonly string[], line: number): PayoutRow 
   return { line, payoutRef, accountNumber, amount, paidOn, result, reason: reason.slice(0, 200) || null };
 }
 
+/** The payout file for the streamed-import engine: its header and its rows. */
+export const BANK_PAYOUT_CSV: CsvRows<PayoutRow> = { header: PAYOUT_FILE_HEADER, rowOf: payoutRowOf };
+
 /**
  * Reads a payout file: yields one row or problem per record (the header excluded), each with its line number.
  * A wrong header yields one INVALID_HEADER problem and stops. A record the CSV parser cannot read (a stray or
  * unclosed quote, an over-long record) is skipped by the parser and reported as MALFORMED_ROW at its line.
  */
-export async function* readPayoutRows(
-  input: string | Readable | AsyncIterable<string | Buffer>,
+export function readPayoutRows(
+  input: string | AsyncIterable<string | Buffer>,
 ): AsyncGenerator<PayoutRow | PayoutRowProblem> {
-  const source = typeof input === "string" ? Readable.from([input]) : Readable.from(input);
-  const skipped: PayoutRowProblem[] = [];
-  const parser = parse({
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    info: true,
-    max_record_size: MAX_PAYOUT_RECORD_BYTES,
-  });
-  parser.on("skip", (err: { lines?: number }) => {
-    skipped.push(problem(err.lines ?? 0, "MALFORMED_ROW", "无法解析的行（引号不匹配或单行过长）"));
-  });
-  source.on("error", (err) => parser.destroy(err));
-  source.pipe(parser);
-  let first = true;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield* skipped.splice(0);
-      if (first) {
-        first = false;
-        const header = record.map((f) => f.trim());
-        if (header.length !== PAYOUT_FILE_HEADER.length || PAYOUT_FILE_HEADER.some((h, i) => header[i] !== h)) {
-          yield problem(info.lines, "INVALID_HEADER", `表头应为 ${PAYOUT_FILE_HEADER.join(",")}`);
-          return;
-        }
-        continue;
-      }
-      yield payoutRowOf(record, info.lines);
-    }
-  } finally {
-    source.unpipe(parser);
-    source.destroy();
-  }
-  yield* skipped.splice(0);
-  if (first) yield problem(1, "EMPTY_FILE", "文件为空");
+  return readCsvRows(input, BANK_PAYOUT_CSV);
 }

@@ -2,23 +2,23 @@
 // FAILED credits its amount back exactly once as a REVERSAL of the payout's posting (never an edit) and, after an exit,
 // reopens the account as SEALED so the money is never lost. A reference answered before (this file or an earlier
 // one) is a duplicate and changes nothing; an unknown reference, another account or another amount is rejected by line.
-import { createHash } from "node:crypto";
-
 import { dateToString } from "../../db/dates";
-import { inTransaction, isUniqueViolation, type Tx } from "../../db/transaction";
+import { inTransaction, type Tx } from "../../db/transaction";
 import { compareDates } from "../../domain/calendar/calendar";
 import { toMoney } from "../../domain/money/money";
 import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
 import { recordBatchInTransaction } from "../audit/exchange-scope";
 import type { BankImportResult } from "../deposits/import-bank-collection";
 import type { Actor, HubServices } from "../hub-services";
-import { peekIdempotent, requestHash, validKey } from "../idempotency";
-import { userError } from "../user-error";
-import { isPayoutProblem, type PayoutRow, readPayoutRows } from "./bank-payout.csv";
+import {
+  type ImportTally,
+  type ImportTarget,
+  runStreamedImport,
+  type StreamedImportOutcome,
+} from "../imports/streamed-import";
+import { BANK_PAYOUT_CSV, isPayoutProblem, type PayoutRow } from "./bank-payout.csv";
 
-const OPERATION = "importBankPayouts";
 export const PAYOUT_BATCH_SIZE = 1000;
-const MAX_LISTED_ERRORS = 1000;
 const CENTER_CODE = "140500";
 
 interface PayoutRecord {
@@ -31,24 +31,6 @@ interface PayoutRecord {
   posting_id: bigint;
   status: string;
   ledger_account_id: bigint;
-}
-
-class Tally {
-  readonly result: BankImportResult = { accepted: 0, rejected: 0, duplicates: 0, missed: 0, rows: 0, errors: [] };
-  private unlisted = 0;
-
-  reject(line: number, code: string, message: string): void {
-    this.result.rejected++;
-    if (this.result.errors.length < MAX_LISTED_ERRORS)
-      this.result.errors.push({ code, field: `line:${line}`, message: `第${line}行：${message}` });
-    else this.unlisted++;
-  }
-
-  finish(): BankImportResult {
-    if (this.unlisted > 0)
-      this.result.errors.push({ code: "TOO_MANY_ERRORS", field: null, message: `另有 ${this.unlisted} 行错误未列出` });
-    return this.result;
-  }
 }
 
 async function lockPayouts(tx: Tx, refs: string[]): Promise<Map<string, PayoutRecord>> {
@@ -107,7 +89,7 @@ async function failPayout(hub: HubServices, tx: Tx, payout: PayoutRecord, row: P
   });
 }
 
-async function postBatch(hub: HubServices, rows: PayoutRow[], tally: Tally): Promise<boolean> {
+async function postBatch(hub: HubServices, rows: PayoutRow[], tally: ImportTally): Promise<void> {
   let reopenedAny = false;
   await inTransaction(hub.prisma, async (tx) => {
     const payouts = await lockPayouts(tx, [...new Set(rows.map((r) => r.payoutRef))]);
@@ -115,15 +97,16 @@ async function postBatch(hub: HubServices, rows: PayoutRow[], tally: Tally): Pro
     for (const row of rows) {
       const payout = payouts.get(row.payoutRef);
       if (!payout) {
-        tally.reject(row.line, "UNKNOWN_PAYOUT_REF", "代发流水号不存在（中心未发起该笔代发）");
+        tally.reject(row.line, [{ code: "UNKNOWN_PAYOUT_REF", message: "代发流水号不存在（中心未发起该笔代发）" }]);
         continue;
       }
       if (payout.account_number !== row.accountNumber) {
-        tally.reject(row.line, "ACCOUNT_MISMATCH", "账号与该笔代发的账号不一致");
+        tally.reject(row.line, [{ code: "ACCOUNT_MISMATCH", message: "账号与该笔代发的账号不一致" }]);
         continue;
       }
       if (!toMoney(payout.amount).equals(row.amount)) {
-        tally.reject(row.line, "AMOUNT_MISMATCH", `金额与该笔代发金额 ${toMoney(payout.amount).toFixed(2)} 不一致`);
+        const message = `金额与该笔代发金额 ${toMoney(payout.amount).toFixed(2)} 不一致`;
+        tally.reject(row.line, [{ code: "AMOUNT_MISMATCH", message }]);
         continue;
       }
       if (payout.status !== "PENDING") {
@@ -154,47 +137,27 @@ async function postBatch(hub: HubServices, rows: PayoutRow[], tally: Tally): Pro
       accountNumbers: written.map((r) => r.accountNumber),
     });
   });
-  return reopenedAny;
+  // After an exit whose payout failed, the reopened account's national registration is due at once.
+  if (reopenedAny) hub.outbox.kick();
 }
 
-/** Hashes what passes, so the file's digest is known without holding it. */
-async function* hashing(
+/** The payout file as the streamed-import engine posts it (src/services/imports/streamed-import.ts). */
+export const BANK_PAYOUT_IMPORT: ImportTarget<PayoutRow> = {
+  ...BANK_PAYOUT_CSV,
+  operation: "importBankPayouts",
+  batchSize: PAYOUT_BATCH_SIZE,
+  isProblem: isPayoutProblem,
+  postBatch,
+};
+
+/** One payout file under an idempotency key (replay returns the first result; another file is refused). */
+export function runPayoutImport(
+  hub: HubServices,
+  actor: Actor,
+  key: string,
   input: string | AsyncIterable<string | Buffer>,
-  hash: ReturnType<typeof createHash>,
-): AsyncGenerator<Buffer> {
-  if (typeof input === "string") {
-    const bytes = Buffer.from(input);
-    hash.update(bytes);
-    yield bytes;
-    return;
-  }
-  for await (const chunk of input) {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    hash.update(bytes);
-    yield bytes;
-  }
-}
-
-async function importFile(hub: HubServices, input: AsyncIterable<Buffer>): Promise<BankImportResult> {
-  const tally = new Tally();
-  let batch: PayoutRow[] = [];
-  let reopened = false;
-  for await (const row of readPayoutRows(input)) {
-    if (isPayoutProblem(row)) {
-      if (row.code !== "INVALID_HEADER" && row.code !== "EMPTY_FILE") tally.result.rows++;
-      tally.reject(row.line, row.code, row.message);
-      continue;
-    }
-    tally.result.rows++;
-    batch.push(row);
-    if (batch.length >= PAYOUT_BATCH_SIZE) {
-      reopened = (await postBatch(hub, batch, tally)) || reopened;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) reopened = (await postBatch(hub, batch, tally)) || reopened;
-  if (reopened) hub.outbox.kick();
-  return tally.finish();
+): Promise<StreamedImportOutcome> {
+  return runStreamedImport(hub, actor, key, input, BANK_PAYOUT_IMPORT);
 }
 
 export async function importBankPayouts(
@@ -203,40 +166,5 @@ export async function importBankPayouts(
   key: string,
   input: string | AsyncIterable<string | Buffer>,
 ): Promise<BankImportResult> {
-  const refused = (code: string, message: string): BankImportResult => ({
-    accepted: 0,
-    rejected: 0,
-    duplicates: 0,
-    missed: 0,
-    rows: 0,
-    errors: [userError(code, message, "idempotencyKey")],
-  });
-  if (!validKey(key)) return refused("INVALID_IDEMPOTENCY_KEY", "幂等键须为 8–128 个可见 ASCII 字符");
-  const hash = createHash("sha256");
-  if (await hub.prisma.idempotencyRecord.findUnique({ where: { key } })) {
-    for await (const chunk of hashing(input, hash)) void chunk; // only the digest is needed to tell a replay from a reuse
-    const replay = await peekIdempotent<BankImportResult>(hub.prisma, {
-      key,
-      operation: OPERATION,
-      actor: actor.sub,
-      input: { digest: hash.digest("hex") },
-    });
-    if (replay && "ok" in replay) return replay.ok;
-    return refused("IDEMPOTENCY_KEY_REUSED", "该幂等键已用于另一份不同的文件");
-  }
-  const result = await importFile(hub, hashing(input, hash));
-  try {
-    await hub.prisma.idempotencyRecord.create({
-      data: {
-        key,
-        operation: OPERATION,
-        actor: actor.sub,
-        requestHash: requestHash(OPERATION, { digest: hash.digest("hex") }),
-        response: result as unknown as object,
-      },
-    });
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e; // a concurrent import under the same key finished first; rows deduplicated by reference
-  }
-  return result;
+  return (await runPayoutImport(hub, actor, key, input)).result;
 }

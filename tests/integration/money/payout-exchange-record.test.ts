@@ -24,15 +24,15 @@ describe("POST /imports/bank-payouts", () => {
         authorization: `Bearer ${await t.token("CENTER_OPERATOR")}`,
         "content-type": "text/csv",
         "idempotency-key": key("record"),
-        "x-request-id": "payout-batch-record-1",
       },
       body: csv,
     });
     expect(res.status).toBe(200);
+    const requestId = res.headers.get("x-request-id")!;
     // One batch record (1 row, 1 written, the holder indexed) and the summary record of the request.
     const records = await t.hub.db.prisma.$queryRaw<{ subject_count: number; result_size: number; subjects: bigint }[]>`
       SELECT r.subject_count, r.result_size, (SELECT count(*) FROM exchange_subject s WHERE s.record_id = r.id) AS subjects
-      FROM exchange_record r WHERE r.request_id = 'payout-batch-record-1' AND r.operation = 'importBankPayouts'
+      FROM exchange_record r WHERE r.request_id = ${requestId} AND r.operation = 'importBankPayouts'
       ORDER BY r.id`;
     expect(records.map((r) => [r.subject_count, r.result_size, Number(r.subjects)])).toEqual([
       [1, 1, 1],

@@ -105,38 +105,22 @@ describe("finding 6: per-request limits across aliases", () => {
   const ids = (n: number, born: string) => Array.from({ length: n }, () => freshIdNumber(born));
 
   it("refuses 20 aliased taxDeductions × 500 IDs as a whole, serves nothing and records the refusal", async () => {
-    const requestId = "hostile-aliases-20x500";
-    const res = await t.gql(
-      TAX(20),
-      { ids: ids(500, "1980-01-01") },
-      {
-        as: "TAX_BUREAU",
-        headers: { "x-request-id": requestId },
-      },
-    );
+    const res = await t.gql(TAX(20), { ids: ids(500, "1980-01-01") }, { as: "TAX_BUREAU" });
     expect(res.status).toBe(400);
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
     expect(res.body.errors![0]!.message).toMatch(/一次请求最多查询 500 个身份证号.*本次 10000 个/);
     expect(res.body.data ?? null).toBeNull();
-    const records = await recordOf(requestId);
+    const records = await recordOf(res.requestId);
     expect(records.map((r) => ({ outcome: r.outcome, resultSize: r.resultSize }))).toEqual([
       { outcome: "ERROR", resultSize: 0 },
     ]);
   });
 
   it("serves 2 aliases × 250 IDs (500 in all) and records resultSize 500, what actually left", async () => {
-    const requestId = "aliases-2x250";
-    const res = await t.gql<Record<string, unknown[]>>(
-      TAX(2),
-      { ids: ids(250, "1981-01-01") },
-      {
-        as: "TAX_BUREAU",
-        headers: { "x-request-id": requestId },
-      },
-    );
+    const res = await t.gql<Record<string, unknown[]>>(TAX(2), { ids: ids(250, "1981-01-01") }, { as: "TAX_BUREAU" });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.a0!.length + res.body.data!.a1!.length).toBe(500);
-    const records = await recordOf(requestId);
+    const records = await recordOf(res.requestId);
     expect(
       records.map((r) => ({ outcome: r.outcome, resultSize: r.resultSize, subjectCount: r.subjectCount })),
     ).toEqual([{ outcome: "OK", resultSize: 500, subjectCount: 250 }]);
@@ -229,11 +213,12 @@ describe("finding 10: cursors and masked errors", () => {
     expect(errorCodes(res)).toEqual(["INTERNAL_SERVER_ERROR"]);
     expect(JSON.stringify(res.body)).not.toMatch(/ledger_entry/);
     const logged = logLines.map(
-      (l) => JSON.parse(l) as { requestId?: string; msg?: string; err?: { message?: string } },
+      (l) =>
+        JSON.parse(l) as { requestId?: string; clientRequestId?: string; msg?: string; err?: { message?: string } },
     );
-    const line = logged.find(
-      (l) => l.requestId === "masked-error-1" && l.msg === "internal error masked in the answer",
-    );
+    // The hub's own id (answered in x-request-id); the client's id rides along as clientRequestId.
+    const line = logged.find((l) => l.requestId === res.requestId && l.msg === "internal error masked in the answer");
+    expect(line).toMatchObject({ clientRequestId: "masked-error-1" });
     expect(line?.err?.message).toEqual(expect.any(String));
     // PostgreSQL names the missing relation; the PGlite driver adapter reports raw-query failures without the
     // server's text ("Message: undefined"), so the internal detail can only be asserted there.
@@ -279,6 +264,38 @@ describe("what an attacker tries next", () => {
     const answer = await rawSocket(one + two);
     expect(answer.match(/HTTP\/1\.1 200/g)).toHaveLength(2);
     expect(answer.indexOf("pipe-1")).toBeLessThan(answer.indexOf("pipe-2"));
+  });
+});
+
+describe("fragment bombs (found while attacking the hub, after issue 11)", () => {
+  // 40 fragments, each spreading the next one twice: under 2,000 characters and 500 tokens, but 2^40 paths. The depth
+  // rule and the per-request cost walked every path (22 fragments blocked the process for over a minute on this
+  // machine); both now remember each fragment's result. graphql-js itself merges the spreads when it executes.
+  const bomb = (leaf: string, variables = "") =>
+    `query Bomb${variables} { ...F0 } ${Array.from({ length: 40 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(" ")} fragment F40 on Query { ${leaf} }`;
+
+  it("answers a doubling fragment chain without walking every path, anonymous or not, and keeps serving", async () => {
+    const doc = bomb(`policyParameters(asOf: "2026-07-20") { key }`);
+    expect(doc.length).toBeLessThan(2000);
+    const anonymous = await t.gql(doc, {}, { as: null });
+    expect(anonymous.status).toBeLessThan(500);
+    const res = await t.gql<{ policyParameters: unknown[] }>(doc);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.policyParameters.length).toBeGreaterThan(10);
+    await expectStillServing();
+  });
+
+  it("counts the ID numbers of every spread in the cost limit, in one pass: 2^40 × 1 is refused, nothing runs", async () => {
+    const doc = bomb(`taxDeductions(taxYear: 2026, idNumbers: $ids) { idNumber }`, "($ids: [IdNumber!]!)");
+    const res = await t.gql(doc, { ids: [idNumber] }, { as: "TAX_BUREAU" });
+    expect(res.status).toBe(400);
+    expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
+    expect(res.body.data ?? null).toBeNull();
+    const records = await recordOf(res.requestId);
+    expect(records.map((r) => ({ outcome: r.outcome, resultSize: r.resultSize }))).toEqual([
+      { outcome: "ERROR", resultSize: 0 },
+    ]);
+    await expectStillServing();
   });
 });
 

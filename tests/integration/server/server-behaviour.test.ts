@@ -42,7 +42,12 @@ async function post(
     body,
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: JSON.parse(text) as GqlResponse["body"] };
+  return {
+    status: res.status,
+    headers: res.headers,
+    requestId: res.headers.get("x-request-id") ?? "",
+    body: JSON.parse(text) as GqlResponse["body"],
+  };
 }
 
 const PARAMS = `query { policyParameters(asOf: "2026-07-20") { key } }`;
@@ -263,15 +268,37 @@ describe("tokens", () => {
 });
 
 describe("request ids", () => {
-  it("echoes a well-formed x-request-id and makes one up otherwise", async () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it("makes its own id for every request; a well-formed client id is only answered back as x-client-request-id", async () => {
     const given = await post(t.url, JSON.stringify({ query: PARAMS }), { "x-request-id": "req-2026.07:0815" });
-    expect(given.headers.get("x-request-id")).toBe("req-2026.07:0815");
+    expect(given.headers.get("x-request-id")).toMatch(UUID);
+    expect(given.headers.get("x-client-request-id")).toBe("req-2026.07:0815");
+    const again = await post(t.url, JSON.stringify({ query: PARAMS }), { "x-request-id": "req-2026.07:0815" });
+    expect(again.headers.get("x-request-id")).toMatch(UUID);
+    expect(again.headers.get("x-request-id")).not.toBe(given.headers.get("x-request-id"));
     const health = await fetch(`${t.url}/healthz`, { headers: { "x-request-id": "health-1" } });
-    expect(health.headers.get("x-request-id")).toBe("health-1");
-    const invented = await post(t.url, JSON.stringify({ query: PARAMS }), { "x-request-id": "not allowed <script>" });
-    expect(invented.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(health.headers.get("x-request-id")).toMatch(UUID);
+    // Spaces, tabs, over-long client ids are dropped, never echoed (only 1–64 visible ASCII characters pass).
+    for (const bad of ["not allowed <script>", "x".repeat(65), "a\tb", "a b"]) {
+      const res = await post(t.url, JSON.stringify({ query: PARAMS }), { "x-request-id": bad });
+      expect(res.headers.get("x-request-id")).toMatch(UUID);
+      expect(res.headers.get("x-client-request-id")).toBeNull();
+    }
     const none = await post(t.url, JSON.stringify({ query: PARAMS }));
-    expect(none.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(none.headers.get("x-request-id")).toMatch(UUID);
+  });
+
+  it("never lets a client's id become another request's id in the exchange log", async () => {
+    // Two agency reads that both claim the id of an earlier center mutation: each gets a record of its own.
+    const first = await t.gql(PARAMS, {}, { as: "TAX_BUREAU", headers: { "x-request-id": "shared-id-1" } });
+    const second = await t.gql(PARAMS, {}, { as: "TAX_BUREAU", headers: { "x-request-id": "shared-id-1" } });
+    await t.hub.services.exchangeLog.drain();
+    expect(first.requestId).not.toBe(second.requestId);
+    const claimed = await t.hub.db.prisma.exchangeRecord.count({ where: { requestId: "shared-id-1" } });
+    expect(claimed).toBe(0);
+    for (const res of [first, second])
+      expect(await t.hub.db.prisma.exchangeRecord.count({ where: { requestId: res.requestId } })).toBe(1);
   });
 });
 

@@ -57,10 +57,10 @@ beforeAll(async () => {
   const rows = accounts.flatMap((n, i) =>
     monthRange("2026-06", "2026-11").map((p) => `BQ${i}${p.replace("-", "")},${n},${p},1000.00,${p}-10,SUCCESS,`),
   );
-  const imported = await importBankCollection(t.hub.services, [
-    "paymentRef,accountNumber,period,amount,paidOn,result,reason",
-    ...rows,
-  ]);
+  const imported = await importBankCollection(
+    t.hub.services,
+    ["paymentRef,accountNumber,period,amount,paidOn,result,reason", ...rows].join("\n"),
+  );
   expect(imported).toMatchObject({ accepted: rows.length, rejected: 0 });
   idNumbers = (await t.hub.db.prisma.person.findMany({ select: { idNumber: true }, orderBy: { id: "asc" } })).map(
     (p) => p.idNumber,

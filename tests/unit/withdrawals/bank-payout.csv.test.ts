@@ -71,9 +71,11 @@ describe("bank payout file", () => {
     ]);
   });
 
-  test("refuses an over-long record instead of buffering it", async () => {
-    const rows = await read(`${HEADER}\nWD-1,1405001000000001,5.00,2026-11-20,FAILED,"${"x".repeat(10_000)}"\n`);
-    expect(rows).toEqual([expect.objectContaining({ line: 2, code: "MALFORMED_ROW" })]);
+  test("stops at an over-long line instead of buffering it (the streamed import's line bound)", async () => {
+    const rows = await read(
+      `${HEADER}\nWD-1,1405001000000001,5.00,2026-11-20,FAILED,"${"x".repeat(10_000)}"\nWD-2,1405001000000001,5.00,2026-11-20,SUCCESS,\n`,
+    );
+    expect(rows).toEqual([expect.objectContaining({ line: 2, code: "LINE_TOO_LONG" })]);
   });
 
   test("reads a stream arriving in arbitrary chunks", async () => {
