@@ -14,7 +14,9 @@ export interface ParameterDefinition {
   description: string;
 }
 
-const PILOT = "2023-07-01";
+/** The pilot's start (晋市政办〔2023〕23号): the effective date of every default without a source dating it otherwise. */
+export const PILOT_START_DATE = "2023-07-01";
+const PILOT = PILOT_START_DATE;
 const PLAN = "晋市政办〔2023〕23号";
 const DOMAIN = "domain.md (2026 public sources; the center confirms)";
 
