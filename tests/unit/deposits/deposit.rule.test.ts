@@ -76,7 +76,7 @@ describe("checkMonthlyDeposit: period", () => {
 
   it("refuses a malformed period without further checks", () => {
     expect(codes(deposit({ period: "2026-13" }))).toEqual(["INVALID_PERIOD"]);
-    expect(codes(deposit({ period: "2026-13", amount: parseMoney("0") }))).toEqual([
+    expect(codes(deposit({ period: "2026-13", amount: parseMoney("0.00") }))).toEqual([
       "AMOUNT_NOT_POSITIVE",
       "INVALID_PERIOD",
     ]);
@@ -295,7 +295,7 @@ describe("lumpSumLimitsDate", () => {
 describe("checkLumpSumAmount", () => {
   it("accepts exactly the monthly amount times the months covered", () => {
     expect(checkLumpSumAmount(parseMoney("1728.00"), parseMoney("216.00"), 8, LIMITS_2026)).toEqual([]);
-    expect(checkLumpSumAmount(parseMoney("69648"), parseMoney("5804.00"), 12, LIMITS_2026)).toEqual([]);
+    expect(checkLumpSumAmount(parseMoney("69648.00"), parseMoney("5804.00"), 12, LIMITS_2026)).toEqual([]);
   });
 
   it("refuses a lump sum one fen short and states the expected figure", () => {
@@ -320,7 +320,7 @@ describe("checkLumpSumAmount", () => {
   });
 
   it("refuses a month count that is not a positive integer", () => {
-    expect(() => checkLumpSumAmount(parseMoney("0"), parseMoney("216.00"), 0, LIMITS_2026)).toThrow(RangeError);
-    expect(() => checkLumpSumAmount(parseMoney("324"), parseMoney("216.00"), 1.5, LIMITS_2026)).toThrow(RangeError);
+    expect(() => checkLumpSumAmount(parseMoney("0.00"), parseMoney("216.00"), 0, LIMITS_2026)).toThrow(RangeError);
+    expect(() => checkLumpSumAmount(parseMoney("324.00"), parseMoney("216.00"), 1.5, LIMITS_2026)).toThrow(RangeError);
   });
 });
