@@ -256,7 +256,9 @@ describe("importBankCollection", () => {
 
   it("rejects an amount without exactly two decimals by line, on the mutation and the streamed route", async () => {
     const a = await openAccount();
-    const stamp = key("").replace(/[^0-9a-z]/gi, "").slice(0, 10);
+    const stamp = key("")
+      .replace(/[^0-9a-z]/gi, "")
+      .slice(0, 10);
     const csv = [
       HEADER,
       `BKDEC${stamp}1,${a},2026-07,1000,2026-07-20,SUCCESS,`, //   2 INVALID_AMOUNT

@@ -27,7 +27,11 @@ let t: TestHub;
 
 async function setParameter(name: string, value: string, effectiveFrom: string): Promise<void> {
   const input = { key: name, value, effectiveFrom, source: "lump-sum rules test", idempotencyKey: key("par") };
-  const res = await t.gql<{ setPolicyParameter: { userErrors: unknown[] } }>(SET_PARAM, { input }, { as: "CENTER_ADMIN" });
+  const res = await t.gql<{ setPolicyParameter: { userErrors: unknown[] } }>(
+    SET_PARAM,
+    { input },
+    { as: "CENTER_ADMIN" },
+  );
   expect(res.body.data!.setPolicyParameter.userErrors).toEqual([]);
 }
 

@@ -214,7 +214,12 @@ describe("lumpSumCoverage", () => {
 
   it("covers earlier unpaid months of the year only while back payment is allowed", () => {
     // Opened 2026-07-01, paid on 2026-11-15: with back payment 2026-07 .. 2027-06 (12), without it 2026-11 .. 2027-06 (8).
-    const facts = { settlementYear: 2026, paidOn: "2026-11-15", openedOn: "2026-07-01", paidPeriods: new Set<string>() };
+    const facts = {
+      settlementYear: 2026,
+      paidOn: "2026-11-15",
+      openedOn: "2026-07-01",
+      paidPeriods: new Set<string>(),
+    };
     expect(lumpSumCoverage({ ...facts, backPaymentAllowed: true }).months).toEqual([
       "2026-07",
       "2026-08",

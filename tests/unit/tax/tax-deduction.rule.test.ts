@@ -1,8 +1,8 @@
 import { monthRange } from "../../../src/domain/calendar/calendar";
 import { formatMoney, Money, type MoneyValue } from "../../../src/domain/money/money";
 import {
-  deductionParametersNeededFrom,
   type DeductionParameters,
+  deductionParametersNeededFrom,
   monthlyDeductionCap,
   type PaidMonth,
   taxDeduction,
