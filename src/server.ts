@@ -30,6 +30,7 @@ import {
 } from "./http/connection-guards";
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
 import { bearerToken, BodyTooLargeError, headerValue, readBodyBytes, sendError, sendJson } from "./http/http-io";
+import { handleLegacyImport } from "./http/legacy-import.route";
 import type { HubRateLimiter } from "./http/rate-limit";
 import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
@@ -215,6 +216,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     }
     if (url.pathname === "/imports/bank-payouts" && req.method === "POST") {
       return handleBankPayoutImport(req, res, hub, verifier, requestId);
+    }
+    if (url.pathname === "/imports/legacy-accounts" && req.method === "POST") {
+      return handleLegacyImport(req, res, hub, verifier, requestId);
     }
     for (const extra of options.routes ?? []) if (await extra(req, res, url)) return;
     sendError(res, 404, "NOT_FOUND", "not found");

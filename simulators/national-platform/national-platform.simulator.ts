@@ -46,6 +46,8 @@ export const nationalSeedSchema = z.object({
   depositAccounts: z.array(seedAccount).default([]),
   loans: z.array(seedLoan).default([]),
   fraudBans: z.array(fraudBan).default([]),
+  /** Centers that refuse every transfer sent to them (connectors.md, wave 2). */
+  rejectingCenters: z.array(centerCode).default([]),
 });
 
 export type NationalSeedAccount = z.input<typeof seedAccount>;
@@ -64,6 +66,8 @@ export interface NationalSimulatorControl extends SimulatorControl {
   addRecord(account: NationalSeedAccount): void;
   addLoan(loan: NationalSeedLoan): void;
   addFraudBan(ban: { idNumber: string; until: string }): void;
+  /** Transfers to this center are REJECTED from now on. */
+  addRejectingCenter(centerCode: string): void;
 }
 
 export interface NationalSimulatorOptions {
@@ -81,6 +85,7 @@ export async function startNationalPlatformSimulator(
   const loans = new Map<string, Loan>();
   const fraudBans = new Map<string, string>();
   const transfers = new Map<string, { transfer: Transfer; result: TransferResult }>();
+  const rejectingCenters = new Set<string>();
 
   const putAccount = (a: Account) => accounts.set(`${a.idNumber}|${a.centerCode}|${a.accountNumber}`, { ...a });
   const putLoan = (l: Loan) => loans.set(`${l.idNumber}|${l.centerCode}|${l.loanNumber}`, { ...l });
@@ -92,6 +97,7 @@ export async function startNationalPlatformSimulator(
     seed.depositAccounts.forEach(putAccount);
     seed.loans.forEach(putLoan);
     seed.fraudBans.forEach(putBan);
+    seed.rejectingCenters.forEach((c) => rejectingCenters.add(c));
   };
   if (options.seedFile !== undefined) load(readSeedFile(options.seedFile, nationalSeedSchema));
   if (options.seed !== undefined) load(nationalSeedSchema.parse(options.seed));
@@ -143,7 +149,7 @@ export async function startNationalPlatformSimulator(
         const same = JSON.stringify(earlier.transfer) === JSON.stringify(transfer);
         return same ? ok(earlier.result) : { status: 409, body: { error: "CONTACT_LETTER_REUSED" } };
       }
-      const result = decideTransfer(transfer);
+      const result = decideTransfer(transfer, rejectingCenters);
       transfers.set(transfer.contactLetterNo, { transfer, result });
       return ok(result);
     }),
@@ -164,13 +170,16 @@ export async function startNationalPlatformSimulator(
     addRecord: (account) => putAccount(seedAccount.parse(account)),
     addLoan: (loan) => putLoan(seedLoan.parse(loan)),
     addFraudBan: (ban) => putBan(fraudBan.parse(ban)),
+    addRejectingCenter: (c) => void rejectingCenters.add(centerCode.parse(c)),
   };
   return { ...running, control };
 }
 
-/** The platform refuses a transfer within one center and one that would carry an outstanding loan away. */
-function decideTransfer(transfer: Transfer): TransferResult {
+/** The platform refuses a transfer within one center, one that would carry an outstanding loan away, and any sent to
+ *  a center seeded as rejecting. */
+function decideTransfer(transfer: Transfer, rejectingCenters: ReadonlySet<string>): TransferResult {
   if (transfer.fromCenter === transfer.toCenter) return { status: "REJECTED", reason: "SAME_CENTER" };
+  if (rejectingCenters.has(transfer.toCenter)) return { status: "REJECTED", reason: "RECEIVING_CENTER_REFUSED" };
   if (transfer.loanOutstanding) return { status: "REJECTED", reason: "LOAN_OUTSTANDING" };
   return { status: "ACCEPTED" };
 }

@@ -41,6 +41,9 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     convertAccount: [Role.CENTER_OPERATOR],
     changeDepositPlan: [Role.CENTER_OPERATOR, Role.WORKER],
     receiveTransfer: [Role.CENTER_OPERATOR],
+    transferOut: [Role.CENTER_OPERATOR],
+    transferToRelative: [Role.CENTER_OPERATOR],
+    importLegacyAccounts: [Role.CENTER_OPERATOR],
   },
 };
 

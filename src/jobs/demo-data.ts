@@ -1,12 +1,19 @@
 // Realistic demo data for `npm start` (HUB_DEMO_DATA=1, empty database only): a few hundred workers across
 // Jincheng's six counties, two years of monthly, back-paid and lump-sum history, bank files with failures,
 // and a few enrolments refused by the national duplicate check; withdrawals (one payout failed at the bank), exits
-// and the last ended settlement year's interest. Everything goes through the real services.
+// and the last ended settlement year's interest; accounts that move (one converted to employer-based, one transferred
+// in from another city, pre-pilot accounts of which one enrolled, one transferred out). Everything goes through the
+// real services.
 import { inTransaction } from "../db/transaction";
+import { AccountKind } from "../domain/accounts/account-vocabulary";
 import { makeIdNumber } from "../domain/accounts/id-number";
 import { addMonths, monthOf, monthRange, settlementYearOf } from "../domain/calendar/calendar";
 import { Money } from "../domain/money/money";
+import { convertAccount } from "../services/accounts/convert-account";
 import { enrollWorker } from "../services/accounts/enroll-worker";
+import { importLegacyAccounts } from "../services/accounts/import-legacy-accounts";
+import { receiveTransfer } from "../services/accounts/receive-transfer";
+import { transferOut } from "../services/accounts/transfer-out";
 import { importBankCollection } from "../services/deposits/import-bank-collection";
 import { payLumpSum } from "../services/deposits/pay-lump-sum";
 import { depositMonthIn } from "../services/deposits/record-deposit";
@@ -146,6 +153,11 @@ export interface DemoSummary {
   exits: number;
   /** The settlement year whose interest the demo settled. */
   interestYear: number;
+  /** Accounts that move: converted to employer-based, transferred in, pre-pilot (legacy) accounts, transferred out. */
+  converted: number;
+  transferredIn: number;
+  legacyAccounts: number;
+  transferredOut: number;
 }
 
 export async function loadDemoData(hub: HubServices, today: string, workerCount = 300): Promise<DemoSummary> {
@@ -268,7 +280,91 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
   }
   const bank = await importBankCollection(hub, bankLines);
   const money = await demoMoneyOut(hub, today, workers);
-  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money };
+  const moves = await demoAccountsThatMove(hub, today, workers);
+  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money, ...moves };
+}
+
+/** Accounts that move, all on `today`: one converted to employer-based, one transfer in from Shenzhen (440300) for a
+ *  person new here, three pre-pilot accounts (the first one's owner enrols on it), one transfer out to Shenzhen. */
+async function demoAccountsThatMove(
+  hub: HubServices,
+  today: string,
+  workers: DemoWorker[],
+): Promise<{ converted: number; transferredIn: number; legacyAccounts: number; transferredOut: number }> {
+  // Workers the money-out demo left alone (neither a withdrawal nor an exit).
+  const untouched = workers.filter((_, i) => i % 10 !== 3 && i % 37 !== 5);
+  let converted = 0;
+  let transferredOut = 0;
+  if (untouched[0]) {
+    const outcome = await convertAccount(hub, SYSTEM_ACTOR, {
+      accountNumber: untouched[0].accountNumber,
+      to: AccountKind.EMPLOYER,
+      employerName: "晋城市某建筑工程有限公司",
+      effectiveOn: today,
+      idempotencyKey: `demo-convert-${untouched[0].accountNumber}`,
+    });
+    if ("ok" in outcome) converted++;
+  }
+  const yymmdd = today.slice(2).replaceAll("-", "");
+  const received = await receiveTransfer(hub, SYSTEM_ACTOR, {
+    contactLetterNo: `440300${yymmdd}0001`,
+    fromCenter: "440300",
+    idNumber: makeIdNumber("140581", "1986-08-08", 951),
+    name: "程远",
+    countyCode: "140581",
+    principal: new Money("23456.78"),
+    interest: new Money("123.45"),
+    openedMonth: "2019-04",
+    paidUpTo: addMonths(monthOf(today), -1),
+    lastSixMonthsContinuous: true,
+    paidMonths: 40,
+    loanCount: 0,
+    loanOutstanding: false,
+    fraudFlag: false,
+    receivedOn: today,
+    idempotencyKey: "demo-transfer-in-0001",
+  });
+  const legacyPeople = [
+    { id: makeIdNumber("140525", "1978-03-15", 961), name: "李建国", county: "140525", balance: "18234.56" },
+    { id: makeIdNumber("140502", "1983-11-02", 963), name: "王秀英", county: "140502", balance: "9650.00" },
+    { id: makeIdNumber("140521", "1990-06-21", 965), name: "段志强", county: "140521", balance: "0.00" },
+  ];
+  const legacyCsv = [
+    "accountNumber,idNumber,name,countyCode,openedMonth,paidUpTo,paidMonths,balance,status",
+    ...legacyPeople.map(
+      (p, i) =>
+        `140500900000000${i + 1},${p.id},${p.name},${p.county},2019-03,2023-05,${51 - i * 7},${p.balance},SEALED`,
+    ),
+  ].join("\n");
+  const legacy = await importLegacyAccounts(hub, SYSTEM_ACTOR, "demo-legacy-0001", legacyCsv, { migratedOn: today });
+  await enrollWorker(hub, SYSTEM_ACTOR, {
+    idNumber: legacyPeople[0]!.id,
+    name: legacyPeople[0]!.name,
+    countyCode: legacyPeople[0]!.county,
+    employmentForm: "SELF_EMPLOYED",
+    commitmentAccepted: true,
+    monthlyAmount: new Money("800.00"),
+    depositDay: 15,
+    mode: "MONTHLY",
+    channel: "ACTIVE_PAYMENT",
+    enrolledOn: today,
+    idempotencyKey: "demo-legacy-enrol-0001",
+  });
+  if (untouched[1]) {
+    const outcome = await transferOut(hub, SYSTEM_ACTOR, {
+      accountNumber: untouched[1].accountNumber,
+      toCenter: "440300",
+      requestedOn: today,
+      idempotencyKey: `demo-transfer-out-${untouched[1].accountNumber}`,
+    });
+    if ("ok" in outcome) transferredOut++;
+  }
+  return {
+    converted,
+    transferredIn: "ok" in received ? 1 : 0,
+    legacyAccounts: legacy.result.accepted,
+    transferredOut,
+  };
 }
 
 /** Money out: the last ended settlement year's interest, then some withdrawals (one payout failed at the bank) and exits. */

@@ -8,6 +8,7 @@ export const FUND_ACCOUNT_CODES = [
   "INTEREST_SUBSIDY_RECEIVABLE",
   "TRANSFER_CLEARING",
   "LOAN_RECEIVABLE",
+  "LEGACY_CLEARING",
 ] as const;
 export type FundAccountCode = (typeof FUND_ACCOUNT_CODES)[number];
 export type FundAccounts = Readonly<Record<FundAccountCode, bigint>>;

@@ -64,3 +64,10 @@ export enum PaymentChannel {
   BANK_COLLECTION = "BANK_COLLECTION",
   ACTIVE_PAYMENT = "ACTIVE_PAYMENT",
 }
+
+/** What the receiver of a transfer of deposit rights 亲属间转让 is to the giver: spouse, parent or child. */
+export enum Relation {
+  SPOUSE = "SPOUSE",
+  PARENT = "PARENT",
+  CHILD = "CHILD",
+}

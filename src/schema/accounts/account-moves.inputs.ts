@@ -4,7 +4,7 @@ import { Field, InputType, Int, ObjectType } from "type-graphql";
 
 import type { MoneyValue } from "../../domain/money/money";
 import { UserError } from "../common/common.types";
-import { AccountKind, DepositMode, PaymentChannel } from "../common/enums";
+import { AccountKind, DepositMode, PaymentChannel, Relation } from "../common/enums";
 import { DateScalar, YearMonthScalar } from "../scalars/date.scalar";
 import { IdNumberScalar } from "../scalars/id-number.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
@@ -141,6 +141,48 @@ export class TransferInInput {
 
   @Field(() => DateScalar)
   receivedOn: string;
+
+  @Field(() => String)
+  @Length(1, 128)
+  idempotencyKey: string;
+}
+
+@InputType({ description: "异地转出：经全国住房公积金转移接续平台转往另一城市的公积金中心。" })
+export class TransferOutInput {
+  @Field(() => String)
+  @Length(1, 32)
+  accountNumber: string;
+
+  @Field(() => String)
+  @Length(1, 16)
+  toCenter: string;
+
+  @Field(() => DateScalar)
+  requestedOn: string;
+
+  @Field(() => String)
+  @Length(1, 128)
+  idempotencyKey: string;
+}
+
+@InputType({ description: "缴存权益亲属间转让（探索，政策开关 relativesTransfer.enabled）。" })
+export class RelativeTransferInput {
+  @Field(() => String)
+  @Length(1, 32)
+  fromAccountNumber: string;
+
+  @Field(() => String)
+  @Length(1, 32)
+  toAccountNumber: string;
+
+  @Field(() => Relation)
+  relation: Relation;
+
+  @Field(() => MoneyScalar)
+  amount: MoneyValue;
+
+  @Field(() => DateScalar)
+  requestedOn: string;
 
   @Field(() => String)
   @Length(1, 128)

@@ -9,9 +9,10 @@ import {
   Education,
   EmploymentForm,
   PaymentChannel,
+  Relation,
 } from "../../domain/accounts/account-vocabulary";
 
-export { AccountKind, AccountStatus, DepositMode, Education, EmploymentForm, PaymentChannel, Role };
+export { AccountKind, AccountStatus, DepositMode, Education, EmploymentForm, PaymentChannel, Relation, Role };
 
 registerEnumType(Role, { name: "Role", description: "Who calls the hub. 调用方角色。" });
 registerEnumType(EmploymentForm, { name: "EmploymentForm", description: "个体经营 / 非全日制 / 新业态" });
@@ -20,3 +21,4 @@ registerEnumType(DepositMode, { name: "DepositMode", description: "按月缴存 
 registerEnumType(PaymentChannel, { name: "PaymentChannel", description: "银行托收 / 主动缴款" });
 registerEnumType(AccountKind, { name: "AccountKind", description: "灵活就业账户 / 单位缴存账户" });
 registerEnumType(AccountStatus, { name: "AccountStatus", description: "正常 / 封存 / 销户 / 冻结" });
+registerEnumType(Relation, { name: "Relation", description: "配偶 / 父母 / 子女（受让人之于转让人）" });

@@ -37,7 +37,8 @@ export interface ReceiveTransferCommand {
 
 export interface TransferResult {
   account: AccountView;
-  contactLetterNo: string;
+  /** The national contact letter; null for a transfer to a relative (no platform involved). */
+  contactLetterNo: string | null;
   entries: LedgerEntryView[];
 }
 

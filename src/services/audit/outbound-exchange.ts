@@ -79,13 +79,14 @@ const first = (args: unknown[]) => args[0] as Record<string, unknown>;
 
 export const NATIONAL_PLATFORM: OutboundAgency = { role: "NATIONAL_PLATFORM", org: "national-hpf-platform" };
 
-/** National platform calls that carry ID numbers (registrations; checks and transfers come with the loans issue). */
+/** National platform calls that carry ID numbers (registrations, transfers out; checks come with the loans issue). */
 export const NATIONAL_OUTBOUND: OutboundTable<NationalPlatformPort> = {
   registerAccount: { idNumbers: (a) => [String(first(a).idNumber)], purpose: "全国平台账户登记 account registration" },
   deregisterAccount: {
     idNumbers: (a) => [String(first(a).idNumber)],
     purpose: "全国平台账户注销 account deregistration",
   },
+  sendTransfer: { idNumbers: (a) => [String(first(a).idNumber)], purpose: "异地转移接续 transfer out" },
 };
 
 export const FINANCE_BUREAU: OutboundAgency = { role: "FINANCE_BUREAU", org: "finance-bureau" };

@@ -46,8 +46,9 @@ export async function interestPolicyOn(hub: HubServices, year: number): Promise<
   };
 }
 
-/** Kinds that use the deposits (no subsidy for the year when one falls in the unused window). */
-const USE_KINDS = Prisma.raw(`'WITHDRAWAL', 'EXIT_PAYOUT', 'TRANSFER_OUT', 'RELATIVE_TRANSFER_OUT', 'LOAN_OFFSET'`);
+/** Kinds that use the deposits (no subsidy for the year when one falls in the unused window). A relative transfer is
+ *  one RELATIVE_TRANSFER posting: its debit (the giver's side) is the use; the receiver's credit is not. */
+const USE_KINDS = Prisma.raw(`'WITHDRAWAL', 'EXIT_PAYOUT', 'TRANSFER_OUT', 'LOAN_OFFSET'`);
 
 /** Computes the year's credits of every account (or one) not credited yet; returns how many rows it added. */
 export async function computeYearCredits(tx: Tx, p: InterestPolicy, accountId?: bigint): Promise<number> {
@@ -65,7 +66,8 @@ export async function computeYearCredits(tx: Tx, p: InterestPolicy, accountId?: 
     FROM (
       SELECT a.id AS account_id, a.person_id, a.opened_on,
         sum((e.credit - e.debit) * ((${p.to}::date - greatest(e.posted_on, ${p.from}::date)) + 1)) AS acc,
-        coalesce(bool_or(e.kind IN (${USE_KINDS}) AND e.posted_on >= ${p.windowStart}::date), false) AS used
+        coalesce(bool_or((e.kind IN (${USE_KINDS}) OR (e.kind = 'RELATIVE_TRANSFER' AND e.debit > 0))
+          AND e.posted_on >= ${p.windowStart}::date), false) AS used
       FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
       WHERE e.posted_on <= ${p.to}::date ${only}
       GROUP BY a.id

@@ -77,8 +77,8 @@ export function ledgerSource(where: Prisma.Sql): Prisma.Sql {
 }
 
 /** Enrolments (agreements signed), exits and conversions to employer-based (agreements ended or suspended) of the
- *  accounts matching `where` (g, a). Any end leaves the active pool; only an exit counts as one (a NULL reason was
- *  written before reasons were recorded, by exit). */
+ *  accounts matching `where` (g, a). Any end leaves the active pool; an exit and a transfer out to another city count
+ *  as exits (a NULL reason was written before reasons were recorded, by exit). */
 export function agreementSource(where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT to_char(x.on_date, 'YYYY-MM') AS month, ${ACCOUNT_KEY},
@@ -87,7 +87,7 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
     FROM agreement g JOIN account a ON a.id = g.account_id
     CROSS JOIN LATERAL (VALUES
       (g.signed_on, 1, 0, 0, 0),
-      (g.ended_on, 0, 1, CASE WHEN coalesce(g.end_reason, 'EXIT') = 'EXIT' THEN 1 ELSE 0 END,
+      (g.ended_on, 0, 1, CASE WHEN coalesce(g.end_reason, 'EXIT') IN ('EXIT', 'TRANSFER_OUT') THEN 1 ELSE 0 END,
         CASE WHEN g.end_reason = 'CONVERTED_TO_EMPLOYER' THEN 1 ELSE 0 END)
     ) AS x(on_date, enrolled, ended, exited, converted)
     WHERE x.on_date IS NOT NULL AND ${where}

@@ -41,13 +41,15 @@ async function movementsOf(tx: Tx, ledgerAccountId: bigint): Promise<BalanceMove
   return rows.map((r) => ({ on: dateToString(r.posted_on), amount: toMoney(r.amount) }));
 }
 
-/** Credits the interest of the running settlement year up to the day before the exit; records it as that year's credit. */
-async function creditExitInterest(
+/** Credits the interest of the running settlement year up to the day before the exit (or transfer out, `source`);
+ *  records it as that year's credit. */
+export async function creditExitInterest(
   hub: HubServices,
   tx: Tx,
   account: MoneyOutAccount,
   exitOn: string,
   rate: InterestPolicy["rate"],
+  source: "EXIT" | "TRANSFER_OUT" = "EXIT",
 ): Promise<LedgerEntryView[]> {
   const period = exitInterestPeriod(exitOn);
   if (!period) return [];
@@ -55,14 +57,14 @@ async function creditExitInterest(
   const interest = interestOn(accumulated, rate);
   await tx.$executeRaw`
     INSERT INTO interest_credit (account_id, settlement_year, source, accumulated, interest, subsidy, posted_at)
-    VALUES (${account.id}::bigint, ${settlementYearOf(exitOn)}::int, 'EXIT', ${accumulated.toFixed(2)}::numeric,
+    VALUES (${account.id}::bigint, ${settlementYearOf(exitOn)}::int, ${source}, ${accumulated.toFixed(2)}::numeric,
             ${interest.toFixed(2)}::numeric, 0, now())
     ON CONFLICT DO NOTHING`;
   if (interest.isZero()) return [];
   const posting = await hub.ledger.post(tx, {
     kind: "INTEREST",
     postedOn: exitOn,
-    memo: `销户结息 ${period.from}..${period.to}`,
+    memo: `${source === "EXIT" ? "销户结息" : "转出结息"} ${period.from}..${period.to}`,
     lines: [
       { ledgerAccountId: hub.ledger.fund.INTEREST_EXPENSE, side: "D", amount: interest },
       { ledgerAccountId: account.ledgerAccountId, side: "C", amount: interest, worker: true },

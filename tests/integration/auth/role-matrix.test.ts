@@ -321,6 +321,43 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
       // A person with no account here gets one, SEALED until they enrol, holding principal + interest.
       expectAnswer: (a) => expect(a).toEqual({ account: { status: "SEALED", balance: "1010.00" }, userErrors: [] }),
     },
+    transferOut: {
+      args: () => ({
+        input: { accountNumber: NO_SUCH_ACCOUNT, toCenter: "440300", requestedOn: ASOF, idempotencyKey: key() },
+      }),
+      selection: "{ account { accountNumber } contactLetterNo entries { amount } userErrors { code } }",
+      expectAnswer: (a) =>
+        expect(a).toEqual({
+          account: null,
+          contactLetterNo: null,
+          entries: [],
+          userErrors: [{ code: "ACCOUNT_NOT_FOUND" }],
+        }),
+    },
+    transferToRelative: {
+      args: (f) => ({
+        input: {
+          fromAccountNumber: f.accountNumber,
+          toAccountNumber: f.depositAccountNumber,
+          relation: "SPOUSE",
+          amount: "1.00",
+          requestedOn: ASOF,
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ account { accountNumber } entries { amount } userErrors { code } }",
+      // The policy switch is off by default (domain.md): a business answer, not a refusal.
+      expectAnswer: (a) =>
+        expect(a).toEqual({ account: null, entries: [], userErrors: [{ code: "FEATURE_DISABLED" }] }),
+    },
+    importLegacyAccounts: {
+      args: () => ({
+        csv: "accountNumber,idNumber,name,countyCode,openedMonth,paidUpTo,paidMonths,balance,status\n",
+        idempotencyKey: key(),
+      }),
+      selection: "{ accepted duplicates errors { code } }",
+      expectAnswer: (a) => expect(a).toEqual({ accepted: 0, duplicates: 0, errors: [] }),
+    },
     settleGraduateSubsidies: {
       args: () => ({ batchNo: "GS-NO-SUCH-BATCH", idempotencyKey: key() }),
       selection: "{ batch { batchNo } userErrors { code } }",

@@ -12,7 +12,7 @@ afterAll(async () => {
   await t.close();
 });
 
-test("the demo data includes withdrawals (one payout failed), exits and one settled interest year", async () => {
+test("the demo data includes withdrawals (one payout failed), exits, one settled interest year and accounts that move", async () => {
   const summary = await loadDemoData(t.hub.services, "2026-11-20", 40);
   expect(summary.interestYear).toBe(2025);
   expect(summary.withdrawals).toBeGreaterThan(0);
@@ -22,4 +22,13 @@ test("the demo data includes withdrawals (one payout failed), exits and one sett
   expect(await prisma.payout.count({ where: { status: "FAILED" } })).toBe(1);
   expect(await prisma.payout.count({ where: { status: "PAID", kind: "WITHDRAWAL" } })).toBe(summary.withdrawals - 1);
   expect(await prisma.account.count({ where: { status: "CLOSED", closeCode: "05" } })).toBe(summary.exits);
-});
+  // Accounts that move: one converted, one transferred in (SEALED until enrolment), three pre-pilot accounts (one
+  // enrolled on), one transferred out (closed with 04).
+  expect(summary).toMatchObject({ converted: 1, transferredIn: 1, legacyAccounts: 3, transferredOut: 1 });
+  expect(await prisma.account.count({ where: { kind: "EMPLOYER", employerName: { not: null } } })).toBe(1);
+  expect(await prisma.transferIn.count()).toBe(1);
+  expect(await prisma.carriedHistory.count({ where: { source: "LEGACY" } })).toBe(3);
+  expect(await prisma.account.count({ where: { accountNumber: "1405009000000001", status: "ACTIVE" } })).toBe(1);
+  expect(await prisma.account.count({ where: { status: "CLOSED", closeCode: "04" } })).toBe(1);
+  // Forty workers' two years of history through the real services: over a minute on two busy cores.
+}, 240_000);
