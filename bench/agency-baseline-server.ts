@@ -13,7 +13,7 @@ import { type HousingParameters, rentalEligibility } from "../src/domain/housing
 // Copied from rental-eligibility.ts (one statement whatever the number of persons; $1 ids, $2 asOf, $3 month of asOf).
 export const RENTAL_ELIGIBILITY_SQL = `
     SELECT DISTINCT ON (p.id) p.id_number::text AS id_number, a.kind, a.status, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on,
-           plan.deposit_day, paid.periods, paid.paid_on
+           plan.deposit_day, paid.periods, paid.paid_on, ban.ban_kinds, ban.ban_from, ban.ban_until
       FROM person p
       JOIN account a ON a.person_id = p.id
       LEFT JOIN LATERAL (
@@ -25,6 +25,11 @@ export const RENTAL_ELIGIBILITY_SQL = `
                array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period) AS paid_on
           FROM deposit_month dm
          WHERE dm.account_id = a.id AND dm.period <= $3::bpchar AND dm.paid_on <= $2::date) paid ON true
+      LEFT JOIN LATERAL (
+        SELECT array_agg(b.kind) AS ban_kinds, array_agg(to_char(b.decided_on, 'YYYY-MM-DD')) AS ban_from,
+               array_agg(to_char(b.until, 'YYYY-MM-DD')) AS ban_until
+          FROM fraud_ban b
+         WHERE b.person_id = p.id AND b.decided_on <= $2::date AND b.until > $2::date) ban ON true
      WHERE p.id_number = ANY($1::bpchar[])
      ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
 
@@ -43,6 +48,9 @@ interface Row {
   deposit_day: number | null;
   periods: string[] | null;
   paid_on: string[] | null;
+  ban_kinds: string[] | null;
+  ban_from: string[] | null;
+  ban_until: string[] | null;
 }
 
 async function main(): Promise<void> {
@@ -68,6 +76,11 @@ async function main(): Promise<void> {
               openedOn: row.opened_on,
               depositDay: row.deposit_day,
               paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })),
+              bans: (row.ban_kinds ?? []).map((kind, i) => ({
+                kind,
+                decidedOn: row.ban_from![i]!,
+                until: row.ban_until![i]!,
+              })),
             }
           : null;
         const text = JSON.stringify({

@@ -6,6 +6,7 @@ import { Pool } from "pg";
 import { type BenchContext, ENROLLED_ON, FIRST_MONTH, type Metric, metric, months } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
 import { describeLoad, type LoadResult, runClosedLoop, runLoad, summarise } from "./lib/load";
+import type { NodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
 import {
   assertSeedMatchesEnrolment,
@@ -77,6 +78,42 @@ export async function topUpMonths(pool: Pool, accounts: readonly string[], month
   const bankId = await bankSettlementId(pool);
   const { rows } = await pool.query<{ n: string }>(TOP_UP_SQL, [accounts, monthsEach, bankId, AMOUNT]);
   return Number(rows[0]!.n);
+}
+
+/** Statements one baseline deposit sends (lib/sql-deposit.ts): BEGIN, lock, balance, posting, entries, month,
+ *  idempotency record, COMMIT. */
+const SQL_DEPOSIT_STATEMENTS = 8;
+
+interface StatementCounts {
+  total: number;
+  transactions: number;
+  depositBatches?: { batches: number; deposits: number; largest: number; fallbacks: number };
+  byText: Record<string, number>;
+}
+
+async function statementCounts(hub: NodeChild): Promise<StatementCounts | null> {
+  const answer = await hub.ask({ cmd: "statements" });
+  return answer && typeof answer.total === "number" ? (answer as unknown as StatementCounts) : null;
+}
+
+/** Statements and transactions per request over a window, and the statements that made them (most first). */
+function statementsDelta(before: StatementCounts, after: StatementCounts, requests: number) {
+  const statements = (after.total - before.total) / requests;
+  const transactions = (after.transactions - before.transactions) / requests;
+  const lines = Object.entries(after.byText)
+    .map(([text, n]) => [text, (n - (before.byText[text] ?? 0)) / requests] as const)
+    .filter(([, n]) => n > 0.005)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([text, n]) => `      ${n.toFixed(3).padStart(7)}  ${text}`);
+  const b0 = before.depositBatches;
+  const b1 = after.depositBatches;
+  const batches =
+    b0 && b1
+      ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.deposits - b0.deposits) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} deposits each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one`
+      : "";
+  const text = `    statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)})${batches}, by statement:\n${lines.join("\n")}`;
+  return { statements, transactions, text };
 }
 
 export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
@@ -160,11 +197,17 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
     },
   };
   await runLoad({ ...hubLoad, durationMs: opts.warmupS * 1000, label: "warm-up" });
+  const statementsBefore = await statementCounts(hub);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-deposits-hub`, () =>
     ctx.measure(hub.pid, [], () => runLoad({ ...hubLoad, durationMs: opts.depositsS * 1000 })),
   );
   const { result: hubResult, cpu: hubCpu } = measured;
+  const statementsAfter = await statementCounts(hub);
+  const requests = Math.max(hubResult.ok + hubResult.failed, 1);
+  const perDeposit =
+    statementsBefore && statementsAfter ? statementsDelta(statementsBefore, statementsAfter, requests) : null;
   ctx.log(`  ${describeLoad(hubResult)}\n    ${describeCpu(hubCpu)}${summary ? `\n${summary}` : ""}`);
+  if (perDeposit) ctx.log(perDeposit.text);
 
   const sqlPool = new Pool({ connectionString: ctx.db.url, max: c });
   let baseResult: LoadResult;
@@ -272,6 +315,17 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
       hub: (10 * hubCpu.postgres) / Math.max(hubResult.rps, 1e-9),
       baseline: (10 * baseCpu.postgres) / Math.max(baseResult.rps, 1e-9),
       baselineLabel: label,
+      target: null,
+      lowerIsBetter: true,
+      noise,
+    }),
+    metric({
+      bench: "deposits",
+      metric: "recordDeposit statements/request (hub: every pg query incl. BEGIN/COMMIT)",
+      unit: "",
+      hub: perDeposit?.statements ?? NaN,
+      baseline: SQL_DEPOSIT_STATEMENTS,
+      baselineLabel: "plain SQL txn (BEGIN, 6 statements, COMMIT)",
       target: null,
       lowerIsBetter: true,
       noise,

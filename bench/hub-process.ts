@@ -7,9 +7,25 @@ import "reflect-metadata";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 
+import pg from "pg";
 import pino from "pino";
 
 import { createHub } from "../src/app";
+
+/** Every statement the hub sends to PostgreSQL (through any pg client: Prisma's adapter and raw pools alike),
+ *  counted in total, as transactions (BEGIN) and by its first words, so the bench can report statements per
+ *  request, a figure the machine's load does not move. */
+const statements = { total: 0, transactions: 0, byText: new Map<string, number>() };
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+  const first = args[0] as string | { text?: string } | undefined;
+  const text = (typeof first === "string" ? first : (first?.text ?? "")).trim();
+  statements.total += 1;
+  if (/^BEGIN\b/i.test(text)) statements.transactions += 1;
+  const head = text.replace(/\s+/g, " ").slice(0, 72);
+  statements.byText.set(head, (statements.byText.get(head) ?? 0) + 1);
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
 
 async function main(): Promise<void> {
   const url = process.env.BENCH_HUB_DATABASE_URL;
@@ -26,6 +42,8 @@ async function main(): Promise<void> {
     production: false,
     // BENCH_HUB_NO_EXCHANGE_LOG=1: the agency bench's second hub, to price the exchange log (benchmarks only).
     ...(process.env.BENCH_HUB_NO_EXCHANGE_LOG === "1" ? { benchmarkWithoutExchangeLog: true } : {}),
+    // BENCH_DEPOSIT_BATCH='{"maxBatch":1}': recordDeposit's group commit tuned or turned off (one deposit per transaction).
+    ...(process.env.BENCH_DEPOSIT_BATCH ? { depositBatch: JSON.parse(process.env.BENCH_DEPOSIT_BATCH) as object } : {}),
   });
   const hubUrl = await hub.listen(0, "127.0.0.1");
   process.stdout.write(`${JSON.stringify({ ready: true, url: hubUrl, pid: process.pid })}\n`);
@@ -51,6 +69,13 @@ async function main(): Promise<void> {
       const gc = (globalThis as { gc?: () => void }).gc;
       gc?.();
       reply({ memoryPeaks: peaks, memoryNow: now, afterFullGc: gc ? process.memoryUsage() : null });
+    } else if (msg.cmd === "statements") {
+      reply({
+        total: statements.total,
+        transactions: statements.transactions,
+        depositBatches: { ...hub.services.depositBatcher.stats },
+        byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 40)),
+      });
     } else if (msg.cmd === "profile-start") {
       session = new Session();
       session.connect();

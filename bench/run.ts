@@ -21,6 +21,7 @@ import { type BenchDatabase, createBenchDatabase } from "./lib/db";
 import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
 import { table, TABLE_LEGEND, writeResults } from "./lib/report";
 import { lookupsBench } from "./lookups.bench";
+import { scaleOutBench } from "./scale-out.bench";
 
 const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Promise<Metric[]> }> = {
   deposits: { title: "1. recordDeposit over HTTP vs plain SQL", run: depositsBench },
@@ -31,10 +32,12 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
       "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons",
     run: agencyBench,
   },
+  scale: { title: "5. scale-out: account lookups through 1 vs 2 hub processes behind one port", run: scaleOutBench },
 };
 // Lookups reuse the deposit workers (who have deposits by then); the import restarts the hub, so it goes last.
 // The agency bench seeds its own populations and starts its own second hub; it runs before the import.
-const ORDER: BenchName[] = ["deposits", "lookups", "agency", "import"];
+// The scale-out bench stops the single hub child and runs its own clusters (after lookups: it reuses their accounts).
+const ORDER: BenchName[] = ["deposits", "lookups", "scale", "agency", "import"];
 
 /** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
 function gitState(): { commit: string; dirtySrc: number } {

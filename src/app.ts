@@ -18,6 +18,7 @@ import { buildHubSchema } from "./graphql/build-schema";
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./http/connection-guards";
 import { dashboardRoute } from "./http/dashboard/dashboard.route";
 import { pilotMetricsExportRoute } from "./http/dashboard/pilot-metrics-export.route";
+import { HubMetrics, metricsRoute } from "./http/prometheus";
 import { HubRateLimiter, type RateLimitOptions } from "./http/rate-limit";
 import { MetricsCompactor } from "./jobs/metrics-compaction";
 import { OutboxDispatcher, outboxHandlers } from "./jobs/outbox-dispatcher";
@@ -28,6 +29,8 @@ import { ExchangeAnchor } from "./services/audit/exchange-anchor";
 import { ExchangeChainer } from "./services/audit/exchange-chainer";
 import { ExchangeLogWriter } from "./services/audit/exchange-log.writer";
 import {
+  CREDIT_OUTBOUND,
+  CREDIT_REFERENCE,
   FINANCE_BUREAU,
   FINANCE_OUTBOUND,
   NATIONAL_OUTBOUND,
@@ -35,6 +38,7 @@ import {
   recordingOutbound,
 } from "./services/audit/outbound-exchange";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
+import { DEFAULT_DEPOSIT_BATCH, DepositBatcher, type DepositBatchOptions } from "./services/deposits/deposit-batch";
 import type { HubServices } from "./services/hub-services";
 import { recordPostingMetrics } from "./services/metrics/metric-deltas";
 import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
@@ -70,6 +74,8 @@ export interface HubOptions {
    * when absent, development and tests) and the folder of the checkpoint file (absent: kept in memory).
    */
   audit?: { anchorKey?: string; checkpointDir?: string; chainIntervalMs?: number; checkpointIntervalMs?: number };
+  /** recordDeposit's group commit (decision 019); absent fields take DEFAULT_DEPOSIT_BATCH (maxBatch 1: one by one). */
+  depositBatch?: Partial<DepositBatchOptions>;
 }
 
 export interface Hub {
@@ -78,6 +84,8 @@ export interface Hub {
   server: HubServer;
   outbox: OutboxDispatcher;
   metricsCompactor: MetricsCompactor;
+  /** Prometheus metrics of this process (GET /metrics, CENTER_ADMIN). */
+  metrics: HubMetrics;
   national: NationalPlatformPort;
   listen(port: number, host: string): Promise<string>;
   /** Resolves with the requests the grace period cut off (none after a clean drain). */
@@ -138,7 +146,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         })
       : new UnconfiguredFinance();
     const finance = recordingOutbound(financeClient, FINANCE_BUREAU, FINANCE_OUTBOUND, outbound);
-    const credit: CreditPort = options.connectors.creditUrl
+    const creditClient: CreditPort = options.connectors.creditUrl
       ? new CreditClient({
           baseUrl: options.connectors.creditUrl,
           timeoutMs: options.connectors.timeoutMs,
@@ -147,6 +155,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           logger: options.logger.child({ connector: "credit" }),
         })
       : new UnconfiguredCredit();
+    const credit = recordingOutbound(creditClient, CREDIT_REFERENCE, CREDIT_OUTBOUND, outbound);
     const outbox = new OutboxDispatcher(
       db.prisma,
       outboxHandlers(national),
@@ -154,6 +163,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       options.outboxIntervalMs,
     );
     const fundAccounts = await loadFundAccounts(db.prisma);
+    const ledger = createLedger(fundAccounts, recordPostingMetrics);
     const services: HubServices = {
       prisma: db.prisma,
       policy: new PolicyParameterService(db.prisma),
@@ -161,23 +171,35 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       credit,
       finance,
       fundAccounts,
-      ledger: createLedger(fundAccounts, recordPostingMetrics),
+      ledger,
       outbox,
       logger: options.logger,
       exchangeLog,
       exchangeChainer,
       subjectKey,
+      depositBatcher: new DepositBatcher(
+        { prisma: db.prisma, ledger },
+        { ...DEFAULT_DEPOSIT_BATCH, ...options.depositBatch },
+      ),
     };
     const verifier = verifierFor(options.auth);
     const rateLimiter = options.rateLimit
       ? new HubRateLimiter(services.policy, options.logger.child({ module: "rate-limit" }), options.rateLimit)
       : undefined;
     await rateLimiter?.connected();
+    const metrics = new HubMetrics({
+      prisma: db.prisma,
+      pool: db.pool,
+      connectors: { "national-platform": nationalClient, finance: financeClient, credit },
+      exchangeWriteQueue: () => exchangeLog.queued,
+      logger: options.logger.child({ module: "metrics" }),
+    });
     const server = await createHubServer({
       schema: buildHubSchema(),
       hub: services,
       verifier,
-      routes: [dashboardRoute(services), pilotMetricsExportRoute(services, verifier)],
+      metrics,
+      routes: [dashboardRoute(services), pilotMetricsExportRoute(services, verifier), metricsRoute(metrics, verifier)],
       production: options.production ?? false,
       debugErrors: options.debugErrors ?? false,
       benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
@@ -199,6 +221,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       server,
       outbox,
       metricsCompactor,
+      metrics,
       national,
       listen: (port, host) => server.listen(port, host),
       close: async (graceMs = 10000) => {

@@ -46,6 +46,9 @@ const schema = z
       .optional()
       .transform((v) => v || undefined),
     // PostgreSQL only (db/database.ts): how long a silent database may hold a request.
+    HUB_OUTBOX_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+    HUB_METRICS_COMPACTION_INTERVAL_MS: z.coerce.number().int().positive().default(15000),
+    HUB_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
     HUB_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     HUB_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
     HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
@@ -91,6 +94,8 @@ export interface HubConfig {
     url?: string;
     dataDir: string;
     timeouts: { connectMs: number; statementMs: number; idleInTransactionMs: number };
+    /** PostgreSQL connections this process may hold (N hubs hold N x this; keep it under max_connections). */
+    poolSize: number;
   };
   auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean; tokenRules: TokenRules };
   demoData: boolean;
@@ -104,6 +109,8 @@ export interface HubConfig {
   connectionLimits: Pick<ConnectionLimits, "maxConnections" | "headersTimeoutMs" | "bodyIdleTimeoutMs">;
   /** anchorKey signs exchange-log checkpoints (generated per start in development); checkpointDir keeps them. */
   audit: { anchorKey?: string; checkpointDir?: string };
+  /** Background work every hub process runs (safe with N processes: leases and advisory locks, docs/operations.md). */
+  jobs: { outboxIntervalMs: number; metricsCompactionIntervalMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -122,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     database: {
       url: e.DATABASE_URL,
       dataDir: e.HUB_DATA_DIR,
+      poolSize: e.HUB_DB_POOL_SIZE,
       timeouts: {
         connectMs: e.HUB_DB_CONNECT_TIMEOUT_MS,
         statementMs: e.HUB_DB_STATEMENT_TIMEOUT_MS,
@@ -160,5 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       bodyIdleTimeoutMs: e.HUB_BODY_IDLE_TIMEOUT_MS,
     },
     audit: { anchorKey: e.HUB_AUDIT_ANCHOR_KEY, checkpointDir: e.HUB_AUDIT_CHECKPOINT_DIR },
+    jobs: {
+      outboxIntervalMs: e.HUB_OUTBOX_INTERVAL_MS,
+      metricsCompactionIntervalMs: e.HUB_METRICS_COMPACTION_INTERVAL_MS,
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { Viewer } from "./auth/viewer";
 import { type AccountView, accountViewsByNumber } from "./services/accounts/account-view";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { Actor, HubServices } from "./services/hub-services";
+import { bansByAccountNumber, type FraudBanView } from "./services/risk/fraud-bans";
 
 export interface HubContext {
   viewer: Viewer | null;
@@ -17,6 +18,8 @@ export interface HubContext {
   exchange: ExchangeCollector;
   loaders: {
     accountByNumber: DataLoader<string, AccountView | null>;
+    /** Fraud bans of each account's holder (Account.bans), one statement per batch. */
+    bansByAccount: DataLoader<string, FraudBanView[]>;
   };
 }
 
@@ -25,6 +28,10 @@ export function createLoaders(hub: HubServices): HubContext["loaders"] {
     accountByNumber: new DataLoader(async (numbers: readonly string[]) => {
       const views = await accountViewsByNumber(hub.prisma, numbers);
       return numbers.map((n) => views.get(n) ?? null);
+    }),
+    bansByAccount: new DataLoader(async (numbers: readonly string[]) => {
+      const bans = await bansByAccountNumber(hub.prisma, numbers);
+      return numbers.map((n) => bans.get(n) ?? []);
     }),
   };
 }

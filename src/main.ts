@@ -66,7 +66,12 @@ async function run(config: HubConfig): Promise<void> {
       ? randomBytes(32).toString("hex")
       : undefined;
   const hub = await createHub({
-    database: { url: config.database.url, dataDir: config.database.dataDir, timeouts: config.database.timeouts },
+    database: {
+      url: config.database.url,
+      dataDir: config.database.dataDir,
+      timeouts: config.database.timeouts,
+      poolSize: config.database.poolSize,
+    },
     auth: {
       jwtSecret: config.auth.jwtSecret ?? devSecret,
       jwksUrl: config.auth.jwksUrl,
@@ -84,6 +89,8 @@ async function run(config: HubConfig): Promise<void> {
     rateLimit: config.rateLimit,
     connectionLimits: config.connectionLimits,
     audit: config.audit,
+    outboxIntervalMs: config.jobs.outboxIntervalMs,
+    metricsCompactionIntervalMs: config.jobs.metricsCompactionIntervalMs,
   }).catch(async (e: unknown) => {
     await simulators?.stop();
     throw e;

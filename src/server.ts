@@ -31,6 +31,7 @@ import {
 import { graphiqlAsset, graphiqlPage } from "./http/graphiql.page";
 import { bearerToken, BodyTooLargeError, headerValue, readBodyBytes, sendError, sendJson } from "./http/http-io";
 import { handleLegacyImport } from "./http/legacy-import.route";
+import type { HubMetrics } from "./http/prometheus";
 import type { HubRateLimiter } from "./http/rate-limit";
 import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
@@ -50,6 +51,8 @@ export interface ServerOptions {
   rateLimiter?: HubRateLimiter;
   /** Connection cap and slow-client timeouts (defaults: DEFAULT_CONNECTION_LIMITS). */
   connectionLimits?: ConnectionLimits;
+  /** Prometheus metrics: every request counted and timed, every GraphQL operation timed (absent: none). */
+  metrics?: HubMetrics;
   /** Extra routes (the dashboard, later issues), tried before the 404. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
 }
@@ -105,6 +108,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       requestCostPlugin(),
       errorLogPlugin(),
       ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),
+      ...(options.metrics ? [options.metrics.graphqlPlugin()] : []),
       ...(options.production ? [ApolloServerPluginDisableSuggestions()] : []),
     ],
     logger: {
@@ -227,6 +231,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
   const inFlight = new Map<ServerResponse, CutRequest>();
   let idle: (() => void) | null = null;
   const server = createServer(serverOptionsFor(limits), (req, res) => {
+    options.metrics?.track(req, res);
     inFlight.set(res, { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0]!, requestId: "" });
     res.on("close", () => {
       inFlight.delete(res);

@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench -- --only=deposits --rows=100000 ...` (all optional).
-export type BenchName = "deposits" | "lookups" | "import" | "agency";
-export const ALL_BENCHES: readonly BenchName[] = ["deposits", "lookups", "import", "agency"];
+export type BenchName = "deposits" | "lookups" | "import" | "agency" | "scale";
+export const ALL_BENCHES: readonly BenchName[] = ["deposits", "lookups", "import", "agency", "scale"];
 
 export interface BenchOptions {
   only: BenchName[];
@@ -74,7 +74,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     process.stdout.write(
       [
         "npm run bench -- [options]",
-        "  --only=deposits,lookups,import,agency   run a subset (default: all four)",
+        "  --only=deposits,lookups,import,agency,scale   run a subset (default: all five)",
         "  --db=postgres://postgres@127.0.0.1:5432/postgres   server to create bench_<random> on (or BENCH_DATABASE_URL)",
         "  --concurrency=48                 in-flight requests (deposits, lookups) and the SQL baseline's pool",
         "  --warmup=3 --duration=15 --lookup-duration=10   seconds",

@@ -44,6 +44,7 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
     transferOut: [Role.CENTER_OPERATOR],
     transferToRelative: [Role.CENTER_OPERATOR],
     importLegacyAccounts: [Role.CENTER_OPERATOR],
+    recordFraudBan: [Role.CENTER_ADMIN],
   },
 };
 

@@ -23,7 +23,18 @@ export interface Database {
   queries?: QueryCounter;
   /** True when the database answers and every migration is applied. */
   ready(): Promise<boolean>;
+  /** PostgreSQL: the connection pool's figures now (for /metrics); absent on PGlite. */
+  pool?: () => PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections open (idle + in use). */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  max: number;
 }
 
 export interface DatabaseOptions {
@@ -60,6 +71,7 @@ export const DB_TIMEOUT_DEFAULTS: DatabaseTimeouts = {
 };
 
 const ADVISORY_LOCK_KEY = 140500;
+const DEFAULT_POOL_SIZE = 20;
 
 function pgliteDriver(pg: PGlite): MigrationDriver {
   return {
@@ -128,7 +140,7 @@ export function answersWithin(probe: () => Promise<boolean>, ms: number): Promis
 function openPool(options: DatabaseOptions, t: DatabaseTimeouts): Pool {
   const pool = new Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 20,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: t.connectMs,
     // A black-holed socket answers nothing: the client stops waiting shortly after the server would have cancelled.
     query_timeout: t.statementMs + 1000,
@@ -189,6 +201,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       driver,
       queries,
       ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
+      pool: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      }),
       close: async () => {
         await prisma.$disconnect();
         await endPool(pool, timeouts.connectMs);

@@ -16,6 +16,7 @@ import { InterestResolver } from "../resolvers/interest/interest.resolver";
 import { LoanQuotaResolver } from "../resolvers/loans/loan-quota.resolver";
 import { PilotMetricsResolver } from "../resolvers/metrics/pilot-metrics.resolver";
 import { PolicyResolver } from "../resolvers/policy/policy.resolver";
+import { FraudBanResolver } from "../resolvers/risk/fraud-ban.resolver";
 import { GraduateSubsidyResolver } from "../resolvers/subsidies/graduate-subsidy.resolver";
 import { TaxDeductionResolver } from "../resolvers/tax/tax-deduction.resolver";
 import { WithdrawResolver } from "../resolvers/withdrawals/withdraw.resolver";
@@ -34,6 +35,7 @@ export const RESOLVERS = [
   WithdrawResolver,
   InterestResolver,
   AccountMovesResolver,
+  FraudBanResolver,
 ] as const;
 
 let cached: GraphQLSchema | undefined;

@@ -2,13 +2,14 @@
 // Jincheng's six counties, two years of monthly, back-paid and lump-sum history, bank files with failures,
 // and a few enrolments refused by the national duplicate check; withdrawals (one payout failed at the bank), exits
 // and the last ended settlement year's interest; accounts that move (one converted to employer-based, one transferred
-// in from another city, pre-pilot accounts of which one enrolled, one transferred out). Everything goes through the
-// real services.
+// in from another city, pre-pilot accounts of which one enrolled, one transferred out); one worker under a fraud ban.
+// Everything goes through the real services.
 import { inTransaction } from "../db/transaction";
 import { AccountKind } from "../domain/accounts/account-vocabulary";
 import { makeIdNumber } from "../domain/accounts/id-number";
 import { addMonths, monthOf, monthRange, settlementYearOf } from "../domain/calendar/calendar";
 import { Money } from "../domain/money/money";
+import { BanKind } from "../domain/risk/fraud-ban.rule";
 import { convertAccount } from "../services/accounts/convert-account";
 import { enrollWorker } from "../services/accounts/enroll-worker";
 import { importLegacyAccounts } from "../services/accounts/import-legacy-accounts";
@@ -20,6 +21,7 @@ import { depositMonthIn } from "../services/deposits/record-deposit";
 import { type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
 import { runSettlement } from "../services/interest/settle-interest";
 import type { ParametersOn } from "../services/policy/policy-parameters.service";
+import { recordFraudBan } from "../services/risk/record-fraud-ban";
 import { exitAgreement } from "../services/withdrawals/exit-agreement";
 import { importBankPayouts } from "../services/withdrawals/import-bank-payouts";
 import { withdraw } from "../services/withdrawals/withdraw";
@@ -158,6 +160,8 @@ export interface DemoSummary {
   transferredIn: number;
   legacyAccounts: number;
   transferredOut: number;
+  /** Workers with a fraud ban in force today (recorded by the center). */
+  bans: number;
 }
 
 export async function loadDemoData(hub: HubServices, today: string, workerCount = 300): Promise<DemoSummary> {
@@ -281,7 +285,17 @@ export async function loadDemoData(hub: HubServices, today: string, workerCount 
   const bank = await importBankCollection(hub, bankLines);
   const money = await demoMoneyOut(hub, today, workers);
   const moves = await demoAccountsThatMove(hub, today, workers);
-  return { workers: workers.length, refused, bankRows: bank.accepted, activePayments, lumpSums, ...money, ...moves };
+  const bans = await demoBan(hub, today, workers);
+  return {
+    workers: workers.length,
+    refused,
+    bankRows: bank.accepted,
+    activePayments,
+    lumpSums,
+    ...money,
+    ...moves,
+    bans,
+  };
 }
 
 /** Accounts that move, all on `today`: one converted to employer-based, one transfer in from Shenzhen (440300) for a
@@ -365,6 +379,24 @@ async function demoAccountsThatMove(
     legacyAccounts: legacy.result.accepted,
     transferredOut,
   };
+}
+
+/** One worker under a withdrawal-fraud ban decided two months ago (in force for 3 years): withdraw says BANNED. */
+async function demoBan(hub: HubServices, today: string, workers: DemoWorker[]): Promise<number> {
+  const banned = workers[7]; // not among the withdrawals (i % 10 === 3) or exits (i % 37 === 5)
+  if (!banned) return 0;
+  const account = await hub.prisma.account.findUnique({
+    where: { accountNumber: banned.accountNumber },
+    select: { person: { select: { idNumber: true } } },
+  });
+  const outcome = await recordFraudBan(hub, SYSTEM_ACTOR, {
+    idNumber: account!.person.idNumber,
+    kind: BanKind.WITHDRAWAL_FRAUD,
+    decidedOn: `${addMonths(monthOf(today), -2)}-10`,
+    reason: "以虚假租房合同骗取提取住房公积金（演示数据）",
+    idempotencyKey: `demo-ban-${banned.accountNumber}`,
+  });
+  return "ok" in outcome ? 1 : 0;
 }
 
 /** Money out: the last ended settlement year's interest, then some withdrawals (one payout failed at the bank) and exits. */

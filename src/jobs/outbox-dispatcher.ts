@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
 import type { PrismaClient } from "../generated/prisma/client";
+import { outsideExchangeScope } from "../services/audit/exchange-scope";
 
 export type OutboxHandler = (payload: Record<string, unknown>) => Promise<void>;
 
@@ -29,6 +30,17 @@ export function outboxHandlers(national: NationalPlatformPort): Record<string, O
 }
 
 const MAX_BACKOFF_MS = 10 * 60 * 1000;
+/** Messages claimed per statement: small, so the last one of a batch is sent well within its lease. */
+const CLAIM_BATCH = 10;
+/** How long a claimed message is this process's: longer than CLAIM_BATCH slow deliveries (timeout x attempts). */
+export const OUTBOX_LEASE_MS = 120_000;
+
+interface OutboxRow {
+  id: bigint;
+  topic: string;
+  payload: unknown;
+  attempts: number;
+}
 
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | null = null;
@@ -43,13 +55,49 @@ export class OutboxDispatcher {
     private readonly intervalMs = 5000,
   ) {}
 
-  /** Delivers every due message once; returns how many were delivered. */
-  async dispatchDue(limit = 100): Promise<number> {
-    const due = await this.prisma.outboxMessage.findMany({
-      where: { doneAt: null, nextAttemptAt: { lte: new Date() } },
-      orderBy: { id: "asc" },
-      take: limit,
-    });
+  /** Delivers every due message once; returns how many were delivered. Safe with N hub processes on one
+   *  database: each message is claimed under a lease before it is sent (claimDue), so two processes never send
+   *  the same message at the same time. */
+  dispatchDue(limit = 100): Promise<number> {
+    // Rounds of this process run one after another (a direct call waits for a timer round in progress), so when a
+    // call returns, every message this process had claimed before it has been sent or rescheduled.
+    const round = this.serial.then(() => this.dispatchRound(limit));
+    this.serial = round.catch(() => undefined);
+    return round;
+  }
+
+  private serial: Promise<unknown> = Promise.resolve();
+
+  private async dispatchRound(limit: number): Promise<number> {
+    let delivered = 0;
+    for (let taken = 0; taken < limit;) {
+      const due = await this.claimDue(Math.min(CLAIM_BATCH, limit - taken));
+      if (due.length === 0) break;
+      taken += due.length;
+      delivered += await this.deliver(due);
+    }
+    return delivered;
+  }
+
+  /**
+   * Takes up to `n` due messages for this process: one statement picks them (FOR UPDATE SKIP LOCKED: rows another
+   * process is claiming at this moment are passed over) and moves their next attempt a lease ahead, so no other
+   * process picks them until the lease runs out. A process that dies mid-delivery leaves its messages to be picked
+   * up by another after the lease (delivery is at least once; every national call is idempotent per the contract).
+   * Database time (now()) decides, so hubs on machines whose clocks differ agree on what is due.
+   */
+  private async claimDue(n: number): Promise<OutboxRow[]> {
+    const rows = await this.prisma.$queryRaw<
+      OutboxRow[]
+    >`UPDATE outbox_message SET next_attempt_at = now() + make_interval(secs => ${OUTBOX_LEASE_MS / 1000}::float8)
+      WHERE id IN (
+        SELECT id FROM outbox_message WHERE done_at IS NULL AND next_attempt_at <= now()
+        ORDER BY id LIMIT ${n}::int FOR UPDATE SKIP LOCKED)
+      RETURNING id, topic, payload, attempts`;
+    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private async deliver(due: OutboxRow[]): Promise<number> {
     let delivered = 0;
     for (const message of due) {
       const handler = this.handlers[message.topic];
@@ -88,7 +136,8 @@ export class OutboxDispatcher {
       this.again = true;
       return;
     }
-    this.running = this.dispatchDue()
+    // A round kicked after a request's commit is the hub's own work, not the request's (outbound records say so).
+    this.running = outsideExchangeScope(() => this.dispatchDue())
       .catch((e: unknown) => {
         this.logger.error({ err: e }, "outbox round failed");
         return 0;

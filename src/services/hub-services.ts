@@ -10,6 +10,7 @@ import type { Ledger } from "../ledger/ledger";
 import type { ExchangeChainer } from "./audit/exchange-chainer";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
 import type { SubjectKeyer } from "./audit/subject-key";
+import type { DepositBatcher } from "./deposits/deposit-batch";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
 
 /** Who acts: a signed-in user, an agency system, or the hub itself (jobs, imports) as an explicit system actor. */
@@ -46,4 +47,6 @@ export interface HubServices {
   exchangeChainer: ExchangeChainer;
   /** The keyed hash that indexes persons in the exchange log. */
   subjectKey: SubjectKeyer;
+  /** Posts concurrent recordDeposit requests together (group commit, decision 019). */
+  depositBatcher: DepositBatcher;
 }

@@ -55,6 +55,54 @@ async function replay<T>(db: PrismaClient | Tx, request: IdempotentRequest, hash
   return { ok: found.response as T };
 }
 
+/** One request of several answered or stored together (group commit, deposit-batch.ts); `hash` = requestHash. */
+export interface HashedRequest extends IdempotentRequest {
+  hash: string;
+}
+
+/**
+ * The stored answers of several requests in one statement, by key (absent: the key is unused): the same answer
+ * `replay` gives one request (the stored result, or IDEMPOTENCY_KEY_REUSED for another caller or input).
+ */
+export async function storedAnswers<T>(
+  db: PrismaClient | Tx,
+  requests: readonly HashedRequest[],
+): Promise<Map<string, Outcome<T>>> {
+  const answers = new Map<string, Outcome<T>>();
+  if (requests.length === 0) return answers;
+  const rows = await db.$queryRaw<
+    { key: string; operation: string; requestHash: string; actor: string; response: unknown }[]
+  >`
+    SELECT key, operation, request_hash AS "requestHash", actor, response FROM idempotency_record
+    WHERE key = ANY(${[...new Set(requests.map((r) => r.key))]}::text[])`;
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  for (const request of requests) {
+    const found = byKey.get(request.key);
+    if (!found) continue;
+    const same =
+      found.operation === request.operation && found.requestHash === request.hash && found.actor === request.actor;
+    answers.set(request.key, same ? { ok: found.response as T } : { userErrors: [KEY_REUSED] });
+  }
+  return answers;
+}
+
+/** Stores the results of several requests (distinct keys) in one statement, in key order (so that two
+ *  transactions storing overlapping keys wait on each other in one order). */
+export async function storeResults(
+  tx: Tx,
+  records: readonly { request: HashedRequest; result: unknown; requestId: string | null }[],
+): Promise<void> {
+  if (records.length === 0) return;
+  const sorted = [...records].sort((a, b) =>
+    a.request.key < b.request.key ? -1 : a.request.key > b.request.key ? 1 : 0,
+  );
+  await tx.$executeRaw`
+    INSERT INTO idempotency_record (key, operation, actor, request_hash, response, request_id)
+    SELECT * FROM unnest(${sorted.map((r) => r.request.key)}::text[], ${sorted.map((r) => r.request.operation)}::text[],
+      ${sorted.map((r) => r.request.actor)}::text[], ${sorted.map((r) => r.request.hash)}::text[],
+      ${sorted.map((r) => JSON.stringify(r.result))}::jsonb[], ${sorted.map((r) => r.requestId)}::text[])`;
+}
+
 /** Answers a replay without opening a transaction (the transaction checks again before writing). */
 export async function peekIdempotent<T>(prisma: PrismaClient, request: IdempotentRequest): Promise<Outcome<T> | null> {
   if (!validKey(request.key)) return null;

@@ -12,8 +12,8 @@
  * account continue the run exactly as in the account's figures (decision 013 "Carried months"; 015): the carried
  * continuous months join a run that reaches their paid-up-to month, once that month is not after asOf's month.
  *
- * Fraud bans are not checked here: the hub keeps no fraud-ban record yet (the national platform's ban is only
- * checked at enrolment).
+ * No fraud ban (domain.md "Housing support"): a ban of any kind in force on asOf refuses both (FRAUD_BAN); which bans
+ * block housing support is decided by src/domain/risk/fraud-ban.rule.ts.
  */
 import { compareDates } from "../calendar/calendar";
 import {
@@ -25,6 +25,7 @@ import {
   type PaidMonth,
   unpaidInRecentMonths,
 } from "../deposits/deposit-history";
+import { actionBanned, type BanPeriod } from "../risk/fraud-ban.rule";
 
 export interface HousingParameters {
   priorityMinConsecutiveMonths: number;
@@ -41,6 +42,8 @@ export interface HousingAccountFacts {
   paidMonths: readonly PaidMonth[];
   /** Months paid before the account's history began here (carried_history); none when absent. */
   carried?: readonly CarriedRun[];
+  /** The person's fraud bans (at least those in force on asOf). */
+  bans: readonly BanPeriod[];
 }
 
 export const RENTAL_REASONS = [
@@ -50,6 +53,7 @@ export const RENTAL_REASONS = [
   "CONSECUTIVE_MONTHS_BELOW_PRIORITY",
   "CONSECUTIVE_MONTHS_BELOW_WAIVER",
   "UNPAID_IN_RECENT_MONTHS",
+  "FRAUD_BAN",
 ] as const;
 export type RentalReason = (typeof RENTAL_REASONS)[number];
 
@@ -79,10 +83,11 @@ export function rentalEligibility(
     if (account.kind !== "FLEXIBLE") failed.add("NOT_FLEXIBLE");
     if (unpaidInRecentMonths(start, paid, account.openedOn, p.noUnpaidInLastMonths))
       failed.add("UNPAID_IN_RECENT_MONTHS");
+    if (actionBanned(account.bans, "HOUSING_SUPPORT", asOf)) failed.add("FRAUD_BAN");
   }
   if (consecutiveMonths < p.priorityMinConsecutiveMonths) failed.add("CONSECUTIVE_MONTHS_BELOW_PRIORITY");
   if (consecutiveMonths < p.depositWaiverMinConsecutiveMonths) failed.add("CONSECUTIVE_MONTHS_BELOW_WAIVER");
-  const gate = ["NOT_ENROLLED", "ACCOUNT_NOT_ACTIVE", "NOT_FLEXIBLE", "UNPAID_IN_RECENT_MONTHS"] as const;
+  const gate = ["NOT_ENROLLED", "ACCOUNT_NOT_ACTIVE", "NOT_FLEXIBLE", "UNPAID_IN_RECENT_MONTHS", "FRAUD_BAN"] as const;
   const gatesMet = gate.every((code) => !failed.has(code));
   return {
     priorityEligible: gatesMet && !failed.has("CONSECUTIVE_MONTHS_BELOW_PRIORITY"),

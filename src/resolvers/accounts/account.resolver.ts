@@ -1,14 +1,16 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 
 import type { HubContext } from "../../context";
-import { badInput } from "../../errors";
+import { badInput, forbidden } from "../../errors";
 import { addToResultSize } from "../../graphql/result-size";
 import { Account, LedgerEntryConnection } from "../../schema/accounts/account.type";
+import { FraudBan } from "../../schema/risk/fraud-ban.types";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
 import { type AccountView, accountViewByIdNumber } from "../../services/accounts/account-view";
 import { entriesPage, InvalidCursorError } from "../../services/accounts/ledger-entries";
+import type { FraudBanView } from "../../services/risk/fraud-bans";
 import { checkCursorRange } from "../pagination";
-import { present } from "./account.presenter";
+import { mayRead, present } from "./account.presenter";
 
 export const MAX_PAGE_SIZE = 200;
 
@@ -52,5 +54,14 @@ export class AccountResolver {
       if (e instanceof InvalidCursorError) throw badInput("分页游标无效 invalid cursor", "after");
       throw e;
     }
+  }
+
+  @FieldResolver(() => [FraudBan], {
+    description: "Fraud bans of the person, newest decision first; CENTER_* and the owner only. 骗提骗贷惩戒记录。",
+  })
+  async bans(@Root() account: AccountView, @Ctx() ctx: HubContext): Promise<FraudBanView[]> {
+    // Only center staff and the owner ever get an Account; the field says so again, should another path appear.
+    if (!mayRead(ctx.viewer!, account.accountNumber)) throw forbidden();
+    return ctx.loaders.bansByAccount.load(account.accountNumber);
   }
 }

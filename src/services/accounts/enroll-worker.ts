@@ -14,6 +14,7 @@ import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
 import { recordDuplicateBlock, recordEnrolment, rekeyAccountMetrics } from "../metrics/metric-deltas";
+import { nationalBan, storeBan } from "../risk/fraud-bans";
 import { userError, type UserErrorDto } from "../user-error";
 import { type AccountView, accountView } from "./account-view";
 
@@ -172,6 +173,13 @@ async function checkNotEnrolled(
   if (local) return { userErrors: [local] };
   const national = await hub.national.checkPerson(person.idNumber, { requestId: actor.requestId });
   const duplicate = duplicateReason(national, c.enrolledOn, CENTER_CODE);
+  // A sanction in force that the platform reports joins the ban store when the person is known here (e.g. a sealed
+  // account they could otherwise withdraw from); for a stranger the refusal below is the record.
+  const known = national.fraudBanUntil
+    ? await hub.prisma.person.findUnique({ where: { idNumber: person.idNumber }, select: { id: true } })
+    : null;
+  const ban = known && nationalBan(known.id, national.fraudBanUntil!, c.enrolledOn, actor.sub);
+  if (ban) await inTransaction(hub.prisma, (tx) => storeBan(tx, ban));
   if (!duplicate) return { ok: undefined };
   await inTransaction(hub.prisma, async (tx) => {
     await tx.duplicateCheck.create({

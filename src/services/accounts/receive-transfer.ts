@@ -1,7 +1,8 @@
 // receiveTransfer 转入: a transfer accepted from another city's center, into the person's one account here (opened
 // SEALED when there is none, until the person enrols, which signs the agreement on it). Principal + interest post as
 // TRANSFER_IN (business type 08) against the fund's transfer clearing account; the months paid there are carried
-// (duration; continuity with the six-month flag). Idempotent on the contact letter as well as on the key.
+// (duration; continuity with the six-month flag). A fraud flag records a ban in the ban store (source TRANSFER,
+// src/services/risk/fraud-bans.ts). Idempotent on the contact letter as well as on the key.
 import { stringToDate } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { type ParsedIdNumber, parseIdNumber } from "../../domain/accounts/id-number";
@@ -11,6 +12,8 @@ import { runCommand } from "../command";
 import { entryViewOf } from "../deposits/deposit-posting";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
+import { MissingParameterError } from "../policy/policy-parameters.service";
+import { banYears, storeBan, transferBan } from "../risk/fraud-bans";
 import { userError, type UserErrorDto } from "../user-error";
 import { type AccountView, accountView } from "./account-view";
 import { CENTER_CODE } from "./enroll-worker";
@@ -138,6 +141,15 @@ export async function receiveTransfer(
   const problems = inputProblems(c);
   if (problems.length > 0) return { userErrors: problems };
   const input = { ...c, principal: c.principal.toFixed(2), interest: c.interest.toFixed(2) };
+  let years = null;
+  try {
+    years = c.fraudFlag ? banYears(await hub.policy.on(c.receivedOn)) : null;
+  } catch (e) {
+    if (!(e instanceof MissingParameterError)) throw e;
+    return {
+      userErrors: [userError("NO_PARAMETERS_IN_FORCE", `${c.receivedOn} 没有生效的惩戒年限参数`, "receivedOn")],
+    };
+  }
   return runCommand<TransferResult>(hub.prisma, {
     request: { key: c.idempotencyKey, operation: "receiveTransfer", actor: actor.sub, input },
     transaction: async (tx) => {
@@ -176,6 +188,7 @@ export async function receiveTransfer(
           continuousMonths: c.lastSixMonthsContinuous ? Math.min(CONTINUITY_FLAG_MONTHS, c.paidMonths) : 0,
         },
       });
+      if (years) await storeBan(tx, transferBan(account.personId, c, years, actor.sub));
       return {
         ok: {
           account: (await accountView(tx, account.accountNumber))!,

@@ -59,7 +59,9 @@ export async function transferToRelative(
     transaction: async (tx) => {
       // Both worker rows locked in id order (no deadlock with a transfer the other way round).
       const locked = await lockAccounts(tx, [c.fromAccountNumber, c.toAccountNumber]);
-      const giver = locked.has(c.fromAccountNumber) ? await lockForMoneyOut(tx, c.fromAccountNumber) : null;
+      const giver = locked.has(c.fromAccountNumber)
+        ? await lockForMoneyOut(tx, c.fromAccountNumber, "TRANSFER", c.requestedOn)
+        : null;
       if (!giver) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "转出账户不存在", "fromAccountNumber")] };
       const receiver = locked.get(c.toAccountNumber);
       if (!receiver) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "转入账户不存在", "toAccountNumber")] };

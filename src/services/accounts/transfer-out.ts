@@ -169,7 +169,7 @@ async function issueLetter(
   p: InterestPolicies,
 ): Promise<Outcome<TransferOut>> {
   return inTransaction(hub.prisma, async (tx): Promise<Outcome<TransferOut>> => {
-    const account = await lockForMoneyOut(tx, c.accountNumber);
+    const account = await lockForMoneyOut(tx, c.accountNumber, "TRANSFER", c.requestedOn);
     if (!account) return { userErrors: [NOT_FOUND] };
     const open = await tx.transferOut.findFirst({
       where: { accountId: account.id, status: { in: ["PENDING", "ACCEPTED"] } },
@@ -266,7 +266,7 @@ async function complete(
     where: { id: letter.accountId },
     select: { accountNumber: true },
   });
-  const account = (await lockForMoneyOut(tx, accountNumber))!;
+  const account = (await lockForMoneyOut(tx, accountNumber, "TRANSFER", dateToString(letter.requestedOn)))!;
   const current = await tx.transferOut.findUniqueOrThrow({ where: { id: letter.id } });
   if (current.status === "ACCEPTED") return { ok: current.result as unknown as TransferResult };
   const on = dateToString(current.requestedOn);

@@ -30,6 +30,11 @@ export class ExchangeLogWriter {
     private readonly onInserted: () => void = () => {},
   ) {}
 
+  /** Records waiting to be inserted (for /metrics). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   append(entry: ExchangeEntry): Promise<void> {
     if (this.closed) return Promise.reject(new Error("the exchange log is closed"));
     return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 import type { Tx } from "../../db/transaction";
 import type { ExchangeCollector } from "./exchange-collector";
-import { insertExchangeRecord } from "./exchange-record.insert";
+import { insertExchangeRecord, insertExchangeRecords } from "./exchange-record.insert";
 import type { SubjectKeyer } from "./subject-key";
 
 export interface ExchangeConsumer {
@@ -41,6 +41,13 @@ export function currentExchangeScope(): ExchangeScope | undefined {
   return storage.getStore();
 }
 
+/** Runs work outside any request's scope: background work started from within a request (an outbox round kicked
+ *  after its commit) is the hub's own, and work serving several requests (a deposit batch) must not be taken for the
+ *  request that happened to start it. */
+export function outsideExchangeScope<T>(work: () => T): T {
+  return storage.exit(work);
+}
+
 /** ID numbers a result carries in fields named idNumber or idNumbers, at any depth (the persons a write touched). */
 export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0): Set<string> {
   if (!value || typeof value !== "object" || depth > 6) return found;
@@ -68,22 +75,65 @@ export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0
 export async function recordWriteInTransaction(tx: Tx, operation: string, result: unknown): Promise<string | null> {
   const scope = currentExchangeScope();
   if (!scope?.consumer) return null;
+  await insertExchangeRecord(tx, writeEntry(scope, scope.consumer, operation, result));
+  scope.pending = 1;
+  return scope.requestId;
+}
+
+/** The record of a write of the scope's request: the persons touched so far plus those the result carries. */
+function writeEntry(scope: ExchangeScope, consumer: ExchangeConsumer, operation: string, result: unknown) {
   scope.collector.touch(idNumbersIn(result));
-  await insertExchangeRecord(tx, {
+  return {
     at: scope.at,
-    consumerRole: scope.consumer.role,
-    consumerOrg: scope.consumer.org,
-    consumerSub: scope.consumer.sub,
+    consumerRole: consumer.role,
+    consumerOrg: consumer.org,
+    consumerSub: consumer.sub,
     operation,
-    purpose: scope.consumer.purpose,
+    purpose: consumer.purpose,
     requestId: scope.requestId,
     subjectKeys: [...scope.collector.idNumbers].map(scope.keyer),
     subjectCount: scope.collector.subjectCount,
     resultSize: scope.collector.subjectCount,
-    outcome: "OK",
+    outcome: "OK" as const,
+  };
+}
+
+/** One request's write among several committed by one transaction (group commit, deposit-batch.ts). */
+export interface ScopedWrite {
+  /** The scope of the request that asked for the write, captured when it asked (undefined: nothing recorded). */
+  scope: ExchangeScope | undefined;
+  operation: string;
+  result: unknown;
+}
+
+/**
+ * recordWriteInTransaction for the writes of several requests in one transaction: each request's record, all
+ * inserted together (two statements), committing or rolling back with the writes. Returns each write's request id
+ * (null without a scope). Confirm with confirmRecordedWrites once the transaction committed.
+ */
+export async function recordWritesInTransaction(tx: Tx, writes: readonly ScopedWrite[]): Promise<(string | null)[]> {
+  const entries = writes.flatMap((w) =>
+    w.scope?.consumer ? [writeEntry(w.scope, w.scope.consumer, w.operation, w.result)] : [],
+  );
+  if (entries.length > 0) await insertExchangeRecords(tx, entries);
+  return writes.map((w) => {
+    if (!w.scope?.consumer) return null;
+    w.scope.pending = 1;
+    return w.scope.requestId;
   });
-  scope.pending = 1;
-  return scope.requestId;
+}
+
+/** The transaction that recorded these requests' writes committed (confirmRecordedWrite for each; the scopes are
+ *  of one hub, so its chainer is asked once for the whole transaction, not once per record). */
+export function confirmRecordedWrites(scopes: readonly (ExchangeScope | undefined)[]): void {
+  let last: ExchangeScope | null = null;
+  for (const scope of scopes) {
+    if (!scope || scope.pending === 0) continue;
+    scope.committed += scope.pending;
+    scope.pending = 0;
+    last = scope;
+  }
+  last?.onCommitted();
 }
 
 /** The transaction that recorded the write committed (call after inTransaction returned). */

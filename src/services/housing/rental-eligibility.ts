@@ -1,7 +1,9 @@
 // rentalEligibility: priority and deposit-waiver eligibility of up to 500 persons as of a date, in one SQL statement
 // whatever the number of persons. The rule (src/domain/housing/rental-eligibility.rule.ts) decides; this reads, per
 // person, the account that counts (the active one, else the latest), its deposit plan in force on asOf, the months
-// paid by then and the months it carries from a transfer in or a pre-pilot account (as the account view does). Unknown persons are answered like anyone not eligible (NOT_ENROLLED), never with an error.
+// paid by then, the months it carries from a transfer in or a pre-pilot account (as the account view does) and the
+// person's fraud bans in force on asOf. Unknown persons are answered like anyone not eligible (NOT_ENROLLED), never
+// with an error.
 import { monthOf } from "../../domain/calendar/calendar";
 import type { CarriedRun } from "../../domain/deposits/deposit-history";
 import {
@@ -28,6 +30,9 @@ interface AccountRow {
   periods: string[] | null;
   paid_on: string[] | null;
   carried: CarriedRun[] | null;
+  ban_kinds: string[] | null;
+  ban_from: string[] | null;
+  ban_until: string[] | null;
 }
 
 function housingParameters(params: ParametersOn): HousingParameters {
@@ -57,6 +62,7 @@ function toFacts(row: AccountRow): HousingAccountFacts {
     depositDay: row.deposit_day,
     paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })),
     carried: row.carried ?? [],
+    bans: (row.ban_kinds ?? []).map((kind, i) => ({ kind, decidedOn: row.ban_from![i]!, until: row.ban_until![i]! })),
   };
 }
 
@@ -70,7 +76,7 @@ export async function rentalEligibilities(
   const params = await parametersOn(hub, asOf);
   const rows = await hub.prisma.$queryRaw<AccountRow[]>`
     SELECT DISTINCT ON (p.id) p.id_number::text AS id_number, a.kind, a.status, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on,
-           plan.deposit_day, paid.periods, paid.paid_on,
+           plan.deposit_day, paid.periods, paid.paid_on, ban.ban_kinds, ban.ban_from, ban.ban_until,
            (SELECT json_agg(json_build_object('paidMonths', ch.paid_months, 'paidUpTo', ch.paid_up_to,
               'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried
       FROM person p
@@ -84,6 +90,11 @@ export async function rentalEligibilities(
                array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period) AS paid_on
           FROM deposit_month dm
          WHERE dm.account_id = a.id AND dm.period <= ${monthOf(asOf)}::bpchar AND dm.paid_on <= ${asOf}::date) paid ON true
+      LEFT JOIN LATERAL (
+        SELECT array_agg(b.kind) AS ban_kinds, array_agg(to_char(b.decided_on, 'YYYY-MM-DD')) AS ban_from,
+               array_agg(to_char(b.until, 'YYYY-MM-DD')) AS ban_until
+          FROM fraud_ban b
+         WHERE b.person_id = p.id AND b.decided_on <= ${asOf}::date AND b.until > ${asOf}::date) ban ON true
      WHERE p.id_number = ANY(${ids}::bpchar[])
      ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
   const byPerson = new Map(rows.map((row) => [row.id_number, toFacts(row)]));

@@ -1,6 +1,7 @@
 // loanQuota: the deposit-linked quota of one account on a date. The rule (src/domain/loans/loan-quota.rule.ts)
 // decides; this reads the facts in one SQL statement (the account, its balance on asOf, the months paid by then), asks
-// the credit reference center for the report, takes the parameters in force on asOf, and applies the rule. The months
+// the credit reference center for the report, takes the parameters in force on asOf, and applies the rule. The gate's
+// fraud ban is the person's ban store (src/services/risk/fraud-bans.ts), read in the same statement. The months
 // are interpreted by the one deposit history (src/domain/deposits/deposit-history.ts): duration = months paid as of
 // asOf + months transferred in; stability = stabilityAsOf.
 import type { ConnectorCallContext } from "../../connectors/connector.types";
@@ -9,6 +10,7 @@ import { AccountStatus } from "../../domain/accounts/account-vocabulary";
 import { monthsPaidAsOf, type PaidMonth, stabilityAsOf } from "../../domain/deposits/deposit-history";
 import { type LoanQuota, loanQuota, type LoanQuotaRequest } from "../../domain/loans/loan-quota.rule";
 import { type MoneyValue, toMoney } from "../../domain/money/money";
+import { actionBanned, type BanPeriod } from "../../domain/risk/fraud-ban.rule";
 import { badInput, HubError } from "../../errors";
 import type { HubServices } from "../hub-services";
 import { MissingParameterError } from "../policy/policy-parameters.service";
@@ -36,6 +38,9 @@ interface FactsRow {
   balance: { toFixed(): string };
   periods: string[] | null;
   paid_on: string[] | null;
+  ban_kinds: string[] | null;
+  ban_from: string[] | null;
+  ban_until: string[] | null;
 }
 
 export const accountNotFound = () => new HubError("NOT_FOUND", "账户不存在 account not found");
@@ -46,7 +51,7 @@ async function readFacts(hub: Pick<HubServices, "prisma">, accountNumber: string
            a.transferred_in_months,
            (SELECT COALESCE(SUM(e.credit - e.debit), 0) FROM ledger_entry e
              WHERE e.ledger_account_id = a.ledger_account_id AND e.posted_on <= ${asOf}::date) AS balance,
-           paid.periods, paid.paid_on
+           paid.periods, paid.paid_on, ban.ban_kinds, ban.ban_from, ban.ban_until
       FROM account a
       JOIN person p ON p.id = a.person_id
       LEFT JOIN LATERAL (
@@ -54,8 +59,18 @@ async function readFacts(hub: Pick<HubServices, "prisma">, accountNumber: string
                array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period) AS paid_on
           FROM deposit_month dm
          WHERE dm.account_id = a.id AND dm.paid_on <= ${asOf}::date) paid ON true
+      LEFT JOIN LATERAL (
+        SELECT array_agg(b.kind) AS ban_kinds, array_agg(to_char(b.decided_on, 'YYYY-MM-DD')) AS ban_from,
+               array_agg(to_char(b.until, 'YYYY-MM-DD')) AS ban_until
+          FROM fraud_ban b
+         WHERE b.person_id = a.person_id AND b.decided_on <= ${asOf}::date AND b.until > ${asOf}::date) ban ON true
      WHERE a.account_number = ${accountNumber}`;
   return rows[0] ?? null;
+}
+
+/** The person's bans in force on asOf (the fraud-ban store, read in the same statement as the other facts). */
+function bansOf(row: FactsRow): BanPeriod[] {
+  return (row.ban_kinds ?? []).map((kind, i) => ({ kind, decidedOn: row.ban_from![i]!, until: row.ban_until![i]! }));
 }
 
 function paidMonthsOf(row: FactsRow): PaidMonth[] {
@@ -106,8 +121,7 @@ export async function loanQuotaOf(
       paidMonths: monthsPaidAsOf(months, q.asOf).size + row.transferred_in_months,
       stability: stabilityAsOf(months, q.asOf, row.opened_on),
       credit: { level: report.level, dishonestList: report.dishonestList },
-      // The hub keeps no fraud-ban record yet (issue 9, item 3): no ban is in force for anyone until it does.
-      fraudBanInForce: false,
+      fraudBanInForce: actionBanned(bansOf(row), "BORROW", q.asOf),
       accountActive: row.status === AccountStatus.ACTIVE,
     },
     request,

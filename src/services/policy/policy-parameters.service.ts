@@ -90,15 +90,31 @@ export class PolicyParameterService {
   invalidate(): void {
     this.rows = null;
     this.cache.clear();
+    this.loading = null;
+    this.generation += 1;
   }
 
-  private async load(): Promise<ParameterRow[]> {
-    if (this.rows && Date.now() - this.loadedAt < this.ttlMs) return this.rows;
+  /** The read under way: concurrent requests that find the rows stale share it (one statement, not one each). */
+  private loading: Promise<ParameterRow[]> | null = null;
+  /** Bumped by invalidate(): a read that started before a change does not store what it read. */
+  private generation = 0;
+
+  private load(): Promise<ParameterRow[]> {
+    if (this.rows && Date.now() - this.loadedAt < this.ttlMs) return Promise.resolve(this.rows);
+    if (this.loading) return this.loading;
+    const loading = this.read().finally(() => {
+      if (this.loading === loading) this.loading = null;
+    });
+    this.loading = loading;
+    return loading;
+  }
+
+  private async read(): Promise<ParameterRow[]> {
+    const generation = this.generation;
     const rows = await this.prisma.policyParameter.findMany({
       orderBy: [{ key: "asc" }, { effectiveFrom: "asc" }, { id: "asc" }],
     });
-    this.cache.clear();
-    this.rows = rows.map((r) => ({
+    const read = rows.map((r) => ({
       key: r.key,
       value: r.value,
       unit: r.unit,
@@ -106,8 +122,11 @@ export class PolicyParameterService {
       source: r.source,
       recordedAt: r.recordedAt,
     }));
+    if (generation !== this.generation) return read; // invalidated meanwhile: answer, but keep nothing
+    this.cache.clear();
+    this.rows = read;
     this.loadedAt = Date.now();
-    return this.rows;
+    return read;
   }
 
   /** Values in force on `date`: per key, the latest effective date not after it, latest recorded wins. */

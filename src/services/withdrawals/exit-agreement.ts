@@ -81,7 +81,7 @@ export async function exitAgreement(hub: HubServices, actor: Actor, c: ExitComma
   return runCommand<MoneyOutResult>(hub.prisma, {
     request: { key: c.idempotencyKey, operation: "exitAgreement", actor: actor.sub, input: c },
     transaction: async (tx) => {
-      const account = await lockForMoneyOut(tx, c.accountNumber);
+      const account = await lockForMoneyOut(tx, c.accountNumber, "EXIT", c.requestedOn);
       if (!account) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber")] };
       const refused = exitRefusal(account);
       if (refused) return { userErrors: [userError(refused.code, refused.message, refused.field ?? undefined)] };

@@ -9,6 +9,7 @@ import type { PostedEntry } from "../../ledger/posting";
 import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import { entryViewOf } from "../deposits/deposit-posting";
+import { isBanned } from "../risk/fraud-bans";
 
 export type PayoutKind = "WITHDRAWAL" | "EXIT_PAYOUT";
 
@@ -21,14 +22,22 @@ export interface MoneyOutAccount extends LockedAccount {
   subsidyCredits: SubsidyCredit[];
   hasOutstandingLoan: boolean;
   loanInApplication: boolean;
-  /** A withdrawal ban in force. */
+  /** A ban blocking this action in force on its date (a withdrawal-fraud ban: fraud-ban.rule.ts). */
   banInForce: boolean;
   /** For the withdrawable-balance rule: outstanding or in application. */
   loanOutstanding: boolean;
 }
 
-/** Locks the account's ledger row and reads what the withdrawal rules decide on; null when there is no such account. */
-export async function lockForMoneyOut(tx: Tx, accountNumber: string): Promise<MoneyOutAccount | null> {
+/**
+ * Locks the account's ledger row and reads what the withdrawal rules decide on for `action` on `on` (its business
+ * date); null when there is no such account.
+ */
+export async function lockForMoneyOut(
+  tx: Tx,
+  accountNumber: string,
+  action: "WITHDRAW" | "EXIT" | "TRANSFER",
+  on: string,
+): Promise<MoneyOutAccount | null> {
   const account = await lockAccount(tx, accountNumber);
   if (!account) return null;
   const [row] = await tx.$queryRaw<
@@ -58,8 +67,7 @@ export async function lockForMoneyOut(tx: Tx, accountNumber: string): Promise<Mo
     hasOutstandingLoan: hasOutstandingLoan([]),
     loanInApplication: false,
     loanOutstanding: hasOutstandingLoan([]),
-    // No fraud-ban register yet (issue 9): no ban can be in force.
-    banInForce: false,
+    banInForce: await isBanned(tx, row!.person_id, action, on),
   };
 }
 

@@ -31,7 +31,7 @@ export async function withdraw(hub: HubServices, actor: Actor, c: WithdrawComman
   return runCommand<MoneyOutResult>(hub.prisma, {
     request: { key: c.idempotencyKey, operation: "withdraw", actor: actor.sub, input },
     transaction: async (tx) => {
-      const account = await lockForMoneyOut(tx, c.accountNumber);
+      const account = await lockForMoneyOut(tx, c.accountNumber, "WITHDRAW", c.requestedOn);
       if (!account) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber")] };
       const withdrawable = withdrawableBalance(account, holdingMonths, c.requestedOn);
       const refused = withdrawalRefusal(c.amount, { ...account, withdrawable });

@@ -57,7 +57,8 @@ describe("the exchange log", () => {
     await t.gql(LOOKUP, { n: accountNumber }, { as: "CENTER_ADMIN", sub: "admin-42" });
     const res = await t.gql<{ exchangeLog: Page }>(LOG, { idNumber }, { as: "AUDITOR" });
     const ops = res.body.data!.exchangeLog.edges.map((e) => `${e.node.consumerSub}:${e.node.operation}`);
-    expect(ops).toEqual(["admin-42:account", "center_operator-test:enrollWorker"]);
+    // The enrolment's national check is recorded as the operator's (outbound-exchange.ts), before its write.
+    expect(ops).toEqual(["admin-42:account", "center_operator-test:enrollWorker", "center_operator-test:checkPerson"]);
     expect(res.body.data!.exchangeLog.edges[0]!.node).toMatchObject({
       consumerRole: "CENTER_ADMIN",
       subjectCount: 1,

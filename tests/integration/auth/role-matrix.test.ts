@@ -358,6 +358,20 @@ const SAMPLES: Record<RootType, Record<string, Sample>> = {
       selection: "{ accepted duplicates errors { code } }",
       expectAnswer: (a) => expect(a).toEqual({ accepted: 0, duplicates: 0, errors: [] }),
     },
+    recordFraudBan: {
+      args: () => ({
+        input: {
+          idNumber: UNKNOWN_PERSON,
+          kind: "WITHDRAWAL_FRAUD",
+          decidedOn: ASOF,
+          reason: "骗提",
+          idempotencyKey: key(),
+        },
+      }),
+      selection: "{ ban { until } userErrors { code } }",
+      // A person the center has never seen cannot be banned here (the ban needs a person to hold it).
+      expectAnswer: (a) => expect(a).toEqual({ ban: null, userErrors: [{ code: "PERSON_NOT_FOUND" }] }),
+    },
     settleGraduateSubsidies: {
       args: () => ({ batchNo: "GS-NO-SUCH-BATCH", idempotencyKey: key() }),
       selection: "{ batch { batchNo } userErrors { code } }",

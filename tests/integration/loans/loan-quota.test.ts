@@ -154,7 +154,18 @@ describe("loanQuota", () => {
     const services = {
       prisma: t.hub.db.prisma,
       policy: new PolicyParameterService(t.hub.db.prisma, 3_600_000),
-      credit: t.hub.services.credit,
+      // The hub's credit port writes the call's exchange record before it asks (outbound-exchange.ts); that is not a
+      // fact of the account, so the count here uses a credit center that answers CLEAN without touching the database.
+      credit: {
+        getReport: (idNumber: string) =>
+          Promise.resolve({
+            idNumber,
+            level: "CLEAN" as const,
+            dishonestList: false,
+            reportedAt: "2026-12-01T00:00:00Z",
+          }),
+        health: () => t.hub.services.credit.health(),
+      },
     };
     await services.policy.on("2026-12-01");
     const query = (accountNumber: string) => ({

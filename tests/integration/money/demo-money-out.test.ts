@@ -12,7 +12,7 @@ afterAll(async () => {
   await t.close();
 });
 
-test("the demo data includes withdrawals (one payout failed), exits, one settled interest year and accounts that move", async () => {
+test("the demo data includes withdrawals (one payout failed), exits, one settled interest year, accounts that move and a fraud ban", async () => {
   const summary = await loadDemoData(t.hub.services, "2026-11-20", 40);
   expect(summary.interestYear).toBe(2025);
   expect(summary.withdrawals).toBeGreaterThan(0);
@@ -30,5 +30,16 @@ test("the demo data includes withdrawals (one payout failed), exits, one settled
   expect(await prisma.carriedHistory.count({ where: { source: "LEGACY" } })).toBe(3);
   expect(await prisma.account.count({ where: { accountNumber: "1405009000000001", status: "ACTIVE" } })).toBe(1);
   expect(await prisma.account.count({ where: { status: "CLOSED", closeCode: "04" } })).toBe(1);
+  // One worker under a withdrawal-fraud ban decided two months before 2026-11-20 (2026-09-10), for 3 years.
+  expect(summary.bans).toBe(1);
+  const bans = await prisma.fraudBan.findMany({ select: { kind: true, decidedOn: true, until: true, source: true } });
+  expect(bans).toEqual([
+    {
+      kind: "WITHDRAWAL_FRAUD",
+      decidedOn: new Date("2026-09-10T00:00:00Z"),
+      until: new Date("2029-09-10T00:00:00Z"),
+      source: "CENTER",
+    },
+  ]);
   // Forty workers' two years of history through the real services: over a minute on two busy cores.
 }, 240_000);

@@ -72,7 +72,7 @@ const PREPAID = [...MONTHLY, ...LUMP_SUM];
 const HOUSING = { priorityMinConsecutiveMonths: 6, depositWaiverMinConsecutiveMonths: 12, noUnpaidInLastMonths: 3 };
 const housingAsOf = (asOf: string) =>
   rentalEligibility(
-    { kind: "FLEXIBLE", status: "ACTIVE", openedOn: "2026-04-01", depositDay: 10, paidMonths: PREPAID },
+    { kind: "FLEXIBLE", status: "ACTIVE", openedOn: "2026-04-01", depositDay: 10, paidMonths: PREPAID, bans: [] },
     asOf,
     HOUSING,
   ).consecutiveMonths;

@@ -19,7 +19,15 @@ function account(
   paidMonths: HousingAccountFacts["paidMonths"],
   overrides: Partial<HousingAccountFacts> = {},
 ): HousingAccountFacts {
-  return { kind: "FLEXIBLE", status: "ACTIVE", openedOn: "2025-01-05", depositDay: 10, paidMonths, ...overrides };
+  return {
+    kind: "FLEXIBLE",
+    status: "ACTIVE",
+    openedOn: "2025-01-05",
+    depositDay: 10,
+    paidMonths,
+    bans: [],
+    ...overrides,
+  };
 }
 
 const ELIGIBLE = { priorityEligible: true, depositWaiverEligible: true, reasons: [] };
@@ -31,6 +39,19 @@ describe("the rental eligibility rule", () => {
       ...ELIGIBLE,
       consecutiveMonths: 12,
     });
+  });
+
+  it("refuses both under a fraud ban of any kind in force on asOf, and grants them on the ban's until", () => {
+    // Twelve consecutive months as in the first case; a loan-fraud ban decided 2021-07-20, until 2026-07-20.
+    const bans = [{ kind: "LOAN_FRAUD", decidedOn: "2021-07-20", until: "2026-07-20" }];
+    const facts = account(monthly("2025-08", "2026-07"), { bans });
+    expect(rentalEligibility(facts, "2026-07-19", PARAMS)).toEqual({
+      priorityEligible: false,
+      depositWaiverEligible: false,
+      consecutiveMonths: 12,
+      reasons: ["FRAUD_BAN"],
+    });
+    expect(rentalEligibility(facts, "2026-07-20", PARAMS)).toEqual({ ...ELIGIBLE, consecutiveMonths: 12 });
   });
 
   it("starts from the month before while the deposit day of an unpaid month is still to come", () => {

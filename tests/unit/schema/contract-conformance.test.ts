@@ -24,13 +24,11 @@ const PENDING_OPERATIONS = new Map<string, string>([
   ["Mutation.disburseLoan", "#9 loans"],
   ["Mutation.repayLoan", "#9 loans"],
   ["Mutation.runLoanRepayments", "#9 loans"],
-  ["Mutation.recordFraudBan", "#9 loans"],
 ]);
 
 /** Wave-2 fields on types we already serve, not built yet, each with its issue. */
 const PENDING_FIELDS = new Map<string, string>([
   ["Account.loans", "#9 loans"],
-  ["Account.bans", "#9 loans"],
   ["PilotMetrics.liquidityLevel", "#9 loans"],
   ["PilotMetrics.loanApplications", "#9 loans"],
   ["PilotMetrics.loanOverdueCount", "#9 loans"],
@@ -41,11 +39,7 @@ const PENDING_TYPES = new Map<string, string>([
   ["LoanStatus", "#9 loans"],
   ["RepaymentMethod", "#9 loans"],
   ["InstalmentStatus", "#9 loans"],
-  ["BanKind", "#9 loans"],
   ["LiquidityLevel", "#9 loans"],
-  ["FraudBan", "#9 loans"],
-  ["FraudBanInput", "#9 loans"],
-  ["FraudBanPayload", "#9 loans"],
   ["LoanApplicationInput", "#9 loans"],
   ["Instalment", "#9 loans"],
   ["Loan", "#9 loans"],

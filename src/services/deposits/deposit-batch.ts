@@ -1,0 +1,252 @@
+// Group commit of recordDeposit (issue 12, decision 019): the deposits that arrive while a transaction is running
+// wait in a small in-process queue and are then posted together, in one transaction with a fixed number of
+// statements (about fifteen for one deposit or two hundred), each with its own result:
+//
+// - each request's idempotency key is answered from its stored result first (one statement for all);
+// - the accounts are locked in ledger-account id order (worker-lock.ts, no deadlock with any other batch or
+//   process), then the months already paid are read (after the locks, so a payment committed meanwhile is seen);
+// - each deposit is judged on its own (judgeMonthlyDeposit, the same rules as one deposit alone); a refusal
+//   refuses only that deposit and, as alone, is not stored;
+// - the accepted deposits are posted set-based (postDeposits: balances, postings, entries, metric deltas, months),
+//   their accounts read in one statement, each request's exchange record and stored result inserted with them.
+//
+// A batch holds at most one deposit per account and one per idempotency key (the others wait for the next batch),
+// so a result shows its account exactly as it stood after that deposit, and the second request under a key sees
+// the first one's stored result, as it would one after the other. When the batch transaction fails as a whole
+// (a unique violation from a request in another hub process, a constraint, the database), every deposit of it is
+// run again alone (recordDepositAlone, in its own request's exchange scope): a failing deposit fails only itself.
+// Nothing is assumed about other processes: they lock the same rows and insert under the same keys.
+import { inTransaction } from "../../db/transaction";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { Ledger } from "../../ledger/ledger";
+import { lockAccounts } from "../../ledger/worker-lock";
+import { accountViewsByNumber } from "../accounts/account-view";
+import {
+  confirmRecordedWrites,
+  currentExchangeScope,
+  type ExchangeScope,
+  outsideExchangeScope,
+  recordWritesInTransaction,
+  runInExchangeScope,
+} from "../audit/exchange-scope";
+import { type HashedRequest, type Outcome, storedAnswers, storeResults } from "../idempotency";
+import type { ParametersOn } from "../policy/policy-parameters.service";
+import { paidAmong, postDeposits } from "./deposit-posting";
+import {
+  type DepositResult,
+  judgeMonthlyDeposit,
+  recordDepositAlone,
+  type RecordDepositCommand,
+} from "./record-deposit";
+
+export interface DepositBatchOptions {
+  /** Most deposits in one transaction. */
+  maxBatch: number;
+  /** A second transaction may start while one runs once this many deposits wait (at most `maxInFlight`). */
+  flushAt: number;
+  maxInFlight: number;
+}
+
+export const DEFAULT_DEPOSIT_BATCH: DepositBatchOptions = { maxBatch: 200, flushAt: 64, maxInFlight: 2 };
+
+export interface DepositSubmission {
+  request: HashedRequest;
+  params: ParametersOn;
+  command: RecordDepositCommand;
+}
+
+interface Waiting extends DepositSubmission {
+  /** The exchange scope of the request that asked (its record is written with its deposit). */
+  scope: ExchangeScope | undefined;
+  resolve: (outcome: Outcome<DepositResult>) => void;
+  reject: (error: unknown) => void;
+}
+
+type Settled = { outcome: Outcome<DepositResult> } | { error: unknown };
+
+export class DepositBatcher {
+  private queue: Waiting[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  /** Keys of deposits in a running batch: a second request under one waits for the next batch. */
+  private readonly busyKeys = new Set<string>();
+  /** For tests and the bench: batches run, deposits in them, and batches that fell back to one by one. */
+  readonly stats = { batches: 0, deposits: 0, largest: 0, fallbacks: 0 };
+
+  constructor(
+    private readonly hub: { prisma: PrismaClient; ledger: Ledger },
+    private readonly options: DepositBatchOptions = DEFAULT_DEPOSIT_BATCH,
+  ) {}
+
+  submit(submission: DepositSubmission): Promise<Outcome<DepositResult>> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...submission, scope: currentExchangeScope(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Starts a batch on the next turn of the event loop (requests of this turn join it) if one may start. */
+  private schedule(): void {
+    if (this.scheduled || !this.mayStart()) return;
+    this.scheduled = true;
+    // The batch serves several requests: it must not run in the scope of the request that happened to start it.
+    outsideExchangeScope(() =>
+      setImmediate(() => {
+        this.scheduled = false;
+        this.startBatches();
+      }),
+    );
+  }
+
+  private mayStart(): boolean {
+    if (this.queue.length === 0) return false;
+    if (this.inFlight === 0) return true;
+    return this.inFlight < this.options.maxInFlight && this.queue.length >= this.options.flushAt;
+  }
+
+  private startBatches(): void {
+    while (this.mayStart()) {
+      const batch = this.take();
+      if (batch.length === 0) return; // every waiting key is in a running batch: the next completion schedules
+      this.inFlight += 1;
+      for (const w of batch) this.busyKeys.add(w.request.key);
+      void this.run(batch).finally(() => {
+        for (const w of batch) this.busyKeys.delete(w.request.key);
+        this.inFlight -= 1;
+        this.schedule();
+      });
+    }
+  }
+
+  /** The next batch in arrival order: one deposit per account and per key; the rest keep their place. */
+  private take(): Waiting[] {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    const accounts = new Set<string>();
+    const keys = new Set<string>();
+    for (const w of this.queue) {
+      const key = w.request.key;
+      const account = w.command.accountNumber;
+      if (batch.length >= this.options.maxBatch || accounts.has(account) || keys.has(key) || this.busyKeys.has(key)) {
+        rest.push(w);
+        continue;
+      }
+      accounts.add(account);
+      keys.add(key);
+      batch.push(w);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    this.stats.batches += 1;
+    this.stats.deposits += batch.length;
+    this.stats.largest = Math.max(this.stats.largest, batch.length);
+    let settled: Settled[];
+    try {
+      settled = await this.together(batch);
+    } catch {
+      // The transaction failed as a whole: each deposit alone, so that only a failing one fails.
+      this.stats.fallbacks += 1;
+      for (const w of batch) if (w.scope) w.scope.pending = 0; // nothing of the batch committed
+      settled = await Promise.all(batch.map((w) => this.alone(w)));
+    }
+    batch.forEach((w, i) => {
+      const s = settled[i]!;
+      if ("outcome" in s) w.resolve(s.outcome);
+      else w.reject(s.error);
+    });
+  }
+
+  private async alone(w: Waiting): Promise<Settled> {
+    const work = () => recordDepositAlone(this.hub, w.request, w.params, w.command);
+    try {
+      return { outcome: await (w.scope ? runInExchangeScope(w.scope, work) : outsideExchangeScope(work)) };
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** The batch in one transaction; per deposit its outcome, or the error that its own rules threw. */
+  private async together(batch: Waiting[]): Promise<Settled[]> {
+    const { prisma, ledger } = this.hub;
+    const settled: (Settled | undefined)[] = batch.map(() => undefined);
+    const posted: number[] = [];
+    const refused: number[] = [];
+    await inTransaction(prisma, async (tx) => {
+      const stored = await storedAnswers<DepositResult>(
+        tx,
+        batch.map((w) => w.request),
+      );
+      const fresh: number[] = [];
+      batch.forEach((w, i) => {
+        const answer = stored.get(w.request.key);
+        if (answer) settled[i] = { outcome: answer };
+        else fresh.push(i);
+      });
+      if (fresh.length === 0) return;
+      const locked = await lockAccounts(
+        tx,
+        fresh.map((i) => batch[i]!.command.accountNumber),
+      );
+      const pairs = fresh.flatMap((i) => {
+        const account = locked.get(batch[i]!.command.accountNumber);
+        return account ? [{ accountId: account.id, period: batch[i]!.command.period }] : [];
+      });
+      const paid = await paidAmong(tx, pairs);
+      const postings = [];
+      for (const i of fresh) {
+        const w = batch[i]!;
+        const account = locked.get(w.command.accountNumber) ?? null;
+        try {
+          const judged = judgeMonthlyDeposit(account, account ? paid.get(account.id)! : new Set(), w.params, w.command);
+          if ("posting" in judged) {
+            posted.push(i);
+            postings.push(judged.posting);
+          } else {
+            refused.push(i);
+            settled[i] = { outcome: judged };
+          }
+        } catch (error) {
+          settled[i] = { error };
+        }
+      }
+      if (postings.length === 0) return;
+      const entries = await postDeposits(tx, ledger, postings);
+      const views = await accountViewsByNumber(
+        tx,
+        posted.map((i) => batch[i]!.command.accountNumber),
+      );
+      const results = posted.map((i, j) => ({
+        account: views.get(batch[i]!.command.accountNumber)!,
+        entries: entries[j]!,
+      }));
+      // Each request's exchange record and stored result commit with its deposit.
+      const requestIds = await recordWritesInTransaction(
+        tx,
+        posted.map((i, j) => ({ scope: batch[i]!.scope, operation: batch[i]!.request.operation, result: results[j] })),
+      );
+      await storeResults(
+        tx,
+        posted.map((i, j) => ({ request: batch[i]!.request, result: results[j], requestId: requestIds[j]! })),
+      );
+      posted.forEach((i, j) => (settled[i] = { outcome: { ok: results[j]! } }));
+    });
+    confirmRecordedWrites(posted.map((i) => batch[i]!.scope));
+    // A refusal may come from a request under the same key, in another process, that committed while this batch
+    // waited for its locks (its MONTH_ALREADY_PAID is then this request's own first run): as alone, the stored
+    // result is the answer.
+    if (refused.length > 0) {
+      const stored = await storedAnswers<DepositResult>(
+        prisma,
+        refused.map((i) => batch[i]!.request),
+      );
+      for (const i of refused) {
+        const answer = stored.get(batch[i]!.request.key);
+        if (answer) settled[i] = { outcome: answer };
+      }
+    }
+    return settled.map((s) => s!);
+  }
+}
