@@ -1,10 +1,12 @@
 // The monthly graduate-subsidy run, as the hub's system actor: resend every batch finance never acknowledged,
-// claim the month if it has no batch yet, then settle every open batch. Safe to run as often as wanted: claims are
+// claim the month if it has no batch yet, claim the late-paid months of the window (a month back-paid after its
+// batch exists: lateClaimWindow, decision 015), then settle every open batch. Safe to run as often as wanted: claims are
 // unique per person and month, settlement credits a paid claim once. The month is an argument (business dates are
 // inputs): `node -r @swc-node/register scripts/subsidies.ts 2026-11`, or call runMonthlySubsidies from a test.
 import { randomUUID } from "node:crypto";
 
 import { ConnectorUnavailableError } from "../connectors/connector.errors";
+import { lateClaimWindow } from "../domain/subsidies/graduate-subsidy.rule";
 import { ExchangeCollector } from "../services/audit/exchange-collector";
 import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
 import { type Actor, type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
@@ -17,6 +19,8 @@ export interface MonthlySubsidyReport {
   period: string;
   /** The batch claimed by this run, or null (the month already had one, or nobody qualified). */
   claimed: string | null;
+  /** Batches claimed by this run for deposits paid after their month's batch existed (the window's months). */
+  lateClaimed: string[];
   /** Batches finance acknowledged on this run's resend. */
   resent: string[];
   settled: SubsidyBatchView[];
@@ -48,10 +52,37 @@ export async function runMonthlySubsidies(hub: HubServices, period: string): Pro
   return runInExchangeScope(scope, () => monthlyRun(hub, actor, period));
 }
 
+/**
+ * Claims, for each month of the window that already has a batch, the deposits paid since (NOTHING_TO_CLAIM when
+ * none: nothing is stored). The key names the month and how many batches it had, so a rerun after a crash replays
+ * the same claim and a later run with newer late deposits makes a new one.
+ */
+async function claimLatePaidMonths(hub: HubServices, actor: Actor, period: string): Promise<string[]> {
+  const window = lateClaimWindow(period);
+  const batched = await hub.prisma.subsidyBatch.groupBy({
+    by: ["period"],
+    where: { period: { in: window } },
+    _count: { _all: true },
+  });
+  const batches = new Map(batched.map((b) => [b.period, b._count._all]));
+  const claimed: string[] = [];
+  for (const month of window) {
+    const count = batches.get(month);
+    if (count === undefined) continue;
+    const claim = await claimGraduateSubsidies(hub, actor, {
+      period: month,
+      idempotencyKey: `job-graduate-subsidy-claim-${month}-after-${count}`,
+    });
+    if ("ok" in claim) claimed.push(claim.ok.batch.batchNo);
+  }
+  return claimed;
+}
+
 async function monthlyRun(hub: HubServices, actor: Actor, period: string): Promise<MonthlySubsidyReport> {
   const report: MonthlySubsidyReport = {
     period,
     claimed: null,
+    lateClaimed: [],
     resent: await resendClaimed(hub, actor),
     settled: [],
     unavailable: [],
@@ -63,6 +94,7 @@ async function monthlyRun(hub: HubServices, actor: Actor, period: string): Promi
     });
     if ("ok" in claim) report.claimed = claim.ok.batch.batchNo;
   }
+  report.lateClaimed = await claimLatePaidMonths(hub, actor, period);
   const open = await hub.prisma.subsidyBatch.findMany({
     where: { status: { in: [...OPEN_STATUSES] } },
     orderBy: { id: "asc" },

@@ -8,12 +8,20 @@ import { checkMonthlyAmount } from "../deposits/deposit.rule";
 import type { MoneyValue } from "../money/money";
 import type { RuleViolation } from "../rules/rule-violation";
 import type { ParsedIdNumber } from "./id-number";
-import { retirementAgeMonths, type RetirementRule } from "./retirement-age.rule";
+import {
+  originalRetirementAgeProblem,
+  retirementAgeMonths,
+  type RetirementRule,
+  retirementRuleFor,
+} from "./retirement-age.rule";
 
 export interface EnrolmentPolicy {
   minAgeMonths: number;
   retirementMale: RetirementRule;
+  /** Women whose original retirement age is 55 (the default). */
   retirementFemale: RetirementRule;
+  /** Women whose original retirement age is 50. */
+  retirementFemale50: RetirementRule;
   countyCodes: string[];
   monthlyMin: MoneyValue;
   monthlyMax: MoneyValue;
@@ -30,6 +38,8 @@ export interface EnrolmentFacts {
   bankAccount?: string | null;
   education?: string | null;
   graduationDate?: string | null;
+  /** A woman's original retirement age (55 or 50) as given or recorded; absent: 55. Men: none. */
+  originalRetirementAge?: number | null;
 }
 
 const FIRST_DEPOSIT_DAY = 1;
@@ -48,7 +58,11 @@ function checkAge(facts: EnrolmentFacts, policy: EnrolmentPolicy): RuleViolation
     const message = `年龄未满法定就业年龄（${formatAge(policy.minAgeMonths)}）`;
     return [{ code: "BELOW_WORKING_AGE", field: "idNumber", message }];
   }
-  const rule = sex === "M" ? policy.retirementMale : policy.retirementFemale;
+  const rule = retirementRuleFor(sex, facts.originalRetirementAge, {
+    male: policy.retirementMale,
+    female: policy.retirementFemale,
+    female50: policy.retirementFemale50,
+  });
   const retirementAge = retirementAgeMonths(birthDate, rule);
   if (age >= retirementAge) {
     const message = `已达到法定退休年龄（${formatAge(retirementAge)}）`;
@@ -89,7 +103,10 @@ function checkGraduationDate(facts: EnrolmentFacts): RuleViolation[] {
 }
 
 export function checkEnrolment(facts: EnrolmentFacts, policy: EnrolmentPolicy): RuleViolation[] {
-  const violations: RuleViolation[] = [...checkAge(facts, policy)];
+  const violations: RuleViolation[] = [
+    ...originalRetirementAgeProblem(facts.person.sex, facts.originalRetirementAge),
+    ...checkAge(facts, policy),
+  ];
   if (!policy.countyCodes.includes(facts.countyCode)) {
     violations.push({ code: "COUNTY_NOT_IN_JINCHENG", field: "countyCode", message: "就业地不在晋城市试点范围内" });
   }

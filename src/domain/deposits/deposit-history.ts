@@ -98,10 +98,23 @@ export function countStartMonth(asOf: string, paid: ReadonlySet<string>, deposit
   return depositDay !== null && dayOfMonth(asOf) <= depositDay ? addMonths(month, -1) : month;
 }
 
-/** Consecutive paid months as of `asOf` (see the header); `depositDay` of the plan in force then, if any. */
-export function consecutiveMonthsAsOf(months: readonly PaidMonth[], asOf: string, depositDay: number | null): number {
+/** The carried runs that count as of `asOf`: those whose paid-up-to month is not after asOf's month (a month later
+ *  than asOf's month never counts, as for months paid here). */
+export function carriedAsOf(carried: readonly CarriedRun[], asOf: string): CarriedRun[] {
+  const asOfMonth = monthOf(asOf);
+  return carried.filter((c) => monthsBetween(c.paidUpTo, asOfMonth) >= 0);
+}
+
+/** Consecutive paid months as of `asOf` (see the header); `depositDay` of the plan in force then, if any. Carried
+ *  runs (transfers in, pre-pilot accounts) continue the run as in the account's figures (`depositHistory`). */
+export function consecutiveMonthsAsOf(
+  months: readonly PaidMonth[],
+  asOf: string,
+  depositDay: number | null,
+  carried: readonly CarriedRun[] = [],
+): number {
   const paid = monthsPaidAsOf(months, asOf);
-  return consecutivePaidMonths(countStartMonth(asOf, paid, depositDay), paid);
+  return consecutivePaidMonths(countStartMonth(asOf, paid, depositDay), paid, carriedAsOf(carried, asOf));
 }
 
 /** Whether a month of the `window` months ending at `end` is unpaid; months before the opening were not owed. */

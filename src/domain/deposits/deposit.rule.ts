@@ -2,7 +2,14 @@
  * Deposit rules (灵活缴存): monthly deposits, back payments (补缴) and lump sums (趸缴) for a settlement year.
  * A month is paid at most once; limits are those of the settlement year in force.
  */
-import { isValidMonth, monthOf, monthsBetween, settlementYearMonths, settlementYearOf } from "../calendar/calendar";
+import {
+  isValidMonth,
+  monthOf,
+  monthsBetween,
+  settlementYearDates,
+  settlementYearMonths,
+  settlementYearOf,
+} from "../calendar/calendar";
 import { formatMoney, type MoneyValue, ZERO } from "../money/money";
 import type { RuleViolation } from "../rules/rule-violation";
 
@@ -25,6 +32,8 @@ export interface LumpSumFacts {
   paidOn: string;
   openedOn: string;
   paidPeriods: ReadonlySet<string>;
+  /** The back-payment switch 补缴 in force on the payment date (`deposit.backPayWithinSettlementYear`). */
+  backPaymentAllowed: boolean;
 }
 
 /** A monthly amount must lie within the floor and ceiling, both included. */
@@ -85,7 +94,11 @@ export function checkMonthlyDeposit(f: MonthlyDepositFacts, limits: DepositLimit
   return violations;
 }
 
-/** The months a lump sum for a settlement year covers: from opening on, skipping months already paid. */
+/**
+ * The months a lump sum for a settlement year covers: from opening on, skipping months already paid. Months before
+ * the payment date's month are back payments: covered only while back payment is allowed (domain.md: "remaining"
+ * means from the month of the payment date to June), so a lump sum never bypasses the back-payment switch.
+ */
 export function lumpSumCoverage(f: LumpSumFacts): { months: string[]; violations: RuleViolation[] } {
   const currentYear = settlementYearOf(f.paidOn);
   if (f.settlementYear < currentYear) {
@@ -97,8 +110,12 @@ export function lumpSumCoverage(f: LumpSumFacts): { months: string[]; violations
     return { months: [], violations: [{ code: "SETTLEMENT_YEAR_TOO_FAR", field: "settlementYear", message }] };
   }
   const openingMonth = monthOf(f.openedOn);
+  const paymentMonth = monthOf(f.paidOn);
   const months = settlementYearMonths(f.settlementYear).filter(
-    (month) => monthsBetween(openingMonth, month) >= 0 && !f.paidPeriods.has(month),
+    (month) =>
+      monthsBetween(openingMonth, month) >= 0 &&
+      !f.paidPeriods.has(month) &&
+      (f.backPaymentAllowed || monthsBetween(paymentMonth, month) >= 0),
   );
   if (months.length > 0) return { months, violations: [] };
   const message = `${f.settlementYear}年度没有可缴存的月份`;
@@ -122,6 +139,12 @@ export function checkLumpSumAmount(
     violations.push({ code: "LUMP_SUM_AMOUNT_MISMATCH", field: "amount", message });
   }
   return violations;
+}
+
+/** The date whose deposit limits a lump sum for `settlementYear` is checked against: the year's first day (domain.md:
+ *  "checked against the limits of the settlement year it pays for, not of its payment date"). */
+export function lumpSumLimitsDate(settlementYear: number): string {
+  return settlementYearDates(settlementYear).from;
 }
 
 /** A lump sum whose months may be paid at different amounts (a plan change inside the year): the amount must equal

@@ -8,13 +8,17 @@
  * month before; the first unpaid month stops the count. A month is paid as of `asOf` when its payment date is not
  * after `asOf`; a month later than asOf's month never counts, so lump-sum months count once they are not in the
  * future. "No unpaid month in the last N" looks at the N months ending at the month the count starts from; months
- * before the account was opened were not owed and are not unpaid.
+ * before the account was opened were not owed and are not unpaid. Months carried from a transfer in or a pre-pilot
+ * account continue the run exactly as in the account's figures (decision 013 "Carried months"; 015): the carried
+ * continuous months join a run that reaches their paid-up-to month, once that month is not after asOf's month.
  *
  * No fraud ban (domain.md "Housing support"): a ban of any kind in force on asOf refuses both (FRAUD_BAN); which bans
  * block housing support is decided by src/domain/risk/fraud-ban.rule.ts.
  */
 import { compareDates } from "../calendar/calendar";
 import {
+  carriedAsOf,
+  type CarriedRun,
   consecutivePaidMonths,
   countStartMonth,
   monthsPaidAsOf,
@@ -36,6 +40,8 @@ export interface HousingAccountFacts {
   /** The deposit day of the plan in force on asOf; null when no plan is in force then. */
   depositDay: number | null;
   paidMonths: readonly PaidMonth[];
+  /** Months paid before the account's history began here (carried_history); none when absent. */
+  carried?: readonly CarriedRun[];
   /** The person's fraud bans (at least those in force on asOf). */
   bans: readonly BanPeriod[];
 }
@@ -68,7 +74,8 @@ export function rentalEligibility(
   const enrolled = account !== null && compareDates(account.openedOn, asOf) <= 0;
   const paid = enrolled ? monthsPaidAsOf(account.paidMonths, asOf) : new Set<string>();
   const start = countStartMonth(asOf, paid, enrolled ? account.depositDay : null);
-  const consecutiveMonths = consecutivePaidMonths(start, paid);
+  const carried = enrolled ? carriedAsOf(account.carried ?? [], asOf) : [];
+  const consecutiveMonths = consecutivePaidMonths(start, paid, carried);
   const failed = new Set<RentalReason>();
   if (!enrolled) failed.add("NOT_ENROLLED");
   else {

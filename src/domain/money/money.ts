@@ -15,7 +15,8 @@ export class MoneyFormatError extends Error {
 
 export const ZERO: MoneyValue = new Money(0);
 
-const MONEY_INPUT = /^-?\d{1,16}(\.\d{1,2})?$/;
+/** Exactly two decimals, as the contract's Money scalar says ("1234.50"): "1000" and "1000.5" are refused. */
+const MONEY_INPUT = /^-?\d{1,16}\.\d{2}$/;
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
 /** Creates a Money from a decimal string, folding a negative zero to zero. */
@@ -24,10 +25,10 @@ function fromDecimalString(text: string): MoneyValue {
   return value.isZero() ? ZERO : value;
 }
 
-/** Parses an amount typed by a person or sent by a client: plain digits, at most 2 decimals. */
+/** Parses an amount sent by a client or a bank file: plain digits and exactly 2 decimals (decision 015). */
 export function parseMoney(text: string): MoneyValue {
   if (typeof text !== "string" || !MONEY_INPUT.test(text)) {
-    throw new MoneyFormatError(`Not a money amount (up to 16 digits and 2 decimals): ${JSON.stringify(text)}`);
+    throw new MoneyFormatError(`Not a money amount (up to 16 digits and exactly 2 decimals): ${JSON.stringify(text)}`);
   }
   return fromDecimalString(text);
 }

@@ -14,7 +14,9 @@ export interface ParameterDefinition {
   description: string;
 }
 
-const PILOT = "2023-07-01";
+/** The pilot's start (晋市政办〔2023〕23号): the effective date of every default without a source dating it otherwise. */
+export const PILOT_START_DATE = "2023-07-01";
+const PILOT = PILOT_START_DATE;
 const PLAN = "晋市政办〔2023〕23号";
 const DOMAIN = "domain.md (2026 public sources; the center confirms)";
 
@@ -49,6 +51,17 @@ export const PARAMETER_CATALOG: readonly ParameterDefinition[] = [
   def("retirement.female.targetAgeMonths", "integer", "months", "696", "女性延迟后退休年龄 58 周岁"),
   def("retirement.female.reformStartBirthMonth", "month", null, "1970-01", "渐进式延迟退休起始出生年月（女）"),
   def("retirement.female.stepBirthMonths", "integer", "months", "4", "每 4 个月出生延迟 1 个月（女）"),
+  // Women whose original retirement age is 50 (the second track, domain.md: 50 -> 55; decision 015)
+  def("retirement.female50.baseAgeMonths", "integer", "months", "600", "原法定退休年龄 50 周岁的女性"),
+  def("retirement.female50.targetAgeMonths", "integer", "months", "660", "原 50 周岁女性延迟后退休年龄 55 周岁"),
+  def(
+    "retirement.female50.reformStartBirthMonth",
+    "month",
+    null,
+    "1975-01",
+    "渐进式延迟退休起始出生年月（原 50 周岁女性）",
+  ),
+  def("retirement.female50.stepBirthMonths", "integer", "months", "2", "每 2 个月出生延迟 1 个月（原 50 周岁女性）"),
   // Deposits (the 2026年度 limits are the only published figures; earlier years default to them until the center records theirs)
   def("deposit.monthlyMin", "money", "CNY", "216.00", "月缴存额下限 monthly deposit floor (2026年度)"),
   def("deposit.monthlyMax", "money", "CNY", "5804.00", "月缴存额上限 monthly deposit ceiling (2026年度: 24% × 24,183)"),

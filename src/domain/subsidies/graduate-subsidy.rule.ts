@@ -8,7 +8,7 @@
  * - Amount: rate × that month's deposit, rounded half-up to the fen, at most `monthlyCap`.
  * - At most `maxMonths` subsidised months per person, counting every month already claimed and not rejected.
  */
-import { addMonths, isValidDate, monthOf, monthsBetween } from "../calendar/calendar";
+import { addMonths, isValidDate, monthOf, monthRange, monthsBetween } from "../calendar/calendar";
 import { type MoneyValue, roundFen } from "../money/money";
 
 export const EDUCATION_LEVELS = ["NONE", "VOCATIONAL", "BACHELOR", "MASTER", "DOCTOR"] as const;
@@ -91,4 +91,17 @@ export function decideGraduateSubsidy(
   if (facts.subsidisedMonths >= policy.maxMonths) return { eligible: false, reason: "MONTHS_EXHAUSTED" };
   const amount = subsidyAmount(facts.deposit, policy);
   return amount.greaterThan(0) ? { eligible: true, amount } : { eligible: false, reason: "NOTHING_TO_SUBSIDISE" };
+}
+
+/**
+ * The months whose late deposits the monthly run for `period` claims (a month back-paid after its batch exists):
+ * `period` and the 12 months before it, oldest first. A back payment 补缴 reaches back at most to the first month of
+ * the current settlement year, so the latest a month can be paid is the 30 June ending its settlement year; the first
+ * run after that, the July run, is 12 months after the year's first month (the July before). Claims stay unique per
+ * person and month, so a month is never claimed twice however often it is looked at.
+ */
+export const LATE_CLAIM_MONTHS_BACK = 12;
+
+export function lateClaimWindow(period: string): string[] {
+  return monthRange(addMonths(period, -LATE_CLAIM_MONTHS_BACK), period);
 }

@@ -48,6 +48,17 @@ export function taxYearDates(taxYear: number): { from: string; to: string } {
   return { from: `${String(taxYear).padStart(4, "0")}-01-01`, to: `${String(taxYear).padStart(4, "0")}-12-31` };
 }
 
+/**
+ * The first day of a tax year on which its deduction parameters must be in force: 1 January, or the pilot's start
+ * when the pilot began during the year (no HPF deposit under the pilot was paid before it, so parameters in force
+ * before it are never needed: a payment of 2023-08-10 is answered with the parameters in force on that day).
+ * A year that ended before the pilot began is asked from 1 January, so it needs parameters recorded for it.
+ */
+export function deductionParametersNeededFrom(taxYear: number, pilotStart: string): string {
+  const { from, to } = taxYearDates(taxYear);
+  return compareDates(pilotStart, from) > 0 && compareDates(pilotStart, to) <= 0 ? pilotStart : from;
+}
+
 export function isPaidInTaxYear(paidOn: string, taxYear: number): boolean {
   const { from, to } = taxYearDates(taxYear);
   return compareDates(paidOn, from) >= 0 && compareDates(paidOn, to) <= 0;

@@ -57,6 +57,14 @@ export class EnrollWorkerInput {
   @MaxLength(40)
   bankAccount?: string | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Women only: the original statutory retirement age the gradual reform starts from, 55 (the default) or 50. " +
+      "Recorded on the person; the age rule uses it. 女性原法定退休年龄（55 或 50 周岁）。 Not in the contract (decision 015).",
+  })
+  originalRetirementAge?: number | null;
+
   @Field(() => DateScalar)
   enrolledOn: string;
 

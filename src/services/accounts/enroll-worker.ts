@@ -7,6 +7,7 @@ import { inTransaction, type Tx } from "../../db/transaction";
 import { CURRENT_COMMITMENT } from "../../domain/accounts/commitment";
 import { checkEnrolment } from "../../domain/accounts/enrolment.rule";
 import { type ParsedIdNumber, parseIdNumber } from "../../domain/accounts/id-number";
+import { DEFAULT_FEMALE_ORIGINAL_RETIREMENT_AGE } from "../../domain/accounts/retirement-age.rule";
 import { type MoneyValue } from "../../domain/money/money";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { runCommand } from "../command";
@@ -31,6 +32,8 @@ export interface EnrollWorkerCommand {
   mode: string;
   channel: "BANK_COLLECTION" | "ACTIVE_PAYMENT";
   bankAccount?: string | null;
+  /** A woman's original retirement age, 55 or 50 (decision 015); absent: as recorded on the person, else 55. */
+  originalRetirementAge?: number | null;
   enrolledOn: string;
   idempotencyKey: string;
 }
@@ -61,17 +64,31 @@ async function localConflict(tx: Tx | PrismaClient, idNumber: string): Promise<U
     : userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber");
 }
 
-async function createAccount(tx: Tx, person: ParsedIdNumber, c: EnrollWorkerCommand, actor: Actor): Promise<string> {
+async function createAccount(
+  tx: Tx,
+  person: ParsedIdNumber,
+  c: EnrollWorkerCommand,
+  track: number | null,
+  actor: Actor,
+): Promise<string> {
   const personData = {
     name: c.name,
     phone: c.phone ?? null,
     education: c.education ?? null,
     graduationDate: c.graduationDate ? stringToDate(c.graduationDate) : null,
   };
+  // A woman's track is recorded when she enrols: the one given, else the one recorded before, else 55. Men: none.
+  const originalRetirementAge = person.sex === "F" ? (track ?? DEFAULT_FEMALE_ORIGINAL_RETIREMENT_AGE) : null;
   const saved = await tx.person.upsert({
     where: { idNumber: person.idNumber },
-    create: { idNumber: person.idNumber, sex: person.sex, birthDate: stringToDate(person.birthDate), ...personData },
-    update: personData,
+    create: {
+      idNumber: person.idNumber,
+      sex: person.sex,
+      birthDate: stringToDate(person.birthDate),
+      ...personData,
+      originalRetirementAge,
+    },
+    update: { ...personData, originalRetirementAge },
   });
   // A sealed account of this person (e.g. employer-based, sealed when the job ended) converts back to
   // flexible: one personal account, its history and duration carried over.
@@ -190,7 +207,13 @@ export async function enrollWorker(
   if (!parsed.ok) return { userErrors: [userError("INVALID_ID_NUMBER", "身份证号码无效", "idNumber")] };
   const person = parsed.value;
   const params = await hub.policy.on(c.enrolledOn);
-  const violations = checkEnrolment({ ...c, person }, params.enrolmentPolicy());
+  // The age rule follows the woman's track: the one given now, else the one recorded at an earlier enrolment.
+  const recorded = await hub.prisma.person.findUnique({
+    where: { idNumber: person.idNumber },
+    select: { originalRetirementAge: true },
+  });
+  const originalRetirementAge = c.originalRetirementAge ?? recorded?.originalRetirementAge ?? null;
+  const violations = checkEnrolment({ ...c, person, originalRetirementAge }, params.enrolmentPolicy());
   if (c.name.trim().length === 0 || c.name.length > 50)
     violations.push({ code: "INVALID_NAME", field: "name", message: "姓名不能为空且不超过 50 个字符" });
   if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
@@ -201,7 +224,7 @@ export async function enrollWorker(
     transaction: async (tx) => {
       const conflict = await localConflict(tx, person.idNumber);
       if (conflict) return { userErrors: [conflict] };
-      const accountNumber = await createAccount(tx, person, c, actor);
+      const accountNumber = await createAccount(tx, person, c, originalRetirementAge, actor);
       return { ok: (await accountView(tx, accountNumber))! };
     },
     onConflict: userError("ALREADY_ENROLLED", "该人员已在本中心开立灵活就业缴存账户", "idNumber"),

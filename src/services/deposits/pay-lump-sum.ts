@@ -1,5 +1,5 @@
 // payLumpSum 趸缴: one payment for a whole settlement year (or its remaining months), credited month by month.
-import { checkLumpSumAmounts, lumpSumCoverage } from "../../domain/deposits/deposit.rule";
+import { checkLumpSumAmounts, lumpSumCoverage, lumpSumLimitsDate } from "../../domain/deposits/deposit.rule";
 import type { MoneyValue } from "../../domain/money/money";
 import { lockAccount } from "../../ledger/worker-lock";
 import { accountView } from "../accounts/account-view";
@@ -29,7 +29,9 @@ export async function payLumpSum(
   if (!Number.isInteger(c.settlementYear) || c.settlementYear < 2000 || c.settlementYear > 2100) {
     return { userErrors: [userError("INVALID_SETTLEMENT_YEAR", "结算年度无效", "settlementYear")] };
   }
-  const params = await hub.policy.on(c.paidOn);
+  // The back-payment switch as on the payment date; the amount limits of the settlement year paid for (decision 015).
+  const backPaymentAllowed = (await hub.policy.on(c.paidOn)).depositLimits().backPayWithinSettlementYear;
+  const yearParams = await hub.policy.on(lumpSumLimitsDate(c.settlementYear));
   const input = { ...c, amount: c.amount.toFixed(2) };
   return runIdempotent<DepositResult>(
     hub.prisma,
@@ -43,13 +45,14 @@ export async function payLumpSum(
         paidOn: c.paidOn,
         openedOn: account.openedOn,
         paidPeriods: await paidPeriods(tx, account.id),
+        backPaymentAllowed,
       });
       if (coverage.violations.length > 0)
         return { userErrors: coverage.violations.map((v) => userError(v.code, v.message, v.field)) };
       // Each month is paid at the amount of the deposit plan in force for it (a plan change applies from its month).
       const amounts = await monthlyAmountsFor(tx, account.id, coverage.months);
       if (!amounts) return { userErrors: [userError("NO_DEPOSIT_PLAN", "账户没有有效的缴存计划", "accountNumber")] };
-      const violations = checkLumpSumAmounts(c.amount, amounts, params.depositLimits());
+      const violations = checkLumpSumAmounts(c.amount, amounts, yearParams.depositLimits());
       if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
       const entries = await postDeposit(tx, hub.ledger, {
         account,

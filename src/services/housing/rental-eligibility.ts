@@ -1,8 +1,11 @@
 // rentalEligibility: priority and deposit-waiver eligibility of up to 500 persons as of a date, in one SQL statement
 // whatever the number of persons. The rule (src/domain/housing/rental-eligibility.rule.ts) decides; this reads, per
 // person, the account that counts (the active one, else the latest), its deposit plan in force on asOf, the months
-// paid by then and the person's fraud bans in force on asOf. Unknown persons are answered like anyone not eligible (NOT_ENROLLED), never with an error.
+// paid by then, the months it carries from a transfer in or a pre-pilot account (as the account view does) and the
+// person's fraud bans in force on asOf. Unknown persons are answered like anyone not eligible (NOT_ENROLLED), never
+// with an error.
 import { monthOf } from "../../domain/calendar/calendar";
+import type { CarriedRun } from "../../domain/deposits/deposit-history";
 import {
   type HousingAccountFacts,
   type HousingParameters,
@@ -26,6 +29,7 @@ interface AccountRow {
   deposit_day: number | null;
   periods: string[] | null;
   paid_on: string[] | null;
+  carried: CarriedRun[] | null;
   ban_kinds: string[] | null;
   ban_from: string[] | null;
   ban_until: string[] | null;
@@ -57,6 +61,7 @@ function toFacts(row: AccountRow): HousingAccountFacts {
     openedOn: row.opened_on,
     depositDay: row.deposit_day,
     paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })),
+    carried: row.carried ?? [],
     bans: (row.ban_kinds ?? []).map((kind, i) => ({ kind, decidedOn: row.ban_from![i]!, until: row.ban_until![i]! })),
   };
 }
@@ -71,7 +76,9 @@ export async function rentalEligibilities(
   const params = await parametersOn(hub, asOf);
   const rows = await hub.prisma.$queryRaw<AccountRow[]>`
     SELECT DISTINCT ON (p.id) p.id_number::text AS id_number, a.kind, a.status, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on,
-           plan.deposit_day, paid.periods, paid.paid_on, ban.ban_kinds, ban.ban_from, ban.ban_until
+           plan.deposit_day, paid.periods, paid.paid_on, ban.ban_kinds, ban.ban_from, ban.ban_until,
+           (SELECT json_agg(json_build_object('paidMonths', ch.paid_months, 'paidUpTo', ch.paid_up_to,
+              'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried
       FROM person p
       JOIN account a ON a.person_id = p.id
       LEFT JOIN LATERAL (

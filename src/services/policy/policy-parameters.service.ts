@@ -49,7 +49,7 @@ export class ParametersOn {
   codes(key: string): string[] {
     return this.text(key).split(",");
   }
-  retirement(sex: "male" | "female"): RetirementRule {
+  retirement(sex: "male" | "female" | "female50"): RetirementRule {
     return {
       baseAgeMonths: this.int(`retirement.${sex}.baseAgeMonths`),
       targetAgeMonths: this.int(`retirement.${sex}.targetAgeMonths`),
@@ -62,6 +62,7 @@ export class ParametersOn {
       minAgeMonths: this.int("enrolment.minAgeYears") * 12,
       retirementMale: this.retirement("male"),
       retirementFemale: this.retirement("female"),
+      retirementFemale50: this.retirement("female50"),
       countyCodes: this.codes("enrolment.countyCodes"),
       monthlyMin: this.money("deposit.monthlyMin"),
       monthlyMax: this.money("deposit.monthlyMax"),

@@ -2,8 +2,10 @@
 // number of persons. The rule (src/domain/tax/tax-deduction.rule.ts) decides; this reads the months paid and the
 // parameters in force. Unknown persons get zero amounts, exactly like a person who paid nothing that year.
 import { formatMoney, toMoney } from "../../domain/money/money";
+import { PILOT_START_DATE } from "../../domain/policy/parameter-catalog";
 import {
   type DeductionParameters,
+  deductionParametersNeededFrom,
   NO_DEDUCTION,
   type PaidMonth,
   type TaxDeduction,
@@ -54,13 +56,31 @@ function toDto(idNumber: string, taxYear: number, d: TaxDeduction): TaxDeduction
   };
 }
 
+const noParameters = (taxYear: number) =>
+  badInput(`${taxYear} 年度没有生效的扣除参数 (no deduction parameters in force for tax year ${taxYear})`, "taxYear");
+
+/** The parameters in force on `date`, or BAD_USER_INPUT when none are (the hub never guesses a cap). */
+async function deductionParametersOn(
+  hub: Pick<HubServices, "policy">,
+  date: string,
+  taxYear: number,
+): Promise<DeductionParameters> {
+  try {
+    return deductionParameters(await hub.policy.on(date));
+  } catch (e) {
+    if (e instanceof MissingParameterError) throw noParameters(taxYear);
+    throw e;
+  }
+}
+
 /** The parameters in force on each payment date (read from the in-memory parameter table, no SQL per date). */
 async function parametersByDate(
   hub: Pick<HubServices, "policy">,
   dates: Iterable<string>,
+  taxYear: number,
 ): Promise<Map<string, DeductionParameters>> {
   const byDate = new Map<string, DeductionParameters>();
-  for (const date of dates) if (!byDate.has(date)) byDate.set(date, deductionParameters(await hub.policy.on(date)));
+  for (const date of dates) if (!byDate.has(date)) byDate.set(date, await deductionParametersOn(hub, date, taxYear));
   return byDate;
 }
 
@@ -74,17 +94,9 @@ export async function taxDeductions(
     throw badInput("纳税年度无效 (taxYear must be a year from 1900 to 2199)", "taxYear");
   if (ids.length === 0) return [];
   const { from, to } = taxYearDates(taxYear);
-  try {
-    // A parameter in force on 1 January stays in force (with some value) on every later day of the year.
-    deductionParameters(await hub.policy.on(from));
-  } catch (e) {
-    if (e instanceof MissingParameterError)
-      throw badInput(
-        `${taxYear} 年度没有生效的扣除参数 (no deduction parameters in force for tax year ${taxYear})`,
-        "taxYear",
-      );
-    throw e;
-  }
+  // A parameter in force on that day stays in force (with some value) on every later day of the year. Parameters in
+  // force before the pilot's start are never needed (decision 015).
+  await deductionParametersOn(hub, deductionParametersNeededFrom(taxYear, PILOT_START_DATE), taxYear);
   const rows = await hub.prisma.$queryRaw<PaidRow[]>`
     SELECT p.id_number::text AS id_number,
            array_agg(dm.period::text ORDER BY dm.period, dm.paid_on) AS periods,
@@ -99,6 +111,7 @@ export async function taxDeductions(
   const params = await parametersByDate(
     hub,
     rows.flatMap((r) => r.paid_on),
+    taxYear,
   );
   const byPerson = new Map<string, TaxDeduction>();
   for (const row of rows) {

@@ -132,6 +132,44 @@ describe("enrollWorker", () => {
     expect(younger.body.data!.enrollWorker.userErrors).toEqual([]);
   });
 
+  it("follows a woman's retirement track: 50 when the center says so, 55 by default, recorded on the person", async () => {
+    // Born 1975-06-20. Track 50: 5 months after 1975-01, 5 / 2 = 2, + 1 = 3 months: she retired at 50 years 3 months
+    // on 2025-09-20. Track 55: 66 months after 1970-01, 66 / 4 = 16, + 1 = 17 months: 56 years 5 months (2031-11-20).
+    const idNumber = freshIdNumber("1975-06-20", "140502", "F");
+    const refused = await enrol({ idNumber, enrolledOn: "2026-07-15", originalRetirementAge: 50 });
+    expect(refused.body.data!.enrollWorker.userErrors).toEqual([
+      { code: "AT_OR_ABOVE_RETIREMENT_AGE", field: "idNumber", message: "已达到法定退休年龄（50周岁3个月）" },
+    ]);
+    expect(await t.hub.db.prisma.person.count({ where: { idNumber } })).toBe(0);
+    const enrolled = await enrol({ idNumber, enrolledOn: "2026-07-15" });
+    expect(enrolled.body.data!.enrollWorker.userErrors).toEqual([]);
+    const person = await t.hub.db.prisma.person.findUniqueOrThrow({ where: { idNumber } });
+    expect(person.originalRetirementAge).toBe(55);
+
+    const younger = freshIdNumber("1990-03-08", "140502", "F");
+    expect((await enrol({ idNumber: younger, originalRetirementAge: 50 })).body.data!.enrollWorker.userErrors).toEqual(
+      [],
+    );
+    expect(
+      (await t.hub.db.prisma.person.findUniqueOrThrow({ where: { idNumber: younger } })).originalRetirementAge,
+    ).toBe(50);
+    const man = freshIdNumber("1990-03-08", "140502", "M");
+    const manRes = await enrol({ idNumber: man });
+    expect(manRes.body.data!.enrollWorker.userErrors).toEqual([]);
+    expect((await t.hub.db.prisma.person.findUniqueOrThrow({ where: { idNumber: man } })).originalRetirementAge).toBe(
+      null,
+    );
+  });
+
+  it("refuses an original retirement age for a man, and one other than 55 or 50 for a woman", async () => {
+    const man = await enrol({ idNumber: freshIdNumber("1990-03-08", "140502", "M"), originalRetirementAge: 60 });
+    expect(man.body.data!.enrollWorker.userErrors.map((e) => [e.code, e.field])).toEqual([
+      ["INVALID_ORIGINAL_RETIREMENT_AGE", "originalRetirementAge"],
+    ]);
+    const woman = await enrol({ idNumber: freshIdNumber("1990-03-08", "140502", "F"), originalRetirementAge: 45 });
+    expect(woman.body.data!.enrollWorker.userErrors.map((e) => e.code)).toEqual(["INVALID_ORIGINAL_RETIREMENT_AGE"]);
+  });
+
   it("fails with CONNECTOR_UNAVAILABLE and writes nothing when the national platform is down", async () => {
     const idNumber = freshIdNumber();
     t.national.control.setMode("down");

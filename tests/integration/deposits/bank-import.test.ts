@@ -254,6 +254,32 @@ describe("importBankCollection", () => {
     expect(await entryCount()).toBe(before);
   });
 
+  it("rejects an amount without exactly two decimals by line, on the mutation and the streamed route", async () => {
+    const a = await openAccount();
+    const stamp = key("")
+      .replace(/[^0-9a-z]/gi, "")
+      .slice(0, 10);
+    const csv = [
+      HEADER,
+      `BKDEC${stamp}1,${a},2026-07,1000,2026-07-20,SUCCESS,`, //   2 INVALID_AMOUNT
+      `BKDEC${stamp}2,${a},2026-07,1000.5,2026-07-20,SUCCESS,`, // 3 INVALID_AMOUNT
+      `BKDEC${stamp}3,${a},2026-08,1000.000,2026-08-20,SUCCESS,`, // 4 INVALID_AMOUNT
+    ].join("\n");
+    const before = await entryCount();
+    const result = await imported(csv);
+    expect(result).toMatchObject({ accepted: 0, rejected: 3, rows: 3 });
+    expect(byLine(result.errors)).toEqual([
+      ["line:2", "INVALID_AMOUNT"],
+      ["line:3", "INVALID_AMOUNT"],
+      ["line:4", "INVALID_AMOUNT"],
+    ]);
+    const streamed = await stream(`${csv.replace(/BKDEC/g, "BKDES")}\n`);
+    expect(streamed.status).toBe(200);
+    expect(byLine(streamed.body.errors)).toEqual(byLine(result.errors));
+    expect(await entryCount()).toBe(before);
+    expect(await balanceOf(a)).toBe("0.00");
+  });
+
   it("refuses a file whose header is wrong and posts nothing", async () => {
     const a = await openAccount();
     const before = await entryCount();

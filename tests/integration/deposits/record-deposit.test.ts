@@ -257,7 +257,18 @@ describe("recordDeposit", () => {
   it("rejects malformed money, months and dates with BAD_USER_INPUT before anything runs", async () => {
     const accountNumber = await openAccount();
     const before = await entryCount();
-    for (const amount of ["12.345", "1e3", " 100", "100 ", "1,000.00", "", "12345678901234567.00"]) {
+    for (const amount of [
+      "1000", // the contract's Money has exactly two decimals (decision 015)
+      "1000.5",
+      "1000.000",
+      "12.345",
+      "1e3",
+      " 100",
+      "100 ",
+      "1,000.00",
+      "",
+      "12345678901234567.00",
+    ]) {
       expect([amount, errorCodes(await record(depositInput(accountNumber, { amount })))]).toEqual([
         amount,
         ["BAD_USER_INPUT"],
@@ -273,6 +284,25 @@ describe("recordDeposit", () => {
     expect(errorCodes(await record(depositInput(accountNumber, { paidOn: "2026-02-30" })))).toEqual(["BAD_USER_INPUT"]);
     expect(errorCodes(await record(depositInput(accountNumber, { channel: "CASH" })))).toEqual(["BAD_USER_INPUT"]);
     expect(await entryCount()).toBe(before);
+  });
+
+  it("rejects money without exactly two decimals written into the query text with BAD_USER_INPUT", async () => {
+    const accountNumber = await openAccount();
+    const before = await entryCount();
+    for (const amount of ["1000", "1000.5", "1000.000"]) {
+      const literal = `mutation { recordDeposit(input: { accountNumber: "${accountNumber}", period: "2026-07",
+        amount: "${amount}", channel: ACTIVE_PAYMENT, paymentRef: "${key("LIT")}", paidOn: "2026-07-20",
+        idempotencyKey: "${key("lit")}" }) { userErrors { code } } }`;
+      const res = await t.gql(literal);
+      expect([amount, errorCodes(res)]).toEqual([amount, ["BAD_USER_INPUT"]]);
+    }
+    expect(await entryCount()).toBe(before);
+    const ok = await t.gql<RecordResult>(
+      `mutation { recordDeposit(input: { accountNumber: "${accountNumber}", period: "2026-07", amount: "1000.00",
+        channel: ACTIVE_PAYMENT, paymentRef: "${key("LIT")}", paidOn: "2026-07-20", idempotencyKey: "${key("lit")}" })
+        { userErrors { code } } }`,
+    );
+    expect(ok.body.data!.recordDeposit.userErrors).toEqual([]);
   });
 
   it("refuses a negative or zero amount as a business error and writes nothing", async () => {

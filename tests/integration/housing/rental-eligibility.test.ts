@@ -11,6 +11,7 @@ import {
   unknownIdNumbers,
   type Worker,
 } from "../../factories/agency-exchange";
+import { ENROL, enrolInput, freshIdNumber, key } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
@@ -20,6 +21,48 @@ let recentGap: Worker; // 2026-01 .. 2026-04, 2026-06, 2026-07
 let lump: Worker; // a lump sum for 2026-07 .. 2027-06 paid on 2026-07-10
 let closed: Worker; // like regular, then closed
 let employer: Worker; // converted to employer-based
+let carried: Worker; // transferred in 2026-07-05 (27 months to 2026-06, the last six continuous), 2026-07 .. 2026-12 paid
+let carriedNoFlag: Worker; // the same without the six-month continuity flag
+
+const RECEIVE = `mutation Receive($input: TransferInInput!) {
+  receiveTransfer(input: $input) { account { accountNumber } userErrors { code } }
+}`;
+
+/** A transfer in from Shenzhen received 2026-07-05, then enrolment on that account on 2026-07-06. */
+async function transferredIn(letter: string, lastSixMonthsContinuous: boolean): Promise<Worker> {
+  const idNumber = freshIdNumber();
+  const input = {
+    contactLetterNo: letter,
+    fromCenter: "440300",
+    idNumber,
+    name: "转入人员",
+    countyCode: "140502",
+    principal: "12000.00",
+    interest: "150.50",
+    openedMonth: "2024-01",
+    paidUpTo: "2026-06",
+    lastSixMonthsContinuous,
+    paidMonths: 27,
+    loanCount: 0,
+    loanOutstanding: false,
+    fraudFlag: false,
+    receivedOn: "2026-07-05",
+    idempotencyKey: key("tin"),
+  };
+  const received = await t.gql<{ receiveTransfer: { account: { accountNumber: string } | null; userErrors: [] } }>(
+    RECEIVE,
+    { input },
+  );
+  expect(received.body.data!.receiveTransfer.userErrors).toEqual([]);
+  const enrolled = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: [] } }>(ENROL, {
+    input: enrolInput({ idNumber, enrolledOn: "2026-07-06" }),
+  });
+  expect(enrolled.body.data!.enrollWorker.userErrors).toEqual([]);
+  const accountNumber = enrolled.body.data!.enrollWorker.account!.accountNumber;
+  expect(accountNumber).toBe(received.body.data!.receiveTransfer.account!.accountNumber);
+  await payMonthsOnDay(t, accountNumber, monthRange("2026-07", "2026-12"), "1000.00");
+  return { idNumber, accountNumber };
+}
 
 const BELOW_BOTH = ["CONSECUTIVE_MONTHS_BELOW_PRIORITY", "CONSECUTIVE_MONTHS_BELOW_WAIVER"];
 const BOTH = { priorityEligible: true, depositWaiverEligible: true, reasons: [] };
@@ -75,7 +118,7 @@ beforeAll(async () => {
     where: { accountNumber: employer.accountNumber },
     data: { kind: "EMPLOYER" },
   });
-});
+}, 240_000); // some forty requests: 60 s ran out on a loaded machine
 afterAll(async () => {
   await expectLedgerBalanced(t);
   await t.close();
@@ -165,6 +208,48 @@ describe("rentalEligibility over gaps, lump sums and account states", () => {
       { idNumber: stranger, ...notEnrolled },
       { idNumber: recentGap.idNumber, ...notEnrolled },
     ]);
+  });
+});
+
+describe("rentalEligibility with months carried from a transfer in (decision 015)", () => {
+  const PRIORITY_ONLY = {
+    priorityEligible: true,
+    depositWaiverEligible: false,
+    reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"],
+  };
+
+  beforeAll(async () => {
+    carried = await transferredIn("4403002607050001", true);
+    carriedNoFlag = await transferredIn("4403002607050002", false);
+  }, 120_000);
+
+  it("continues the run with the six continuous months carried up to 2026-06", async () => {
+    // 2026-07-06: July's deposit day (10) is still to come, so the count starts at 2026-06, the carried paid-up-to
+    // month: 0 months here + 6 carried = 6 (priority, not the waiver). 2026-06 precedes the opening month: not owed.
+    expect(await one(carried, "2026-07-06")).toEqual({ ...PRIORITY_ONLY, consecutiveMonths: 6 });
+    // 2026-09-20: 2026-07 .. 2026-09 here (3) + 6 carried = 9.
+    expect(await one(carried, "2026-09-20")).toEqual({ ...PRIORITY_ONLY, consecutiveMonths: 9 });
+    // 2027-01-05: counted from 2026-12: 2026-07 .. 2026-12 here (6) + 6 carried = 12, both.
+    expect(await one(carried, "2027-01-05")).toEqual({ ...BOTH, consecutiveMonths: 12 });
+  });
+
+  it("agrees with the account's figures once asOf has passed every month paid", async () => {
+    const res = await t.gql<{ account: { paidMonths: number; consecutiveMonths: number; paidUpTo: string } }>(
+      `query($n: String!) { account(accountNumber: $n) { paidMonths consecutiveMonths paidUpTo } }`,
+      { n: carried.accountNumber },
+    );
+    // 27 carried + 6 paid here = 33 months; 6 here + 6 carried = 12 consecutive, up to 2026-12.
+    expect(res.body.data!.account).toEqual({ paidMonths: 33, consecutiveMonths: 12, paidUpTo: "2026-12" });
+    expect((await one(carried, "2027-01-05")).consecutiveMonths).toBe(12);
+  });
+
+  it("counts no carried month without the six-month continuity flag", async () => {
+    expect(await one(carriedNoFlag, "2026-07-06")).toEqual({
+      ...NEITHER,
+      consecutiveMonths: 0,
+      reasons: BELOW_BOTH,
+    });
+    expect(await one(carriedNoFlag, "2027-01-05")).toEqual({ ...PRIORITY_ONLY, consecutiveMonths: 6 });
   });
 });
 

@@ -1,7 +1,7 @@
 // Finance being down delays payment and loses nothing: a claimed batch is kept and resent, a settlement writes
 // nothing and answers CONNECTOR_UNAVAILABLE; the monthly job claims, resends and settles on its own.
 import { runMonthlySubsidies } from "../../../src/jobs/graduate-subsidy.job";
-import { key } from "../../factories/workers";
+import { key, RECORD } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 import {
   accountState,
@@ -141,5 +141,55 @@ describe("runMonthlySubsidies", () => {
       expect.objectContaining({ batchNo: "GS-202701-0001", status: "PAID", paidAmount: "150.00" }),
     ]);
     expect(await accountState(t, worker)).toMatchObject({ balance: "450.00" });
+  });
+
+  it("claims a month back-paid after its batch exists on the next run, and never a month twice", async () => {
+    // Both graduated 2024-06-30 (BACHELOR): 50 % of 300.00 = 150.00 a month.
+    const onTime = await enrolGraduate(t, "BACHELOR", "2024-06-30");
+    const late = await enrolGraduate(t, "BACHELOR", "2024-06-30");
+    await pay(t, onTime, "2027-02", "300.00");
+    const february = await runMonthlySubsidies(t.hub.services, "2027-02");
+    expect(february).toMatchObject({ claimed: "GS-202702-0001", lateClaimed: [] });
+    // The late worker back-pays February on 2027-03-05 (within the settlement year), after February's batch.
+    const backPayment = {
+      accountNumber: late,
+      period: "2027-02",
+      amount: "300.00",
+      channel: "ACTIVE_PAYMENT",
+      paymentRef: key("ref"),
+      paidOn: "2027-03-05",
+      idempotencyKey: key("dep"),
+    };
+    const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input: backPayment });
+    expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
+    await pay(t, late, "2027-03", "300.00");
+
+    const march = await runMonthlySubsidies(t.hub.services, "2027-03");
+    expect(march).toMatchObject({ claimed: "GS-202703-0001", lateClaimed: ["GS-202702-0002"], unavailable: [] });
+    expect(march.settled.map((b) => [b.batchNo, b.status, b.paidAmount])).toEqual([
+      ["GS-202703-0001", "PAID", "150.00"], // the month's own batch is claimed first
+      ["GS-202702-0002", "PAID", "150.00"],
+    ]);
+    expect(await accountState(t, late)).toMatchObject({
+      balance: "900.00", // 2 × 300.00 + 2 × 150.00
+      subsidies: [
+        { amount: "150.00", period: "2027-02" },
+        { amount: "150.00", period: "2027-03" },
+      ],
+    });
+    expect(await accountState(t, onTime)).toMatchObject({ balance: "450.00" }); // claimed once, in February's batch
+
+    const postings = await subsidyPostingCount(t);
+    const rerun = await runMonthlySubsidies(t.hub.services, "2027-03");
+    expect(rerun).toMatchObject({ claimed: null, lateClaimed: [], settled: [] });
+    const april = await runMonthlySubsidies(t.hub.services, "2027-04");
+    expect(april).toMatchObject({ claimed: null, lateClaimed: [], settled: [] });
+    expect(await subsidyPostingCount(t)).toBe(postings);
+    const claims = await t.hub.db.prisma.subsidyClaim.groupBy({
+      by: ["personId", "period"],
+      where: { period: { in: ["2027-02", "2027-03"] } },
+      _count: { _all: true },
+    });
+    expect(claims.map((c) => c._count._all)).toEqual([1, 1, 1]); // onTime 2027-02; late 2027-02 and 2027-03
   });
 });

@@ -18,6 +18,7 @@ let t: TestHub;
 let december: Worker; // monthly payments in 2025, 2026 (one of them for 2025-12, paid in January) and 2027
 let lump: Worker;
 let idle: Worker;
+let pilot2023: Worker; // one month paid in the pilot's first half year
 
 const SET_PARAMETER = `mutation P($input: SetPolicyParameterInput!) { setPolicyParameter(input: $input) { userErrors { code } } }`;
 
@@ -63,6 +64,8 @@ beforeAll(async () => {
   lump = await enrolWorker(t, { enrolledOn: "2026-07-01", monthlyAmount: "5804.00", mode: "LUMP_SUM" });
   await payLump(t, lump.accountNumber, 2026, "69648.00", "2026-07-10"); // 12 × 5,804.00 for 2026-07 .. 2027-06
   idle = await enrolWorker(t, { enrolledOn: "2026-07-15" });
+  pilot2023 = await enrolWorker(t, { enrolledOn: "2023-08-01", monthlyAmount: "1000.00" });
+  await payMonth(t, pilot2023.accountNumber, "2023-08", "1000.00", "2023-08-10");
 });
 afterAll(async () => {
   await expectLedgerBalanced(t);
@@ -145,6 +148,20 @@ describe("taxDeductions", () => {
     const res = await t.gql(TAX_DEDUCTIONS, { taxYear: 2026, idNumbers: unknownIdNumbers(501) }, { as: "TAX_BUREAU" });
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
     expect(res.body.data ?? null).toBeNull();
+  });
+
+  it("answers 2023, the pilot's first year, though no base cap is in force on 1 January 2023", async () => {
+    // The defaults apply from the pilot's start (2023-07-01); 1,000.00 is below the cap 5,803.92, so all of it counts.
+    expect(await deductions(2023, [pilot2023.idNumber])).toEqual([
+      {
+        idNumber: pilot2023.idNumber,
+        taxYear: 2023,
+        paidAmount: "1000.00",
+        deductibleAmount: "1000.00",
+        months: [{ period: "2023-08", paid: "1000.00", deductible: "1000.00" }],
+      },
+    ]);
+    expect(await deductions(2023, [december.idNumber])).toEqual([zero(december.idNumber, 2023)]);
   });
 
   it("refuses a tax year with no base cap in force rather than guess one", async () => {

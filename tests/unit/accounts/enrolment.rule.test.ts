@@ -6,6 +6,12 @@ const POLICY_2026: EnrolmentPolicy = {
   minAgeMonths: 192,
   retirementMale: { baseAgeMonths: 720, targetAgeMonths: 756, reformStartBirthMonth: "1965-01", stepBirthMonths: 4 },
   retirementFemale: { baseAgeMonths: 660, targetAgeMonths: 696, reformStartBirthMonth: "1970-01", stepBirthMonths: 4 },
+  retirementFemale50: {
+    baseAgeMonths: 600,
+    targetAgeMonths: 660,
+    reformStartBirthMonth: "1975-01",
+    stepBirthMonths: 2,
+  },
   countyCodes: ["140502", "140521", "140522", "140524", "140525", "140581"],
   monthlyMin: parseMoney("216.00"),
   monthlyMax: parseMoney("5804.00"),
@@ -143,6 +149,31 @@ describe("checkEnrolment: retirement age", () => {
     expect(codes(facts({ person: person("1970-01-20", "F"), enrolledOn: "2025-02-19" }))).toEqual([]);
     expect(codes(facts({ person: person("1970-01-20", "F"), enrolledOn: "2025-02-20" }))).toEqual([
       "AT_OR_ABOVE_RETIREMENT_AGE",
+    ]);
+  });
+
+  it("applies the 50 track to a woman recorded with it: born 1975-06-20, she retires at 50 years 3 months", () => {
+    // 1975-06 is 5 months after 1975-01: 5 / 2 = 2, + 1 = 3 months; on the 55 track she retires at 56 years 5 months
+    // (1975-06 is 66 months after 1970-01: 66 / 4 = 16, + 1 = 17 months).
+    const woman = person("1975-06-20", "F");
+    expect(codes(facts({ person: woman, enrolledOn: "2025-09-19", originalRetirementAge: 50 }))).toEqual([]);
+    expect(
+      checkEnrolment(facts({ person: woman, enrolledOn: "2025-09-20", originalRetirementAge: 50 }), POLICY_2026),
+    ).toEqual([
+      { code: "AT_OR_ABOVE_RETIREMENT_AGE", field: "idNumber", message: "已达到法定退休年龄（50周岁3个月）" },
+    ]);
+    expect(codes(facts({ person: woman, enrolledOn: "2025-09-20", originalRetirementAge: 55 }))).toEqual([]);
+    expect(codes(facts({ person: woman, enrolledOn: "2025-09-20" }))).toEqual([]); // none recorded: 55
+    expect(codes(facts({ person: woman, enrolledOn: "2031-11-19" }))).toEqual([]);
+    expect(codes(facts({ person: woman, enrolledOn: "2031-11-20" }))).toEqual(["AT_OR_ABOVE_RETIREMENT_AGE"]);
+  });
+
+  it("refuses an original retirement age for a man, and one other than 55 or 50 for a woman", () => {
+    expect(codes(facts({ person: person("1990-01-20", "M"), originalRetirementAge: 60 }))).toEqual([
+      "INVALID_ORIGINAL_RETIREMENT_AGE",
+    ]);
+    expect(codes(facts({ person: person("1990-01-20", "F"), originalRetirementAge: 52 }))).toEqual([
+      "INVALID_ORIGINAL_RETIREMENT_AGE",
     ]);
   });
 

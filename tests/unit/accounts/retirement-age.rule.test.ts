@@ -1,4 +1,9 @@
-import { retirementAgeMonths, type RetirementRule } from "../../../src/domain/accounts/retirement-age.rule";
+import {
+  originalRetirementAgeProblem,
+  retirementAgeMonths,
+  type RetirementRule,
+  retirementRuleFor,
+} from "../../../src/domain/accounts/retirement-age.rule";
 
 const MEN: RetirementRule = {
   baseAgeMonths: 720,
@@ -11,6 +16,13 @@ const WOMEN: RetirementRule = {
   targetAgeMonths: 696,
   reformStartBirthMonth: "1970-01",
   stepBirthMonths: 4,
+};
+
+const WOMEN_50: RetirementRule = {
+  baseAgeMonths: 600,
+  targetAgeMonths: 660,
+  reformStartBirthMonth: "1975-01",
+  stepBirthMonths: 2,
 };
 
 describe("retirementAgeMonths for men (60 rising to 63)", () => {
@@ -55,5 +67,48 @@ describe("retirementAgeMonths parameters", () => {
 
   it("refuses a step that is not a positive integer", () => {
     expect(() => retirementAgeMonths("1970-01-01", { ...MEN, stepBirthMonths: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("retirementAgeMonths for women whose original retirement age is 50 (50 rising to 55)", () => {
+  it.each([
+    ["1974-12-31", 600], // before the reform: 50
+    ["1975-01-01", 601], // first cohort: +1 month
+    ["1975-02-28", 601],
+    ["1975-03-01", 602], // one month more every 2 months of birth
+    ["1975-06-20", 603], // index 5: 5 / 2 = 2, + 1 = 3 months: 50 years 3 months
+    ["1976-03-10", 608], // index 14: 7 + 1 = 8
+    ["1984-10-31", 659], // index 117: 58 + 1 = 59
+    ["1984-11-01", 660], // index 118: 59 + 1 = 60 months: 55
+    ["1995-01-01", 660],
+  ])("a woman born %s retires at %i months of age", (birthDate, months) => {
+    expect(retirementAgeMonths(birthDate, WOMEN_50)).toBe(months);
+  });
+});
+
+describe("the track a person's retirement age follows", () => {
+  const rules = { male: MEN, female: WOMEN, female50: WOMEN_50 };
+
+  it("is the men's track for a man, the 55 track for a woman unless 50 is recorded", () => {
+    expect(retirementRuleFor("M", null, rules)).toBe(MEN);
+    expect(retirementRuleFor("F", null, rules)).toBe(WOMEN);
+    expect(retirementRuleFor("F", 55, rules)).toBe(WOMEN);
+    expect(retirementRuleFor("F", 50, rules)).toBe(WOMEN_50);
+  });
+
+  it("accepts 55 or 50 for a woman and nothing for a man", () => {
+    expect(originalRetirementAgeProblem("F", 55)).toEqual([]);
+    expect(originalRetirementAgeProblem("F", 50)).toEqual([]);
+    expect(originalRetirementAgeProblem("F", null)).toEqual([]);
+    expect(originalRetirementAgeProblem("M", null)).toEqual([]);
+    for (const [sex, age] of [
+      ["F", 60],
+      ["F", 52],
+      ["M", 60],
+      ["M", 50],
+    ] as const)
+      expect(originalRetirementAgeProblem(sex, age).map((v) => [v.code, v.field])).toEqual([
+        ["INVALID_ORIGINAL_RETIREMENT_AGE", "originalRetirementAge"],
+      ]);
   });
 });

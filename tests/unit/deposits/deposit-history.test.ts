@@ -1,4 +1,5 @@
 import {
+  carriedAsOf,
   consecutiveMonthsAsOf,
   depositHistory,
   type PaidMonth,
@@ -159,6 +160,27 @@ describe("carried runs (transfer in, pre-pilot history)", () => {
     expect(depositHistory(["2026-08"], 0, [sixContinuous])).toEqual({
       paidMonths: 28,
       consecutiveMonths: 1,
+      paidUpTo: "2026-08",
+    });
+  });
+});
+
+describe("carried months as of a date", () => {
+  const carried = [{ paidMonths: 27, paidUpTo: "2026-06", continuousMonths: 6 }];
+  const here = ["2026-07", "2026-08"].map((period) => ({ period, paidOn: `${period}-10` }));
+
+  it("counts a carried run once its paid-up-to month is not after asOf's month", () => {
+    expect(carriedAsOf(carried, "2026-06-30")).toEqual(carried);
+    expect(carriedAsOf(carried, "2026-05-31")).toEqual([]);
+  });
+
+  it("continues the run as of a date as the account's figures do", () => {
+    expect(consecutiveMonthsAsOf(here, "2026-08-20", 10, carried)).toBe(8); // 2 + 6
+    expect(consecutiveMonthsAsOf(here, "2026-08-20", 10)).toBe(2);
+    expect(consecutiveMonthsAsOf(here, "2026-07-05", 10, carried)).toBe(6); // from 2026-06: 0 + 6
+    expect(depositHistory(["2026-07", "2026-08"], 0, carried)).toEqual({
+      paidMonths: 29,
+      consecutiveMonths: 8,
       paidUpTo: "2026-08",
     });
   });

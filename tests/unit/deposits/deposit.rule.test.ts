@@ -4,6 +4,7 @@ import {
   depositKind,
   type DepositLimits,
   lumpSumCoverage,
+  lumpSumLimitsDate,
   type MonthlyDepositFacts,
 } from "../../../src/domain/deposits/deposit.rule";
 import { parseMoney } from "../../../src/domain/money/money";
@@ -75,7 +76,7 @@ describe("checkMonthlyDeposit: period", () => {
 
   it("refuses a malformed period without further checks", () => {
     expect(codes(deposit({ period: "2026-13" }))).toEqual(["INVALID_PERIOD"]);
-    expect(codes(deposit({ period: "2026-13", amount: parseMoney("0") }))).toEqual([
+    expect(codes(deposit({ period: "2026-13", amount: parseMoney("0.00") }))).toEqual([
       "AMOUNT_NOT_POSITIVE",
       "INVALID_PERIOD",
     ]);
@@ -133,6 +134,7 @@ describe("lumpSumCoverage", () => {
       paidOn: "2026-11-05",
       openedOn: "2026-11-05",
       paidPeriods: new Set(),
+      backPaymentAllowed: true,
     });
     expect(coverage.violations).toEqual([]);
     expect(coverage.months).toEqual([
@@ -153,6 +155,7 @@ describe("lumpSumCoverage", () => {
       paidOn: "2026-07-01",
       openedOn: "2025-03-01",
       paidPeriods: new Set(),
+      backPaymentAllowed: true,
     });
     expect(coverage.months).toHaveLength(12);
     expect(coverage.months[0]).toBe("2026-07");
@@ -165,6 +168,7 @@ describe("lumpSumCoverage", () => {
       paidOn: "2026-09-20",
       openedOn: "2025-03-01",
       paidPeriods: new Set(["2026-07", "2026-08", "2027-01", "2026-06"]),
+      backPaymentAllowed: true,
     });
     expect(coverage.months).toHaveLength(9);
     expect(coverage.months).not.toContain("2027-01");
@@ -172,7 +176,12 @@ describe("lumpSumCoverage", () => {
   });
 
   it("accepts the current settlement year on its last day and the next one in advance", () => {
-    const base = { paidOn: "2027-06-30", openedOn: "2027-06-30", paidPeriods: new Set<string>() };
+    const base = {
+      paidOn: "2027-06-30",
+      openedOn: "2027-06-30",
+      paidPeriods: new Set<string>(),
+      backPaymentAllowed: true,
+    };
     expect(lumpSumCoverage({ ...base, settlementYear: 2026 })).toEqual({ months: ["2027-06"], violations: [] });
     expect(lumpSumCoverage({ ...base, settlementYear: 2027 }).months).toHaveLength(12);
   });
@@ -183,6 +192,7 @@ describe("lumpSumCoverage", () => {
       paidOn: "2026-07-01",
       openedOn: "2025-03-01",
       paidPeriods: new Set(),
+      backPaymentAllowed: true,
     });
     expect(coverage.months).toEqual([]);
     expect(coverage.violations).toEqual([
@@ -196,9 +206,61 @@ describe("lumpSumCoverage", () => {
       paidOn: "2026-06-30",
       openedOn: "2025-03-01",
       paidPeriods: new Set(),
+      backPaymentAllowed: true,
     });
     expect(coverage.months).toEqual([]);
     expect(coverage.violations.map((v) => v.code)).toEqual(["SETTLEMENT_YEAR_TOO_FAR"]);
+  });
+
+  it("covers earlier unpaid months of the year only while back payment is allowed", () => {
+    // Opened 2026-07-01, paid on 2026-11-15: with back payment 2026-07 .. 2027-06 (12), without it 2026-11 .. 2027-06 (8).
+    const facts = {
+      settlementYear: 2026,
+      paidOn: "2026-11-15",
+      openedOn: "2026-07-01",
+      paidPeriods: new Set<string>(),
+    };
+    expect(lumpSumCoverage({ ...facts, backPaymentAllowed: true }).months).toEqual([
+      "2026-07",
+      "2026-08",
+      "2026-09",
+      "2026-10",
+      "2026-11",
+      "2026-12",
+      "2027-01",
+      "2027-02",
+      "2027-03",
+      "2027-04",
+      "2027-05",
+      "2027-06",
+    ]);
+    expect(lumpSumCoverage({ ...facts, backPaymentAllowed: false })).toEqual({
+      months: ["2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06"],
+      violations: [],
+    });
+  });
+
+  it("covers all of next year without back payment: none of its months is earlier than the payment", () => {
+    const coverage = lumpSumCoverage({
+      settlementYear: 2027,
+      paidOn: "2027-05-20",
+      openedOn: "2026-07-01",
+      paidPeriods: new Set(),
+      backPaymentAllowed: false,
+    });
+    expect(coverage.months).toHaveLength(12);
+    expect(coverage.months[0]).toBe("2027-07");
+  });
+
+  it("reports nothing to pay when only earlier months are left and back payment is off", () => {
+    const coverage = lumpSumCoverage({
+      settlementYear: 2026,
+      paidOn: "2027-06-10",
+      openedOn: "2026-07-01",
+      paidPeriods: new Set(["2027-06"]),
+      backPaymentAllowed: false,
+    });
+    expect(coverage.violations.map((v) => v.code)).toEqual(["NOTHING_TO_PAY"]);
   });
 
   it("reports nothing to pay when every month of the year is paid", () => {
@@ -221,16 +283,24 @@ describe("lumpSumCoverage", () => {
       paidOn: "2026-07-01",
       openedOn: "2025-03-01",
       paidPeriods: paid,
+      backPaymentAllowed: true,
     });
     expect(coverage.months).toEqual([]);
     expect(coverage.violations.map((v) => v.code)).toEqual(["NOTHING_TO_PAY"]);
   });
 });
 
+describe("lumpSumLimitsDate", () => {
+  it("is the first day of the settlement year paid for, whatever the payment date", () => {
+    expect(lumpSumLimitsDate(2027)).toBe("2027-07-01");
+    expect(lumpSumLimitsDate(2026)).toBe("2026-07-01");
+  });
+});
+
 describe("checkLumpSumAmount", () => {
   it("accepts exactly the monthly amount times the months covered", () => {
     expect(checkLumpSumAmount(parseMoney("1728.00"), parseMoney("216.00"), 8, LIMITS_2026)).toEqual([]);
-    expect(checkLumpSumAmount(parseMoney("69648"), parseMoney("5804.00"), 12, LIMITS_2026)).toEqual([]);
+    expect(checkLumpSumAmount(parseMoney("69648.00"), parseMoney("5804.00"), 12, LIMITS_2026)).toEqual([]);
   });
 
   it("refuses a lump sum one fen short and states the expected figure", () => {
@@ -255,7 +325,7 @@ describe("checkLumpSumAmount", () => {
   });
 
   it("refuses a month count that is not a positive integer", () => {
-    expect(() => checkLumpSumAmount(parseMoney("0"), parseMoney("216.00"), 0, LIMITS_2026)).toThrow(RangeError);
-    expect(() => checkLumpSumAmount(parseMoney("324"), parseMoney("216.00"), 1.5, LIMITS_2026)).toThrow(RangeError);
+    expect(() => checkLumpSumAmount(parseMoney("0.00"), parseMoney("216.00"), 0, LIMITS_2026)).toThrow(RangeError);
+    expect(() => checkLumpSumAmount(parseMoney("324.00"), parseMoney("216.00"), 1.5, LIMITS_2026)).toThrow(RangeError);
   });
 });

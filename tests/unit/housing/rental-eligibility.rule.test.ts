@@ -165,4 +165,23 @@ describe("the rental eligibility rule", () => {
     ).toBe(true);
     expect(rentalEligibility(facts, "2026-07-20", PARAMS).priorityEligible).toBe(false);
   });
+
+  it("continues the run with months carried from a transfer in, as the account's figures do", () => {
+    // Opened 2026-07-05 on a transfer: 27 months to 2026-06, the last 6 continuous; 2026-07 .. 2026-09 paid here.
+    const carried = [{ paidMonths: 27, paidUpTo: "2026-06", continuousMonths: 6 }];
+    const facts = account(monthly("2026-07", "2026-09"), { openedOn: "2026-07-05", carried });
+    const priorityOnly = { priorityEligible: true, depositWaiverEligible: false };
+    expect(rentalEligibility(facts, "2026-09-20", PARAMS)).toEqual({
+      ...priorityOnly,
+      consecutiveMonths: 9, // 3 + 6
+      reasons: ["CONSECUTIVE_MONTHS_BELOW_WAIVER"],
+    });
+    // 2026-07-06: counted from 2026-06 (July's day 10 is to come): 0 here + 6 carried.
+    expect(rentalEligibility(facts, "2026-07-06", PARAMS).consecutiveMonths).toBe(6);
+    // A gap here breaks the run before it reaches the carried months: 2026-10 unpaid as of 2026-10-11.
+    expect(rentalEligibility(facts, "2026-10-11", PARAMS).consecutiveMonths).toBe(0);
+    // Six more months here reach the waiver: 2026-07 .. 2026-12 + 6 = 12.
+    const longer = account(monthly("2026-07", "2026-12"), { openedOn: "2026-07-05", carried });
+    expect(rentalEligibility(longer, "2027-01-05", PARAMS)).toEqual({ ...ELIGIBLE, consecutiveMonths: 12 });
+  });
 });

@@ -11,19 +11,23 @@ import {
 } from "../../../src/domain/money/money";
 
 describe("parseMoney", () => {
-  it.each(["0", "216", "216.00", "5804.5", "-12.34", "0.01", "9999999999999999.99"])("accepts %s", (text) => {
+  it.each(["0.00", "216.00", "5804.50", "-12.34", "0.01", "9999999999999999.99"])("accepts %s", (text) => {
     expect(parseMoney(text).equals(new Money(text))).toBe(true);
   });
 
   it.each([
+    ["no decimals", "1000"],
+    ["one decimal", "1000.5"],
     ["three decimals", "216.001"],
+    ["three decimals of zeros", "1000.000"],
     ["exponent notation", "2.16e2"],
-    ["a leading plus", "+216"],
-    ["surrounding spaces", " 216 "],
+    ["a leading plus", "+216.00"],
+    ["surrounding spaces", " 216.00 "],
     ["a thousands separator", "5,804.00"],
     ["a bare decimal point", "216."],
     ["no integer part", ".50"],
-    ["seventeen integer digits", "12345678901234567"],
+    ["seventeen integer digits", "12345678901234567.00"],
+    ["a full-width digit", "１000.00"],
     ["an empty string", ""],
     ["Infinity", "Infinity"],
     ["NaN", "NaN"],
@@ -32,7 +36,7 @@ describe("parseMoney", () => {
   });
 
   it("keeps exact decimal values instead of binary floats", () => {
-    expect(parseMoney("0.1").plus(parseMoney("0.2")).equals(parseMoney("0.3"))).toBe(true);
+    expect(parseMoney("0.10").plus(parseMoney("0.20")).equals(parseMoney("0.30"))).toBe(true);
   });
 
   it("folds negative zero into zero", () => {

@@ -5,6 +5,7 @@ import {
   type GraduateSubsidyPolicy,
   graduationDatesQualifyingFor,
   graduationWindow,
+  lateClaimWindow,
   qualifyingEducations,
   subsidyAmount,
 } from "../../../src/domain/subsidies/graduate-subsidy.rule";
@@ -131,5 +132,15 @@ describe("graduate subsidy month limit", () => {
       eligible: false,
       reason: "MONTHS_EXHAUSTED",
     });
+  });
+});
+
+describe("lateClaimWindow", () => {
+  it("is the month run and the 12 before it, so the July run still finds a June back payment of the July before", () => {
+    const window = lateClaimWindow("2027-07");
+    expect(window).toHaveLength(13);
+    expect(window[0]).toBe("2026-07"); // first month of settlement year 2026, back-payable until 2027-06-30
+    expect(window.at(-1)).toBe("2027-07");
+    expect(lateClaimWindow("2027-03").slice(0, 2)).toEqual(["2026-03", "2026-04"]);
   });
 });

@@ -2,6 +2,7 @@ import { monthRange } from "../../../src/domain/calendar/calendar";
 import { formatMoney, Money, type MoneyValue } from "../../../src/domain/money/money";
 import {
   type DeductionParameters,
+  deductionParametersNeededFrom,
   monthlyDeductionCap,
   type PaidMonth,
   taxDeduction,
@@ -134,5 +135,24 @@ describe("the income-tax deduction rule", () => {
       paid("2026-01", "500.00", "2026-01-10"),
     ];
     expect(printed(2026, months).months.map(([period]) => period)).toEqual(["2025-12", "2026-01", "2026-02"]);
+  });
+
+  it("needs parameters from the pilot's start in the year it began, from 1 January in every other year", () => {
+    expect(deductionParametersNeededFrom(2023, "2023-07-01")).toBe("2023-07-01");
+    expect(deductionParametersNeededFrom(2024, "2023-07-01")).toBe("2024-01-01");
+    expect(deductionParametersNeededFrom(2022, "2023-07-01")).toBe("2022-01-01"); // ended before the pilot
+    expect(deductionParametersNeededFrom(2023, "2023-01-01")).toBe("2023-01-01");
+  });
+
+  it("deducts 1,000.00 paid on 2023-08-10 in full with the parameters in force from the pilot's start", () => {
+    const fromPilotStart = (paidOn: string) => {
+      if (paidOn < "2023-07-01") throw new Error(`no parameters asked before the pilot: ${paidOn}`);
+      return DEFAULTS;
+    };
+    expect(printed(2023, [paid("2023-08", "1000.00", "2023-08-10")], fromPilotStart)).toEqual({
+      paidAmount: "1000.00",
+      deductibleAmount: "1000.00",
+      months: [["2023-08", "1000.00", "1000.00"]],
+    });
   });
 });

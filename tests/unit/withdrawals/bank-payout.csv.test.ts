@@ -41,6 +41,8 @@ describe("bank payout file", () => {
       "WD-5,1405001000000001,5.00,2026-11-20",
       "WD-6,1405001000000001,0.00,2026-11-20,SUCCESS,",
       "WD-7,1405001000000001,7.00,2026-11-20,SUCCESS,",
+      "WD-8,1405001000000001,500,2026-11-20,SUCCESS,",
+      "WD-9,1405001000000001,500.5,2026-11-20,SUCCESS,",
     ].join("\n");
     const rows = await read(file);
     expect(rows.map((r) => ("code" in r ? [r.line, r.code] : [r.line, r.payoutRef]))).toEqual([
@@ -51,6 +53,8 @@ describe("bank payout file", () => {
       [6, "MALFORMED_ROW"],
       [7, "INVALID_AMOUNT"],
       [8, "WD-7"],
+      [9, "INVALID_AMOUNT"], // "500": the money column has exactly two decimals, as the contract's Money
+      [10, "INVALID_AMOUNT"], // "500.5"
     ]);
   });
 
