@@ -154,10 +154,11 @@ describe("applyForLoan", () => {
     expect(mine.body.data!.myDataAccess.edges.map((x) => x.node)).toEqual(
       expect.arrayContaining([
         {
+          // the pull is made for the operator's application, so it names the operator; the agency is in the purpose
           consumerRole: "CENTER_OPERATOR",
-          consumerSub: "system:hub",
+          consumerSub: "center_operator-test",
           operation: "getReport",
-          purpose: "向征信中心查询个人信用报告（住房公积金贷款）credit report for an HPF loan",
+          purpose: "征信报告查询（住房公积金贷款） credit report for an HPF loan → credit-reference-center",
         },
       ]),
     );

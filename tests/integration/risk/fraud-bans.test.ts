@@ -282,6 +282,58 @@ describe("the loanQuota gate under a ban", () => {
   });
 });
 
+describe("applyForLoan", () => {
+  const APPLY = `mutation A($input: LoanApplicationInput!) {
+    applyForLoan(input: $input) { loan { loanNumber } userErrors { code field } }
+  }`;
+  const LOANS = `query L($n: String!) { account(accountNumber: $n) { loans { loanNumber } } }`;
+  const application = (accountNumber: string, appliedOn: string) => ({
+    accountNumber,
+    appliedOn,
+    amount: "10000.00",
+    monthlyIncome: "20000.00",
+    housePrice: "2000000.00",
+    termYears: 20,
+    firstHome: true,
+    method: "EQUAL_INSTALMENT",
+    offsetFromBalance: false,
+    idempotencyKey: key("apply"),
+  });
+
+  it("is refused with BANNED under a loan-fraud or a withdrawal-fraud ban, and no loan is written", async () => {
+    for (const who of [l, w]) {
+      const res = await t.gql<{ applyForLoan: { loan: unknown; userErrors: { code: string; field: string }[] } }>(
+        APPLY,
+        { input: application(who.accountNumber, "2027-01-05") },
+      );
+      expect(res.body.data!.applyForLoan).toEqual({
+        loan: null,
+        userErrors: [{ code: "BANNED", field: "accountNumber" }],
+      });
+      const loans = await t.gql<{ account: { loans: unknown[] } }>(LOANS, { n: who.accountNumber });
+      expect(loans.body.data!.account.loans).toEqual([]);
+    }
+  });
+});
+
+describe("transferOut", () => {
+  it("is refused with BANNED under a withdrawal-fraud ban: moving the balance away must not get round it", async () => {
+    const res = await t.gql<{ transferOut: { contactLetterNo: string | null; userErrors: { code: string }[] } }>(
+      `mutation T($input: TransferOutInput!) { transferOut(input: $input) { contactLetterNo userErrors { code } } }`,
+      {
+        input: {
+          accountNumber: w.accountNumber,
+          toCenter: "440300",
+          requestedOn: "2027-01-05",
+          idempotencyKey: key("to"),
+        },
+      },
+    );
+    expect(res.body.data!.transferOut).toEqual({ contactLetterNo: null, userErrors: [{ code: "BANNED" }] });
+    expect(await t.hub.db.prisma.transferOut.count()).toBe(0);
+  });
+});
+
 describe("bans from transfers and from the national platform", () => {
   it("a transfer with a fraud flag records a withdrawal-fraud ban from the day received; the sealed money stays", async () => {
     const idNumber = freshIdNumber("1985-02-02");
