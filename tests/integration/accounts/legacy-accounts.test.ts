@@ -180,10 +180,13 @@ describe("importLegacyAccounts", () => {
     expect((await post("WORKER", "legacy-stream-denied")).status).toBe(403);
     const res = await post("CENTER_OPERATOR", "legacy-stream-1");
     expect(res.status).toBe(200);
+    // The hub names the request itself (the client's id is kept only as clientRequestId in its logs).
+    const requestId = res.headers.get("x-request-id")!;
+    expect(requestId).not.toBe("legacy-stream-1");
     expect(await res.json()).toMatchObject({ accepted: 1, rejected: 0, rows: 1 });
     expect(await account(streamed.n)).toMatchObject({ status: "SEALED", balance: "50000.00", paidMonths: 120 });
     const records = await t.hub.db.prisma.exchangeRecord.findMany({
-      where: { operation: "importLegacyAccounts", requestId: "legacy-stream-1" },
+      where: { operation: "importLegacyAccounts", requestId },
     });
     // One for the batch (its subjects indexed) and one for the request.
     expect(records.map((r) => r.subjectCount).sort()).toEqual([1, 1]);

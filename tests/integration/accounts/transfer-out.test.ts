@@ -102,9 +102,14 @@ describe("transferOut", () => {
       where: { topic: "national.deregisterAccount" },
     });
     expect(deregistered.map((m) => (m.payload as { accountNumber: string }).accountNumber)).toContain(n);
-    // The outbound call carried the ID number: recorded in the exchange log before it was made.
+    // The outbound call carried the ID number: recorded in the exchange log before it was made, in the name of the
+    // operator whose request made it, the platform named in the purpose (outbound-exchange.ts).
     const calls = await t.hub.db.prisma.exchangeRecord.count({
-      where: { operation: "sendTransfer", consumerRole: "NATIONAL_PLATFORM" },
+      where: {
+        operation: "sendTransfer",
+        consumerRole: "CENTER_OPERATOR",
+        purpose: { endsWith: "→ national-hpf-platform" },
+      },
     });
     expect(calls).toBeGreaterThanOrEqual(1);
     // The agreement ended: one exit, one account fewer in the active pool.
