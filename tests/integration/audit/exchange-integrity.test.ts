@@ -281,20 +281,22 @@ onPostgres("database connections lost at COMMIT under load (PostgreSQL)", () => 
     const accounts: string[] = [];
     for (let i = 0; i < 8; i++) accounts.push((await openAccount()).accountNumber);
     const inputs = accounts.map((a) => deposit(a, key("kill")));
-    // The next four deposit transactions commit, and their connections die before the hub hears so.
-    const fired = faults!.arm({ kind: "commit-after", match: "INSERT INTO deposit_month" }, 4);
+    // The next deposit transaction commits, and its connection dies before the hub hears so. Concurrent deposits are
+    // posted in group-commit batches (decision 019): that transaction holds one or more of the eight, and the hub
+    // reruns a failed batch one deposit at a time, where a committed one answers from its stored result. A client
+    // may still get CONNECTOR_UNAVAILABLE (and must then retry); no other failure is allowed.
+    const fired = faults!.arm({ kind: "commit-after", match: "INSERT INTO deposit_month" }, 1);
     const first = await Promise.all(
       inputs.map((input) => t.gql<{ recordDeposit: { userErrors: unknown[] } | null }>(RECORD, { input })),
     );
     await fired;
     const failed = first.filter((r) => r.status !== 200 || (r.body.errors?.length ?? 0) > 0);
-    expect(failed).toHaveLength(4);
     for (const r of failed) expect(r.body.errors?.[0]?.extensions?.code).toBe("CONNECTOR_UNAVAILABLE");
     const unrecorded = () => t.hub.db.prisma.$queryRaw<{ key: string }[]>`
       SELECT i.key FROM idempotency_record i
       WHERE i.key = ANY(${inputs.map((x) => x.idempotencyKey)}::text[])
         AND NOT EXISTS (SELECT 1 FROM exchange_record r WHERE r.request_id = i.request_id AND r.operation = 'recordDeposit')`;
-    // All eight committed (four unbeknown to their clients), each with its record.
+    // All eight committed (some unbeknown to the hub's first attempt), each with its record.
     const [committed] = await t.hub.db.prisma.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM idempotency_record WHERE key = ANY(${inputs.map((x) => x.idempotencyKey)}::text[])`;
     expect(Number(committed!.n)).toBe(8);

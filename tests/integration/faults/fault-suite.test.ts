@@ -317,8 +317,11 @@ onPostgres("deterministic fault injection (PostgreSQL)", () => {
         return outcome;
       });
       if (fired) {
-        await fired; // it did fire (the first attempt met it), and the first answer was a failure
-        expect(first.ok).toBe(false);
+        await fired; // it did fire: the first attempt met it
+        // A bank file's batch that meets it fails its request. A deposit's group-commit batch that meets it is rerun
+        // by the hub one deposit at a time (decision 019), so the first answer may already be the right one; either
+        // way the counts below must show each payment exactly once.
+        if (op.kind === "bank") expect(first.ok).toBe(false);
         injected += 1;
       }
     }
