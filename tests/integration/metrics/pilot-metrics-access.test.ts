@@ -74,6 +74,7 @@ describe("pilotMetrics access and input", () => {
     expect([...types].sort()).toEqual([
       "Boolean", // suppressed
       "Int",
+      "LiquidityLevel", // an enum: NORMAL / WARNING / ALARM
       "MetricGroup",
       "MetricPoint",
       "Money",

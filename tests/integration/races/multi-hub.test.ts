@@ -53,11 +53,12 @@ onPostgres("two hubs on one PostgreSQL database", () => {
     const applied = await hubs[0]!.db.prisma.$queryRaw<{ migration_name: string; n: bigint }[]>`
       SELECT migration_name, count(*) AS n FROM "_prisma_migrations" GROUP BY migration_name ORDER BY migration_name`;
     expect(applied.map((r) => [r.migration_name, Number(r.n)])).toEqual(readMigrations().map((m) => [m.name, 1]));
-    // The fund's seven book accounts exist once each: six come with the first migration, the legacy clearing
-    // account with the accounts-that-move migration.
+    // The fund's nine book accounts exist once each: six come with the first migration, the legacy clearing
+    // account with the accounts-that-move migration, loan interest income and the risk-compensation receivable with
+    // the loan-book migration.
     const [fund] = await hubs[0]!.db.prisma.$queryRaw<{ n: bigint; codes: bigint }[]>`
       SELECT count(*) AS n, count(DISTINCT code) AS codes FROM ledger_account WHERE type = 'FUND'`;
-    expect({ n: Number(fund!.n), codes: Number(fund!.codes) }).toEqual({ n: 7, codes: 7 });
+    expect({ n: Number(fund!.n), codes: Number(fund!.codes) }).toEqual({ n: 9, codes: 9 });
   });
 
   it("both seed the policy parameters and the subject-key salt once", async () => {
