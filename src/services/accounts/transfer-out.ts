@@ -28,10 +28,9 @@ import { entryViewOf } from "../deposits/deposit-posting";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
 import { creditYearsFor, INTEREST_RATE, type InterestPolicy, interestPolicyOn } from "../interest/interest-credits";
-import { recordExit } from "../metrics/metric-deltas";
 import { userError, type UserErrorDto } from "../user-error";
 import { creditExitInterest } from "../withdrawals/exit-agreement";
-import { lockForMoneyOut, type MoneyOutAccount } from "../withdrawals/money-out";
+import { closeAndDeregister, lockForMoneyOut, type MoneyOutAccount } from "../withdrawals/money-out";
 import { accountView } from "./account-view";
 import { CENTER_CODE } from "./enroll-worker";
 import { CONTINUITY_FLAG_MONTHS, type TransferResult } from "./receive-transfer";
@@ -299,7 +298,7 @@ async function complete(
     postingId = posted.postingId;
     entries.push(...posted.entries.filter((e) => e.ledgerAccountId === account.ledgerAccountId).map(entryViewOf));
   }
-  await closeByTransfer(tx, account, on, actor);
+  await closeAndDeregister(tx, account, on, actor, { closeCode: CLOSED_BY_TRANSFER_OUT, endReason: "TRANSFER_OUT" });
   const result: TransferResult = {
     account: (await accountView(tx, account.accountNumber))!,
     contactLetterNo: current.contactLetterNo,
@@ -310,32 +309,6 @@ async function complete(
     data: { status: "ACCEPTED", postingId, result: result as unknown as object, decidedAt: new Date() },
   });
   return { ok: result };
-}
-
-async function closeByTransfer(tx: Tx, account: MoneyOutAccount, on: string, actor: Actor): Promise<void> {
-  const ended = await tx.agreement.updateMany({
-    where: { accountId: account.id, endedOn: null },
-    data: { endedOn: stringToDate(on), endReason: "TRANSFER_OUT" },
-  });
-  await tx.account.update({
-    where: { id: account.id },
-    data: { status: "CLOSED", closedOn: stringToDate(on), closeCode: CLOSED_BY_TRANSFER_OUT },
-  });
-  if (ended.count > 0) {
-    await recordExit(tx, { on, countyCode: account.countyCode, employmentForm: account.employmentForm });
-  }
-  await tx.outboxMessage.create({
-    data: {
-      topic: "national.deregisterAccount",
-      payload: {
-        idNumber: account.idNumber,
-        centerCode: CENTER_CODE,
-        accountNumber: account.accountNumber,
-        kind: account.kind,
-        by: actor.sub,
-      },
-    },
-  });
 }
 
 export async function transferOut(

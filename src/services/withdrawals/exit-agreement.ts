@@ -2,7 +2,7 @@
 // are settled first, then the interest accrued since the last 1 July up to the day before (销户结息) is credited, the
 // whole balance is paid out (EXIT_PAYOUT, business type 12), the agreement ends, the account closes (status code 05)
 // and the national platform is told through the outbox.
-import { dateToString, stringToDate } from "../../db/dates";
+import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { settlementYearOf } from "../../domain/calendar/calendar";
 import {
@@ -20,9 +20,8 @@ import { entryViewOf } from "../deposits/deposit-posting";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
 import { creditYearsFor, INTEREST_RATE, type InterestPolicy, interestPolicyOn } from "../interest/interest-credits";
-import { recordExit } from "../metrics/metric-deltas";
 import { userError } from "../user-error";
-import { lockForMoneyOut, type MoneyOutAccount, postPayout } from "./money-out";
+import { closeAndDeregister, lockForMoneyOut, type MoneyOutAccount, postPayout } from "./money-out";
 import type { MoneyOutResult } from "./withdraw";
 
 export interface ExitCommand {
@@ -31,7 +30,6 @@ export interface ExitCommand {
   idempotencyKey: string;
 }
 
-const CENTER_CODE = "140500";
 /** JGJ/T 320 account status 05: closed by withdrawal 提取销户. */
 export const CLOSED_BY_WITHDRAWAL = "05";
 
@@ -96,37 +94,11 @@ export async function exitAgreement(hub: HubServices, actor: Actor, c: ExitComma
       const payout = total.isZero()
         ? null
         : await postPayout(tx, hub.ledger, account, "EXIT_PAYOUT", total, c.requestedOn);
-      await closeAccount(tx, account, c.requestedOn, actor);
+      await closeAndDeregister(tx, account, c.requestedOn, actor, { closeCode: CLOSED_BY_WITHDRAWAL });
       const view = (await accountView(tx, c.accountNumber))!;
       const all = payout ? [...entries, payout.entry] : entries;
       return { ok: { account: view, entry: payout?.entry ?? null, entries: all } };
     },
     afterCommit: () => hub.outbox.kick(),
-  });
-}
-
-async function closeAccount(tx: Tx, account: MoneyOutAccount, on: string, actor: Actor): Promise<void> {
-  const ended = await tx.agreement.updateMany({
-    where: { accountId: account.id, endedOn: null },
-    data: { endedOn: stringToDate(on) },
-  });
-  await tx.account.update({
-    where: { id: account.id },
-    data: { status: "CLOSED", closedOn: stringToDate(on), closeCode: CLOSED_BY_WITHDRAWAL },
-  });
-  if (ended.count > 0) {
-    await recordExit(tx, { on, countyCode: account.countyCode, employmentForm: account.employmentForm });
-  }
-  await tx.outboxMessage.create({
-    data: {
-      topic: "national.deregisterAccount",
-      payload: {
-        idNumber: account.idNumber,
-        centerCode: CENTER_CODE,
-        accountNumber: account.accountNumber,
-        kind: account.kind,
-        by: actor.sub,
-      },
-    },
   });
 }

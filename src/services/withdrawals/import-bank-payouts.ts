@@ -7,6 +7,7 @@ import { inTransaction, type Tx } from "../../db/transaction";
 import { compareDates } from "../../domain/calendar/calendar";
 import { toMoney } from "../../domain/money/money";
 import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
+import { CENTER_CODE } from "../accounts/enroll-worker";
 import { recordBatchInTransaction } from "../audit/exchange-scope";
 import type { BankImportResult } from "../deposits/import-bank-collection";
 import type { Actor, HubServices } from "../hub-services";
@@ -19,7 +20,6 @@ import {
 import { BANK_PAYOUT_CSV, isPayoutProblem, type PayoutRow } from "./bank-payout.csv";
 
 export const PAYOUT_BATCH_SIZE = 1000;
-const CENTER_CODE = "140500";
 
 interface PayoutRecord {
   payout_ref: string;

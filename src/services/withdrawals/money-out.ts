@@ -1,15 +1,18 @@
 // The shared core of money out (withdraw, exitAgreement): lock the worker's ledger row, gather the facts the
 // withdrawal rules need, and post a payout (a debit of the worker, paid through the bank) with its payout record.
-import { dateToString } from "../../db/dates";
+import { dateToString, stringToDate } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { type MoneyValue, toMoney } from "../../domain/money/money";
 import { hasOutstandingLoan, type SubsidyCredit } from "../../domain/withdrawals/withdrawal.rule";
 import type { Ledger } from "../../ledger/ledger";
 import type { PostedEntry } from "../../ledger/posting";
 import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
+import { CENTER_CODE } from "../accounts/enroll-worker";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import { entryViewOf } from "../deposits/deposit-posting";
+import type { Actor } from "../hub-services";
 import { loanFacts, loanStatusesOfPerson } from "../loans/loan-book";
+import { recordExit } from "../metrics/metric-deltas";
 import { isBanned } from "../risk/fraud-bans";
 
 export type PayoutKind = "WITHDRAWAL" | "EXIT_PAYOUT";
@@ -103,4 +106,44 @@ export async function postPayout(
     VALUES (${payoutRef}, ${account.id}::bigint, ${kind}, ${amount.toFixed(2)}::numeric, ${on}::date, ${posting.postingId}::bigint, 'PENDING')`;
   const workerEntry = posting.entries.find((e: PostedEntry) => e.ledgerAccountId === account.ledgerAccountId)!;
   return { payoutRef, entry: { ...entryViewOf(workerEntry), paymentRef: payoutRef } };
+}
+
+/** How the account leaves: its JGJ/T 320 closure code and why the agreement ended (NULL reads as an exit). */
+export interface Closure {
+  closeCode: string;
+  endReason?: string;
+}
+
+/** Ends the open agreement (an exit in the metrics), closes the account with its closure code and queues the national
+ *  deregistration: the last step of an exit (05) and of a transfer out (04). */
+export async function closeAndDeregister(
+  tx: Tx,
+  account: MoneyOutAccount,
+  on: string,
+  actor: Actor,
+  closure: Closure,
+): Promise<void> {
+  const ended = await tx.agreement.updateMany({
+    where: { accountId: account.id, endedOn: null },
+    data: { endedOn: stringToDate(on), ...(closure.endReason ? { endReason: closure.endReason } : {}) },
+  });
+  await tx.account.update({
+    where: { id: account.id },
+    data: { status: "CLOSED", closedOn: stringToDate(on), closeCode: closure.closeCode },
+  });
+  if (ended.count > 0) {
+    await recordExit(tx, { on, countyCode: account.countyCode, employmentForm: account.employmentForm });
+  }
+  await tx.outboxMessage.create({
+    data: {
+      topic: "national.deregisterAccount",
+      payload: {
+        idNumber: account.idNumber,
+        centerCode: CENTER_CODE,
+        accountNumber: account.accountNumber,
+        kind: account.kind,
+        by: actor.sub,
+      },
+    },
+  });
 }
