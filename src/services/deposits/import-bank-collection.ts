@@ -2,8 +2,8 @@
 // A SUCCESS row posts exactly as recordDeposit would (same rules, same posting engine), keyed by the bank's
 // paymentRef: a reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
 // A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
-import type { Tx } from "../../db/transaction";
 import { pgArray } from "../../db/pg-array";
+import type { Tx } from "../../db/transaction";
 import { inTransaction } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
 import { lockAccounts } from "../../ledger/worker-lock";

@@ -3,9 +3,9 @@
 // batch that fails stops the import before the next batch posts.
 import type { HubServices } from "../../../src/services/hub-services";
 import {
+  importRows,
   type ImportTally,
   type ImportTarget,
-  importRows,
   type RowProblem,
 } from "../../../src/services/imports/streamed-import";
 
