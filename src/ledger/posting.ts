@@ -2,6 +2,7 @@
 // set-based (a fixed number of statements for one posting or a thousand). Worker balances move in the
 // statement that guards them (never below zero, checked entry by entry); fund account balances are
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
+import { pgArray } from "../db/pg-array";
 import type { Tx } from "../db/transaction";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
 import type { PostingKind } from "./posting-kinds";
@@ -88,7 +89,7 @@ async function moveWorkerBalances(tx: Tx, lines: PostingLine[]): Promise<(MoneyV
   const ids = [...totals.keys()];
   const rows = await tx.$queryRaw<{ id: bigint; balance: { toFixed(): string } }[]>`
     UPDATE ledger_account la SET balance = la.balance + d.delta
-    FROM (SELECT unnest(${ids}::bigint[]) AS id, unnest(${ids.map((id) => totals.get(id)!.toFixed(2))}::numeric[]) AS delta) d
+    FROM (SELECT unnest(${pgArray(ids)}::bigint[]) AS id, unnest(${pgArray(ids.map((id) => totals.get(id)!.toFixed(2)))}::numeric[]) AS delta) d
     WHERE la.id = d.id AND la.type = 'WORKER' AND la.balance + d.delta >= 0
     RETURNING la.id, la.balance`;
   if (rows.length !== ids.length) {
@@ -118,15 +119,15 @@ export async function postMany(
   const { postingIds, entryIds } = await nextIds(tx, requests.length, lines.length);
   await tx.$executeRaw`
     INSERT INTO posting (id, kind, posted_on, memo, reverses_id)
-    SELECT * FROM unnest(${postingIds}::bigint[], ${requests.map((r) => r.kind)}::text[], ${requests.map((r) => r.postedOn)}::date[],
-                         ${requests.map((r) => r.memo ?? null)}::text[], ${requests.map((r) => r.reversesId ?? null)}::bigint[])`;
+    SELECT * FROM unnest(${pgArray(postingIds)}::bigint[], ${pgArray(requests.map((r) => r.kind))}::text[], ${pgArray(requests.map((r) => r.postedOn))}::date[],
+                         ${pgArray(requests.map((r) => r.memo ?? null))}::text[], ${pgArray(requests.map((r) => r.reversesId ?? null))}::bigint[])`;
   const owner = requests.flatMap((r, i) => r.lines.map(() => ({ postingId: postingIds[i]!, request: r })));
   await tx.$executeRaw`
     INSERT INTO ledger_entry (id, posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
-    SELECT * FROM unnest(${entryIds}::bigint[], ${owner.map((o) => o.postingId)}::bigint[], ${lines.map((l) => l.ledgerAccountId)}::bigint[],
-      ${owner.map((o) => o.request.kind)}::text[], ${lines.map((l) => (l.side === "D" ? l.amount.toFixed(2) : "0"))}::numeric[],
-      ${lines.map((l) => (l.side === "C" ? l.amount.toFixed(2) : "0"))}::numeric[], ${lines.map((l) => l.period ?? null)}::text[],
-      ${owner.map((o) => o.request.postedOn)}::date[], ${balancesAfter.map((b) => b?.toFixed(2) ?? null)}::numeric[])`;
+    SELECT * FROM unnest(${pgArray(entryIds)}::bigint[], ${pgArray(owner.map((o) => o.postingId))}::bigint[], ${pgArray(lines.map((l) => l.ledgerAccountId))}::bigint[],
+      ${pgArray(owner.map((o) => o.request.kind))}::text[], ${pgArray(lines.map((l) => (l.side === "D" ? l.amount.toFixed(2) : "0")))}::numeric[],
+      ${pgArray(lines.map((l) => (l.side === "C" ? l.amount.toFixed(2) : "0")))}::numeric[], ${pgArray(lines.map((l) => l.period ?? null))}::text[],
+      ${pgArray(owner.map((o) => o.request.postedOn))}::date[], ${pgArray(balancesAfter.map((b) => b?.toFixed(2) ?? null))}::numeric[])`;
   // The pilot metric deltas, in the same transaction.
   await afterPosting(tx, entryIds);
   let index = 0;

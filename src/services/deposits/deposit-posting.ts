@@ -2,6 +2,7 @@
 // ledger row (src/ledger/worker-lock.ts), read what is paid, post one balanced posting and one deposit_month row per
 // month covered.
 import { dateToString } from "../../db/dates";
+import { pgArray } from "../../db/pg-array";
 import type { Tx } from "../../db/transaction";
 import { mayDeposit, mayPayLumpSum } from "../../domain/accounts/account-state.rule";
 import { planInForce } from "../../domain/deposits/deposit-plan.rule";
@@ -31,7 +32,7 @@ export async function paidAmong(
   if (pairs.length === 0) return result;
   const rows = await tx.$queryRaw<{ accountId: bigint; period: string }[]>`
     SELECT dm.account_id AS "accountId", dm.period FROM deposit_month dm
-    JOIN unnest(${pairs.map((p) => p.accountId)}::bigint[], ${pairs.map((p) => p.period)}::char(7)[]) AS q(account_id, period)
+    JOIN unnest(${pgArray(pairs.map((p) => p.accountId))}::bigint[], ${pgArray(pairs.map((p) => p.period))}::char(7)[]) AS q(account_id, period)
       ON dm.account_id = q.account_id AND dm.period = q.period`;
   for (const row of rows) result.get(row.accountId)?.add(row.period);
   return result;
@@ -128,10 +129,11 @@ export async function postDeposits(
   const months = requests.flatMap((r, i) => r.months.map((m) => ({ r, m, postingId: postings[i]!.postingId })));
   await tx.$executeRaw`
     INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
-    SELECT * FROM unnest(${months.map((x) => x.r.account.id)}::bigint[], ${months.map((x) => x.m.period)}::char(7)[],
-      ${months.map((x) => x.m.amount.toFixed(2))}::numeric[], ${months.map((x) => x.r.paidOn)}::date[],
-      ${months.map((x) => (x.r.account.kind === "EMPLOYER" ? "EMPLOYER" : SOURCE_OF_KIND[x.r.kind]))}::text[], ${months.map((x) => x.r.channel)}::text[],
-      ${months.map((x) => x.r.paymentRef)}::text[], ${months.map((x) => x.postingId)}::bigint[])`;
+    SELECT * FROM unnest(${pgArray(months.map((x) => x.r.account.id))}::bigint[], ${pgArray(months.map((x) => x.m.period))}::char(7)[],
+      ${pgArray(months.map((x) => x.m.amount.toFixed(2)))}::numeric[], ${pgArray(months.map((x) => x.r.paidOn))}::date[],
+      ${pgArray(months.map((x) => (x.r.account.kind === "EMPLOYER" ? "EMPLOYER" : SOURCE_OF_KIND[x.r.kind])))}::text[],
+      ${pgArray(months.map((x) => x.r.channel))}::text[], ${pgArray(months.map((x) => x.r.paymentRef))}::text[],
+      ${pgArray(months.map((x) => x.postingId))}::bigint[])`;
   return requests.map((r, i) =>
     postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf),
   );

@@ -2,6 +2,7 @@
 // A SUCCESS row posts exactly as recordDeposit would (same rules, same posting engine), keyed by the bank's
 // paymentRef: a reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
 // A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
+import { pgArray } from "../../db/pg-array";
 import type { Tx } from "../../db/transaction";
 import { inTransaction } from "../../db/transaction";
 import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
@@ -38,7 +39,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
       (
         await tx.$queryRaw<
           { payment_ref: string }[]
-        >`SELECT payment_ref FROM bank_payment_ref WHERE payment_ref = ANY(${refs}::text[])`
+        >`SELECT payment_ref FROM bank_payment_ref WHERE payment_ref = ANY(${pgArray(refs)}::text[])`
       ).map((r) => r.payment_ref),
     );
     const fresh = rows.filter((r) => {
@@ -100,8 +101,9 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
       await tx.$executeRaw`
         INSERT INTO missed_collection (payment_ref, account_id, account_number, period, amount, paid_on, reason)
         SELECT f.ref, a.id, f.account_number, f.period, f.amount, f.paid_on, f.reason
-        FROM unnest(${failed.map((r) => r.paymentRef)}::text[], ${failed.map((r) => r.accountNumber)}::text[], ${failed.map((r) => r.period)}::char(7)[],
-                    ${failed.map((r) => r.amount.toFixed(2))}::numeric[], ${failed.map((r) => r.paidOn)}::date[], ${failed.map((r) => r.reason)}::text[])
+        FROM unnest(${pgArray(failed.map((r) => r.paymentRef))}::text[], ${pgArray(failed.map((r) => r.accountNumber))}::text[],
+                    ${pgArray(failed.map((r) => r.period))}::char(7)[], ${pgArray(failed.map((r) => r.amount.toFixed(2)))}::numeric[],
+                    ${pgArray(failed.map((r) => r.paidOn))}::date[], ${pgArray(failed.map((r) => r.reason))}::text[])
              AS f(ref, account_number, period, amount, paid_on, reason)
         LEFT JOIN account a ON a.account_number = f.account_number`;
     }
@@ -110,7 +112,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
       ...failed.map((r) => ({ ref: r.paymentRef, outcome: "FAILED" })),
     ];
     await tx.$executeRaw`
-      INSERT INTO bank_payment_ref (payment_ref, outcome) SELECT * FROM unnest(${refsDone.map((x) => x.ref)}::text[], ${refsDone.map((x) => x.outcome)}::text[])`;
+      INSERT INTO bank_payment_ref (payment_ref, outcome) SELECT * FROM unnest(${pgArray(refsDone.map((x) => x.ref))}::text[], ${pgArray(refsDone.map((x) => x.outcome))}::text[])`;
     // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
     await recordBatchInTransaction(tx, "importBankCollection", {
       rows: rows.length,

@@ -296,7 +296,14 @@ export interface ImportTarget<Row> extends CsvRows<Row> {
   finished?(hub: HubServices): void;
 }
 
-/** Posts the rows of a file in batches; nothing here knows what a row is. */
+/**
+ * Posts the rows of a file in batches; nothing here knows what a row is. Two stages, one batch apart: while one
+ * batch is posting (its transaction waits on the database), the next is read and parsed; the next is dispatched
+ * only when the previous one has committed, so at most two batches are held and reading stops (backpressure on
+ * the request stream) while a full batch waits. Batches still commit one after the other, in file order, and the
+ * problems of the rows read meanwhile are counted only after the previous batch: the result (and the order of its
+ * errors) is what a strictly sequential import gives. A batch that fails stops the import before the next one.
+ */
 export async function importRows<Row>(
   hub: HubServices,
   rows: AsyncIterable<Row | RowProblem>,
@@ -304,20 +311,47 @@ export async function importRows<Row>(
 ): Promise<ImportResult> {
   const tally = new ImportTally();
   let batch: Row[] = [];
-  for await (const row of rows) {
-    if (target.isProblem(row)) {
-      if (row.code !== "INVALID_HEADER" && row.code !== "EMPTY_FILE") tally.result.rows++;
-      tally.reject(row.line, [row]);
-      continue;
+  let problems: RowProblem[] = [];
+  let rowCount = 0;
+  let posting: Promise<void> | null = null;
+  const settle = async () => {
+    const previous = posting;
+    posting = null;
+    if (previous) await previous;
+  };
+  const dispatch = async () => {
+    await settle();
+    for (const problem of problems) {
+      if (problem.code !== "INVALID_HEADER" && problem.code !== "EMPTY_FILE") tally.result.rows++;
+      tally.reject(problem.line, [problem]);
     }
-    tally.result.rows++;
-    batch.push(row);
-    if (batch.length >= target.batchSize) {
-      await target.postBatch(hub, batch, tally);
-      batch = [];
+    tally.result.rows += rowCount;
+    const rowsOfBatch = batch;
+    problems = [];
+    batch = [];
+    rowCount = 0;
+    if (rowsOfBatch.length > 0) {
+      posting = target.postBatch(hub, rowsOfBatch, tally);
+      // Awaited by the next dispatch (or the end); never an unhandled rejection while the next batch is read.
+      posting.catch(() => undefined);
     }
+  };
+  try {
+    for await (const row of rows) {
+      if (target.isProblem(row)) {
+        problems.push(row);
+        continue;
+      }
+      rowCount++;
+      batch.push(row);
+      if (batch.length >= target.batchSize) await dispatch();
+    }
+    await dispatch();
+    await settle();
+  } finally {
+    // Reading failed (or a batch did): let the batch in flight end before the error goes on.
+    if (posting) await (posting as Promise<void>).catch(() => undefined);
   }
-  if (batch.length > 0) await target.postBatch(hub, batch, tally);
   target.finished?.(hub);
   return tally.finish();
 }

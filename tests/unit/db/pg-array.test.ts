@@ -1,0 +1,38 @@
+// pgArray: one array literal string instead of a JS array parameter (decision 024), read back by PostgreSQL.
+import { PGlite } from "@electric-sql/pglite";
+
+import { pgArray } from "../../../src/db/pg-array";
+
+it("quotes every element, escapes backslash and double quote, and writes NULL for null", () => {
+  expect(pgArray([])).toBe("{}");
+  expect(pgArray(["a", null, 'x"y', "b\\c", "NULL", 7n, 1.5, undefined])).toBe(
+    '{"a",NULL,"x\\"y","b\\\\c","NULL","7","1.5",NULL}',
+  );
+});
+
+it("reads back as the same values through each element type's input (text, bigint, numeric, date, char(7))", async () => {
+  const db = await PGlite.create();
+  try {
+    const texts = ["plain", "", " spaced ", "a,b", "{brace}", 'q"uote', "back\\slash", "NULL", "中文 ref", null];
+    const { rows } = await db.query<{ t: (string | null)[]; b: string[]; n: string[]; d: string[]; c: string[] }>(
+      `SELECT $1::text[] AS t, ($2::bigint[])::text[] AS b, ($3::numeric[])::text[] AS n, ($4::date[])::text[] AS d,
+              ($5::char(7)[])::text[] AS c`,
+      [
+        pgArray(texts),
+        pgArray([1n, 9007199254740993n]),
+        pgArray(["800.00", "0.01"]),
+        pgArray(["2024-02-29"]),
+        pgArray(["2024-07"]),
+      ],
+    );
+    expect(rows[0]).toEqual({
+      t: texts,
+      b: ["1", "9007199254740993"],
+      n: ["800.00", "0.01"],
+      d: ["2024-02-29"],
+      c: ["2024-07"],
+    });
+  } finally {
+    await db.close();
+  }
+});
