@@ -3,7 +3,8 @@
 //    plain `INSERT ... SELECT` computing the same 积数, interest and subsidy in the same run. Both totals must agree
 //    (interest and subsidy sums, 积数 sum, accounts) before anything is reported.
 //
-//    History (seeded set-based in SQL, 50,000 accounts per statement; persons/accounts with lib/seed.ts): settlement
+//    Population and history (seeded set-based in SQL: POPULATION_SQL, one statement per 100,000 accounts writes the
+//    accounts' rows as lib/seed.ts does and their year's postings as the hub does): settlement
 //    year 2024 (2024-07-01 .. 2025-06-30, 365 days). Every account pays 12 months 2024-07 .. 2025-06 on day
 //    1 + id % 28 of the month, amount 300.00 + ((7 id + 13 k) % 20) x 50.00 + (id % 100) fen (month k = 0..11), so
 //    the days and the amounts differ from account to account and month to month; every tenth account (id % 10 = 0)
