@@ -190,8 +190,8 @@ export async function postPendingCredits(
   );
 }
 
-/** Posts every computed, unposted credit of the year in a range of account ids, set-based: the workers' ledger rows
- *  locked in id order (as every multi-account writer and an exit lock them, before the credits), the pending credits
+/** Posts every computed, unposted credit of the year in a range of account ids, set-based: the range's worker ledger
+ *  rows locked in id order (as every multi-account writer and an exit lock them, before the credits), the pending credits
  *  claimed (marked posted) into a transaction-local table, then one INTEREST and one INTEREST_SUBSIDY posting whose
  *  lines are selected from it in SQL, with their metric deltas, in the caller's transaction. A concurrent run waits on
  *  the ledger rows, then finds the range's credits posted and claims nothing; returns how many credits it posted. */
@@ -203,12 +203,14 @@ export async function postRangeCredits(
 ): Promise<number> {
   const pending = Prisma.sql`ic.settlement_year = ${p.year}::int AND ic.posted_at IS NULL
     AND ic.account_id BETWEEN ${range.from}::bigint AND ${range.to}::bigint`;
-  const [locked] = await tx.$queryRaw<{ n: bigint }[]>`
+  const [waiting] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM interest_credit ic WHERE ${pending}`;
+  if (waiting!.n === 0n) return 0;
+  // Every worker ledger row of the range, not only those with a pending credit: a credit a concurrent run commits
+  // between this lock and the claim below is then still behind a lock taken first.
+  await tx.$queryRaw`
     SELECT count(*) AS n FROM (
-      SELECT la.id FROM interest_credit ic JOIN account a ON a.id = ic.account_id
-      JOIN ledger_account la ON la.id = a.ledger_account_id
-      WHERE ${pending} ORDER BY la.id FOR UPDATE OF la) x`;
-  if (locked!.n === 0n) return 0;
+      SELECT la.id FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+      WHERE a.id BETWEEN ${range.from}::bigint AND ${range.to}::bigint ORDER BY la.id FOR UPDATE OF la) x`;
   await tx.$executeRaw`
     CREATE TEMP TABLE interest_claim (ledger_account_id bigint PRIMARY KEY, interest numeric(18, 2), subsidy numeric(18, 2))
     ON COMMIT DROP`;
