@@ -2,12 +2,21 @@
 // (the pilot metric deltas) passed in by the composition root, so the ledger imports nothing above it.
 import type { Tx } from "../db/transaction";
 import type { FundAccounts } from "./fund-accounts";
-import { type PostingHook, type PostingRequest, type PostingResult, postMany } from "./posting";
+import {
+  type PostingHook,
+  type PostingRequest,
+  type PostingResult,
+  postMany,
+  postSqlCredits,
+  type SqlCreditPosting,
+} from "./posting";
 
 export interface Ledger {
   fund: FundAccounts;
   postMany(tx: Tx, requests: PostingRequest[]): Promise<PostingResult[]>;
   post(tx: Tx, request: PostingRequest): Promise<PostingResult>;
+  /** One set-based credit posting to many workers (posting.ts postSqlCredits); its posting id, or null if empty. */
+  postSqlCredits(tx: Tx, request: SqlCreditPosting): Promise<bigint | null>;
 }
 
 export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Ledger {
@@ -15,5 +24,6 @@ export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Led
     fund,
     postMany: (tx, requests) => postMany(tx, requests, afterPosting),
     post: async (tx, request) => (await postMany(tx, [request], afterPosting))[0]!,
+    postSqlCredits: (tx, request) => postSqlCredits(tx, request, afterPosting),
   };
 }

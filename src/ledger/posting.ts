@@ -5,6 +5,7 @@
 import { pgArray } from "../db/pg-array";
 import type { Tx } from "../db/transaction";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
+import type { Prisma } from "../generated/prisma/client";
 import type { PostingKind } from "./posting-kinds";
 
 export interface PostingLine {
@@ -16,8 +17,11 @@ export interface PostingLine {
   period?: string | null;
 }
 
+/** What a batch posted: its entries by id, or (a set-based posting, postSqlCredits) whole postings by id. */
+export type PostedScope = readonly bigint[] | { postingIds: readonly bigint[] };
+
 /** Runs in the posting's transaction after its entries are written (the composition root passes the metric deltas). */
-export type PostingHook = (tx: Tx, entryIds: readonly bigint[]) => Promise<void>;
+export type PostingHook = (tx: Tx, posted: PostedScope) => Promise<void>;
 
 export interface PostingRequest {
   kind: PostingKind;
@@ -160,4 +164,55 @@ export function reversalOf(
     memo: `reverses posting ${original.id}`,
     lines: original.lines.map((l) => ({ ...l, side: l.side === "D" ? "C" : "D" })),
   };
+}
+
+/** A posting of one credit to each of many workers, balanced by one debit of their total to a fund account, whose
+ *  lines come from SQL: `lines` selects (ledger_account_id, amount), one row per worker ledger account, amounts in
+ *  fen. One statement moves the balances and writes the posting and its entries (each worker entry's balance-after
+ *  is the balance it leaves), however many lines, so nothing passes through JS row by row. The caller locks the
+ *  workers' ledger rows first (worker-lock.ts). Returns the posting id, or null when `lines` selects nothing. */
+export interface SqlCreditPosting {
+  kind: PostingKind;
+  postedOn: string;
+  memo: string;
+  /** The fund account debited with the total. */
+  debitAccountId: bigint;
+  /** SELECT ledger_account_id, amount ... (amount > 0, one row per ledger account). */
+  lines: Prisma.Sql;
+}
+
+export async function postSqlCredits(
+  tx: Tx,
+  request: SqlCreditPosting,
+  afterPosting: PostingHook,
+): Promise<bigint | null> {
+  const { kind, postedOn, memo, debitAccountId, lines } = request;
+  const [row] = await tx.$queryRaw<{ posting_id: bigint | null; lines: bigint; moved: bigint; bad: bigint }[]>`
+    WITH src AS MATERIALIZED (SELECT l.ledger_account_id, l.amount FROM (${lines}) AS l(ledger_account_id, amount)),
+    moved AS (
+      UPDATE ledger_account la SET balance = la.balance + s.amount FROM src s
+      WHERE la.id = s.ledger_account_id AND la.type = 'WORKER' AND s.amount > 0 AND s.amount = round(s.amount, 2)
+      RETURNING la.id, la.balance, s.amount
+    ), p AS (
+      INSERT INTO posting (id, kind, posted_on, memo)
+      SELECT nextval('posting_id_seq'), ${kind}, ${postedOn}::date, ${memo} WHERE EXISTS (SELECT 1 FROM src)
+      RETURNING id
+    ), fund AS (
+      INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
+      SELECT p.id, ${debitAccountId}::bigint, ${kind}, (SELECT sum(amount) FROM src), 0, NULL, ${postedOn}::date, NULL FROM p
+    ), workers AS (
+      INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
+      SELECT p.id, m.id, ${kind}, 0, m.amount, NULL, ${postedOn}::date, m.balance FROM moved m CROSS JOIN p ORDER BY m.id
+    )
+    SELECT (SELECT id FROM p) AS posting_id, (SELECT count(*) FROM src) AS lines, (SELECT count(*) FROM moved) AS moved,
+      (SELECT count(*) - count(DISTINCT ledger_account_id) FROM src) AS bad`;
+  if (row!.posting_id === null) return null;
+  // Every line must have moved exactly one worker balance, or the posting would not balance: refuse it (the caller's
+  // transaction rolls back).
+  if (row!.moved !== row!.lines || row!.bad !== 0n)
+    throw new UnbalancedPostingError(
+      `${row!.lines} credit lines moved ${row!.moved} worker balances (${row!.bad} repeated accounts)`,
+    );
+  await afterPosting(tx, { postingIds: [row!.posting_id] });
+  return row!.posting_id;
 }

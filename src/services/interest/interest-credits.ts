@@ -27,6 +27,8 @@ export interface InterestPolicy {
   /** The first day of the unused window; the account must be open by the earlier of it and `from`. */
   windowStart: string;
   openBy: string;
+  /** A loan outstanding on any day from here to `to` (the year, or the longer unused window) denies the subsidy. */
+  loanFreeFrom: string;
 }
 
 /** The parameters in force on the year's 30 June. */
@@ -43,6 +45,7 @@ export async function interestPolicyOn(hub: HubServices, year: number): Promise<
     capPerPerson: params.money("interestSubsidy.capPerPerson"),
     windowStart,
     openBy: compareDates(windowStart, from) < 0 ? windowStart : from,
+    loanFreeFrom: compareDates(windowStart, from) < 0 ? windowStart : from,
   };
 }
 
@@ -74,11 +77,14 @@ export async function computeYearCredits(
   // entries only: a join let the planner scan every entry of the ledger for each range (bench, 100,000 accounts).
   // An account without entries up to 30 June has a null 积数 and is left out, as the inner join left it out.
   // The subsidy cap is cumulative per person: earlier years' subsidies (rows committed before this statement) count.
-  // No loan book yet (issue 9): "no loan outstanding during the year" holds for every account until it lands.
+  // No subsidy when the owner had a loan outstanding on any day of the year (domain.md): disbursed by 30 June and not
+  // settled or written off before 1 July (closed_on is the day it ended; the loan book, loan.types.ts).
   return tx.$executeRaw`
     INSERT INTO interest_credit (account_id, settlement_year, source, accumulated, interest, subsidy)
     SELECT x.account_id, ${p.year}::int, 'YEAR', x.acc, round(x.acc * ${p.rate.toString()}::numeric / 360, 2),
-      CASE WHEN x.opened_on <= ${p.openBy}::date AND NOT x.used
+      CASE WHEN x.opened_on <= ${p.openBy}::date AND NOT x.used AND NOT EXISTS (
+          SELECT 1 FROM loan l WHERE l.person_id = x.person_id AND l.disbursed_on <= ${p.to}::date
+            AND (l.closed_on IS NULL OR l.closed_on >= ${p.loanFreeFrom}::date))
         THEN greatest(least(round(x.acc * ${p.subsidyRate.toString()}::numeric / 360, 2),
                             ${p.capPerPerson.toFixed(2)}::numeric - coalesce(prior.received, 0)), 0)
         ELSE 0 END
@@ -182,6 +188,55 @@ export async function postPendingCredits(
       .filter((e) => accountOf.has(e.ledgerAccountId))
       .map((e) => ({ accountId: accountOf.get(e.ledgerAccountId)!, view: entryViewOf(e) })),
   );
+}
+
+/** Posts every computed, unposted credit of the year in a range of account ids, set-based: the range's worker ledger
+ *  rows locked in id order (as every multi-account writer and an exit lock them, before the credits), the pending credits
+ *  claimed (marked posted) into a transaction-local table, then one INTEREST and one INTEREST_SUBSIDY posting whose
+ *  lines are selected from it in SQL, with their metric deltas, in the caller's transaction. A concurrent run waits on
+ *  the ledger rows, then finds the range's credits posted and claims nothing; returns how many credits it posted. */
+export async function postRangeCredits(
+  tx: Tx,
+  ledger: Ledger,
+  p: InterestPolicy,
+  range: AccountIdRange,
+): Promise<number> {
+  const pending = Prisma.sql`ic.settlement_year = ${p.year}::int AND ic.posted_at IS NULL
+    AND ic.account_id BETWEEN ${range.from}::bigint AND ${range.to}::bigint`;
+  const [waiting] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM interest_credit ic WHERE ${pending}`;
+  if (waiting!.n === 0n) return 0;
+  // Every worker ledger row of the range, not only those with a pending credit: a credit a concurrent run commits
+  // between this lock and the claim below is then still behind a lock taken first.
+  await tx.$queryRaw`
+    SELECT count(*) AS n FROM (
+      SELECT la.id FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+      WHERE a.id BETWEEN ${range.from}::bigint AND ${range.to}::bigint ORDER BY la.id FOR UPDATE OF la) x`;
+  await tx.$executeRaw`
+    CREATE TEMP TABLE interest_claim (ledger_account_id bigint PRIMARY KEY, interest numeric(18, 2), subsidy numeric(18, 2))
+    ON COMMIT DROP`;
+  const claimed = await tx.$executeRaw`
+    WITH c AS (
+      UPDATE interest_credit ic SET posted_at = now() FROM account a
+      WHERE a.id = ic.account_id AND ${pending}
+      RETURNING a.ledger_account_id, ic.interest, ic.subsidy)
+    INSERT INTO interest_claim SELECT * FROM c`;
+  const fund = ledger.fund;
+  await ledger.postSqlCredits(tx, {
+    kind: "INTEREST",
+    postedOn: p.to,
+    memo: `${p.year}年度结息 积数计息`,
+    debitAccountId: fund.INTEREST_EXPENSE,
+    lines: Prisma.sql`SELECT ledger_account_id, interest FROM interest_claim WHERE interest > 0`,
+  });
+  await ledger.postSqlCredits(tx, {
+    kind: "INTEREST_SUBSIDY",
+    postedOn: p.to,
+    memo: `${p.year}年度利息补贴`,
+    debitAccountId: fund.INTEREST_SUBSIDY_RECEIVABLE,
+    lines: Prisma.sql`SELECT ledger_account_id, subsidy FROM interest_claim WHERE subsidy > 0`,
+  });
+  await tx.$executeRaw`DROP TABLE interest_claim`;
+  return claimed;
 }
 
 /** Settles one account's year inside the caller's transaction (an exit settling an earlier year first). */

@@ -7,7 +7,7 @@ import { settlementYearEnded } from "../../domain/interest/interest.rule";
 import type { Actor, HubServices } from "../hub-services";
 import { type Outcome, peekIdempotent, requestHash, validKey } from "../idempotency";
 import { userError } from "../user-error";
-import { computeYearCredits, fen, interestPolicyOn, postPendingCredits } from "./interest-credits";
+import { computeYearCredits, fen, interestPolicyOn, postRangeCredits } from "./interest-credits";
 import { claimInterestSubsidy } from "./interest-subsidy-claim";
 
 export interface SettleInterestCommand {
@@ -24,12 +24,10 @@ export interface InterestSettlementView {
   subsidyAmount: string;
 }
 
-/** Accounts credited per posting transaction. */
-export const SETTLEMENT_CHUNK = 5000;
-
-/** Account ids computed per statement (and transaction). One statement for the whole year outgrew the database's
- *  statement_timeout (15 s) at 100,000 accounts on a busy machine (bench: npm run bench -- --only=interest); a range
- *  of 10,000 ids reads about 10,000 x 12-24 entries through the index. */
+/** Account ids computed per statement and posted per transaction. One statement for the whole year outgrew the
+ *  database's statement_timeout (15 s) at 100,000 accounts on a busy machine (bench: npm run bench -- --only=interest);
+ *  a range of 10,000 ids reads about 10,000 x 12-24 entries through the index and posts two postings of up to 10,000
+ *  credits each. */
 export const COMPUTE_CHUNK = 10_000n;
 
 function problem(c: SettleInterestCommand) {
@@ -71,7 +69,7 @@ export async function settleInterest(
   return { ok: result };
 }
 
-/** The run itself (also the job's entry point): compute, post in chunks, record the totals. */
+/** The run itself (also the job's entry point): compute and post range by range, record the totals. */
 export async function runSettlement(
   hub: HubServices,
   year: number,
@@ -79,25 +77,19 @@ export async function runSettlement(
   computeChunk: bigint = COMPUTE_CHUNK,
 ): Promise<InterestSettlementView> {
   const policy = await interestPolicyOn(hub, year);
-  // Computed range by range of account ids, each range its own statement and transaction: still set-based, and every
-  // range is final once committed (a second or concurrent run inserts nothing twice: the primary key decides).
+  // Range by range of account ids: the credits computed in one statement and transaction (final once committed: a
+  // second or concurrent run inserts nothing twice, the primary key decides), then posted set-based in a second
+  // transaction (SQL computes and posts; no row passes through JS). A concurrent run's range is waited for on its
+  // ledger rows and then found posted, so once the loop ends every credit of the year is posted and the totals below
+  // are the whole year's. Two transactions, not one: the posting locks ledger rows before credits, as an exit does.
   const [ids] = await hub.prisma.$queryRaw<{ lo: bigint | null; hi: bigint | null }[]>`
     SELECT min(id) AS lo, max(id) AS hi FROM account`;
   if (ids && ids.lo !== null && ids.hi !== null)
     for (let from = ids.lo; from <= ids.hi; from += computeChunk) {
       const range = { from, to: from + computeChunk - 1n };
       await inTransaction(hub.prisma, (tx) => computeYearCredits(tx, policy, range));
+      await inTransaction(hub.prisma, (tx) => postRangeCredits(tx, hub.ledger, policy, range));
     }
-  // Chunks another run is posting are skipped; once nothing is left to take, wait for those (a concurrent run's
-  // chunks commit, and are then found posted) so that the totals below are the whole year's.
-  for (let wait = false; ;) {
-    const posted = await inTransaction(hub.prisma, (tx) =>
-      postPendingCredits(tx, hub.ledger, policy, SETTLEMENT_CHUNK, undefined, wait),
-    );
-    if (posted.length > 0) wait = false;
-    else if (wait) break;
-    else wait = true;
-  }
   return inTransaction(hub.prisma, async (tx) => {
     const [totals] = await tx.$queryRaw<
       { accounts: bigint; interest: { toFixed(): string } | null; subsidy: { toFixed(): string } | null }[]

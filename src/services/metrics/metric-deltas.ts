@@ -4,6 +4,7 @@
 import type { Tx } from "../../db/transaction";
 import { monthOf } from "../../domain/calendar/calendar";
 import { Prisma } from "../../generated/prisma/client";
+import type { PostedScope } from "../../ledger/posting";
 import { lockAccountById } from "../../ledger/worker-lock";
 import {
   accountSources,
@@ -32,9 +33,14 @@ function keyOf(event: MetricEventKey) {
 
 /** Deposits, withdrawals, subsidies and the flexible pool's balance of a batch of postings: one statement,
  *  grouped by month x county x form (entries of fund accounts join no account and count nowhere). */
-export async function recordPostingMetrics(tx: Tx, entryIds: readonly bigint[]): Promise<void> {
-  if (entryIds.length === 0) return;
-  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(Prisma.sql`e.id = ANY(${[...entryIds]}::bigint[])`)}`;
+export async function recordPostingMetrics(tx: Tx, posted: PostedScope): Promise<void> {
+  if ("postingIds" in posted) {
+    if (posted.postingIds.length === 0) return;
+    await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(Prisma.sql`e.posting_id = ANY(${[...posted.postingIds]}::bigint[])`)}`;
+    return;
+  }
+  if (posted.length === 0) return;
+  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(Prisma.sql`e.id = ANY(${[...posted]}::bigint[])`)}`;
 }
 
 /** A new flexible account, or a sealed account converted back to flexible: one enrolment, one more active. */
