@@ -16,6 +16,23 @@ import { jsonPgSmartTags } from "postgraphile/utils";
 
 import { hs256Verifier } from "../src/auth/token-verifier";
 
+// PostGraphile 5 (@dataplan/pg's executor and pg adaptor) calls Promise.withResolvers, which Node 22 has and Node 20
+// does not: on Node 20 every query then fails ("Cannot read properties of undefined (reading 'items')"). With this
+// five-line polyfill (only installed where it is missing) the same PostGraphile runs on Node 20, so the bench can
+// compare PostGraphile on both runtimes.
+const nativeWithResolvers = typeof (Promise as { withResolvers?: unknown }).withResolvers === "function";
+if (!nativeWithResolvers)
+  Object.defineProperty(Promise, "withResolvers", {
+    configurable: true,
+    writable: true,
+    value: function withResolvers<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+      return { promise, resolve, reject };
+    },
+  });
+
 async function main(): Promise<void> {
   const url = process.env.BENCH_HUB_DATABASE_URL;
   const secret = process.env.BENCH_JWT_SECRET;
@@ -55,7 +72,7 @@ async function main(): Promise<void> {
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const address = server.address() as AddressInfo;
   process.stdout.write(
-    `${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid, node: process.version })}\n`,
+    `${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid, node: process.version, polyfilled: !nativeWithResolvers })}\n`,
   );
   process.once("SIGTERM", () => {
     server.close();

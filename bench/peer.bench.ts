@@ -5,7 +5,8 @@
 //   row      one row of one table (account number and status)
 // against: the hub as CENTER_OPERATOR (exchange log written), the hub as WORKER (each request with the token of
 // the account it reads), both on Node 20 and on Node 22; PostGraphile 5 (bench/peer-server.ts, Amber preset)
-// on Node 22, with and without the hub's JWT check in front (and on Node 20 when it starts there); and a bare
+// on Node 22, with and without the hub's JWT check in front, and on Node 20 (with a Promise.withResolvers polyfill,
+// which Node 20 lacks and PostGraphile 5 calls); and a bare
 // node:http + pg server, one statement per read (bench/peer-baseline-server.ts). Before anything is measured,
 // every server answers the same sample of accounts and the answers (canonical form: money as 2-decimal strings,
 // PostGraphile's debit/credit as credit - debit) must be equal. Also the row-3 `account` query (bench/lib/seed.ts
@@ -142,6 +143,17 @@ interface Row {
   cpu: CpuShare;
   serverCpuMsPerReq: number;
   pgCpuMsPerReq: number;
+  /** Hub only: statements (and BEGINs) its pg clients sent per answered request over the window. */
+  statementsPerReq: number | null;
+  transactionsPerReq: number | null;
+}
+
+/** Statements the hub child's pg clients have sent so far (bench/hub-process.ts counts every query). */
+async function statementCount(child: NodeChild): Promise<{ total: number; transactions: number } | null> {
+  const answer = await child.ask({ cmd: "statements" });
+  return answer && typeof answer.total === "number" && typeof answer.transactions === "number"
+    ? { total: answer.total, transactions: answer.transactions }
+    : null;
 }
 
 export async function peerBench(ctx: BenchContext): Promise<Metric[]> {
@@ -231,20 +243,36 @@ export async function peerBench(ctx: BenchContext): Promise<Metric[]> {
       token: operator,
       reads: ["flat", "entries", "row"],
     });
+    // Node 22's V8 (12.4) turns on the Maglev mid-tier JIT by default; Node 20's V8 (11.3) does not. PostGraphile
+    // on Node 22 with Maglev off tells how much of its Node 22 gain is Maglev.
+    const peerNoMaglev = await startNodeChild("PostGraphile --no-maglev (Node 22)", "bench/peer-server.ts", peerEnv, {
+      execPath: n22,
+      readyTimeoutMs: 120_000,
+      nodeArgs: ["--no-maglev"],
+    });
+    started.push(peerNoMaglev);
+    servers.push({
+      name: "PostGraphile 5, Node 22 --no-maglev",
+      kind: "peer",
+      node: "22",
+      child: peerNoMaglev,
+      token: () => null,
+      reads: ["flat", "entries", "row"],
+    });
     try {
       const peer20 = await startNodeChild("PostGraphile (Node 20)", "bench/peer-server.ts", peerEnv, {
         readyTimeoutMs: 120_000,
       });
       started.push(peer20);
       const candidate: Server = {
-        name: "PostGraphile 5, Node 20",
+        name: "PostGraphile 5, Node 20 (polyfill)",
         kind: "peer",
         node: "20",
         child: peer20,
         token: () => null,
         reads: ["flat", "entries", "row"],
       };
-      // It starts on Node 20 (engine warnings only); whether it answers is checked before it joins the row.
+      // On Node 20 it needs bench/peer-server.ts's Promise.withResolvers polyfill; checked before it joins the row.
       for (const read of candidate.reads) await fetchOnce(candidate, read, accounts[0]!);
       servers.push(candidate);
     } catch (e) {
@@ -302,6 +330,7 @@ export async function peerBench(ctx: BenchContext): Promise<Metric[]> {
         const next = () => request(s, read, accounts[Math.floor(random() * accounts.length)]!);
         const load = { url: s.child.info.url, concurrency: c, check, next };
         await runLoad({ ...load, durationMs: Math.min(1, opts.warmupS) * 1000, label: "warm-up" });
+        const before = s.kind === "hub" ? await statementCount(s.child) : null;
         const profileThis =
           opts.profile && s.kind === "hub" && s.token === operator && (read === "flat" || read === "lookup");
         const { result: measured, summary } = await profiled(
@@ -316,6 +345,14 @@ export async function peerBench(ctx: BenchContext): Promise<Metric[]> {
             ),
         );
         const { result, cpu } = measured;
+        const after = s.kind === "hub" ? await statementCount(s.child) : null;
+        const perReq =
+          before && after && result.ok > 0
+            ? {
+                statements: (after.total - before.total) / result.ok,
+                transactions: (after.transactions - before.transactions) / result.ok,
+              }
+            : null;
         const row: Row = {
           read,
           server: s.name,
@@ -324,10 +361,12 @@ export async function peerBench(ctx: BenchContext): Promise<Metric[]> {
           cpu,
           serverCpuMsPerReq: (10 * cpu.subject) / Math.max(result.rps, 1e-9),
           pgCpuMsPerReq: (10 * cpu.postgres) / Math.max(result.rps, 1e-9),
+          statementsPerReq: perReq?.statements ?? null,
+          transactionsPerReq: perReq?.transactions ?? null,
         };
         rows.push(row);
         ctx.log(
-          `  ${read.padEnd(7)} ${s.name.padEnd(36)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.latencyMs.p50.toFixed(1)} ms  p99 ${result.latencyMs.p99.toFixed(1)} ms  server CPU ${row.serverCpuMsPerReq.toFixed(3)} ms/req  PostgreSQL CPU ${row.pgCpuMsPerReq.toFixed(3)} ms/req  (${result.failed} failed; other CPU ${cpu.otherProcesses.toFixed(0)}%, load avg ${cpu.loadAvg1m})` +
+          `  ${read.padEnd(7)} ${s.name.padEnd(36)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.latencyMs.p50.toFixed(1)} ms  p99 ${result.latencyMs.p99.toFixed(1)} ms  server CPU ${row.serverCpuMsPerReq.toFixed(3)} ms/req  PostgreSQL CPU ${row.pgCpuMsPerReq.toFixed(3)} ms/req  ${row.statementsPerReq === null ? "" : ` ${row.statementsPerReq.toFixed(2)} statements/req (${(row.transactionsPerReq ?? 0).toFixed(2)} BEGIN)`} (${result.failed} failed; other CPU ${cpu.otherProcesses.toFixed(0)}%, load avg ${cpu.loadAvg1m})` +
             (result.failed ? `\n    failures e.g.: ${result.failureSamples.join(" | ")}` : "") +
             (summary ? `\n${summary}` : ""),
         );
