@@ -162,7 +162,7 @@ export async function peerBench(ctx: BenchContext): Promise<Metric[]> {
   const accounts =
     ctx.shared.depositWorkers ??
     (await seedAccountsSql(pool, {
-      area: "140535",
+      area: "140536",
       count: opts.workers,
       enrolledOn: ENROLLED_ON,
       monthlyAmount: "1000.00",

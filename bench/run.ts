@@ -25,6 +25,7 @@ import { table, TABLE_LEGEND, writeResults } from "./lib/report";
 import { loansBench } from "./loans.bench";
 import { lookupsBench } from "./lookups.bench";
 import { peerBench } from "./peer.bench";
+import { pilotLoadBench } from "./pilot-load.bench";
 import { scaleOutBench } from "./scale-out.bench";
 import { withdrawalsBench } from "./withdrawals.bench";
 
@@ -36,6 +37,10 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
     title:
       "3p. peer: three reads, hub (CENTER_OPERATOR, WORKER; Node 20, 22) vs PostGraphile 5 (+JWT) vs bare http + pg",
     run: peerBench,
+  },
+  pilotload: {
+    title: "3m. pilotMetrics p99 at a steady rate, alone and under recordDeposit load with compaction every 1 s",
+    run: pilotLoadBench,
   },
   agency: {
     title:
@@ -59,6 +64,7 @@ const ORDER: BenchName[] = [
   "deposits",
   "lookups",
   "peer",
+  "pilotload",
   "withdrawals",
   "scale",
   "agency",

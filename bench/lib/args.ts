@@ -1,10 +1,11 @@
 // Command-line options of `npm run bench -- --only=deposits --rows=100000 ...` (all optional).
 export type BenchName =
-  "deposits" | "lookups" | "peer" | "import" | "agency" | "scale" | "loans" | "withdrawals" | "interest";
+  "deposits" | "lookups" | "peer" | "pilotload" | "import" | "agency" | "scale" | "loans" | "withdrawals" | "interest";
 export const ALL_BENCHES: readonly BenchName[] = [
   "deposits",
   "lookups",
   "peer",
+  "pilotload",
   "import",
   "agency",
   "scale",
@@ -50,6 +51,9 @@ export interface BenchOptions {
   node: "20" | "22";
   /** Peer: measured seconds per read and server. */
   peerS: number;
+  /** Pilot load: pilotMetrics reads per second (open loop) and seconds per window. */
+  pilotRate: number;
+  pilotS: number;
   /** Prints each measured window's full CPU breakdown. */
   verbose: boolean;
 }
@@ -98,6 +102,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "node",
     "peer-duration",
     "verbose",
+    "pilot-rate",
+    "pilot-duration",
     "help",
   ]);
   for (const k of flags.keys())
@@ -106,7 +112,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     process.stdout.write(
       [
         "npm run bench -- [options]",
-        "  --only=deposits,lookups,peer,withdrawals,scale,agency,loans,import,interest   run a subset (default: all)",
+        "  --only=deposits,lookups,peer,pilotload,withdrawals,scale,agency,loans,import,interest   run a subset (default: all)",
         "  --db=postgres://postgres@127.0.0.1:5432/postgres   server to create bench_<random> on (or BENCH_DATABASE_URL)",
         "  --concurrency=48                 in-flight requests (deposits, lookups) and the SQL baseline's pool",
         "  --warmup=3 --duration=15 --lookup-duration=10   seconds",
@@ -125,6 +131,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --node=20|22                     run the hub child under this process's Node (20) or .ci/node22.sh's Node 22",
         "  --peer-duration=5                peer: seconds per read and server (3 reads x 7-8 servers + 2 lookups)",
         "  --verbose                        peer: full CPU breakdown of each window",
+        "  --pilot-rate=20 --pilot-duration=10   pilotload: pilotMetrics reads/s and seconds per window",
         "",
       ].join("\n"),
     );
@@ -162,5 +169,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     node: nodeVersion(flags.get("node") ?? process.env.BENCH_HUB_NODE),
     peerS: num(flags.get("peer-duration"), 5, "peer-duration"),
     verbose: flags.get("verbose") === "true",
+    pilotRate: num(flags.get("pilot-rate"), 20, "pilot-rate"),
+    pilotS: num(flags.get("pilot-duration"), 10, "pilot-duration"),
   };
 }
