@@ -42,6 +42,10 @@ async function main(): Promise<void> {
     production: false,
     // BENCH_HUB_NO_EXCHANGE_LOG=1: the agency bench's second hub, to price the exchange log (benchmarks only).
     ...(process.env.BENCH_HUB_NO_EXCHANGE_LOG === "1" ? { benchmarkWithoutExchangeLog: true } : {}),
+    // BENCH_METRICS_COMPACTION_MS=1000: fold metric deltas into the rollups this often (pilot-load bench).
+    ...(process.env.BENCH_METRICS_COMPACTION_MS
+      ? { metricsCompactionIntervalMs: Number(process.env.BENCH_METRICS_COMPACTION_MS) }
+      : {}),
     // BENCH_DEPOSIT_BATCH='{"maxBatch":1}': recordDeposit's group commit tuned or turned off (one deposit per transaction).
     ...(process.env.BENCH_DEPOSIT_BATCH ? { depositBatch: JSON.parse(process.env.BENCH_DEPOSIT_BATCH) as object } : {}),
   });

@@ -19,10 +19,13 @@ import { type BenchName, parseArgs } from "./lib/args";
 import type { BenchContext, Metric } from "./lib/context";
 import { waitForQuiet, withCpu } from "./lib/cpu";
 import { type BenchDatabase, createBenchDatabase } from "./lib/db";
+import { node22Path } from "./lib/node22";
 import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
 import { table, TABLE_LEGEND, writeResults } from "./lib/report";
 import { loansBench } from "./loans.bench";
 import { lookupsBench } from "./lookups.bench";
+import { peerBench } from "./peer.bench";
+import { pilotLoadBench } from "./pilot-load.bench";
 import { scaleOutBench } from "./scale-out.bench";
 import { withdrawalsBench } from "./withdrawals.bench";
 
@@ -30,6 +33,15 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
   deposits: { title: "1. recordDeposit over HTTP vs plain SQL", run: depositsBench },
   import: { title: "2. bank file import (streamed CSV) vs raw COPY", run: bankImportBench },
   lookups: { title: "3. account lookups over HTTP vs bare http + pg", run: lookupsBench },
+  peer: {
+    title:
+      "3p. peer: three reads, hub (CENTER_OPERATOR, WORKER; Node 20, 22) vs PostGraphile 5 (+JWT) vs bare http + pg",
+    run: peerBench,
+  },
+  pilotload: {
+    title: "3m. pilotMetrics p99 at a steady rate, alone and under recordDeposit load with compaction every 1 s",
+    run: pilotLoadBench,
+  },
   agency: {
     title:
       "4. agency reads: rentalEligibility (exchange log on/off, bare http + pg) and taxDeductions for 100,000 persons",
@@ -48,7 +60,18 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
 // The scale-out bench stops the single hub child and runs its own clusters (after lookups: it reuses their accounts).
 // Interest seeds the largest history (12 entries per account), so it goes after the import, whose rate falls as
 // history grows; it restarts the hub too (its peak RSS is the settlement's).
-const ORDER: BenchName[] = ["deposits", "lookups", "withdrawals", "scale", "agency", "loans", "import", "interest"];
+const ORDER: BenchName[] = [
+  "deposits",
+  "lookups",
+  "peer",
+  "pilotload",
+  "withdrawals",
+  "scale",
+  "agency",
+  "loans",
+  "import",
+  "interest",
+];
 
 /** The code under test: HEAD and how many files under src/ and prisma/ differ from it (others edit them meanwhile). */
 function gitState(): { commit: string; dirtySrc: number } {
@@ -75,7 +98,7 @@ async function main(): Promise<number> {
   const since = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`;
   const git = gitState();
   log(
-    `hpf-hub bench ${runTag} at ${git.commit}${git.dirtySrc ? ` (+${git.dirtySrc} uncommitted src/ changes)` : ""}: ${opts.only.join(", ")} | concurrency ${opts.concurrency} | ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB | node ${process.version}`,
+    `hpf-hub bench ${runTag} at ${git.commit}${git.dirtySrc ? ` (+${git.dirtySrc} uncommitted src/ changes)` : ""}: ${opts.only.join(", ")} | concurrency ${opts.concurrency} | ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GB | node ${process.version}, hub on Node ${opts.node}`,
   );
 
   let db: BenchDatabase | null = null;
@@ -119,6 +142,7 @@ async function main(): Promise<number> {
       const started = Date.now();
       const child = await startNodeChild("hub", "bench/hub-process.ts", hubEnv, {
         readyTimeoutMs: 120_000,
+        ...(opts.node === "22" ? { execPath: node22Path() } : {}),
         nodeArgs: ["--expose-gc", ...(opts.hubHeapMb ? [`--max-old-space-size=${opts.hubHeapMb}`] : []), ...nodeArgs],
       });
       log(`  hub child pid ${child.pid} ready at ${child.info.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,8 +1,11 @@
 // Command-line options of `npm run bench -- --only=deposits --rows=100000 ...` (all optional).
-export type BenchName = "deposits" | "lookups" | "import" | "agency" | "scale" | "loans" | "withdrawals" | "interest";
+export type BenchName =
+  "deposits" | "lookups" | "peer" | "pilotload" | "import" | "agency" | "scale" | "loans" | "withdrawals" | "interest";
 export const ALL_BENCHES: readonly BenchName[] = [
   "deposits",
   "lookups",
+  "peer",
+  "pilotload",
   "import",
   "agency",
   "scale",
@@ -44,6 +47,15 @@ export interface BenchOptions {
   keepDb: boolean;
   /** Writes a V8 CPU profile of each hub child into bench/results/. */
   profile: boolean;
+  /** Node major version the hub child runs under: "20" (this process's node) or "22" (.ci/node22.sh). */
+  node: "20" | "22";
+  /** Peer: measured seconds per read and server. */
+  peerS: number;
+  /** Pilot load: pilotMetrics reads per second (open loop) and seconds per window. */
+  pilotRate: number;
+  pilotS: number;
+  /** Prints each measured window's full CPU breakdown. */
+  verbose: boolean;
 }
 
 function num(value: string | undefined, fallback: number, name: string): number {
@@ -51,6 +63,12 @@ function num(value: string | undefined, fallback: number, name: string): number 
   const n = Number(value.replace(/_/g, ""));
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${value}`);
   return n;
+}
+
+function nodeVersion(value: string | undefined): "20" | "22" {
+  if (value === undefined || value === "20") return "20";
+  if (value === "22") return "22";
+  throw new Error(`--node must be 20 or 22, got ${value}`);
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -81,6 +99,11 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "quiet-wait",
     "keep-db",
     "profile",
+    "node",
+    "peer-duration",
+    "verbose",
+    "pilot-rate",
+    "pilot-duration",
     "help",
   ]);
   for (const k of flags.keys())
@@ -89,7 +112,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     process.stdout.write(
       [
         "npm run bench -- [options]",
-        "  --only=deposits,lookups,withdrawals,scale,agency,loans,import,interest   run a subset (default: all)",
+        "  --only=deposits,lookups,peer,pilotload,withdrawals,scale,agency,loans,import,interest   run a subset (default: all)",
         "  --db=postgres://postgres@127.0.0.1:5432/postgres   server to create bench_<random> on (or BENCH_DATABASE_URL)",
         "  --concurrency=48                 in-flight requests (deposits, lookups) and the SQL baseline's pool",
         "  --warmup=3 --duration=15 --lookup-duration=10   seconds",
@@ -105,6 +128,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --hub-heap=MB                    run the hub child with --max-old-space-size=MB (default: V8's own limit)",
         "  --quiet-wait=20                  total seconds to wait, before measured windows, for other processes to go quiet",
         "  --keep-db --profile              keep the database; CPU-profile the hub over each measured window",
+        "  --node=20|22                     run the hub child under this process's Node (20) or .ci/node22.sh's Node 22",
+        "  --peer-duration=5                peer: seconds per read and server (3 reads x 7-8 servers + 2 lookups)",
+        "  --verbose                        peer: full CPU breakdown of each window",
+        "  --pilot-rate=20 --pilot-duration=10   pilotload: pilotMetrics reads/s and seconds per window",
         "",
       ].join("\n"),
     );
@@ -139,5 +166,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     hubHeapMb: flags.has("hub-heap") ? Math.round(num(flags.get("hub-heap"), 256, "hub-heap")) : undefined,
     keepDb: flags.get("keep-db") === "true",
     profile: flags.get("profile") === "true",
+    node: nodeVersion(flags.get("node") ?? process.env.BENCH_HUB_NODE),
+    peerS: num(flags.get("peer-duration"), 5, "peer-duration"),
+    verbose: flags.get("verbose") === "true",
+    pilotRate: num(flags.get("pilot-rate"), 20, "pilot-rate"),
+    pilotS: num(flags.get("pilot-duration"), 10, "pilot-duration"),
   };
 }

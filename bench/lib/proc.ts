@@ -32,10 +32,10 @@ export async function startNodeChild(
   name: string,
   script: string,
   env: Record<string, string>,
-  options: { readyTimeoutMs?: number; nodeArgs?: string[] } = {},
+  options: { readyTimeoutMs?: number; nodeArgs?: string[]; /** default: this process's node */ execPath?: string } = {},
 ): Promise<NodeChild> {
   const child = spawn(
-    process.execPath,
+    options.execPath ?? process.execPath,
     [...(options.nodeArgs ?? []), "-r", "@swc-node/register", resolve(REPO_ROOT, script)],
     {
       cwd: REPO_ROOT,
