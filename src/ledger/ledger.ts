@@ -1,13 +1,17 @@
 // The ledger as the services use it: the fund's own accounts and posting, with what happens after each posting
 // (the pilot metric deltas) passed in by the composition root, so the ledger imports nothing above it.
 import type { Tx } from "../db/transaction";
+import type { Prisma } from "../generated/prisma/client";
 import type { FundAccounts } from "./fund-accounts";
 import { type PostingHook, type PostingRequest, type PostingResult, postMany } from "./posting";
+import { postStaged, type StagedTotals } from "./staged-posting";
 
 export interface Ledger {
   fund: FundAccounts;
   postMany(tx: Tx, requests: PostingRequest[]): Promise<PostingResult[]>;
   post(tx: Tx, request: PostingRequest): Promise<PostingResult>;
+  /** Postings whose lines a query selects, written inside the database (staged-posting.ts). */
+  postStaged(tx: Tx, lines: Prisma.Sql): Promise<StagedTotals>;
 }
 
 export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Ledger {
@@ -15,5 +19,6 @@ export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Led
     fund,
     postMany: (tx, requests) => postMany(tx, requests, afterPosting),
     post: async (tx, request) => (await postMany(tx, [request], afterPosting))[0]!,
+    postStaged: (tx, lines) => postStaged(tx, lines, afterPosting),
   };
 }

@@ -3,6 +3,7 @@
 // statement that guards them (never below zero, checked entry by entry); fund account balances are
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
 import type { Tx } from "../db/transaction";
+import type { Prisma } from "../generated/prisma/client";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
 import type { PostingKind } from "./posting-kinds";
 
@@ -15,8 +16,9 @@ export interface PostingLine {
   period?: string | null;
 }
 
-/** Runs in the posting's transaction after its entries are written (the composition root passes the metric deltas). */
-export type PostingHook = (tx: Tx, entryIds: readonly bigint[]) => Promise<void>;
+/** Runs in the posting's transaction after its entries are written (the composition root passes the metric deltas):
+ *  the entries by id, or (staged postings, staged-posting.ts) as a condition on ledger entries `e`. */
+export type PostingHook = (tx: Tx, entries: readonly bigint[] | Prisma.Sql) => Promise<void>;
 
 export interface PostingRequest {
   kind: PostingKind;

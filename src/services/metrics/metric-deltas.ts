@@ -32,9 +32,10 @@ function keyOf(event: MetricEventKey) {
 
 /** Deposits, withdrawals, subsidies and the flexible pool's balance of a batch of postings: one statement,
  *  grouped by month x county x form (entries of fund accounts join no account and count nowhere). */
-export async function recordPostingMetrics(tx: Tx, entryIds: readonly bigint[]): Promise<void> {
-  if (entryIds.length === 0) return;
-  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(Prisma.sql`e.id = ANY(${[...entryIds]}::bigint[])`)}`;
+export async function recordPostingMetrics(tx: Tx, entries: readonly bigint[] | Prisma.Sql): Promise<void> {
+  if (Array.isArray(entries) && entries.length === 0) return;
+  const where = Array.isArray(entries) ? Prisma.sql`e.id = ANY(${[...entries]}::bigint[])` : (entries as Prisma.Sql);
+  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(where)}`;
 }
 
 /** A new flexible account, or a sealed account converted back to flexible: one enrolment, one more active. */
@@ -77,9 +78,12 @@ export async function rekeyAccountMetrics(tx: Tx, accountId: bigint, change: () 
 }
 
 /** The loan measures of loan postings (linked in loan_posting first): disbursed count and amount, outstanding. */
-export async function recordLoanPostingMetrics(tx: Tx, postingIds: readonly bigint[]): Promise<void> {
-  if (postingIds.length === 0) return;
-  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${loanSource(Prisma.sql`e.posting_id = ANY(${[...postingIds]}::bigint[])`)}`;
+export async function recordLoanPostingMetrics(tx: Tx, postings: readonly bigint[] | Prisma.Sql): Promise<void> {
+  if (Array.isArray(postings) && postings.length === 0) return;
+  const where = Array.isArray(postings)
+    ? Prisma.sql`e.posting_id = ANY(${[...postings]}::bigint[])`
+    : (postings as Prisma.Sql);
+  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${loanSource(where)}`;
 }
 
 /** One loan application (approved or refused), just inserted. */
