@@ -13,7 +13,9 @@
 import { addMonths, monthOf } from "../calendar/calendar";
 import { Money, type MoneyValue, roundFen, ZERO } from "../money/money";
 
-export type RepaymentMethod = "EQUAL_INSTALMENT" | "EQUAL_PRINCIPAL";
+import type { RepaymentMethod } from "./loan-vocabulary";
+
+export type { RepaymentMethod };
 
 export interface PlannedInstalment {
   /** 1..termMonths of the original plan. */
