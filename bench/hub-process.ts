@@ -15,7 +15,12 @@ import { createHub } from "../src/app";
 /** Every statement the hub sends to PostgreSQL (through any pg client: Prisma's adapter and raw pools alike),
  *  counted in total, as transactions (BEGIN) and by its first words, so the bench can report statements per
  *  request, a figure the machine's load does not move. */
-const statements = { total: 0, transactions: 0, byText: new Map<string, number>(), msByText: new Map<string, number>() };
+const statements = {
+  total: 0,
+  transactions: 0,
+  byText: new Map<string, number>(),
+  msByText: new Map<string, number>(),
+};
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
   const first = args[0] as string | { text?: string } | undefined;
@@ -42,7 +47,8 @@ async function main(): Promise<void> {
   const hub = await createHub({
     database: poolSize ? { url, poolSize } : { url },
     auth: { jwtSecret },
-    connectors: { nationalUrl },
+    // The credit reference simulator (loanQuota, applyForLoan), when the bench started one.
+    connectors: { nationalUrl, ...(process.env.BENCH_CREDIT_URL ? { creditUrl: process.env.BENCH_CREDIT_URL } : {}) },
     logger: pino({ level: "silent" }),
     production: false,
     // BENCH_HUB_NO_EXCHANGE_LOG=1: the agency bench's second hub, to price the exchange log (benchmarks only).

@@ -113,17 +113,21 @@ export async function loansBench(ctx: BenchContext): Promise<Metric[]> {
   const before = await statementCounts(hub);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-loans-hub`, () =>
     ctx.measure(hub.pid, [], async () => {
-    const h0 = process.hrtime.bigint();
-    const res = await fetch(`${hub.info.url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ query: RUN, variables: { period: PERIOD, key: `bench-loan-run-${ctx.runTag}` } }),
-      signal: AbortSignal.timeout(3_600_000),
-    });
-    const body = (await res.json()) as {
-      data?: { runLoanRepayments: { run: { offsets: number; offsetAmount: string } | null } };
-    };
-    return { seconds: Number(process.hrtime.bigint() - h0) / 1e9, run: body.data?.runLoanRepayments.run ?? null, body };
+      const h0 = process.hrtime.bigint();
+      const res = await fetch(`${hub.info.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query: RUN, variables: { period: PERIOD, key: `bench-loan-run-${ctx.runTag}` } }),
+        signal: AbortSignal.timeout(3_600_000),
+      });
+      const body = (await res.json()) as {
+        data?: { runLoanRepayments: { run: { offsets: number; offsetAmount: string } | null } };
+      };
+      return {
+        seconds: Number(process.hrtime.bigint() - h0) / 1e9,
+        run: body.data?.runLoanRepayments.run ?? null,
+        body,
+      };
     }),
   );
   const { result, cpu } = measured;

@@ -404,7 +404,14 @@ describe("bans the national platform reports at loan application", () => {
     expect((await quota(b.accountNumber, "2026-08-02")).reasons).toContain("FRAUD_BAN");
     expect((await withdraw(b.accountNumber, "2026-08-02")).userErrors.map((e) => e.code)).toEqual(["BANNED"]);
     // both refusals reached a decision: two refused applications, no loan
-    expect(await t.hub.db.prisma.loanApplication.count({ where: { accountId: (await t.hub.db.prisma.account.findUniqueOrThrow({ where: { accountNumber: b.accountNumber } })).id } })).toBe(2);
+    expect(
+      await t.hub.db.prisma.loanApplication.count({
+        where: {
+          accountId: (await t.hub.db.prisma.account.findUniqueOrThrow({ where: { accountNumber: b.accountNumber } }))
+            .id,
+        },
+      }),
+    ).toBe(2);
     expect(await t.hub.db.prisma.loan.count({ where: { account: { accountNumber: b.accountNumber } } })).toBe(0);
   });
 });
