@@ -400,7 +400,9 @@ describe("bans the national platform reports at loan application", () => {
         reason: "全国住房公积金监管服务平台记录的骗提骗贷惩戒，至 2027-12-31",
       },
     ]);
-    expect(await t.hub.db.prisma.fraudBan.count({ where: { source: "NATIONAL", sourceRef: "2027-12-31" } })).toBe(1);
+    expect(
+      await t.hub.db.prisma.fraudBan.count({ where: { source: "NATIONAL", person: { idNumber: b.idNumber } } }),
+    ).toBe(1);
     expect((await quota(b.accountNumber, "2026-08-02")).reasons).toContain("FRAUD_BAN");
     expect((await withdraw(b.accountNumber, "2026-08-02")).userErrors.map((e) => e.code)).toEqual(["BANNED"]);
     // both refusals reached a decision: two refused applications, no loan
