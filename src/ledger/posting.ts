@@ -3,8 +3,8 @@
 // statement that guards them (never below zero, checked entry by entry); fund account balances are
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
 import type { Tx } from "../db/transaction";
-import type { Prisma } from "../generated/prisma/client";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
+import type { Prisma } from "../generated/prisma/client";
 import type { PostingKind } from "./posting-kinds";
 
 export interface PostingLine {

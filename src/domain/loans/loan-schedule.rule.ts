@@ -12,7 +12,6 @@
  */
 import { addMonths, monthOf } from "../calendar/calendar";
 import { Money, type MoneyValue, roundFen, ZERO } from "../money/money";
-
 import type { RepaymentMethod } from "./loan-vocabulary";
 
 export type { RepaymentMethod };
