@@ -84,14 +84,16 @@ export async function topUpMonths(pool: Pool, accounts: readonly string[], month
  *  idempotency record, COMMIT. */
 const SQL_DEPOSIT_STATEMENTS = 8;
 
-interface StatementCounts {
+export interface StatementCounts {
   total: number;
   transactions: number;
   depositBatches?: { batches: number; deposits: number; largest: number; fallbacks: number };
   byText: Record<string, number>;
+  /** Summed wall time (ms) by statement, until each answer. */
+  msByText?: Record<string, number>;
 }
 
-async function statementCounts(hub: NodeChild): Promise<StatementCounts | null> {
+export async function statementCounts(hub: NodeChild): Promise<StatementCounts | null> {
   const answer = await hub.ask({ cmd: "statements" });
   return answer && typeof answer.total === "number" ? (answer as unknown as StatementCounts) : null;
 }

@@ -15,7 +15,12 @@ import { createHub } from "../src/app";
 /** Every statement the hub sends to PostgreSQL (through any pg client: Prisma's adapter and raw pools alike),
  *  counted in total, as transactions (BEGIN) and by its first words, so the bench can report statements per
  *  request, a figure the machine's load does not move. */
-const statements = { total: 0, transactions: 0, byText: new Map<string, number>() };
+const statements = {
+  total: 0,
+  transactions: 0,
+  byText: new Map<string, number>(),
+  msByText: new Map<string, number>(),
+};
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
   const first = args[0] as string | { text?: string } | undefined;
@@ -24,7 +29,12 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
   if (/^BEGIN\b/i.test(text)) statements.transactions += 1;
   const head = text.replace(/\s+/g, " ").slice(0, 72);
   statements.byText.set(head, (statements.byText.get(head) ?? 0) + 1);
-  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  const t0 = performance.now();
+  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  // Wall time until each statement's answer (queued time on the client included), summed by its first words.
+  const took = () => statements.msByText.set(head, (statements.msByText.get(head) ?? 0) + performance.now() - t0);
+  if (result && typeof (result as Promise<unknown>).then === "function") (result as Promise<unknown>).then(took, took);
+  return result;
 } as typeof pg.Client.prototype.query;
 
 async function main(): Promise<void> {
@@ -37,7 +47,8 @@ async function main(): Promise<void> {
   const hub = await createHub({
     database: poolSize ? { url, poolSize } : { url },
     auth: { jwtSecret },
-    connectors: { nationalUrl },
+    // The credit reference simulator (loanQuota, applyForLoan), when the bench started one.
+    connectors: { nationalUrl, ...(process.env.BENCH_CREDIT_URL ? { creditUrl: process.env.BENCH_CREDIT_URL } : {}) },
     logger: pino({ level: "silent" }),
     production: false,
     // BENCH_HUB_NO_EXCHANGE_LOG=1: the agency bench's second hub, to price the exchange log (benchmarks only).
@@ -79,6 +90,7 @@ async function main(): Promise<void> {
         transactions: statements.transactions,
         depositBatches: { ...hub.services.depositBatcher.stats },
         byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 40)),
+        msByText: Object.fromEntries([...statements.msByText].sort((a, b) => b[1] - a[1]).slice(0, 40)),
       });
     } else if (msg.cmd === "profile-start") {
       session = new Session();

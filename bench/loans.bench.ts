@@ -4,8 +4,9 @@
 //    instalments, write three ledger lines per loan into a scratch table). Both sides are checked after the run.
 //    (The loanQuota requests/s pair is not built yet: see docs/decisions/016.)
 import { signDevToken } from "../src/auth/token-verifier";
-import { topUpMonths } from "./deposits.bench";
+import { type StatementCounts, statementCounts, topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
+import { profiled } from "./lib/profile";
 import { seedAccountsSql } from "./lib/seed";
 
 const PERIOD = "2024-08";
@@ -60,6 +61,22 @@ const PLAIN_OFFSET = `
 const RUN = `mutation Run($period: YearMonth!, $key: String!) {
   runLoanRepayments(period: $period, idempotencyKey: $key) { run { offsets offsetAmount due overdue } userErrors { code } } }`;
 
+/** The statements the hub sent over one window, by first words: count and summed wall time, most time first. */
+function statementsTable(before: StatementCounts, after: StatementCounts): string {
+  const heads = new Set([...Object.keys(after.byText), ...Object.keys(after.msByText ?? {})]);
+  const rows = [...heads]
+    .map((h) => ({
+      h,
+      n: (after.byText[h] ?? 0) - (before.byText[h] ?? 0),
+      ms: (after.msByText?.[h] ?? 0) - (before.msByText?.[h] ?? 0),
+    }))
+    .filter((r) => r.n > 0)
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 16)
+    .map((r) => `      ${String(r.n).padStart(6)} ${(r.ms / 1000).toFixed(2).padStart(8)} s  ${r.h}`);
+  return `    statements: ${after.total - before.total} (transactions ${after.transactions - before.transactions}), by statement (count, summed wall time):\n${rows.join("\n")}`;
+}
+
 export async function loansBench(ctx: BenchContext): Promise<Metric[]> {
   const { opts, pool } = ctx;
   const n = opts.loans;
@@ -93,19 +110,30 @@ export async function loansBench(ctx: BenchContext): Promise<Metric[]> {
     { role: "CENTER_ADMIN", sub: "bench-admin", org: "140500" },
     "4h",
   );
-  const { result, cpu } = await ctx.measure(hub.pid, [], async () => {
-    const h0 = process.hrtime.bigint();
-    const res = await fetch(`${hub.info.url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ query: RUN, variables: { period: PERIOD, key: `bench-loan-run-${ctx.runTag}` } }),
-      signal: AbortSignal.timeout(3_600_000),
-    });
-    const body = (await res.json()) as {
-      data?: { runLoanRepayments: { run: { offsets: number; offsetAmount: string } | null } };
-    };
-    return { seconds: Number(process.hrtime.bigint() - h0) / 1e9, run: body.data?.runLoanRepayments.run ?? null, body };
-  });
+  const before = await statementCounts(hub);
+  const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-loans-hub`, () =>
+    ctx.measure(hub.pid, [], async () => {
+      const h0 = process.hrtime.bigint();
+      const res = await fetch(`${hub.info.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query: RUN, variables: { period: PERIOD, key: `bench-loan-run-${ctx.runTag}` } }),
+        signal: AbortSignal.timeout(3_600_000),
+      });
+      const body = (await res.json()) as {
+        data?: { runLoanRepayments: { run: { offsets: number; offsetAmount: string } | null } };
+      };
+      return {
+        seconds: Number(process.hrtime.bigint() - h0) / 1e9,
+        run: body.data?.runLoanRepayments.run ?? null,
+        body,
+      };
+    }),
+  );
+  const { result, cpu } = measured;
+  const after = await statementCounts(hub);
+  if (before && after) ctx.log(statementsTable(before, after));
+  if (summary) ctx.log(summary);
   if (!result.run || result.run.offsets !== n || result.run.offsetAmount !== expectedAmount)
     throw new Error(`runLoanRepayments answered ${JSON.stringify(result.body).slice(0, 300)}`);
   ctx.details.loans = { loans: n, hubSeconds: result.seconds, baselineSeconds: baselineS, hubCpu: cpu };

@@ -9,7 +9,7 @@ import { cpus, totalmem } from "node:os";
 
 import { Pool } from "pg";
 
-import { startNationalPlatformSimulator } from "../simulators";
+import { startCreditSimulator, startNationalPlatformSimulator } from "../simulators";
 import { signDevToken } from "../src/auth/token-verifier";
 import { agencyBench } from "./agency.bench";
 import { bankImportBench } from "./bank-import.bench";
@@ -22,6 +22,7 @@ import { type BenchDatabase, createBenchDatabase } from "./lib/db";
 import { node22Path } from "./lib/node22";
 import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
 import { table, TABLE_LEGEND, writeResults } from "./lib/report";
+import { loanQuotaBench } from "./loan-quota.bench";
 import { loansBench } from "./loans.bench";
 import { lookupsBench } from "./lookups.bench";
 import { peerBench } from "./peer.bench";
@@ -50,6 +51,10 @@ const BENCHES: Record<BenchName, { title: string; run: (ctx: BenchContext) => Pr
   withdrawals: { title: "5. withdraw over HTTP vs plain SQL (beside the deposit figure)", run: withdrawalsBench },
   scale: { title: "6. scale-out: account lookups through 1 vs 2 hub processes behind one port", run: scaleOutBench },
   loans: { title: "7. runLoanRepayments (offsets) vs one plain-SQL statement", run: loansBench },
+  quota: {
+    title: "9. loanQuota over HTTP vs the same SQL, credit call and rule behind bare http + pg",
+    run: loanQuotaBench,
+  },
   interest: {
     title: "8. settleInterest for --interest-accounts accounts x 12 months vs one plain INSERT ... SELECT",
     run: interestBench,
@@ -69,6 +74,7 @@ const ORDER: BenchName[] = [
   "scale",
   "agency",
   "loans",
+  "quota",
   "import",
   "interest",
 ];
@@ -104,6 +110,7 @@ async function main(): Promise<number> {
   let db: BenchDatabase | null = null;
   let pool: Pool | null = null;
   let national: Awaited<ReturnType<typeof startNationalPlatformSimulator>> | null = null;
+  let credit: Awaited<ReturnType<typeof startCreditSimulator>> | null = null;
   let hub: NodeChild | null = null;
   const metrics: Metric[] = [];
   const failures: { bench: string; error: string }[] = [];
@@ -113,6 +120,7 @@ async function main(): Promise<number> {
     await stopAllChildren();
     await pool?.end().catch(() => undefined);
     await national?.close().catch(() => undefined);
+    await credit?.close().catch(() => undefined);
     if (db && !opts.keepDb)
       await db.drop().catch((e: unknown) => log(`could not drop ${db?.name}: ${(e as Error).message}`));
     else if (db) log(`kept database ${db.name} (--keep-db)`);
@@ -129,12 +137,14 @@ async function main(): Promise<number> {
     db = await createBenchDatabase(opts.serverUrl);
     log(`database ${db.name} created`);
     national = await startNationalPlatformSimulator({ port: 0, host: "127.0.0.1" });
+    credit = await startCreditSimulator({ port: 0, host: "127.0.0.1" });
     const secret = randomBytes(32).toString("hex");
     const token = await signDevToken(secret, { role: "CENTER_OPERATOR", sub: "bench-operator", org: "140500" }, "4h");
     const hubEnv: Record<string, string> = {
       BENCH_HUB_DATABASE_URL: db.url,
       BENCH_JWT_SECRET: secret,
       BENCH_NATIONAL_URL: national.url,
+      BENCH_CREDIT_URL: credit.url,
       NODE_ENV: "development",
       ...(opts.hubPool ? { BENCH_HUB_POOL: String(opts.hubPool) } : {}),
     };

@@ -1,6 +1,16 @@
 // Command-line options of `npm run bench -- --only=deposits --rows=100000 ...` (all optional).
 export type BenchName =
-  "deposits" | "lookups" | "peer" | "pilotload" | "import" | "agency" | "scale" | "loans" | "withdrawals" | "interest";
+  | "deposits"
+  | "lookups"
+  | "peer"
+  | "pilotload"
+  | "import"
+  | "agency"
+  | "scale"
+  | "loans"
+  | "quota"
+  | "withdrawals"
+  | "interest";
 export const ALL_BENCHES: readonly BenchName[] = [
   "deposits",
   "lookups",
@@ -10,6 +20,7 @@ export const ALL_BENCHES: readonly BenchName[] = [
   "agency",
   "scale",
   "loans",
+  "quota",
   "withdrawals",
   "interest",
 ];
@@ -36,6 +47,8 @@ export interface BenchOptions {
   taxPersons: number;
   /** Loans: offset loans seeded for the runLoanRepayments run. */
   loans: number;
+  /** Quota: SQL-seeded accounts asked for their loanQuota at random. */
+  quotaAccounts: number;
   /** Interest: accounts seeded with a settlement year of history and settled through settleInterest. */
   interestAccounts: number;
   /** Connection pool of the hub under test (createHub's default is 20). */
@@ -93,6 +106,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "file-order",
     "tax-persons",
     "loans",
+    "quota-accounts",
     "interest-accounts",
     "hub-pool",
     "hub-heap",
@@ -112,7 +126,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     process.stdout.write(
       [
         "npm run bench -- [options]",
-        "  --only=deposits,lookups,peer,pilotload,withdrawals,scale,agency,loans,import,interest   run a subset (default: all)",
+        "  --only=deposits,lookups,peer,pilotload,withdrawals,scale,agency,loans,quota,import,interest   run a subset (default: all)",
         "  --db=postgres://postgres@127.0.0.1:5432/postgres   server to create bench_<random> on (or BENCH_DATABASE_URL)",
         "  --concurrency=48                 in-flight requests (deposits, lookups) and the SQL baseline's pool",
         "  --warmup=3 --duration=15 --lookup-duration=10   seconds",
@@ -122,6 +136,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --file-order=month|account       bank file rows month by month (default) or account by account",
         "  --tax-persons=100000             agency: persons asked for in taxDeductions (pages of 500)",
         "  --loans=100000                   loans: offset loans in the runLoanRepayments run",
+        "  --quota-accounts=3000            quota: seeded accounts asked for their loanQuota (random, seeded)",
         "  --interest-accounts=1000000      interest: accounts with 12 months of history settled by settleInterest",
         "  --import-timeout=200             give up on the hub import after this many seconds (reports the rate so far)",
         "  --hub-pool=N                     hub database pool size (default: createHub's 20)",
@@ -160,6 +175,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     fileOrder: flags.get("file-order") === "account" ? "account" : "month",
     taxPersons: Math.round(num(flags.get("tax-persons"), 100_000, "tax-persons")),
     loans: Math.round(num(flags.get("loans"), 100_000, "loans")),
+    quotaAccounts: Math.round(num(flags.get("quota-accounts"), 3000, "quota-accounts")),
     interestAccounts: Math.round(num(flags.get("interest-accounts"), 1_000_000, "interest-accounts")),
     hubPool: hubPool === undefined ? undefined : Math.round(num(hubPool, 20, "hub-pool")),
     quietWaitS: flags.has("quiet-wait") ? Number(flags.get("quiet-wait")) || 0 : 20,

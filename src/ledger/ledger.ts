@@ -1,6 +1,7 @@
 // The ledger as the services use it: the fund's own accounts and posting, with what happens after each posting
 // (the pilot metric deltas) passed in by the composition root, so the ledger imports nothing above it.
 import type { Tx } from "../db/transaction";
+import type { Prisma } from "../generated/prisma/client";
 import type { FundAccounts } from "./fund-accounts";
 import {
   type PostingHook,
@@ -10,6 +11,7 @@ import {
   postSqlCredits,
   type SqlCreditPosting,
 } from "./posting";
+import { postStaged, type StagedTotals } from "./staged-posting";
 
 export interface Ledger {
   fund: FundAccounts;
@@ -17,6 +19,8 @@ export interface Ledger {
   post(tx: Tx, request: PostingRequest): Promise<PostingResult>;
   /** One set-based credit posting to many workers (posting.ts postSqlCredits); its posting id, or null if empty. */
   postSqlCredits(tx: Tx, request: SqlCreditPosting): Promise<bigint | null>;
+  /** Postings whose lines a query selects, written inside the database (staged-posting.ts). */
+  postStaged(tx: Tx, lines: Prisma.Sql): Promise<StagedTotals>;
 }
 
 export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Ledger {
@@ -25,5 +29,6 @@ export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Led
     postMany: (tx, requests) => postMany(tx, requests, afterPosting),
     post: async (tx, request) => (await postMany(tx, [request], afterPosting))[0]!,
     postSqlCredits: (tx, request) => postSqlCredits(tx, request, afterPosting),
+    postStaged: (tx, lines) => postStaged(tx, lines, afterPosting),
   };
 }

@@ -17,8 +17,9 @@ export interface PostingLine {
   period?: string | null;
 }
 
-/** What a batch posted: its entries by id, or (a set-based posting, postSqlCredits) whole postings by id. */
-export type PostedScope = readonly bigint[] | { postingIds: readonly bigint[] };
+/** What a batch posted: its entries by id; whole postings by id (a set-based credit posting, postSqlCredits); or a
+ *  condition on ledger entries `e` (staged postings, staged-posting.ts). */
+export type PostedScope = readonly bigint[] | { postingIds: readonly bigint[] } | Prisma.Sql;
 
 /** Runs in the posting's transaction after its entries are written (the composition root passes the metric deltas). */
 export type PostingHook = (tx: Tx, posted: PostedScope) => Promise<void>;

@@ -6,6 +6,7 @@
  * balance. Pure: the amounts in, the allocation out.
  */
 import { Money, type MoneyValue, ZERO } from "../money/money";
+import type { LiquidityLevel } from "./loan-vocabulary";
 
 export interface UnpaidInstalment {
   number: number;
@@ -66,7 +67,7 @@ export function allocate(instalments: readonly UnpaidInstalment[], amount: Money
   return { payments, principal, interest, left };
 }
 
-export type LiquidityLevel = "NORMAL" | "WARNING" | "ALARM";
+export type { LiquidityLevel };
 
 export interface LiquidityThresholds {
   warningRatio: MoneyValue;

@@ -12,8 +12,9 @@
  */
 import { addMonths, monthOf } from "../calendar/calendar";
 import { Money, type MoneyValue, roundFen, ZERO } from "../money/money";
+import type { RepaymentMethod } from "./loan-vocabulary";
 
-export type RepaymentMethod = "EQUAL_INSTALMENT" | "EQUAL_PRINCIPAL";
+export type { RepaymentMethod };
 
 export interface PlannedInstalment {
   /** 1..termMonths of the original plan. */

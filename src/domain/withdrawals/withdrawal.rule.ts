@@ -9,13 +9,15 @@
  */
 import { mayExit, mayWithdraw, type MoneyOutFacts } from "../accounts/account-state.rule";
 import { addMonthsToDate, compareDates } from "../calendar/calendar";
+import { OPEN_LOAN_STATUSES } from "../loans/loan-vocabulary";
 import { type MoneyValue, ZERO } from "../money/money";
 import type { RuleViolation } from "../rules/rule-violation";
 
-/** The loan statuses during which the balance may not be withdrawn: applied for (approved) or disbursed. */
-const BLOCKING_LOAN_STATUSES: ReadonlySet<string> = new Set(["APPLIED", "APPROVED", "DISBURSED"]);
+/** The loan statuses during which the balance may not be withdrawn: in application (APPROVED) or outstanding
+ *  (DISBURSED), the loan book's own words (loan-vocabulary.ts). */
+const BLOCKING_LOAN_STATUSES: ReadonlySet<string> = new Set<string>(OPEN_LOAN_STATUSES);
 
-/** Whether any of the person's loans is outstanding or in application. No loan book yet: callers pass []. */
+/** Whether any of the person's loans is outstanding or in application (the person's loan statuses). */
 export function hasOutstandingLoan(loans: readonly { status: string }[]): boolean {
   return loans.some((loan) => BLOCKING_LOAN_STATUSES.has(loan.status));
 }

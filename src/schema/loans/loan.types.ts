@@ -2,32 +2,15 @@
 import { Length } from "class-validator";
 import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 
+import { InstalmentStatus, LiquidityLevel, LoanStatus, RepaymentMethod } from "../../domain/loans/loan-vocabulary";
 import type { MoneyValue } from "../../domain/money/money";
 import { UserError } from "../common/common.types";
 import { DateScalar, YearMonthScalar } from "../scalars/date.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 import { LoanQuota } from "./loan-quota.types";
 
-export enum LoanStatus {
-  APPROVED = "APPROVED",
-  DISBURSED = "DISBURSED",
-  SETTLED = "SETTLED",
-  WRITTEN_OFF = "WRITTEN_OFF",
-}
-export enum RepaymentMethod {
-  EQUAL_INSTALMENT = "EQUAL_INSTALMENT",
-  EQUAL_PRINCIPAL = "EQUAL_PRINCIPAL",
-}
-export enum InstalmentStatus {
-  DUE = "DUE",
-  PAID = "PAID",
-  OVERDUE = "OVERDUE",
-}
-export enum LiquidityLevel {
-  NORMAL = "NORMAL",
-  WARNING = "WARNING",
-  ALARM = "ALARM",
-}
+// The loan words are the domain's (src/domain/loans/loan-vocabulary.ts); here they are only registered.
+export { InstalmentStatus, LiquidityLevel, LoanStatus, RepaymentMethod };
 
 registerEnumType(LoanStatus, { name: "LoanStatus", description: "已审批待发放 / 已发放 / 已结清 / 已核销" });
 registerEnumType(RepaymentMethod, { name: "RepaymentMethod", description: "等额本息 / 等额本金" });

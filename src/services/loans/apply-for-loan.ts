@@ -15,6 +15,7 @@ import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
 import { recordDuplicateBlock, recordLoanApplication } from "../metrics/metric-deltas";
+import { nationalBan, storeBan } from "../risk/fraud-bans";
 import { userError, type UserErrorDto } from "../user-error";
 import {
   loanBanInForce,
@@ -171,6 +172,17 @@ async function decide(hub: HubServices, actor: Actor, c: LoanApplicationCommand)
       false,
     );
   const national = await hub.national.checkPerson(who.id_number, call);
+  // A sanction the platform reports joins the ban store (once per person and last day: fraud_ban's unique
+  // (person, source, source_ref)), so Account.bans shows it and every later check uses it; then the borrow rule
+  // decides with it like with any other ban (BANNED).
+  const reported = national.fraudBanUntil
+    ? nationalBan(who.person_id, national.fraudBanUntil, c.appliedOn, actor.sub)
+    : null;
+  if (reported) {
+    await inTransaction(hub.prisma, (tx) => storeBan(tx, reported));
+    const banned = mayBorrow({ ...facts, banInForce: await loanBanInForce(hub.prisma, who.person_id, c.appliedOn) });
+    if (banned) return recordRefusal(hub, who, c, userError(banned.code, banned.message, "accountNumber"), false);
+  }
   const ours = new Set(
     (await hub.prisma.loan.findMany({ where: { personId: who.person_id }, select: { loanNumber: true } })).map(
       (l) => l.loanNumber,
@@ -208,7 +220,7 @@ async function writeLoan(tx: Tx, c: LoanApplicationCommand, a: Approval): Promis
     kind: a.who.kind,
     status: a.who.status,
     ...loanFacts(await loanStatusesOfPerson(tx, a.who.person_id)),
-    banInForce: false,
+    banInForce: await loanBanInForce(tx, a.who.person_id, c.appliedOn),
   });
   if (refused) return { userErrors: [userError(refused.code, refused.message, "accountNumber")] };
   const [seq] = await tx.$queryRaw<{ n: bigint }[]>`SELECT nextval('loan_id_seq') AS n`;

@@ -4,6 +4,12 @@
 import { dateToString } from "../../db/dates";
 import type { Tx } from "../../db/transaction";
 import { type LiquidityLevel, liquidityLevel } from "../../domain/loans/loan-repayment.rule";
+import {
+  LOAN_IN_APPLICATION,
+  LOAN_OUTSTANDING,
+  type LoanStatus,
+  OPEN_LOAN_STATUSES,
+} from "../../domain/loans/loan-vocabulary";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import { Prisma, type PrismaClient } from "../../generated/prisma/client";
 import { maintainedSource } from "../metrics/metric-sources";
@@ -11,9 +17,7 @@ import type { ParametersOn } from "../policy/policy-parameters.service";
 import { isBanned } from "../risk/fraud-bans";
 import type { LoanQuotaAnswer } from "./loan-quota";
 
-export type LoanStatus = "APPROVED" | "DISBURSED" | "SETTLED" | "WRITTEN_OFF";
-/** Statuses during which the person has a loan in application or outstanding (one at a time). */
-export const OPEN_LOAN_STATUSES: readonly LoanStatus[] = ["APPROVED", "DISBURSED"];
+export { type LoanStatus, OPEN_LOAN_STATUSES };
 
 export interface StoredQuota {
   eligible: boolean;
@@ -122,8 +126,8 @@ export async function loanStatusesOfPerson(db: PrismaClient | Tx, personId: bigi
 /** What the account-state rules take from the loan book: a loan outstanding (disbursed), one in application. */
 export function loanFacts(loans: readonly { status: string }[]) {
   return {
-    hasOutstandingLoan: loans.some((l) => l.status === "DISBURSED"),
-    loanInApplication: loans.some((l) => l.status === "APPROVED"),
+    hasOutstandingLoan: loans.some((l) => LOAN_OUTSTANDING.includes(l.status as LoanStatus)),
+    loanInApplication: loans.some((l) => LOAN_IN_APPLICATION.includes(l.status as LoanStatus)),
   };
 }
 

@@ -12,17 +12,16 @@ import { ConnectorUnavailableError } from "../../connectors/connector.errors";
 import type { Tx } from "../../db/transaction";
 import { inTransaction } from "../../db/transaction";
 import { addMonths, firstDayOfMonth, isValidMonth } from "../../domain/calendar/calendar";
-import { allocate } from "../../domain/loans/loan-repayment.rule";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
-import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
+import { Prisma } from "../../generated/prisma/client";
+import { STAGED_ENTRIES } from "../../ledger/staged-posting";
 import { CENTER_CODE } from "../accounts/enroll-worker";
 import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import { type Outcome, peekIdempotent, validKey } from "../idempotency";
-import { recordOverdueSpells } from "../metrics/metric-deltas";
+import { recordLoanPostingMetrics, recordOverdueSpells } from "../metrics/metric-deltas";
 import { userError } from "../user-error";
-import { closeOverdueSpells, payInstalments, postForLoans, reduceOutstanding, settleLoans } from "./loan-postings";
-import { unpaidOf } from "./repay-loan";
+import { closeOverdueSpells, postForLoans, settleLoans } from "./loan-postings";
 
 export const WRITE_OFF_MONTHS = "loan.writeOffOverdueMonths";
 const CHUNK = 2000;
@@ -48,18 +47,15 @@ function lastDayOf(period: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-interface CandidateRow {
-  loan_id: bigint;
-  ledger_account_id: bigint;
-  balance: { toFixed(): string };
-  numbers: number[];
-  principals: string[];
-  interests: string[];
-  paid_principals: string[];
-  paid_interests: string[];
-}
-
-/** One chunk of offsets: loans with id > after; returns the last loan id seen (null when none is left). */
+/**
+ * One chunk of offsets: the next CHUNK loans (id > after) with something unpaid up to the period; returns the last
+ * loan id taken (null when none is left). Every step is one set-based statement inside the database (the loans'
+ * rows never travel to the hub): lock the borrowers' ledger rows in id order, plan the offsets (offset_plan, the
+ * allocation of loan-repayment.rule.ts `allocate` in SQL: take = least(balance, owed); the instalments' interest and
+ * principal paid in order, oldest instalment first, interest before principal, each part as far as the take
+ * goes), post them (ledger.postStaged), link them to their loans with their loan metrics, pay the instalments, take
+ * the principal off the loans, settle the loans now repaid and close the overdue spells of loans no longer overdue.
+ */
 async function offsetChunk(
   hub: HubServices,
   period: string,
@@ -67,119 +63,91 @@ async function offsetChunk(
   totals: OffsetTotals,
 ): Promise<bigint | null> {
   return inTransaction(hub.prisma, async (tx) => {
-    const ids = await tx.$queryRaw<{ id: bigint; ledger_account_id: bigint }[]>`
-      SELECT l.id, a.ledger_account_id FROM loan l JOIN account a ON a.id = l.account_id
-      WHERE l.status = 'DISBURSED' AND l.offset_from_balance AND l.id > ${after}::bigint
-        AND EXISTS (SELECT 1 FROM loan_instalment i WHERE i.loan_id = l.id AND i.period <= ${period} AND i.status <> 'PAID')
-      ORDER BY l.id LIMIT ${CHUNK}`;
+    const [chunk] = await tx.$queryRaw<{ ids: bigint[] | null }[]>`
+      WITH c AS (
+        SELECT l.id, a.ledger_account_id FROM loan l JOIN account a ON a.id = l.account_id
+        WHERE l.status = 'DISBURSED' AND l.offset_from_balance AND l.id > ${after}::bigint
+          AND EXISTS (SELECT 1 FROM loan_instalment i WHERE i.loan_id = l.id AND i.period <= ${period} AND i.status <> 'PAID')
+        ORDER BY l.id LIMIT ${CHUNK}),
+      locked AS (
+        SELECT la.id FROM ledger_account la WHERE la.id IN (SELECT ledger_account_id FROM c) ORDER BY la.id FOR UPDATE)
+      SELECT (SELECT array_agg(id ORDER BY id) FROM c) AS ids, (SELECT count(*) FROM locked) AS locked`;
+    const ids = (chunk?.ids ?? []).map(BigInt);
     if (ids.length === 0) return null;
-    await lockWorkerLedgerRows(
-      tx,
-      ids.map((r) => r.ledger_account_id),
-    );
-    const rows = await tx.$queryRaw<CandidateRow[]>`
-      SELECT l.id AS loan_id, la.id AS ledger_account_id, la.balance,
-        array_agg(i.number ORDER BY i.number) AS numbers, array_agg(i.principal::text ORDER BY i.number) AS principals,
-        array_agg(i.interest::text ORDER BY i.number) AS interests,
-        array_agg(i.paid_principal::text ORDER BY i.number) AS paid_principals,
-        array_agg(i.paid_interest::text ORDER BY i.number) AS paid_interests
-      FROM loan l JOIN account a ON a.id = l.account_id JOIN ledger_account la ON la.id = a.ledger_account_id
-        JOIN loan_instalment i ON i.loan_id = l.id AND i.period <= ${period} AND i.status <> 'PAID'
-      WHERE l.id = ANY(${ids.map((r) => r.id)}::bigint[]) AND l.status = 'DISBURSED' AND la.balance > 0
-      GROUP BY l.id, la.id, la.balance
-      ORDER BY l.id`;
-    // Several loans of one account cannot both be open (one loan at a time), so each balance serves one loan.
-    const offsets = rows.flatMap((r) => {
-      const unpaid = r.numbers.map((number, k) =>
-        unpaidOf({
-          number,
-          period,
-          principal: r.principals[k]!,
-          interest: r.interests[k]!,
-          paid_principal: r.paid_principals[k]!,
-          paid_interest: r.paid_interests[k]!,
-          status: "DUE",
-        } as never),
-      );
-      const due = unpaid.reduce(
-        (s, i) => s.plus(i.principal.minus(i.paidPrincipal)).plus(i.interest.minus(i.paidInterest)),
-        ZERO,
-      );
-      const balance = toMoney(r.balance);
-      const take = balance.lessThan(due) ? balance : due;
-      if (!take.greaterThan(0)) return [];
-      return [{ row: r, take, allocation: allocate(unpaid, take) }];
-    });
+    await tx.$executeRaw`CREATE TEMP TABLE IF NOT EXISTS offset_plan (loan_id bigint, ledger_account_id bigint,
+      number int, to_interest numeric, to_principal numeric, settled boolean) ON COMMIT DELETE ROWS`;
+    await tx.$executeRaw`DELETE FROM offset_plan`;
+    // Read after the locks: a concurrent run or repayment of these borrowers has committed, and only what is still
+    // unpaid is taken (so two runs never take one instalment twice).
+    await tx.$executeRaw`
+      INSERT INTO offset_plan (loan_id, ledger_account_id, number, to_interest, to_principal, settled)
+      WITH owed AS (
+        SELECT l.id AS loan_id, la.id AS ledger_account_id, la.balance, i.number,
+          i.interest - i.paid_interest AS interest_owed, i.principal - i.paid_principal AS principal_owed
+        FROM loan l JOIN account a ON a.id = l.account_id JOIN ledger_account la ON la.id = a.ledger_account_id
+          JOIN loan_instalment i ON i.loan_id = l.id AND i.period <= ${period} AND i.status <> 'PAID'
+        WHERE l.id = ANY(${ids}::bigint[]) AND l.status = 'DISBURSED' AND l.offset_from_balance
+          AND la.balance > 0),
+      run AS (
+        SELECT *, coalesce(sum(interest_owed + principal_owed) OVER (PARTITION BY loan_id ORDER BY number
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before,
+          least(balance, sum(interest_owed + principal_owed) OVER (PARTITION BY loan_id)) AS take
+        FROM owed),
+      paid AS (
+        SELECT loan_id, ledger_account_id, number, interest_owed, principal_owed,
+          least(interest_owed, greatest(take - before, 0)) AS to_interest,
+          least(principal_owed, greatest(take - before - interest_owed, 0)) AS to_principal
+        FROM run)
+      SELECT loan_id, ledger_account_id, number, to_interest, to_principal,
+        to_interest = interest_owed AND to_principal = principal_owed
+      FROM paid WHERE to_interest > 0 OR to_principal > 0`;
     const on = lastDayOf(period);
-    await postForLoans(
+    const { LOAN_RECEIVABLE, LOAN_INTEREST_INCOME } = hub.ledger.fund;
+    const posted = await hub.ledger.postStaged(
       tx,
-      hub.ledger,
-      offsets.map((o) => ({
-        loanId: o.row.loan_id,
-        request: {
-          kind: "LOAN_OFFSET" as const,
-          postedOn: on,
-          memo: `冲还贷 ${period}`,
-          lines: [
-            { ledgerAccountId: o.row.ledger_account_id, side: "D" as const, amount: o.take, worker: true },
-            ...(o.allocation.principal.greaterThan(0)
-              ? [
-                  {
-                    ledgerAccountId: hub.ledger.fund.LOAN_RECEIVABLE,
-                    side: "C" as const,
-                    amount: o.allocation.principal,
-                  },
-                ]
-              : []),
-            ...(o.allocation.interest.greaterThan(0)
-              ? [
-                  {
-                    ledgerAccountId: hub.ledger.fund.LOAN_INTEREST_INCOME,
-                    side: "C" as const,
-                    amount: o.allocation.interest,
-                  },
-                ]
-              : []),
-          ],
-        },
-      })),
+      Prisma.sql`
+        SELECT o.loan_id AS key, x.line_no, 'LOAN_OFFSET' AS kind, ${on}::date AS posted_on, ${`冲还贷 ${period}`}::text AS memo,
+          x.ledger_account_id, x.side, x.amount, x.worker
+        FROM (SELECT loan_id, ledger_account_id, sum(to_principal) AS principal, sum(to_interest) AS interest
+              FROM offset_plan GROUP BY loan_id, ledger_account_id) o
+        CROSS JOIN LATERAL (VALUES (1, o.ledger_account_id, 'D', o.principal + o.interest, true),
+          (2, ${LOAN_RECEIVABLE}::bigint, 'C', o.principal, false),
+          (3, ${LOAN_INTEREST_INCOME}::bigint, 'C', o.interest, false)) AS x(line_no, ledger_account_id, side, amount, worker)
+        WHERE x.amount > 0`,
     );
-    await payInstalments(
-      tx,
-      offsets.flatMap((o) =>
-        o.allocation.payments.map((p) => ({
-          loanId: o.row.loan_id,
-          number: p.number,
-          principal: p.principal.toFixed(2),
-          interest: p.interest.toFixed(2),
-          settled: p.settled,
-        })),
-      ),
-    );
-    const paidOff = await reduceOutstanding(
-      tx,
-      offsets
-        .filter((o) => o.allocation.principal.greaterThan(0))
-        .map((o) => ({ loanId: o.row.loan_id, principal: o.allocation.principal.toFixed(2) })),
-    );
-    const closed = await settleLoans(tx, paidOff, on, CENTER_CODE);
-    // a loan whose overdue instalments the offset paid is no longer overdue
-    const cleared = await tx.$queryRaw<{ id: bigint }[]>`
-      SELECT l.id FROM loan l WHERE l.id = ANY(${offsets.map((o) => o.row.loan_id)}::bigint[]) AND l.status = 'DISBURSED'
-        AND NOT EXISTS (SELECT 1 FROM loan_instalment i WHERE i.loan_id = l.id AND i.status = 'OVERDUE')`;
-    closed.push(
-      ...(await closeOverdueSpells(
+    if (posted.postings > 0) {
+      await tx.$executeRaw`INSERT INTO loan_posting (posting_id, loan_id) SELECT posting_id, key FROM staged_posting`;
+      await recordLoanPostingMetrics(tx, STAGED_ENTRIES);
+      await tx.$executeRaw`
+        UPDATE loan_instalment i SET paid_principal = i.paid_principal + p.to_principal,
+          paid_interest = i.paid_interest + p.to_interest, status = CASE WHEN p.settled THEN 'PAID' ELSE i.status END
+        FROM offset_plan p WHERE i.loan_id = p.loan_id AND i.number = p.number`;
+      const paidOff = await tx.$queryRaw<{ id: bigint }[]>`
+        WITH p AS (SELECT loan_id, sum(to_principal) AS principal FROM offset_plan GROUP BY loan_id HAVING sum(to_principal) > 0),
+        u AS (UPDATE loan l SET outstanding_principal = l.outstanding_principal - p.principal FROM p
+          WHERE l.id = p.loan_id RETURNING l.id, l.outstanding_principal)
+        SELECT id FROM u WHERE outstanding_principal = 0 ORDER BY id`;
+      const closed = await settleLoans(
         tx,
-        cleared.map((r) => r.id),
+        paidOff.map((r) => r.id),
         on,
-      )),
-    );
-    await recordOverdueSpells(tx, [], closed);
-    for (const o of offsets) {
-      totals.offsets += o.allocation.payments.length;
-      totals.amount = totals.amount.plus(o.take);
+        CENTER_CODE,
+      );
+      // a loan whose overdue instalments the offset paid is no longer overdue
+      const cleared = await tx.$queryRaw<{ id: bigint }[]>`
+        UPDATE loan_overdue_spell s SET to_on = ${on}::date
+        WHERE s.to_on IS NULL AND s.loan_id IN (SELECT loan_id FROM offset_plan)
+          AND EXISTS (SELECT 1 FROM loan l WHERE l.id = s.loan_id AND l.status = 'DISBURSED')
+          AND NOT EXISTS (SELECT 1 FROM loan_instalment i WHERE i.loan_id = s.loan_id AND i.status = 'OVERDUE')
+        RETURNING s.id`;
+      closed.push(...cleared.map((r) => r.id));
+      await recordOverdueSpells(tx, [], closed);
+      const [sums] = await tx.$queryRaw<{ offsets: bigint; amount: { toFixed(): string } | null }[]>`
+        SELECT count(*) AS offsets, sum(to_interest + to_principal) AS amount FROM offset_plan`;
+      totals.offsets += Number(sums!.offsets);
+      totals.amount = totals.amount.plus(toMoney(sums!.amount ?? "0"));
     }
-    return ids.at(-1)!.id;
+    return ids.at(-1)!;
   });
 }
 

@@ -34,13 +34,15 @@ function keyOf(event: MetricEventKey) {
 /** Deposits, withdrawals, subsidies and the flexible pool's balance of a batch of postings: one statement,
  *  grouped by month x county x form (entries of fund accounts join no account and count nowhere). */
 export async function recordPostingMetrics(tx: Tx, posted: PostedScope): Promise<void> {
-  if ("postingIds" in posted) {
+  let where: Prisma.Sql;
+  if (Array.isArray(posted)) {
+    if (posted.length === 0) return;
+    where = Prisma.sql`e.id = ANY(${[...(posted as readonly bigint[])]}::bigint[])`;
+  } else if ("postingIds" in posted) {
     if (posted.postingIds.length === 0) return;
-    await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(Prisma.sql`e.posting_id = ANY(${[...posted.postingIds]}::bigint[])`)}`;
-    return;
-  }
-  if (posted.length === 0) return;
-  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(Prisma.sql`e.id = ANY(${[...posted]}::bigint[])`)}`;
+    where = Prisma.sql`e.posting_id = ANY(${[...posted.postingIds]}::bigint[])`;
+  } else where = posted as Prisma.Sql;
+  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(where)}`;
 }
 
 /** A new flexible account, or a sealed account converted back to flexible: one enrolment, one more active. */
@@ -83,9 +85,12 @@ export async function rekeyAccountMetrics(tx: Tx, accountId: bigint, change: () 
 }
 
 /** The loan measures of loan postings (linked in loan_posting first): disbursed count and amount, outstanding. */
-export async function recordLoanPostingMetrics(tx: Tx, postingIds: readonly bigint[]): Promise<void> {
-  if (postingIds.length === 0) return;
-  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${loanSource(Prisma.sql`e.posting_id = ANY(${[...postingIds]}::bigint[])`)}`;
+export async function recordLoanPostingMetrics(tx: Tx, postings: readonly bigint[] | Prisma.Sql): Promise<void> {
+  if (Array.isArray(postings) && postings.length === 0) return;
+  const where = Array.isArray(postings)
+    ? Prisma.sql`e.posting_id = ANY(${[...postings]}::bigint[])`
+    : (postings as Prisma.Sql);
+  await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${loanSource(where)}`;
 }
 
 /** One loan application (approved or refused), just inserted. */

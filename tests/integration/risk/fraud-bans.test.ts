@@ -11,6 +11,7 @@ import {
   type RentalEligibilityView,
   type Worker,
 } from "../../factories/agency-exchange";
+import { applicationInput, apply } from "../../factories/loans";
 import { ENROL, enrolInput, freshIdNumber, key } from "../../factories/workers";
 import { type AsOptions, errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -378,6 +379,42 @@ describe("bans from transfers and from the national platform", () => {
       },
     ]);
     expect((await withdraw(sealed, "2026-08-02")).userErrors.map((e) => e.code)).toEqual(["BANNED"]);
+  });
+});
+
+describe("bans the national platform reports at loan application", () => {
+  it("is recorded once per sanction, refuses the loan (BANNED) and is used by every later check", async () => {
+    const b = await enrolWorker(t, { enrolledOn: "2025-07-01" });
+    await payMonthsOnDay(t, b.accountNumber, monthRange("2025-07", "2026-07"), "1000.00");
+    t.national.control.addFraudBan({ idNumber: b.idNumber, until: "2027-12-31" });
+    // the first application learns of it from the platform; the second is refused by the store before any agency
+    for (let i = 0; i < 2; i++) {
+      const res = await apply(t, applicationInput(b.accountNumber, { appliedOn: "2026-08-01", amount: "10000.00" }));
+      expect(res).toMatchObject({ loan: null, userErrors: [{ code: "BANNED", field: "accountNumber" }] });
+    }
+    expect(await bansOf(b.accountNumber)).toEqual([
+      {
+        kind: "WITHDRAWAL_FRAUD",
+        decidedOn: "2026-08-01",
+        until: "2028-01-01",
+        reason: "全国住房公积金监管服务平台记录的骗提骗贷惩戒，至 2027-12-31",
+      },
+    ]);
+    expect(
+      await t.hub.db.prisma.fraudBan.count({ where: { source: "NATIONAL", person: { idNumber: b.idNumber } } }),
+    ).toBe(1);
+    expect((await quota(b.accountNumber, "2026-08-02")).reasons).toContain("FRAUD_BAN");
+    expect((await withdraw(b.accountNumber, "2026-08-02")).userErrors.map((e) => e.code)).toEqual(["BANNED"]);
+    // both refusals reached a decision: two refused applications, no loan
+    expect(
+      await t.hub.db.prisma.loanApplication.count({
+        where: {
+          accountId: (await t.hub.db.prisma.account.findUniqueOrThrow({ where: { accountNumber: b.accountNumber } }))
+            .id,
+        },
+      }),
+    ).toBe(2);
+    expect(await t.hub.db.prisma.loan.count({ where: { account: { accountNumber: b.accountNumber } } })).toBe(0);
   });
 });
 

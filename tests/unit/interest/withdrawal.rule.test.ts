@@ -1,3 +1,4 @@
+import { LoanStatus, OPEN_LOAN_STATUSES } from "../../../src/domain/loans/loan-vocabulary";
 import { parseMoney } from "../../../src/domain/money/money";
 import {
   exitRefusal,
@@ -24,6 +25,18 @@ describe("withdrawable balance", () => {
     expect(withdrawableBalance(facts, 6, "2027-05-09").toFixed(2)).toBe("765.40");
     expect(withdrawableBalance(facts, 6, "2027-05-10").toFixed(2)).toBe("965.40");
     expect(withdrawableBalance(facts, 6, "2027-07-31").toFixed(2)).toBe("1000.00");
+  });
+
+  test("names the loan book's own statuses: in application (APPROVED) and outstanding (DISBURSED) block", () => {
+    expect(hasOutstandingLoan([{ status: "APPROVED" }])).toBe(true);
+    expect(hasOutstandingLoan([{ status: "DISBURSED" }])).toBe(true);
+    // every status the loan book writes, and nothing else: "APPLIED" is not one of them
+    expect(Object.values(LoanStatus).filter((status) => hasOutstandingLoan([{ status }]))).toEqual([
+      "APPROVED",
+      "DISBURSED",
+    ]);
+    expect(OPEN_LOAN_STATUSES).toEqual(["APPROVED", "DISBURSED"]);
+    expect(hasOutstandingLoan([{ status: "APPLIED" }])).toBe(false);
   });
 
   test("is zero while a loan is outstanding or applied for", () => {
