@@ -5,14 +5,13 @@ import { randomUUID } from "node:crypto";
 
 import { settlementYearEnded } from "../domain/interest/interest.rule";
 import { type Actor, type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
-import { claimInterestSubsidy } from "../services/interest/interest-subsidy-claim";
+import { type ClaimPart, claimInterestSubsidy } from "../services/interest/interest-subsidy-claim";
 import { type InterestSettlementView, runSettlement } from "../services/interest/settle-interest";
 
 export interface InterestRunReport {
   settlement: InterestSettlementView;
-  /** The fiscal claim of the year's subsidies, or null when nobody earned one. */
-  claimNo: string | null;
-  claimStatus: string | null;
+  /** The fiscal claim parts of the year's subsidies with their status (none when nobody earned one). */
+  claims: ClaimPart[];
 }
 
 export async function runInterestSettlement(hub: HubServices, year: number, asOf: string): Promise<InterestRunReport> {
@@ -20,7 +19,6 @@ export async function runInterestSettlement(hub: HubServices, year: number, asOf
     throw new RangeError(`YEAR_NOT_ENDED: settlement year ${year} has not ended on ${asOf}`);
   const actor: Actor = { ...SYSTEM_ACTOR, requestId: `job-interest-${randomUUID()}` };
   const settlement = await runSettlement(hub, year, asOf);
-  const claimNo = await claimInterestSubsidy(hub, year, actor);
-  const claim = claimNo ? await hub.prisma.fiscalClaim.findUnique({ where: { claimNo } }) : null;
-  return { settlement, claimNo, claimStatus: claim?.status ?? null };
+  const claims = await claimInterestSubsidy(hub, year, actor);
+  return { settlement, claims };
 }
