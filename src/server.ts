@@ -16,6 +16,7 @@ import { isDatabaseUnavailable } from "./db/database-unavailable";
 import { databaseUnavailable, formatError } from "./errors";
 import { errorLogPlugin } from "./graphql/error-log.plugin";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
+import { compiledExecution, type CompiledExecutionStats } from "./graphql/compiled-execution";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
 import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
@@ -53,6 +54,8 @@ export interface ServerOptions {
   connectionLimits?: ConnectionLimits;
   /** Prometheus metrics: every request counted and timed, every GraphQL operation timed (absent: none). */
   metrics?: HubMetrics;
+  /** graphql-jit for often-seen queries (decision 023); default on. `false` executes everything with graphql-js. */
+  compiledExecution?: boolean | { compileAfter?: number };
   /** Extra routes (the dashboard, later issues), tried before the 404. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
 }
@@ -60,6 +63,8 @@ export interface ServerOptions {
 export interface HubServer {
   server: Server;
   url: string;
+  /** How queries were executed (compiled or graphql-js); absent when compiled execution is off. */
+  execution?: CompiledExecutionStats;
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, waits up to graceMs for requests in flight, then cuts the rest and says which. */
   close(graceMs: number): Promise<{ cut: CutRequest[] }>;
@@ -104,8 +109,15 @@ function requestIdsFor(res: ServerResponse): { requestId?: string; clientRequest
 export async function createHubServer(options: ServerOptions): Promise<HubServer> {
   const { hub, verifier } = options;
   const limits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
+  const compiled =
+    options.compiledExecution === false
+      ? undefined
+      : compiledExecution(
+          options.schema,
+          typeof options.compiledExecution === "object" ? options.compiledExecution : {},
+        );
   const apollo = new ApolloServer<HubContext>({
-    schema: options.schema,
+    ...(compiled ? { gateway: compiled.gateway } : { schema: options.schema }),
     introspection: !options.production,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
@@ -282,6 +294,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
   const hubServer: HubServer = {
     server,
     url: "",
+    execution: compiled?.stats,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once("error", reject);
