@@ -16,6 +16,7 @@ import {
   type DocumentNode,
   execute,
   type ExecutionResult,
+  GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
@@ -45,6 +46,22 @@ export interface CompiledExecutionStats {
   /** Requests executed by compiled code / by graphql-js. */
   jit: number;
   reference: number;
+}
+
+/**
+ * graphql-jit's errors are its own objects (read-only properties, no `extensions` when the thrown error had none),
+ * which Apollo's error formatting cannot enrich: each becomes a graphql-js GraphQLError with the same message,
+ * path, locations and original error (whose extensions, the hub's error codes, it takes over), as graphql-js makes.
+ */
+function asGraphQLError(e: GraphQLError): GraphQLError {
+  const error = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined });
+  if (e.locations) (error as { locations?: GraphQLError["locations"] }).locations = e.locations;
+  return error;
+}
+
+async function normalized(result: ExecutionResult | Promise<ExecutionResult>): Promise<ExecutionResult> {
+  const r = await result;
+  return r.errors ? { ...r, errors: r.errors.map(asGraphQLError) } : r;
 }
 
 function isIntrospection(operation: OperationDefinitionNode): boolean {
@@ -121,7 +138,7 @@ export function compiledExecution(
           });
           if (coerced.errors) return reference(document, variables, operationName, context);
           stats.jit++;
-          return compiled.query(undefined, context, variables ?? {});
+          return normalized(compiled.query(undefined, context, variables ?? {}));
         },
       };
     },
