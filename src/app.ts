@@ -168,6 +168,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const ledger = createLedger(fundAccounts, recordPostingMetrics);
     const services: HubServices = {
       prisma: db.prisma,
+      reads: db.reads,
       policy: new PolicyParameterService(db.prisma),
       national,
       credit,
