@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
 import type { GraphQLSchema } from "graphql";
 
@@ -135,6 +136,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // The hub sets no cache hints; Apollo's default cache-control plugin wrapped every field's resolver to collect
+      // them (a tax page has 18,000 Money fields).
+      ApolloServerPluginCacheControlDisabled(),
       requestCostPlugin(),
       errorLogPlugin(),
       ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),

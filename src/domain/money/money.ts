@@ -59,6 +59,9 @@ export function roundFen(d: Decimal): MoneyValue {
 
 /** Prints exactly 2 decimals, never exponent notation, never "-0.00". */
 export function formatMoney(d: Decimal): string {
+  if (d.isZero()) return "0.00";
+  // Already a whole number of fen (and within Money's 40 digits): printing needs no rounding, so no new Decimal.
+  if (d.decimalPlaces() <= 2 && d.precision(true) <= 40) return d.toFixed(2);
   return roundFen(d).toFixed(2);
 }
 

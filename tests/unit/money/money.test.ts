@@ -114,6 +114,17 @@ describe("formatMoney", () => {
   it("rounds half-up to the fen when printing", () => {
     expect(formatMoney(new Money("0.005"))).toBe("0.01");
   });
+
+  it("prints whole fen as they are and never a negative zero, from any decimal.js copy", () => {
+    expect(formatMoney(new Money("-12.3"))).toBe("-12.30");
+    expect(formatMoney(new Money("-0"))).toBe("0.00");
+    expect(formatMoney(new Money("-0.001"))).toBe("0.00");
+    expect(formatMoney(new Decimal("69647.04"))).toBe("69647.04");
+    expect(formatMoney(new Decimal("2.675"))).toBe("2.68");
+    expect(formatMoney(new Money("12345678901234567890123456789012345678901"))).toBe(
+      "12345678901234567890123456789012345678901.00",
+    );
+  });
 });
 
 describe("moneyText (the Money scalar's output)", () => {
