@@ -74,6 +74,8 @@ export interface HubOptions {
    * when absent, development and tests) and the folder of the checkpoint file (absent: kept in memory).
    */
   audit?: { anchorKey?: string; checkpointDir?: string; chainIntervalMs?: number; checkpointIntervalMs?: number };
+  /** graphql-jit for often-seen queries (decision 023); default on. `false` executes everything with graphql-js. */
+  compiledExecution?: boolean | { compileAfter?: number };
   /** recordDeposit's group commit (decision 019); absent fields take DEFAULT_DEPOSIT_BATCH (maxBatch 1: one by one). */
   depositBatch?: Partial<DepositBatchOptions>;
 }
@@ -166,6 +168,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const ledger = createLedger(fundAccounts, recordPostingMetrics);
     const services: HubServices = {
       prisma: db.prisma,
+      reads: db.reads,
       policy: new PolicyParameterService(db.prisma),
       national,
       credit,
@@ -203,6 +206,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       production: options.production ?? false,
       debugErrors: options.debugErrors ?? false,
       benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
+      compiledExecution: options.compiledExecution,
       ready: () => db.ready(),
       rateLimiter,
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits },

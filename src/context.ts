@@ -28,7 +28,7 @@ export interface HubContext {
 export function createLoaders(hub: HubServices): HubContext["loaders"] {
   return {
     accountByNumber: new DataLoader(async (numbers: readonly string[]) => {
-      const views = await accountViewsByNumber(hub.prisma, numbers);
+      const views = await accountViewsByNumber(hub.reads, numbers);
       return numbers.map((n) => views.get(n) ?? null);
     }),
     bansByAccount: new DataLoader(async (numbers: readonly string[]) => {

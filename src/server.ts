@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
 import type { GraphQLSchema } from "graphql";
 
@@ -14,6 +15,7 @@ import { createLoaders, type HubContext } from "./context";
 import { answersWithin } from "./db/database";
 import { isDatabaseUnavailable } from "./db/database-unavailable";
 import { databaseUnavailable, formatError } from "./errors";
+import { compiledExecution, type CompiledExecutionStats } from "./graphql/compiled-execution";
 import { errorLogPlugin } from "./graphql/error-log.plugin";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
@@ -53,6 +55,8 @@ export interface ServerOptions {
   connectionLimits?: ConnectionLimits;
   /** Prometheus metrics: every request counted and timed, every GraphQL operation timed (absent: none). */
   metrics?: HubMetrics;
+  /** graphql-jit for often-seen queries (decision 023); default on. `false` executes everything with graphql-js. */
+  compiledExecution?: boolean | { compileAfter?: number };
   /** Extra routes (the dashboard, later issues), tried before the 404. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
 }
@@ -60,6 +64,8 @@ export interface ServerOptions {
 export interface HubServer {
   server: Server;
   url: string;
+  /** How queries were executed (compiled or graphql-js); absent when compiled execution is off. */
+  execution?: CompiledExecutionStats;
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, waits up to graceMs for requests in flight, then cuts the rest and says which. */
   close(graceMs: number): Promise<{ cut: CutRequest[] }>;
@@ -104,8 +110,15 @@ function requestIdsFor(res: ServerResponse): { requestId?: string; clientRequest
 export async function createHubServer(options: ServerOptions): Promise<HubServer> {
   const { hub, verifier } = options;
   const limits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
+  const compiled =
+    options.compiledExecution === false
+      ? undefined
+      : compiledExecution(
+          options.schema,
+          typeof options.compiledExecution === "object" ? options.compiledExecution : {},
+        );
   const apollo = new ApolloServer<HubContext>({
-    schema: options.schema,
+    ...(compiled ? { gateway: compiled.gateway } : { schema: options.schema }),
     introspection: !options.production,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
@@ -123,6 +136,9 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // The hub sets no cache hints; Apollo's default cache-control plugin wrapped every field's resolver to collect
+      // them (a tax page has 18,000 Money fields).
+      ApolloServerPluginCacheControlDisabled(),
       requestCostPlugin(),
       errorLogPlugin(),
       ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),
@@ -282,6 +298,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
   const hubServer: HubServer = {
     server,
     url: "",
+    execution: compiled?.stats,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once("error", reject);

@@ -10,6 +10,8 @@ import type { NodeChild } from "./proc";
 export interface Target {
   op: ">=" | "<=" | "<";
   value: number;
+  /** "ratio": the target is on the same-run ratio to the baseline (issue 12), not on the hub's own figure. */
+  of?: "ratio";
 }
 
 export interface Metric {
@@ -68,8 +70,8 @@ export function metric(m: Omit<Metric, "ratio" | "met"> & { lowerIsBetter?: bool
   let met: boolean | null = null;
   if (m.target) {
     const t = m.target;
-    met =
-      Number.isFinite(m.hub) && (t.op === ">=" ? m.hub >= t.value : t.op === "<=" ? m.hub <= t.value : m.hub < t.value);
+    const x = t.of === "ratio" ? (ratio ?? Number.NaN) : m.hub;
+    met = Number.isFinite(x) && (t.op === ">=" ? x >= t.value : t.op === "<=" ? x <= t.value : x < t.value);
   }
   return { ...rest, ratio, met };
 }

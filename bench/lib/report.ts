@@ -18,7 +18,11 @@ export function table(metrics: Metric[]): string {
     fmt(m.hub, m.unit),
     m.baseline === null ? "-" : `${fmt(m.baseline, m.unit)} (${m.baselineLabel})`,
     m.ratio === null ? "-" : `${m.ratio.toFixed(2)}x`,
-    m.target ? `${m.target.op} ${m.target.value.toLocaleString("en")} ${m.unit}` : "-",
+    m.target
+      ? m.target.of === "ratio"
+        ? `ratio ${m.target.op} ${m.target.value}x`
+        : `${m.target.op} ${m.target.value.toLocaleString("en")} ${m.unit}`
+      : "-",
     m.met === null ? "-" : m.met ? "yes" : "NO",
     m.noise
       ? `${m.noise.hub === null ? "-" : `${m.noise.hub.toFixed(0)}%`} / ${m.noise.baseline === null ? "-" : `${m.noise.baseline.toFixed(0)}%`}`

@@ -2,6 +2,7 @@
 // production. A token that does not verify, lacks a claim, comes from another issuer or for another audience,
 // lives longer than the maximum age, or (for an agency) has no purpose is refused.
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey, SignJWT } from "jose";
+import { LRUCache } from "lru-cache";
 
 import { unauthenticated } from "../errors";
 import { refuseUnprintable } from "./claim-text";
@@ -61,9 +62,24 @@ function checkLifetime(payload: JWTPayload, rules: TokenRules): void {
     throw unauthenticated(`访问令牌有效期过长（上限 ${rules.maxAgeS} 秒） token lifetime too long`);
 }
 
+/**
+ * Verified tokens, keyed by the whole raw token (header, payload and signature: a token changed in any byte is another
+ * key and is verified in full). Only tokens that verified are kept, with their payload; an entry ends when the token
+ * would stop verifying (expiry, or issue + maxAgeS, whichever comes first) and at most VERIFIED_CACHE_MAX_S after it
+ * was verified (so a key withdrawn from the JWKS stops being honoured soon). The claims are checked again on every hit
+ * (viewerFrom: the purpose header belongs to the request, not the token).
+ */
+export const VERIFIED_CACHE = { max: 10_000, maxS: 300 } as const;
+
+const nowS = () => Math.floor(Date.now() / 1000);
+
 function verifierWith(key: Uint8Array | JWTVerifyGetKey, algorithms: string[], rules: TokenRules): TokenVerifier {
+  const verified = new LRUCache<string, { payload: JWTPayload; untilS: number }>({ max: VERIFIED_CACHE.max });
   return {
     async verify(token, purposeHeader) {
+      const hit = verified.get(token);
+      if (hit && nowS() < hit.untilS) return viewerFrom(hit.payload, purposeHeader);
+      if (hit) verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, key as Uint8Array, {
           algorithms,
@@ -73,6 +89,9 @@ function verifierWith(key: Uint8Array | JWTVerifyGetKey, algorithms: string[], r
           requiredClaims: ["exp", "sub", "iat", "iss", "aud"],
         });
         checkLifetime(payload, rules);
+        // exp and iat are numbers here (checkLifetime); the token verifies while now < exp and now - iat <= maxAgeS.
+        const untilS = Math.min(payload.exp!, payload.iat! + rules.maxAgeS, nowS() + VERIFIED_CACHE.maxS);
+        verified.set(token, { payload, untilS });
         return viewerFrom(payload, purposeHeader);
       } catch (e) {
         if ((e as { extensions?: unknown }).extensions) throw e;

@@ -12,6 +12,7 @@ import { PrismaClient } from "../generated/prisma/client";
 import { acquireDataDirLock } from "./data-dir-lock";
 import { migrate, type MigrationDriver, migrationsApplied } from "./migrator";
 import { QueryCounter } from "./query-counter";
+import { poolReads, prismaReads, type SqlReads } from "./sql-reads";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -25,6 +26,8 @@ export interface Database {
   ready(): Promise<boolean>;
   /** PostgreSQL: the connection pool's figures now (for /metrics); absent on PGlite. */
   pool?: () => PoolStats;
+  /** The hot set-based reads, straight through the driver on PostgreSQL (sql-reads.ts, decision 023). */
+  reads: SqlReads;
   close(): Promise<void>;
 }
 
@@ -235,6 +238,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       kind: "postgres",
       prisma,
+      reads: poolReads(pool),
       driver,
       queries,
       ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
@@ -269,6 +273,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     kind: "pglite",
     prisma,
+    reads: prismaReads(prisma),
     driver,
     queries,
     ready: () => answersWithin(() => migrationsApplied(driver), DB_TIMEOUT_DEFAULTS.readyMs),

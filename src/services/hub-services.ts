@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { CreditPort } from "../connectors/credit/credit.port";
 import type { FinancePort } from "../connectors/finance/finance.port";
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
+import type { SqlReads } from "../db/sql-reads";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { FundAccounts } from "../ledger/fund-accounts";
 import type { Ledger } from "../ledger/ledger";
@@ -30,6 +31,8 @@ export interface OutboxKicker {
 
 export interface HubServices {
   prisma: PrismaClient;
+  /** The hot set-based reads (account view, rental eligibility, tax deductions) straight through the driver. */
+  reads: SqlReads;
   policy: PolicyParameterService;
   national: NationalPlatformPort;
   /** The credit reference center 征信: a report per loan quota or application. */

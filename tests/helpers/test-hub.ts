@@ -84,6 +84,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     logger: pino({ level: "silent" }),
     debugErrors: false,
     outboxIntervalMs: 200,
+    // Every query of the suites runs compiled from its first sighting (production compiles on the second), so the
+    // suites prove graphql-jit answers, refuses and errs exactly as graphql-js did (decision 023).
+    compiledExecution: { compileAfter: 1 },
     ...overrides,
   });
   const url = await hub.listen(0, "127.0.0.1");

@@ -59,5 +59,21 @@ export function roundFen(d: Decimal): MoneyValue {
 
 /** Prints exactly 2 decimals, never exponent notation, never "-0.00". */
 export function formatMoney(d: Decimal): string {
+  if (d.isZero()) return "0.00";
+  // Already a whole number of fen (and within Money's 40 digits): printing needs no rounding, so no new Decimal.
+  if (d.decimalPlaces() <= 2 && d.precision(true) <= 40) return d.toFixed(2);
   return roundFen(d).toFixed(2);
+}
+
+/** Already in the printed form: plain digits, no leading zero, exactly two decimals, never "-0.00". */
+const PRINTED_MONEY = /^-?(?:0|[1-9]\d*)\.\d{2}$/;
+
+/**
+ * The printed form of a stored or computed amount (what the Money scalar answers). A string already printed the way
+ * formatMoney prints is returned as it is, with no Decimal made for it (a tax page serializes 18,000 amounts);
+ * anything else goes through toMoney and formatMoney, so the answer is always exactly what formatMoney gives.
+ */
+export function moneyText(value: { toFixed(): string } | string | number): string {
+  if (typeof value === "string" && PRINTED_MONEY.test(value) && value !== "-0.00") return value;
+  return formatMoney(toMoney(value));
 }

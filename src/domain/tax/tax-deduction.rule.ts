@@ -59,6 +59,14 @@ export function deductionParametersNeededFrom(taxYear: number, pilotStart: strin
   return compareDates(pilotStart, from) > 0 && compareDates(pilotStart, to) <= 0 ? pilotStart : from;
 }
 
+/** Caps by parameter set: a page of 500 persons asks for the same few sets 6,000 times. */
+const caps = new WeakMap<DeductionParameters, MoneyValue>();
+function capOf(p: DeductionParameters): MoneyValue {
+  let cap = caps.get(p);
+  if (cap === undefined) caps.set(p, (cap = monthlyDeductionCap(p)));
+  return cap;
+}
+
 export function isPaidInTaxYear(paidOn: string, taxYear: number): boolean {
   const { from, to } = taxYearDates(taxYear);
   return compareDates(paidOn, from) >= 0 && compareDates(paidOn, to) <= 0;
@@ -76,8 +84,9 @@ export function taxDeduction(
   parametersOn: (paidOn: string) => DeductionParameters,
 ): TaxDeduction {
   const byPeriod = new Map<string, { amount: MoneyValue; firstPaidOn: string }>();
+  const { from, to } = taxYearDates(taxYear);
   for (const month of paid) {
-    if (!isPaidInTaxYear(month.paidOn, taxYear)) continue;
+    if (compareDates(month.paidOn, from) < 0 || compareDates(month.paidOn, to) > 0) continue;
     const seen = byPeriod.get(month.period);
     if (!seen) byPeriod.set(month.period, { amount: month.amount, firstPaidOn: month.paidOn });
     else {
@@ -88,7 +97,7 @@ export function taxDeduction(
   const months = [...byPeriod.entries()]
     .sort(([a], [b]) => monthsBetween(b, a))
     .map(([period, { amount, firstPaidOn }]) => {
-      const cap = monthlyDeductionCap(parametersOn(firstPaidOn));
+      const cap = capOf(parametersOn(firstPaidOn));
       return { period, paid: amount, deductible: roundFen(amount.lessThan(cap) ? amount : cap) };
     });
   return {

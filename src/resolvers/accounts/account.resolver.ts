@@ -33,7 +33,7 @@ export class AccountResolver {
     @Ctx() ctx: HubContext,
   ): Promise<AccountView | null> {
     ctx.exchange.touch([idNumber]);
-    const shown = present(await accountViewByIdNumber(ctx.hub.prisma, idNumber), ctx.viewer!);
+    const shown = present(await accountViewByIdNumber(ctx.hub.reads, idNumber), ctx.viewer!);
     addToResultSize(ctx.exchange, shown ? 1 : 0);
     return shown;
   }

@@ -1,4 +1,4 @@
-import { formatMoney, MoneyFormatError, type MoneyValue, parseMoney, toMoney } from "../../domain/money/money";
+import { MoneyFormatError, moneyText, type MoneyValue, parseMoney } from "../../domain/money/money";
 import { stringScalar } from "./scalar-factory";
 
 /** Money in yuan: a decimal string with exactly two decimals, on output and on input ("1000" and "1000.5" are refused). */
@@ -15,5 +15,5 @@ export const MoneyScalar = stringScalar<MoneyValue>({
       throw e;
     }
   },
-  serialize: (value) => formatMoney(toMoney(value as string)),
+  serialize: (value) => moneyText(value as string),
 });

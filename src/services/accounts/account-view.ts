@@ -1,11 +1,10 @@
 // The account as the API shows it, read in one set-based query for any number of accounts.
-import { dateToString } from "../../db/dates";
+import type { SqlReads } from "../../db/sql-reads";
 import type { Tx } from "../../db/transaction";
 import { type CarriedRun, depositHistory } from "../../domain/deposits/deposit-history";
-import { formatMoney, toMoney, ZERO } from "../../domain/money/money";
+import { formatMoney, moneyText, toMoney, ZERO } from "../../domain/money/money";
 import { hasOutstandingLoan as hasLoan, withdrawableBalance } from "../../domain/withdrawals/withdrawal.rule";
 import type { PrismaClient } from "../../generated/prisma/client";
-import { Prisma } from "../../generated/prisma/client";
 
 /** JSON-able view of an account (money as strings): also what idempotent mutations store and replay. */
 export interface AccountView {
@@ -26,6 +25,7 @@ export interface AccountView {
   hasOutstandingLoan: boolean;
 }
 
+/** What the statement returns: text, integers, text arrays and json only (the same through pg and Prisma). */
 interface AccountRow {
   account_number: string;
   id_number: string;
@@ -34,12 +34,12 @@ interface AccountRow {
   status: string;
   county_code: string;
   employment_form: string | null;
-  opened_on: Date;
-  balance: { toFixed(): string };
+  opened_on: string;
+  balance: string;
   transferred_in_months: number;
   periods: string[] | null;
   carried: CarriedRun[] | null;
-  monthly_amount: { toFixed(): string } | null;
+  monthly_amount: string | null;
   subsidy_dates: string[] | null;
   subsidy_amounts: string[] | null;
   holding_months: string | null;
@@ -47,16 +47,17 @@ interface AccountRow {
   loan_statuses: string[] | null;
 }
 
-const SELECT = Prisma.sql`
-  SELECT a.account_number, p.id_number, p.name, a.kind, a.status, a.county_code, a.employment_form, a.opened_on,
-         la.balance, a.transferred_in_months,
+const SELECT = `
+  SELECT a.account_number, p.id_number::text AS id_number, p.name, a.kind::text AS kind, a.status::text AS status,
+         a.county_code::text AS county_code, a.employment_form::text AS employment_form,
+         to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, la.balance::text AS balance, a.transferred_in_months,
          (SELECT array_agg(dm.period::text) FROM deposit_month dm WHERE dm.account_id = a.id) AS periods,
          (SELECT json_agg(json_build_object('paidMonths', ch.paid_months, 'paidUpTo', ch.paid_up_to,
             'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried,
-         (SELECT dp.monthly_amount FROM deposit_plan dp WHERE dp.account_id = a.id
+         (SELECT dp.monthly_amount::text FROM deposit_plan dp WHERE dp.account_id = a.id
            ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount,
-         s.subsidy_dates, s.subsidy_amounts, h.holding_months, t.today::text AS today,
-         (SELECT array_agg(ln.status) FROM loan ln WHERE ln.person_id = a.person_id) AS loan_statuses
+         s.subsidy_dates, s.subsidy_amounts, h.holding_months::text AS holding_months, t.today::text AS today,
+         (SELECT array_agg(ln.status::text) FROM loan ln WHERE ln.person_id = a.person_id) AS loan_statuses
   FROM account a
   CROSS JOIN (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today) t
   LEFT JOIN LATERAL (
@@ -69,6 +70,9 @@ const SELECT = Prisma.sql`
       AND e.credit > 0) s ON true
   JOIN person p ON p.id = a.person_id
   JOIN ledger_account la ON la.id = a.ledger_account_id`;
+
+const BY_NUMBERS = `${SELECT} WHERE a.account_number = ANY($1::text[])`;
+const BY_ID_NUMBER = `${SELECT} WHERE p.id_number = $1 ORDER BY (a.status = 'ACTIVE') DESC, a.id DESC LIMIT 1`;
 
 function toView(row: AccountRow): AccountView {
   const history = depositHistory(row.periods ?? [], row.transferred_in_months, row.carried ?? []);
@@ -97,34 +101,39 @@ function toView(row: AccountRow): AccountView {
     status: row.status,
     countyCode: row.county_code,
     employmentForm: row.employment_form,
-    openedOn: dateToString(row.opened_on),
-    balance: formatMoney(balance),
+    openedOn: row.opened_on,
+    balance: moneyText(row.balance),
     withdrawableBalance: formatMoney(withdrawable),
     paidMonths: history.paidMonths,
     consecutiveMonths: history.consecutiveMonths,
     paidUpTo: history.paidUpTo,
-    monthlyAmount: row.monthly_amount ? formatMoney(toMoney(row.monthly_amount)) : null,
+    monthlyAmount: row.monthly_amount ? moneyText(row.monthly_amount) : null,
     hasOutstandingLoan,
   };
 }
 
+type Db = PrismaClient | Tx | SqlReads;
+
+/** One statement through the driver (SqlReads) or, inside a transaction, through Prisma. */
+function rowsOf(db: Db, name: string, text: string, values: unknown[]): Promise<AccountRow[]> {
+  return "$queryRawUnsafe" in db
+    ? db.$queryRawUnsafe<AccountRow[]>(text, ...values)
+    : db.query<AccountRow>(name, text, values);
+}
+
 /** Views by account number, in one query; missing numbers are absent from the map. */
-export async function accountViewsByNumber(
-  db: PrismaClient | Tx,
-  numbers: readonly string[],
-): Promise<Map<string, AccountView>> {
+export async function accountViewsByNumber(db: Db, numbers: readonly string[]): Promise<Map<string, AccountView>> {
   if (numbers.length === 0) return new Map();
-  const rows = await db.$queryRaw<AccountRow[]>`${SELECT} WHERE a.account_number = ANY(${[...numbers]}::text[])`;
+  const rows = await rowsOf(db, "hub_account_views", BY_NUMBERS, [[...numbers]]);
   return new Map(rows.map((r) => [r.account_number, toView(r)]));
 }
 
 /** The person's account: the active one if any, else the most recent. */
-export async function accountViewByIdNumber(db: PrismaClient | Tx, idNumber: string): Promise<AccountView | null> {
-  const rows = await db.$queryRaw<AccountRow[]>`${SELECT} WHERE p.id_number = ${idNumber}
-    ORDER BY (a.status = 'ACTIVE') DESC, a.id DESC LIMIT 1`;
+export async function accountViewByIdNumber(db: Db, idNumber: string): Promise<AccountView | null> {
+  const rows = await rowsOf(db, "hub_account_view_by_id_number", BY_ID_NUMBER, [idNumber]);
   return rows[0] ? toView(rows[0]) : null;
 }
 
-export async function accountView(db: PrismaClient | Tx, accountNumber: string): Promise<AccountView | null> {
+export async function accountView(db: Db, accountNumber: string): Promise<AccountView | null> {
   return (await accountViewsByNumber(db, [accountNumber])).get(accountNumber) ?? null;
 }

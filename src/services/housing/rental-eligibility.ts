@@ -66,16 +66,10 @@ function toFacts(row: AccountRow): HousingAccountFacts {
   };
 }
 
-export async function rentalEligibilities(
-  hub: Pick<HubServices, "prisma" | "policy">,
-  idNumbers: readonly string[],
-  asOf: string,
-): Promise<RentalEligibilityDto[]> {
-  const ids = distinctIdNumbers(idNumbers);
-  if (ids.length === 0) return [];
-  const params = await parametersOn(hub, asOf);
-  const rows = await hub.prisma.$queryRaw<AccountRow[]>`
-    SELECT DISTINCT ON (p.id) p.id_number::text AS id_number, a.kind, a.status, to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on,
+/** $1 the distinct ID numbers, $2 asOf, $3 the month of asOf. Text, integers, text arrays and json only (sql-reads.ts). */
+const RENTAL_SQL = `
+    SELECT DISTINCT ON (p.id) p.id_number::text AS id_number, a.kind::text AS kind, a.status::text AS status,
+           to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on,
            plan.deposit_day, paid.periods, paid.paid_on, ban.ban_kinds, ban.ban_from, ban.ban_until,
            (SELECT json_agg(json_build_object('paidMonths', ch.paid_months, 'paidUpTo', ch.paid_up_to,
               'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried
@@ -83,20 +77,30 @@ export async function rentalEligibilities(
       JOIN account a ON a.person_id = p.id
       LEFT JOIN LATERAL (
         SELECT dp.deposit_day FROM deposit_plan dp
-         WHERE dp.account_id = a.id AND dp.effective_from <= ${asOf}::date
+         WHERE dp.account_id = a.id AND dp.effective_from <= $2::date
          ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) plan ON true
       LEFT JOIN LATERAL (
         SELECT array_agg(dm.period::text ORDER BY dm.period) AS periods,
                array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period) AS paid_on
           FROM deposit_month dm
-         WHERE dm.account_id = a.id AND dm.period <= ${monthOf(asOf)}::bpchar AND dm.paid_on <= ${asOf}::date) paid ON true
+         WHERE dm.account_id = a.id AND dm.period <= $3::bpchar AND dm.paid_on <= $2::date) paid ON true
       LEFT JOIN LATERAL (
-        SELECT array_agg(b.kind) AS ban_kinds, array_agg(to_char(b.decided_on, 'YYYY-MM-DD')) AS ban_from,
+        SELECT array_agg(b.kind::text) AS ban_kinds, array_agg(to_char(b.decided_on, 'YYYY-MM-DD')) AS ban_from,
                array_agg(to_char(b.until, 'YYYY-MM-DD')) AS ban_until
           FROM fraud_ban b
-         WHERE b.person_id = p.id AND b.decided_on <= ${asOf}::date AND b.until > ${asOf}::date) ban ON true
-     WHERE p.id_number = ANY(${ids}::bpchar[])
+         WHERE b.person_id = p.id AND b.decided_on <= $2::date AND b.until > $2::date) ban ON true
+     WHERE p.id_number = ANY($1::bpchar[])
      ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
+
+export async function rentalEligibilities(
+  hub: Pick<HubServices, "reads" | "policy">,
+  idNumbers: readonly string[],
+  asOf: string,
+): Promise<RentalEligibilityDto[]> {
+  const ids = distinctIdNumbers(idNumbers);
+  if (ids.length === 0) return [];
+  const params = await parametersOn(hub, asOf);
+  const rows = await hub.reads.query<AccountRow>("hub_rental_eligibility", RENTAL_SQL, [ids, asOf, monthOf(asOf)]);
   const byPerson = new Map(rows.map((row) => [row.id_number, toFacts(row)]));
   return idNumbers.map((idNumber) => ({
     idNumber,

@@ -84,8 +84,21 @@ async function parametersByDate(
   return byDate;
 }
 
+/** $1 the distinct ID numbers, $2 and $3 the tax year's first and last day. Text and text arrays only (sql-reads.ts). */
+const TAX_SQL = `
+    SELECT p.id_number::text AS id_number,
+           array_agg(dm.period::text ORDER BY dm.period, dm.paid_on) AS periods,
+           array_agg(dm.amount::text ORDER BY dm.period, dm.paid_on) AS amounts,
+           array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period, dm.paid_on) AS paid_on
+      FROM person p
+      JOIN account a ON a.person_id = p.id
+      JOIN deposit_month dm ON dm.account_id = a.id
+     WHERE p.id_number = ANY($1::bpchar[])
+       AND dm.paid_on BETWEEN $2::date AND $3::date
+     GROUP BY p.id_number`;
+
 export async function taxDeductions(
-  hub: Pick<HubServices, "prisma" | "policy">,
+  hub: Pick<HubServices, "reads" | "policy">,
   taxYear: number,
   idNumbers: readonly string[],
 ): Promise<TaxDeductionDto[]> {
@@ -97,17 +110,7 @@ export async function taxDeductions(
   // A parameter in force on that day stays in force (with some value) on every later day of the year. Parameters in
   // force before the pilot's start are never needed (decision 015).
   await deductionParametersOn(hub, deductionParametersNeededFrom(taxYear, PILOT_START_DATE), taxYear);
-  const rows = await hub.prisma.$queryRaw<PaidRow[]>`
-    SELECT p.id_number::text AS id_number,
-           array_agg(dm.period::text ORDER BY dm.period, dm.paid_on) AS periods,
-           array_agg(dm.amount::text ORDER BY dm.period, dm.paid_on) AS amounts,
-           array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period, dm.paid_on) AS paid_on
-      FROM person p
-      JOIN account a ON a.person_id = p.id
-      JOIN deposit_month dm ON dm.account_id = a.id
-     WHERE p.id_number = ANY(${ids}::bpchar[])
-       AND dm.paid_on BETWEEN ${from}::date AND ${to}::date
-     GROUP BY p.id_number`;
+  const rows = await hub.reads.query<PaidRow>("hub_tax_deductions", TAX_SQL, [ids, from, to]);
   const params = await parametersByDate(
     hub,
     rows.flatMap((r) => r.paid_on),

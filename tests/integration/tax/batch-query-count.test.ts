@@ -3,6 +3,7 @@
 // the statements are counted by the database's query counter, scoped to the call.
 import { ConnectorUnavailableError } from "../../../src/connectors/connector.errors";
 import type { QueryCounter } from "../../../src/db/query-counter";
+import { prismaReads } from "../../../src/db/sql-reads";
 import { makeIdNumber } from "../../../src/domain/accounts/id-number";
 import { monthRange } from "../../../src/domain/calendar/calendar";
 import { Money } from "../../../src/domain/money/money";
@@ -20,7 +21,7 @@ const SIZES = [1, 10, 100] as const;
 let t: TestHub;
 let counter: QueryCounter;
 let idNumbers: string[];
-let services: Pick<HubServices, "prisma" | "policy">;
+let services: Pick<HubServices, "reads" | "policy">;
 
 /** Enrols one worker collected by bank; retried (same idempotency key) if the national platform simulator is slow under load. */
 async function enrolWorker(hub: HubServices, n: number): Promise<string> {
@@ -66,7 +67,8 @@ beforeAll(async () => {
     (p) => p.idNumber,
   );
   // A parameter table that stays loaded for the whole test, so a reload never lands inside a counted call.
-  services = { prisma: t.hub.db.prisma, policy: new PolicyParameterService(t.hub.db.prisma, 3_600_000) };
+  // The same statements through Prisma on either database, so the database's query counter sees them.
+  services = { reads: prismaReads(t.hub.db.prisma), policy: new PolicyParameterService(t.hub.db.prisma, 3_600_000) };
   await services.policy.on(TODAY);
 }, 300_000);
 afterAll(async () => {

@@ -4,6 +4,7 @@ import {
   formatMoney,
   Money,
   MoneyFormatError,
+  moneyText,
   parseMoney,
   roundFen,
   toMoney,
@@ -112,5 +113,40 @@ describe("formatMoney", () => {
 
   it("rounds half-up to the fen when printing", () => {
     expect(formatMoney(new Money("0.005"))).toBe("0.01");
+  });
+
+  it("prints whole fen as they are and never a negative zero, from any decimal.js copy", () => {
+    expect(formatMoney(new Money("-12.3"))).toBe("-12.30");
+    expect(formatMoney(new Money("-0"))).toBe("0.00");
+    expect(formatMoney(new Money("-0.001"))).toBe("0.00");
+    expect(formatMoney(new Decimal("69647.04"))).toBe("69647.04");
+    expect(formatMoney(new Decimal("2.675"))).toBe("2.68");
+    expect(formatMoney(new Money("12345678901234567890123456789012345678901"))).toBe(
+      "12345678901234567890123456789012345678901.00",
+    );
+  });
+});
+
+describe("moneyText (the Money scalar's output)", () => {
+  it("returns an already printed amount as it is", () => {
+    expect(moneyText("1234.50")).toBe("1234.50");
+    expect(moneyText("0.00")).toBe("0.00");
+    expect(moneyText("-12.30")).toBe("-12.30");
+  });
+
+  it("prints anything else exactly as formatMoney does", () => {
+    expect(moneyText("-0.00")).toBe("0.00");
+    expect(moneyText("007.10")).toBe("7.10");
+    expect(moneyText("1000")).toBe("1000.00");
+    expect(moneyText("5804.5")).toBe("5804.50");
+    expect(moneyText("0.005")).toBe("0.01");
+    expect(moneyText("1.999")).toBe("2.00");
+    expect(moneyText(12)).toBe("12.00");
+    expect(moneyText(new Decimal("216.1"))).toBe("216.10");
+  });
+
+  it("refuses what is not an amount", () => {
+    expect(() => moneyText("12.3.4")).toThrow(MoneyFormatError);
+    expect(() => moneyText("1e3")).toThrow(MoneyFormatError);
   });
 });
