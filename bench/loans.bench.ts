@@ -106,7 +106,8 @@ const PLAIN_OFFSET_REAL = `
     (SELECT count(*) FROM lnk) AS links, (SELECT count(*) FROM met) AS metrics, (SELECT count(*) FROM ins) AS instalments,
     (SELECT count(*) FROM lon) AS loans_moved`;
 
-/** What a run left: LOAN_OFFSET postings and entries, instalments paid, principal still out (both sides must agree). */
+/** What a run left: LOAN_OFFSET postings and entries, instalments paid, principal still out, the loan-outstanding
+ *  metric (deltas plus rollups: the hub's compaction job may fold deltas meanwhile). Both sides must agree. */
 const OFFSET_STATE = `
   SELECT (SELECT count(*) FROM posting WHERE kind = 'LOAN_OFFSET') AS postings,
     (SELECT count(*) FROM ledger_entry WHERE kind = 'LOAN_OFFSET') AS entries,
@@ -116,7 +117,8 @@ const OFFSET_STATE = `
       WHERE l.loan_number LIKE '140500LB%' AND i.status = 'PAID') AS paid,
     (SELECT sum(outstanding_principal) FROM loan WHERE loan_number LIKE '140500LB%') AS outstanding,
     (SELECT count(*) FROM loan_posting) AS links,
-    (SELECT coalesce(sum(loan_outstanding_delta), 0) FROM metric_delta) AS outstanding_delta`;
+    (SELECT coalesce(sum(loan_outstanding_delta), 0) FROM metric_delta)
+      + (SELECT coalesce(sum(loan_outstanding_delta), 0) FROM metric_rollup) AS outstanding_delta`;
 
 const RUN = `mutation Run($period: YearMonth!, $key: String!) {
   runLoanRepayments(period: $period, idempotencyKey: $key) { run { offsets offsetAmount due overdue } userErrors { code } } }`;
