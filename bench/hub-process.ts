@@ -89,8 +89,8 @@ async function main(): Promise<void> {
         total: statements.total,
         transactions: statements.transactions,
         depositBatches: { ...hub.services.depositBatcher.stats },
-        byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 40)),
-        msByText: Object.fromEntries([...statements.msByText].sort((a, b) => b[1] - a[1]).slice(0, 40)),
+        byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 400)),
+        msByText: Object.fromEntries([...statements.msByText].sort((a, b) => b[1] - a[1]).slice(0, 400)),
       });
     } else if (msg.cmd === "profile-start") {
       session = new Session();

@@ -24,7 +24,7 @@ import { userError } from "../user-error";
 import { closeOverdueSpells, postForLoans, settleLoans } from "./loan-postings";
 
 export const WRITE_OFF_MONTHS = "loan.writeOffOverdueMonths";
-const CHUNK = 2000;
+const CHUNK = 10000;
 
 export interface LoanRunResult {
   period: string;
@@ -63,7 +63,9 @@ async function offsetChunk(
   totals: OffsetTotals,
 ): Promise<bigint | null> {
   return inTransaction(hub.prisma, async (tx) => {
-    const [chunk] = await tx.$queryRaw<{ ids: bigint[] | null }[]>`
+    // The chunk's ids travel as one array literal (text) and go back verbatim as one parameter: no per-element
+    // (de)serialisation in the hub (decision 024's pgArray reasoning).
+    const [chunk] = await tx.$queryRaw<{ ids: string | null; last: bigint | null }[]>`
       WITH c AS (
         SELECT l.id, a.ledger_account_id FROM loan l JOIN account a ON a.id = l.account_id
         WHERE l.status = 'DISBURSED' AND l.offset_from_balance AND l.id > ${after}::bigint
@@ -71,9 +73,11 @@ async function offsetChunk(
         ORDER BY l.id LIMIT ${CHUNK}),
       locked AS (
         SELECT la.id FROM ledger_account la WHERE la.id IN (SELECT ledger_account_id FROM c) ORDER BY la.id FOR UPDATE)
-      SELECT (SELECT array_agg(id ORDER BY id) FROM c) AS ids, (SELECT count(*) FROM locked) AS locked`;
-    const ids = (chunk?.ids ?? []).map(BigInt);
-    if (ids.length === 0) return null;
+      SELECT (SELECT array_agg(id ORDER BY id)::text FROM c) AS ids, (SELECT max(id) FROM c) AS last,
+        (SELECT count(*) FROM locked) AS locked`;
+    const ids = chunk?.ids ?? null;
+    const last = chunk?.last ?? null;
+    if (ids === null || last === null) return null;
     await tx.$executeRaw`CREATE TEMP TABLE IF NOT EXISTS offset_plan (loan_id bigint, ledger_account_id bigint,
       number int, to_interest numeric, to_principal numeric, settled boolean) ON COMMIT DELETE ROWS`;
     await tx.$executeRaw`DELETE FROM offset_plan`;
@@ -147,7 +151,7 @@ async function offsetChunk(
       totals.offsets += Number(sums!.offsets);
       totals.amount = totals.amount.plus(toMoney(sums!.amount ?? "0"));
     }
-    return ids.at(-1)!;
+    return BigInt(last);
   });
 }
 
