@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 
 import { settlementYearEnded } from "../domain/interest/interest.rule";
 import { type Actor, type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
-import { type ClaimPart, claimInterestSubsidy } from "../services/interest/interest-subsidy-claim";
+import { claimInterestSubsidy, type ClaimPart } from "../services/interest/interest-subsidy-claim";
 import { type InterestSettlementView, runSettlement } from "../services/interest/settle-interest";
 
 export interface InterestRunReport {
