@@ -6,6 +6,7 @@ import "reflect-metadata";
 
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 import pg from "pg";
 import pino from "pino";
@@ -30,12 +31,55 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
   const head = text.replace(/\s+/g, " ").slice(0, 72);
   statements.byText.set(head, (statements.byText.get(head) ?? 0) + 1);
   const t0 = performance.now();
-  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  const pilot = /GROUPING\(month/.test(text);
   // Wall time until each statement's answer (queued time on the client included), summed by its first words.
-  const took = () => statements.msByText.set(head, (statements.msByText.get(head) ?? 0) + performance.now() - t0);
+  const took = () => {
+    statements.msByText.set(head, (statements.msByText.get(head) ?? 0) + performance.now() - t0);
+    if (pilot) diag.pilotStatements.push(performance.now() - t0);
+  };
+  // pg-pool's pool.query passes a callback (no promise comes back): time the answer through it.
+  const last = args.length - 1;
+  if (typeof args[last] === "function") {
+    const cb = args[last] as (...a: unknown[]) => unknown;
+    args[last] = (...r: unknown[]) => {
+      took();
+      return cb(...r);
+    };
+  }
+  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   if (result && typeof (result as Promise<unknown>).then === "function") (result as Promise<unknown>).then(took, took);
   return result;
 } as typeof pg.Client.prototype.query;
+
+/** Diagnostics of a measured window (pilot-load bench, issue 12): how long each pool checkout waited for a
+ *  connection, how long the pilotMetrics statement itself took (its answer, from the client's send), and the
+ *  event loop's delay; reset by the bench at the start of a window ("diag-reset"), read at its end ("diag"). */
+const diag = {
+  poolWaits: [] as number[],
+  pilotStatements: [] as number[],
+  loop: monitorEventLoopDelay({ resolution: 10 }),
+};
+diag.loop.enable();
+const PoolProto = pg.Pool.prototype as unknown as { connect: (...a: unknown[]) => unknown };
+const originalConnect = PoolProto.connect;
+PoolProto.connect = function timedConnect(this: pg.Pool, ...args: unknown[]) {
+  const t0 = performance.now();
+  const done = () => diag.poolWaits.push(performance.now() - t0);
+  const cb = args[0];
+  if (typeof cb === "function")
+    return originalConnect.call(this, (...r: unknown[]) => {
+      done();
+      return (cb as (...a: unknown[]) => unknown)(...r);
+    });
+  const result = originalConnect.apply(this, args) as Promise<unknown>;
+  result.then(done, done);
+  return result;
+};
+const quantiles = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.at(-1) ?? 0 };
+};
 
 async function main(): Promise<void> {
   const url = process.env.BENCH_HUB_DATABASE_URL;
@@ -44,8 +88,10 @@ async function main(): Promise<void> {
   if (!url || !jwtSecret || !nationalUrl)
     throw new Error("BENCH_HUB_DATABASE_URL, BENCH_JWT_SECRET and BENCH_NATIONAL_URL are required");
   const poolSize = process.env.BENCH_HUB_POOL ? Number(process.env.BENCH_HUB_POOL) : undefined;
+  // BENCH_HUB_READ_POOL=0: no connections reserved for pilotMetrics (decision 026), to compare with and without.
+  const readPoolSize = process.env.BENCH_HUB_READ_POOL ? Number(process.env.BENCH_HUB_READ_POOL) : undefined;
   const hub = await createHub({
-    database: poolSize ? { url, poolSize } : { url },
+    database: { url, ...(poolSize ? { poolSize } : {}), ...(readPoolSize !== undefined ? { readPoolSize } : {}) },
     auth: { jwtSecret },
     // The credit reference simulator (loanQuota, applyForLoan), when the bench started one.
     connectors: { nationalUrl, ...(process.env.BENCH_CREDIT_URL ? { creditUrl: process.env.BENCH_CREDIT_URL } : {}) },
@@ -91,6 +137,22 @@ async function main(): Promise<void> {
         depositBatches: { ...hub.services.depositBatcher.stats },
         byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 400)),
         msByText: Object.fromEntries([...statements.msByText].sort((a, b) => b[1] - a[1]).slice(0, 400)),
+      });
+    } else if (msg.cmd === "diag-reset") {
+      diag.poolWaits.length = 0;
+      diag.pilotStatements.length = 0;
+      diag.loop.reset();
+      reply({ reset: true });
+    } else if (msg.cmd === "diag") {
+      const ms = (ns: number) => ns / 1e6;
+      reply({
+        poolWait: quantiles(diag.poolWaits),
+        pilotStatement: quantiles(diag.pilotStatements),
+        eventLoopDelay: {
+          p50: ms(diag.loop.percentile(50)),
+          p99: ms(diag.loop.percentile(99)),
+          max: ms(diag.loop.max),
+        },
       });
     } else if (msg.cmd === "profile-start") {
       session = new Session();

@@ -9,6 +9,7 @@ import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/conte
 import { describeCpu, withCpu } from "./lib/cpu";
 import { describeLoad, runLoad } from "./lib/load";
 import { startNodeChild } from "./lib/proc";
+import { profiled } from "./lib/profile";
 import { graphqlSuccess, seedAccountsSql } from "./lib/seed";
 
 const PILOT = `query Pilot($from: YearMonth!, $to: YearMonth!) { pilotMetrics(from: $from, to: $to) {
@@ -78,6 +79,50 @@ async function openLoop(
   };
 }
 
+/** Samples what the hub's backends are doing every 100 ms until `stop` resolves: active backends by wait event
+ *  (no wait = on CPU), and lock requests not granted. */
+async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown>): Promise<string> {
+  const waits = new Map<string, number>();
+  let samples = 0;
+  let ungranted = 0;
+  let running = true;
+  void until.finally(() => (running = false));
+  while (running) {
+    const { rows } = await pool.query<{ w: string; n: string; blocked: string }>(`
+      SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*) AS n,
+        (SELECT count(*) FROM pg_locks WHERE NOT granted) AS blocked
+      FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
+      GROUP BY 1`);
+    samples++;
+    for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + Number(r.n));
+    ungranted += Number(rows[0]?.blocked ?? 0);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const mean = (n: number) => (n / Math.max(1, samples)).toFixed(2);
+  return (
+    `backends active (mean of ${samples} samples): ` +
+    [...waits]
+      .sort((a, b) => b[1] - a[1])
+      .map(([w, n]) => `${w} ${mean(n)}`)
+      .join(", ") +
+    `; lock requests waiting: ${mean(ungranted)}`
+  );
+}
+
+interface Diag {
+  poolWait: { n: number; p50: number; p99: number; max: number };
+  pilotStatement: { n: number; p50: number; p99: number; max: number };
+  eventLoopDelay: { p50: number; p99: number; max: number };
+}
+const f = (x: number) => x.toFixed(1);
+const describeDiag = (d: Diag | null) =>
+  d
+    ? `hub child: pool checkout wait p50 ${f(d.poolWait.p50)} p99 ${f(d.poolWait.p99)} max ${f(d.poolWait.max)} ms (${d.poolWait.n} checkouts); ` +
+      `pilotMetrics statement p50 ${f(d.pilotStatement.p50)} p99 ${f(d.pilotStatement.p99)} max ${f(d.pilotStatement.max)} ms (${d.pilotStatement.n}); ` +
+      `event-loop delay p50 ${f(d.eventLoopDelay.p50)} p99 ${f(d.eventLoopDelay.p99)} max ${f(d.eventLoopDelay.max)} ms`
+    : "hub child diagnostics unavailable";
+
 const describe = (label: string, r: OpenLoop) =>
   `${label}: ${r.ok} ok / ${r.failed} failed of ${r.sent} sent; p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms` +
   (r.failureSamples.length ? ` (e.g. ${r.failureSamples.join(" | ")})` : "");
@@ -94,90 +139,118 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
   await pool.query("ANALYZE");
   const secret = ctx.hubEnv.BENCH_JWT_SECRET!;
   const admin = await signDevToken(secret, { role: "CENTER_ADMIN", sub: "bench-admin", org: "140500" }, "4h");
-  // Its own hub child: compaction every second instead of every 15 s, so that the reads meet compaction often.
-  const hub = await startNodeChild(
-    "hub (compaction every 1 s)",
-    "bench/hub-process.ts",
-    { ...ctx.hubEnv, BENCH_METRICS_COMPACTION_MS: "1000" },
-    { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"] },
-  );
-  try {
-    const body = JSON.stringify({ query: PILOT, variables: { from: "2023-07", to: "2026-06" } });
-    const intervalMs = 1000 / opts.pilotRate;
-    const windowMs = opts.pilotS * 1000;
-    await openLoop(hub.info.url, body, admin, intervalMs, 2000); // warm-up
-    const { result: quiet, cpu: quietCpu } = await withCpu(pool, hub.pid, [], () =>
-      openLoop(hub.info.url, body, admin, intervalMs, windowMs),
+  const body = JSON.stringify({ query: PILOT, variables: { from: "2023-07", to: "2026-06" } });
+  const intervalMs = 1000 / opts.pilotRate;
+  const windowMs = opts.pilotS * 1000;
+  // One deposit schedule for both hubs: the second continues where the first stopped (distinct months, new keys).
+  const next = scheduler(accounts);
+  const headers = { "content-type": "application/json", authorization: `Bearer ${ctx.token}` };
+  const pilotRuns: Record<string, object> = {};
+
+  /** A hub child of its own (compaction every second instead of every 15 s, so that the reads meet compaction
+   *  often): pilotMetrics alone, then under deposits; `readPool` 0 = reads share the main pool (before decision 026). */
+  async function measure(label: string, readPool: number) {
+    const hub = await startNodeChild(
+      `hub (${label}, compaction every 1 s)`,
+      "bench/hub-process.ts",
+      { ...ctx.hubEnv, BENCH_METRICS_COMPACTION_MS: "1000", BENCH_HUB_READ_POOL: String(readPool) },
+      { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"] },
     );
-    ctx.log(`  ${describe(`pilotMetrics at ${opts.pilotRate}/s, no write load`, quiet)}\n    ${describeCpu(quietCpu)}`);
-    const next = scheduler(accounts);
-    const headers = { "content-type": "application/json", authorization: `Bearer ${ctx.token}` };
-    const deposits = runLoad({
-      url: hub.info.url,
-      concurrency: opts.concurrency,
-      durationMs: windowMs + 1000,
-      label: "recordDeposit over HTTP meanwhile",
-      check: graphqlSuccess,
-      next: () => {
-        const s = next();
-        if (!s) return null;
-        return {
-          method: "POST",
-          path: "/graphql",
-          headers,
-          body: JSON.stringify({
-            query: RECORD,
-            variables: {
-              input: {
-                accountNumber: s.accountNumber,
-                period: s.period,
-                amount: "1000.00",
-                channel: "ACTIVE_PAYMENT",
-                paymentRef: `BP${ctx.runTag}${s.n}`,
-                paidOn: s.paidOn,
-                idempotencyKey: `bench-pilot-dep-${ctx.runTag}-${s.n}`,
+    try {
+      ctx.log(`  -- ${label}`);
+      await openLoop(hub.info.url, body, admin, intervalMs, 2000); // warm-up
+      await hub.ask({ cmd: "diag-reset" });
+      const { result: quietPair, cpu: quietCpu } = await withCpu(pool, hub.pid, [], () => {
+        const reads = openLoop(hub.info.url, body, admin, intervalMs, windowMs);
+        return Promise.all([reads, sampleActivity(pool, reads)]);
+      });
+      const quietDiag = (await hub.ask({ cmd: "diag" })) as Diag | null;
+      const [quiet, quietActivity] = quietPair;
+      ctx.log(
+        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, no write load`, quiet)}\n    ${describeCpu(quietCpu)}\n    ${describeDiag(quietDiag)}\n    ${quietActivity}`,
+      );
+      const deposits = runLoad({
+        url: hub.info.url,
+        concurrency: opts.concurrency,
+        durationMs: windowMs + 1000,
+        label: "recordDeposit over HTTP meanwhile",
+        check: graphqlSuccess,
+        next: () => {
+          const s = next();
+          if (!s) return null;
+          return {
+            method: "POST",
+            path: "/graphql",
+            headers,
+            body: JSON.stringify({
+              query: RECORD,
+              variables: {
+                input: {
+                  accountNumber: s.accountNumber,
+                  period: s.period,
+                  amount: "1000.00",
+                  channel: "ACTIVE_PAYMENT",
+                  paymentRef: `BP${ctx.runTag}${s.n}`,
+                  paidOn: s.paidOn,
+                  idempotencyKey: `bench-pilot-dep-${ctx.runTag}-${s.n}`,
+                },
               },
-            },
-          }),
-        };
-      },
-    });
-    const { result: loaded, cpu: loadedCpu } = await withCpu(pool, hub.pid, [], async () => {
-      await new Promise((r) => setTimeout(r, 500)); // the writers are running before the first measured read
-      return openLoop(hub.info.url, body, admin, intervalMs, windowMs);
-    });
-    const dep = await deposits;
-    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM metric_delta");
-    ctx.log(
-      `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}\n    ${describeLoad(dep)}\n    ${describeCpu(loadedCpu)}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}`,
-    );
-    ctx.details.pilotLoad = { quiet, loaded, deposits: dep, quietCpu, loadedCpu };
-    const noise = { hub: loadedCpu.otherProcesses, baseline: quietCpu.otherProcesses };
-    return [
-      metric({
-        bench: "pilot-load",
-        metric: `pilotMetrics p99 at ${opts.pilotRate}/s with ${dep.rps.toFixed(0)} deposits/s and compaction every 1 s`,
-        unit: "ms",
-        hub: loaded.p99,
-        baseline: quiet.p99,
-        baselineLabel: "same reads, no write load",
-        target: { op: "<=", value: 20 },
-        lowerIsBetter: true,
-        noise,
-        note: loaded.failed || dep.failed ? `${loaded.failed} reads, ${dep.failed} deposits failed` : undefined,
-      }),
-      metric({
-        bench: "pilot-load",
-        metric: "recordDeposit/s while pilotMetrics is read",
-        unit: "/s",
-        hub: dep.rps,
-        baseline: null,
-        baselineLabel: "-",
-        target: null,
-        noise,
-      }),
-    ];
-  } finally {
-    await hub.stop();
+            }),
+          };
+        },
+      });
+      const { result: loadedPair, cpu: loadedCpu } = await withCpu(pool, hub.pid, [], async () => {
+        await new Promise((r) => setTimeout(r, 500)); // the writers are running before the first measured read
+        await hub.ask({ cmd: "diag-reset" });
+        const { result, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-pilotload-${readPool}`, () => {
+          const reads = openLoop(hub.info.url, body, admin, intervalMs, windowMs);
+          return Promise.all([reads, sampleActivity(pool, reads)]);
+        });
+        if (summary) ctx.log(summary);
+        return result;
+      });
+      const loadedDiag = (await hub.ask({ cmd: "diag" })) as Diag | null;
+      const [loaded, loadedActivity] = loadedPair;
+      const dep = await deposits;
+      const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM metric_delta");
+      ctx.log(
+        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}\n    ${describeLoad(dep)}\n    ${describeCpu(loadedCpu)}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}\n    ${describeDiag(loadedDiag)}\n    ${loadedActivity}`,
+      );
+      pilotRuns[label] = { quiet, loaded, deposits: dep, quietCpu, loadedCpu, quietDiag, loadedDiag };
+      const noise = { hub: loadedCpu.otherProcesses, baseline: quietCpu.otherProcesses };
+      return [
+        metric({
+          bench: "pilot-load",
+          metric: `pilotMetrics p99 at ${opts.pilotRate}/s with ${dep.rps.toFixed(0)} deposits/s and compaction every 1 s (${label})`,
+          unit: "ms",
+          hub: loaded.p99,
+          baseline: quiet.p99,
+          baselineLabel: "same reads, no write load",
+          target: { op: "<=", value: 20 },
+          lowerIsBetter: true,
+          noise,
+          note: loaded.failed || dep.failed ? `${loaded.failed} reads, ${dep.failed} deposits failed` : undefined,
+        }),
+        metric({
+          bench: "pilot-load",
+          metric: `recordDeposit/s while pilotMetrics is read (${label})`,
+          unit: "/s",
+          hub: dep.rps,
+          baseline: null,
+          baselineLabel: "-",
+          target: null,
+          noise,
+        }),
+      ];
+    } finally {
+      await hub.stop();
+    }
   }
+
+  const metrics = [
+    ...(await measure("reads share the pool of 20", 0)),
+    ...(await measure(`reads on ${opts.pilotReadPool} reserved connections`, opts.pilotReadPool)),
+  ];
+  ctx.details.pilotLoad = pilotRuns;
+  return metrics;
 }

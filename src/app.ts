@@ -169,7 +169,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const services: HubServices = {
       prisma: db.prisma,
       reads: db.reads,
-      policy: new PolicyParameterService(db.prisma),
+      ...(db.aggregatePrisma ? { aggregatePrisma: db.aggregatePrisma } : {}),
+      // The parameters are read on the reserved read connections too: a read never waits for them behind writers.
+      policy: new PolicyParameterService(db.aggregatePrisma ?? db.prisma),
       national,
       credit,
       finance,

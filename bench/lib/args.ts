@@ -67,6 +67,8 @@ export interface BenchOptions {
   /** Pilot load: pilotMetrics reads per second (open loop) and seconds per window. */
   pilotRate: number;
   pilotS: number;
+  /** Pilot load: connections the second hub reserves for pilotMetrics (the first shares the pool: decision 026). */
+  pilotReadPool: number;
   /** Prints each measured window's full CPU breakdown. */
   verbose: boolean;
 }
@@ -118,6 +120,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "verbose",
     "pilot-rate",
     "pilot-duration",
+    "pilot-read-pool",
     "help",
   ]);
   for (const k of flags.keys())
@@ -147,6 +150,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --peer-duration=5                peer: seconds per read and server (3 reads x 7-8 servers + 2 lookups)",
         "  --verbose                        peer: full CPU breakdown of each window",
         "  --pilot-rate=20 --pilot-duration=10   pilotload: pilotMetrics reads/s and seconds per window",
+        "  --pilot-read-pool=2                   pilotload: connections reserved for pilotMetrics in the second hub",
         "",
       ].join("\n"),
     );
@@ -187,5 +191,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     verbose: flags.get("verbose") === "true",
     pilotRate: num(flags.get("pilot-rate"), 20, "pilot-rate"),
     pilotS: num(flags.get("pilot-duration"), 10, "pilot-duration"),
+    pilotReadPool: num(flags.get("pilot-read-pool"), 2, "pilot-read-pool"),
   };
 }

@@ -24,6 +24,12 @@ export interface Database {
   queries?: QueryCounter;
   /** True when the database answers and every migration is applied. */
   ready(): Promise<boolean>;
+  /**
+   * PostgreSQL: a client on a small pool of its own (`readPoolSize` connections) for the leadership group's
+   * aggregate reads (pilotMetrics, its exports), so that they never wait for a connection behind writers holding the
+   * main pool (issue 12, decision 026). Absent on PGlite (one session) and when `readPoolSize` is 0: use `prisma`.
+   */
+  aggregatePrisma?: PrismaClient;
   /** PostgreSQL: the connection pool's figures now (for /metrics); absent on PGlite. */
   pool?: () => PoolStats;
   /** The hot set-based reads, straight through the driver on PostgreSQL (sql-reads.ts, decision 023). */
@@ -46,6 +52,8 @@ export interface DatabaseOptions {
   /** PGlite data folder, or "memory://" for a throwaway in-memory database. */
   dataDir?: string;
   poolSize?: number;
+  /** PostgreSQL only: connections reserved for aggregate reads (`Database.aggregatePrisma`); 0 = none. Default 2. */
+  readPoolSize?: number;
   migrate?: boolean;
   /** Count the SQL statements Prisma sends (tests that guard against N+1); off by default. */
   countQueries?: boolean;
@@ -75,6 +83,7 @@ export const DB_TIMEOUT_DEFAULTS: DatabaseTimeouts = {
 
 const ADVISORY_LOCK_KEY = 140500;
 const DEFAULT_POOL_SIZE = 20;
+const DEFAULT_READ_POOL_SIZE = 2;
 
 function pgliteDriver(pg: PGlite): MigrationDriver {
   return {
@@ -235,10 +244,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ...countingOptions(queries),
     });
     attachCounter(prisma, queries);
+    const readPoolSize = options.readPoolSize ?? DEFAULT_READ_POOL_SIZE;
+    const readPool = readPoolSize > 0 ? openPool({ ...options, poolSize: readPoolSize }, timeouts) : null;
+    const aggregatePrisma = readPool
+      ? new PrismaClient({
+          adapter: new PrismaPg(readPool, { onConnectionError: (e) => options.onError?.(e) }),
+          ...countingOptions(queries),
+        })
+      : undefined;
+    if (aggregatePrisma) attachCounter(aggregatePrisma, queries);
     return {
       kind: "postgres",
       prisma,
       reads: poolReads(pool),
+      ...(aggregatePrisma ? { aggregatePrisma } : {}),
       driver,
       queries,
       ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
@@ -250,7 +269,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }),
       close: async () => {
         await prisma.$disconnect();
-        await endPool(pool, timeouts.connectMs);
+        await aggregatePrisma?.$disconnect();
+        await Promise.all([endPool(pool, timeouts.connectMs), readPool && endPool(readPool, timeouts.connectMs)]);
       },
     };
   }

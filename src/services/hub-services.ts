@@ -33,6 +33,8 @@ export interface HubServices {
   prisma: PrismaClient;
   /** The hot set-based reads (account view, rental eligibility, tax deductions) straight through the driver. */
   reads: SqlReads;
+  /** Connections of their own for the aggregate reads (pilotMetrics): they never queue behind writers (decision 026). */
+  aggregatePrisma?: PrismaClient;
   policy: PolicyParameterService;
   national: NationalPlatformPort;
   /** The credit reference center 征信: a report per loan quota or application. */

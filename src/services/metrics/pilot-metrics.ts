@@ -115,7 +115,8 @@ async function aggregate(
   const { from, to, county, minCell } = args;
   // Window measures count months in [from, to]; stocks (active accounts, balances, loans outstanding) sum every
   // month <= to. Both are first taken per cell and suppressed there (publishedCells), then added up.
-  return hub.prisma.$queryRaw<AggregateRow[]>`
+  // On the reserved read connections when the hub has them: the read never waits behind writers (decision 026).
+  return (hub.aggregatePrisma ?? hub.prisma).$queryRaw<AggregateRow[]>`
     WITH m AS (
       SELECT * FROM (${source}) u
       WHERE month <= ${to} AND (${county}::text IS NULL OR county_code = ${county}::text)
