@@ -131,8 +131,9 @@ WITH g AS (
 )
 SELECT (SELECT count(*) FROM n) AS accounts, (SELECT count(*) FROM ev) AS entries`;
 
-/** Kinds that use the deposits (domain.md: no subsidy for a year with one in the unused window). */
-const USE_KINDS = `'WITHDRAWAL', 'EXIT_PAYOUT', 'TRANSFER_OUT', 'RELATIVE_TRANSFER_OUT', 'LOAN_OFFSET'`;
+/** Kinds that use the deposits (domain.md: no subsidy for a year with one in the unused window); a relative transfer
+ *  uses them on the giver's side only (its debit), as in the hub. The bench seeds no loans, so the loan rule is moot. */
+const USE_KINDS = `'WITHDRAWAL', 'EXIT_PAYOUT', 'TRANSFER_OUT', 'LOAN_OFFSET'`;
 
 /** The baseline: the same 积数 (Σ end-of-day balances = Σ amount x days from max(entry date, 1 July) to 30 June),
  *  interest and subsidy, in one INSERT ... SELECT into a table shaped like interest_credit. No postings. */
@@ -143,7 +144,8 @@ SELECT account_id, acc, round(acc * ${RATE} / 360, 2),
 FROM (
   SELECT a.id AS account_id, a.opened_on,
          sum((e.credit - e.debit) * (('${TO}'::date - greatest(e.posted_on, '${FROM}'::date)) + 1)) AS acc,
-         bool_or(e.kind IN (${USE_KINDS}) AND e.posted_on >= '${FROM}'::date) AS used
+         bool_or((e.kind IN (${USE_KINDS}) OR (e.kind = 'RELATIVE_TRANSFER' AND e.debit > 0))
+                 AND e.posted_on >= '${FROM}'::date) AS used
   FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
   WHERE e.posted_on <= '${TO}'::date
   GROUP BY a.id, a.opened_on

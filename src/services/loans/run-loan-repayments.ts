@@ -1,7 +1,8 @@
 // runLoanRepayments(period): the month's run, set-based. First the offsets 冲还贷: loans that chose them, in chunks of
 // CHUNK loans per transaction (never one per loan), each chunk locking its borrowers' ledger rows in id order, reading
 // their balances and unpaid instalments once, allocating the balance oldest instalment first, interest before principal
-// (loan-repayment.rule.ts), and posting one LOAN_OFFSET per loan in one postMany. An offset takes only what is still
+// (loan-repayment.rule.ts's rule, planned in SQL), and posting one LOAN_OFFSET per loan with ledger.postStaged
+// (decision 022: no loan row goes through JS). An offset takes only what is still
 // unpaid, so running a period again takes only what a new balance now covers. Then, in the command's own transaction
 // (stored under the idempotency key with the exchange record): instalments of earlier months still unpaid become
 // OVERDUE, loans with one open an overdue spell (on the first day of the period), and loans whose oldest unpaid
