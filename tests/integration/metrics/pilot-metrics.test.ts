@@ -196,19 +196,27 @@ describe("pilotMetrics", () => {
 
   it("answers with one SQL statement whatever the window's length", async () => {
     const statements: string[] = [];
-    const prisma = new Proxy(t.hub.db.prisma, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof prop === "string" && prop.startsWith("$query") && typeof value === "function") {
-          return (...args: unknown[]) => {
-            statements.push(prop);
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        }
-        return value;
-      },
-    });
-    const hub = { ...t.hub.services, prisma };
+    // Every client the read may use is counted: on PostgreSQL the aggregate runs on its reserved read connections
+    // (aggregatePrisma, decision 026), on PGlite on the one client.
+    const counted = <C extends object>(client: C): C =>
+      new Proxy(client, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof prop === "string" && prop.startsWith("$query") && typeof value === "function") {
+            return (...args: unknown[]) => {
+              statements.push(prop);
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          }
+          return value;
+        },
+      });
+    const { aggregatePrisma } = t.hub.services;
+    const hub = {
+      ...t.hub.services,
+      prisma: counted(t.hub.db.prisma),
+      aggregatePrisma: aggregatePrisma ? counted(aggregatePrisma) : undefined,
+    };
     await computePilotMetrics(hub, { from: "2026-08", to: "2026-08" });
     const short = statements.length;
     await computePilotMetrics(hub, { from: "2017-07", to: "2027-06", countyCode: "140502" });
