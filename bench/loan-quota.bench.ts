@@ -31,7 +31,7 @@ export async function loanQuotaBench(ctx: BenchContext): Promise<Metric[]> {
   if (!ctx.hubEnv.BENCH_CREDIT_URL) throw new Error("the quota bench needs the credit simulator (BENCH_CREDIT_URL)");
   const t0 = Date.now();
   const accounts = await seedAccountsSql(pool, {
-    area: "140537", // its own area (bench/lib/seed.ts claimArea)
+    area: "140538", // its own area (bench/lib/seed.ts claimArea; pilotload has 140537)
     count: opts.quotaAccounts,
     enrolledOn: ENROLLED_ON,
     monthlyAmount: "1000.00",

@@ -25,7 +25,7 @@ export function idNumbers(area: string, count: number): string[] {
 /** Area codes seeded so far in this process. Every population needs its own area: two populations of one area get
  *  the same ID numbers and the second seeding fails on person_id_number_key once the benchmarks run one after another
  *  in one `npm run bench` (the import and the agency bench both used 140525). Areas in use: deposits 140502 (GraphQL),
- *  140503, 140521; lookups 140524; agency 140525-140528; import 140529; withdrawals 140532-140533; interest 140531; loans 140535; peer 140536. */
+ *  140503, 140521; lookups 140524; agency 140525-140528; import 140529; withdrawals 140532-140533; interest 140531; loans 140535; peer 140536; pilotload 140537; quota 140538. */
 const claimedAreas = new Map<string, string>();
 
 /** Claims `area` for one population of this run; a second claim fails at once, naming both (before any SQL runs). */
