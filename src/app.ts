@@ -113,7 +113,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     await seedPolicyParameters(db.prisma);
     const subjectKey = await loadSubjectKeyer(db.prisma);
     const exchangeChainer = new ExchangeChainer(
-      db.prisma,
+      db.sql,
       db.kind,
       new ExchangeAnchor(options.audit?.anchorKey ?? randomBytes(32).toString("hex"), options.audit?.checkpointDir),
       options.logger.child({ module: "exchange-chainer" }),
@@ -122,7 +122,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? 10000,
       },
     );
-    const exchangeLog = new ExchangeLogWriter(db.prisma, () => exchangeChainer.kick());
+    const exchangeLog = new ExchangeLogWriter(db.sql.client, () => exchangeChainer.kick());
     // Outbound calls that carry ID numbers write their exchange records first (outbound-exchange.ts).
     const outbound = { exchangeLog, subjectKey };
     const nationalClient = new NationalPlatformClient({
@@ -169,6 +169,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const services: HubServices = {
       prisma: db.prisma,
       reads: db.reads,
+      sql: db.sql,
       ...(db.aggregatePrisma ? { aggregatePrisma: db.aggregatePrisma } : {}),
       // The parameters are read on the reserved read connections too: a read never waits for them behind writers.
       policy: new PolicyParameterService(db.aggregatePrisma ?? db.prisma),
@@ -183,7 +184,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       exchangeChainer,
       subjectKey,
       depositBatcher: new DepositBatcher(
-        { prisma: db.prisma, ledger },
+        { prisma: db.prisma, sql: db.sql, ledger },
         { ...DEFAULT_DEPOSIT_BATCH, ...options.depositBatch },
       ),
     };

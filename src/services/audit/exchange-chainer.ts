@@ -6,8 +6,7 @@
 import type { Logger } from "pino";
 
 import type { DatabaseKind } from "../../db/database";
-import { inTransaction, type Tx } from "../../db/transaction";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { SqlDb, SqlTx } from "../../db/driver-sql";
 import type { Checkpoint, ExchangeAnchor } from "./exchange-anchor";
 import { GENESIS_HASH, type StoredExchangeRow, storedRowHash } from "./exchange-chain";
 
@@ -24,7 +23,8 @@ export class ExchangeChainer {
   private uncheckpointed = false;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    /** Raw SQL: the driver on PostgreSQL (decision 030). */
+    private readonly sql: SqlDb,
     private readonly kind: DatabaseKind,
     readonly anchor: ExchangeAnchor,
     private readonly logger: Logger,
@@ -35,14 +35,14 @@ export class ExchangeChainer {
   async chainPending(): Promise<number> {
     let linked = 0;
     for (;;) {
-      const round = await inTransaction(this.prisma, (tx) => this.round(tx));
+      const round = await this.sql.transaction((tx) => this.round(tx));
       linked += round.linked;
       if (round.head) this.maybeCheckpoint(round.head);
       if (round.linked < ROUND) return linked;
     }
   }
 
-  private async round(tx: Tx): Promise<{ linked: number; head: Checkpoint | null }> {
+  private async round(tx: SqlTx): Promise<{ linked: number; head: Checkpoint | null }> {
     if (this.kind === "postgres") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
     const rows = await tx.$queryRaw<Unchained[]>`
       SELECT r.id, r.at, r.request_id, r.consumer_role, r.consumer_org, r.consumer_sub, r.operation, r.purpose,
