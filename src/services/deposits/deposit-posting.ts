@@ -140,7 +140,11 @@ export async function postDeposits(
   );
 }
 
-export async function postDeposit(tx: SqlTx, ledger: Ledger, request: DepositPostingRequest): Promise<LedgerEntryView[]> {
+export async function postDeposit(
+  tx: SqlTx,
+  ledger: Ledger,
+  request: DepositPostingRequest,
+): Promise<LedgerEntryView[]> {
   const [entries] = await postDeposits(tx, ledger, [request]);
   return entries!;
 }
