@@ -83,6 +83,7 @@ async function openLoop(
  *  (no wait = on CPU), and lock requests not granted. */
 async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown>): Promise<string> {
   const waits = new Map<string, number>();
+  const waitedKeys = new Map<string, number>();
   let samples = 0;
   let ungranted = 0;
   let running = true;
@@ -97,6 +98,12 @@ async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown
     samples++;
     for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + Number(r.n));
     ungranted += Number(rows[0]?.blocked ?? 0);
+    // Which locks the waiting requests want (advisory: the key, e.g. 7140500 = the exchange chainer's).
+    const { rows: keys } = await pool.query<{ k: string; n: string }>(`
+      SELECT CASE WHEN locktype = 'advisory' THEN 'advisory ' || CASE WHEN objsubid = 1 THEN objid::text
+        ELSE classid::text || ':' || objid::text END ELSE locktype END AS k, count(*) AS n
+      FROM pg_locks WHERE NOT granted GROUP BY 1`);
+    for (const r of keys) waitedKeys.set(r.k, (waitedKeys.get(r.k) ?? 0) + Number(r.n));
     await new Promise((r) => setTimeout(r, 100));
   }
   const mean = (n: number) => (n / Math.max(1, samples)).toFixed(2);
@@ -106,7 +113,13 @@ async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown
       .sort((a, b) => b[1] - a[1])
       .map(([w, n]) => `${w} ${mean(n)}`)
       .join(", ") +
-    `; lock requests waiting: ${mean(ungranted)}`
+    `; lock requests waiting: ${mean(ungranted)}` +
+    (waitedKeys.size
+      ? ` (${[...waitedKeys]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${mean(n)}`)
+          .join(", ")})`
+      : "")
   );
 }
 
