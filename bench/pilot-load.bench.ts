@@ -91,18 +91,21 @@ async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown
   while (running) {
     const { rows } = await pool.query<{ w: string; n: string; blocked: string }>(`
       SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*) AS n,
-        (SELECT count(*) FROM pg_locks WHERE NOT granted) AS blocked
+        (SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE NOT l.granted AND a.datname = current_database()) AS blocked
       FROM pg_stat_activity
       WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
       GROUP BY 1`);
     samples++;
     for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + Number(r.n));
     ungranted += Number(rows[0]?.blocked ?? 0);
-    // Which locks the waiting requests want (advisory: the key, e.g. 7140500 = the exchange chainer's).
+    // Which locks the waiting requests want (advisory: the key, e.g. 7140500 = the exchange chainer's), in this
+    // database only: the requests of sessions on other databases of the server (other benches, tests) do not wait on ours.
     const { rows: keys } = await pool.query<{ k: string; n: string }>(`
       SELECT CASE WHEN locktype = 'advisory' THEN 'advisory ' || CASE WHEN objsubid = 1 THEN objid::text
         ELSE classid::text || ':' || objid::text END ELSE locktype END AS k, count(*) AS n
-      FROM pg_locks WHERE NOT granted GROUP BY 1`);
+      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE NOT l.granted AND a.datname = current_database() GROUP BY 1`);
     for (const r of keys) waitedKeys.set(r.k, (waitedKeys.get(r.k) ?? 0) + Number(r.n));
     await new Promise((r) => setTimeout(r, 100));
   }
