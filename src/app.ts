@@ -76,6 +76,8 @@ export interface HubOptions {
   audit?: { anchorKey?: string; checkpointDir?: string; chainIntervalMs?: number; checkpointIntervalMs?: number };
   /** graphql-jit for often-seen queries (decision 023); default on. `false` executes everything with graphql-js. */
   compiledExecution?: boolean | { compileAfter?: number };
+  /** Admission control for writers: at most this many mutations execute at once (decision 029); absent: no cap. */
+  maxConcurrentMutations?: number;
   /** recordDeposit's group commit (decision 019); absent fields take DEFAULT_DEPOSIT_BATCH (maxBatch 1: one by one). */
   depositBatch?: Partial<DepositBatchOptions>;
 }
@@ -210,6 +212,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       debugErrors: options.debugErrors ?? false,
       benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
       compiledExecution: options.compiledExecution,
+      maxConcurrentMutations: options.maxConcurrentMutations,
       ready: () => db.ready(),
       rateLimiter,
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits },
