@@ -3,6 +3,7 @@
 //    Baseline: COPY of the same generated rows into a scratch table through pg (what the database absorbs raw).
 import { request as httpRequest } from "node:http";
 
+import { statementCounts } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, months } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
 import { type BankFileProgress, type BankFileSpec, bankFileStream } from "./lib/csv";
@@ -10,6 +11,7 @@ import { copyFrom } from "./lib/pg-copy";
 import { memoryOf, sampleRss } from "./lib/proc";
 import { profiled } from "./lib/profile";
 import { seedAccountsSql } from "./lib/seed";
+import { statementsTable } from "./loans.bench";
 
 const MB = 1024 * 1024;
 
@@ -185,6 +187,7 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   ctx.log(
     `  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s)`,
   );
+  const before = await statementCounts(hub);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-import-hub`, () =>
     ctx.measure(hub.pid, [], async () => {
       await tracker.begin();
@@ -200,6 +203,7 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
     }),
   );
   const { result: outcome, cpu: importCpu } = measured;
+  const after = await statementCounts(hub);
   const perTenth = tracker.stop(outcome.seconds);
   const memory = rss.stop();
   const inner = await hub.ask({ cmd: "memory" });
