@@ -233,6 +233,8 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
       }` +
       `${inner?.afterFullGc ? `; after a full GC: heapUsed ${((inner.afterFullGc as { heapUsed: number }).heapUsed / MB).toFixed(0)} MB, rss ${((inner.afterFullGc as { rss: number }).rss / MB).toFixed(0)} MB` : ""}\n    ${describeCpu(importCpu)}${summary ? `\n${summary}` : ""}`,
   );
+  // The statements of the import (decision 028): how many per batch of 1,000 rows, and where their time went.
+  ctx.log(before && after ? statementsTable(before, after) : "    (statements: the hub child did not answer)");
   if (!outcome.timedOut && (outcome.status !== 200 || !result || result.accepted !== opts.rows)) {
     throw new Error(`import did not accept every row: HTTP ${outcome.status} ${outcome.body.slice(0, 500)}`);
   }
