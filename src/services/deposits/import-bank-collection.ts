@@ -8,8 +8,8 @@ import { inTransaction } from "../../db/transaction";
 import { mayDepositSql } from "../../domain/accounts/account-state.rule";
 import {
   checkMonthlyDeposit,
-  type DepositLimits,
   depositKindSql,
+  type DepositLimits,
   monthlyDepositCodesSql,
 } from "../../domain/deposits/deposit.rule";
 import { Prisma } from "../../generated/prisma/client";

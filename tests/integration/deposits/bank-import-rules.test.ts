@@ -228,7 +228,7 @@ function modelState(model: Model) {
     }));
 }
 
-let accounts: string[] = [];
+const accounts: string[] = [];
 let model: Model;
 
 beforeAll(async () => {
