@@ -22,7 +22,7 @@ export interface StagedTotals {
 }
 
 /** The staged postings, as a condition on ledger entries `e` (for the posting hook). */
-export const STAGED_ENTRIES = Prisma.sql`e.posting_id IN (SELECT posting_id FROM staged_posting)`;
+export const STAGED_ENTRIES = Prisma.sql`e.posting_id = ANY(ARRAY(SELECT posting_id FROM staged_posting))`;
 
 export interface StagedOptions {
   /** `lines` selects a `period` column too (the month of each entry; NULL where none). */

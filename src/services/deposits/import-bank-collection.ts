@@ -34,7 +34,7 @@ const BANK_IMPORT_LOCK_KEY = 140501;
 
 /** Session-temporary: one batch's rows and what the rules made of them (emptied at commit). */
 const STAGE_TABLE = Prisma.sql`CREATE TEMP TABLE IF NOT EXISTS bank_stage (n int PRIMARY KEY, line int, ref text,
-  account_number text, period text, amount numeric, paid_on date, failed boolean, reason text, fresh boolean,
+  account_number text, period char(7), amount numeric, paid_on date, failed boolean, reason text, fresh boolean,
   account_id bigint, ledger_account_id bigint, account_kind text, status text, opened_on date, paid boolean,
   codes text[], outcome text, posting_kind text) ON COMMIT DELETE ROWS`;
 
@@ -132,11 +132,14 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY}::bigint)`;
     await tx.$executeRaw(STAGE_TABLE);
     // A reference is fresh when no earlier import posted or missed it and no earlier row of the batch carries it.
+    // Lookups into the growing tables are written as scalar subqueries (and = ANY(ARRAY(...))) so that each is an
+    // index probe per row: as NOT EXISTS or a join, the planner hashed the whole of bank_payment_ref (or
+    // deposit_month) once per batch, and the batch's cost grew with history (decision 028).
     await tx.$executeRaw`
       INSERT INTO bank_stage (n, line, ref, account_number, period, amount, paid_on, failed, reason, fresh)
       SELECT t.n, f[1]::int, f[2], f[3], f[4], f[5]::numeric, f[6]::date, f[7] = 'F',
         CASE WHEN f[8] <> '' THEN (${pgArray(reasons)}::text[])[f[8]::int] END,
-        NOT EXISTS (SELECT 1 FROM bank_payment_ref b WHERE b.payment_ref = f[2])
+        (SELECT true FROM bank_payment_ref b WHERE b.payment_ref = f[2] LIMIT 1) IS NULL
           AND t.n = min(t.n) OVER (PARTITION BY f[2])
       FROM unnest(string_to_array(${text}::text, E'\n')) WITH ORDINALITY AS t(l, n), string_to_array(t.l, E'\t') AS f`;
     // The accounts of the fresh collected rows, locked in ledger-account order (worker-lock.ts), read as locked.
@@ -144,7 +147,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
       WITH locked AS (
         SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
         FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
-        WHERE a.account_number IN (SELECT account_number FROM bank_stage WHERE fresh AND NOT failed)
+        WHERE a.account_number = ANY(ARRAY(SELECT DISTINCT account_number FROM bank_stage WHERE fresh AND NOT failed))
         ORDER BY la.id FOR UPDATE OF la)
       UPDATE bank_stage s SET account_id = l.id, ledger_account_id = l.ledger_account_id, account_kind = l.kind,
         status = l.status, opened_on = l.opened_on
@@ -157,10 +160,11 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
           ${pgArray(limits.map((l) => l.monthlyMax.toFixed(2)))}::numeric[],
           ${pgArray(limits.map((l) => String(l.backPayWithinSettlementYear)))}::boolean[]) AS lim(paid_on, mn, mx, bp)),
       facts AS (
-        SELECT s.n, ${ACCOUNT_REFUSAL} AS refusal, dm.account_id IS NOT NULL AS db_paid,
+        SELECT s.n, ${ACCOUNT_REFUSAL} AS refusal,
+          (SELECT true FROM deposit_month dm WHERE dm.account_id = s.account_id AND dm.period = s.period) IS NOT NULL
+            AS db_paid,
           ${ruleCodes("false")} AS others, ${POSTING_KIND} AS posting_kind, lim.*
         FROM bank_stage s JOIN lim ON lim.paid_on = s.paid_on
-        LEFT JOIN deposit_month dm ON dm.account_id = s.account_id AND dm.period = s.period
         WHERE s.fresh AND NOT s.failed),
       chained AS (
         SELECT f.*, f.db_paid OR coalesce(bool_or(f.refusal IS NULL AND cardinality(f.others) = 0) OVER (
@@ -190,7 +194,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
         FROM bank_stage s WHERE s.outcome = 'P'
         UNION ALL
         SELECT s.n, 2, s.posting_kind, s.paid_on, 'BANK_COLLECTION ' || s.ref, s.ledger_account_id, 'C', s.amount, true,
-          s.period::char(7)
+          s.period
         FROM bank_stage s WHERE s.outcome = 'P'`,
       { period: true },
     );
@@ -204,8 +208,9 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
         FROM bank_stage s JOIN staged_posting p ON p.key = s.n WHERE s.outcome = 'P' ORDER BY s.n),
       missed AS (
         INSERT INTO missed_collection (payment_ref, account_id, account_number, period, amount, paid_on, reason)
-        SELECT s.ref, a.id, s.account_number, s.period, s.amount, s.paid_on, s.reason
-        FROM bank_stage s LEFT JOIN account a ON a.account_number = s.account_number WHERE s.outcome = 'M' ORDER BY s.n)
+        SELECT s.ref, (SELECT a.id FROM account a WHERE a.account_number = s.account_number), s.account_number,
+          s.period, s.amount, s.paid_on, s.reason
+        FROM bank_stage s WHERE s.outcome = 'M' ORDER BY s.n)
       INSERT INTO bank_payment_ref (payment_ref, outcome)
       SELECT s.ref, CASE s.outcome WHEN 'P' THEN 'POSTED' ELSE 'FAILED' END FROM bank_stage s
       WHERE s.outcome IN ('P', 'M') ORDER BY s.outcome DESC, s.n`;
