@@ -1,6 +1,7 @@
 // Imports a bank collection result file in batches (one transaction per batch, never one giant one).
-// A SUCCESS row posts exactly as recordDeposit would (same rules, same posting engine), keyed by the bank's
-// paymentRef: a reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
+// A SUCCESS row posts what recordDeposit would (the same rules, judged in SQL by their twins in deposit.rule.ts and
+// account-state.rule.ts; the same ledger, through its set-based postStaged), keyed by the bank's paymentRef: a
+// reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
 // A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
 import { pgArray } from "../../db/pg-array";
 import type { Tx } from "../../db/transaction";
