@@ -3,6 +3,7 @@
 //    Baseline: COPY of the same generated rows into a scratch table through pg (what the database absorbs raw).
 import { request as httpRequest } from "node:http";
 
+import { statementCounts } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, months } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
 import { type BankFileProgress, type BankFileSpec, bankFileStream } from "./lib/csv";
@@ -10,6 +11,7 @@ import { copyFrom } from "./lib/pg-copy";
 import { memoryOf, sampleRss } from "./lib/proc";
 import { profiled } from "./lib/profile";
 import { seedAccountsSql } from "./lib/seed";
+import { statementsTable } from "./loans.bench";
 
 const MB = 1024 * 1024;
 
@@ -185,6 +187,7 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   ctx.log(
     `  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s)`,
   );
+  const before = await statementCounts(hub);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-import-hub`, () =>
     ctx.measure(hub.pid, [], async () => {
       await tracker.begin();
@@ -200,6 +203,7 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
     }),
   );
   const { result: outcome, cpu: importCpu } = measured;
+  const after = await statementCounts(hub);
   const perTenth = tracker.stop(outcome.seconds);
   const memory = rss.stop();
   const inner = await hub.ask({ cmd: "memory" });
@@ -229,6 +233,8 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
       }` +
       `${inner?.afterFullGc ? `; after a full GC: heapUsed ${((inner.afterFullGc as { heapUsed: number }).heapUsed / MB).toFixed(0)} MB, rss ${((inner.afterFullGc as { rss: number }).rss / MB).toFixed(0)} MB` : ""}\n    ${describeCpu(importCpu)}${summary ? `\n${summary}` : ""}`,
   );
+  // The statements of the import (decision 028): how many per batch of 1,000 rows, and where their time went.
+  ctx.log(before && after ? statementsTable(before, after) : "    (statements: the hub child did not answer)");
   if (!outcome.timedOut && (outcome.status !== 200 || !result || result.accepted !== opts.rows)) {
     throw new Error(`import did not accept every row: HTTP ${outcome.status} ${outcome.body.slice(0, 500)}`);
   }

@@ -124,7 +124,7 @@ const RUN = `mutation Run($period: YearMonth!, $key: String!) {
   runLoanRepayments(period: $period, idempotencyKey: $key) { run { offsets offsetAmount due overdue } userErrors { code } } }`;
 
 /** The statements the hub sent over one window, by first words: count and summed wall time, most time first. */
-function statementsTable(before: StatementCounts, after: StatementCounts): string {
+export function statementsTable(before: StatementCounts, after: StatementCounts): string {
   const heads = new Set([...Object.keys(after.byText), ...Object.keys(after.msByText ?? {})]);
   const rows = [...heads]
     .map((h) => ({

@@ -1,6 +1,6 @@
 // --profile: a V8 CPU profile of the hub child over exactly one measured window (started and stopped over
 // IPC), written to bench/results/, with a short self-time summary by package/file and by function.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 import type { NodeChild } from "./proc";
@@ -73,6 +73,8 @@ export async function profiled<T>(
   if (!started || "error" in started)
     return { result: await fn(), summary: `    (profile could not start: ${JSON.stringify(started)})` };
   const result = await fn();
+  // bench/results is git-ignored: a fresh worktree has none until the first run writes its JSON.
+  mkdirSync(resolve(REPO_ROOT, "bench/results"), { recursive: true });
   const file = resolve(REPO_ROOT, "bench/results", `${name}.cpuprofile`);
   const written = await child.ask({ cmd: "profile-stop", file }, 30_000);
   if (!written || "error" in written)

@@ -11,7 +11,7 @@ import {
   postSqlCredits,
   type SqlCreditPosting,
 } from "./posting";
-import { postStaged, type StagedTotals } from "./staged-posting";
+import { postStaged, type StagedOptions, type StagedTotals } from "./staged-posting";
 
 export interface Ledger {
   fund: FundAccounts;
@@ -20,7 +20,7 @@ export interface Ledger {
   /** One set-based credit posting to many workers (posting.ts postSqlCredits); its posting id, or null if empty. */
   postSqlCredits(tx: SqlTx, request: SqlCreditPosting): Promise<bigint | null>;
   /** Postings whose lines a query selects, written inside the database (staged-posting.ts). */
-  postStaged(tx: SqlTx, lines: Prisma.Sql): Promise<StagedTotals>;
+  postStaged(tx: SqlTx, lines: Prisma.Sql, options?: StagedOptions): Promise<StagedTotals>;
 }
 
 export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Ledger {
@@ -29,6 +29,6 @@ export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Led
     postMany: (tx, requests) => postMany(tx, requests, afterPosting),
     post: async (tx, request) => (await postMany(tx, [request], afterPosting))[0]!,
     postSqlCredits: (tx, request) => postSqlCredits(tx, request, afterPosting),
-    postStaged: (tx, lines) => postStaged(tx, lines, afterPosting),
+    postStaged: (tx, lines, options) => postStaged(tx, lines, afterPosting, options),
   };
 }

@@ -9,6 +9,7 @@
 //   line_no int      the entry's order within its posting
 //   kind text, posted_on date, memo text     the posting's (the same on every row of a key)
 //   ledger_account_id bigint, side text ('D' | 'C'), amount numeric, worker boolean (a worker's own account)
+//   period char(7)   the month an entry is for (a deposit's worker credit), only with `{ period: true }`; else NULL
 // Afterwards, until the transaction ends, the temporary table `staged_posting (key, posting_id)` maps each key to
 // its posting (to link the postings to their loans, say).
 import type { SqlTx } from "../db/driver-sql";
@@ -21,19 +22,31 @@ export interface StagedTotals {
 }
 
 /** The staged postings, as a condition on ledger entries `e` (for the posting hook). */
-export const STAGED_ENTRIES = Prisma.sql`e.posting_id IN (SELECT posting_id FROM staged_posting)`;
+export const STAGED_ENTRIES = Prisma.sql`e.posting_id = ANY(ARRAY(SELECT posting_id FROM staged_posting))`;
 
-export async function postStaged(tx: SqlTx, lines: Prisma.Sql, afterPosting: PostingHook): Promise<StagedTotals> {
+export interface StagedOptions {
+  /** `lines` selects a `period` column too (the month of each entry; NULL where none). */
+  period?: boolean;
+}
+
+export async function postStaged(
+  tx: SqlTx,
+  lines: Prisma.Sql,
+  afterPosting: PostingHook,
+  options: StagedOptions = {},
+): Promise<StagedTotals> {
   // Session-temporary tables, emptied at commit; created once per connection, cleared before each use.
   await tx.$executeRaw`CREATE TEMP TABLE IF NOT EXISTS staged_line (n bigserial, key bigint, line_no int, kind text,
-    posted_on date, memo text, ledger_account_id bigint, side text, amount numeric, worker boolean) ON COMMIT DELETE ROWS`;
+    posted_on date, memo text, ledger_account_id bigint, side text, amount numeric, worker boolean, period char(7))
+    ON COMMIT DELETE ROWS`;
   await tx.$executeRaw`CREATE TEMP TABLE IF NOT EXISTS staged_posting (key bigint PRIMARY KEY, posting_id bigint,
     kind text, posted_on date, memo text) ON COMMIT DELETE ROWS`;
   await tx.$executeRaw`DELETE FROM staged_line`;
   await tx.$executeRaw`DELETE FROM staged_posting`;
   const entries = await tx.$executeRaw`
-    INSERT INTO staged_line (key, line_no, kind, posted_on, memo, ledger_account_id, side, amount, worker)
-    SELECT q.key, q.line_no, q.kind, q.posted_on, q.memo, q.ledger_account_id, q.side, q.amount, q.worker
+    INSERT INTO staged_line (key, line_no, kind, posted_on, memo, ledger_account_id, side, amount, worker, period)
+    SELECT q.key, q.line_no, q.kind, q.posted_on, q.memo, q.ledger_account_id, q.side, q.amount, q.worker,
+      ${options.period ? Prisma.sql`q.period` : Prisma.sql`NULL`}
     FROM (${lines}) q ORDER BY q.key, q.line_no`;
   if (entries === 0) return { postings: 0, entries: 0 };
   // assertBalanced, for every posting at once
@@ -69,9 +82,9 @@ export async function postStaged(tx: SqlTx, lines: Prisma.Sql, afterPosting: Pos
   // Each worker entry's balance after: the balance now, less what the batch's later entries of the account moved.
   const [dipped] = await tx.$queryRaw<{ id: bigint }[]>`
     WITH ins AS (
-      INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, posted_on, balance_after)
+      INSERT INTO ledger_entry (posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
       SELECT p.posting_id, l.ledger_account_id, l.kind, CASE WHEN l.side = 'D' THEN l.amount ELSE 0 END,
-        CASE WHEN l.side = 'C' THEN l.amount ELSE 0 END, l.posted_on,
+        CASE WHEN l.side = 'C' THEN l.amount ELSE 0 END, l.period, l.posted_on,
         CASE WHEN l.worker THEN la.balance - coalesce(sum(CASE WHEN l.side = 'C' THEN l.amount ELSE -l.amount END)
           OVER (PARTITION BY l.ledger_account_id, l.worker ORDER BY l.n ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0) END
       FROM staged_line l JOIN staged_posting p ON p.key = l.key JOIN ledger_account la ON la.id = l.ledger_account_id

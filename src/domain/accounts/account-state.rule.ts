@@ -45,6 +45,11 @@ export function mayDeposit(f: AccountStateFacts): RuleViolation | null {
   return null;
 }
 
+/** The SQL twin of mayDeposit for set-based imports (decision 028): its code, or NULL (`status` is an SQL expression). */
+export function mayDepositSql(status: string): string {
+  return `CASE WHEN ${status} IS DISTINCT FROM '${AccountStatus.ACTIVE}' THEN 'ACCOUNT_NOT_ACTIVE' END`;
+}
+
 export function mayPayLumpSum(f: AccountStateFacts): RuleViolation | null {
   const refused = mayDeposit(f);
   if (refused) return refused;

@@ -166,3 +166,53 @@ export function checkLumpSumAmounts(
   }
   return violations;
 }
+
+/**
+ * The SQL twin of checkMonthlyDeposit, for set-based imports (the bank collection file, decision 028): an SQL
+ * expression giving the codes checkMonthlyDeposit returns for one row, in the same order, as a text[] (empty when the
+ * deposit is allowed). The arguments are SQL expressions over the row (column names; never input). The period must
+ * be a valid YYYY-MM month (the import's row parser refuses others, so INVALID_PERIOD never reaches it).
+ * tests/unit/deposits/deposit-rule-sql.test.ts runs both on the same generated rows and compares every outcome.
+ */
+export interface MonthlyDepositSql {
+  /** 'YYYY-MM' text. */
+  period: string;
+  amount: string;
+  /** date */
+  paidOn: string;
+  /** date */
+  openedOn: string;
+  /** boolean: the month is already paid (in the database, or by an earlier accepted row of the same batch). */
+  paid: string;
+  monthlyMin: string;
+  monthlyMax: string;
+  backPayWithinSettlementYear: string;
+}
+
+/** Months since year 0 of a 'YYYY-MM' text (SQL), as monthsBetween counts them. */
+export const monthIndexOfPeriodSql = (period: string): string =>
+  `(substr(${period}, 1, 4)::int * 12 + substr(${period}, 6, 2)::int - 1)`;
+/** Months since year 0 of a date's month (SQL). */
+export const monthIndexOfDateSql = (date: string): string =>
+  `(extract(year FROM ${date})::int * 12 + extract(month FROM ${date})::int - 1)`;
+
+export function monthlyDepositCodesSql(f: MonthlyDepositSql): string {
+  const p = monthIndexOfPeriodSql(f.period);
+  const d = monthIndexOfDateSql(f.paidOn);
+  const o = monthIndexOfDateSql(f.openedOn);
+  // settlementYearOf: a month index i (year*12 + month-1) lies in the settlement year (i - 6) / 12 (July starts it).
+  return `array_remove(ARRAY[
+    CASE WHEN ${f.amount} <= 0 THEN 'AMOUNT_NOT_POSITIVE' WHEN ${f.amount} < ${f.monthlyMin} THEN 'AMOUNT_BELOW_MINIMUM'
+      WHEN ${f.amount} > ${f.monthlyMax} THEN 'AMOUNT_ABOVE_MAXIMUM' END,
+    CASE WHEN ${p} < ${o} THEN 'PERIOD_BEFORE_OPENING' END,
+    CASE WHEN ${p} > ${d} THEN 'PERIOD_IN_FUTURE' END,
+    CASE WHEN ${f.paid} THEN 'MONTH_ALREADY_PAID' END,
+    CASE WHEN ${p} < ${d} THEN CASE WHEN NOT ${f.backPayWithinSettlementYear} THEN 'BACK_PAYMENT_NOT_ALLOWED'
+      WHEN (${p} - 6) / 12 <> (${d} - 6) / 12 THEN 'BACK_PAYMENT_OUTSIDE_SETTLEMENT_YEAR' END END
+  ]::text[], NULL)`;
+}
+
+/** The SQL twin of depositKind: 'BACK_PAYMENT' when the month paid for is earlier than the month of payment. */
+export function depositKindSql(period: string, paidOn: string): string {
+  return `CASE WHEN ${monthIndexOfPeriodSql(period)} < ${monthIndexOfDateSql(paidOn)} THEN 'BACK_PAYMENT' ELSE 'DEPOSIT' END`;
+}

@@ -1,12 +1,20 @@
 // Imports a bank collection result file in batches (one transaction per batch, never one giant one).
-// A SUCCESS row posts exactly as recordDeposit would (same rules, same posting engine), keyed by the bank's
-// paymentRef: a reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
+// A SUCCESS row posts what recordDeposit would (the same rules, judged in SQL by their twins in deposit.rule.ts and
+// account-state.rule.ts; the same ledger, through its set-based postStaged), keyed by the bank's paymentRef: a
+// reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
 // A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
 import { pgArray } from "../../db/pg-array";
 import type { Tx } from "../../db/transaction";
 import { inTransaction } from "../../db/transaction";
-import { checkMonthlyDeposit, depositKind, type DepositLimits } from "../../domain/deposits/deposit.rule";
-import { lockAccounts } from "../../ledger/worker-lock";
+import { mayDepositSql } from "../../domain/accounts/account-state.rule";
+import {
+  checkMonthlyDeposit,
+  depositKindSql,
+  type DepositLimits,
+  monthlyDepositCodesSql,
+} from "../../domain/deposits/deposit.rule";
+import { Prisma } from "../../generated/prisma/client";
+import type { LockedAccount } from "../../ledger/worker-lock";
 import { recordBatchInTransaction } from "../audit/exchange-scope";
 import type { HubServices } from "../hub-services";
 import {
@@ -17,7 +25,7 @@ import {
   readCsvRows,
 } from "../imports/streamed-import";
 import { BANK_COLLECTION_CSV, type BankRow, isProblem } from "./bank-collection.csv";
-import { accountRefusal, type DepositPostingRequest, paidAmong, postDeposits } from "./deposit-posting";
+import { accountRefusal } from "./deposit-posting";
 
 export type BankImportResult = ImportResult;
 
@@ -25,103 +33,207 @@ export const BATCH_SIZE = 1000;
 /** Transaction-level advisory lock that serialises bank import batches (the migrator's session lock is 140500). */
 const BANK_IMPORT_LOCK_KEY = 140501;
 
+/** Session-temporary: one batch's rows and what the rules made of them (emptied at commit). */
+const STAGE_TABLE = Prisma.sql`CREATE TEMP TABLE IF NOT EXISTS bank_stage (n int PRIMARY KEY, line int, ref text,
+  account_number text, period char(7), amount numeric, paid_on date, failed boolean, reason text, fresh boolean,
+  account_id bigint, ledger_account_id bigint, account_kind text, status text, opened_on date, paid boolean,
+  codes text[], outcome text, posting_kind text) ON COMMIT DELETE ROWS`;
+
+/** The rules of a monthly deposit over the staged rows (their SQL twins, deposit.rule.ts and account-state.rule.ts). */
+const ruleCodes = (paid: string) =>
+  Prisma.raw(
+    monthlyDepositCodesSql({
+      period: "s.period",
+      amount: "s.amount",
+      paidOn: "s.paid_on",
+      openedOn: "s.opened_on",
+      paid,
+      monthlyMin: "lim.mn",
+      monthlyMax: "lim.mx",
+      backPayWithinSettlementYear: "lim.bp",
+    }),
+  );
+const ACCOUNT_REFUSAL = Prisma.raw(
+  `CASE WHEN s.account_id IS NULL THEN 'ACCOUNT_NOT_FOUND' ELSE ${mayDepositSql("s.status")} END`,
+);
+const POSTING_KIND = Prisma.raw(depositKindSql("s.period", "s.paid_on"));
+
+/** One row as a line of the batch's text: tab-separated, the reason as an index into a separate array. */
+function stageLine(r: BankRow, reasons: (string | null)[]): string {
+  let reason = "";
+  if (r.reason !== null) reason = String(reasons.push(r.reason));
+  return `${r.line}\t${r.paymentRef}\t${r.accountNumber}\t${r.period}\t${r.amount.toFixed(2)}\t${r.paidOn}\t${r.result === "FAILED" ? "F" : "S"}\t${reason}`;
+}
+
+interface RejectedRow {
+  n: number;
+  codes: string[];
+  account_id: string | null;
+  ledger_account_id: string | null;
+  account_kind: string | null;
+  status: string | null;
+  opened_on: string | null;
+  paid: boolean;
+}
+
+/**
+ * The report of one rejected row, exactly as the TypeScript rules word it (the same rules as recordDeposit), from
+ * the facts the SQL rules judged on; the SQL twin decided, and both must give the same codes.
+ */
+function reportOf(row: BankRow, facts: RejectedRow, limits: DepositLimits): { code: string; message: string }[] {
+  const account: LockedAccount | null =
+    facts.account_id === null
+      ? null
+      : {
+          id: BigInt(facts.account_id),
+          accountNumber: row.accountNumber,
+          ledgerAccountId: BigInt(facts.ledger_account_id!),
+          kind: facts.account_kind!,
+          status: facts.status!,
+          openedOn: facts.opened_on!,
+        };
+  const refused = accountRefusal(account);
+  const problems = refused
+    ? [refused]
+    : checkMonthlyDeposit(
+        {
+          period: row.period,
+          amount: row.amount,
+          paidOn: row.paidOn,
+          openedOn: account!.openedOn,
+          paidPeriods: new Set(facts.paid ? [row.period] : []),
+        },
+        limits,
+      );
+  const codes = problems.map((p) => p.code);
+  if (codes.join() !== facts.codes.join())
+    throw new Error(`bank import line ${row.line}: the SQL rules gave ${facts.codes.join()}, the rule ${codes.join()}`);
+  return problems;
+}
+
+/**
+ * One batch in one transaction, set-based (decision 028): the batch's rows go to the database once, as one text;
+ * duplicates, the accounts (locked), the months paid and the rules are judged there (the rules' SQL twins), the
+ * accepted rows posted by the ledger's staged engine, the months, missed collections and references written; the
+ * rows come back as one character each (P posted, M missed, D duplicate, R rejected) with the facts of the rejected
+ * ones, whose report the TypeScript rules write.
+ */
 async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally): Promise<void> {
   // Parameters are read before the transaction opens (on PGlite a read outside it would wait for it).
   const limitsOn = new Map<string, DepositLimits>();
   for (const date of new Set(rows.map((r) => r.paidOn)))
     limitsOn.set(date, (await hub.policy.on(date)).depositLimits());
-  await inTransaction(hub.prisma, async (tx: Tx) => {
+  const dates = [...limitsOn.keys()];
+  const limits = dates.map((d) => limitsOn.get(d)!);
+  const reasons: (string | null)[] = [];
+  const text = rows.map((r) => stageLine(r, reasons)).join("\n");
+  const { outcomes, rejected } = await inTransaction(hub.prisma, async (tx: Tx) => {
     // Batches of concurrent imports queue here, so each sees the references the other committed: a file retried
     // while its first import still runs counts duplicates instead of failing on the payment-reference keys.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY}::bigint)`;
-    const refs = [...new Set(rows.map((r) => r.paymentRef))];
-    const seen = new Set(
-      (
-        await tx.$queryRaw<
-          { payment_ref: string }[]
-        >`SELECT payment_ref FROM bank_payment_ref WHERE payment_ref = ANY(${pgArray(refs)}::text[])`
-      ).map((r) => r.payment_ref),
-    );
-    const fresh = rows.filter((r) => {
-      if (seen.has(r.paymentRef)) {
-        tally.result.duplicates++;
-        return false;
-      }
-      seen.add(r.paymentRef); // a reference repeated later in the same file is a duplicate too
-      return true;
-    });
-    const failed = fresh.filter((r) => r.result === "FAILED");
-    const succeeded = fresh.filter((r) => r.result === "SUCCESS");
-    const accounts = await lockAccounts(
-      tx,
-      succeeded.map((r) => r.accountNumber),
-    );
-    const paid = await paidAmong(
-      tx,
-      succeeded.flatMap((r) => {
-        const a = accounts.get(r.accountNumber);
-        return a ? [{ accountId: a.id, period: r.period }] : [];
-      }),
-    );
-    const deposits: DepositPostingRequest[] = [];
-    for (const row of succeeded) {
-      const account = accounts.get(row.accountNumber) ?? null;
-      const refused = accountRefusal(account);
-      if (refused || !account) {
-        tally.reject(row.line, [refused!]);
-        continue;
-      }
-      const periods = paid.get(account.id)!;
-      const violations = checkMonthlyDeposit(
-        {
-          period: row.period,
-          amount: row.amount,
-          paidOn: row.paidOn,
-          openedOn: account.openedOn,
-          paidPeriods: periods,
-        },
-        limitsOn.get(row.paidOn)!,
-      );
-      if (violations.length > 0) {
-        tally.reject(row.line, violations);
-        continue;
-      }
-      periods.add(row.period);
-      deposits.push({
-        account,
-        kind: depositKind(row.period, row.paidOn),
-        months: [{ period: row.period, amount: row.amount }],
-        paidOn: row.paidOn,
-        channel: "BANK_COLLECTION",
-        paymentRef: row.paymentRef,
-      });
-    }
-    await postDeposits(tx, hub.ledger, deposits);
-    if (failed.length > 0) {
-      await tx.$executeRaw`
-        INSERT INTO missed_collection (payment_ref, account_id, account_number, period, amount, paid_on, reason)
-        SELECT f.ref, a.id, f.account_number, f.period, f.amount, f.paid_on, f.reason
-        FROM unnest(${pgArray(failed.map((r) => r.paymentRef))}::text[], ${pgArray(failed.map((r) => r.accountNumber))}::text[],
-                    ${pgArray(failed.map((r) => r.period))}::char(7)[], ${pgArray(failed.map((r) => r.amount.toFixed(2)))}::numeric[],
-                    ${pgArray(failed.map((r) => r.paidOn))}::date[], ${pgArray(failed.map((r) => r.reason))}::text[])
-             AS f(ref, account_number, period, amount, paid_on, reason)
-        LEFT JOIN account a ON a.account_number = f.account_number`;
-    }
-    const refsDone = [
-      ...deposits.map((d) => ({ ref: d.paymentRef, outcome: "POSTED" })),
-      ...failed.map((r) => ({ ref: r.paymentRef, outcome: "FAILED" })),
-    ];
+    await tx.$executeRaw(STAGE_TABLE);
+    // A reference is fresh when no earlier import posted or missed it and no earlier row of the batch carries it.
+    // Lookups into the growing tables are written as scalar subqueries (and = ANY(ARRAY(...))) so that each is an
+    // index probe per row: as NOT EXISTS or a join, the planner hashed the whole of bank_payment_ref (or
+    // deposit_month) once per batch, and the batch's cost grew with history (decision 028).
     await tx.$executeRaw`
-      INSERT INTO bank_payment_ref (payment_ref, outcome) SELECT * FROM unnest(${pgArray(refsDone.map((x) => x.ref))}::text[], ${pgArray(refsDone.map((x) => x.outcome))}::text[])`;
+      INSERT INTO bank_stage (n, line, ref, account_number, period, amount, paid_on, failed, reason, fresh)
+      SELECT t.n, f[1]::int, f[2], f[3], f[4], f[5]::numeric, f[6]::date, f[7] = 'F',
+        CASE WHEN f[8] <> '' THEN (${pgArray(reasons)}::text[])[f[8]::int] END,
+        (SELECT true FROM bank_payment_ref b WHERE b.payment_ref = f[2] LIMIT 1) IS NULL
+          AND t.n = min(t.n) OVER (PARTITION BY f[2])
+      FROM unnest(string_to_array(${text}::text, E'\n')) WITH ORDINALITY AS t(l, n), string_to_array(t.l, E'\t') AS f`;
+    // The accounts of the fresh collected rows, locked in ledger-account order (worker-lock.ts), read as locked.
+    await tx.$executeRaw`
+      WITH locked AS (
+        SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
+        FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+        WHERE a.account_number = ANY(ARRAY(SELECT DISTINCT account_number FROM bank_stage WHERE fresh AND NOT failed))
+        ORDER BY la.id FOR UPDATE OF la)
+      UPDATE bank_stage s SET account_id = l.id, ledger_account_id = l.ledger_account_id, account_kind = l.kind,
+        status = l.status, opened_on = l.opened_on
+      FROM locked l WHERE l.account_number = s.account_number AND s.fresh AND NOT s.failed`;
+    // The rules, after the locks (a month paid meanwhile is seen). A month is paid when the database has it or an
+    // earlier row of the batch for the same account and month passes every other rule (it is accepted first).
+    const [judged] = await tx.$queryRaw<{ outcomes: string | null; rejected: RejectedRow[] | null }[]>`
+      WITH lim AS (
+        SELECT * FROM unnest(${pgArray(dates)}::date[], ${pgArray(limits.map((l) => l.monthlyMin.toFixed(2)))}::numeric[],
+          ${pgArray(limits.map((l) => l.monthlyMax.toFixed(2)))}::numeric[],
+          ${pgArray(limits.map((l) => String(l.backPayWithinSettlementYear)))}::boolean[]) AS lim(paid_on, mn, mx, bp)),
+      facts AS (
+        SELECT s.n, ${ACCOUNT_REFUSAL} AS refusal,
+          (SELECT true FROM deposit_month dm WHERE dm.account_id = s.account_id AND dm.period = s.period) IS NOT NULL
+            AS db_paid,
+          ${ruleCodes("false")} AS others, ${POSTING_KIND} AS posting_kind, lim.*
+        FROM bank_stage s JOIN lim ON lim.paid_on = s.paid_on
+        WHERE s.fresh AND NOT s.failed),
+      chained AS (
+        SELECT f.*, f.db_paid OR coalesce(bool_or(f.refusal IS NULL AND cardinality(f.others) = 0) OVER (
+          PARTITION BY s.account_id, s.period ORDER BY s.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS paid
+        FROM facts f JOIN bank_stage s ON s.n = f.n),
+      coded AS (
+        SELECT c.n, c.paid, c.posting_kind,
+          CASE WHEN c.refusal IS NOT NULL THEN ARRAY[c.refusal] ELSE ${ruleCodes("c.paid")} END AS codes
+        FROM chained c JOIN bank_stage s ON s.n = c.n JOIN lim ON lim.paid_on = c.paid_on),
+      u AS (
+        UPDATE bank_stage s SET paid = c.paid, codes = c.codes, posting_kind = c.posting_kind,
+          outcome = CASE WHEN NOT s.fresh THEN 'D' WHEN s.failed THEN 'M' WHEN cardinality(c.codes) > 0 THEN 'R' ELSE 'P' END
+        FROM bank_stage s0 LEFT JOIN coded c ON c.n = s0.n
+        WHERE s.n = s0.n
+        RETURNING s.n, s.outcome, s.codes, s.account_id, s.ledger_account_id, s.account_kind, s.status, s.opened_on, s.paid)
+      SELECT string_agg(outcome, '' ORDER BY n) AS outcomes,
+        json_agg(json_build_object('n', n, 'codes', codes, 'account_id', account_id::text,
+          'ledger_account_id', ledger_account_id::text, 'account_kind', account_kind, 'status', status,
+          'opened_on', opened_on::text, 'paid', paid) ORDER BY n) FILTER (WHERE outcome = 'R') AS rejected
+      FROM u`;
+    await hub.ledger.postStaged(
+      tx,
+      Prisma.sql`
+        SELECT s.n AS key, 1 AS line_no, s.posting_kind AS kind, s.paid_on AS posted_on, 'BANK_COLLECTION ' || s.ref AS memo,
+          ${hub.ledger.fund.BANK_SETTLEMENT}::bigint AS ledger_account_id, 'D' AS side, s.amount, false AS worker,
+          NULL::char(7) AS period
+        FROM bank_stage s WHERE s.outcome = 'P'
+        UNION ALL
+        SELECT s.n, 2, s.posting_kind, s.paid_on, 'BANK_COLLECTION ' || s.ref, s.ledger_account_id, 'C', s.amount, true,
+          s.period
+        FROM bank_stage s WHERE s.outcome = 'P'`,
+      { period: true },
+    );
+    // The months paid, the missed collections and every reference posted or missed: one statement.
+    await tx.$executeRaw`
+      WITH months AS (
+        INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
+        SELECT s.account_id, s.period, s.amount, s.paid_on,
+          CASE WHEN s.account_kind = 'EMPLOYER' THEN 'EMPLOYER' WHEN s.posting_kind = 'BACK_PAYMENT' THEN 'BACK_PAYMENT'
+            ELSE 'MONTHLY' END, 'BANK_COLLECTION', s.ref, p.posting_id
+        FROM bank_stage s JOIN staged_posting p ON p.key = s.n WHERE s.outcome = 'P' ORDER BY s.n),
+      missed AS (
+        INSERT INTO missed_collection (payment_ref, account_id, account_number, period, amount, paid_on, reason)
+        SELECT s.ref, (SELECT a.id FROM account a WHERE a.account_number = s.account_number), s.account_number,
+          s.period, s.amount, s.paid_on, s.reason
+        FROM bank_stage s WHERE s.outcome = 'M' ORDER BY s.n)
+      INSERT INTO bank_payment_ref (payment_ref, outcome)
+      SELECT s.ref, CASE s.outcome WHEN 'P' THEN 'POSTED' ELSE 'FAILED' END FROM bank_stage s
+      WHERE s.outcome IN ('P', 'M') ORDER BY s.outcome DESC, s.n`;
+    const outcomes = judged?.outcomes ?? "";
     // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
     await recordBatchInTransaction(tx, "importBankCollection", {
       rows: rows.length,
-      written: refsDone.length,
-      accountNumbers: [...deposits.map((d) => d.account.accountNumber), ...failed.map((r) => r.accountNumber)],
+      written: [...outcomes].filter((o) => o === "P" || o === "M").length,
+      accountNumbers: rows.filter((_, i) => outcomes[i] === "P" || outcomes[i] === "M").map((r) => r.accountNumber),
     });
-    tally.result.accepted += deposits.length;
-    tally.result.missed += failed.length;
+    return { outcomes, rejected: judged?.rejected ?? [] };
   });
+  const reports = rejected.map((facts) => {
+    const row = rows[facts.n - 1]!;
+    return { line: row.line, problems: reportOf(row, facts, limitsOn.get(row.paidOn)!) };
+  });
+  for (const o of outcomes) {
+    if (o === "P") tally.result.accepted++;
+    else if (o === "M") tally.result.missed++;
+    else if (o === "D") tally.result.duplicates++;
+  }
+  for (const { line, problems } of reports) tally.reject(line, problems);
 }
 
 /** The collection file as the streamed-import engine posts it (src/services/imports/streamed-import.ts). */
