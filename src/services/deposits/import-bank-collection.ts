@@ -4,8 +4,6 @@
 // reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
 // A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
 import { pgArray } from "../../db/pg-array";
-import type { Tx } from "../../db/transaction";
-import { inTransaction } from "../../db/transaction";
 import { mayDepositSql } from "../../domain/accounts/account-state.rule";
 import {
   checkMonthlyDeposit,
@@ -127,7 +125,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
   const limits = dates.map((d) => limitsOn.get(d)!);
   const reasons: (string | null)[] = [];
   const text = rows.map((r) => stageLine(r, reasons)).join("\n");
-  const { outcomes, rejected } = await inTransaction(hub.prisma, async (tx: Tx) => {
+  const { outcomes, rejected } = await hub.sql.transaction(async (tx) => {
     // Batches of concurrent imports queue here, so each sees the references the other committed: a file retried
     // while its first import still runs counts duplicates instead of failing on the payment-reference keys.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY}::bigint)`;
