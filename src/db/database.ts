@@ -256,7 +256,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       kind: "postgres",
       prisma,
-      reads: poolReads(pool),
+      reads: poolReads(pool, queries),
       ...(aggregatePrisma ? { aggregatePrisma } : {}),
       driver,
       queries,

@@ -5,6 +5,14 @@ import { type CarriedRun, depositHistory } from "../../domain/deposits/deposit-h
 import { formatMoney, moneyText, toMoney, ZERO } from "../../domain/money/money";
 import { hasOutstandingLoan as hasLoan, withdrawableBalance } from "../../domain/withdrawals/withdrawal.rule";
 import type { PrismaClient } from "../../generated/prisma/client";
+import {
+  ENTRIES_JSON,
+  type EntryPage,
+  type EntryTuple,
+  pageOf,
+  pageParameters,
+  type PageRequest,
+} from "./ledger-entries";
 
 /** JSON-able view of an account (money as strings): also what idempotent mutations store and replay. */
 export interface AccountView {
@@ -47,7 +55,7 @@ interface AccountRow {
   loan_statuses: string[] | null;
 }
 
-const SELECT = `
+const COLUMNS = `
   SELECT a.account_number, p.id_number::text AS id_number, p.name, a.kind::text AS kind, a.status::text AS status,
          a.county_code::text AS county_code, a.employment_form::text AS employment_form,
          to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, la.balance::text AS balance, a.transferred_in_months,
@@ -57,7 +65,9 @@ const SELECT = `
          (SELECT dp.monthly_amount::text FROM deposit_plan dp WHERE dp.account_id = a.id
            ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount,
          s.subsidy_dates, s.subsidy_amounts, h.holding_months::text AS holding_months, t.today::text AS today,
-         (SELECT array_agg(ln.status::text) FROM loan ln WHERE ln.person_id = a.person_id) AS loan_statuses
+         (SELECT array_agg(ln.status::text) FROM loan ln WHERE ln.person_id = a.person_id) AS loan_statuses`;
+
+const FROM = `
   FROM account a
   CROSS JOIN (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today) t
   LEFT JOIN LATERAL (
@@ -71,8 +81,12 @@ const SELECT = `
   JOIN person p ON p.id = a.person_id
   JOIN ledger_account la ON la.id = a.ledger_account_id`;
 
-const BY_NUMBERS = `${SELECT} WHERE a.account_number = ANY($1::text[])`;
-const BY_ID_NUMBER = `${SELECT} WHERE p.id_number = $1 ORDER BY (a.status = 'ACTIVE') DESC, a.id DESC LIMIT 1`;
+const BY_NUMBERS = `${COLUMNS}${FROM} WHERE a.account_number = ANY($1::text[])`;
+const BY_ID_NUMBER = `${COLUMNS}${FROM} WHERE p.id_number = $1 ORDER BY (a.status = 'ACTIVE') DESC, a.id DESC LIMIT 1`;
+/** The views and one page of each account's ledger entries ($2, $3: ledger-entries.ts), in one statement. */
+const WITH_ENTRIES_BY_NUMBERS = `${COLUMNS}, en.entries${FROM}
+  LEFT JOIN LATERAL (${ENTRIES_JSON}) en ON true
+  WHERE a.account_number = ANY($1::text[])`;
 
 function toView(row: AccountRow): AccountView {
   const history = depositHistory(row.periods ?? [], row.transferred_in_months, row.carried ?? []);
@@ -132,6 +146,27 @@ export async function accountViewsByNumber(db: Db, numbers: readonly string[]): 
 export async function accountViewByIdNumber(db: Db, idNumber: string): Promise<AccountView | null> {
   const rows = await rowsOf(db, "hub_account_view_by_id_number", BY_ID_NUMBER, [idNumber]);
   return rows[0] ? toView(rows[0]) : null;
+}
+
+/** An account's view with one page of its ledger entries. */
+export interface AccountWithEntries {
+  view: AccountView;
+  entries: EntryPage;
+}
+
+/** Views and the same page of each account's entries, in one statement through the driver; missing numbers absent. */
+export async function accountViewsWithEntries(
+  reads: SqlReads,
+  numbers: readonly string[],
+  page: PageRequest,
+): Promise<Map<string, AccountWithEntries>> {
+  if (numbers.length === 0) return new Map();
+  const rows = await reads.query<AccountRow & { entries: EntryTuple[] | null }>(
+    "hub_account_views_with_entries",
+    WITH_ENTRIES_BY_NUMBERS,
+    [[...numbers], ...pageParameters(page)],
+  );
+  return new Map(rows.map((r) => [r.account_number, { view: toView(r), entries: pageOf(r.entries, page) }]));
 }
 
 export async function accountView(db: Db, accountNumber: string): Promise<AccountView | null> {
