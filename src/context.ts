@@ -3,12 +3,7 @@ import DataLoader from "dataloader";
 import type { Logger } from "pino";
 
 import type { Viewer } from "./auth/viewer";
-import {
-  type AccountView,
-  accountViewsByNumber,
-  accountViewsWithEntries,
-  type AccountWithEntries,
-} from "./services/accounts/account-view";
+import { type AccountRead, type AccountReadShape, readAccounts } from "./services/accounts/account-view";
 import { type EntryPage, entryPagesByNumber, type PageRequest } from "./services/accounts/ledger-entries";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { Actor, HubServices } from "./services/hub-services";
@@ -24,9 +19,9 @@ export interface HubContext {
   /** What this request touched, for its exchange record. */
   exchange: ExchangeCollector;
   loaders: {
-    accountByNumber: DataLoader<string, AccountView | null>;
-    /** `account { entries }`: the view and one page of its entries, one statement per page request (decision 027). */
-    accountWithEntries: DataLoader<AccountPage, AccountWithEntries | null, string>;
+    /** `account`: the view shaped as the query asks (stored fields only or all, a page of entries or none), one
+     *  statement per shape (decision 027). */
+    accounts: DataLoader<AccountKey, AccountRead | null, string>;
     /** Account.entries of any other parent: one statement per page request. */
     entryPages: DataLoader<AccountPage, EntryPage, string>;
     /** Fraud bans of each account's holder (Account.bans), one statement per batch. */
@@ -40,45 +35,52 @@ export interface AccountPage extends PageRequest {
   accountNumber: string;
 }
 
-const pageKey = (k: AccountPage) => `${k.first}:${k.before ?? ""}:${k.accountNumber}`;
+/** An account number and what is asked of it. */
+export interface AccountKey extends AccountReadShape {
+  accountNumber: string;
+}
 
-/** Loads a batch of keys with one call of `read` per distinct page request (usually exactly one). */
-function byPage<V>(
-  read: (numbers: string[], page: PageRequest) => Promise<Map<string, V>>,
+const pageId = (page: PageRequest | null) => (page ? `${page.first}:${page.before ?? ""}` : "-");
+
+/**
+ * A loader that reads each batch with one call of `read` per distinct shape of request (usually exactly one):
+ * `shapeOf` names a key's shape and `read` loads the account numbers of one shape.
+ */
+function byShape<K extends { accountNumber: string }, V>(
+  shapeOf: (key: K) => string,
+  read: (numbers: string[], key: K) => Promise<Map<string, V>>,
   missing: V,
-): DataLoader<AccountPage, V, string> {
+): DataLoader<K, V, string> {
+  const keyOf = (k: K) => `${shapeOf(k)}|${k.accountNumber}`;
   return new DataLoader(
-    async (keys: readonly AccountPage[]) => {
-      const groups = new Map<string, { page: PageRequest; numbers: string[] }>();
+    async (keys: readonly K[]) => {
+      const groups = new Map<string, { first: K; numbers: string[] }>();
       for (const k of keys) {
-        const id = `${k.first}:${k.before ?? ""}`;
-        const group = groups.get(id) ?? { page: { first: k.first, before: k.before }, numbers: [] };
-        group.numbers.push(k.accountNumber);
-        groups.set(id, group);
+        const group = groups.get(shapeOf(k));
+        if (group) group.numbers.push(k.accountNumber);
+        else groups.set(shapeOf(k), { first: k, numbers: [k.accountNumber] });
       }
       const found = new Map<string, V>();
-      for (const [id, group] of groups)
-        for (const [n, v] of await read(group.numbers, group.page)) found.set(`${id}:${n}`, v);
-      return keys.map((k) => found.get(pageKey(k)) ?? missing);
+      for (const [shape, group] of groups)
+        for (const [n, v] of await read(group.numbers, group.first)) found.set(`${shape}|${n}`, v);
+      return keys.map((k) => found.get(keyOf(k)) ?? missing);
     },
-    { cacheKeyFn: pageKey },
+    { cacheKeyFn: keyOf },
   );
 }
 
 export function createLoaders(hub: HubServices): HubContext["loaders"] {
   return {
-    accountWithEntries: byPage<AccountWithEntries | null>(
-      (numbers, page) => accountViewsWithEntries(hub.reads, numbers, page),
+    accounts: byShape<AccountKey, AccountRead | null>(
+      (k) => `${k.storedOnly ? "s" : "v"}:${pageId(k.page)}`,
+      (numbers, k) => readAccounts(hub.reads, numbers, k),
       null,
     ),
-    entryPages: byPage<EntryPage>((numbers, page) => entryPagesByNumber(hub.reads, numbers, page), {
-      edges: [],
-      pageInfo: { hasNextPage: false, endCursor: null },
-    }),
-    accountByNumber: new DataLoader(async (numbers: readonly string[]) => {
-      const views = await accountViewsByNumber(hub.reads, numbers);
-      return numbers.map((n) => views.get(n) ?? null);
-    }),
+    entryPages: byShape<AccountPage, EntryPage>(
+      (k) => pageId(k),
+      (numbers, k) => entryPagesByNumber(hub.reads, numbers, k),
+      { edges: [], pageInfo: { hasNextPage: false, endCursor: null } },
+    ),
     bansByAccount: new DataLoader(async (numbers: readonly string[]) => {
       const bans = await bansByAccountNumber(hub.prisma, numbers);
       return numbers.map((n) => bans.get(n) ?? []);

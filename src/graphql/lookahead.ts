@@ -1,6 +1,7 @@
-// Looks one level into what a query asks of a field's result, so that a resolver can read a child field's data in
-// its own statement (decision 027: `account { entries }` in one statement). Only a hint: whatever it finds or misses,
-// the child field's resolver still validates its arguments and reads what was not read for it.
+// Looks one level into what a query asks of a field's result, so that a resolver can read in one statement what its
+// child fields need and no more (decision 027: `account { entries }` in one statement, `account { name balance }`
+// without the computed fields). Only a hint: the child fields' resolvers still validate their own arguments and read
+// whatever was not read for them.
 import {
   type FieldNode,
   getNamedType,
@@ -12,28 +13,19 @@ import {
 import { getArgumentValues } from "graphql/execution/values";
 
 /**
- * The arguments (coerced, defaults applied) of each selection of `child` directly under this resolver's field,
- * through fragments and inline fragments; an empty list when it is not asked (or its arguments do not coerce).
+ * The selections directly under this resolver's field, by field name, through fragments and inline fragments.
  * Directives (@skip/@include) are not evaluated: a skipped selection still counts, which only means reading more.
  */
-export function childFieldArguments(info: GraphQLResolveInfo, child: string): Record<string, unknown>[] {
-  const type = getNamedType(info.returnType);
-  if (!isObjectType(type)) return [];
-  const definition = type.getFields()[child];
-  if (!definition) return [];
-  const found: Record<string, unknown>[] = [];
+export function childSelections(info: GraphQLResolveInfo): Map<string, FieldNode[]> {
+  const found = new Map<string, FieldNode[]>();
   const seen = new Set<string>();
   const visit = (set: SelectionSetNode | undefined, depth: number): void => {
     if (!set || depth > 16) return;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === child) {
-          try {
-            found.push(getArgumentValues(definition, selection as FieldNode, info.variableValues));
-          } catch {
-            // Arguments that do not coerce: the child's own resolution reports them.
-          }
-        }
+        const list = found.get(selection.name.value);
+        if (list) list.push(selection);
+        else found.set(selection.name.value, [selection]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         visit(selection.selectionSet, depth + 1);
       } else if (!seen.has(selection.name.value)) {
@@ -44,4 +36,20 @@ export function childFieldArguments(info: GraphQLResolveInfo, child: string): Re
   };
   for (const node of info.fieldNodes) visit(node.selectionSet, 0);
   return found;
+}
+
+/** The arguments (coerced, defaults applied) of a child field's selection; null when they do not coerce. */
+export function childArguments(
+  info: GraphQLResolveInfo,
+  child: string,
+  node: FieldNode,
+): Record<string, unknown> | null {
+  const type = getNamedType(info.returnType);
+  const definition = isObjectType(type) ? type.getFields()[child] : undefined;
+  if (!definition) return null;
+  try {
+    return getArgumentValues(definition, node, info.variableValues);
+  } catch {
+    return null; // the child's own resolution reports them
+  }
 }

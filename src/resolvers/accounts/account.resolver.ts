@@ -3,12 +3,17 @@ import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from "type-
 
 import type { HubContext } from "../../context";
 import { badInput, forbidden } from "../../errors";
-import { childFieldArguments } from "../../graphql/lookahead";
+import { childArguments, childSelections } from "../../graphql/lookahead";
 import { addToResultSize } from "../../graphql/result-size";
 import { Account, LedgerEntryConnection } from "../../schema/accounts/account.type";
 import { FraudBan } from "../../schema/risk/fraud-ban.types";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
-import { type AccountView, accountViewByIdNumber } from "../../services/accounts/account-view";
+import {
+  type AccountReadShape,
+  type AccountView,
+  accountViewByIdNumber,
+  STORED_FIELDS,
+} from "../../services/accounts/account-view";
 import {
   type EntryPage,
   InvalidCursorError,
@@ -37,14 +42,29 @@ function entriesRequest(first: number | null, after: string | null): PageRequest
   }
 }
 
-/** The page the query asks of `entries` under this field, if it asks one that is valid (the first, if several). */
-function askedEntries(info: GraphQLResolveInfo): PageRequest | null {
-  const [args] = childFieldArguments(info, "entries");
-  if (!args) return null;
+/** Fields of Account with resolvers of their own (they read what they need themselves). */
+const OWN_RESOLVERS = new Set(["entries", "loans", "bans", "__typename"]);
+
+/**
+ * What the query asks of the account (decision 027): only stored fields, or the computed ones too; and the page of
+ * `entries` when the viewer may read it and the page asked is valid (the first selection's, if several: the others
+ * read their own).
+ */
+function askedShape(info: GraphQLResolveInfo, readable: boolean): AccountReadShape {
+  const selections = childSelections(info);
+  let storedOnly = true;
+  for (const name of selections.keys()) if (!STORED_FIELDS.has(name) && !OWN_RESOLVERS.has(name)) storedOnly = false;
+  const entries = selections.get("entries")?.[0];
+  const args = readable && entries ? childArguments(info, "entries", entries) : null;
+  if (!args) return { storedOnly, page: null };
   try {
-    return entriesRequest((args.first as number | null | undefined) ?? null, (args.after as string | null) ?? null);
+    const page = entriesRequest(
+      (args.first as number | null | undefined) ?? null,
+      (args.after as string | null) ?? null,
+    );
+    return { storedOnly, page };
   } catch {
-    return null; // the entries field refuses it itself, at its own path
+    return { storedOnly, page: null }; // the entries field refuses it itself, at its own path
   }
 }
 
@@ -57,15 +77,14 @@ export class AccountResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<AccountView | null> {
     if (accountNumber.length > 32) return null;
-    // Asked with its entries, by someone who may read it: the view and the page in one statement.
-    const page = mayRead(ctx.viewer!, accountNumber) ? askedEntries(info) : null;
-    const read = page ? await ctx.loaders.accountWithEntries.load({ accountNumber, ...page }) : null;
-    const shown = present(
-      page ? (read?.view ?? null) : await ctx.loaders.accountByNumber.load(accountNumber),
-      ctx.viewer!,
-    );
+    // One statement: what the query asks of the account, with its page of entries if it asks one and the viewer may
+    // read the account (decision 027).
+    const shape = askedShape(info, mayRead(ctx.viewer!, accountNumber));
+    const read = await ctx.loaders.accounts.load({ accountNumber, ...shape });
+    // A read of the stored fields carries only those: the query resolves nothing else of it (askedShape saw to that).
+    const shown = present((read?.view as AccountView | undefined) ?? null, ctx.viewer!);
     if (shown) ctx.exchange.touch([shown.idNumber]);
-    if (shown && page && read) readWithView.set(shown, { page, entries: read.entries });
+    if (shown && shape.page && read?.entries) readWithView.set(shown, { page: shape.page, entries: read.entries });
     return shown;
   }
 

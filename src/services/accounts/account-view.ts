@@ -33,8 +33,8 @@ export interface AccountView {
   hasOutstandingLoan: boolean;
 }
 
-/** What the statement returns: text, integers, text arrays and json only (the same through pg and Prisma). */
-interface AccountRow {
+/** The stored columns of an account read. */
+interface StoredAccountRow {
   account_number: string;
   id_number: string;
   name: string;
@@ -44,6 +44,10 @@ interface AccountRow {
   employment_form: string | null;
   opened_on: string;
   balance: string;
+}
+
+/** What the statement returns: text, integers, text arrays and json only (the same through pg and Prisma). */
+interface AccountRow extends StoredAccountRow {
   transferred_in_months: number;
   periods: string[] | null;
   carried: CarriedRun[] | null;
@@ -83,10 +87,49 @@ const FROM = `
 
 const BY_NUMBERS = `${COLUMNS}${FROM} WHERE a.account_number = ANY($1::text[])`;
 const BY_ID_NUMBER = `${COLUMNS}${FROM} WHERE p.id_number = $1 ORDER BY (a.status = 'ACTIVE') DESC, a.id DESC LIMIT 1`;
-/** The views and one page of each account's ledger entries ($2, $3: ledger-entries.ts), in one statement. */
-const WITH_ENTRIES_BY_NUMBERS = `${COLUMNS}, en.entries${FROM}
-  LEFT JOIN LATERAL (${ENTRIES_JSON}) en ON true
-  WHERE a.account_number = ANY($1::text[])`;
+
+/** The stored fields of the view: a read that asks for nothing else needs no history, plan, loan or subsidy. */
+export const STORED_FIELDS: ReadonlySet<string> = new Set([
+  "accountNumber",
+  "idNumber",
+  "name",
+  "kind",
+  "status",
+  "countyCode",
+  "employmentForm",
+  "openedOn",
+  "balance",
+]);
+export type StoredAccountView = Pick<
+  AccountView,
+  "accountNumber" | "idNumber" | "name" | "kind" | "status" | "countyCode" | "employmentForm" | "openedOn" | "balance"
+>;
+
+const STORED_COLUMNS = `
+  SELECT a.account_number, p.id_number::text AS id_number, p.name, a.kind::text AS kind, a.status::text AS status,
+         a.county_code::text AS county_code, a.employment_form::text AS employment_form,
+         to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, la.balance::text AS balance`;
+const STORED_FROM = `
+  FROM account a
+  JOIN person p ON p.id = a.person_id
+  JOIN ledger_account la ON la.id = a.ledger_account_id`;
+const ENTRIES_JOIN = `
+  LEFT JOIN LATERAL (${ENTRIES_JSON}) en ON true`;
+const WHERE_NUMBERS = ` WHERE a.account_number = ANY($1::text[])`;
+
+/** The four statements of an account read by numbers ($1; $2 and $3 the entries page: ledger-entries.ts). */
+const READS = {
+  full: { name: "hub_account_views", text: BY_NUMBERS },
+  fullEntries: {
+    name: "hub_account_views_with_entries",
+    text: `${COLUMNS}, en.entries${FROM}${ENTRIES_JOIN}${WHERE_NUMBERS}`,
+  },
+  stored: { name: "hub_account_stored", text: `${STORED_COLUMNS}${STORED_FROM}${WHERE_NUMBERS}` },
+  storedEntries: {
+    name: "hub_account_stored_with_entries",
+    text: `${STORED_COLUMNS}, en.entries${STORED_FROM}${ENTRIES_JOIN}${WHERE_NUMBERS}`,
+  },
+} as const;
 
 function toView(row: AccountRow): AccountView {
   const history = depositHistory(row.periods ?? [], row.transferred_in_months, row.carried ?? []);
@@ -148,25 +191,57 @@ export async function accountViewByIdNumber(db: Db, idNumber: string): Promise<A
   return rows[0] ? toView(rows[0]) : null;
 }
 
-/** An account's view with one page of its ledger entries. */
-export interface AccountWithEntries {
-  view: AccountView;
-  entries: EntryPage;
+/** What a read of accounts asks for: only the stored fields or the whole view, and a page of entries or none. */
+export interface AccountReadShape {
+  storedOnly: boolean;
+  page: PageRequest | null;
 }
 
-/** Views and the same page of each account's entries, in one statement through the driver; missing numbers absent. */
-export async function accountViewsWithEntries(
+/** An account as a shaped read found it: the whole view, or only its stored fields, and the page if one was asked. */
+export interface AccountRead {
+  view: AccountView | StoredAccountView;
+  entries: EntryPage | null;
+}
+
+function storedView(row: StoredAccountRow): StoredAccountView {
+  return {
+    accountNumber: row.account_number,
+    idNumber: row.id_number,
+    name: row.name,
+    kind: row.kind,
+    status: row.status,
+    countyCode: row.county_code,
+    employmentForm: row.employment_form,
+    openedOn: row.opened_on,
+    balance: moneyText(row.balance),
+  };
+}
+
+/**
+ * Accounts by number in one statement through the driver, shaped as asked (decision 027): the whole view or only the
+ * stored fields, with or without the same page of each account's entries as JSON built in SQL. Missing numbers are
+ * absent from the map.
+ */
+export async function readAccounts(
   reads: SqlReads,
   numbers: readonly string[],
-  page: PageRequest,
-): Promise<Map<string, AccountWithEntries>> {
+  shape: AccountReadShape,
+): Promise<Map<string, AccountRead>> {
   if (numbers.length === 0) return new Map();
-  const rows = await reads.query<AccountRow & { entries: EntryTuple[] | null }>(
-    "hub_account_views_with_entries",
-    WITH_ENTRIES_BY_NUMBERS,
-    [[...numbers], ...pageParameters(page)],
+  const { page, storedOnly } = shape;
+  const statement = storedOnly ? (page ? READS.storedEntries : READS.stored) : page ? READS.fullEntries : READS.full;
+  const values = page ? [[...numbers], ...pageParameters(page)] : [[...numbers]];
+  const rows = await reads.query<AccountRow & { entries?: EntryTuple[] | null }>(
+    statement.name,
+    statement.text,
+    values,
   );
-  return new Map(rows.map((r) => [r.account_number, { view: toView(r), entries: pageOf(r.entries, page) }]));
+  return new Map(
+    rows.map((r) => [
+      r.account_number,
+      { view: storedOnly ? storedView(r) : toView(r), entries: page ? pageOf(r.entries ?? null, page) : null },
+    ]),
+  );
 }
 
 export async function accountView(db: Db, accountNumber: string): Promise<AccountView | null> {

@@ -34,6 +34,9 @@ const ALIASES = `query Aliases($n: String!) {
   one: account(accountNumber: $n) { entries(first: 1) { ${PAGE} } }
   three: account(accountNumber: $n) { balance entries(first: 3) { ${PAGE} } }
 }`;
+const STORED = `query Stored($n: String!) { account(accountNumber: $n) { __typename ${FLAT.replace(" withdrawableBalance paidMonths", "")} employmentForm } }`;
+const COMPUTED = `query Computed($n: String!) { account(accountNumber: $n) { ...Counted } }
+fragment Counted on Account { accountNumber paidMonths withdrawableBalance }`;
 const BY_ID = `query ById($id: IdNumber!) { accountByIdNumber(idNumber: $id) { ${FLAT} entries(first: 3) { ${PAGE} } } }`;
 
 type Page = {
@@ -261,6 +264,31 @@ describe.each(["graphql-js", "graphql-jit"] as const)("account { entries } execu
     const account = data.accountByIdNumber as Record<string, unknown> & { entries: Page };
     expect(account.accountNumber).toBe(made.accountNumber);
     expect(account.entries).toEqual(await oldEntriesPage(t.hub.db.prisma, made.accountNumber, 3));
+  });
+
+  it("reads only the stored fields when nothing computed is asked, with the same values as the whole view", async () => {
+    const whole = (await accountView(t.hub.services.reads, made.accountNumber))!;
+    const { data, queries } = await run(executor, STORED, { n: made.accountNumber });
+    expect(queries).toBe(1);
+    expect(data.account).toEqual({
+      __typename: "Account",
+      accountNumber: made.accountNumber,
+      idNumber: made.idNumber,
+      name: whole.name,
+      kind: "FLEXIBLE",
+      status: "ACTIVE",
+      countyCode: whole.countyCode,
+      openedOn: "2026-07-01",
+      balance: "2800.25",
+      employmentForm: whole.employmentForm,
+    });
+    // A computed field asked only through a fragment still gets the whole view.
+    const computed = await run(executor, COMPUTED, { n: made.accountNumber });
+    expect(computed.data.account).toEqual({
+      accountNumber: made.accountNumber,
+      paidMonths: 3,
+      withdrawableBalance: whole.withdrawableBalance,
+    });
   });
 
   it("answers an empty page for an account without entries past the cursor, as the old path did", async () => {
