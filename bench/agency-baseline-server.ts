@@ -2,13 +2,9 @@
 // src/services/housing/rental-eligibility.ts (copied) through a pg Pool, applies the same rule with the catalog's
 // default housing parameters, and answers JSON. No GraphQL, no auth, no Prisma, no exchange log.
 // GET /rental/<idNumber>?asOf=YYYY-MM-DD  ->  200 {"data":{"rentalEligibility":[{...}]}}
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-
-import { Pool } from "pg";
-
 import { monthOf } from "../src/domain/calendar/calendar";
 import { type HousingParameters, rentalEligibility } from "../src/domain/housing/rental-eligibility.rule";
+import { runBareServer } from "./lib/bare-server";
 
 // Copied from rental-eligibility.ts (one statement whatever the number of persons; $1 ids, $2 asOf, $3 month of asOf).
 export const RENTAL_ELIGIBILITY_SQL = `
@@ -53,65 +49,27 @@ interface Row {
   ban_until: string[] | null;
 }
 
-async function main(): Promise<void> {
-  const url = process.env.BENCH_HUB_DATABASE_URL;
-  if (!url) throw new Error("BENCH_HUB_DATABASE_URL is required");
-  const pool = new Pool({ connectionString: url, max: Number(process.env.BENCH_HUB_POOL ?? 20) });
-  const server = createServer((req, res) => {
-    const m = /^\/rental\/([0-9]{17}[0-9X])\?asOf=(\d{4}-\d{2}-\d{2})$/.exec(req.url ?? "");
-    if (!m) {
-      res.writeHead(404).end();
-      return;
-    }
+runBareServer("agency baseline", (pool) => ({
+  pattern: /^\/rental\/([0-9]{17}[0-9X])\?asOf=(\d{4}-\d{2}-\d{2})$/,
+  async answer(m) {
     const idNumber = m[1]!;
     const asOf = m[2]!;
-    pool.query<Row>(RENTAL_ELIGIBILITY_SQL, [[idNumber], asOf, monthOf(asOf)]).then(
-      (result) => {
-        const row = result.rows[0];
-        const paidOn = row?.paid_on ?? [];
-        const facts = row
-          ? {
-              kind: row.kind,
-              status: row.status,
-              openedOn: row.opened_on,
-              depositDay: row.deposit_day,
-              paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })),
-              bans: (row.ban_kinds ?? []).map((kind, i) => ({
-                kind,
-                decidedOn: row.ban_from![i]!,
-                until: row.ban_until![i]!,
-              })),
-            }
-          : null;
-        const text = JSON.stringify({
-          data: { rentalEligibility: [{ idNumber, ...rentalEligibility(facts, asOf, PARAMS) }] },
-        });
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-        res.end(text);
-      },
-      (e: unknown) => {
-        res.writeHead(500, { "content-type": "text/plain" });
-        res.end(String((e as Error).message));
-      },
-    );
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address() as AddressInfo;
-  process.stdout.write(
-    `${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`,
-  );
-  process.once("SIGTERM", () => {
-    server.close();
-    server.closeAllConnections();
-    pool.end().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`agency baseline failed to start: ${(e as Error).stack ?? String(e)}\n`);
-  process.exit(1);
-});
+    const row = (await pool.query<Row>(RENTAL_ELIGIBILITY_SQL, [[idNumber], asOf, monthOf(asOf)])).rows[0];
+    const paidOn = row?.paid_on ?? [];
+    const facts = row
+      ? {
+          kind: row.kind,
+          status: row.status,
+          openedOn: row.opened_on,
+          depositDay: row.deposit_day,
+          paidMonths: (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! })),
+          bans: (row.ban_kinds ?? []).map((kind, i) => ({
+            kind,
+            decidedOn: row.ban_from![i]!,
+            until: row.ban_until![i]!,
+          })),
+        }
+      : null;
+    return { data: { rentalEligibility: [{ idNumber, ...rentalEligibility(facts, asOf, PARAMS) }] } };
+  },
+}));

@@ -103,6 +103,10 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_METRICS_COMPACTION_MS
       ? { metricsCompactionIntervalMs: Number(process.env.BENCH_METRICS_COMPACTION_MS) }
       : {}),
+    // BENCH_HUB_MAX_MUTATIONS=8: admission control for writers (decision 029).
+    ...(process.env.BENCH_HUB_MAX_MUTATIONS
+      ? { maxConcurrentMutations: Number(process.env.BENCH_HUB_MAX_MUTATIONS) }
+      : {}),
     // BENCH_DEPOSIT_BATCH='{"maxBatch":1}': recordDeposit's group commit tuned or turned off (one deposit per transaction).
     ...(process.env.BENCH_DEPOSIT_BATCH ? { depositBatch: JSON.parse(process.env.BENCH_DEPOSIT_BATCH) as object } : {}),
   });

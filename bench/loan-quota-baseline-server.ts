@@ -5,11 +5,6 @@
 // no auth, no Prisma, no exchange log, no circuit breaker.
 // GET /quota/<accountNumber>?asOf=YYYY-MM-DD&income=..&price=..&term=..&first=true|false
 //   -> 200 {"data":{"loanQuota":{eligible, quota, reasons, factors}}}
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-
-import { Pool } from "pg";
-
 import { AccountStatus } from "../src/domain/accounts/account-vocabulary";
 import { monthsPaidAsOf, stabilityAsOf } from "../src/domain/deposits/deposit-history";
 import { loanQuota } from "../src/domain/loans/loan-quota.rule";
@@ -17,6 +12,7 @@ import { formatMoney, toMoney } from "../src/domain/money/money";
 import { actionBanned } from "../src/domain/risk/fraud-ban.rule";
 import { loanQuotaParameters } from "../src/services/loans/loan-parameters";
 import { type ParameterRow, ParametersOn } from "../src/services/policy/policy-parameters.service";
+import { runBareServer } from "./lib/bare-server";
 
 // Copied from loan-quota.ts readFacts ($1 account number, $2 asOf).
 export const LOAN_QUOTA_SQL = `
@@ -52,118 +48,89 @@ interface Row {
   ban_until: string[] | null;
 }
 
-async function main(): Promise<void> {
-  const url = process.env.BENCH_HUB_DATABASE_URL;
-  const creditUrl = process.env.BENCH_CREDIT_URL;
-  if (!url || !creditUrl) throw new Error("BENCH_HUB_DATABASE_URL and BENCH_CREDIT_URL are required");
-  const pool = new Pool({ connectionString: url, max: Number(process.env.BENCH_HUB_POOL ?? 20) });
-  const { rows: params } = await pool.query<{ key: string; value: string; unit: string | null; from: string }>(
-    `SELECT key, value, unit, to_char(effective_from, 'YYYY-MM-DD') AS from FROM policy_parameter
-     ORDER BY key, effective_from, id`,
-  );
-  const paramsOn = new Map<string, ParametersOn>();
-  const parametersOn = (date: string): ParametersOn => {
-    let found = paramsOn.get(date);
-    if (!found) {
-      const inForce = new Map<string, ParameterRow>();
-      for (const r of params)
-        if (r.from <= date)
-          inForce.set(r.key, {
-            key: r.key,
-            value: r.value,
-            unit: r.unit,
-            effectiveFrom: r.from,
-            source: null,
-            recordedAt: new Date(0),
-          });
-      found = new ParametersOn(date, inForce);
-      paramsOn.set(date, found);
-    }
-    return found;
-  };
-  const creditReport = async (idNumber: string) => {
-    const res = await fetch(`${creditUrl}/v1/credit/report`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ idNumber, purpose: "HPF_LOAN" }),
-    });
-    if (res.status !== 200) throw new Error(`credit answered ${res.status}`);
-    return (await res.json()) as { level: "CLEAN" | "MINOR_OVERDUE" | "SERIOUS"; dishonestList: boolean };
-  };
-  const answer = async (accountNumber: string, q: URLSearchParams) => {
-    const asOf = q.get("asOf")!;
-    const { rows } = await pool.query<Row>(LOAN_QUOTA_SQL, [accountNumber, asOf]);
-    const row = rows[0];
-    if (!row) return null;
-    const report = await creditReport(row.id_number);
-    const paidOn = row.paid_on ?? [];
-    const months = (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! }));
-    const bans = (row.ban_kinds ?? []).map((kind, i) => ({
-      kind,
-      decidedOn: row.ban_from![i]!,
-      until: row.ban_until![i]!,
-    }));
-    const quota = loanQuota(
-      {
-        idNumber: row.id_number,
-        balance: toMoney(row.balance),
-        paidMonths: monthsPaidAsOf(months, asOf).size + row.transferred_in_months,
-        stability: stabilityAsOf(months, asOf, row.opened_on),
-        credit: { level: report.level, dishonestList: report.dishonestList },
-        fraudBanInForce: actionBanned(bans, "BORROW", asOf),
-        accountActive: row.status === AccountStatus.ACTIVE,
-      },
-      {
-        asOf,
-        monthlyIncome: toMoney(q.get("income")!),
-        housePrice: toMoney(q.get("price")!),
-        termYears: Number(q.get("term")),
-        firstHome: q.get("first") !== "false",
-      },
-      loanQuotaParameters(parametersOn(asOf)),
+runBareServer(
+  "loan quota baseline",
+  async (pool, env) => {
+    const creditUrl = env.BENCH_CREDIT_URL!;
+    const { rows: params } = await pool.query<{ key: string; value: string; unit: string | null; from: string }>(
+      `SELECT key, value, unit, to_char(effective_from, 'YYYY-MM-DD') AS from FROM policy_parameter
+       ORDER BY key, effective_from, id`,
     );
-    return {
-      eligible: quota.eligible,
-      quota: formatMoney(quota.quota),
-      reasons: quota.reasons,
-      factors: quota.factors.map((f) => ({ name: f.name, value: f.value, explanation: f.explanation })),
+    const paramsOn = new Map<string, ParametersOn>();
+    const parametersOn = (date: string): ParametersOn => {
+      let found = paramsOn.get(date);
+      if (!found) {
+        const inForce = new Map<string, ParameterRow>();
+        for (const r of params)
+          if (r.from <= date)
+            inForce.set(r.key, {
+              key: r.key,
+              value: r.value,
+              unit: r.unit,
+              effectiveFrom: r.from,
+              source: null,
+              recordedAt: new Date(0),
+            });
+        found = new ParametersOn(date, inForce);
+        paramsOn.set(date, found);
+      }
+      return found;
     };
-  };
-  const server = createServer((req, res) => {
-    const m = /^\/quota\/([0-9A-Za-z]{1,32})\?(.*)$/.exec(req.url ?? "");
-    if (!m) {
-      res.writeHead(404).end();
-      return;
-    }
-    answer(m[1]!, new URLSearchParams(m[2]!)).then(
-      (quota) => {
-        const text = JSON.stringify(quota ? { data: { loanQuota: quota } } : { errors: [{ message: "NOT_FOUND" }] });
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-        res.end(text);
+    const creditReport = async (idNumber: string) => {
+      const res = await fetch(`${creditUrl}/v1/credit/report`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ idNumber, purpose: "HPF_LOAN" }),
+      });
+      if (res.status !== 200) throw new Error(`credit answered ${res.status}`);
+      return (await res.json()) as { level: "CLEAN" | "MINOR_OVERDUE" | "SERIOUS"; dishonestList: boolean };
+    };
+    const answer = async (accountNumber: string, q: URLSearchParams) => {
+      const asOf = q.get("asOf")!;
+      const { rows } = await pool.query<Row>(LOAN_QUOTA_SQL, [accountNumber, asOf]);
+      const row = rows[0];
+      if (!row) return null;
+      const report = await creditReport(row.id_number);
+      const paidOn = row.paid_on ?? [];
+      const months = (row.periods ?? []).map((period, i) => ({ period, paidOn: paidOn[i]! }));
+      const bans = (row.ban_kinds ?? []).map((kind, i) => ({
+        kind,
+        decidedOn: row.ban_from![i]!,
+        until: row.ban_until![i]!,
+      }));
+      const quota = loanQuota(
+        {
+          idNumber: row.id_number,
+          balance: toMoney(row.balance),
+          paidMonths: monthsPaidAsOf(months, asOf).size + row.transferred_in_months,
+          stability: stabilityAsOf(months, asOf, row.opened_on),
+          credit: { level: report.level, dishonestList: report.dishonestList },
+          fraudBanInForce: actionBanned(bans, "BORROW", asOf),
+          accountActive: row.status === AccountStatus.ACTIVE,
+        },
+        {
+          asOf,
+          monthlyIncome: toMoney(q.get("income")!),
+          housePrice: toMoney(q.get("price")!),
+          termYears: Number(q.get("term")),
+          firstHome: q.get("first") !== "false",
+        },
+        loanQuotaParameters(parametersOn(asOf)),
+      );
+      return {
+        eligible: quota.eligible,
+        quota: formatMoney(quota.quota),
+        reasons: quota.reasons,
+        factors: quota.factors.map((f) => ({ name: f.name, value: f.value, explanation: f.explanation })),
+      };
+    };
+    return {
+      pattern: /^\/quota\/([0-9A-Za-z]{1,32})\?(.*)$/,
+      async answer(m) {
+        const quota = await answer(m[1]!, new URLSearchParams(m[2]!));
+        return quota ? { data: { loanQuota: quota } } : { errors: [{ message: "NOT_FOUND" }] };
       },
-      (e: unknown) => {
-        res.writeHead(500, { "content-type": "text/plain" });
-        res.end(String((e as Error).message));
-      },
-    );
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address() as AddressInfo;
-  process.stdout.write(
-    `${JSON.stringify({ ready: true, url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`,
-  );
-  process.once("SIGTERM", () => {
-    server.close();
-    server.closeAllConnections();
-    pool.end().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`loan quota baseline failed to start: ${(e as Error).stack ?? String(e)}\n`);
-  process.exit(1);
-});
+    };
+  },
+  ["BENCH_CREDIT_URL"],
+);

@@ -83,6 +83,7 @@ async function openLoop(
  *  (no wait = on CPU), and lock requests not granted. */
 async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown>): Promise<string> {
   const waits = new Map<string, number>();
+  const waitedKeys = new Map<string, number>();
   let samples = 0;
   let ungranted = 0;
   let running = true;
@@ -90,13 +91,22 @@ async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown
   while (running) {
     const { rows } = await pool.query<{ w: string; n: string; blocked: string }>(`
       SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*) AS n,
-        (SELECT count(*) FROM pg_locks WHERE NOT granted) AS blocked
+        (SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE NOT l.granted AND a.datname = current_database()) AS blocked
       FROM pg_stat_activity
       WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
       GROUP BY 1`);
     samples++;
     for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + Number(r.n));
     ungranted += Number(rows[0]?.blocked ?? 0);
+    // Which locks the waiting requests want (advisory: the key, e.g. 7140500 = the exchange chainer's), in this
+    // database only: the requests of sessions on other databases of the server (other benches, tests) do not wait on ours.
+    const { rows: keys } = await pool.query<{ k: string; n: string }>(`
+      SELECT CASE WHEN locktype = 'advisory' THEN 'advisory ' || CASE WHEN objsubid = 1 THEN objid::text
+        ELSE classid::text || ':' || objid::text END ELSE locktype END AS k, count(*) AS n
+      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE NOT l.granted AND a.datname = current_database() GROUP BY 1`);
+    for (const r of keys) waitedKeys.set(r.k, (waitedKeys.get(r.k) ?? 0) + Number(r.n));
     await new Promise((r) => setTimeout(r, 100));
   }
   const mean = (n: number) => (n / Math.max(1, samples)).toFixed(2);
@@ -106,7 +116,13 @@ async function sampleActivity(pool: BenchContext["pool"], until: Promise<unknown
       .sort((a, b) => b[1] - a[1])
       .map(([w, n]) => `${w} ${mean(n)}`)
       .join(", ") +
-    `; lock requests waiting: ${mean(ungranted)}`
+    `; lock requests waiting: ${mean(ungranted)}` +
+    (waitedKeys.size
+      ? ` (${[...waitedKeys]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${mean(n)}`)
+          .join(", ")})`
+      : "")
   );
 }
 
@@ -147,27 +163,61 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
   const headers = { "content-type": "application/json", authorization: `Bearer ${ctx.token}` };
   const pilotRuns: Record<string, object> = {};
 
-  /** A hub child of its own (compaction every second instead of every 15 s, so that the reads meet compaction
-   *  often): pilotMetrics alone, then under deposits; `readPool` 0 = reads share the main pool (before decision 026). */
-  async function measure(label: string, readPool: number) {
-    const hub = await startNodeChild(
-      `hub (${label}, compaction every 1 s)`,
+  const startHub = (name: string, env: Record<string, string>) =>
+    startNodeChild(
+      `${name}, compaction every 1 s`,
       "bench/hub-process.ts",
-      { ...ctx.hubEnv, BENCH_METRICS_COMPACTION_MS: "1000", BENCH_HUB_READ_POOL: String(readPool) },
+      { ...ctx.hubEnv, BENCH_METRICS_COMPACTION_MS: "1000", ...env },
       { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"] },
     );
+
+  /** A hub child of its own (compaction every second instead of every 15 s, so that the reads meet compaction
+   *  often): pilotMetrics alone, then under deposits; `readPool` 0 = reads share the main pool (before decision 026).
+   *  `split`: two identical hub children on the database (decision 029), the deposits sent to one and the reads to
+   *  the other (what a load balancer routing the dashboard's host name to a reader process does); both compact
+   *  every second, one at a time (advisory lock 140504), as N hubs do. */
+  async function measure(label: string, readPool: number, split = false, mutationCap = 0) {
+    const hub = await startHub(`hub (${label}${split ? ": deposits" : ""})`, {
+      BENCH_HUB_READ_POOL: String(readPool),
+      ...(mutationCap ? { BENCH_HUB_MAX_MUTATIONS: String(mutationCap) } : {}),
+    });
+    // The reader needs few connections of its own: 2 reserved for the aggregate + a small main pool.
+    const reader = split
+      ? await startHub(`hub (${label}: dashboard reads)`, {
+          BENCH_HUB_READ_POOL: String(readPool),
+          BENCH_HUB_POOL: "4",
+        }).catch(async (e: unknown) => {
+          await hub.stop();
+          throw e;
+        })
+      : hub;
+    const hubs = split ? [hub, reader] : [hub];
+    const askAll = (cmd: string) => Promise.all(hubs.map((h) => h.ask({ cmd })));
+    /** The measured reads (to the reader); split: the same reads at the same rate to the deposit hub in the same
+     *  window, half an interval later: a control that meets the same machine and the same deposits, the only
+     *  difference being whether the read shares its process with the writers. */
+    const readWindow = () => {
+      const reads = openLoop(reader.info.url, body, admin, intervalMs, windowMs);
+      const onWriter = split
+        ? new Promise((r) => setTimeout(r, intervalMs / 2)).then(() =>
+            openLoop(hub.info.url, body, admin, intervalMs, windowMs),
+          )
+        : Promise.resolve(null);
+      return Promise.all([reads, sampleActivity(pool, reads), onWriter]);
+    };
+    const control = (r: OpenLoop | null) =>
+      r ? `\n    ${describe("same window, the same reads sent to the deposit hub (control)", r)}` : "";
     try {
       ctx.log(`  -- ${label}`);
-      await openLoop(hub.info.url, body, admin, intervalMs, 2000); // warm-up
-      await hub.ask({ cmd: "diag-reset" });
-      const { result: quietPair, cpu: quietCpu } = await withCpu(pool, hub.pid, [], () => {
-        const reads = openLoop(hub.info.url, body, admin, intervalMs, windowMs);
-        return Promise.all([reads, sampleActivity(pool, reads)]);
-      });
-      const quietDiag = (await hub.ask({ cmd: "diag" })) as Diag | null;
-      const [quiet, quietActivity] = quietPair;
+      // Warm-up (first requests compile the documents, open connections): every hub that will be read.
+      await Promise.all(hubs.map((h) => openLoop(h.info.url, body, admin, intervalMs, 2000)));
+      await askAll("diag-reset");
+      const others = split ? [reader.pid] : [];
+      const { result: quietPair, cpu: quietCpu } = await withCpu(pool, hub.pid, others, readWindow);
+      const [quietDiag, quietWriterDiag] = (await askAll("diag")).reverse() as (Diag | null)[];
+      const [quiet, quietActivity, quietOnWriter] = quietPair;
       ctx.log(
-        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, no write load`, quiet)}\n    ${describeCpu(quietCpu)}\n    ${describeDiag(quietDiag)}\n    ${quietActivity}`,
+        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, no write load`, quiet)}${control(quietOnWriter)}\n    ${describeCpu(quietCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ""}\n    ${describeDiag(quietDiag ?? null)}${split ? `\n    deposit hub: ${describeDiag(quietWriterDiag ?? null)}` : ""}\n    ${quietActivity}`,
       );
       const deposits = runLoad({
         url: hub.info.url,
@@ -199,24 +249,31 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           };
         },
       });
-      const { result: loadedPair, cpu: loadedCpu } = await withCpu(pool, hub.pid, [], async () => {
+      const { result: loadedPair, cpu: loadedCpu } = await withCpu(pool, hub.pid, others, async () => {
         await new Promise((r) => setTimeout(r, 500)); // the writers are running before the first measured read
-        await hub.ask({ cmd: "diag-reset" });
-        const { result, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-pilotload-${readPool}`, () => {
-          const reads = openLoop(hub.info.url, body, admin, intervalMs, windowMs);
-          return Promise.all([reads, sampleActivity(pool, reads)]);
-        });
+        await askAll("diag-reset");
+        const tag = `${ctx.runTag}-pilotload-${readPool}${split ? "-split" : ""}`;
+        const { result, summary } = await profiled(opts.profile, reader, tag, readWindow);
         if (summary) ctx.log(summary);
         return result;
       });
-      const loadedDiag = (await hub.ask({ cmd: "diag" })) as Diag | null;
-      const [loaded, loadedActivity] = loadedPair;
+      const [loadedDiag, loadedWriterDiag] = (await askAll("diag")).reverse() as (Diag | null)[];
+      const [loaded, loadedActivity, loadedOnWriter] = loadedPair;
       const dep = await deposits;
       const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM metric_delta");
       ctx.log(
-        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}\n    ${describeLoad(dep)}\n    ${describeCpu(loadedCpu)}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}\n    ${describeDiag(loadedDiag)}\n    ${loadedActivity}`,
+        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}${control(loadedOnWriter)}\n    ${describeLoad(dep)}\n    ${describeCpu(loadedCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ""}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}\n    ${describeDiag(loadedDiag ?? null)}${split ? `\n    deposit hub: ${describeDiag(loadedWriterDiag ?? null)}` : ""}\n    ${loadedActivity}`,
       );
-      pilotRuns[label] = { quiet, loaded, deposits: dep, quietCpu, loadedCpu, quietDiag, loadedDiag };
+      pilotRuns[label] = {
+        quiet,
+        loaded,
+        deposits: dep,
+        quietCpu,
+        loadedCpu,
+        quietDiag,
+        loadedDiag,
+        ...(split ? { quietWriterDiag, loadedWriterDiag, quietOnWriter, loadedOnWriter } : {}),
+      };
       const noise = { hub: loadedCpu.otherProcesses, baseline: quietCpu.otherProcesses };
       return [
         metric({
@@ -231,6 +288,21 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           noise,
           note: loaded.failed || dep.failed ? `${loaded.failed} reads, ${dep.failed} deposits failed` : undefined,
         }),
+        ...(loadedOnWriter && quietOnWriter
+          ? [
+              metric({
+                bench: "pilot-load",
+                metric: `pilotMetrics p99, same windows, the same reads sent to the deposit hub (control of the row above)`,
+                unit: "ms",
+                hub: loadedOnWriter.p99,
+                baseline: quietOnWriter.p99,
+                baselineLabel: "same reads, no write load",
+                target: { op: "<=", value: 20 },
+                lowerIsBetter: true,
+                noise,
+              }),
+            ]
+          : []),
         metric({
           bench: "pilot-load",
           metric: `recordDeposit/s while pilotMetrics is read (${label})`,
@@ -243,13 +315,22 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         }),
       ];
     } finally {
-      await hub.stop();
+      await Promise.all(hubs.map((h) => h.stop()));
     }
   }
 
   const metrics = [
     ...(await measure("reads share the pool of 20", 0)),
     ...(await measure(`reads on ${opts.pilotReadPool} reserved connections`, opts.pilotReadPool)),
+    ...(opts.pilotMutationCap
+      ? await measure(
+          `one hub, at most ${opts.pilotMutationCap} mutations at once`,
+          opts.pilotReadPool,
+          false,
+          opts.pilotMutationCap,
+        )
+      : []),
+    ...(await measure("reads on a second hub process, deposits on the first", opts.pilotReadPool, true)),
   ];
   ctx.details.pilotLoad = pilotRuns;
   return metrics;

@@ -76,6 +76,8 @@ export interface HubOptions {
   audit?: { anchorKey?: string; checkpointDir?: string; chainIntervalMs?: number; checkpointIntervalMs?: number };
   /** graphql-jit for often-seen queries (decision 023); default on. `false` executes everything with graphql-js. */
   compiledExecution?: boolean | { compileAfter?: number };
+  /** Admission control for writers: at most this many mutations execute at once (decision 029); absent: no cap. */
+  maxConcurrentMutations?: number;
   /** recordDeposit's group commit (decision 019); absent fields take DEFAULT_DEPOSIT_BATCH (maxBatch 1: one by one). */
   depositBatch?: Partial<DepositBatchOptions>;
 }
@@ -113,7 +115,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     await seedPolicyParameters(db.prisma);
     const subjectKey = await loadSubjectKeyer(db.prisma);
     const exchangeChainer = new ExchangeChainer(
-      db.prisma,
+      db.sql,
       db.kind,
       new ExchangeAnchor(options.audit?.anchorKey ?? randomBytes(32).toString("hex"), options.audit?.checkpointDir),
       options.logger.child({ module: "exchange-chainer" }),
@@ -122,7 +124,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? 10000,
       },
     );
-    const exchangeLog = new ExchangeLogWriter(db.prisma, () => exchangeChainer.kick());
+    const exchangeLog = new ExchangeLogWriter(db.sql.client, () => exchangeChainer.kick());
     // Outbound calls that carry ID numbers write their exchange records first (outbound-exchange.ts).
     const outbound = { exchangeLog, subjectKey };
     const nationalClient = new NationalPlatformClient({
@@ -169,6 +171,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const services: HubServices = {
       prisma: db.prisma,
       reads: db.reads,
+      sql: db.sql,
       ...(db.aggregatePrisma ? { aggregatePrisma: db.aggregatePrisma } : {}),
       // The parameters are read on the reserved read connections too: a read never waits for them behind writers.
       policy: new PolicyParameterService(db.aggregatePrisma ?? db.prisma),
@@ -183,7 +186,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       exchangeChainer,
       subjectKey,
       depositBatcher: new DepositBatcher(
-        { prisma: db.prisma, ledger },
+        { prisma: db.prisma, sql: db.sql, ledger },
         { ...DEFAULT_DEPOSIT_BATCH, ...options.depositBatch },
       ),
     };
@@ -209,6 +212,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       debugErrors: options.debugErrors ?? false,
       benchmarkWithoutExchangeLog: options.benchmarkWithoutExchangeLog,
       compiledExecution: options.compiledExecution,
+      maxConcurrentMutations: options.maxConcurrentMutations,
       ready: () => db.ready(),
       rateLimiter,
       connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits },

@@ -88,6 +88,7 @@ async function run(config: HubConfig): Promise<void> {
     debugErrors: config.debugErrors,
     rateLimit: config.rateLimit,
     connectionLimits: config.connectionLimits,
+    maxConcurrentMutations: config.maxConcurrentMutations,
     audit: config.audit,
     outboxIntervalMs: config.jobs.outboxIntervalMs,
     metricsCompactionIntervalMs: config.jobs.metricsCompactionIntervalMs,

@@ -19,6 +19,7 @@ import { compiledExecution, type CompiledExecutionStats } from "./graphql/compil
 import { errorLogPlugin } from "./graphql/error-log.plugin";
 import { exchangeLogPlugin } from "./graphql/exchange-log.plugin";
 import { aliasLimitRule, depthLimitRule } from "./graphql/limits";
+import { AdmissionGate, mutationAdmissionPlugin } from "./graphql/mutation-admission.plugin";
 import { requestCostPlugin } from "./graphql/request-cost.plugin";
 import { handleBankImport } from "./http/bank-import.route";
 import { handleBankPayoutImport } from "./http/bank-payout-import.route";
@@ -57,6 +58,8 @@ export interface ServerOptions {
   metrics?: HubMetrics;
   /** graphql-jit for often-seen queries (decision 023); default on. `false` executes everything with graphql-js. */
   compiledExecution?: boolean | { compileAfter?: number };
+  /** At most this many mutations execute at once, the others wait their turn (decision 029); absent: no cap. */
+  maxConcurrentMutations?: number;
   /** Extra routes (the dashboard, later issues), tried before the 404. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>)[];
 }
@@ -66,6 +69,8 @@ export interface HubServer {
   url: string;
   /** How queries were executed (compiled or graphql-js); absent when compiled execution is off. */
   execution?: CompiledExecutionStats;
+  /** The cap on mutations executing at once (decision 029); absent when there is none. */
+  admission?: AdmissionGate;
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, waits up to graceMs for requests in flight, then cuts the rest and says which. */
   close(graceMs: number): Promise<{ cut: CutRequest[] }>;
@@ -117,6 +122,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
           options.schema,
           typeof options.compiledExecution === "object" ? options.compiledExecution : {},
         );
+  const admission = options.maxConcurrentMutations ? new AdmissionGate(options.maxConcurrentMutations) : undefined;
   const apollo = new ApolloServer<HubContext>({
     ...(compiled ? { gateway: compiled.gateway } : { schema: options.schema }),
     introspection: !options.production,
@@ -141,6 +147,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
       ApolloServerPluginCacheControlDisabled(),
       requestCostPlugin(),
       errorLogPlugin(),
+      ...(admission ? [mutationAdmissionPlugin(admission)] : []),
       ...(options.benchmarkWithoutExchangeLog ? [] : [exchangeLogPlugin()]),
       ...(options.metrics ? [options.metrics.graphqlPlugin()] : []),
       ...(options.production ? [ApolloServerPluginDisableSuggestions()] : []),
@@ -299,6 +306,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     server,
     url: "",
     execution: compiled?.stats,
+    ...(admission ? { admission } : {}),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once("error", reject);

@@ -69,6 +69,8 @@ export interface BenchOptions {
   pilotS: number;
   /** Pilot load: connections the second hub reserves for pilotMetrics (the first shares the pool: decision 026). */
   pilotReadPool: number;
+  /** Pilot load: the admission cap of the fourth hub (at most this many mutations at once; 0 = no such window). */
+  pilotMutationCap: number;
   /** Prints each measured window's full CPU breakdown. */
   verbose: boolean;
 }
@@ -121,6 +123,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "pilot-rate",
     "pilot-duration",
     "pilot-read-pool",
+    "pilot-mutation-cap",
     "help",
   ]);
   for (const k of flags.keys())
@@ -151,6 +154,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --verbose                        peer: full CPU breakdown of each window",
         "  --pilot-rate=20 --pilot-duration=10   pilotload: pilotMetrics reads/s and seconds per window",
         "  --pilot-read-pool=2                   pilotload: connections reserved for pilotMetrics in the second hub",
+        "  --pilot-mutation-cap=8                pilotload: one hub with at most 8 mutations at once (0: skip that window)",
         "",
       ].join("\n"),
     );
@@ -192,5 +196,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     pilotRate: num(flags.get("pilot-rate"), 20, "pilot-rate"),
     pilotS: num(flags.get("pilot-duration"), 10, "pilot-duration"),
     pilotReadPool: num(flags.get("pilot-read-pool"), 2, "pilot-read-pool"),
+    pilotMutationCap:
+      flags.get("pilot-mutation-cap") === "0"
+        ? 0
+        : Math.round(num(flags.get("pilot-mutation-cap"), 8, "pilot-mutation-cap")),
   };
 }

@@ -10,6 +10,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 
 import { PrismaClient } from "../generated/prisma/client";
 import { acquireDataDirLock } from "./data-dir-lock";
+import { poolSql, prismaSql, type SqlDb } from "./driver-sql";
 import { migrate, type MigrationDriver, migrationsApplied } from "./migrator";
 import { QueryCounter } from "./query-counter";
 import { poolReads, prismaReads, type SqlReads } from "./sql-reads";
@@ -34,6 +35,8 @@ export interface Database {
   pool?: () => PoolStats;
   /** The hot set-based reads, straight through the driver on PostgreSQL (sql-reads.ts, decision 023). */
   reads: SqlReads;
+  /** Raw SQL (statements, transactions) for the hot write paths: the pg pool on PostgreSQL, Prisma on PGlite (driver-sql.ts, decision 030). */
+  sql: SqlDb;
   close(): Promise<void>;
 }
 
@@ -257,6 +260,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       kind: "postgres",
       prisma,
       reads: poolReads(pool, queries),
+      sql: poolSql(pool),
       ...(aggregatePrisma ? { aggregatePrisma } : {}),
       driver,
       queries,
@@ -294,6 +298,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     kind: "pglite",
     prisma,
     reads: prismaReads(prisma),
+    sql: prismaSql(prisma),
     driver,
     queries,
     ready: () => answersWithin(() => migrationsApplied(driver), DB_TIMEOUT_DEFAULTS.readyMs),

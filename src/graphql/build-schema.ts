@@ -21,6 +21,7 @@ import { FraudBanResolver } from "../resolvers/risk/fraud-ban.resolver";
 import { GraduateSubsidyResolver } from "../resolvers/subsidies/graduate-subsidy.resolver";
 import { TaxDeductionResolver } from "../resolvers/tax/tax-deduction.resolver";
 import { WithdrawResolver } from "../resolvers/withdrawals/withdraw.resolver";
+import { validateArgument } from "./argument-validation";
 
 export const RESOLVERS = [
   AccountResolver,
@@ -47,7 +48,7 @@ let cached: GraphQLSchema | undefined;
 export function buildBareSchema(): GraphQLSchema {
   cached ??= buildSchemaSync({
     resolvers: [...RESOLVERS],
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
     emitSchemaFile: false,
   });
   return cached;

@@ -1,6 +1,6 @@
 // The ledger as the services use it: the fund's own accounts and posting, with what happens after each posting
 // (the pilot metric deltas) passed in by the composition root, so the ledger imports nothing above it.
-import type { Tx } from "../db/transaction";
+import type { SqlTx } from "../db/driver-sql";
 import type { Prisma } from "../generated/prisma/client";
 import type { FundAccounts } from "./fund-accounts";
 import {
@@ -15,12 +15,12 @@ import { postStaged, type StagedTotals } from "./staged-posting";
 
 export interface Ledger {
   fund: FundAccounts;
-  postMany(tx: Tx, requests: PostingRequest[]): Promise<PostingResult[]>;
-  post(tx: Tx, request: PostingRequest): Promise<PostingResult>;
+  postMany(tx: SqlTx, requests: PostingRequest[]): Promise<PostingResult[]>;
+  post(tx: SqlTx, request: PostingRequest): Promise<PostingResult>;
   /** One set-based credit posting to many workers (posting.ts postSqlCredits); its posting id, or null if empty. */
-  postSqlCredits(tx: Tx, request: SqlCreditPosting): Promise<bigint | null>;
+  postSqlCredits(tx: SqlTx, request: SqlCreditPosting): Promise<bigint | null>;
   /** Postings whose lines a query selects, written inside the database (staged-posting.ts). */
-  postStaged(tx: Tx, lines: Prisma.Sql): Promise<StagedTotals>;
+  postStaged(tx: SqlTx, lines: Prisma.Sql): Promise<StagedTotals>;
 }
 
 export function createLedger(fund: FundAccounts, afterPosting: PostingHook): Ledger {

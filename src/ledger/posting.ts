@@ -2,8 +2,8 @@
 // set-based (a fixed number of statements for one posting or a thousand). Worker balances move in the
 // statement that guards them (never below zero, checked entry by entry); fund account balances are
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
+import type { SqlTx } from "../db/driver-sql";
 import { pgArray } from "../db/pg-array";
-import type { Tx } from "../db/transaction";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
 import type { Prisma } from "../generated/prisma/client";
 import type { PostingKind } from "./posting-kinds";
@@ -22,7 +22,7 @@ export interface PostingLine {
 export type PostedScope = readonly bigint[] | { postingIds: readonly bigint[] } | Prisma.Sql;
 
 /** Runs in the posting's transaction after its entries are written (the composition root passes the metric deltas). */
-export type PostingHook = (tx: Tx, posted: PostedScope) => Promise<void>;
+export type PostingHook = (tx: SqlTx, posted: PostedScope) => Promise<void>;
 
 export interface PostingRequest {
   kind: PostingKind;
@@ -75,7 +75,7 @@ const signed = (line: PostingLine): MoneyValue => (line.side === "C" ? line.amou
 
 /** Preallocates posting and entry ids in one round trip, so each entry's posting is known before the inserts. */
 async function nextIds(
-  tx: Tx,
+  tx: SqlTx,
   postings: number,
   entries: number,
 ): Promise<{ postingIds: bigint[]; entryIds: bigint[] }> {
@@ -86,7 +86,7 @@ async function nextIds(
 }
 
 /** Moves every worker balance touched by the batch in one guarded statement; returns each entry's balance after. */
-async function moveWorkerBalances(tx: Tx, lines: PostingLine[]): Promise<(MoneyValue | null)[]> {
+async function moveWorkerBalances(tx: SqlTx, lines: PostingLine[]): Promise<(MoneyValue | null)[]> {
   const totals = new Map<bigint, MoneyValue>();
   for (const line of lines)
     if (line.worker) totals.set(line.ledgerAccountId, (totals.get(line.ledgerAccountId) ?? ZERO).plus(signed(line)));
@@ -113,7 +113,7 @@ async function moveWorkerBalances(tx: Tx, lines: PostingLine[]): Promise<(MoneyV
 }
 
 export async function postMany(
-  tx: Tx,
+  tx: SqlTx,
   requests: PostingRequest[],
   afterPosting: PostingHook,
 ): Promise<PostingResult[]> {
@@ -183,7 +183,7 @@ export interface SqlCreditPosting {
 }
 
 export async function postSqlCredits(
-  tx: Tx,
+  tx: SqlTx,
   request: SqlCreditPosting,
   afterPosting: PostingHook,
 ): Promise<bigint | null> {

@@ -11,7 +11,7 @@
 //   ledger_account_id bigint, side text ('D' | 'C'), amount numeric, worker boolean (a worker's own account)
 // Afterwards, until the transaction ends, the temporary table `staged_posting (key, posting_id)` maps each key to
 // its posting (to link the postings to their loans, say).
-import type { Tx } from "../db/transaction";
+import type { SqlTx } from "../db/driver-sql";
 import { Prisma } from "../generated/prisma/client";
 import { InsufficientBalanceError, type PostingHook, UnbalancedPostingError } from "./posting";
 
@@ -23,7 +23,7 @@ export interface StagedTotals {
 /** The staged postings, as a condition on ledger entries `e` (for the posting hook). */
 export const STAGED_ENTRIES = Prisma.sql`e.posting_id IN (SELECT posting_id FROM staged_posting)`;
 
-export async function postStaged(tx: Tx, lines: Prisma.Sql, afterPosting: PostingHook): Promise<StagedTotals> {
+export async function postStaged(tx: SqlTx, lines: Prisma.Sql, afterPosting: PostingHook): Promise<StagedTotals> {
   // Session-temporary tables, emptied at commit; created once per connection, cleared before each use.
   await tx.$executeRaw`CREATE TEMP TABLE IF NOT EXISTS staged_line (n bigserial, key bigint, line_no int, kind text,
     posted_on date, memo text, ledger_account_id bigint, side text, amount numeric, worker boolean) ON COMMIT DELETE ROWS`;

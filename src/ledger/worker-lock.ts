@@ -2,7 +2,7 @@
 // accounts (a deposit batch, a subsidy settlement, a withdrawal) never deadlock. Held to the end of the transaction,
 // so concurrent postings to one account queue here and then see each other's effects.
 import { dateToString } from "../db/dates";
-import type { Tx } from "../db/transaction";
+import type { SqlTx } from "../db/driver-sql";
 
 export interface LockedAccount {
   id: bigint;
@@ -32,7 +32,7 @@ const toLocked = (row: LockedRow): LockedAccount => ({
 });
 
 /** Locks the accounts' worker ledger rows by account number; unknown numbers are absent from the map. */
-export async function lockAccounts(tx: Tx, accountNumbers: readonly string[]): Promise<Map<string, LockedAccount>> {
+export async function lockAccounts(tx: SqlTx, accountNumbers: readonly string[]): Promise<Map<string, LockedAccount>> {
   if (accountNumbers.length === 0) return new Map();
   const rows = await tx.$queryRaw<LockedRow[]>`
     SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
@@ -43,17 +43,17 @@ export async function lockAccounts(tx: Tx, accountNumbers: readonly string[]): P
   return new Map(rows.map((row) => [row.account_number, toLocked(row)]));
 }
 
-export async function lockAccount(tx: Tx, accountNumber: string): Promise<LockedAccount | null> {
+export async function lockAccount(tx: SqlTx, accountNumber: string): Promise<LockedAccount | null> {
   return (await lockAccounts(tx, [accountNumber])).get(accountNumber) ?? null;
 }
 
 /** Locks worker ledger rows by ledger-account id (when the caller already knows them, e.g. from claims). */
-export async function lockWorkerLedgerRows(tx: Tx, ledgerAccountIds: readonly bigint[]): Promise<void> {
+export async function lockWorkerLedgerRows(tx: SqlTx, ledgerAccountIds: readonly bigint[]): Promise<void> {
   if (ledgerAccountIds.length === 0) return;
   await tx.$queryRaw`SELECT id FROM ledger_account WHERE id = ANY(${[...ledgerAccountIds]}::bigint[]) ORDER BY id FOR UPDATE`;
 }
 
 /** Locks one account's worker ledger row by account id. */
-export async function lockAccountById(tx: Tx, accountId: bigint): Promise<void> {
+export async function lockAccountById(tx: SqlTx, accountId: bigint): Promise<void> {
   await tx.$queryRaw`SELECT la.id FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id WHERE a.id = ${accountId}::bigint FOR UPDATE OF la`;
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { CreditPort } from "../connectors/credit/credit.port";
 import type { FinancePort } from "../connectors/finance/finance.port";
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
+import type { SqlDb } from "../db/driver-sql";
 import type { SqlReads } from "../db/sql-reads";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { FundAccounts } from "../ledger/fund-accounts";
@@ -33,6 +34,8 @@ export interface HubServices {
   prisma: PrismaClient;
   /** The hot set-based reads (account view, rental eligibility, tax deductions) straight through the driver. */
   reads: SqlReads;
+  /** Raw SQL for the hot write paths (group commit, exchange log appends): the pg pool on PostgreSQL (decision 030). */
+  sql: SqlDb;
   /** Connections of their own for the aggregate reads (pilotMetrics): they never queue behind writers (decision 026). */
   aggregatePrisma?: PrismaClient;
   policy: PolicyParameterService;

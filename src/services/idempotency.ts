@@ -5,6 +5,7 @@
 // primary-key insert and then answers from its record.
 import { createHash } from "node:crypto";
 
+import type { SqlTx } from "../db/driver-sql";
 import { inTransaction, isUniqueViolation, type Tx } from "../db/transaction";
 import type { PrismaClient } from "../generated/prisma/client";
 import { confirmRecordedWrite, recordWriteInTransaction } from "./audit/exchange-scope";
@@ -45,7 +46,7 @@ const KEY_REUSED: UserErrorDto = {
   message: "该幂等键已用于另一笔不同的请求 (the idempotency key was used for a different request)",
 };
 
-async function replay<T>(db: PrismaClient | Tx, request: IdempotentRequest, hash: string): Promise<Outcome<T> | null> {
+async function replay<T>(db: SqlTx, request: IdempotentRequest, hash: string): Promise<Outcome<T> | null> {
   const [found] = await db.$queryRaw<{ operation: string; requestHash: string; actor: string; response: unknown }[]>`
     SELECT operation, request_hash AS "requestHash", actor, response FROM idempotency_record WHERE key = ${request.key}`;
   if (!found) return null;
@@ -65,7 +66,7 @@ export interface HashedRequest extends IdempotentRequest {
  * `replay` gives one request (the stored result, or IDEMPOTENCY_KEY_REUSED for another caller or input).
  */
 export async function storedAnswers<T>(
-  db: PrismaClient | Tx,
+  db: SqlTx,
   requests: readonly HashedRequest[],
 ): Promise<Map<string, Outcome<T>>> {
   const answers = new Map<string, Outcome<T>>();
@@ -89,7 +90,7 @@ export async function storedAnswers<T>(
 /** Stores the results of several requests (distinct keys) in one statement, in key order (so that two
  *  transactions storing overlapping keys wait on each other in one order). */
 export async function storeResults(
-  tx: Tx,
+  tx: SqlTx,
   records: readonly { request: HashedRequest; result: unknown; requestId: string | null }[],
 ): Promise<void> {
   if (records.length === 0) return;

@@ -1,10 +1,9 @@
 // The account as the API shows it, read in one set-based query for any number of accounts.
+import type { SqlTx } from "../../db/driver-sql";
 import type { SqlReads } from "../../db/sql-reads";
-import type { Tx } from "../../db/transaction";
 import { type CarriedRun, depositHistory } from "../../domain/deposits/deposit-history";
 import { formatMoney, moneyText, toMoney, ZERO } from "../../domain/money/money";
 import { hasOutstandingLoan as hasLoan, withdrawableBalance } from "../../domain/withdrawals/withdrawal.rule";
-import type { PrismaClient } from "../../generated/prisma/client";
 import {
   ENTRIES_JSON,
   type EntryPage,
@@ -169,7 +168,7 @@ function toView(row: AccountRow): AccountView {
   };
 }
 
-type Db = PrismaClient | Tx | SqlReads;
+type Db = SqlTx | SqlReads;
 
 /** One statement through the driver (SqlReads) or, inside a transaction, through Prisma. */
 function rowsOf(db: Db, name: string, text: string, values: unknown[]): Promise<AccountRow[]> {

@@ -6,8 +6,7 @@
 import type { Logger } from "pino";
 
 import type { DatabaseKind } from "../../db/database";
-import { inTransaction, type Tx } from "../../db/transaction";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { SqlDb, SqlTx } from "../../db/driver-sql";
 import type { Checkpoint, ExchangeAnchor } from "./exchange-anchor";
 import { GENESIS_HASH, type StoredExchangeRow, storedRowHash } from "./exchange-chain";
 
@@ -24,26 +23,40 @@ export class ExchangeChainer {
   private uncheckpointed = false;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    /** Raw SQL: the driver on PostgreSQL (decision 030). */
+    private readonly sql: SqlDb,
     private readonly kind: DatabaseKind,
     readonly anchor: ExchangeAnchor,
     private readonly logger: Logger,
     private readonly options: { intervalMs: number; checkpointIntervalMs: number },
   ) {}
 
-  /** Links every unchained row visible now; returns how many were linked. */
-  async chainPending(): Promise<number> {
+  /**
+   * Links every unchained row visible now; returns how many were linked. `wait: false` (the rounds `kick` starts)
+   * gives up at once when another hub process holds the chain head: that process links what is visible to it, and
+   * the next tick of the interval links the rest. Waiting would hold a pool connection idle behind the other
+   * process's round (the advisory lock was every lock wait the pilotload bench saw, decision 029).
+   */
+  async chainPending(options: { wait?: boolean } = {}): Promise<number> {
+    const wait = options.wait ?? true;
     let linked = 0;
     for (;;) {
-      const round = await inTransaction(this.prisma, (tx) => this.round(tx));
+      const round = await this.sql.transaction((tx) => this.round(tx, wait));
+      if (round === "busy") return linked;
       linked += round.linked;
       if (round.head) this.maybeCheckpoint(round.head);
       if (round.linked < ROUND) return linked;
     }
   }
 
-  private async round(tx: Tx): Promise<{ linked: number; head: Checkpoint | null }> {
-    if (this.kind === "postgres") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
+  private async round(tx: SqlTx, wait: boolean): Promise<{ linked: number; head: Checkpoint | null } | "busy"> {
+    if (this.kind === "postgres") {
+      if (wait) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_KEY})`;
+      else {
+        const [lock] = await tx.$queryRaw<{ got: boolean }[]>`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS got`;
+        if (!lock?.got) return "busy";
+      }
+    }
     const rows = await tx.$queryRaw<Unchained[]>`
       SELECT r.id, r.at, r.request_id, r.consumer_role, r.consumer_org, r.consumer_sub, r.operation, r.purpose,
              r.subject_count, r.result_size, r.outcome,
@@ -94,7 +107,7 @@ export class ExchangeChainer {
       this.again = true;
       return;
     }
-    this.running = this.chainPending()
+    this.running = this.chainPending({ wait: false })
       .then(() => undefined)
       .catch((e: unknown) => {
         this.logger.error({ err: e }, "exchange chaining round failed; will retry");

@@ -4,7 +4,7 @@
 // statement fails (one record the database refuses, a dropped connection), each record is retried on its own,
 // so a bad record fails only its own request. Linking the rows into the hash chain is the chainer's job.
 // A mutation's own record is not written here: it is inserted in the mutation's transaction (exchange-scope.ts).
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { SqlTx } from "../../db/driver-sql";
 import { type ExchangeEntry, insertExchangeRecord, insertExchangeRecords } from "./exchange-record.insert";
 
 export type { ExchangeEntry } from "./exchange-record.insert";
@@ -25,7 +25,7 @@ export class ExchangeLogWriter {
   appended = 0;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: SqlTx,
     /** Called after rows were inserted (the chainer links them soon). */
     private readonly onInserted: () => void = () => {},
   ) {}
@@ -51,7 +51,7 @@ export class ExchangeLogWriter {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
           await insertExchangeRecords(
-            this.prisma,
+            this.db,
             batch.map((p) => p.entry),
           );
           this.settle(batch.map((p) => [p, null]));
@@ -68,7 +68,7 @@ export class ExchangeLogWriter {
 
   private async alone(p: Pending): Promise<[Pending, unknown]> {
     try {
-      await insertExchangeRecord(this.prisma, p.entry);
+      await insertExchangeRecord(this.db, p.entry);
       return [p, null];
     } catch (e) {
       return [p, e];

@@ -1,7 +1,6 @@
 // Inserts exchange records unchained (seq, prev_hash, hash null): the chainer links them later. One record is one
 // statement (record and subject keys together, so it is atomic on its own); several records take two statements.
-import type { Tx } from "../../db/transaction";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { SqlTx } from "../../db/driver-sql";
 
 export interface ExchangeEntry {
   at: Date;
@@ -18,7 +17,7 @@ export interface ExchangeEntry {
   outcome: "OK" | "ERROR";
 }
 
-type Db = PrismaClient | Tx;
+type Db = SqlTx;
 
 export async function insertExchangeRecord(db: Db, e: ExchangeEntry): Promise<void> {
   const keys = [...new Set(e.subjectKeys)];

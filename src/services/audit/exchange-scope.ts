@@ -4,7 +4,7 @@
 // import's batches look it up. Without a scope (scripts, tests calling services directly) nothing is recorded here.
 import { AsyncLocalStorage } from "node:async_hooks";
 
-import type { Tx } from "../../db/transaction";
+import type { SqlTx } from "../../db/driver-sql";
 import type { ExchangeCollector } from "./exchange-collector";
 import { insertExchangeRecord, insertExchangeRecords } from "./exchange-record.insert";
 import type { SubjectKeyer } from "./subject-key";
@@ -72,7 +72,7 @@ export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0
  * commit). The persons are those the request touched so far plus the ID numbers the result carries. Returns the
  * request id to store beside the write (null without a scope).
  */
-export async function recordWriteInTransaction(tx: Tx, operation: string, result: unknown): Promise<string | null> {
+export async function recordWriteInTransaction(tx: SqlTx, operation: string, result: unknown): Promise<string | null> {
   const scope = currentExchangeScope();
   if (!scope?.consumer) return null;
   await insertExchangeRecord(tx, writeEntry(scope, scope.consumer, operation, result));
@@ -111,7 +111,7 @@ export interface ScopedWrite {
  * inserted together (two statements), committing or rolling back with the writes. Returns each write's request id
  * (null without a scope). Confirm with confirmRecordedWrites once the transaction committed.
  */
-export async function recordWritesInTransaction(tx: Tx, writes: readonly ScopedWrite[]): Promise<(string | null)[]> {
+export async function recordWritesInTransaction(tx: SqlTx, writes: readonly ScopedWrite[]): Promise<(string | null)[]> {
   const entries = writes.flatMap((w) =>
     w.scope?.consumer ? [writeEntry(w.scope, w.scope.consumer, w.operation, w.result)] : [],
   );
@@ -150,7 +150,7 @@ export function confirmRecordedWrite(): void {
  * `rows` counted, the holders of the accounts touched indexed. Counts towards the request's subject count.
  */
 export async function recordBatchInTransaction(
-  tx: Tx,
+  tx: SqlTx,
   operation: string,
   batch: { rows: number; written: number; accountNumbers: string[] },
 ): Promise<void> {

@@ -16,7 +16,7 @@
 // (a unique violation from a request in another hub process, a constraint, the database), every deposit of it is
 // run again alone (recordDepositAlone, in its own request's exchange scope): a failing deposit fails only itself.
 // Nothing is assumed about other processes: they lock the same rows and insert under the same keys.
-import { inTransaction } from "../../db/transaction";
+import type { SqlDb } from "../../db/driver-sql";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Ledger } from "../../ledger/ledger";
 import { lockAccounts } from "../../ledger/worker-lock";
@@ -74,7 +74,7 @@ export class DepositBatcher {
   readonly stats = { batches: 0, deposits: 0, largest: 0, fallbacks: 0 };
 
   constructor(
-    private readonly hub: { prisma: PrismaClient; ledger: Ledger },
+    private readonly hub: { prisma: PrismaClient; sql: SqlDb; ledger: Ledger },
     private readonly options: DepositBatchOptions = DEFAULT_DEPOSIT_BATCH,
   ) {}
 
@@ -170,11 +170,11 @@ export class DepositBatcher {
 
   /** The batch in one transaction; per deposit its outcome, or the error that its own rules threw. */
   private async together(batch: Waiting[]): Promise<Settled[]> {
-    const { prisma, ledger } = this.hub;
+    const { sql, ledger } = this.hub;
     const settled: (Settled | undefined)[] = batch.map(() => undefined);
     const posted: number[] = [];
     const refused: number[] = [];
-    await inTransaction(prisma, async (tx) => {
+    await sql.transaction(async (tx) => {
       const stored = await storedAnswers<DepositResult>(
         tx,
         batch.map((w) => w.request),
@@ -239,7 +239,7 @@ export class DepositBatcher {
     // result is the answer.
     if (refused.length > 0) {
       const stored = await storedAnswers<DepositResult>(
-        prisma,
+        sql.client,
         refused.map((i) => batch[i]!.request),
       );
       for (const i of refused) {

@@ -2,6 +2,7 @@
 // ledger row (src/ledger/worker-lock.ts), read what is paid, post one balanced posting and one deposit_month row per
 // month covered.
 import { dateToString } from "../../db/dates";
+import type { SqlTx } from "../../db/driver-sql";
 import { pgArray } from "../../db/pg-array";
 import type { Tx } from "../../db/transaction";
 import { mayDeposit, mayPayLumpSum } from "../../domain/accounts/account-state.rule";
@@ -14,7 +15,7 @@ import type { LedgerEntryView } from "../accounts/ledger-entries";
 import { userError, type UserErrorDto } from "../user-error";
 
 /** The months already paid, per account id. */
-export async function paidPeriodsOf(tx: Tx, accountIds: readonly bigint[]): Promise<Map<bigint, Set<string>>> {
+export async function paidPeriodsOf(tx: SqlTx, accountIds: readonly bigint[]): Promise<Map<bigint, Set<string>>> {
   const result = new Map<bigint, Set<string>>(accountIds.map((id) => [id, new Set<string>()]));
   if (accountIds.length === 0) return result;
   const rows = await tx.$queryRaw<{ accountId: bigint; period: string }[]>`
@@ -25,7 +26,7 @@ export async function paidPeriodsOf(tx: Tx, accountIds: readonly bigint[]): Prom
 
 /** Which of the given (account, month) pairs are already paid: the primary key answers, however long the history. */
 export async function paidAmong(
-  tx: Tx,
+  tx: SqlTx,
   pairs: readonly { accountId: bigint; period: string }[],
 ): Promise<Map<bigint, Set<string>>> {
   const result = new Map<bigint, Set<string>>(pairs.map((p) => [p.accountId, new Set<string>()]));
@@ -38,7 +39,7 @@ export async function paidAmong(
   return result;
 }
 
-export async function paidPeriods(tx: Tx, accountId: bigint): Promise<Set<string>> {
+export async function paidPeriods(tx: SqlTx, accountId: bigint): Promise<Set<string>> {
   return (await paidPeriodsOf(tx, [accountId])).get(accountId)!;
 }
 
@@ -98,7 +99,7 @@ const SOURCE_OF_KIND = { LUMP_SUM: "LUMP_SUM", BACK_PAYMENT: "BACK_PAYMENT", DEP
 
 /** Posts deposits set-based: each debits bank settlement once and credits the worker once per month covered. */
 export async function postDeposits(
-  tx: Tx,
+  tx: SqlTx,
   ledger: Ledger,
   requests: DepositPostingRequest[],
 ): Promise<LedgerEntryView[][]> {
@@ -139,7 +140,11 @@ export async function postDeposits(
   );
 }
 
-export async function postDeposit(tx: Tx, ledger: Ledger, request: DepositPostingRequest): Promise<LedgerEntryView[]> {
+export async function postDeposit(
+  tx: SqlTx,
+  ledger: Ledger,
+  request: DepositPostingRequest,
+): Promise<LedgerEntryView[]> {
   const [entries] = await postDeposits(tx, ledger, [request]);
   return entries!;
 }

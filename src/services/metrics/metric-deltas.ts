@@ -1,6 +1,7 @@
 // The metric writers: every business event that moves a pilot metric appends metric_delta rows in its own
 // transaction. Rows are only ever inserted (never updated), so concurrent writers share no row; the compaction
 // job folds them into metric_rollup, and readers add both, so the figures are exact at every moment.
+import type { SqlTx } from "../../db/driver-sql";
 import type { Tx } from "../../db/transaction";
 import { monthOf } from "../../domain/calendar/calendar";
 import { Prisma } from "../../generated/prisma/client";
@@ -33,7 +34,7 @@ function keyOf(event: MetricEventKey) {
 
 /** Deposits, withdrawals, subsidies and the flexible pool's balance of a batch of postings: one statement,
  *  grouped by month x county x form (entries of fund accounts join no account and count nowhere). */
-export async function recordPostingMetrics(tx: Tx, posted: PostedScope): Promise<void> {
+export async function recordPostingMetrics(tx: SqlTx, posted: PostedScope): Promise<void> {
   let where: Prisma.Sql;
   if (Array.isArray(posted)) {
     if (posted.length === 0) return;

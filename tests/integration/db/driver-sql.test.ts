@@ -1,0 +1,109 @@
+// Raw SQL through the driver (src/db/driver-sql.ts, decision 030) hands the hot write paths the values Prisma's raw
+// queries hand them, takes the same arguments, and keeps a transaction all or nothing. On PostgreSQL `db.sql` is the
+// pg pool; on PGlite it is Prisma itself, so there the same assertions pin what the driver path must match.
+import "reflect-metadata";
+
+import { type Database, openDatabase } from "../../../src/db/database";
+import type { SqlTx } from "../../../src/db/driver-sql";
+import { parseMoney } from "../../../src/domain/money/money";
+import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
+
+let database: TestDatabase;
+let db: Database;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = await openDatabase(database.options);
+  await db.driver.exec(`CREATE TABLE driver_sql_probe (id int PRIMARY KEY, note text NOT NULL)`);
+}, 60_000);
+afterAll(async () => {
+  await db.close();
+  await database.drop();
+}, 60_000);
+
+const TYPED = `
+  SELECT 9007199254740993::int8 AS big, 12.50::numeric(18,2) AS amount, '2024-07-10'::date AS day,
+         '2024-07-10 08:30:00'::timestamp AS at, '2024-07-10 08:30:00+08'::timestamptz AS at_tz,
+         '{"k": [1, "两"]}'::jsonb AS doc, 7::int AS n, '2024-07'::char(7) AS period, true AS yes, NULL::text AS nothing,
+         ARRAY[1, NULL, 3]::int8[] AS bigs, ARRAY['a', 'b']::text[] AS texts`;
+
+interface Typed {
+  big: bigint;
+  amount: { toFixed(d: number): string };
+  day: Date;
+  at: Date;
+  at_tz: Date;
+  doc: unknown;
+  n: number;
+  period: string;
+  yes: boolean;
+  nothing: null;
+  bigs: (bigint | null)[];
+  texts: string[];
+}
+
+function expectPrismaValues(row: Typed): void {
+  expect(row.big).toBe(9007199254740993n);
+  expect(row.amount.toFixed(2)).toBe("12.50");
+  expect(row.day).toEqual(new Date("2024-07-10T00:00:00.000Z"));
+  expect(row.at).toEqual(new Date("2024-07-10T08:30:00.000Z"));
+  expect(row.at_tz).toEqual(new Date("2024-07-10T00:30:00.000Z"));
+  expect(row.doc).toEqual({ k: [1, "两"] });
+  expect(row.n).toBe(7);
+  expect(row.period).toBe("2024-07");
+  expect(row.yes).toBe(true);
+  expect(row.nothing).toBeNull();
+  expect(row.bigs).toEqual([1n, null, 3n]);
+  expect(row.texts).toEqual(["a", "b"]);
+}
+
+it("reads every type as Prisma's raw query does, through the driver and through Prisma", async () => {
+  const [viaSql] = await db.sql.client.$queryRawUnsafe<Typed[]>(TYPED);
+  expectPrismaValues(viaSql!);
+  const [viaPrisma] = await db.prisma.$queryRawUnsafe<Typed[]>(TYPED);
+  expectPrismaValues(viaPrisma as Typed);
+});
+
+it("sends Date, bigint, Money, arrays, null and objects as Prisma does", async () => {
+  const client: SqlTx = db.sql.client;
+  const [row] = await client.$queryRaw<
+    { day: string; at: string; big: string; money: string; ids: string; none: boolean; doc: string }[]
+  >`SELECT ${new Date("2024-07-10T00:00:00.000Z")}::date::text AS day,
+       (${new Date("2024-07-10T08:30:00.000Z")}::timestamptz AT TIME ZONE 'UTC')::text AS at,
+       (${9007199254740993n}::int8 + 1)::text AS big, (${parseMoney("1234.50")}::numeric * 2)::numeric(18,2)::text AS money,
+       array_to_string(${[1n, 2n, 3n]}::bigint[], ',') AS ids, ${null}::text IS NULL AS none,
+       (${{ a: "两" }}::jsonb ->> 'a') AS doc`;
+  expect(row).toEqual({
+    day: "2024-07-10",
+    at: "2024-07-10 08:30:00",
+    big: "9007199254740994",
+    money: "2469.00",
+    ids: "1,2,3",
+    none: true,
+    doc: "两",
+  });
+});
+
+it("commits a transaction's statements together and rolls them all back when the work throws", async () => {
+  await db.sql.transaction(async (tx) => {
+    await tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${1}, ${"kept"})`;
+    await tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${2}, ${"kept too"})`;
+  });
+  await expect(
+    db.sql.transaction(async (tx) => {
+      await tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${3}, ${"undone"})`;
+      await tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${1}, ${"clash"})`;
+    }),
+  ).rejects.toMatchObject({ code: expect.stringMatching(/^(23505|P2010)$/) });
+  const rows = await db.sql.client.$queryRaw<{ id: number; note: string }[]>`
+    SELECT id, note FROM driver_sql_probe ORDER BY id`;
+  expect(rows).toEqual([
+    { id: 1, note: "kept" },
+    { id: 2, note: "kept too" },
+  ]);
+});
+
+it("counts the rows a statement changed", async () => {
+  const changed = await db.sql.client.$executeRawUnsafe(`UPDATE driver_sql_probe SET note = note || $1`, "!");
+  expect(changed).toBe(2);
+});
