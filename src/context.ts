@@ -3,7 +3,8 @@ import DataLoader from "dataloader";
 import type { Logger } from "pino";
 
 import type { Viewer } from "./auth/viewer";
-import { type AccountView, accountViewsByNumber } from "./services/accounts/account-view";
+import { type AccountRead, type AccountReadShape, readAccounts } from "./services/accounts/account-view";
+import { type EntryPage, entryPagesByNumber, type PageRequest } from "./services/accounts/ledger-entries";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
 import type { Actor, HubServices } from "./services/hub-services";
 import { loansOfAccounts, type LoanView } from "./services/loans/loan-book";
@@ -18,19 +19,68 @@ export interface HubContext {
   /** What this request touched, for its exchange record. */
   exchange: ExchangeCollector;
   loaders: {
-    accountByNumber: DataLoader<string, AccountView | null>;
+    /** `account`: the view shaped as the query asks (stored fields only or all, a page of entries or none), one
+     *  statement per shape (decision 027). */
+    accounts: DataLoader<AccountKey, AccountRead | null, string>;
+    /** Account.entries of any other parent: one statement per page request. */
+    entryPages: DataLoader<AccountPage, EntryPage, string>;
     /** Fraud bans of each account's holder (Account.bans), one statement per batch. */
     bansByAccount: DataLoader<string, FraudBanView[]>;
     loansByAccount: DataLoader<string, LoanView[]>;
   };
 }
 
+/** An account number and the page of its entries asked for. */
+export interface AccountPage extends PageRequest {
+  accountNumber: string;
+}
+
+/** An account number and what is asked of it. */
+export interface AccountKey extends AccountReadShape {
+  accountNumber: string;
+}
+
+const pageId = (page: PageRequest | null) => (page ? `${page.first}:${page.before ?? ""}` : "-");
+
+/**
+ * A loader that reads each batch with one call of `read` per distinct shape of request (usually exactly one):
+ * `shapeOf` names a key's shape and `read` loads the account numbers of one shape.
+ */
+function byShape<K extends { accountNumber: string }, V>(
+  shapeOf: (key: K) => string,
+  read: (numbers: string[], key: K) => Promise<Map<string, V>>,
+  missing: V,
+): DataLoader<K, V, string> {
+  const keyOf = (k: K) => `${shapeOf(k)}|${k.accountNumber}`;
+  return new DataLoader(
+    async (keys: readonly K[]) => {
+      const groups = new Map<string, { first: K; numbers: string[] }>();
+      for (const k of keys) {
+        const group = groups.get(shapeOf(k));
+        if (group) group.numbers.push(k.accountNumber);
+        else groups.set(shapeOf(k), { first: k, numbers: [k.accountNumber] });
+      }
+      const found = new Map<string, V>();
+      for (const [shape, group] of groups)
+        for (const [n, v] of await read(group.numbers, group.first)) found.set(`${shape}|${n}`, v);
+      return keys.map((k) => found.get(keyOf(k)) ?? missing);
+    },
+    { cacheKeyFn: keyOf },
+  );
+}
+
 export function createLoaders(hub: HubServices): HubContext["loaders"] {
   return {
-    accountByNumber: new DataLoader(async (numbers: readonly string[]) => {
-      const views = await accountViewsByNumber(hub.reads, numbers);
-      return numbers.map((n) => views.get(n) ?? null);
-    }),
+    accounts: byShape<AccountKey, AccountRead | null>(
+      (k) => `${k.storedOnly ? "s" : "v"}:${pageId(k.page)}`,
+      (numbers, k) => readAccounts(hub.reads, numbers, k),
+      null,
+    ),
+    entryPages: byShape<AccountPage, EntryPage>(
+      (k) => pageId(k),
+      (numbers, k) => entryPagesByNumber(hub.reads, numbers, k),
+      { edges: [], pageInfo: { hasNextPage: false, endCursor: null } },
+    ),
     bansByAccount: new DataLoader(async (numbers: readonly string[]) => {
       const bans = await bansByAccountNumber(hub.prisma, numbers);
       return numbers.map((n) => bans.get(n) ?? []);

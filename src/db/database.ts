@@ -259,7 +259,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       kind: "postgres",
       prisma,
-      reads: poolReads(pool),
+      reads: poolReads(pool, queries),
       sql: poolSql(pool),
       ...(aggregatePrisma ? { aggregatePrisma } : {}),
       driver,

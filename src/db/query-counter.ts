@@ -1,4 +1,4 @@
-// Counts the SQL statements the Prisma client sends, in total and per scope (an async call tree), so a test can
+// Counts the SQL statements the Prisma client (and, on PostgreSQL, the driver reads of sql-reads.ts) sends, in total and per scope (an async call tree), so a test can
 // show that an operation's query count does not grow with the number of rows (no N+1). Opt-in: the database
 // turns on Prisma's query events only when asked (`countQueries`), so production pays nothing for it.
 import { AsyncLocalStorage } from "node:async_hooks";

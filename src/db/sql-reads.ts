@@ -7,13 +7,22 @@
 import type { Pool } from "pg";
 
 import type { PrismaClient } from "../generated/prisma/client";
+import type { QueryCounter } from "./query-counter";
 
 export interface SqlReads {
   /** Runs one read-only statement ($1, $2, ... placeholders); `name` names its prepared statement. */
   query<T>(name: string, text: string, values: unknown[]): Promise<T[]>;
 }
 
-export function poolReads(pool: Pool): SqlReads {
+/** Through the pool; `counter` (tests that count statements) sees each read as Prisma's statements are seen. */
+export function poolReads(pool: Pool, counter?: QueryCounter): SqlReads {
+  if (counter)
+    return {
+      query: async <T>(name: string, text: string, values: unknown[]) => {
+        counter.record();
+        return (await pool.query({ name, text, values })).rows as T[];
+      },
+    };
   return {
     query: async <T>(name: string, text: string, values: unknown[]) =>
       (await pool.query({ name, text, values })).rows as T[],

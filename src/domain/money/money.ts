@@ -53,6 +53,9 @@ export function toMoney(value: { toFixed(): string } | string | number): MoneyVa
 
 /** Rounds half-up (away from zero at .5) to 2 decimals. */
 export function roundFen(d: Decimal): MoneyValue {
+  // A Money (this clone: every decimal.js clone shares one prototype, so not instanceof) already in whole fen is its
+  // own rounding (decimal.js values never change): no copy (decision 027).
+  if (d.constructor === Money && d.decimalPlaces() <= 2) return d.isZero() ? ZERO : d;
   const rounded = new Money(d).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
   return rounded.isZero() ? ZERO : rounded;
 }

@@ -46,6 +46,61 @@ describe("isValidMonth", () => {
   });
 });
 
+describe("date and month parsing (character by character since decision 027)", () => {
+  // The regular expressions and range checks the parser had before: it must accept exactly the same strings.
+  const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const lastDay = (y: number, m: number) => (m === 2 ? (leap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
+  const monthBefore = (s: string) => {
+    const m = /^(\d{4})-(\d{2})$/.exec(s);
+    return m !== null && Number(m[1]) >= 1 && Number(m[2]) >= 1 && Number(m[2]) <= 12;
+  };
+  const dateBefore = (s: string) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    if (!m || !monthBefore(`${m[1]}-${m[2]}`)) return false;
+    return Number(m[3]) >= 1 && Number(m[3]) <= lastDay(Number(m[1]), Number(m[2]));
+  };
+
+  it.each([
+    ["fullwidth digits", "２０２６-01-01"],
+    ["Arabic-Indic digits", "٢٠٢٦-01-01"],
+    ["a trailing newline", "2026-01-01\n"],
+    ["a leading space", " 2026-01-01"],
+    ["a sign", "+026-01-01"],
+    ["a dash for a digit", "2026--1-01"],
+    ["a colon (the character after 9)", "2026-0:-01"],
+    ["a slash (the character before 0)", "2026-/1-01"],
+  ])("refuses %s, as the regular expression did", (_label, s) => {
+    expect(isValidDate(s)).toBe(false);
+    expect(dateBefore(s)).toBe(false);
+  });
+
+  it("accepts exactly the dates and months the regular expressions accepted, over every day of 1899-2101", () => {
+    const differ: string[] = [];
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    for (let y = 1899; y <= 2101; y++)
+      for (let m = 0; m <= 13; m++) {
+        const month = `${y}-${p2(m)}`;
+        if (isValidMonth(month) !== monthBefore(month)) differ.push(month);
+        for (let d = 0; d <= 32; d++) {
+          const date = `${month}-${p2(d)}`;
+          if (isValidDate(date) !== dateBefore(date)) differ.push(date);
+        }
+      }
+    for (const odd of ["0000-01", "0001-01", "9999-12", "0001-01-01", "9999-12-31", "0000-02-29", "2026-1", "202601"])
+      if (isValidMonth(odd) !== monthBefore(odd) || isValidDate(odd) !== dateBefore(odd)) differ.push(odd);
+    expect(differ).toEqual([]);
+  });
+
+  it("compares dates and counts months as before", () => {
+    expect(compareDates("2024-02-29", "2024-03-01")).toBe(-1);
+    expect(compareDates("2024-12-31", "2024-12-31")).toBe(0);
+    expect(compareDates("2025-01-01", "2024-12-31")).toBe(1);
+    expect(monthsBetween("2023-07", "2024-06")).toBe(11);
+    expect(() => compareDates("2024-02-30", "2024-03-01")).toThrow(RangeError);
+    expect(() => monthsBetween("2024-7", "2024-06")).toThrow(RangeError);
+  });
+});
+
 describe("month arithmetic", () => {
   it("takes the month of a date", () => {
     expect(monthOf("2026-07-01")).toBe("2026-07");

@@ -93,6 +93,17 @@ describe("roundFen", () => {
     expect(roundFen(new Money(input)).toFixed(2)).toBe(expected);
   });
 
+  it("returns a Money already in whole fen as it is, negative zero as zero, and copies anything else", () => {
+    const whole = new Money("1200.50");
+    expect(roundFen(whole)).toBe(whole);
+    expect(roundFen(new Money("-0.00"))).toBe(ZERO);
+    expect(roundFen(new Money("-0")).toFixed(2)).toBe("0.00");
+    const foreign = new (Decimal.clone())("12.34");
+    expect(roundFen(foreign)).not.toBe(foreign);
+    expect(roundFen(foreign).constructor).toBe(Money);
+    expect(roundFen(foreign).toFixed(2)).toBe("12.34");
+  });
+
   it("rounds half-up even for a value from a half-even decimal.js copy", () => {
     const halfEven = Decimal.clone({ rounding: Decimal.ROUND_HALF_EVEN });
     expect(roundFen(new halfEven("0.125")).toFixed(2)).toBe("0.13");
