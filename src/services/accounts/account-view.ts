@@ -150,15 +150,7 @@ function toView(row: AccountRow): AccountView {
       )
     : ZERO;
   return {
-    accountNumber: row.account_number,
-    idNumber: row.id_number,
-    name: row.name,
-    kind: row.kind,
-    status: row.status,
-    countyCode: row.county_code,
-    employmentForm: row.employment_form,
-    openedOn: row.opened_on,
-    balance: moneyText(row.balance),
+    ...storedView(row),
     withdrawableBalance: formatMoney(withdrawable),
     paidMonths: history.paidMonths,
     consecutiveMonths: history.consecutiveMonths,
