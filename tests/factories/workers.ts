@@ -65,3 +65,31 @@ export const LUMP = `mutation Lump($input: PayLumpSumInput!) {
 export function key(prefix = "k"): string {
   return `${prefix}-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 }
+
+/**
+ * Opens bank-collection accounts through `enrollWorker`, each worker born one day after the previous one from
+ * `firstBirthDate`, so that a test file's generated ID numbers never collide.
+ */
+export function bankCollectionAccounts(
+  gql: (query: string, variables: Record<string, unknown>) => Promise<{ body: { data?: unknown } }>,
+  firstBirthDate: string,
+): (enrolledOn: string) => Promise<string> {
+  let people = 0;
+  return async (enrolledOn) => {
+    const birthDate = new Date(Date.parse(`${firstBirthDate}T00:00:00Z`) + people++ * 86_400_000);
+    const res = await gql(ENROL, {
+      input: enrolInput({
+        idNumber: freshIdNumber(birthDate.toISOString().slice(0, 10)),
+        enrolledOn,
+        channel: "BANK_COLLECTION",
+        bankAccount: "6222020000000000000",
+      }),
+    });
+    const data = res.body.data as {
+      enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] };
+    };
+    const enrolled = data.enrollWorker;
+    if (enrolled.userErrors.length > 0 || !enrolled.account) throw new Error(JSON.stringify(enrolled.userErrors));
+    return enrolled.account.accountNumber;
+  };
+}

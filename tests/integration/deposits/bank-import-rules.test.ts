@@ -12,7 +12,7 @@ import { type MoneyValue, toMoney, ZERO } from "../../../src/domain/money/money"
 import { BANK_COLLECTION_CSV, type BankRow, isProblem } from "../../../src/services/deposits/bank-collection.csv";
 import { BATCH_SIZE } from "../../../src/services/deposits/import-bank-collection";
 import { ImportTally, readCsvRows, type RowProblem } from "../../../src/services/imports/streamed-import";
-import { ENROL, enrolInput, freshIdNumber, key } from "../../factories/workers";
+import { bankCollectionAccounts, key } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type ImportResult = {
@@ -31,24 +31,9 @@ const HEADER = "paymentRef,accountNumber,period,amount,paidOn,result,reason";
 const UNKNOWN = "1405009999999999";
 
 let t: TestHub;
-let people = 0;
-const nextBirthDate = () => new Date(Date.UTC(1975, 0, 1) + people++ * 86_400_000).toISOString().slice(0, 10);
-
-async function openAccount(enrolledOn: string): Promise<string> {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
-    ENROL,
-    {
-      input: enrolInput({
-        idNumber: freshIdNumber(nextBirthDate()),
-        enrolledOn,
-        channel: "BANK_COLLECTION",
-        bankAccount: "6222020000000000000",
-      }),
-    },
-  );
-  expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
-  return res.body.data!.enrollWorker.account!.accountNumber;
-}
+/** A birth date of its own for every worker of this file, so that generated ID numbers never collide. */
+const openBankAccount = bankCollectionAccounts((query, variables) => t.gql(query, variables), "1975-01-01");
+const openAccount = (enrolledOn: string): Promise<string> => openBankAccount(enrolledOn);
 
 async function imported(csv: string): Promise<ImportResult> {
   const res = await t.gql<{ importBankCollection: ImportResult }>(IMPORT, { csv, key: key("rules") });

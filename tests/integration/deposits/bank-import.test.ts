@@ -1,5 +1,5 @@
 import { BATCH_SIZE } from "../../../src/services/deposits/import-bank-collection";
-import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
+import { bankCollectionAccounts, key, RECORD } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type UserErrorView = { code: string; field: string | null; message: string };
@@ -26,25 +26,9 @@ afterAll(async () => {
   await t.close();
 });
 
-let people = 0;
 /** A birth date of its own for every worker of this file, so that generated ID numbers never collide. */
-const nextBirthDate = () => new Date(Date.UTC(1980, 0, 1) + people++ * 86_400_000).toISOString().slice(0, 10);
-
-async function openAccount(enrolledOn = "2026-07-15"): Promise<string> {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: UserErrorView[] } }>(
-    ENROL,
-    {
-      input: enrolInput({
-        idNumber: freshIdNumber(nextBirthDate()),
-        enrolledOn,
-        channel: "BANK_COLLECTION",
-        bankAccount: "6222020000000000000",
-      }),
-    },
-  );
-  expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
-  return res.body.data!.enrollWorker.account!.accountNumber;
-}
+const openBankAccount = bankCollectionAccounts((query, variables) => t.gql(query, variables), "1980-01-01");
+const openAccount = (enrolledOn = "2026-07-15"): Promise<string> => openBankAccount(enrolledOn);
 
 async function importCsv(
   csv: string,
