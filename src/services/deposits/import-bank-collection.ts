@@ -56,7 +56,12 @@ const ACCOUNT_REFUSAL = Prisma.raw(
 );
 const POSTING_KIND = Prisma.raw(depositKindSql("s.period", "s.paid_on"));
 
-/** One row as a line of the batch's text: tab-separated, the reason as an index into a separate array. */
+/**
+ * One row as a line of the batch's text: tab-separated, the reason as an index into a separate array. Only fields
+ * bankRowOf has checked go into the text, and none can hold a tab or a line break (paymentRef: visible ASCII;
+ * accountNumber: digits; period, amount, paidOn: parsed values printed again); the bank's free-text reason, which
+ * could, travels as an array element instead.
+ */
 function stageLine(r: BankRow, reasons: (string | null)[]): string {
   let reason = "";
   if (r.reason !== null) reason = String(reasons.push(r.reason));
