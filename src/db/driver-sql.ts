@@ -13,6 +13,7 @@ import type { Pool, PoolClient, QueryConfig } from "pg";
 import { types } from "pg";
 
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
+import { isDatabaseUnavailable } from "./database-unavailable";
 
 /** The raw part of Prisma's client and transaction client: what the driver-backed paths need. */
 export interface SqlTx {
@@ -129,9 +130,13 @@ export async function driverTransaction<T>(pool: Pool, work: (tx: SqlTx) => Prom
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch((e: unknown) => {
-      broken = e instanceof Error ? e : new Error(String(e));
-    });
+    // A connection the database dropped or stopped answering cannot roll back: it is discarded at once (the server
+    // ends the transaction with the session), instead of waiting for ROLLBACK's own timeout on a dead socket.
+    if (isDatabaseUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
+    else
+      await client.query("ROLLBACK").catch((e: unknown) => {
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
     throw error;
   } finally {
     client.release(broken);
