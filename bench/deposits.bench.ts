@@ -87,7 +87,14 @@ const SQL_DEPOSIT_STATEMENTS = 8;
 export interface StatementCounts {
   total: number;
   transactions: number;
-  depositBatches?: { batches: number; deposits: number; largest: number; fallbacks: number };
+  depositBatches?: {
+    batches: number;
+    deposits: number;
+    largest: number;
+    fallbacks: number;
+    queuedMs: number;
+    batchMs: number;
+  };
   byText: Record<string, number>;
   /** Summed wall time (ms) by statement, until each answer. */
   msByText?: Record<string, number>;
@@ -112,7 +119,7 @@ function statementsDelta(before: StatementCounts, after: StatementCounts, reques
   const b1 = after.depositBatches;
   const batches =
     b0 && b1
-      ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.deposits - b0.deposits) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} deposits each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one`
+      ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.deposits - b0.deposits) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} deposits each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one; a deposit waited ${((b1.queuedMs - b0.queuedMs) / Math.max(b1.deposits - b0.deposits, 1)).toFixed(1)} ms in the queue and its batch took ${((b1.batchMs - b0.batchMs) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} ms on average`
       : "";
   const text = `    statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)})${batches}, by statement:\n${lines.join("\n")}`;
   return { statements, transactions, text };

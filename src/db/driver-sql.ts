@@ -120,16 +120,102 @@ export function driverSql(on: Queryable): SqlTx {
   };
 }
 
-/** A transaction on one pooled connection; the connection goes back to the pool broken when the rollback fails. */
+/** The writes of a driver transaction sent without waiting for their answers (sendWrite), in the order sent. */
+const unanswered = new WeakMap<SqlTx, Promise<unknown>[]>();
+
+/**
+ * Sends statements whose answers do not decide what is sent next, without waiting in between (issue 12, decision
+ * 031). A driver transaction's connection is in node-postgres's pipeline mode: every step is written to the socket at
+ * once and PostgreSQL answers them in the order sent, so a batch waits for one round trip where it waited for one per
+ * statement (each of which, under load, also waited for this process's event loop to come round to the answer). A
+ * later step sees what an earlier one did (a read after the lock it needs). Elsewhere (Prisma on PGlite, or outside
+ * a transaction) the steps run one after another. Each step must send its first statement before its first `await`.
+ */
+export async function inOrder<T extends readonly unknown[]>(
+  tx: SqlTx,
+  ...steps: { [K in keyof T]: () => Promise<T[K]> }
+): Promise<T> {
+  if (!unanswered.has(tx)) {
+    const results: unknown[] = [];
+    for (const step of steps) results.push(await step());
+    return results as unknown as T;
+  }
+  return (await Promise.all(steps.map((step) => step()))) as unknown as T;
+}
+
+/**
+ * A write whose answer the caller does not need (an insert of rows whose ids it made, say). In a driver transaction
+ * it is sent and not waited for; COMMIT is sent behind it, and the transaction fails (rolled back by the database:
+ * a statement that failed aborts the transaction, and COMMIT then ends it as a ROLLBACK) with that write's error.
+ * Elsewhere the write is awaited here. A write of several statements sends its later ones when its earlier ones are
+ * answered, behind whatever was sent meanwhile.
+ */
+export async function sendWrite(tx: SqlTx, write: () => Promise<unknown>): Promise<void> {
+  const pending = unanswered.get(tx);
+  if (!pending) {
+    await write();
+    return;
+  }
+  const sent = write();
+  sent.catch(() => undefined); // observed before the transaction ends (settleWrites)
+  pending.push(sent);
+}
+
+const IN_FAILED_TRANSACTION = "25P02";
+
+/** Waits for the unanswered writes; the first that failed (in the order sent) is the transaction's error. */
+async function settleWrites(pending: readonly Promise<unknown>[]): Promise<unknown> {
+  for (const outcome of await Promise.allSettled(pending)) if (outcome.status === "rejected") return outcome.reason;
+  return undefined;
+}
+
+function isAbortedTransaction(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === IN_FAILED_TRANSACTION;
+}
+
+/** The database ended the transaction with ROLLBACK when asked to COMMIT: a statement of it had failed. */
+export class TransactionRolledBackError extends Error {
+  constructor() {
+    super("the database rolled the transaction back at COMMIT: one of its statements had failed");
+  }
+}
+
+type PipelinedClient = PoolClient & { pipeline?: boolean };
+
+/**
+ * A transaction on one pooled connection, pipelined (see inOrder): BEGIN goes with the work's first statements and
+ * COMMIT behind its last writes. The connection goes back to the pool broken when the rollback fails.
+ */
 export async function driverTransaction<T>(pool: Pool, work: (tx: SqlTx) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = (await pool.connect()) as PipelinedClient;
   let broken: Error | undefined;
+  client.pipeline = true; // nothing is in flight on a client just checked out
+  const tx = driverSql(client);
+  const pending: Promise<unknown>[] = [];
+  unanswered.set(tx, pending);
+  // A BEGIN that fails fails the session (it has nothing else to fail on), and with it every statement behind it.
+  const begun = client.query("BEGIN");
+  begun.catch(() => undefined); // awaited below, before the transaction ends either way
   try {
-    await client.query("BEGIN");
-    const result = await work(driverSql(client));
-    await client.query("COMMIT");
+    let result: T;
+    try {
+      result = await work(tx);
+    } catch (error) {
+      // The root cause is the first failed statement: a write sent before what the work awaited.
+      const failedWrite = isAbortedTransaction(error) ? await settleWrites(pending) : undefined;
+      throw failedWrite ?? error;
+    }
+    const committed = client.query("COMMIT");
+    committed.catch(() => undefined);
+    await begun;
+    const failedWrite = await settleWrites(pending);
+    const answer = await committed;
+    if (failedWrite !== undefined) throw failedWrite;
+    if (answer.command !== "COMMIT") throw new TransactionRolledBackError();
     return result;
   } catch (error) {
+    await begun.catch(() => undefined);
+    await settleWrites(pending);
     // A connection the database dropped or stopped answering cannot roll back: it is discarded at once (the server
     // ends the transaction with the session), instead of waiting for ROLLBACK's own timeout on a dead socket.
     if (isDatabaseUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
@@ -139,6 +225,9 @@ export async function driverTransaction<T>(pool: Pool, work: (tx: SqlTx) => Prom
       });
     throw error;
   } finally {
+    unanswered.delete(tx);
+    // Every statement sent has been answered (ROLLBACK and COMMIT come last), or the connection is discarded.
+    client.pipeline = false;
     client.release(broken);
   }
 }

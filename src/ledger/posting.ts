@@ -2,7 +2,7 @@
 // set-based (a fixed number of statements for one posting or a thousand). Worker balances move in the
 // statement that guards them (never below zero, checked entry by entry); fund account balances are
 // derived from their entries, so no posting queues on one hot row (see LedgerAccount in schema.prisma).
-import type { SqlTx } from "../db/driver-sql";
+import { inOrder, sendWrite, type SqlTx } from "../db/driver-sql";
 import { pgArray } from "../db/pg-array";
 import { formatMoney, type MoneyValue, toMoney, ZERO } from "../domain/money/money";
 import type { Prisma } from "../generated/prisma/client";
@@ -120,21 +120,32 @@ export async function postMany(
   if (requests.length === 0) return [];
   requests.forEach((r) => assertBalanced(r.lines));
   const lines = requests.flatMap((r) => r.lines);
-  const balancesAfter = await moveWorkerBalances(tx, lines);
-  const { postingIds, entryIds } = await nextIds(tx, requests.length, lines.length);
-  await tx.$executeRaw`
+  // Two round trips whatever the batch: the balances and the ids together, then the inserts and the metric deltas
+  // sent without waiting (the transaction waits for them before COMMIT; see inOrder and sendWrite).
+  const [balancesAfter, { postingIds, entryIds }] = await inOrder(
+    tx,
+    () => moveWorkerBalances(tx, lines),
+    () => nextIds(tx, requests.length, lines.length),
+  );
+  await sendWrite(
+    tx,
+    () => tx.$executeRaw`
     INSERT INTO posting (id, kind, posted_on, memo, reverses_id)
     SELECT * FROM unnest(${pgArray(postingIds)}::bigint[], ${pgArray(requests.map((r) => r.kind))}::text[], ${pgArray(requests.map((r) => r.postedOn))}::date[],
-                         ${pgArray(requests.map((r) => r.memo ?? null))}::text[], ${pgArray(requests.map((r) => r.reversesId ?? null))}::bigint[])`;
+                         ${pgArray(requests.map((r) => r.memo ?? null))}::text[], ${pgArray(requests.map((r) => r.reversesId ?? null))}::bigint[])`,
+  );
   const owner = requests.flatMap((r, i) => r.lines.map(() => ({ postingId: postingIds[i]!, request: r })));
-  await tx.$executeRaw`
+  await sendWrite(
+    tx,
+    () => tx.$executeRaw`
     INSERT INTO ledger_entry (id, posting_id, ledger_account_id, kind, debit, credit, period, posted_on, balance_after)
     SELECT * FROM unnest(${pgArray(entryIds)}::bigint[], ${pgArray(owner.map((o) => o.postingId))}::bigint[], ${pgArray(lines.map((l) => l.ledgerAccountId))}::bigint[],
       ${pgArray(owner.map((o) => o.request.kind))}::text[], ${pgArray(lines.map((l) => (l.side === "D" ? l.amount.toFixed(2) : "0")))}::numeric[],
       ${pgArray(lines.map((l) => (l.side === "C" ? l.amount.toFixed(2) : "0")))}::numeric[], ${pgArray(lines.map((l) => l.period ?? null))}::text[],
-      ${pgArray(owner.map((o) => o.request.postedOn))}::date[], ${pgArray(balancesAfter.map((b) => b?.toFixed(2) ?? null))}::numeric[])`;
+      ${pgArray(owner.map((o) => o.request.postedOn))}::date[], ${pgArray(balancesAfter.map((b) => b?.toFixed(2) ?? null))}::numeric[])`,
+  );
   // The pilot metric deltas, in the same transaction.
-  await afterPosting(tx, entryIds);
+  await sendWrite(tx, () => afterPosting(tx, entryIds));
   let index = 0;
   return requests.map((r, i) => ({
     postingId: postingIds[i]!,

@@ -5,7 +5,7 @@
 // primary-key insert and then answers from its record.
 import { createHash } from "node:crypto";
 
-import type { SqlTx } from "../db/driver-sql";
+import { sendWrite, type SqlTx } from "../db/driver-sql";
 import { inTransaction, isUniqueViolation, type Tx } from "../db/transaction";
 import type { PrismaClient } from "../generated/prisma/client";
 import { confirmRecordedWrite, recordWriteInTransaction } from "./audit/exchange-scope";
@@ -97,11 +97,16 @@ export async function storeResults(
   const sorted = [...records].sort((a, b) =>
     a.request.key < b.request.key ? -1 : a.request.key > b.request.key ? 1 : 0,
   );
-  await tx.$executeRaw`
+  // Sent without waiting in a driver transaction (it waits for the write before COMMIT; a key stored meanwhile by
+  // another process fails the transaction there).
+  await sendWrite(
+    tx,
+    () => tx.$executeRaw`
     INSERT INTO idempotency_record (key, operation, actor, request_hash, response, request_id)
     SELECT * FROM unnest(${sorted.map((r) => r.request.key)}::text[], ${sorted.map((r) => r.request.operation)}::text[],
       ${sorted.map((r) => r.request.actor)}::text[], ${sorted.map((r) => r.request.hash)}::text[],
-      ${sorted.map((r) => JSON.stringify(r.result))}::jsonb[], ${sorted.map((r) => r.requestId)}::text[])`;
+      ${sorted.map((r) => JSON.stringify(r.result))}::jsonb[], ${sorted.map((r) => r.requestId)}::text[])`,
+  );
 }
 
 /** Answers a replay without opening a transaction (the transaction checks again before writing). */

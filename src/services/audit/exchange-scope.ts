@@ -4,7 +4,7 @@
 // import's batches look it up. Without a scope (scripts, tests calling services directly) nothing is recorded here.
 import { AsyncLocalStorage } from "node:async_hooks";
 
-import type { SqlTx } from "../../db/driver-sql";
+import { sendWrite, type SqlTx } from "../../db/driver-sql";
 import type { ExchangeCollector } from "./exchange-collector";
 import { insertExchangeRecord, insertExchangeRecords } from "./exchange-record.insert";
 import type { SubjectKeyer } from "./subject-key";
@@ -108,14 +108,15 @@ export interface ScopedWrite {
 
 /**
  * recordWriteInTransaction for the writes of several requests in one transaction: each request's record, all
- * inserted together (two statements), committing or rolling back with the writes. Returns each write's request id
+ * inserted together (one statement), committing or rolling back with the writes. Returns each write's request id
  * (null without a scope). Confirm with confirmRecordedWrites once the transaction committed.
  */
 export async function recordWritesInTransaction(tx: SqlTx, writes: readonly ScopedWrite[]): Promise<(string | null)[]> {
   const entries = writes.flatMap((w) =>
     w.scope?.consumer ? [writeEntry(w.scope, w.scope.consumer, w.operation, w.result)] : [],
   );
-  if (entries.length > 0) await insertExchangeRecords(tx, entries);
+  // Sent without waiting (the transaction waits for it before COMMIT): nothing below needs its answer.
+  if (entries.length > 0) await sendWrite(tx, () => insertExchangeRecords(tx, entries));
   return writes.map((w) => {
     if (!w.scope?.consumer) return null;
     w.scope.pending = 1;

@@ -16,7 +16,7 @@
 // (a unique violation from a request in another hub process, a constraint, the database), every deposit of it is
 // run again alone (recordDepositAlone, in its own request's exchange scope): a failing deposit fails only itself.
 // Nothing is assumed about other processes: they lock the same rows and insert under the same keys.
-import type { SqlDb } from "../../db/driver-sql";
+import { inOrder, type SqlDb } from "../../db/driver-sql";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Ledger } from "../../ledger/ledger";
 import { lockAccounts } from "../../ledger/worker-lock";
@@ -31,7 +31,7 @@ import {
 } from "../audit/exchange-scope";
 import { type HashedRequest, type Outcome, storedAnswers, storeResults } from "../idempotency";
 import type { ParametersOn } from "../policy/policy-parameters.service";
-import { paidAmong, postDeposits } from "./deposit-posting";
+import { paidAmongByNumber, postDeposits } from "./deposit-posting";
 import {
   type DepositResult,
   judgeMonthlyDeposit,
@@ -63,6 +63,8 @@ export interface DepositSubmission {
 interface Waiting extends DepositSubmission {
   /** The exchange scope of the request that asked (its record is written with its deposit). */
   scope: ExchangeScope | undefined;
+  /** When it was queued (performance.now()), for the queue-wait figure. */
+  queuedAt: number;
   resolve: (outcome: Outcome<DepositResult>) => void;
   reject: (error: unknown) => void;
 }
@@ -76,7 +78,7 @@ export class DepositBatcher {
   /** Keys of deposits in a running batch: a second request under one waits for the next batch. */
   private readonly busyKeys = new Set<string>();
   /** For tests and the bench: batches run, deposits in them, and batches that fell back to one by one. */
-  readonly stats = { batches: 0, deposits: 0, largest: 0, fallbacks: 0 };
+  readonly stats = { batches: 0, deposits: 0, largest: 0, fallbacks: 0, queuedMs: 0, batchMs: 0 };
 
   constructor(
     private readonly hub: { prisma: PrismaClient; sql: SqlDb; ledger: Ledger },
@@ -85,7 +87,7 @@ export class DepositBatcher {
 
   submit(submission: DepositSubmission): Promise<Outcome<DepositResult>> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...submission, scope: currentExchangeScope(), resolve, reject });
+      this.queue.push({ ...submission, scope: currentExchangeScope(), queuedAt: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -148,6 +150,8 @@ export class DepositBatcher {
     this.stats.batches += 1;
     this.stats.deposits += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
+    const started = performance.now();
+    for (const w of batch) this.stats.queuedMs += started - w.queuedAt;
     let settled: Settled[];
     try {
       settled = await this.together(batch);
@@ -157,6 +161,7 @@ export class DepositBatcher {
       for (const w of batch) if (w.scope) w.scope.pending = 0; // nothing of the batch committed
       settled = await Promise.all(batch.map((w) => this.alone(w)));
     }
+    this.stats.batchMs += performance.now() - started;
     batch.forEach((w, i) => {
       const s = settled[i]!;
       if ("outcome" in s) w.resolve(s.outcome);
@@ -180,9 +185,23 @@ export class DepositBatcher {
     const posted: number[] = [];
     const refused: number[] = [];
     await sql.transaction(async (tx) => {
-      const stored = await storedAnswers<DepositResult>(
+      // One round trip: the stored answers, the locks of every account asked (a replayed request's account too: it
+      // costs a row lock for the batch's short life, not a round trip), and the months already paid, read after the
+      // locks (so a payment committed meanwhile is seen).
+      const numbers = batch.map((w) => w.command.accountNumber);
+      const [stored, locked, paid] = await inOrder(
         tx,
-        batch.map((w) => w.request),
+        () =>
+          storedAnswers<DepositResult>(
+            tx,
+            batch.map((w) => w.request),
+          ),
+        () => lockAccounts(tx, numbers),
+        () =>
+          paidAmongByNumber(
+            tx,
+            batch.map((w) => ({ accountNumber: w.command.accountNumber, period: w.command.period })),
+          ),
       );
       const fresh: number[] = [];
       batch.forEach((w, i) => {
@@ -191,21 +210,17 @@ export class DepositBatcher {
         else fresh.push(i);
       });
       if (fresh.length === 0) return;
-      const locked = await lockAccounts(
-        tx,
-        fresh.map((i) => batch[i]!.command.accountNumber),
-      );
-      const pairs = fresh.flatMap((i) => {
-        const account = locked.get(batch[i]!.command.accountNumber);
-        return account ? [{ accountId: account.id, period: batch[i]!.command.period }] : [];
-      });
-      const paid = await paidAmong(tx, pairs);
       const postings = [];
       for (const i of fresh) {
         const w = batch[i]!;
         const account = locked.get(w.command.accountNumber) ?? null;
         try {
-          const judged = judgeMonthlyDeposit(account, account ? paid.get(account.id)! : new Set(), w.params, w.command);
+          const judged = judgeMonthlyDeposit(
+            account,
+            paid.get(w.command.accountNumber) ?? new Set(),
+            w.params,
+            w.command,
+          );
           if ("posting" in judged) {
             posted.push(i);
             postings.push(judged.posting);

@@ -2,7 +2,7 @@
 // ledger row (src/ledger/worker-lock.ts), read what is paid, post one balanced posting and one deposit_month row per
 // month covered.
 import { dateToString } from "../../db/dates";
-import type { SqlTx } from "../../db/driver-sql";
+import { sendWrite, type SqlTx } from "../../db/driver-sql";
 import { pgArray } from "../../db/pg-array";
 import type { Tx } from "../../db/transaction";
 import { mayDeposit, mayPayLumpSum } from "../../domain/accounts/account-state.rule";
@@ -36,6 +36,22 @@ export async function paidAmong(
     JOIN unnest(${pgArray(pairs.map((p) => p.accountId))}::bigint[], ${pgArray(pairs.map((p) => p.period))}::char(7)[]) AS q(account_id, period)
       ON dm.account_id = q.account_id AND dm.period = q.period`;
   for (const row of rows) result.get(row.accountId)?.add(row.period);
+  return result;
+}
+
+/** paidAmong by account number, for a caller that locks the accounts in the same round trip (deposit-batch.ts). */
+export async function paidAmongByNumber(
+  tx: SqlTx,
+  pairs: readonly { accountNumber: string; period: string }[],
+): Promise<Map<string, Set<string>>> {
+  const result = new Map<string, Set<string>>(pairs.map((p) => [p.accountNumber, new Set<string>()]));
+  if (pairs.length === 0) return result;
+  const rows = await tx.$queryRaw<{ accountNumber: string; period: string }[]>`
+    SELECT a.account_number AS "accountNumber", dm.period FROM deposit_month dm
+    JOIN account a ON a.id = dm.account_id
+    JOIN unnest(${pgArray(pairs.map((p) => p.accountNumber))}::text[], ${pgArray(pairs.map((p) => p.period))}::char(7)[]) AS q(account_number, period)
+      ON a.account_number = q.account_number AND dm.period = q.period`;
+  for (const row of rows) result.get(row.accountNumber)?.add(row.period);
   return result;
 }
 
@@ -128,13 +144,16 @@ export async function postDeposits(
   );
   // Raw and set-based (one statement, a fixed number of array parameters): this runs for every deposit.
   const months = requests.flatMap((r, i) => r.months.map((m) => ({ r, m, postingId: postings[i]!.postingId })));
-  await tx.$executeRaw`
+  await sendWrite(
+    tx,
+    () => tx.$executeRaw`
     INSERT INTO deposit_month (account_id, period, amount, paid_on, source, channel, payment_ref, posting_id)
     SELECT * FROM unnest(${pgArray(months.map((x) => x.r.account.id))}::bigint[], ${pgArray(months.map((x) => x.m.period))}::char(7)[],
       ${pgArray(months.map((x) => x.m.amount.toFixed(2)))}::numeric[], ${pgArray(months.map((x) => x.r.paidOn))}::date[],
       ${pgArray(months.map((x) => (x.r.account.kind === "EMPLOYER" ? "EMPLOYER" : SOURCE_OF_KIND[x.r.kind])))}::text[],
       ${pgArray(months.map((x) => x.r.channel))}::text[], ${pgArray(months.map((x) => x.r.paymentRef))}::text[],
-      ${pgArray(months.map((x) => x.postingId))}::bigint[])`;
+      ${pgArray(months.map((x) => x.postingId))}::bigint[])`,
+  );
   return requests.map((r, i) =>
     postings[i]!.entries.filter((e) => e.ledgerAccountId === r.account.ledgerAccountId).map(entryViewOf),
   );

@@ -4,9 +4,9 @@
 import "reflect-metadata";
 
 import { type Database, openDatabase } from "../../../src/db/database";
-import type { SqlTx } from "../../../src/db/driver-sql";
+import { inOrder, sendWrite, type SqlTx, TransactionRolledBackError } from "../../../src/db/driver-sql";
 import { parseMoney } from "../../../src/domain/money/money";
-import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
+import { createTestDatabase, serverUrl, type TestDatabase } from "../../helpers/test-database";
 
 let database: TestDatabase;
 let db: Database;
@@ -107,3 +107,70 @@ it("counts the rows a statement changed", async () => {
   const changed = await db.sql.client.$executeRawUnsafe(`UPDATE driver_sql_probe SET note = note || $1`, "!");
   expect(changed).toBe(2);
 });
+
+describe("pipelined transactions (inOrder, sendWrite; decision 031)", () => {
+  const idsBetween = async (from: number, to: number) =>
+    (
+      await db.sql.client.$queryRaw<{ id: number }[]>`
+        SELECT id FROM driver_sql_probe WHERE id BETWEEN ${from}::int AND ${to}::int ORDER BY id`
+    ).map((r) => r.id);
+
+  it("runs the steps in the order given: a later read sees an earlier write of the same transaction", async () => {
+    const [inserted, seen] = await db.sql.transaction((tx) =>
+      inOrder(
+        tx,
+        () => tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${20}, ${"first"}), (${21}, ${"second"})`,
+        () => tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM driver_sql_probe WHERE id BETWEEN 20 AND 21`,
+      ),
+    );
+    expect(inserted).toBe(2);
+    expect(seen).toEqual([{ n: 2n }]);
+    expect(await idsBetween(20, 29)).toEqual([20, 21]);
+  });
+
+  it("commits the writes it did not wait for", async () => {
+    await db.sql.transaction(async (tx) => {
+      await sendWrite(tx, () => tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${30}, ${"a"})`);
+      await sendWrite(tx, () => tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${31}, ${"b"})`);
+    });
+    expect(await idsBetween(30, 39)).toEqual([30, 31]);
+  });
+
+  it("fails the whole transaction with the failed write's own error, even when the work went on and returned", async () => {
+    await expect(
+      db.sql.transaction(async (tx) => {
+        await sendWrite(tx, () => tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${40}, ${"undone"})`);
+        await sendWrite(tx, () => tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${1}, ${"clash"})`);
+        await sendWrite(tx, () => tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${41}, ${"undone"})`);
+        return "the work did not notice";
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^(23505|P2010)$/) });
+    expect(await idsBetween(40, 49)).toEqual([]);
+  });
+
+  it("reports the failed write, not the aborted transaction, when a read behind it fails for that reason", async () => {
+    await expect(
+      db.sql.transaction(async (tx) => {
+        await sendWrite(tx, () => tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${1}, ${"clash"})`);
+        return tx.$queryRaw`SELECT note FROM driver_sql_probe WHERE id = 2`;
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^(23505|P2010)$/) });
+  });
+});
+
+// The driver path only (PGlite's transactions are Prisma's): a work that swallows a failed statement leaves the
+// transaction aborted, and PostgreSQL answers its COMMIT with ROLLBACK; the driver says so instead of returning.
+(serverUrl() ? it : it.skip)(
+  "does not report as committed a transaction the database rolled back at COMMIT",
+  async () => {
+    await expect(
+      db.sql.transaction(async (tx) => {
+        await tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${50}, ${"undone"})`;
+        await tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${1}, ${"clash"})`.catch(() => undefined);
+        return "swallowed";
+      }),
+    ).rejects.toBeInstanceOf(TransactionRolledBackError);
+    const rows = await db.sql.client.$queryRaw<{ id: number }[]>`SELECT id FROM driver_sql_probe WHERE id = 50`;
+    expect(rows).toEqual([]);
+  },
+);

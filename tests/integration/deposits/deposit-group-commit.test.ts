@@ -63,7 +63,10 @@ function command(
 }
 
 const deposit = (c: RecordDepositCommand, actor: Actor = OPERATOR) => recordDeposit(t.hub.services, actor, c);
-const stats = () => ({ ...t.hub.services.depositBatcher.stats });
+const stats = () => {
+  const { batches, deposits, largest, fallbacks } = t.hub.services.depositBatcher.stats;
+  return { batches, deposits, largest, fallbacks };
+};
 const codes = (o: Outcome<DepositResult>) => ("ok" in o ? [] : o.userErrors.map((e) => e.code));
 const okOf = (o: Outcome<DepositResult>): DepositResult => {
   if (!("ok" in o)) throw new Error(`refused: ${JSON.stringify(o.userErrors)}`);
