@@ -177,10 +177,11 @@ test("an entry that leaves a negative balance on the way is refused even when th
   expect(await balanceOf(w2)).toBe("42.00");
 });
 
-test.each<[string, Line[], RegExp]>([
+// The accounts exist only once beforeAll ran: each case builds its lines then.
+test.each<[string, () => Line[], RegExp]>([
   [
     "debits and credits differ",
-    [
+    () => [
       [40, 1, "D", "10.00", false, bank, null],
       [40, 2, "C", "9.99", true, w1, null],
     ],
@@ -188,24 +189,24 @@ test.each<[string, Line[], RegExp]>([
   ],
   [
     "a posting of one entry",
-    [[41, 1, "D", "10.00", false, bank, null]],
+    () => [[41, 1, "D", "10.00", false, bank, null]],
     /staged posting 41: a posting needs at least two/,
   ],
   [
     "an amount below a fen",
-    [
+    () => [
       [42, 1, "D", "10.001", false, bank, null],
       [42, 2, "C", "10.001", true, w1, null],
     ],
     /staged posting 42: an entry amount is not a positive amount in fen/,
   ],
-])("an unbalanced batch (%s) is refused before anything is written", async (_name, lines, message) => {
+])("an unbalanced batch (%s) is refused before anything is written", async (_name, linesOf, message) => {
   const before = await counts();
   const good: Line[] = [
     [1, 1, "D", "1.00", false, bank, null],
     [1, 2, "C", "1.00", true, w1, null],
   ];
-  const refused = stage([...good, ...lines]);
+  const refused = stage([...good, ...linesOf()]);
   await expect(refused).rejects.toBeInstanceOf(UnbalancedPostingError);
   await expect(refused).rejects.toThrow(message);
   expect(await counts()).toEqual(before);
