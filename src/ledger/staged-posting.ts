@@ -46,7 +46,8 @@ END $$`;
  * Four statements for any number of postings (decision 032): the tables prepared; the lines staged and checked
  * (assertBalanced for every posting at once, on the rows just staged); the worker balances, the postings and their
  * entries written by one statement; the posting hook. A refusal found by the write statement (a worker balance that
- * would go below zero) throws after it, and the caller's transaction rolls every write of the batch back.
+ * would go below zero) throws after it, and the caller's transaction rolls every write of the batch back: a caller
+ * must let the error end its transaction, never catch it and go on in the same one.
  */
 export async function postStaged(
   tx: SqlTx,
