@@ -31,11 +31,18 @@ export const BATCH_SIZE = 1000;
 /** Transaction-level advisory lock that serialises bank import batches (the migrator's session lock is 140500). */
 const BANK_IMPORT_LOCK_KEY = 140501;
 
-/** Session-temporary: one batch's rows and what the rules made of them (emptied at commit). */
-const STAGE_TABLE = Prisma.sql`CREATE TEMP TABLE IF NOT EXISTS bank_stage (n int PRIMARY KEY, line int, ref text,
-  account_number text, period char(7), amount numeric, paid_on date, failed boolean, reason text, fresh boolean,
-  account_id bigint, ledger_account_id bigint, account_kind text, status text, opened_on date, paid boolean,
-  codes text[], outcome text, posting_kind text) ON COMMIT DELETE ROWS`;
+/**
+ * The batch's first statement: the lock that serialises bank import batches, then the session-temporary table of
+ * one batch's rows and what the rules made of them (created on a connection's first use, emptied at commit). A DO
+ * block, so that both are one statement on both databases.
+ */
+const LOCK_AND_STAGE_TABLE = `DO $$ BEGIN
+  PERFORM pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY});
+  CREATE TEMP TABLE IF NOT EXISTS bank_stage (n int PRIMARY KEY, line int, ref text, account_number text,
+    period char(7), amount numeric, paid_on date, failed boolean, reason text, fresh boolean, account_id bigint,
+    ledger_account_id bigint, account_kind text, status text, opened_on date, paid boolean, codes text[],
+    outcome text, posting_kind text) ON COMMIT DELETE ROWS;
+END $$`;
 
 /** The rules of a monthly deposit over the staged rows (their SQL twins, deposit.rule.ts and account-state.rule.ts). */
 const ruleCodes = (paid: string) =>
@@ -133,8 +140,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
   const { outcomes, rejected } = await hub.sql.transaction(async (tx) => {
     // Batches of concurrent imports queue here, so each sees the references the other committed: a file retried
     // while its first import still runs counts duplicates instead of failing on the payment-reference keys.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY}::bigint)`;
-    await tx.$executeRaw(STAGE_TABLE);
+    await tx.$executeRawUnsafe(LOCK_AND_STAGE_TABLE);
     // A reference is fresh when no earlier import posted or missed it and no earlier row of the batch carries it.
     // Lookups into the growing tables are written as scalar subqueries (and = ANY(ARRAY(...))) so that each is an
     // index probe per row: as NOT EXISTS or a join, the planner hashed the whole of bank_payment_ref (or
@@ -163,7 +169,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
         SELECT * FROM unnest(${pgArray(dates)}::date[], ${pgArray(limits.map((l) => l.monthlyMin.toFixed(2)))}::numeric[],
           ${pgArray(limits.map((l) => l.monthlyMax.toFixed(2)))}::numeric[],
           ${pgArray(limits.map((l) => String(l.backPayWithinSettlementYear)))}::boolean[]) AS lim(paid_on, mn, mx, bp)),
-      facts AS (
+      facts AS MATERIALIZED (
         SELECT s.n, ${ACCOUNT_REFUSAL} AS refusal,
           (SELECT true FROM deposit_month dm WHERE dm.account_id = s.account_id AND dm.period = s.period) IS NOT NULL
             AS db_paid,
