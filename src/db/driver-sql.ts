@@ -125,7 +125,7 @@ const unanswered = new WeakMap<SqlTx, Promise<unknown>[]>();
 
 /**
  * Sends statements whose answers do not decide what is sent next, without waiting in between (issue 12, decision
- * 031). A driver transaction's connection is in node-postgres's pipeline mode: every step is written to the socket at
+ * 034). A driver transaction's connection is in node-postgres's pipeline mode: every step is written to the socket at
  * once and PostgreSQL answers them in the order sent, so a batch waits for one round trip where it waited for one per
  * statement (each of which, under load, also waited for this process's event loop to come round to the answer). A
  * later step sees what an earlier one did (a read after the lock it needs). Elsewhere (Prisma on PGlite, or outside

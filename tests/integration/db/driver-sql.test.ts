@@ -108,7 +108,7 @@ it("counts the rows a statement changed", async () => {
   expect(changed).toBe(2);
 });
 
-describe("pipelined transactions (inOrder, sendWrite; decision 031)", () => {
+describe("pipelined transactions (inOrder, sendWrite; decision 034)", () => {
   const idsBetween = async (from: number, to: number) =>
     (
       await db.sql.client.$queryRaw<{ id: number }[]>`
