@@ -77,6 +77,9 @@ export class DepositBatcher {
   private scheduled = false;
   /** Keys of deposits in a running batch: a second request under one waits for the next batch. */
   private readonly busyKeys = new Set<string>();
+  /** Accounts of deposits in a running batch: a further deposit to one waits here for the next batch, not for the
+   *  running batch's row lock inside a transaction of its own (which would hold its whole batch up behind it). */
+  private readonly busyAccounts = new Set<string>();
   /** For tests and the bench: batches run, deposits in them, and batches that fell back to one by one. */
   readonly stats = { batches: 0, deposits: 0, largest: 0, fallbacks: 0, queuedMs: 0, batchMs: 0 };
 
@@ -114,11 +117,17 @@ export class DepositBatcher {
   private startBatches(): void {
     while (this.mayStart()) {
       const batch = this.take();
-      if (batch.length === 0) return; // every waiting key is in a running batch: the next completion schedules
+      if (batch.length === 0) return; // every waiting key or account is in a running batch: the next completion schedules
       this.inFlight += 1;
-      for (const w of batch) this.busyKeys.add(w.request.key);
+      for (const w of batch) {
+        this.busyKeys.add(w.request.key);
+        this.busyAccounts.add(w.command.accountNumber);
+      }
       void this.run(batch).finally(() => {
-        for (const w of batch) this.busyKeys.delete(w.request.key);
+        for (const w of batch) {
+          this.busyKeys.delete(w.request.key);
+          this.busyAccounts.delete(w.command.accountNumber);
+        }
         this.inFlight -= 1;
         this.schedule();
       });
@@ -134,7 +143,13 @@ export class DepositBatcher {
     for (const w of this.queue) {
       const key = w.request.key;
       const account = w.command.accountNumber;
-      if (batch.length >= this.options.maxBatch || accounts.has(account) || keys.has(key) || this.busyKeys.has(key)) {
+      if (
+        batch.length >= this.options.maxBatch ||
+        accounts.has(account) ||
+        keys.has(key) ||
+        this.busyKeys.has(key) ||
+        this.busyAccounts.has(account)
+      ) {
         rest.push(w);
         continue;
       }

@@ -5,6 +5,7 @@
 import { Client } from "pg";
 
 import { toMoney } from "../../../src/domain/money/money";
+import { DEFAULT_DEPOSIT_BATCH } from "../../../src/services/deposits/deposit-batch";
 import {
   type DepositResult,
   recordDeposit,
@@ -249,6 +250,18 @@ describe("recordDeposit group commit", () => {
 // hold a second transaction open beside the hub's.
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 
+/** Until a session of this database waits for a lock (the hub's batch, behind the test's own transaction). */
+async function waitForALockWait(other: Client): Promise<void> {
+  for (;;) {
+    const { rows } = await other.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid
+       WHERE NOT l.granted AND s.datname = current_database()`,
+    );
+    if (Number(rows[0]!.n) > 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 onPostgres("recordDeposit group commit beside another hub process (PostgreSQL)", () => {
   it("retries a batch that hit another process's key one by one: that deposit gets the other's result, its neighbour is posted", async () => {
     const [mine, neighbour] = await openAccounts(2);
@@ -265,14 +278,7 @@ onPostgres("recordDeposit group commit beside another hub process (PostgreSQL)",
       const before = stats();
       const pending = Promise.all([deposit(c), deposit(command(neighbour!))]);
       // The batch's insert under the key now waits for the other transaction's: commit it then.
-      for (;;) {
-        const { rows } = await other.query<{ n: string }>(
-          `SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid
-           WHERE NOT l.granted AND s.datname = current_database()`,
-        );
-        if (Number(rows[0]!.n) > 0) break;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await waitForALockWait(other);
       await other.query("COMMIT");
       const [answer, posted] = await pending;
       expect(answer).toEqual({ ok: { from: "the other hub" } });
@@ -282,6 +288,35 @@ onPostgres("recordDeposit group commit beside another hub process (PostgreSQL)",
         await count`SELECT count(*) AS n FROM deposit_month d JOIN account a ON a.id = d.account_id
         WHERE a.account_number = ${mine}`,
       ).toBe(0);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it("keeps a deposit to an account of a running batch for a later batch, so that its neighbours do not wait behind that account's row lock", async () => {
+    const [held, ...others] = await openAccounts(1 + DEFAULT_DEPOSIT_BATCH.flushAt);
+    const other = new Client({ connectionString: t.database.options.url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query(
+        `SELECT la.id FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+         WHERE a.account_number = $1 FOR UPDATE OF la`,
+        [held],
+      );
+      const before = stats();
+      const july = deposit(command(held!));
+      await waitForALockWait(other);
+      // The first batch (July) waits for the held row. Enough deposits for a second batch arrive, one of them to the
+      // same account: the second batch must go ahead without it.
+      const august = deposit(command(held!, { period: "2026-08", paidOn: "2026-08-10", amount: "1500.00" }));
+      const neighbours = await Promise.all(others.map((a) => deposit(command(a))));
+      expect(neighbours.map((n) => okOf(n).account.balance)).toEqual(others.map(() => "1000.00"));
+      expect(stats().batches).toBe(before.batches + 2);
+      await other.query("COMMIT");
+      expect(okOf(await july).account.balance).toBe("1000.00");
+      expect(okOf(await august).account.balance).toBe("2500.00");
+      expect(stats().batches).toBe(before.batches + 3);
     } finally {
       await other.end();
     }
