@@ -205,12 +205,16 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
           const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
           if (viewer) scope.consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
           if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
+          // The request's logger is made when something logs (most requests never do; decision 031).
+          let logger: HubContext["logger"] | undefined;
           return {
             viewer,
             hub,
             requestId,
             startedAt,
-            logger: hub.logger.child(clientRequestId ? { requestId, clientRequestId } : { requestId }),
+            get logger() {
+              return (logger ??= hub.logger.child(clientRequestId ? { requestId, clientRequestId } : { requestId }));
+            },
             loaders: createLoaders(hub),
             exchange,
           };
