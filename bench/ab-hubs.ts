@@ -24,6 +24,12 @@ import { ACCOUNT, seedAccountsSql } from "./lib/seed";
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
+/** Statements the hub's pg clients sent so far (counted in bench/hub-process.ts). */
+async function statements(hub: NodeChild): Promise<number> {
+  const answer = await hub.ask({ cmd: "statements" });
+  return Number(answer?.total ?? NaN);
+}
+
 async function main(): Promise<void> {
   const other = arg("other", "");
   if (!other) throw new Error("--other=<dir of the other checkout> is required");
@@ -76,25 +82,37 @@ async function main(): Promise<void> {
         concurrency: 48,
         durationMs,
         label: "ab",
-        check: (status, text) => (status === 200 && !text.includes('"errors"') ? null : `${status} ${text.slice(0, 200)}`),
+        check: (status, text) =>
+          status === 200 && !text.includes('"errors"') ? null : `${status} ${text.slice(0, 200)}`,
         next: () => ({ method: "POST", path: "/graphql", headers, body: body() }),
       });
     for (const [, h] of hubs) await load(h.info.url, 2000);
-    const results: Record<string, { rps: number; hub: number; pg: number }[]> = { this: [], other: [] };
+    const results: Record<string, { rps: number; hub: number; pg: number; statements: number }[]> = {
+      this: [],
+      other: [],
+    };
     for (let r = 0; r < rounds; r++)
       for (const [name, h] of r % 2 === 0 ? hubs : [...hubs].reverse()) {
         const others = hubs.filter(([n]) => n !== name).map(([, c]) => c.pid);
+        const before = await statements(h);
         const { result, cpu } = await withCpu(pool, h.pid, others, () => load(h.info.url, windowMs));
-        const row = { rps: result.rps, hub: (10 * cpu.subject) / result.rps, pg: (10 * cpu.postgres) / result.rps };
+        const sent = (await statements(h)) - before;
+        const requests = result.ok + result.failed;
+        const row = {
+          rps: result.rps,
+          hub: (10 * cpu.subject) / result.rps,
+          pg: (10 * cpu.postgres) / result.rps,
+          statements: sent / requests,
+        };
         results[name]!.push(row);
         process.stdout.write(
-          `${name.padEnd(5)} ${result.rps.toFixed(0).padStart(5)} req/s  hub ${row.hub.toFixed(3)} ms/req  pg ${row.pg.toFixed(3)} ms/req  other ${cpu.otherProcesses.toFixed(0)}%  failed ${result.failed}\n`,
+          `${name.padEnd(5)} ${result.rps.toFixed(0).padStart(5)} req/s  hub ${row.hub.toFixed(3)} ms/req  pg ${row.pg.toFixed(3)} ms/req  ${row.statements.toFixed(2)} statements/req  other ${cpu.otherProcesses.toFixed(0)}%  failed ${result.failed}\n`,
         );
       }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     for (const [name, rs] of Object.entries(results))
       process.stdout.write(
-        `median ${name.padEnd(5)} ${median(rs.map((x) => x.rps)).toFixed(0)} req/s  hub ${median(rs.map((x) => x.hub)).toFixed(3)} ms/req  pg ${median(rs.map((x) => x.pg)).toFixed(3)} ms/req\n`,
+        `median ${name.padEnd(5)} ${median(rs.map((x) => x.rps)).toFixed(0)} req/s  hub ${median(rs.map((x) => x.hub)).toFixed(3)} ms/req  pg ${median(rs.map((x) => x.pg)).toFixed(3)} ms/req  ${median(rs.map((x) => x.statements)).toFixed(2)} statements/req\n`,
       );
   } finally {
     await stopAllChildren();
