@@ -115,6 +115,35 @@ export function createLoaders(hub: HubServices): Loaders {
   return new RequestLoaders(hub);
 }
 
+/**
+ * The context of one GraphQL request. A class so that what is made lazily stays lazy: Apollo copies the context's own
+ * properties into a new object of the same prototype for every request (`Object.assign`), which would call a getter
+ * of the object itself; getters of the prototype are not called. The request's logger is made when something logs
+ * (most requests never do), the loaders when one is used (decision 031).
+ */
+export class RequestContext implements HubContext {
+  readonly loaders: HubContext["loaders"];
+  private madeLogger: Logger | undefined = undefined;
+
+  constructor(
+    readonly viewer: Viewer | null,
+    readonly hub: HubServices,
+    readonly requestId: string,
+    readonly startedAt: Date,
+    readonly exchange: ExchangeCollector,
+    private readonly clientRequestId: string | undefined,
+  ) {
+    this.loaders = createLoaders(hub);
+  }
+
+  get logger(): Logger {
+    const ids = this.clientRequestId
+      ? { requestId: this.requestId, clientRequestId: this.clientRequestId }
+      : { requestId: this.requestId };
+    return (this.madeLogger ??= this.hub.logger.child(ids));
+  }
+}
+
 /** The acting identity for services: the verified viewer plus the request id. */
 export function actorOf(ctx: HubContext): Actor {
   const v = ctx.viewer!;
