@@ -7,6 +7,8 @@
 //    (2) `taxDeductions` for --tax-persons (100,000) SQL-seeded persons in pages of 500 (TAX_BUREAU token with a
 //        purpose claim), a few pages in flight: total seconds, beside the same statement through a pg Pool; one answer
 //        is checked against a hand-computed value.
+import { isDeepStrictEqual } from "node:util";
+
 import type { Pool } from "pg";
 
 import { signDevToken } from "../src/auth/token-verifier";
@@ -252,7 +254,7 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
         next: () => ({ method: "GET" as const, path: `/rental/${baseNext()}?asOf=${AS_OF}` }),
       },
     };
-    // Hub and baseline agree on a sample of persons (same SQL, same rule).
+    // Hub and baseline answer alike (every field) on a sample of persons (same statement, same rule).
     const sample = rentalIds.filter((_, i) => i % 250 === 0);
     let eligibleSeen = 0;
     for (const id of sample) {
@@ -268,9 +270,7 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
       };
       const h = viaHub.data?.rentalEligibility?.[0];
       const b = viaBase.data.rentalEligibility[0]!;
-      const pickFields = (x: Record<string, unknown>) =>
-        JSON.stringify([x.idNumber, x.priorityEligible, x.depositWaiverEligible, x.consecutiveMonths, x.reasons]);
-      if (!h || pickFields(h) !== pickFields(b))
+      if (!h || !isDeepStrictEqual(h, b))
         throw new Error(
           `hub and baseline disagree on ${id}: hub ${JSON.stringify(viaHub)} baseline ${JSON.stringify(b)}`,
         );

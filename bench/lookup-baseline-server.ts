@@ -1,61 +1,21 @@
-// Baseline for `account` lookups: a bare node:http server that runs the same SQL as
-// src/services/accounts/account-view.ts (copied) through a pg Pool and answers JSON. No GraphQL, no auth,
-// no Prisma: the floor for "one indexed query per request over HTTP" on this machine.
+// Baseline for `account` lookups: a bare node:http server that reads the account exactly as the hub's `account` query
+// does for row 3's query (every field of the view, no entries): `readAccounts` of src/services/accounts/account-view.ts,
+// imported, not copied, so the statement (the named prepared `hub_account_views`: carried history, subsidy entries,
+// loans and the policy parameter included) and the computed fields (deposit history, withdrawable balance, outstanding
+// loan) cannot drift from the hub's. No GraphQL, no auth, no Prisma, no exchange record: the floor for "the same
+// read over HTTP" on this machine. The bench checks both answer alike before anything is timed.
 // GET /account/<accountNumber>  ->  200 {"data":{"account":{...}}}
-import { depositHistory } from "../src/domain/deposits/deposit-history";
+import { poolReads } from "../src/db/sql-reads";
+import { readAccounts } from "../src/services/accounts/account-view";
 import { runBareServer } from "./lib/bare-server";
 
-// Copied from account-view.ts (SELECT ... WHERE a.account_number = ANY($1::text[])).
-export const ACCOUNT_VIEW_SQL = `
-  SELECT a.account_number, p.id_number, p.name, a.kind, a.status, a.county_code, a.employment_form, a.opened_on,
-         la.balance, a.transferred_in_months,
-         (SELECT array_agg(dm.period::text) FROM deposit_month dm WHERE dm.account_id = a.id) AS periods,
-         (SELECT dp.monthly_amount FROM deposit_plan dp WHERE dp.account_id = a.id
-           ORDER BY dp.effective_from DESC, dp.id DESC LIMIT 1) AS monthly_amount
-  FROM account a
-  JOIN person p ON p.id = a.person_id
-  JOIN ledger_account la ON la.id = a.ledger_account_id
-  WHERE a.account_number = ANY($1::text[])`;
-
-interface Row {
-  account_number: string;
-  id_number: string;
-  name: string;
-  kind: string;
-  status: string;
-  county_code: string;
-  employment_form: string | null;
-  opened_on: string;
-  balance: string;
-  transferred_in_months: number;
-  periods: string[] | null;
-  monthly_amount: string | null;
-}
-
-runBareServer("lookup baseline", (pool) => ({
-  pattern: /^\/account\/([0-9]{1,32})$/,
-  async answer(m) {
-    const row = (await pool.query<Row>(ACCOUNT_VIEW_SQL, [[m[1]]])).rows[0];
-    if (!row) return { data: { account: null } };
-    const h = depositHistory(row.periods ?? [], row.transferred_in_months);
-    return {
-      data: {
-        account: {
-          accountNumber: row.account_number,
-          idNumber: row.id_number,
-          name: row.name,
-          kind: row.kind,
-          status: row.status,
-          countyCode: row.county_code,
-          employmentForm: row.employment_form,
-          openedOn: row.opened_on,
-          balance: row.balance,
-          paidMonths: h.paidMonths,
-          consecutiveMonths: h.consecutiveMonths,
-          paidUpTo: h.paidUpTo,
-          monthlyAmount: row.monthly_amount,
-        },
-      },
-    };
-  },
-}));
+runBareServer("lookup baseline", (pool) => {
+  const reads = poolReads(pool);
+  return {
+    pattern: /^\/account\/([0-9]{1,32})$/,
+    async answer(m) {
+      const read = (await readAccounts(reads, [m[1]!], { storedOnly: false, page: null })).get(m[1]!);
+      return { data: { account: read?.view ?? null } };
+    },
+  };
+});

@@ -1,5 +1,8 @@
 // 3. `account` lookups per second over HTTP (GraphQL, CENTER_OPERATOR), random accounts among workers that
-//    have deposits, against a bare node:http + pg server running the same SQL (bench/lookup-baseline-server.ts).
+//    have deposits, against a bare node:http + pg server running the same read (bench/lookup-baseline-server.ts:
+//    the hub's own statement and view code), checked to answer alike first.
+import { isDeepStrictEqual } from "node:util";
+
 import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
@@ -69,6 +72,25 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
       check: found,
       next: () => ({ method: "GET", path: `/account/${basePick()}` }),
     };
+    // Hub and baseline answer alike (every field of the query) on a sample of accounts before anything is timed.
+    const sample = accounts.filter((_, i) => i % Math.max(1, Math.floor(accounts.length / 25)) === 0);
+    for (const n of sample) {
+      const viaHub = (await (
+        await fetch(`${hub.info.url}/graphql`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ query: ACCOUNT, variables: { n } }),
+        })
+      ).json()) as { data?: { account?: unknown } };
+      const viaBase = (await (await fetch(`${baseline.info.url}/account/${n}`)).json()) as {
+        data: { account: unknown };
+      };
+      if (!viaHub.data?.account || !isDeepStrictEqual(viaHub.data.account, viaBase.data.account))
+        throw new Error(
+          `hub and baseline disagree on account ${n}: hub ${JSON.stringify(viaHub)} baseline ${JSON.stringify(viaBase)}`,
+        );
+    }
+    ctx.log(`  ${sample.length} sampled accounts answered alike (every field) by hub and baseline`);
     const warm = Math.min(2, opts.warmupS) * 1000;
     await runLoad({ ...hubLoad, durationMs: warm, label: "warm-up" });
     const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-lookups-hub`, () =>

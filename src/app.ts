@@ -96,6 +96,9 @@ export interface Hub {
   close(graceMs?: number): Promise<{ cut: CutRequest[] }>;
 }
 
+/** Rounds of the exchange chainer asked for by inserts start at most this often (decision 031). */
+const EXCHANGE_CHAIN_KICK_GAP_MS = 100;
+
 function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
   if (auth.jwksUrl) return jwksVerifier(auth.jwksUrl, auth.tokenRules);
   if (auth.jwtSecret) return hs256Verifier(auth.jwtSecret, auth.tokenRules);
@@ -122,6 +125,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       {
         intervalMs: options.audit?.chainIntervalMs ?? 1000,
         checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? 10000,
+        kickGapMs: EXCHANGE_CHAIN_KICK_GAP_MS,
       },
     );
     const exchangeLog = new ExchangeLogWriter(db.sql.client, () => exchangeChainer.kick());

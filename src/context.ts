@@ -30,6 +30,8 @@ export interface HubContext {
   };
 }
 
+type Loaders = HubContext["loaders"];
+
 /** An account number and the page of its entries asked for. */
 export interface AccountPage extends PageRequest {
   accountNumber: string;
@@ -69,27 +71,77 @@ function byShape<K extends { accountNumber: string }, V>(
   );
 }
 
-export function createLoaders(hub: HubServices): HubContext["loaders"] {
-  return {
-    accounts: byShape<AccountKey, AccountRead | null>(
+/**
+ * The request's loaders, each made on its first use (decision 031): most requests use one of them or none, and four
+ * DataLoaders with their caches made for every request were a measurable share of a lookup's CPU.
+ */
+class RequestLoaders implements Loaders {
+  private made: Partial<Loaders> = {};
+  constructor(private readonly hub: HubServices) {}
+
+  get accounts(): Loaders["accounts"] {
+    const hub = this.hub;
+    return (this.made.accounts ??= byShape<AccountKey, AccountRead | null>(
       (k) => `${k.storedOnly ? "s" : "v"}:${pageId(k.page)}`,
       (numbers, k) => readAccounts(hub.reads, numbers, k),
       null,
-    ),
-    entryPages: byShape<AccountPage, EntryPage>(
+    ));
+  }
+  get entryPages(): Loaders["entryPages"] {
+    const hub = this.hub;
+    return (this.made.entryPages ??= byShape<AccountPage, EntryPage>(
       (k) => pageId(k),
       (numbers, k) => entryPagesByNumber(hub.reads, numbers, k),
       { edges: [], pageInfo: { hasNextPage: false, endCursor: null } },
-    ),
-    bansByAccount: new DataLoader(async (numbers: readonly string[]) => {
+    ));
+  }
+  get bansByAccount(): Loaders["bansByAccount"] {
+    const hub = this.hub;
+    return (this.made.bansByAccount ??= new DataLoader(async (numbers: readonly string[]) => {
       const bans = await bansByAccountNumber(hub.prisma, numbers);
       return numbers.map((n) => bans.get(n) ?? []);
-    }),
-    loansByAccount: new DataLoader(async (numbers: readonly string[]) => {
+    }));
+  }
+  get loansByAccount(): Loaders["loansByAccount"] {
+    const hub = this.hub;
+    return (this.made.loansByAccount ??= new DataLoader(async (numbers: readonly string[]) => {
       const loans = await loansOfAccounts(hub.prisma, numbers);
       return numbers.map((n) => loans.get(n) ?? []);
-    }),
-  };
+    }));
+  }
+}
+
+export function createLoaders(hub: HubServices): Loaders {
+  return new RequestLoaders(hub);
+}
+
+/**
+ * The context of one GraphQL request. A class so that what is made lazily stays lazy: Apollo copies the context's own
+ * properties into a new object of the same prototype for every request (`Object.assign`), which would call a getter
+ * of the object itself; getters of the prototype are not called. The request's logger is made when something logs
+ * (most requests never do), the loaders when one is used (decision 031).
+ */
+export class RequestContext implements HubContext {
+  readonly loaders: HubContext["loaders"];
+  private madeLogger: Logger | undefined = undefined;
+
+  constructor(
+    readonly viewer: Viewer | null,
+    readonly hub: HubServices,
+    readonly requestId: string,
+    readonly startedAt: Date,
+    readonly exchange: ExchangeCollector,
+    private readonly clientRequestId: string | undefined,
+  ) {
+    this.loaders = createLoaders(hub);
+  }
+
+  get logger(): Logger {
+    const ids = this.clientRequestId
+      ? { requestId: this.requestId, clientRequestId: this.clientRequestId }
+      : { requestId: this.requestId };
+    return (this.madeLogger ??= this.hub.logger.child(ids));
+  }
 }
 
 /** The acting identity for services: the verified viewer plus the request id. */

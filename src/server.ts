@@ -11,7 +11,7 @@ import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disa
 import type { GraphQLSchema } from "graphql";
 
 import type { TokenVerifier } from "./auth/token-verifier";
-import { createLoaders, type HubContext } from "./context";
+import { type HubContext, RequestContext } from "./context";
 import { answersWithin } from "./db/database";
 import { isDatabaseUnavailable } from "./db/database-unavailable";
 import { databaseUnavailable, formatError } from "./errors";
@@ -205,15 +205,7 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
           const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
           if (viewer) scope.consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
           if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
-          return {
-            viewer,
-            hub,
-            requestId,
-            startedAt,
-            logger: hub.logger.child(clientRequestId ? { requestId, clientRequestId } : { requestId }),
-            loaders: createLoaders(hub),
-            exchange,
-          };
+          return new RequestContext(viewer, hub, requestId, startedAt, exchange, clientRequestId);
         },
       });
     const response = await (options.benchmarkWithoutExchangeLog ? execute() : runInExchangeScope(scope, execute));

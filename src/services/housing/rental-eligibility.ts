@@ -4,6 +4,7 @@
 // paid by then, the months it carries from a transfer in or a pre-pilot account (as the account view does) and the
 // person's fraud bans in force on asOf. Unknown persons are answered like anyone not eligible (NOT_ENROLLED), never
 // with an error.
+import type { SqlReads } from "../../db/sql-reads";
 import { monthOf } from "../../domain/calendar/calendar";
 import type { CarriedRun } from "../../domain/deposits/deposit-history";
 import {
@@ -13,9 +14,8 @@ import {
   rentalEligibility,
 } from "../../domain/housing/rental-eligibility.rule";
 import { badInput } from "../../errors";
-import type { HubServices } from "../hub-services";
 import { distinctIdNumbers } from "../id-number-batch";
-import { MissingParameterError, type ParametersOn } from "../policy/policy-parameters.service";
+import { MissingParameterError, type ParametersOn, type PolicyParameters } from "../policy/policy-parameters.service";
 
 export interface RentalEligibilityDto extends RentalEligibility {
   idNumber: string;
@@ -43,7 +43,13 @@ function housingParameters(params: ParametersOn): HousingParameters {
   };
 }
 
-async function parametersOn(hub: Pick<HubServices, "policy">, asOf: string): Promise<HousingParameters> {
+/** What the read needs of the hub (the bench's bare baseline passes its pool and the parameters it read). */
+export interface RentalReadServices {
+  reads: SqlReads;
+  policy: PolicyParameters;
+}
+
+async function parametersOn(hub: Pick<RentalReadServices, "policy">, asOf: string): Promise<HousingParameters> {
   try {
     return housingParameters(await hub.policy.on(asOf));
   } catch (e) {
@@ -93,7 +99,7 @@ const RENTAL_SQL = `
      ORDER BY p.id, (a.status = 'ACTIVE') DESC, a.id DESC`;
 
 export async function rentalEligibilities(
-  hub: Pick<HubServices, "reads" | "policy">,
+  hub: RentalReadServices,
   idNumbers: readonly string[],
   asOf: string,
 ): Promise<RentalEligibilityDto[]> {

@@ -77,7 +77,24 @@ export class ParametersOn {
   }
 }
 
-export class PolicyParameterService {
+/** What a reader of parameters needs (PolicyParameterService; the bench's bare baselines read the table once). */
+export interface PolicyParameters {
+  on(date: string): Promise<ParametersOn>;
+}
+
+/**
+ * Values in force on `date` of rows ordered by key, effective date and id: per key, the latest effective date not
+ * after it, latest recorded wins.
+ */
+export function parametersInForce(rows: readonly ParameterRow[], date: string): ParametersOn {
+  const inForce = new Map<string, ParameterRow>();
+  for (const row of rows) {
+    if (row.effectiveFrom <= date) inForce.set(row.key, row); // rows are ordered, so the last one wins
+  }
+  return new ParametersOn(date, inForce);
+}
+
+export class PolicyParameterService implements PolicyParameters {
   private rows: ParameterRow[] | null = null;
   private loadedAt = 0;
   private readonly cache = new Map<string, ParametersOn>();
@@ -129,16 +146,12 @@ export class PolicyParameterService {
     return read;
   }
 
-  /** Values in force on `date`: per key, the latest effective date not after it, latest recorded wins. */
+  /** Values in force on `date` (parametersInForce). */
   async on(date: string): Promise<ParametersOn> {
     const rows = await this.load();
     const cached = this.cache.get(date);
     if (cached) return cached;
-    const inForce = new Map<string, ParameterRow>();
-    for (const row of rows) {
-      if (row.effectiveFrom <= date) inForce.set(row.key, row); // rows are ordered, so the last one wins
-    }
-    const result = new ParametersOn(date, inForce);
+    const result = parametersInForce(rows, date);
     if (this.cache.size > 1000) this.cache.clear();
     this.cache.set(date, result);
     return result;
