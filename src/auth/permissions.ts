@@ -1,14 +1,10 @@
 // Who may call what: one table, deny by default. Coarse role rules live here; row scopes (which rows a
 // viewer may see, e.g. a WORKER only their own account) are applied by the resolvers and look like "not found".
-import {
-  defaultFieldResolver,
-  type GraphQLFieldConfig,
-  type GraphQLFieldResolver,
-  GraphQLObjectType,
-  GraphQLSchema,
-  type GraphQLSchemaConfig,
-} from "graphql";
-
+import { GraphQLSchema } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
+import type { IRule } from "graphql-shield";
+import { type IRules, rule, shield } from "graphql-shield";
+type Rule = IRule;
 import type { HubContext } from "../context";
 import { forbidden, unauthenticated } from "../errors";
 import { Role } from "./role";
@@ -58,77 +54,53 @@ export const ROOT_PERMISSIONS: Record<"Query" | "Mutation", Record<string, reado
   },
 };
 
-/** What a root field's check answers: allowed, or the error the field answers instead of running. */
-type Check = (ctx: HubContext) => true | Error;
+const ruleCache = new Map<string, Rule>();
 
-/** The check of a field the table lists: the viewer's role is one of `allowed`. */
-function roles(allowed: readonly Role[]): Check {
-  return (ctx) => {
-    if (!ctx.viewer) return unauthenticated();
-    return allowed.includes(ctx.viewer.role) ? true : forbidden();
-  };
+/** A rule that reads only the context, so shield evaluates it once per request. */
+function roles(allowed: readonly Role[]): Rule {
+  const name = [...allowed].sort().join("|");
+  let cached = ruleCache.get(name);
+  if (!cached) {
+    cached = rule(`roles:${name}`, { cache: "contextual" })((_parent, _args, ctx: HubContext) => {
+      if (!ctx.viewer) return unauthenticated();
+      return allowed.includes(ctx.viewer.role) ? true : forbidden();
+    });
+    ruleCache.set(name, cached);
+  }
+  return cached;
 }
 
-/** The check of a root field the table does not list: nobody. */
-const denyUnlisted: Check = (ctx) => (ctx.viewer ? forbidden() : unauthenticated());
+export function permissionRules(): IRules {
+  const tree: Record<string, Record<string, Rule>> = {};
+  for (const [type, fields] of Object.entries(ROOT_PERMISSIONS)) {
+    tree[type] = Object.fromEntries(Object.entries(fields).map(([field, allowed]) => [field, roles(allowed)]));
+  }
+  return tree as unknown as IRules;
+}
 
-/** The check of every root field by the table (deny by default). */
-export function rootChecks(schema: GraphQLSchema): Record<"Query" | "Mutation", Record<string, Check>> {
-  const checks = { Query: {}, Mutation: {} } as Record<"Query" | "Mutation", Record<string, Check>>;
+/** Wraps the root fields by the table (deny by default); anything else is reachable only through an allowed root. */
+export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
+  const denyUnlisted = rule("deny-unlisted-root", { cache: "contextual" })((_p, _a, ctx: HubContext) =>
+    ctx.viewer ? forbidden() : unauthenticated(),
+  );
+  const rules = permissionRules() as Record<string, Record<string, unknown>>;
   for (const type of ["Query", "Mutation"] as const) {
     const root = type === "Query" ? schema.getQueryType() : schema.getMutationType();
     for (const field of Object.keys(root?.getFields() ?? {})) {
-      const allowed = ROOT_PERMISSIONS[type][field];
-      checks[type][field] = allowed ? roles(allowed) : denyUnlisted;
+      rules[type] ??= {};
+      rules[type]![field] ??= denyUnlisted;
     }
   }
-  return checks;
-}
-
-/** `resolve` behind `check`: a refused call answers the check's error and runs nothing. */
-function guarded(
-  resolve: GraphQLFieldResolver<unknown, HubContext>,
-  check: Check,
-): GraphQLFieldResolver<unknown, HubContext> {
-  return (parent, args, ctx, info) => {
-    const verdict = check(ctx);
-    if (verdict !== true) throw verdict;
-    return resolve(parent, args, ctx, info);
-  };
-}
-
-function guardedRoot(
-  type: GraphQLObjectType | null | undefined,
-  checks: Record<string, Check>,
-): GraphQLObjectType | undefined {
-  if (!type) return undefined;
-  const config = type.toConfig();
-  const fields: Record<string, GraphQLFieldConfig<unknown, HubContext>> = {};
-  for (const [name, field] of Object.entries(config.fields as Record<string, GraphQLFieldConfig<unknown, HubContext>>))
-    fields[name] = { ...field, resolve: guarded(field.resolve ?? defaultFieldResolver, checks[name]!) };
-  return new GraphQLObjectType({ ...config, fields });
-}
-
-/**
- * A copy of `schema` whose root fields check the table before they run (deny by default); everything else is reachable
- * only through an allowed root, and row scopes live in the resolvers, so nothing below the roots is wrapped. The check
- * reads only the viewer. (Decision 031: this replaced graphql-shield through graphql-middleware, whose asynchronous
- * middleware, rule cache and wrappers around each root call cost more than the table lookup they ran; the errors are
- * the same: UNAUTHENTICATED without a viewer, FORBIDDEN for another role.)
- */
-export function applyPermissions(schema: GraphQLSchema): GraphQLSchema {
-  const checks = rootChecks(schema);
-  const config: GraphQLSchemaConfig = schema.toConfig();
-  const query = guardedRoot(schema.getQueryType(), checks.Query);
-  const mutation = guardedRoot(schema.getMutationType(), checks.Mutation);
-  const replaced = new Map<unknown, GraphQLObjectType | undefined>([
-    [schema.getQueryType(), query],
-    [schema.getMutationType(), mutation],
-  ]);
-  return new GraphQLSchema({
-    ...config,
-    query,
-    mutation,
-    types: (config.types ?? []).map((t) => replaced.get(t) ?? t),
+  const permissions = shield(rules as IRules, {
+    fallbackRule: denyUnlisted,
+    allowExternalErrors: true,
+    debug: false,
+    fallbackError: () => forbidden(),
   });
+  // Shield would wrap every field of every type; only the root fields carry rules (everything below is reachable only
+  // through an allowed root, and row scopes live in the resolvers), so only they are wrapped: no per-field cost on lists.
+  const generated = permissions.generate(schema) as Record<string, unknown>;
+  return applyMiddleware(schema, { Query: generated.Query, Mutation: generated.Mutation } as Parameters<
+    typeof applyMiddleware
+  >[1]);
 }

@@ -10,8 +10,8 @@
 // errors are graphql-js's own, word for word: Apollo turns them into BAD_USER_INPUT and HTTP 400; graphql-jit's own
 // coercion, which runs first, only decides that they do not).
 //
-// The permission table is applied to the schema (src/auth/permissions.ts wraps the root fields' resolvers), so compiled
-// queries run the same permission rules: graphql-jit calls each field's `resolve` as graphql-js does.
+// graphql-shield is applied to the schema (graphql-middleware wraps the root fields' resolvers), so compiled queries
+// run the same permission rules: graphql-jit calls each field's `resolve` as graphql-js does.
 import type { ApolloServerOptionsWithGateway } from "@apollo/server";
 import {
   type DocumentNode,
