@@ -31,7 +31,7 @@ import {
 } from "../audit/exchange-scope";
 import { type HashedRequest, type Outcome, storedAnswers, storeResults } from "../idempotency";
 import type { ParametersOn } from "../policy/policy-parameters.service";
-import { paidAmongByNumber, postDeposits } from "./deposit-posting";
+import { paidAmong, postDeposits } from "./deposit-posting";
 import {
   type DepositResult,
   judgeMonthlyDeposit,
@@ -213,7 +213,7 @@ export class DepositBatcher {
           ),
         () => lockAccounts(tx, numbers),
         () =>
-          paidAmongByNumber(
+          paidAmong(
             tx,
             batch.map((w) => ({ accountNumber: w.command.accountNumber, period: w.command.period })),
           ),

@@ -24,23 +24,9 @@ export async function paidPeriodsOf(tx: SqlTx, accountIds: readonly bigint[]): P
   return result;
 }
 
-/** Which of the given (account, month) pairs are already paid: the primary key answers, however long the history. */
+/** Which of the given (account number, month) pairs are already paid: one primary-key probe per pair, however long
+ *  the history (by number, so that a batch can ask in the round trip that locks the accounts: deposit-batch.ts). */
 export async function paidAmong(
-  tx: SqlTx,
-  pairs: readonly { accountId: bigint; period: string }[],
-): Promise<Map<bigint, Set<string>>> {
-  const result = new Map<bigint, Set<string>>(pairs.map((p) => [p.accountId, new Set<string>()]));
-  if (pairs.length === 0) return result;
-  const rows = await tx.$queryRaw<{ accountId: bigint; period: string }[]>`
-    SELECT dm.account_id AS "accountId", dm.period FROM deposit_month dm
-    JOIN unnest(${pgArray(pairs.map((p) => p.accountId))}::bigint[], ${pgArray(pairs.map((p) => p.period))}::char(7)[]) AS q(account_id, period)
-      ON dm.account_id = q.account_id AND dm.period = q.period`;
-  for (const row of rows) result.get(row.accountId)?.add(row.period);
-  return result;
-}
-
-/** paidAmong by account number, for a caller that locks the accounts in the same round trip (deposit-batch.ts). */
-export async function paidAmongByNumber(
   tx: SqlTx,
   pairs: readonly { accountNumber: string; period: string }[],
 ): Promise<Map<string, Set<string>>> {

@@ -86,7 +86,7 @@ export async function depositMonthIn(
 ): Promise<Outcome<LedgerEntryView[]>> {
   const account = await lockAccount(tx, c.accountNumber);
   const paid = account
-    ? (await paidAmong(tx, [{ accountId: account.id, period: c.period }])).get(account.id)!
+    ? (await paidAmong(tx, [{ accountNumber: c.accountNumber, period: c.period }])).get(c.accountNumber)!
     : new Set<string>();
   const judged = judgeMonthlyDeposit(account, paid, params, c);
   if (!("posting" in judged)) return judged;

@@ -11,6 +11,7 @@ import { loadFundAccounts } from "../../../src/ledger/fund-accounts";
 import { createLedger, type Ledger } from "../../../src/ledger/ledger";
 import { checkLedger } from "../../../src/ledger/ledger-check";
 import { UnbalancedPostingError } from "../../../src/ledger/posting";
+import { ledgerBalanceOf, ledgerCounts } from "../../helpers/ledger-reads";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
 
 let database: TestDatabase;
@@ -56,17 +57,8 @@ afterAll(async () => {
   await database.drop();
 }, 60_000);
 
-async function counts(): Promise<{ postings: number; entries: number }> {
-  const [row] = await db.prisma.$queryRaw<{ postings: bigint; entries: bigint }[]>`
-    SELECT (SELECT count(*) FROM posting) AS postings, (SELECT count(*) FROM ledger_entry) AS entries`;
-  return { postings: Number(row!.postings), entries: Number(row!.entries) };
-}
-
-async function balanceOf(id: bigint): Promise<string> {
-  const [row] = await db.prisma.$queryRaw<{ balance: { toFixed(n: number): string } }[]>`
-    SELECT balance FROM ledger_account WHERE id = ${id}`;
-  return row!.balance.toFixed(2);
-}
+const counts = () => ledgerCounts(db.prisma);
+const balanceOf = (id: bigint) => ledgerBalanceOf(db.prisma, id);
 
 const credit = (lines: Prisma.Sql) =>
   inTransaction(db.prisma, (tx) =>
