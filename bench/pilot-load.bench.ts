@@ -379,9 +379,16 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           opts.pilotReadPool,
           false,
           0,
-          {
-            stalenessMs: opts.pilotStalenessMs,
-          },
+          { stalenessMs: opts.pilotStalenessMs },
+        )
+      : []),
+    ...(opts.pilotStalenessMs
+      ? await measure(
+          `two hubs, half the deposits each, one sharing pilotMetrics answers for ${opts.pilotStalenessMs} ms`,
+          opts.pilotReadPool,
+          false,
+          0,
+          { stalenessMs: opts.pilotStalenessMs, sharedVsNot: true },
         )
       : []),
     ...(await measure("reads on a second hub process, deposits on the first", opts.pilotReadPool, true)),
