@@ -6,57 +6,47 @@
 //
 // Only the data is cached: authorization, the exchange record and the request's own checks run per request before
 // the cache is asked, and the disclosure rule in force (the minimum cell size) is part of the key.
+import { LRUCache } from "lru-cache";
+
 export interface FreshAnswerCacheOptions {
   /** How old (ms, from the start of the read) a shared answer may be; 0 turns the cache off. */
   maxStalenessMs: number;
   /** The clock (ms); tests inject their own. */
   now?: () => number;
-  /** At most this many keys are kept (the oldest go first); dashboards ask a handful of windows. */
+  /** At most this many keys are kept (least recently used go first); dashboards ask a handful of windows. */
   maxEntries?: number;
 }
 
-interface Entry<T> {
-  startedAt: number;
-  answer: Promise<T>;
-}
-
-export class FreshAnswerCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
-  private readonly now: () => number;
-  private readonly maxEntries: number;
+export class FreshAnswerCache<T extends NonNullable<unknown>> {
+  private readonly cache?: LRUCache<string, T, () => Promise<T>>;
   /** Reads started (the shared statements run); the rest of the calls were answered from a shared read. */
   started = 0;
 
-  constructor(private readonly options: FreshAnswerCacheOptions) {
-    this.now = options.now ?? Date.now;
-    this.maxEntries = options.maxEntries ?? 256;
-  }
-
-  get maxStalenessMs(): number {
-    return this.options.maxStalenessMs;
+  constructor(readonly options: FreshAnswerCacheOptions) {
+    if (options.maxStalenessMs <= 0) return;
+    const now = options.now ?? (() => performance.now());
+    // lru-cache (already a dependency, pinned) shares a fetch in flight among callers, drops a rejected one and
+    // keeps at most `max` keys; its age bound counts from the entry's `start`, set here to when the read started
+    // (by default it would count from when the answer arrived, letting figures be older than the bound).
+    this.cache = new LRUCache<string, T, () => Promise<T>>({
+      max: options.maxEntries ?? 256,
+      ttl: options.maxStalenessMs,
+      ttlResolution: 0,
+      perf: { now },
+      ignoreFetchAbort: true, // a key pushed out by newer ones still answers the requests that joined its read
+      fetchMethod: async (_key, _stale, { context: read, options: entry }) => {
+        const startedAt = now();
+        this.started += 1;
+        const answer = await read();
+        Object.assign(entry, { start: startedAt }); // a set option lru-cache's fetch options type does not list
+        return answer;
+      },
+    });
   }
 
   /** The answer for `key`: a shared one not older than the bound, or a new read by `read`. Failures are not kept. */
-  get(key: string, read: () => Promise<T>): Promise<T> {
-    if (this.options.maxStalenessMs <= 0) return read();
-    const at = this.now();
-    const found = this.entries.get(key);
-    if (found && at - found.startedAt <= this.options.maxStalenessMs) return found.answer;
-    const entry: Entry<T> = { startedAt: at, answer: read() };
-    this.started += 1;
-    this.entries.delete(key); // re-inserted last: the Map's order is the order reads started
-    this.entries.set(key, entry);
-    entry.answer.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
-    this.evict(at);
-    return entry.answer;
-  }
-
-  private evict(at: number): void {
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.maxEntries && at - entry.startedAt <= this.options.maxStalenessMs) break;
-      this.entries.delete(key);
-    }
+  async get(key: string, read: () => Promise<T>): Promise<T> {
+    if (!this.cache) return read();
+    return (await this.cache.fetch(key, { context: read }))!;
   }
 }

@@ -83,3 +83,16 @@ it("keeps at most maxEntries keys, dropping the oldest read first", async () => 
   expect(await cache.get("c", async () => "C2")).toBe("C1");
   expect(await cache.get("a", async () => "A2")).toBe("A2");
 });
+
+it("counts the bound from when the read started, not from when its answer arrived", async () => {
+  const cache = new FreshAnswerCache<string>({ maxStalenessMs: 500, now });
+  const slow = deferred<string>();
+  const first = cache.get("k", () => slow.promise);
+  clock += 400;
+  slow.resolve("read at 0");
+  expect(await first).toBe("read at 0");
+  clock += 100; // 500 after the read started: still within the bound
+  expect(await cache.get("k", async () => "read at 500")).toBe("read at 0");
+  clock += 1; // 501 after it started, though only 101 after the answer arrived
+  expect(await cache.get("k", async () => "read at 501")).toBe("read at 501");
+});
