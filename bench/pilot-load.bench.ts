@@ -197,7 +197,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
     const hub = await startHub(`hub (${label}${ab ? ": answers not shared" : split ? ": deposits" : ""})`, {
       BENCH_HUB_READ_POOL: String(readPool),
       ...(mutationCap ? { BENCH_HUB_MAX_MUTATIONS: String(mutationCap) } : {}),
-      ...(variant.stalenessMs && !ab ? { BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs) } : {}),
+      ...(variant.stalenessMs && !ab && !split ? { BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs) } : {}),
     });
     // The reader needs few connections of its own: 2 reserved for the aggregate + a small main pool.
     const reader = ab
@@ -212,6 +212,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         ? await startHub(`hub (${label}: dashboard reads)`, {
             BENCH_HUB_READ_POOL: String(readPool),
             BENCH_HUB_POOL: "4",
+            ...(variant.stalenessMs ? { BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs) } : {}),
           }).catch(async (e: unknown) => {
             await hub.stop();
             throw e;
@@ -399,6 +400,15 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           true,
           0,
           { readerNice: opts.pilotReaderNice },
+        )
+      : []),
+    ...(opts.pilotReaderNice && opts.pilotStalenessMs
+      ? await measure(
+          `reads on a second hub process at nice ${opts.pilotReaderNice} sharing answers for ${opts.pilotStalenessMs} ms, deposits on the first`,
+          opts.pilotReadPool,
+          true,
+          0,
+          { readerNice: opts.pilotReaderNice, stalenessMs: opts.pilotStalenessMs },
         )
       : []),
   ];
