@@ -107,6 +107,10 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_HUB_MAX_MUTATIONS
       ? { maxConcurrentMutations: Number(process.env.BENCH_HUB_MAX_MUTATIONS) }
       : {}),
+    // BENCH_HUB_METRICS_STALENESS_MS=1000: pilotMetrics answers shared within that bound (decision 033).
+    ...(process.env.BENCH_HUB_METRICS_STALENESS_MS
+      ? { pilotMetricsFreshness: { maxStalenessMs: Number(process.env.BENCH_HUB_METRICS_STALENESS_MS) } }
+      : {}),
     // BENCH_DEPOSIT_BATCH='{"maxBatch":1}': recordDeposit's group commit tuned or turned off (one deposit per transaction).
     ...(process.env.BENCH_DEPOSIT_BATCH ? { depositBatch: JSON.parse(process.env.BENCH_DEPOSIT_BATCH) as object } : {}),
   });

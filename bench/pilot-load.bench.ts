@@ -3,6 +3,9 @@
 // recordDeposit mutations run through the same hub at c = --concurrency and metric compaction folds the deltas
 // every second (a hub child of its own with BENCH_METRICS_COMPACTION_MS=1000; the default is 15 s). Reported: the
 // read p50/p99 without and with the write load (same run, same hub) and the deposit rate meanwhile; target p99 <= 20 ms.
+import { readdirSync } from "node:fs";
+import { setPriority } from "node:os";
+
 import { signDevToken } from "../src/auth/token-verifier";
 import { RECORD, scheduler } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
@@ -143,6 +146,11 @@ const describe = (label: string, r: OpenLoop) =>
   `${label}: ${r.ok} ok / ${r.failed} failed of ${r.sent} sent; p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms` +
   (r.failureSamples.length ? ` (e.g. ${r.failureSamples.join(" | ")})` : "");
 
+/** Sets the nice value of every thread of a process (Linux: a priority is per thread; `renice -p` sets one). */
+function reniceProcess(pid: number, nice: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
+}
+
 export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
   const { opts, pool } = ctx;
   const accounts = await seedAccountsSql(pool, {
@@ -176,93 +184,129 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
    *  `split`: two identical hub children on the database (decision 029), the deposits sent to one and the reads to
    *  the other (what a load balancer routing the dashboard's host name to a reader process does); both compact
    *  every second, one at a time (advisory lock 140504), as N hubs do. */
-  async function measure(label: string, readPool: number, split = false, mutationCap = 0) {
-    const hub = await startHub(`hub (${label}${split ? ": deposits" : ""})`, {
+  async function measure(
+    label: string,
+    readPool: number,
+    split = false,
+    mutationCap = 0,
+    variant: { stalenessMs?: number; readerNice?: number; sharedVsNot?: boolean } = {},
+  ) {
+    // sharedVsNot (decision 033): two single hubs, each taking half the deposits; the measured reads go to the one
+    // sharing pilotMetrics answers for `stalenessMs`, the control reads (same window) to the one that does not.
+    const ab = variant.sharedVsNot === true;
+    const hub = await startHub(`hub (${label}${ab ? ": answers not shared" : split ? ": deposits" : ""})`, {
       BENCH_HUB_READ_POOL: String(readPool),
       ...(mutationCap ? { BENCH_HUB_MAX_MUTATIONS: String(mutationCap) } : {}),
+      ...(variant.stalenessMs && !ab && !split ? { BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs) } : {}),
     });
     // The reader needs few connections of its own: 2 reserved for the aggregate + a small main pool.
-    const reader = split
-      ? await startHub(`hub (${label}: dashboard reads)`, {
+    const reader = ab
+      ? await startHub(`hub (${label}: answers shared)`, {
           BENCH_HUB_READ_POOL: String(readPool),
-          BENCH_HUB_POOL: "4",
+          BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs),
         }).catch(async (e: unknown) => {
           await hub.stop();
           throw e;
         })
-      : hub;
-    const hubs = split ? [hub, reader] : [hub];
+      : split
+        ? await startHub(`hub (${label}: dashboard reads)`, {
+            BENCH_HUB_READ_POOL: String(readPool),
+            BENCH_HUB_POOL: "4",
+            ...(variant.stalenessMs ? { BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs) } : {}),
+          }).catch(async (e: unknown) => {
+            await hub.stop();
+            throw e;
+          })
+        : hub;
+    // The reader's every thread (main, libuv pool, V8's) at the nice value: what `nice -n` at its start does.
+    if (split && variant.readerNice) reniceProcess(reader.pid, variant.readerNice);
+    const hubs = split || ab ? [hub, reader] : [hub];
     const askAll = (cmd: string) => Promise.all(hubs.map((h) => h.ask({ cmd })));
     /** The measured reads (to the reader); split: the same reads at the same rate to the deposit hub in the same
      *  window, half an interval later: a control that meets the same machine and the same deposits, the only
      *  difference being whether the read shares its process with the writers. */
     const readWindow = () => {
       const reads = openLoop(reader.info.url, body, admin, intervalMs, windowMs);
-      const onWriter = split
-        ? new Promise((r) => setTimeout(r, intervalMs / 2)).then(() =>
-            openLoop(hub.info.url, body, admin, intervalMs, windowMs),
-          )
-        : Promise.resolve(null);
+      const onWriter =
+        split || ab
+          ? new Promise((r) => setTimeout(r, intervalMs / 2)).then(() =>
+              openLoop(hub.info.url, body, admin, intervalMs, windowMs),
+            )
+          : Promise.resolve(null);
       return Promise.all([reads, sampleActivity(pool, reads), onWriter]);
     };
     const control = (r: OpenLoop | null) =>
-      r ? `\n    ${describe("same window, the same reads sent to the deposit hub (control)", r)}` : "";
+      r
+        ? `\n    ${describe(`same window, the same reads sent to the ${ab ? "hub that does not share answers" : "deposit hub"} (control)`, r)}`
+        : "";
     try {
       ctx.log(`  -- ${label}`);
       // Warm-up (first requests compile the documents, open connections): every hub that will be read.
       await Promise.all(hubs.map((h) => openLoop(h.info.url, body, admin, intervalMs, 2000)));
       await askAll("diag-reset");
-      const others = split ? [reader.pid] : [];
+      const others = split || ab ? [reader.pid] : [];
       const { result: quietPair, cpu: quietCpu } = await withCpu(pool, hub.pid, others, readWindow);
       const [quietDiag, quietWriterDiag] = (await askAll("diag")).reverse() as (Diag | null)[];
       const [quiet, quietActivity, quietOnWriter] = quietPair;
       ctx.log(
-        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, no write load`, quiet)}${control(quietOnWriter)}\n    ${describeCpu(quietCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ""}\n    ${describeDiag(quietDiag ?? null)}${split ? `\n    deposit hub: ${describeDiag(quietWriterDiag ?? null)}` : ""}\n    ${quietActivity}`,
+        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, no write load`, quiet)}${control(quietOnWriter)}\n    ${describeCpu(quietCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ab ? " (server under test: the hub not sharing answers; other bench: the hub sharing them)" : ""}\n    ${describeDiag(quietDiag ?? null)}${split || ab ? `\n    ${ab ? "hub not sharing answers" : "deposit hub"}: ${describeDiag(quietWriterDiag ?? null)}` : ""}\n    ${quietActivity}`,
       );
-      const deposits = runLoad({
-        url: hub.info.url,
-        concurrency: opts.concurrency,
-        durationMs: windowMs + 1000,
-        label: "recordDeposit over HTTP meanwhile",
-        check: graphqlSuccess,
-        next: () => {
-          const s = next();
-          if (!s) return null;
-          return {
-            method: "POST",
-            path: "/graphql",
-            headers,
-            body: JSON.stringify({
-              query: RECORD,
-              variables: {
-                input: {
-                  accountNumber: s.accountNumber,
-                  period: s.period,
-                  amount: "1000.00",
-                  channel: "ACTIVE_PAYMENT",
-                  paymentRef: `BP${ctx.runTag}${s.n}`,
-                  paidOn: s.paidOn,
-                  idempotencyKey: `bench-pilot-dep-${ctx.runTag}-${s.n}`,
+      const depositLoad = (url: string, concurrency: number) =>
+        runLoad({
+          url,
+          concurrency,
+          durationMs: windowMs + 1000,
+          label: "recordDeposit over HTTP meanwhile",
+          check: graphqlSuccess,
+          next: () => {
+            const s = next();
+            if (!s) return null;
+            return {
+              method: "POST",
+              path: "/graphql",
+              headers,
+              body: JSON.stringify({
+                query: RECORD,
+                variables: {
+                  input: {
+                    accountNumber: s.accountNumber,
+                    period: s.period,
+                    amount: "1000.00",
+                    channel: "ACTIVE_PAYMENT",
+                    paymentRef: `BP${ctx.runTag}${s.n}`,
+                    paidOn: s.paidOn,
+                    idempotencyKey: `bench-pilot-dep-${ctx.runTag}-${s.n}`,
+                  },
                 },
-              },
-            }),
-          };
-        },
-      });
+              }),
+            };
+          },
+        });
+      const deposits = ab
+        ? Promise.all([
+            depositLoad(hub.info.url, Math.ceil(opts.concurrency / 2)),
+            depositLoad(reader.info.url, Math.floor(opts.concurrency / 2)),
+          ])
+        : depositLoad(hub.info.url, opts.concurrency).then((d) => [d]);
       const { result: loadedPair, cpu: loadedCpu } = await withCpu(pool, hub.pid, others, async () => {
         await new Promise((r) => setTimeout(r, 500)); // the writers are running before the first measured read
         await askAll("diag-reset");
-        const tag = `${ctx.runTag}-pilotload-${readPool}${split ? "-split" : ""}`;
+        const tag = `${ctx.runTag}-pilotload-${readPool}${split ? "-split" : ""}${variant.stalenessMs ? "-shared" : ""}${variant.readerNice ? "-nice" : ""}`;
         const { result, summary } = await profiled(opts.profile, reader, tag, readWindow);
         if (summary) ctx.log(summary);
         return result;
       });
       const [loadedDiag, loadedWriterDiag] = (await askAll("diag")).reverse() as (Diag | null)[];
       const [loaded, loadedActivity, loadedOnWriter] = loadedPair;
-      const dep = await deposits;
+      const depParts = await deposits;
+      const dep = {
+        ...depParts[0]!,
+        rps: depParts.reduce((n, d) => n + d.rps, 0),
+        failed: depParts.reduce((n, d) => n + d.failed, 0),
+      };
       const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM metric_delta");
       ctx.log(
-        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}${control(loadedOnWriter)}\n    ${describeLoad(dep)}\n    ${describeCpu(loadedCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ""}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}\n    ${describeDiag(loadedDiag ?? null)}${split ? `\n    deposit hub: ${describeDiag(loadedWriterDiag ?? null)}` : ""}\n    ${loadedActivity}`,
+        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}${control(loadedOnWriter)}\n    ${depParts.map(describeLoad).join("\n    ")}\n    ${describeCpu(loadedCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ab ? " (server under test: the hub not sharing answers; other bench: the hub sharing them)" : ""}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}\n    ${describeDiag(loadedDiag ?? null)}${split || ab ? `\n    ${ab ? "hub not sharing answers" : "deposit hub"}: ${describeDiag(loadedWriterDiag ?? null)}` : ""}\n    ${loadedActivity}`,
       );
       pilotRuns[label] = {
         quiet,
@@ -272,7 +316,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         loadedCpu,
         quietDiag,
         loadedDiag,
-        ...(split ? { quietWriterDiag, loadedWriterDiag, quietOnWriter, loadedOnWriter } : {}),
+        ...(split || ab ? { quietWriterDiag, loadedWriterDiag, quietOnWriter, loadedOnWriter } : {}),
       };
       const noise = { hub: loadedCpu.otherProcesses, baseline: quietCpu.otherProcesses };
       return [
@@ -292,7 +336,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           ? [
               metric({
                 bench: "pilot-load",
-                metric: `pilotMetrics p99, same windows, the same reads sent to the deposit hub (control of the row above)`,
+                metric: `pilotMetrics p99, same windows, the same reads sent to the ${ab ? "hub not sharing answers" : "deposit hub"} (control of the row above)`,
                 unit: "ms",
                 hub: loadedOnWriter.p99,
                 baseline: quietOnWriter.p99,
@@ -330,7 +374,43 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           opts.pilotMutationCap,
         )
       : []),
+    ...(opts.pilotStalenessMs
+      ? await measure(
+          `one hub, pilotMetrics answers shared for ${opts.pilotStalenessMs} ms`,
+          opts.pilotReadPool,
+          false,
+          0,
+          { stalenessMs: opts.pilotStalenessMs },
+        )
+      : []),
+    ...(opts.pilotStalenessMs
+      ? await measure(
+          `two hubs, half the deposits each, one sharing pilotMetrics answers for ${opts.pilotStalenessMs} ms`,
+          opts.pilotReadPool,
+          false,
+          0,
+          { stalenessMs: opts.pilotStalenessMs, sharedVsNot: true },
+        )
+      : []),
     ...(await measure("reads on a second hub process, deposits on the first", opts.pilotReadPool, true)),
+    ...(opts.pilotReaderNice
+      ? await measure(
+          `reads on a second hub process at nice ${opts.pilotReaderNice}, deposits on the first`,
+          opts.pilotReadPool,
+          true,
+          0,
+          { readerNice: opts.pilotReaderNice },
+        )
+      : []),
+    ...(opts.pilotReaderNice && opts.pilotStalenessMs
+      ? await measure(
+          `reads on a second hub process at nice ${opts.pilotReaderNice} sharing answers for ${opts.pilotStalenessMs} ms, deposits on the first`,
+          opts.pilotReadPool,
+          true,
+          0,
+          { readerNice: opts.pilotReaderNice, stalenessMs: opts.pilotStalenessMs },
+        )
+      : []),
   ];
   ctx.details.pilotLoad = pilotRuns;
   return metrics;

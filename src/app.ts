@@ -40,7 +40,9 @@ import {
 import { loadSubjectKeyer } from "./services/audit/subject-key";
 import { DEFAULT_DEPOSIT_BATCH, DepositBatcher, type DepositBatchOptions } from "./services/deposits/deposit-batch";
 import type { HubServices } from "./services/hub-services";
+import { FreshAnswerCache } from "./services/metrics/fresh-answer-cache";
 import { recordPostingMetrics } from "./services/metrics/metric-deltas";
+import type { PilotMetricsDto } from "./services/metrics/pilot-metrics";
 import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
 
 export interface HubOptions {
@@ -78,6 +80,11 @@ export interface HubOptions {
   compiledExecution?: boolean | { compileAfter?: number };
   /** Admission control for writers: at most this many mutations execute at once (decision 029); absent: no cap. */
   maxConcurrentMutations?: number;
+  /**
+   * pilotMetrics (and its exports) answered from a read at most `maxStalenessMs` old, shared by identical reads
+   * (decision 033); absent or 0: every read runs its own statement. `now` is the clock (tests inject one).
+   */
+  pilotMetricsFreshness?: { maxStalenessMs: number; now?: () => number };
   /** recordDeposit's group commit (decision 019); absent fields take DEFAULT_DEPOSIT_BATCH (maxBatch 1: one by one). */
   depositBatch?: Partial<DepositBatchOptions>;
 }
@@ -179,6 +186,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       ...(db.aggregatePrisma ? { aggregatePrisma: db.aggregatePrisma } : {}),
       // The parameters are read on the reserved read connections too: a read never waits for them behind writers.
       policy: new PolicyParameterService(db.aggregatePrisma ?? db.prisma),
+      ...(options.pilotMetricsFreshness?.maxStalenessMs
+        ? { pilotMetricsCache: new FreshAnswerCache<PilotMetricsDto>(options.pilotMetricsFreshness) }
+        : {}),
       national,
       credit,
       finance,

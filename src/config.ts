@@ -50,6 +50,7 @@ const schema = z
     HUB_METRICS_COMPACTION_INTERVAL_MS: z.coerce.number().int().positive().default(15000),
     HUB_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
     HUB_MAX_CONCURRENT_MUTATIONS: z.coerce.number().int().min(0).default(0),
+    HUB_METRICS_MAX_STALENESS_MS: z.coerce.number().int().min(0).default(1000),
     HUB_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     HUB_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
     HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
@@ -110,6 +111,9 @@ export interface HubConfig {
   connectionLimits: Pick<ConnectionLimits, "maxConnections" | "headersTimeoutMs" | "bodyIdleTimeoutMs">;
   /** HUB_MAX_CONCURRENT_MUTATIONS: mutations executing at once in this process (decision 029); 0/absent: no cap. */
   maxConcurrentMutations?: number;
+  /** HUB_METRICS_MAX_STALENESS_MS: pilotMetrics figures at most this old, shared by identical reads (decision 033);
+   *  default 1000, 0: every read runs its own statement. */
+  metricsMaxStalenessMs: number;
   /** anchorKey signs exchange-log checkpoints (generated per start in development); checkpointDir keeps them. */
   audit: { anchorKey?: string; checkpointDir?: string };
   /** Background work every hub process runs (safe with N processes: leases and advisory locks, docs/operations.md). */
@@ -166,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
     rateLimit: { redisUrl: e.HUB_REDIS_URL },
     maxConcurrentMutations: e.HUB_MAX_CONCURRENT_MUTATIONS || undefined,
+    metricsMaxStalenessMs: e.HUB_METRICS_MAX_STALENESS_MS,
     connectionLimits: {
       maxConnections: e.HUB_MAX_CONNECTIONS,
       headersTimeoutMs: e.HUB_HEADERS_TIMEOUT_MS,

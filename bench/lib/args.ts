@@ -71,8 +71,20 @@ export interface BenchOptions {
   pilotReadPool: number;
   /** Pilot load: the admission cap of the fourth hub (at most this many mutations at once; 0 = no such window). */
   pilotMutationCap: number;
+  /** Pilot load: a window of one hub whose pilotMetrics answers are shared for this many ms (decision 033; 0 = no such window). */
+  pilotStalenessMs: number;
+  /** Pilot load: a split window whose reader process runs at this nice value (decision 033; 0 = no such window). */
+  pilotReaderNice: number;
   /** Prints each measured window's full CPU breakdown. */
   verbose: boolean;
+}
+
+/** A nice value (-20..19) for --pilot-reader-nice; absent: -10. */
+function niceValue(value: string | undefined): number {
+  if (value === undefined) return -10;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`--pilot-reader-nice needs -20..19, got ${value}`);
+  return n;
 }
 
 function num(value: string | undefined, fallback: number, name: string): number {
@@ -124,6 +136,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "pilot-duration",
     "pilot-read-pool",
     "pilot-mutation-cap",
+    "pilot-staleness",
+    "pilot-reader-nice",
     "help",
   ]);
   for (const k of flags.keys())
@@ -155,6 +169,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --pilot-rate=20 --pilot-duration=10   pilotload: pilotMetrics reads/s and seconds per window",
         "  --pilot-read-pool=2                   pilotload: connections reserved for pilotMetrics in the second hub",
         "  --pilot-mutation-cap=8                pilotload: one hub with at most 8 mutations at once (0: skip that window)",
+        "  --pilot-staleness=1000                pilotload: one hub sharing pilotMetrics answers for 1000 ms (0: skip that window)",
+        "  --pilot-reader-nice=-10               pilotload: the split window again, its reader at nice -10 (0: skip that window)",
         "",
       ].join("\n"),
     );
@@ -200,5 +216,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       flags.get("pilot-mutation-cap") === "0"
         ? 0
         : Math.round(num(flags.get("pilot-mutation-cap"), 8, "pilot-mutation-cap")),
+    pilotStalenessMs:
+      flags.get("pilot-staleness") === "0" ? 0 : Math.round(num(flags.get("pilot-staleness"), 1000, "pilot-staleness")),
+    pilotReaderNice: niceValue(flags.get("pilot-reader-nice")),
   };
 }

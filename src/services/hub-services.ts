@@ -13,6 +13,8 @@ import type { ExchangeChainer } from "./audit/exchange-chainer";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
 import type { SubjectKeyer } from "./audit/subject-key";
 import type { DepositBatcher } from "./deposits/deposit-batch";
+import type { FreshAnswerCache } from "./metrics/fresh-answer-cache";
+import type { PilotMetricsDto } from "./metrics/pilot-metrics";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
 
 /** Who acts: a signed-in user, an agency system, or the hub itself (jobs, imports) as an explicit system actor. */
@@ -38,6 +40,8 @@ export interface HubServices {
   sql: SqlDb;
   /** Connections of their own for the aggregate reads (pilotMetrics): they never queue behind writers (decision 026). */
   aggregatePrisma?: PrismaClient;
+  /** pilotMetrics' answers shared by identical reads within a bound the operator sets (decision 033); absent: none. */
+  pilotMetricsCache?: FreshAnswerCache<PilotMetricsDto>;
   policy: PolicyParameterService;
   national: NationalPlatformPort;
   /** The credit reference center 征信: a report per loan quota or application. */

@@ -181,9 +181,14 @@ function groups(
     });
 }
 
-/** The published answer over the maintained rollups, small cells withheld (minimum cell size in force today). */
+/** The published answer over the maintained rollups, small cells withheld (minimum cell size in force today).
+ *  With `hub.pilotMetricsCache`, identical reads within its bound share one read (decision 033): the key is the
+ *  arguments and the disclosure rule in force, so a changed minimum cell size is never answered from an older read. */
 export async function computePilotMetrics(hub: HubServices, args: PilotMetricsArgs): Promise<PilotMetricsDto> {
-  return computePilotMetricsOver(hub, args, maintainedSource, await minimumCellSize(hub));
+  const minCell = await minimumCellSize(hub);
+  const read = () => computePilotMetricsOver(hub, args, maintainedSource, minCell);
+  if (!hub.pilotMetricsCache) return read();
+  return hub.pilotMetricsCache.get(JSON.stringify([args.from, args.to, args.countyCode ?? null, minCell]), read);
 }
 
 /** The same answer over another source of per-month rows (the benchmark passes the full recomputation);
