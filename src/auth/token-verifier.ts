@@ -121,7 +121,9 @@ export async function signDevToken(
     .setSubject(claims.sub)
     .setIssuer(rules.issuer)
     .setAudience(rules.audience)
-    .setIssuedAt()
+    // Expiry before issue: each reads the clock, and a second that turned between them (iat first) made a token one
+    // second longer than `expiresIn`, which a lifetime limit of exactly `expiresIn` refused (a test flake).
     .setExpirationTime(expiresIn)
+    .setIssuedAt()
     .sign(new TextEncoder().encode(secret));
 }
