@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     const script = resolve(other, "bench/hub-process.ts");
     hubs.push(["other", await startNodeChild("hub (other)", script, env, { readyTimeoutMs: 120_000 })]);
     pool = new Pool({ connectionString: db.url, max: 8 });
+    // An idle connection the database ends (the bench database dropped WITH (FORCE) at the end) must not crash the run.
+    pool.on("error", (e) => console.error(`bench pool: ${e.message}`));
     const accounts = await seedAccountsSql(pool, {
       area: "140524",
       count: 500,

@@ -165,6 +165,8 @@ async function main(): Promise<number> {
     // The first hub migrates the empty database (as a hub does at start); the bench pool opens afterwards.
     hub = await startHub();
     pool = new Pool({ connectionString: db.url, max: Math.max(8, opts.concurrency + 2) });
+    // An idle connection the database ends (the bench database dropped WITH (FORCE) at the end) must not crash the run.
+    pool.on("error", (e) => console.error(`bench pool: ${e.message}`));
     const quietBudgetMs = opts.quietWaitS * 1000;
     let quietWaitedMs = 0;
     const ctx: BenchContext = {
