@@ -15,7 +15,7 @@ import { loadFundAccounts } from "../../../src/ledger/fund-accounts";
 import { createLedger, type Ledger } from "../../../src/ledger/ledger";
 import { checkLedger } from "../../../src/ledger/ledger-check";
 import { InsufficientBalanceError, type PostingRequest, UnbalancedPostingError } from "../../../src/ledger/posting";
-import { ledgerBalanceOf, ledgerCounts } from "../../helpers/ledger-reads";
+import { ledgerBalanceOf, ledgerCounts, openWorkerLedgerAccount } from "../../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
 
 let database: TestDatabase;
@@ -43,10 +43,7 @@ let workerSeq = 0;
 /** A worker's ledger account of its own (balance 0), made directly: these tests are about the ledger alone. */
 async function workerAccount(): Promise<bigint> {
   workerSeq += 1;
-  const [row] = await db.prisma.$queryRaw<{ id: bigint }[]>`
-    INSERT INTO ledger_account (code, type, normal_side, balance, name)
-    VALUES (${`WORKER:LEDGER-TEST-${workerSeq}`}, 'WORKER', 'C', 0, 'ledger test') RETURNING id`;
-  return row!.id;
+  return openWorkerLedgerAccount(db.prisma, `WORKER:LEDGER-TEST-${workerSeq}`);
 }
 
 const deposit = (worker: bigint, amount: string): PostingRequest => ({

@@ -11,7 +11,7 @@ import { loadFundAccounts } from "../../../src/ledger/fund-accounts";
 import { createLedger, type Ledger } from "../../../src/ledger/ledger";
 import { checkLedger } from "../../../src/ledger/ledger-check";
 import { UnbalancedPostingError } from "../../../src/ledger/posting";
-import { ledgerBalanceOf, ledgerCounts } from "../../helpers/ledger-reads";
+import { ledgerBalanceOf, ledgerCounts, openWorkerLedgerAccount } from "../../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-database";
 
 let database: TestDatabase;
@@ -23,12 +23,7 @@ let w2: bigint;
 /** Postings whose metric hook ran, by id. */
 const hooked: unknown[] = [];
 
-async function workerAccount(n: number): Promise<bigint> {
-  const [row] = await db.prisma.$queryRaw<{ id: bigint }[]>`
-    INSERT INTO ledger_account (code, type, normal_side, balance, name)
-    VALUES (${`WORKER:SQL-CREDITS-${n}`}, 'WORKER', 'C', 0, 'ledger test') RETURNING id`;
-  return row!.id;
-}
+const workerAccount = (n: number) => openWorkerLedgerAccount(db.prisma, `WORKER:SQL-CREDITS-${n}`);
 
 beforeAll(async () => {
   database = await createTestDatabase();
