@@ -116,14 +116,16 @@ export async function signDevToken(
   expiresIn = "12h",
   rules: Pick<TokenRules, "issuer" | "audience"> = DEV_TOKEN_RULES,
 ): Promise<string> {
-  return new SignJWT({ role: claims.role, org: claims.org, ...(claims.purpose ? { purpose: claims.purpose } : {}) })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(claims.sub)
-    .setIssuer(rules.issuer)
-    .setAudience(rules.audience)
-    // Expiry before issue: each reads the clock, and a second that turned between them (iat first) made a token one
-    // second longer than `expiresIn`, which a lifetime limit of exactly `expiresIn` refused (a test flake).
-    .setExpirationTime(expiresIn)
-    .setIssuedAt()
-    .sign(new TextEncoder().encode(secret));
+  return (
+    new SignJWT({ role: claims.role, org: claims.org, ...(claims.purpose ? { purpose: claims.purpose } : {}) })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(claims.sub)
+      .setIssuer(rules.issuer)
+      .setAudience(rules.audience)
+      // Expiry before issue: each reads the clock, and a second that turned between them (iat first) made a token one
+      // second longer than `expiresIn`, which a lifetime limit of exactly `expiresIn` refused (a test flake).
+      .setExpirationTime(expiresIn)
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(secret))
+  );
 }
