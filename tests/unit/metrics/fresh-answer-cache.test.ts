@@ -96,3 +96,76 @@ it("counts the bound from when the read started, not from when its answer arrive
   clock += 1; // 501 after it started, though only 101 after the answer arrived
   expect(await cache.get("k", async () => "read at 501")).toBe("read at 501");
 });
+
+describe("refresh ahead", () => {
+  it("past half the bound answers at once with the kept answer and starts one read behind it for everyone", async () => {
+    const cache = new FreshAnswerCache<string>({ maxStalenessMs: 500, now });
+    expect(await cache.get("k", async () => "read at 0")).toBe("read at 0");
+    clock += 249; // younger than half the bound: no new read
+    expect(await cache.get("k", async () => "not read")).toBe("read at 0");
+    expect(cache.started).toBe(1);
+    clock += 1; // 250: half the bound
+    const behind = deferred<string>();
+    let reads = 0;
+    const read = () => {
+      reads += 1;
+      return behind.promise;
+    };
+    // Both answered while the read behind them is still running.
+    expect(await cache.get("k", read)).toBe("read at 0");
+    expect(await cache.get("k", read)).toBe("read at 0");
+    expect(reads).toBe(1);
+    behind.resolve("read at 250");
+    await behind.promise;
+    await new Promise(setImmediate); // lru-cache stores the answer in its own continuation
+    expect(await cache.get("k", async () => "not read")).toBe("read at 250");
+    expect(cache.started).toBe(2);
+  });
+
+  it("never gives the kept answer past the bound: a request then waits for the read in flight", async () => {
+    const cache = new FreshAnswerCache<string>({ maxStalenessMs: 500, now });
+    expect(await cache.get("k", async () => "read at 0")).toBe("read at 0");
+    clock += 300;
+    const behind = deferred<string>();
+    expect(await cache.get("k", () => behind.promise)).toBe("read at 0");
+    clock += 201; // 501: the kept answer is past the bound while the read started at 300 still runs
+    let settled = false;
+    const late = cache.get("k", async () => "a second read").then((answer) => {
+      settled = true;
+      return answer;
+    });
+    await new Promise(setImmediate);
+    expect(settled).toBe(false);
+    behind.resolve("read at 300");
+    expect(await late).toBe("read at 300");
+    expect(cache.started).toBe(2);
+  });
+
+  it("does not keep the answer when the read behind it fails: the next request reads again", async () => {
+    const cache = new FreshAnswerCache<string>({ maxStalenessMs: 500, now });
+    expect(await cache.get("k", async () => "read at 0")).toBe("read at 0");
+    clock += 300;
+    const behind = deferred<string>();
+    expect(await cache.get("k", () => behind.promise)).toBe("read at 0");
+    behind.reject(new Error("database away"));
+    await behind.promise.catch(() => undefined);
+    await new Promise(setImmediate);
+    expect(await cache.get("k", async () => "read at 300")).toBe("read at 300");
+    expect(cache.started).toBe(3);
+  });
+
+  it("starts refreshing at refreshAfterMs when one is given", async () => {
+    const cache = new FreshAnswerCache<number>({ maxStalenessMs: 500, refreshAfterMs: 400, now });
+    let reads = 0;
+    const read = async () => ++reads;
+    expect(await cache.get("k", read)).toBe(1);
+    clock += 399;
+    expect(await cache.get("k", read)).toBe(1);
+    expect(reads).toBe(1);
+    clock += 1;
+    expect(await cache.get("k", read)).toBe(1); // the kept answer, with a read started behind it
+    expect(reads).toBe(2);
+    await new Promise(setImmediate);
+    expect(await cache.get("k", read)).toBe(2);
+  });
+});
