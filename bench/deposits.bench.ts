@@ -25,6 +25,29 @@ export const RECORD = `mutation Record($input: RecordDepositInput!) {
   }
 }`;
 
+/** One recordDeposit request over HTTP paying slot `s` (ACTIVE_PAYMENT, the bench amount). */
+export function depositRequest(s: Slot, headers: Record<string, string>, paymentRef: string, idempotencyKey: string) {
+  return {
+    method: "POST" as const,
+    path: "/graphql",
+    headers,
+    body: JSON.stringify({
+      query: RECORD,
+      variables: {
+        input: {
+          accountNumber: s.accountNumber,
+          period: s.period,
+          amount: AMOUNT,
+          channel: "ACTIVE_PAYMENT",
+          paymentRef,
+          paidOn: s.paidOn,
+          idempotencyKey,
+        },
+      },
+    }),
+  };
+}
+
 /** Enough months that the schedule cannot run out at any plausible rate (workers x 120 slots). */
 const SCHEDULE_MONTHS = 120;
 const AMOUNT = "1000.00";
@@ -183,26 +206,7 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
     check: graphqlSuccess,
     next: () => {
       const s = next();
-      if (!s) return null;
-      return {
-        method: "POST" as const,
-        path: "/graphql",
-        headers,
-        body: JSON.stringify({
-          query: RECORD,
-          variables: {
-            input: {
-              accountNumber: s.accountNumber,
-              period: s.period,
-              amount: AMOUNT,
-              channel: "ACTIVE_PAYMENT",
-              paymentRef: `BD${ctx.runTag}${s.n}`,
-              paidOn: s.paidOn,
-              idempotencyKey: `bench-dep-${ctx.runTag}-${s.n}`,
-            },
-          },
-        }),
-      };
+      return s && depositRequest(s, headers, `BD${ctx.runTag}${s.n}`, `bench-dep-${ctx.runTag}-${s.n}`);
     },
   };
   await runLoad({ ...hubLoad, durationMs: opts.warmupS * 1000, label: "warm-up" });

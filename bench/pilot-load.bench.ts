@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { setPriority } from "node:os";
 
 import { signDevToken } from "../src/auth/token-verifier";
-import { RECORD, scheduler } from "./deposits.bench";
+import { depositRequest, scheduler } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
 import { describeCpu, withCpu } from "./lib/cpu";
 import { describeLoad, runLoad } from "./lib/load";
@@ -260,26 +260,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           check: graphqlSuccess,
           next: () => {
             const s = next();
-            if (!s) return null;
-            return {
-              method: "POST",
-              path: "/graphql",
-              headers,
-              body: JSON.stringify({
-                query: RECORD,
-                variables: {
-                  input: {
-                    accountNumber: s.accountNumber,
-                    period: s.period,
-                    amount: "1000.00",
-                    channel: "ACTIVE_PAYMENT",
-                    paymentRef: `BP${ctx.runTag}${s.n}`,
-                    paidOn: s.paidOn,
-                    idempotencyKey: `bench-pilot-dep-${ctx.runTag}-${s.n}`,
-                  },
-                },
-              }),
-            };
+            return s && depositRequest(s, headers, `BP${ctx.runTag}${s.n}`, `bench-pilot-dep-${ctx.runTag}-${s.n}`);
           },
         });
       const deposits = ab

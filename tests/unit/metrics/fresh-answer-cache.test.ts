@@ -130,10 +130,12 @@ describe("refresh ahead", () => {
     expect(await cache.get("k", () => behind.promise)).toBe("read at 0");
     clock += 201; // 501: the kept answer is past the bound while the read started at 300 still runs
     let settled = false;
-    const late = cache.get("k", async () => "a second read").then((answer) => {
-      settled = true;
-      return answer;
-    });
+    const late = cache
+      .get("k", async () => "a second read")
+      .then((answer) => {
+        settled = true;
+        return answer;
+      });
     await new Promise(setImmediate);
     expect(settled).toBe(false);
     behind.resolve("read at 300");
