@@ -4,23 +4,33 @@
 // execution step is replaced, through Apollo's gateway hook, which hands us the validated document.
 //
 // A query document is compiled the second time it is seen (a one-off document never pays for a compilation) and kept
-// in an LRU keyed by the document's hash and the operation name. Everything else runs on graphql-js exactly as
-// before: mutations (their serial execution and per-field transactions stay on the reference executor),
-// introspection, documents graphql-jit declines to compile, and requests whose variables do not coerce (their
-// errors are graphql-js's own, word for word: Apollo turns them into BAD_USER_INPUT and HTTP 400; graphql-jit's own
-// coercion, which runs first, only decides that they do not).
+// in an LRU keyed by the document's hash and the operation name. Mutations are compiled too (decision 036):
+// graphql-jit runs a mutation's root fields one after another, each to completion before the next starts, as
+// graphql-js does, and each root field keeps its own transaction (the resolvers open them, not the executor).
+// Everything else runs on graphql-js exactly as before: subscriptions (the hub has none), introspection, documents
+// graphql-jit declines to compile, documents that write a Money value as a literal (`hasObjectScalarLiteral`), and requests whose variables do not coerce (their errors are graphql-js's own,
+// word for word: Apollo turns them into BAD_USER_INPUT and HTTP 400; graphql-jit's own coercion, which runs first,
+// only decides that they do not).
 //
 // graphql-shield is applied to the schema (graphql-middleware wraps the root fields' resolvers), so compiled queries
 // run the same permission rules: graphql-jit calls each field's `resolve` as graphql-js does.
 import type { ApolloServerOptionsWithGateway } from "@apollo/server";
 import {
+  BREAK,
   type DocumentNode,
   execute,
   type ExecutionResult,
+  getNamedType,
   GraphQLError,
   type GraphQLSchema,
+  isScalarType,
+  isSpecifiedScalarType,
   Kind,
   type OperationDefinitionNode,
+  TypeInfo,
+  type ValueNode,
+  visit,
+  visitWithTypeInfo,
 } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
@@ -73,6 +83,47 @@ function isIntrospection(operation: OperationDefinitionNode): boolean {
   return operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value.startsWith("__"));
 }
 
+/**
+ * Whether the document writes, as a literal in its text, a value of one of the hub's own scalars that parses to an
+ * object (Money parses to a Decimal). graphql-jit parses such a literal once, when it compiles, and writes the parsed
+ * value into the generated code as JSON, so the resolver would get a plain string (an internal error at best).
+ * Those documents run on graphql-js. Literals that parse to strings (Date, YearMonth, IdNumber) survive JSON and stay
+ * compiled; variables are parsed per request by both executors and are unaffected.
+ */
+export function hasObjectScalarLiteral(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  const check = (node: ValueNode) => {
+    const type = typeInfo.getInputType();
+    const named = type ? getNamedType(type) : undefined;
+    if (node.kind === Kind.VARIABLE || !named || !isScalarType(named) || isSpecifiedScalarType(named)) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = named.parseLiteral(node, undefined);
+    } catch {
+      parsed = undefined; // refused by validation already; nothing to compile for
+    }
+    if (parsed !== null && !["string", "number", "boolean"].includes(typeof parsed)) {
+      found = true;
+      return BREAK;
+    }
+    return undefined;
+  };
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      StringValue: check,
+      IntValue: check,
+      FloatValue: check,
+      BooleanValue: check,
+      EnumValue: check,
+      ListValue: check,
+      ObjectValue: check,
+    }),
+  );
+  return found;
+}
+
 export interface CompiledExecution {
   gateway: Gateway;
   stats: CompiledExecutionStats;
@@ -107,7 +158,7 @@ export function compiledExecution(
     if (entry.compiled === undefined && entry.seen >= compileAfter) {
       let compiled: CompiledQuery | ExecutionResult | undefined;
       try {
-        compiled = compileQuery(schema, document, operationName);
+        compiled = hasObjectScalarLiteral(schema, document) ? undefined : compileQuery(schema, document, operationName);
       } catch {
         compiled = undefined;
       }
@@ -133,7 +184,7 @@ export function compiledExecution(
           const { document, operation, context } = rc;
           const variables = rc.request.variables;
           const operationName = rc.request.operationName ?? undefined;
-          if (operation.operation !== "query" || isIntrospection(operation))
+          if (operation.operation === "subscription" || isIntrospection(operation))
             return reference(document, variables, operationName, context);
           const compiled = compiledFor(`${rc.queryHash}\u0000${operationName ?? ""}`, document, operationName);
           if (!compiled) return reference(document, variables, operationName, context);

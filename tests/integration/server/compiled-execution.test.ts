@@ -2,7 +2,8 @@
 // compiled (graphql-jit) from the second. Every answer, refusal and error of the compiled run must equal the
 // graphql-js run's, and the compiled run keeps the guarantees: permission rules, the WORKER's row scope, the
 // exchange record of every agency call and center read, the request limits and exactly two decimals.
-import { ENROL, enrolInput, freshIdNumber } from "../../factories/workers";
+import { openWithDeposits } from "../../factories/money";
+import { ENROL, enrolInput, freshIdNumber, key } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 let t: TestHub;
@@ -102,7 +103,85 @@ it("keeps the request limits and the agency's exchange record on compiled agency
   expect(refused.second.body.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
 });
 
-it("runs mutations and introspection on graphql-js", async () => {
+const TWO_WITHDRAWALS = `mutation Two($a: WithdrawInput!, $b: WithdrawInput!) {
+  a: withdraw(input: $a) { account { balance } entry { amount } userErrors { code field } }
+  b: withdraw(input: $b) { account { balance } entry { amount } userErrors { code field } }
+}`;
+
+it("runs a mutation compiled from its second sighting, its root fields one after the other, as graphql-js did", async () => {
+  // Two accounts holding 1,000.00 each; the same document withdraws 600.00 twice from each: the second withdrawal
+  // runs after the first has committed, so it finds 400.00 and is refused, on graphql-js and compiled alike.
+  const accounts = [
+    await openWithDeposits(t, "2026-01-05", [["2026-01", "1000.00", "2026-01-10"]]),
+    await openWithDeposits(t, "2026-01-05", [["2026-01", "1000.00", "2026-01-10"]]),
+  ];
+  const input = (accountNumber: string) => ({
+    accountNumber,
+    amount: "600.00",
+    requestedOn: "2026-03-02",
+    idempotencyKey: key("wd"),
+  });
+  const before = { ...t.hub.server.execution! };
+  const answers = [];
+  for (const n of accounts) answers.push(await t.gql(TWO_WITHDRAWALS, { a: input(n), b: input(n) }));
+  const after = t.hub.server.execution!;
+  expect([after.reference - before.reference, after.jit - before.jit]).toEqual([1, 1]);
+  for (const answer of answers) {
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      data: {
+        a: { account: { balance: "400.00" }, entry: { amount: "-600.00" }, userErrors: [] }, // a debit of the worker is negative
+        b: { account: null, entry: null, userErrors: [{ code: "EXCEEDS_WITHDRAWABLE", field: "amount" }] },
+      },
+    });
+  }
+});
+
+it("refuses a mutation to a role without it with the same error when compiled", async () => {
+  const deposit = `mutation D($input: RecordDepositInput!) { recordDeposit(input: $input) { userErrors { code } } }`;
+  const input = {
+    accountNumber: account.accountNumber,
+    period: "2026-01",
+    amount: "800.00",
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: "PAY-COMPILED-REFUSED",
+    paidOn: "2026-01-10",
+    idempotencyKey: key("dep"),
+  };
+  const r = await twice(deposit, { input }, { as: "WORKER", sub: account.accountNumber });
+  expect(r.ranCompiled).toBe(1);
+  expect(strip(r.second)).toEqual(strip(r.first));
+  expect(r.second.body.errors?.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
+  expect(r.second.body.data).toBeNull();
+});
+
+it("runs a document that writes Money as a literal on graphql-js, and answers it as before", async () => {
+  // graphql-jit would write the parsed Decimal into its generated code as JSON: the resolver would get a string.
+  const literal = `query { loanQuota(input: { accountNumber: "${account.accountNumber}", asOf: "2026-12-01",
+    housePrice: "1000000.00", monthlyIncome: "8000.00", termYears: 20 }) { eligible quota } }`;
+  const r = await twice(literal, {});
+  expect([r.ranCompiled, r.ranReference]).toEqual([0, 2]);
+  expect(strip(r.second)).toEqual(strip(r.first));
+  expect(r.second.body.errors).toBeUndefined();
+  expect(r.second.body.data).toEqual({ loanQuota: { eligible: false, quota: "0.00" } }); // no paid months yet
+  // A Date literal parses to a string, which survives the generated code: that document still runs compiled.
+  const dated = await twice(
+    `query Q($n: String!) { account(accountNumber: $n) { accountNumber } loanQuota(input: { accountNumber: $n,
+      asOf: "2026-12-01", housePrice: $price, monthlyIncome: $income, termYears: 20 }) { eligible } }`.replace(
+      "query Q($n: String!)",
+      "query Q($n: String!, $price: Money!, $income: Money!)",
+    ),
+    { n: account.accountNumber, price: "1000000.00", income: "8000.00" },
+  );
+  expect(dated.ranCompiled).toBe(1);
+  expect(strip(dated.second)).toEqual(strip(dated.first));
+  expect(dated.second.body.data).toEqual({
+    account: { accountNumber: account.accountNumber },
+    loanQuota: { eligible: false },
+  });
+});
+
+it("runs introspection on graphql-js", async () => {
   const r = await twice(`{ __schema { queryType { name } } }`, {});
   expect(r.ranCompiled).toBe(0);
   expect(r.second.body).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
