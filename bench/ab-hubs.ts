@@ -3,7 +3,8 @@
 // linked in), in alternating windows of the same read, so that both see the same machine load, window by window.
 // Prints, per window, req/s, the hub's CPU per request, PostgreSQL's CPU per request and the other processes' share,
 // then the medians per build. Reads: `--read=lookup` (row 3's account query, CENTER_OPERATOR) or `--read=rental`
-// (row 4a's rentalEligibility x1, HOUSING_BUREAU, exchange log on).
+// (row 4a's rentalEligibility x1, HOUSING_BUREAU, exchange log on); or the write `--read=deposit` (row 1's
+// recordDeposit, CENTER_OPERATOR, each request a month not paid yet, one schedule shared by both builds).
 //   node -r @swc-node/register bench/ab-hubs.ts --other=/tmp/old --read=lookup --window=4 --rounds=4
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
@@ -13,13 +14,13 @@ import { Pool } from "pg";
 import { startNationalPlatformSimulator } from "../simulators";
 import { signDevToken } from "../src/auth/token-verifier";
 import { RENTAL } from "./agency.bench";
-import { topUpMonths } from "./deposits.bench";
-import { ENROLLED_ON } from "./lib/context";
+import { depositRequest, scheduler, topUpMonths } from "./deposits.bench";
+import { ENROLLED_ON, months } from "./lib/context";
 import { withCpu } from "./lib/cpu";
-import { createBenchDatabase } from "./lib/db";
+import { analyzeAfterWarmUp, createBenchDatabase } from "./lib/db";
 import { runLoad } from "./lib/load";
 import { type NodeChild, startNodeChild, stopAllChildren } from "./lib/proc";
-import { ACCOUNT, seedAccountsSql } from "./lib/seed";
+import { ACCOUNT, graphqlSuccess, seedAccountsSql } from "./lib/seed";
 
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -74,10 +75,18 @@ async function main(): Promise<void> {
         : await signDevToken(secret, { role: "CENTER_OPERATOR", sub: "ab", org: "140500" }, "4h");
     const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
     let k = 0;
-    const body = () =>
-      read === "rental"
+    const slots = scheduler(accounts, months(240).slice(12)); // the first 12 months are paid above
+    const tag = randomBytes(4).toString("hex");
+    const body = () => {
+      if (read === "deposit") {
+        const slot = slots();
+        if (!slot) throw new Error("the deposit schedule ran out: fewer rounds or shorter windows");
+        return depositRequest(slot, headers, `AB${tag}${slot.n}`, `ab-dep-${tag}-${slot.n}`).body;
+      }
+      return read === "rental"
         ? JSON.stringify({ query: RENTAL, variables: { ids: [ids[k++ % ids.length]], asOf: "2024-06-20" } })
         : JSON.stringify({ query: ACCOUNT, variables: { n: accounts[k++ % accounts.length] } });
+    };
     const load = (url: string, durationMs: number) =>
       runLoad({
         url,
@@ -85,10 +94,15 @@ async function main(): Promise<void> {
         durationMs,
         label: "ab",
         check: (status, text) =>
-          status === 200 && !text.includes('"errors"') ? null : `${status} ${text.slice(0, 200)}`,
+          read === "deposit"
+            ? graphqlSuccess(status, text)
+            : status === 200 && !text.includes('"errors"')
+              ? null
+              : `${status} ${text.slice(0, 200)}`,
         next: () => ({ method: "POST", path: "/graphql", headers, body: body() }),
       });
     for (const [, h] of hubs) await load(h.info.url, 2000);
+    await analyzeAfterWarmUp(pool); // both hubs' foreign-key plans made on the grown tables (lib/db.ts)
     const results: Record<string, { rps: number; hub: number; pg: number; statements: number }[]> = {
       this: [],
       other: [],

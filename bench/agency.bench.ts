@@ -14,6 +14,7 @@ import type { Pool } from "pg";
 import { signDevToken } from "../src/auth/token-verifier";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
+import { analyzeAfterWarmUp } from "./lib/db";
 import { describeLoad, type LoadOptions, runLoad } from "./lib/load";
 import { type NodeChild, startNodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
@@ -285,6 +286,7 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     const others = (pid: number) => [hub.pid, noLog.pid, baseline.pid].filter((p) => p !== pid);
     const runOne = async (which: "a" | "b" | "c", child: NodeChild, profile: boolean) => {
       await runLoad({ ...loads[which], durationMs: warm, label: "warm-up" });
+      await analyzeAfterWarmUp(pool);
       const { result: measured, summary } = await profiled(
         profile && opts.profile,
         child,
@@ -452,6 +454,7 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     };
     // Warm-up: a few pages (the hub's first answers of this query), not counted.
     await runLoad({ ...taxLoad(), maxRequests: Math.min(4, pages.length), label: "warm-up" });
+    await analyzeAfterWarmUp(pool);
     answered = 0;
     answers.clear();
     const { result: tax, summary: taxProfile } = await profiled(opts.profile, hub, `${ctx.runTag}-agency-tax`, () =>

@@ -5,6 +5,7 @@ import { Pool } from "pg";
 
 import { type BenchContext, ENROLLED_ON, FIRST_MONTH, type Metric, metric, months } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
+import { analyzeAfterWarmUp } from "./lib/db";
 import { describeLoad, type LoadResult, runClosedLoop, runLoad, summarise } from "./lib/load";
 import type { NodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
@@ -210,6 +211,7 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
     },
   };
   await runLoad({ ...hubLoad, durationMs: opts.warmupS * 1000, label: "warm-up" });
+  await analyzeAfterWarmUp(pool);
   const statementsBefore = await statementCounts(hub);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-deposits-hub`, () =>
     ctx.measure(hub.pid, [], () => runLoad({ ...hubLoad, durationMs: opts.depositsS * 1000 })),
@@ -239,6 +241,7 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
       }).then(() => null);
     };
     await runClosedLoop(c, { durationMs: opts.warmupS * 1000 }, op);
+    await analyzeAfterWarmUp(pool);
     const measured = await ctx.measure(process.pid, [hub.pid], () =>
       runClosedLoop(c, { durationMs: opts.depositsS * 1000 }, op),
     );

@@ -7,6 +7,7 @@ import { signDevToken } from "../src/auth/token-verifier";
 import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
+import { analyzeAfterWarmUp } from "./lib/db";
 import { describeLoad, type LoadOptions, runLoad } from "./lib/load";
 import { startNodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
@@ -117,6 +118,7 @@ export async function loanQuotaBench(ctx: BenchContext): Promise<Metric[]> {
       const child = which === "hub" ? hub : baseline;
       const other = which === "hub" ? baseline.pid : hub.pid;
       await runLoad({ ...loads[which], durationMs: warm, label: "warm-up" });
+      await analyzeAfterWarmUp(pool);
       const { result: measured, summary } = await profiled(
         which === "hub" && opts.profile,
         child,

@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from "node:util";
 import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
+import { analyzeAfterWarmUp } from "./lib/db";
 import { describeLoad, type LoadOptions, runLoad } from "./lib/load";
 import { startNodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
@@ -93,12 +94,14 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
     ctx.log(`  ${sample.length} sampled accounts answered alike (every field) by hub and baseline`);
     const warm = Math.min(2, opts.warmupS) * 1000;
     await runLoad({ ...hubLoad, durationMs: warm, label: "warm-up" });
+    await analyzeAfterWarmUp(pool);
     const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-lookups-hub`, () =>
       ctx.measure(hub.pid, [baseline.pid], () => runLoad({ ...hubLoad, durationMs: opts.lookupsS * 1000 })),
     );
     const { result: hubResult, cpu: hubCpu } = measured;
     ctx.log(`  ${describeLoad(hubResult)}\n    ${describeCpu(hubCpu)}${summary ? `\n${summary}` : ""}`);
     await runLoad({ ...baseLoad, durationMs: warm, label: "warm-up" });
+    await analyzeAfterWarmUp(pool);
     const { result: baseResult, cpu: baseCpu } = await ctx.measure(baseline.pid, [hub.pid], () =>
       runLoad({ ...baseLoad, durationMs: opts.lookupsS * 1000 }),
     );

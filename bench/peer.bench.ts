@@ -17,6 +17,7 @@ import { signDevToken } from "../src/auth/token-verifier";
 import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
+import { analyzeAfterWarmUp } from "./lib/db";
 import { type LoadRequest, type LoadResult, runLoad } from "./lib/load";
 import { node22Path } from "./lib/node22";
 import { type NodeChild, startNodeChild } from "./lib/proc";
@@ -330,6 +331,7 @@ export async function peerBench(ctx: BenchContext): Promise<Metric[]> {
         const next = () => request(s, read, accounts[Math.floor(random() * accounts.length)]!);
         const load = { url: s.child.info.url, concurrency: c, check, next };
         await runLoad({ ...load, durationMs: Math.min(1, opts.warmupS) * 1000, label: "warm-up" });
+        await analyzeAfterWarmUp(pool);
         const before = s.kind === "hub" ? await statementCount(s.child) : null;
         const profileThis =
           opts.profile && s.kind === "hub" && s.token === operator && (read === "flat" || read === "lookup");

@@ -6,6 +6,7 @@
 import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
+import { analyzeAfterWarmUp } from "./lib/db";
 import { describeLoad, type LoadOptions, type LoadResult, runLoad } from "./lib/load";
 import { startNodeChild } from "./lib/proc";
 import { ACCOUNT, seedAccountsSql } from "./lib/seed";
@@ -66,6 +67,7 @@ export async function scaleOutBench(ctx: BenchContext): Promise<Metric[]> {
         }),
       };
       await runLoad({ ...load, durationMs: Math.min(2, opts.warmupS) * 1000, label: "warm-up" });
+      await analyzeAfterWarmUp(pool);
       // Subject: the first worker; the others count as "other bench". The hub's CPU is their sum.
       const { result, cpu } = await ctx.measure(workers[0]!, [cluster.pid, ...workers.slice(1)], () =>
         runLoad({ ...load, durationMs: opts.lookupsS * 1000 }),

@@ -7,6 +7,7 @@ import { Pool } from "pg";
 import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
+import { analyzeAfterWarmUp } from "./lib/db";
 import { describeLoad, type LoadResult, runClosedLoop, runLoad, summarise } from "./lib/load";
 import { profiled } from "./lib/profile";
 import { graphqlSuccess, seedAccountsSql } from "./lib/seed";
@@ -85,6 +86,7 @@ export async function withdrawalsBench(ctx: BenchContext): Promise<Metric[]> {
     },
   };
   await runLoad({ ...hubLoad, durationMs: opts.warmupS * 1000, label: "warm-up" });
+  await analyzeAfterWarmUp(pool);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-withdrawals-hub`, () =>
     ctx.measure(hub.pid, [], () => runLoad({ ...hubLoad, durationMs: opts.depositsS * 1000 })),
   );
@@ -108,6 +110,7 @@ export async function withdrawalsBench(ctx: BenchContext): Promise<Metric[]> {
       }).then(() => null);
     };
     await runClosedLoop(c, { durationMs: opts.warmupS * 1000 }, op);
+    await analyzeAfterWarmUp(pool);
     const base = await ctx.measure(process.pid, [hub.pid], () =>
       runClosedLoop(c, { durationMs: opts.depositsS * 1000 }, op),
     );
