@@ -106,67 +106,44 @@ const selectPending = (s: string, where: string, from = `${s}.exchange_record r`
     (SELECT array_agg(s.subject_key::text) FROM ${s}.exchange_subject s WHERE s.record_id = r.id) AS subject_keys
   FROM ${from} WHERE ${where} ORDER BY r.id LIMIT 2000`;
 
+/** Decision 008's shape: the row is inserted unchained and UPDATEd by the chainer (seq has a unique index). */
+function updateVariant(name: string, schema: string, lockKey: number, subjectForeignKey: boolean): Variant {
+  return {
+    name,
+    setup: `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.exchange_record (${RECORD_COLS}, seq bigint UNIQUE,
+      prev_hash char(64), hash char(64)); ${RECORD_IDX(schema)} ${SUBJECT(schema, subjectForeignKey)}
+      ${PREFILL_ROWS(schema, ", seq, prev_hash, hash")}`,
+    insert: writerStatement(schema),
+    tables: [`${schema}.exchange_record`, `${schema}.exchange_subject`],
+    round: async (c) => {
+      await c.query("BEGIN");
+      await c.query(`SELECT pg_advisory_xact_lock(${lockKey})`);
+      const rows = (await c.query<{ id: string }>(selectPending(schema, "r.seq IS NULL"))).rows;
+      const tip = (
+        await c.query<{ seq: string; hash: string }>(
+          `SELECT seq, hash FROM ${schema}.exchange_record WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+        )
+      ).rows[0]!;
+      const links = hashAll(rows, tip.hash, BigInt(tip.seq));
+      await link(
+        c,
+        name,
+        `UPDATE ${schema}.exchange_record SET seq = l.seq, prev_hash = l.prev, hash = l.hash
+         FROM unnest($1::bigint[], $2::bigint[], $3::char(64)[], $4::char(64)[]) AS l(id, seq, prev, hash)
+         WHERE exchange_record.id = l.id`,
+        [links.map((l) => l.id), links.map((l) => l.seq), links.map((l) => l.prev), links.map((l) => l.hash)],
+      );
+      await c.query("COMMIT");
+      return links.length;
+    },
+  };
+}
+
 const variants: Variant[] = [
-  {
-    // Decision 008 as it is: the row is inserted unchained and UPDATEd by the chainer (seq has a unique index).
-    name: "update",
-    setup: `CREATE SCHEMA v_update; CREATE TABLE v_update.exchange_record (${RECORD_COLS}, seq bigint UNIQUE,
-      prev_hash char(64), hash char(64)); ${RECORD_IDX("v_update")} ${SUBJECT("v_update")}
-      ${PREFILL_ROWS("v_update", ", seq, prev_hash, hash")}`,
-    insert: writerStatement("v_update"),
-    tables: ["v_update.exchange_record", "v_update.exchange_subject"],
-    round: async (c) => {
-      await c.query("BEGIN");
-      await c.query("SELECT pg_advisory_xact_lock(1)");
-      const rows = (await c.query<{ id: string }>(selectPending("v_update", "r.seq IS NULL"))).rows;
-      const tip = (
-        await c.query<{ seq: string; hash: string }>(
-          "SELECT seq, hash FROM v_update.exchange_record WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
-        )
-      ).rows[0]!;
-      const links = hashAll(rows, tip.hash, BigInt(tip.seq));
-      await link(
-        c,
-        "update",
-        `UPDATE v_update.exchange_record SET seq = l.seq, prev_hash = l.prev, hash = l.hash
-         FROM unnest($1::bigint[], $2::bigint[], $3::char(64)[], $4::char(64)[]) AS l(id, seq, prev, hash)
-         WHERE exchange_record.id = l.id`,
-        [links.map((l) => l.id), links.map((l) => l.seq), links.map((l) => l.prev), links.map((l) => l.hash)],
-      );
-      await c.query("COMMIT");
-      return links.length;
-    },
-  },
-  {
-    // As "update", without exchange_subject's foreign key to exchange_record (its RI trigger runs per subject row).
-    name: "update-nofk",
-    setup: `CREATE SCHEMA v_nofk; CREATE TABLE v_nofk.exchange_record (${RECORD_COLS}, seq bigint UNIQUE,
-      prev_hash char(64), hash char(64)); ${RECORD_IDX("v_nofk")} ${SUBJECT("v_nofk", false)}
-      ${PREFILL_ROWS("v_nofk", ", seq, prev_hash, hash")}`,
-    insert: writerStatement("v_nofk"),
-    tables: ["v_nofk.exchange_record", "v_nofk.exchange_subject"],
-    round: async (c) => {
-      await c.query("BEGIN");
-      await c.query("SELECT pg_advisory_xact_lock(4)");
-      const rows = (await c.query<{ id: string }>(selectPending("v_nofk", "r.seq IS NULL"))).rows;
-      const tip = (
-        await c.query<{ seq: string; hash: string }>(
-          "SELECT seq, hash FROM v_nofk.exchange_record WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
-        )
-      ).rows[0]!;
-      const links = hashAll(rows, tip.hash, BigInt(tip.seq));
-      await link(
-        c,
-        "update-nofk",
-        `UPDATE v_nofk.exchange_record SET seq = l.seq, prev_hash = l.prev, hash = l.hash
-         FROM unnest($1::bigint[], $2::bigint[], $3::char(64)[], $4::char(64)[]) AS l(id, seq, prev, hash)
-         WHERE exchange_record.id = l.id`,
-        [links.map((l) => l.id), links.map((l) => l.seq), links.map((l) => l.prev), links.map((l) => l.hash)],
-      );
-      await c.query("COMMIT");
-      return links.length;
-    },
-  },
+  // Decision 008 as it is.
+  updateVariant("update", "v_update", 1, true),
+  // As "update", without exchange_subject's foreign key to exchange_record (its RI trigger runs per subject row).
+  updateVariant("update-nofk", "v_nofk", 4, false),
   {
     // An insert-only link table; the writer also queues each new id in exchange_unlinked, which the round empties.
     name: "link+queue",
