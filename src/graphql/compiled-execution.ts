@@ -8,9 +8,9 @@
 // graphql-jit runs a mutation's root fields one after another, each to completion before the next starts, as
 // graphql-js does, and each root field keeps its own transaction (the resolvers open them, not the executor).
 // Everything else runs on graphql-js exactly as before: subscriptions (the hub has none), introspection, documents
-// graphql-jit declines to compile, documents that write a Money value as a literal (`hasObjectScalarLiteral`), and requests whose variables do not coerce (their errors are graphql-js's own,
-// word for word: Apollo turns them into BAD_USER_INPUT and HTTP 400; graphql-jit's own coercion, which runs first,
-// only decides that they do not).
+// graphql-jit declines to compile, documents that write a Money value as a literal (`hasObjectScalarLiteral`), and
+// requests whose variables do not coerce (their errors are graphql-js's own, word for word: Apollo turns them into
+// BAD_USER_INPUT and HTTP 400; graphql-jit's own coercion, which runs first, only decides that they do not).
 //
 // graphql-shield is applied to the schema (graphql-middleware wraps the root fields' resolvers), so compiled queries
 // run the same permission rules: graphql-jit calls each field's `resolve` as graphql-js does.
@@ -109,6 +109,8 @@ export function hasObjectScalarLiteral(schema: GraphQLSchema, document: Document
     }
     return undefined;
   };
+  // Leaves only: the items of a list literal and the fields of an object literal are visited with their own input type
+  // (checking the list node itself against its item scalar would refuse every list, e.g. of ID numbers).
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
@@ -117,8 +119,6 @@ export function hasObjectScalarLiteral(schema: GraphQLSchema, document: Document
       FloatValue: check,
       BooleanValue: check,
       EnumValue: check,
-      ListValue: check,
-      ObjectValue: check,
     }),
   );
   return found;

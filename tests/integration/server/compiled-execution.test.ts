@@ -181,6 +181,14 @@ it("runs a document that writes Money as a literal on graphql-js, and answers it
   });
 });
 
+it("keeps compiling a document with a literal list of ID numbers (they parse to strings)", async () => {
+  const literal = `query { rentalEligibility(idNumbers: ["${account.idNumber}"], asOf: "2026-12-01") { idNumber } }`;
+  const r = await twice(literal, {}, { as: "HOUSING_BUREAU" });
+  expect(r.ranCompiled).toBe(1);
+  expect(strip(r.second)).toEqual(strip(r.first));
+  expect(r.second.body.data).toEqual({ rentalEligibility: [{ idNumber: account.idNumber }] });
+});
+
 it("runs introspection on graphql-js", async () => {
   const r = await twice(`{ __schema { queryType { name } } }`, {});
   expect(r.ranCompiled).toBe(0);
