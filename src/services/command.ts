@@ -4,6 +4,7 @@
 // which checks for a replay again under the key); then what follows a commit (kick the outbox, resend to an
 // agency) runs for a first run and a replay alike. A refusal at any step writes nothing and is not stored, so a
 // replay re-evaluates it.
+import type { SqlTx } from "../db/driver-sql";
 import type { Tx } from "../db/transaction";
 import { isUniqueViolation } from "../db/transaction";
 import type { PrismaClient } from "../generated/prisma/client";
@@ -11,8 +12,10 @@ import {
   type IdempotentRequest,
   type Outcome,
   peekIdempotent,
+  prismaTransactions,
   requestHash,
-  runIdempotent,
+  runIdempotentOn,
+  type Transactions,
   validKey,
 } from "./idempotency";
 import { userError, type UserErrorDto } from "./user-error";
@@ -23,25 +26,31 @@ export const INVALID_IDEMPOTENCY_KEY = userError(
   "idempotencyKey",
 );
 
-export interface CommandSteps<T, A> {
+export interface CommandSteps<T, A, X extends SqlTx = Tx> {
   request: IdempotentRequest;
   /** Outside any transaction, only when this is not a replay: agency calls and the reads they need. A refusal here
    *  ends the command; its own audit writes (e.g. a refused duplicate check) are its business. */
   outside?: () => Promise<Outcome<A>>;
   /** The work, in the transaction that stores its result. */
-  transaction: (tx: Tx, outside: A) => Promise<Outcome<T>>;
+  transaction: (tx: X, outside: A) => Promise<Outcome<T>>;
   /** The answer when a unique rule of the work itself was hit by a concurrent request (see runIdempotent). */
   onConflict?: UserErrorDto;
   /** After the commit, or after a replay: must be safe to repeat. */
   afterCommit?: (result: T) => Promise<void> | void;
 }
 
-export async function runCommand<T, A = undefined>(
-  prisma: PrismaClient,
-  steps: CommandSteps<T, A>,
+export function runCommand<T, A = undefined>(prisma: PrismaClient, steps: CommandSteps<T, A>): Promise<Outcome<T>> {
+  return runCommandOn<T, A, Tx>(prismaTransactions(prisma), steps);
+}
+
+/** runCommand on other transactions: `hub.sql` for a command whose work is raw SQL only, so that on PostgreSQL it
+ *  runs through the driver instead of Prisma's interactive transaction (decision 037). */
+export async function runCommandOn<T, A, X extends SqlTx>(
+  db: Transactions<X>,
+  steps: CommandSteps<T, A, X>,
 ): Promise<Outcome<T>> {
   if (!validKey(steps.request.key)) return { userErrors: [INVALID_IDEMPOTENCY_KEY] };
-  let outcome = await peekIdempotent<T>(prisma, steps.request);
+  let outcome = await peekIdempotent<T>(db.client, steps.request);
   if (!outcome) {
     let outside = undefined as A;
     if (steps.outside) {
@@ -49,7 +58,7 @@ export async function runCommand<T, A = undefined>(
       if (!("ok" in answer)) return answer;
       outside = answer.ok;
     }
-    outcome = await runIdempotent<T>(prisma, steps.request, (tx) => steps.transaction(tx, outside), steps.onConflict);
+    outcome = await runIdempotentOn<T, X>(db, steps.request, (tx) => steps.transaction(tx, outside), steps.onConflict);
   }
   if ("ok" in outcome && steps.afterCommit) await steps.afterCommit(outcome.ok);
   return outcome;

@@ -110,19 +110,39 @@ export async function storeResults(
 }
 
 /** Answers a replay without opening a transaction (the transaction checks again before writing). */
-export async function peekIdempotent<T>(prisma: PrismaClient, request: IdempotentRequest): Promise<Outcome<T> | null> {
+export async function peekIdempotent<T>(db: SqlTx, request: IdempotentRequest): Promise<Outcome<T> | null> {
   if (!validKey(request.key)) return null;
-  return replay<T>(prisma, request, requestHash(request.operation, request.input));
+  return replay<T>(db, request, requestHash(request.operation, request.input));
+}
+
+/** Where a command's transaction runs: Prisma's interactive transactions (work that uses Prisma's model API), or
+ *  `SqlDb` (raw SQL only: the driver on PostgreSQL, decision 030). `client` answers single statements outside it. */
+export interface Transactions<X extends SqlTx> {
+  client: SqlTx;
+  transaction<R>(work: (tx: X) => Promise<R>): Promise<R>;
+}
+
+export function prismaTransactions(prisma: PrismaClient): Transactions<Tx> {
+  return { client: prisma, transaction: (work) => inTransaction(prisma, work) };
+}
+
+export function runIdempotent<T>(
+  prisma: PrismaClient,
+  request: IdempotentRequest,
+  work: (tx: Tx) => Promise<Outcome<T>>,
+  onConflict?: UserErrorDto,
+): Promise<Outcome<T>> {
+  return runIdempotentOn<T, Tx>(prismaTransactions(prisma), request, work, onConflict);
 }
 
 export function validKey(key: string): boolean {
   return key.length >= 8 && key.length <= 128 && /^[\x21-\x7e]+$/.test(key);
 }
 
-export async function runIdempotent<T>(
-  prisma: PrismaClient,
+export async function runIdempotentOn<T, X extends SqlTx>(
+  db: Transactions<X>,
   request: IdempotentRequest,
-  work: (tx: Tx) => Promise<Outcome<T>>,
+  work: (tx: X) => Promise<Outcome<T>>,
   /** The answer when a unique rule of the work itself (e.g. one payment per month) was hit by a concurrent request. */
   onConflict?: UserErrorDto,
 ): Promise<Outcome<T>> {
@@ -135,16 +155,21 @@ export async function runIdempotent<T>(
   }
   const hash = requestHash(request.operation, request.input);
   try {
-    const result = await inTransaction(prisma, async (tx) => {
+    const result = await db.transaction(async (tx) => {
       const previous = await replay<T>(tx, request, hash);
       if (previous) return previous;
       const outcome = await work(tx);
       if ("ok" in outcome) {
         // The request's exchange record commits with the write (no committed write without its record).
         const requestId = await recordWriteInTransaction(tx, request.operation, outcome.ok);
-        await tx.$executeRaw`
+        // Sent without waiting in a driver transaction: a key stored meanwhile fails the transaction at COMMIT with
+        // the same unique violation, answered below from the record.
+        await sendWrite(
+          tx,
+          () => tx.$executeRaw`
           INSERT INTO idempotency_record (key, operation, actor, request_hash, response, request_id)
-          VALUES (${request.key}, ${request.operation}, ${request.actor}, ${hash}, ${JSON.stringify(outcome.ok)}::jsonb, ${requestId})`;
+          VALUES (${request.key}, ${request.operation}, ${request.actor}, ${hash}, ${JSON.stringify(outcome.ok)}::jsonb, ${requestId})`,
+        );
       } else {
         throw new RollbackWithOutcome(outcome);
       }
@@ -156,11 +181,11 @@ export async function runIdempotent<T>(
     if (e instanceof RollbackWithOutcome) {
       // The refusal may come from a concurrent request with the same key that committed while this one waited
       // on the work's locks (e.g. MONTH_ALREADY_PAID by its own first run): then the first result is the answer.
-      return (await replay<T>(prisma, request, hash)) ?? (e.outcome as Outcome<T>);
+      return (await replay<T>(db.client, request, hash)) ?? (e.outcome as Outcome<T>);
     }
     if (isUniqueViolation(e)) {
       // A concurrent request with the same key committed first, or the work hit a unique rule: answer from the record if any.
-      const previous = await replay<T>(prisma, request, hash);
+      const previous = await replay<T>(db.client, request, hash);
       if (previous) return previous;
       if (onConflict) return { userErrors: [onConflict] };
     }

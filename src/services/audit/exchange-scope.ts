@@ -75,7 +75,9 @@ export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0
 export async function recordWriteInTransaction(tx: SqlTx, operation: string, result: unknown): Promise<string | null> {
   const scope = currentExchangeScope();
   if (!scope?.consumer) return null;
-  await insertExchangeRecord(tx, writeEntry(scope, scope.consumer, operation, result));
+  const entry = writeEntry(scope, scope.consumer, operation, result);
+  // Sent without waiting in a driver transaction (the transaction waits for it before COMMIT).
+  await sendWrite(tx, () => insertExchangeRecord(tx, entry));
   scope.pending = 1;
   return scope.requestId;
 }

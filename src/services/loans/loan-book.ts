@@ -2,6 +2,7 @@
 // the loans of a person (the account-state rules decide on them), the flexible pool's liquidity from the metric
 // rollups, and the fraud-ban fact of the borrow rule.
 import { dateToString } from "../../db/dates";
+import type { SqlTx } from "../../db/driver-sql";
 import type { Tx } from "../../db/transaction";
 import { type LiquidityLevel, liquidityLevel } from "../../domain/loans/loan-repayment.rule";
 import {
@@ -119,7 +120,7 @@ export async function loansOfAccounts(
 }
 
 /** The statuses of every loan of the person (the account-state rules decide on them). */
-export async function loanStatusesOfPerson(db: PrismaClient | Tx, personId: bigint): Promise<{ status: string }[]> {
+export async function loanStatusesOfPerson(db: SqlTx, personId: bigint): Promise<{ status: string }[]> {
   return db.$queryRaw<{ status: string }[]>`SELECT status FROM loan WHERE person_id = ${personId}::bigint`;
 }
 

@@ -3,6 +3,7 @@
 // decision (recordFraudBan), the national platform's sanction seen at enrolment, a transfer's fraud flag.
 // The rule (how long, in force when, blocks what) is src/domain/risk/fraud-ban.rule.ts.
 import { dateToString } from "../../db/dates";
+import type { SqlTx } from "../../db/driver-sql";
 import type { Tx } from "../../db/transaction";
 import {
   actionBanned,
@@ -48,7 +49,7 @@ export function banYears(params: ParametersOn): BanYears {
 }
 
 /** The person's bans in force on `on` (decided on or before it, `until` after it), the latest ending first. */
-export async function bansInForce(tx: Tx | PrismaClient, personId: bigint, on: string): Promise<FraudBanView[]> {
+export async function bansInForce(tx: SqlTx, personId: bigint, on: string): Promise<FraudBanView[]> {
   const rows = await tx.$queryRaw<BanRow[]>`
     SELECT kind, decided_on, until, reason, source FROM fraud_ban
      WHERE person_id = ${personId}::bigint AND decided_on <= ${on}::date AND until > ${on}::date
@@ -57,12 +58,7 @@ export async function bansInForce(tx: Tx | PrismaClient, personId: bigint, on: s
 }
 
 /** Whether a ban in force on `on` blocks `action` for the person (one statement). */
-export async function isBanned(
-  tx: Tx | PrismaClient,
-  personId: bigint,
-  action: BannedAction,
-  on: string,
-): Promise<boolean> {
+export async function isBanned(tx: SqlTx, personId: bigint, action: BannedAction, on: string): Promise<boolean> {
   return actionBanned(await bansInForce(tx, personId, on), action, on);
 }
 

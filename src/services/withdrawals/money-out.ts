@@ -1,6 +1,7 @@
 // The shared core of money out (withdraw, exitAgreement): lock the worker's ledger row, gather the facts the
 // withdrawal rules need, and post a payout (a debit of the worker, paid through the bank) with its payout record.
 import { dateToString, stringToDate } from "../../db/dates";
+import { inOrder, sendWrite, type SqlTx } from "../../db/driver-sql";
 import type { Tx } from "../../db/transaction";
 import { type MoneyValue, toMoney } from "../../domain/money/money";
 import { hasOutstandingLoan, type SubsidyCredit } from "../../domain/withdrawals/withdrawal.rule";
@@ -34,44 +35,52 @@ export interface MoneyOutAccount extends LockedAccount {
 
 /**
  * Locks the account's ledger row and reads what the withdrawal rules decide on for `action` on `on` (its business
- * date); null when there is no such account.
+ * date); null when there is no such account. In a driver transaction the reads travel with the lock (inOrder): each
+ * runs after the lock is held, so the balance read is the locked row's.
  */
 export async function lockForMoneyOut(
-  tx: Tx,
+  tx: SqlTx,
   accountNumber: string,
   action: "WITHDRAW" | "EXIT" | "TRANSFER",
   on: string,
 ): Promise<MoneyOutAccount | null> {
-  const account = await lockAccount(tx, accountNumber);
-  if (!account) return null;
-  const [row] = await tx.$queryRaw<
-    {
-      balance: { toFixed(): string };
-      person_id: bigint;
-      id_number: string;
-      county_code: string;
-      employment_form: string | null;
-    }[]
-  >`
-    SELECT la.balance, a.person_id, p.id_number, a.county_code, a.employment_form
-    FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id JOIN person p ON p.id = a.person_id
-    WHERE a.id = ${account.id}::bigint`;
-  const loans = await loanStatusesOfPerson(tx, row!.person_id);
-  const subsidies = await tx.$queryRaw<{ posted_on: Date; credit: { toFixed(): string } }[]>`
-    SELECT posted_on, credit FROM ledger_entry
-    WHERE ledger_account_id = ${account.ledgerAccountId}::bigint AND kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY') AND credit > 0`;
+  const [account, [row], subsidies] = await inOrder(
+    tx,
+    () => lockAccount(tx, accountNumber),
+    () => tx.$queryRaw<
+      {
+        balance: { toFixed(): string };
+        person_id: bigint;
+        id_number: string;
+        county_code: string;
+        employment_form: string | null;
+      }[]
+    >`
+      SELECT la.balance, a.person_id, p.id_number, a.county_code, a.employment_form
+      FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id JOIN person p ON p.id = a.person_id
+      WHERE a.account_number = ${accountNumber}`,
+    () => tx.$queryRaw<{ posted_on: Date; credit: { toFixed(): string } }[]>`
+      SELECT e.posted_on, e.credit FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
+      WHERE a.account_number = ${accountNumber} AND e.kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY') AND e.credit > 0`,
+  );
+  if (!account || !row) return null;
+  const [loans, banInForce] = await inOrder(
+    tx,
+    () => loanStatusesOfPerson(tx, row.person_id),
+    () => isBanned(tx, row.person_id, action, on),
+  );
   return {
     ...account,
-    balance: toMoney(row!.balance),
-    personId: row!.person_id,
-    idNumber: row!.id_number,
-    countyCode: row!.county_code,
-    employmentForm: row!.employment_form,
+    balance: toMoney(row.balance),
+    personId: row.person_id,
+    idNumber: row.id_number,
+    countyCode: row.county_code,
+    employmentForm: row.employment_form,
     subsidyCredits: subsidies.map((s) => ({ on: dateToString(s.posted_on), amount: toMoney(s.credit) })),
     // The loan book: a disbursed loan is outstanding, an approved one in application; both block money out.
     ...loanFacts(loans),
     loanOutstanding: hasOutstandingLoan(loans),
-    banInForce: await isBanned(tx, row!.person_id, action, on),
+    banInForce,
   };
 }
 
@@ -84,7 +93,7 @@ const PREFIX: Record<PayoutKind, string> = { WITHDRAWAL: "WD", EXIT_PAYOUT: "EX"
 
 /** Debits the worker and credits the bank settlement account; records the payout the bank file will answer. */
 export async function postPayout(
-  tx: Tx,
+  tx: SqlTx,
   ledger: Ledger,
   account: LockedAccount,
   kind: PayoutKind,
@@ -101,9 +110,13 @@ export async function postPayout(
     ],
   });
   const payoutRef = `${PREFIX[kind]}-${posting.postingId}`;
-  await tx.$executeRaw`
+  // Sent without waiting in a driver transaction (nothing below needs its answer; COMMIT waits for it).
+  await sendWrite(
+    tx,
+    () => tx.$executeRaw`
     INSERT INTO payout (payout_ref, account_id, kind, amount, requested_on, posting_id, status)
-    VALUES (${payoutRef}, ${account.id}::bigint, ${kind}, ${amount.toFixed(2)}::numeric, ${on}::date, ${posting.postingId}::bigint, 'PENDING')`;
+    VALUES (${payoutRef}, ${account.id}::bigint, ${kind}, ${amount.toFixed(2)}::numeric, ${on}::date, ${posting.postingId}::bigint, 'PENDING')`,
+  );
   const workerEntry = posting.entries.find((e: PostedEntry) => e.ledgerAccountId === account.ledgerAccountId)!;
   return { payoutRef, entry: { ...entryViewOf(workerEntry), paymentRef: payoutRef } };
 }

@@ -1,9 +1,10 @@
 // withdraw: any part of the withdrawable balance, any time, any number of times (支持灵活提取), paid through the bank.
+import type { SqlTx } from "../../db/driver-sql";
 import { type MoneyValue } from "../../domain/money/money";
 import { withdrawableBalance, withdrawalRefusal } from "../../domain/withdrawals/withdrawal.rule";
 import { type AccountView, accountView } from "../accounts/account-view";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
-import { runCommand } from "../command";
+import { runCommandOn } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
 import { userError } from "../user-error";
@@ -28,7 +29,8 @@ export const SUBSIDY_HOLDING_MONTHS = "subsidy.withdrawableAfterMonths";
 export async function withdraw(hub: HubServices, actor: Actor, c: WithdrawCommand): Promise<Outcome<MoneyOutResult>> {
   const holdingMonths = (await hub.policy.on(c.requestedOn)).int(SUBSIDY_HOLDING_MONTHS);
   const input = { ...c, amount: c.amount.toFixed(2) };
-  return runCommand<MoneyOutResult>(hub.prisma, {
+  // Raw SQL only: on PostgreSQL the transaction runs through the driver (decision 037).
+  return runCommandOn<MoneyOutResult, undefined, SqlTx>(hub.sql, {
     request: { key: c.idempotencyKey, operation: "withdraw", actor: actor.sub, input },
     transaction: async (tx) => {
       const account = await lockForMoneyOut(tx, c.accountNumber, "WITHDRAW", c.requestedOn);
