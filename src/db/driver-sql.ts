@@ -14,6 +14,7 @@ import { types } from "pg";
 
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import { isDatabaseUnavailable } from "./database-unavailable";
+import { StatementNames } from "./statement-names";
 
 /** The raw part of Prisma's client and transaction client: what the driver-backed paths need. */
 export interface SqlTx {
@@ -96,8 +97,12 @@ export function driverArgument(value: unknown): unknown {
 
 type Queryable = Pick<PoolClient, "query">;
 
+/** The names of the statements sent through the driver (one set per process: a name always means one text). */
+const statementNames = new StatementNames();
+
 async function run(on: Queryable, text: string, values: readonly unknown[]) {
-  return on.query({ text, values: values.map(driverArgument), types: PRISMA_TYPES });
+  const name = statementNames.nameFor(text);
+  return on.query({ ...(name ? { name } : {}), text, values: values.map(driverArgument), types: PRISMA_TYPES });
 }
 
 function templateSql(query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Prisma.Sql {

@@ -174,3 +174,70 @@ describe("pipelined transactions (inOrder, sendWrite; decision 034)", () => {
     expect(rows).toEqual([]);
   },
 );
+
+// Statements sent often are prepared on the connection (statement-names.ts, decision 037); the driver path only.
+(serverUrl() ? describe : describe.skip)("prepared statements (decision 037)", () => {
+  // One connection, so that what one statement prepared is seen by the next.
+  let one: Database;
+  beforeAll(async () => {
+    one = await openDatabase({ ...database.options, poolSize: 1, migrate: false });
+    await one.sql.client
+      .$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${60}, ${"sixty"}), (${61}, ${"sixty-one"})`;
+  });
+  afterAll(() => one.close());
+
+  const preparedLike = async (marker: string) =>
+    (
+      await one.sql.client.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%' || $1 || '%'`,
+        marker,
+      )
+    ).map((r) => r.name);
+
+  it("prepares a statement on its fifth use, and it answers as before", async () => {
+    const text = `SELECT note FROM driver_sql_probe WHERE id = $1::int /* probe-a */`;
+    const answers: unknown[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await one.sql.client.$queryRawUnsafe(text, 60));
+    expect(await preparedLike("probe-a")).toEqual([]);
+    for (let i = 0; i < 3; i++) answers.push(await one.sql.client.$queryRawUnsafe(text, 60 + (i % 2)));
+    const names = await preparedLike("probe-a");
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^hub_s_/);
+    expect(answers).toEqual([
+      [{ note: "sixty" }],
+      [{ note: "sixty" }],
+      [{ note: "sixty" }],
+      [{ note: "sixty" }],
+      [{ note: "sixty" }],
+      [{ note: "sixty-one" }],
+      [{ note: "sixty" }],
+    ]);
+  });
+
+  it("keeps answering after the transaction that prepared it rolled back", async () => {
+    const text = `SELECT note FROM driver_sql_probe WHERE id = $1::int /* probe-b */`;
+    await expect(
+      one.sql.transaction(async (tx) => {
+        for (let i = 0; i < 6; i++) await tx.$queryRawUnsafe(text, 61);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await one.sql.client.$queryRawUnsafe(text, 61)).toEqual([{ note: "sixty-one" }]);
+    expect(await preparedLike("probe-b")).toHaveLength(1);
+  });
+
+  it("prepares it again when its first named use fell in an aborted transaction", async () => {
+    const text = `SELECT note FROM driver_sql_probe WHERE id = $1::int /* probe-c */`;
+    for (let i = 0; i < 4; i++) await one.sql.client.$queryRawUnsafe(text, 60);
+    // The fifth use (the first with a name) is refused: the transaction is already aborted, nothing is prepared.
+    await expect(
+      one.sql.transaction(async (tx) => {
+        await tx.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${1}, ${"clash"})`.catch(() => undefined);
+        await tx.$queryRawUnsafe(text, 60);
+      }),
+    ).rejects.toMatchObject({ code: "25P02" });
+    expect(await preparedLike("probe-c")).toEqual([]);
+    expect(await one.sql.client.$queryRawUnsafe(text, 60)).toEqual([{ note: "sixty" }]);
+    expect(await preparedLike("probe-c")).toHaveLength(1);
+  });
+});
