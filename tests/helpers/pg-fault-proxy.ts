@@ -52,16 +52,32 @@ interface Conn {
   dropAnswer: boolean;
   /** A message was held: nothing more goes through this connection. */
   held: boolean;
+  /** The text of each statement prepared on this connection, by name. */
+  statements: Map<string, string>;
 }
 
-/** The SQL text of a Query ('Q') or Parse ('P') message, or null for any other message. */
-function sqlOf(message: Buffer): string | null {
+/**
+ * The SQL text a client message runs, or null for any other message: a Query ('Q'), a Parse ('P') of the unnamed
+ * statement, or a Bind ('B') of a named statement, whose text is the one its Parse gave on this connection (the hub
+ * prepares statements it sends often, decision 037, and then sends their text once per connection). A named Parse is
+ * not a matching point itself, so that each run of a statement is one matching point.
+ */
+function sqlOf(conn: Conn, message: Buffer): string | null {
   const type = String.fromCharCode(message[0]!);
   if (type === "Q") return message.toString("utf8", 5, message.length - 1);
   if (type === "P") {
     const nameEnd = message.indexOf(0, 5); // statement name, then the query text
     const textEnd = message.indexOf(0, nameEnd + 1);
-    return message.toString("utf8", nameEnd + 1, textEnd);
+    const name = message.toString("utf8", 5, nameEnd);
+    const text = message.toString("utf8", nameEnd + 1, textEnd);
+    if (name === "") return text;
+    conn.statements.set(name, text);
+    return null;
+  }
+  if (type === "B") {
+    const portalEnd = message.indexOf(0, 5); // portal name, then the statement name
+    const name = message.toString("utf8", portalEnd + 1, message.indexOf(0, portalEnd + 1));
+    return name === "" ? null : (conn.statements.get(name) ?? null);
   }
   return null;
 }
@@ -95,7 +111,7 @@ export async function startPgFaultProxy(targetHost: string, targetPort: number):
 
   /** Decides what happens to one complete client message: forward it, or kill the connection here. */
   const onMessage = (conn: Conn, message: Buffer): "forward" | "kill" | "hold" => {
-    const sql = sqlOf(message);
+    const sql = sqlOf(conn, message);
     if (sql === null || !armed) return "forward";
     const { fault } = armed;
     const isEnd = /^\s*(COMMIT|ROLLBACK)\b/i.test(sql);
@@ -153,6 +169,7 @@ export async function startPgFaultProxy(targetHost: string, targetPort: number):
       marked: false,
       dropAnswer: false,
       held: false,
+      statements: new Map(),
     };
     conns.add(conn);
     const drop = () => {
