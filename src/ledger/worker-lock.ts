@@ -43,8 +43,15 @@ export async function lockAccounts(tx: SqlTx, accountNumbers: readonly string[])
   return new Map(rows.map((row) => [row.account_number, toLocked(row)]));
 }
 
+/** Locks one account's worker ledger row. A statement of its own (`= $1`): PostgreSQL plans it once per connection,
+ *  where the list's `= ANY($1)` is planned again on every run (decision 037). */
 export async function lockAccount(tx: SqlTx, accountNumber: string): Promise<LockedAccount | null> {
-  return (await lockAccounts(tx, [accountNumber])).get(accountNumber) ?? null;
+  const [row] = await tx.$queryRaw<LockedRow[]>`
+    SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
+    FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id
+    WHERE a.account_number = ${accountNumber}
+    FOR UPDATE OF la`;
+  return row ? toLocked(row) : null;
 }
 
 /** Locks worker ledger rows by ledger-account id (when the caller already knows them, e.g. from claims). */

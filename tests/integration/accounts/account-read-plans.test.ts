@@ -1,9 +1,10 @@
 // A read of one account has a statement of its own (account-view.ts, decision 037): it answers exactly what the read
 // of a list answers for that account, in every shape, and on PostgreSQL it is planned once and then run from a generic
-// plan, where the list statement was planned again on every read.
+// plan, where the list statement was planned again on every read. The same holds for the lock of one account.
 import "reflect-metadata";
 
 import { type Database, openDatabase } from "../../../src/db/database";
+import { lockAccount } from "../../../src/ledger/worker-lock";
 import { readAccounts } from "../../../src/services/accounts/account-view";
 import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
 import { serverUrl } from "../../helpers/test-database";
@@ -80,3 +81,21 @@ it.each(SHAPES)("reads one account as the list read reads it (%o)", async (shape
     }
   },
 );
+
+(serverUrl() ? it : it.skip)("locks one account with a statement planned once per connection", async () => {
+  const one: Database = await openDatabase({ ...t.database.options, poolSize: 1, migrate: false });
+  try {
+    const locked: (string | undefined)[] = [];
+    // Named from its fifth use (statement-names.ts), then five custom plans and the generic plan for every run after.
+    for (let i = 0; i < 12; i++)
+      locked.push((await one.sql.transaction((tx) => lockAccount(tx, i % 2 ? paid : fresh)))?.accountNumber);
+    expect(locked).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 ? paid : fresh)));
+    expect(await one.sql.transaction((tx) => lockAccount(tx, "9999999999999999"))).toBeNull();
+    const plans = await one.sql.client.$queryRaw<{ generic_plans: bigint; custom_plans: bigint }[]>`
+      SELECT generic_plans, custom_plans FROM pg_prepared_statements
+       WHERE statement LIKE '%FOR UPDATE OF la%' AND statement LIKE '%a.account_number = $1%'`;
+    expect(plans).toEqual([{ generic_plans: 4n, custom_plans: 5n }]);
+  } finally {
+    await one.close();
+  }
+});
