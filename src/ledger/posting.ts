@@ -17,9 +17,9 @@ export interface PostingLine {
   period?: string | null;
 }
 
-/** What a batch posted: its entries by id; whole postings by id (a set-based credit posting, postSqlCredits); or a
- *  condition on ledger entries `e` (staged postings, staged-posting.ts). */
-export type PostedScope = readonly bigint[] | { postingIds: readonly bigint[] } | Prisma.Sql;
+/** What a batch posted: whole postings by id (postMany, postSqlCredits); or a condition on ledger entries `e`
+ *  (staged postings, staged-posting.ts). */
+export type PostedScope = { postingIds: readonly bigint[] } | Prisma.Sql;
 
 /** Runs in the posting's transaction after its entries are written (the composition root passes the metric deltas). */
 export type PostingHook = (tx: SqlTx, posted: PostedScope) => Promise<void>;
@@ -144,8 +144,8 @@ export async function postMany(
       ${pgArray(lines.map((l) => (l.side === "C" ? l.amount.toFixed(2) : "0")))}::numeric[], ${pgArray(lines.map((l) => l.period ?? null))}::text[],
       ${pgArray(owner.map((o) => o.request.postedOn))}::date[], ${pgArray(balancesAfter.map((b) => b?.toFixed(2) ?? null))}::numeric[])`,
   );
-  // The pilot metric deltas, in the same transaction.
-  await sendWrite(tx, () => afterPosting(tx, entryIds));
+  // The pilot metric deltas, in the same transaction (the entries of these postings: the ones just inserted).
+  await sendWrite(tx, () => afterPosting(tx, { postingIds }));
   let index = 0;
   return requests.map((r, i) => ({
     postingId: postingIds[i]!,

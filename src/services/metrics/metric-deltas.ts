@@ -36,12 +36,14 @@ function keyOf(event: MetricEventKey) {
  *  grouped by month x county x form (entries of fund accounts join no account and count nowhere). */
 export async function recordPostingMetrics(tx: SqlTx, posted: PostedScope): Promise<void> {
   let where: Prisma.Sql;
-  if (Array.isArray(posted)) {
-    if (posted.length === 0) return;
-    where = Prisma.sql`e.id = ANY(${[...(posted as readonly bigint[])]}::bigint[])`;
-  } else if ("postingIds" in posted) {
+  if ("postingIds" in posted) {
     if (posted.postingIds.length === 0) return;
-    where = Prisma.sql`e.posting_id = ANY(${[...posted.postingIds]}::bigint[])`;
+    // One posting (a withdrawal, a payment): `= $1`, planned once per connection, where `= ANY($1)` is planned on
+    // every run (decision 037).
+    where =
+      posted.postingIds.length === 1
+        ? Prisma.sql`e.posting_id = ${posted.postingIds[0]}::bigint`
+        : Prisma.sql`e.posting_id = ANY(${[...posted.postingIds]}::bigint[])`;
   } else where = posted as Prisma.Sql;
   await tx.$executeRaw`INSERT INTO metric_delta ${INSERT_COLUMNS} ${ledgerSource(where)}`;
 }
