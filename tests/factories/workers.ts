@@ -66,6 +66,19 @@ export function key(prefix = "k"): string {
   return `${prefix}-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 }
 
+/** recordDeposit's input for an active payment of `period`, paid on the 20th of that month. */
+export function activePayment(accountNumber: string, period: string, amount = "800.00"): Record<string, unknown> {
+  return {
+    accountNumber,
+    period,
+    amount,
+    channel: "ACTIVE_PAYMENT",
+    paymentRef: key("PAY"),
+    paidOn: `${period}-20`,
+    idempotencyKey: key("dep"),
+  };
+}
+
 /**
  * Opens bank-collection accounts through `enrollWorker`, each worker born one day after the previous one from
  * `firstBirthDate`, so that a test file's generated ID numbers never collide.

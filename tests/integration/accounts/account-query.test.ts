@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
 
 import { signDevToken } from "../../../src/auth/token-verifier";
-import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
+import { activePayment, ENROL, enrolInput, freshIdNumber, RECORD } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, TEST_SECRET, type TestHub } from "../../helpers/test-hub";
 
 type AccountFields = Record<string, unknown> & { accountNumber: string; idNumber: string };
@@ -51,15 +51,7 @@ beforeAll(async () => {
   other = await openAccount(freshIdNumber("1988-11-30"));
   for (const period of ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]) {
     const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, {
-      input: {
-        accountNumber: paid.accountNumber,
-        period,
-        amount: "800.00",
-        channel: "ACTIVE_PAYMENT",
-        paymentRef: key("PAY"),
-        paidOn: `${period}-20`,
-        idempotencyKey: key("dep"),
-      },
+      input: activePayment(paid.accountNumber, period),
     });
     expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
   }

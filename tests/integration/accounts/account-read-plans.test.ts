@@ -6,7 +6,7 @@ import "reflect-metadata";
 import { type Database, openDatabase } from "../../../src/db/database";
 import { lockAccount } from "../../../src/ledger/worker-lock";
 import { readAccounts } from "../../../src/services/accounts/account-view";
-import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
+import { activePayment, ENROL, enrolInput, freshIdNumber, RECORD } from "../../factories/workers";
 import { serverUrl } from "../../helpers/test-database";
 import { startTestHub, type TestHub } from "../../helpers/test-hub";
 
@@ -27,15 +27,7 @@ beforeAll(async () => {
   fresh = await enrol();
   for (const period of ["2026-07", "2026-08"]) {
     const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, {
-      input: {
-        accountNumber: paid,
-        period,
-        amount: "800.00",
-        channel: "ACTIVE_PAYMENT",
-        paymentRef: key("PAY"),
-        paidOn: `${period}-20`,
-        idempotencyKey: key("dep"),
-      },
+      input: activePayment(paid, period),
     });
     expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
   }

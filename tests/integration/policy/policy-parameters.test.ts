@@ -1,5 +1,5 @@
 import { PARAMETER_CATALOG } from "../../../src/domain/policy/parameter-catalog";
-import { ENROL, enrolInput, key, RECORD } from "../../factories/workers";
+import { activePayment, ENROL, enrolInput, key, RECORD } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type Parameter = { key: string; value: string; unit: string | null; effectiveFrom: string; source: string | null };
@@ -126,15 +126,7 @@ describe("setPolicyParameter", () => {
     const accountNumber = enrol.body.data!.enrollWorker.account!.accountNumber;
     const deposit = (period: string, amount: string) =>
       t.gql<{ recordDeposit: { userErrors: UserErrorView[] } }>(RECORD, {
-        input: {
-          accountNumber,
-          period,
-          amount,
-          channel: "ACTIVE_PAYMENT",
-          paymentRef: key("PAY"),
-          paidOn: `${period}-20`,
-          idempotencyKey: key("dep"),
-        },
+        input: activePayment(accountNumber, period, amount),
       });
     expect((await deposit("2029-06", "4000.00")).body.data!.recordDeposit.userErrors).toEqual([]);
     const refused = await deposit("2029-07", "3500.01");
