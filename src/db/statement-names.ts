@@ -46,7 +46,7 @@ export class StatementNames {
     return name;
   }
 
-  /** How many texts are named (for tests and /metrics). */
+  /** How many texts are named (the unit tests read it). */
   get namedCount(): number {
     return this.names.size;
   }
