@@ -2,19 +2,51 @@
 // does for row 3's query (every field of the view, no entries): `readAccounts` of src/services/accounts/account-view.ts,
 // imported, not copied, so the statement (the named prepared `hub_account_view_one`, a list's `hub_account_views`:
 // carried history, subsidy entries, loans and the policy parameter included) and the computed fields (deposit history,
-// withdrawable balance, outstanding loan) cannot drift from the hub's. No GraphQL, no auth, no Prisma, no exchange record: the floor for "the same
-// read over HTTP" on this machine. The bench checks both answer alike before anything is timed.
-// GET /account/<accountNumber>  ->  200 {"data":{"account":{...}}}
+// withdrawable balance, outstanding loan) cannot drift from the hub's. No GraphQL, no auth, no Prisma: the floor for
+// "the same read over HTTP" on this machine. The bench checks both answer alike before anything is timed.
+// GET /account/<accountNumber>           ->  200 {"data":{"account":{...}}}   the read alone (row 3's baseline)
+// GET /account-recorded/<accountNumber>  ->  the same, after the read's exchange record is committed (decision 038):
+//   the naive way, one autocommit statement per read (`insertExchangeRecord`, the hub's own statement; the subject key
+//   by the hub's keyer and the installation's salt), not batched and not linked into the chain.
+import { randomUUID } from "node:crypto";
+
+import { driverSql } from "../src/db/driver-sql";
 import { poolReads } from "../src/db/sql-reads";
-import { readAccounts } from "../src/services/accounts/account-view";
+import { type AccountView, readAccounts } from "../src/services/accounts/account-view";
+import { insertExchangeRecord } from "../src/services/audit/exchange-record.insert";
+import { SUBJECT_KEY_SETTING, subjectKeyerOf } from "../src/services/audit/subject-key";
 import { runBareServer } from "./lib/bare-server";
 
-runBareServer("lookup baseline", (pool) => {
+runBareServer("lookup baseline", async (pool) => {
   const reads = poolReads(pool);
+  const sql = driverSql(pool);
+  // The hub that started first made the salt (the bench starts the baseline after the hub).
+  const { rows } = await pool.query<{ value: string }>("SELECT value FROM hub_setting WHERE key = $1", [
+    SUBJECT_KEY_SETTING,
+  ]);
+  const subjectKey = rows[0] ? subjectKeyerOf(rows[0].value) : null;
   return {
-    pattern: /^\/account\/([0-9]{1,32})$/,
+    pattern: /^\/account(-recorded)?\/([0-9]{1,32})$/,
     async answer(m) {
-      const read = (await readAccounts(reads, [m[1]!], { storedOnly: false, page: null })).get(m[1]!);
+      const at = new Date();
+      const read = (await readAccounts(reads, [m[2]!], { storedOnly: false, page: null })).get(m[2]!);
+      const view = (read?.view as AccountView | undefined) ?? null;
+      if (m[1]) {
+        if (!subjectKey) throw new Error("no subject key salt in hub_setting: start a hub on this database first");
+        await insertExchangeRecord(sql, {
+          at,
+          consumerRole: "CENTER_OPERATOR",
+          consumerOrg: "140500",
+          consumerSub: "bench-baseline",
+          operation: "account",
+          purpose: null,
+          requestId: randomUUID(),
+          subjectKeys: view ? [subjectKey(view.idNumber)] : [],
+          subjectCount: view ? 1 : 0,
+          resultSize: view ? 1 : 0,
+          outcome: "OK",
+        });
+      }
       return { data: { account: read?.view ?? null } };
     },
   };

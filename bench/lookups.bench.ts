@@ -22,6 +22,14 @@ function found(status: number, body: string): string | null {
   return null;
 }
 
+/** Exchange records the lookup baseline wrote (its consumer_sub), to check the recorded window did the work. */
+async function baselineRecords(pool: BenchContext["pool"]): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM exchange_record WHERE consumer_sub = 'bench-baseline'",
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
   const { opts, pool } = ctx;
   const c = opts.concurrency;
@@ -73,6 +81,16 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
       check: found,
       next: () => ({ method: "GET", path: `/account/${basePick()}` }),
     };
+    // The same read plus its exchange record, committed before the answer (decision 038): the work the hub does for
+    // a CENTER_OPERATOR read that the read-only baseline does not.
+    const recPick = pick(42);
+    const recordedLoad: Omit<LoadOptions, "durationMs"> = {
+      url: baseline.info.url,
+      concurrency: c,
+      label: "same SQL + its exchange record (one insert per read) behind bare node:http + pg",
+      check: found,
+      next: () => ({ method: "GET", path: `/account-recorded/${recPick()}` }),
+    };
     // Hub and baseline answer alike (every field of the query) on a sample of accounts before anything is timed.
     const sample = accounts.filter((_, i) => i % Math.max(1, Math.floor(accounts.length / 25)) === 0);
     for (const n of sample) {
@@ -86,7 +104,14 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
       const viaBase = (await (await fetch(`${baseline.info.url}/account/${n}`)).json()) as {
         data: { account: unknown };
       };
-      if (!viaHub.data?.account || !isDeepStrictEqual(viaHub.data.account, viaBase.data.account))
+      const viaRecorded = (await (await fetch(`${baseline.info.url}/account-recorded/${n}`)).json()) as {
+        data: { account: unknown };
+      };
+      if (
+        !viaHub.data?.account ||
+        !isDeepStrictEqual(viaHub.data.account, viaBase.data.account) ||
+        !isDeepStrictEqual(viaHub.data.account, viaRecorded.data.account)
+      )
         throw new Error(
           `hub and baseline disagree on account ${n}: hub ${JSON.stringify(viaHub)} baseline ${JSON.stringify(viaBase)}`,
         );
@@ -106,7 +131,27 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
       runLoad({ ...baseLoad, durationMs: opts.lookupsS * 1000 }),
     );
     ctx.log(`  ${describeLoad(baseResult)}\n    ${describeCpu(baseCpu)}`);
-    ctx.details.lookups = { hub: hubResult, hubCpu, baseline: baseResult, baselineCpu: baseCpu };
+    const recordsBefore = await baselineRecords(pool);
+    await runLoad({ ...recordedLoad, durationMs: warm, label: "warm-up" });
+    const { result: recResult, cpu: recCpu } = await ctx.measure(baseline.pid, [hub.pid], () =>
+      runLoad({ ...recordedLoad, durationMs: opts.lookupsS * 1000 }),
+    );
+    const recordsWritten = (await baselineRecords(pool)) - recordsBefore;
+    ctx.log(
+      `  ${describeLoad(recResult)}\n    ${describeCpu(recCpu)}\n    ${recordsWritten} exchange records written by the baseline (warm-up included)`,
+    );
+    // Every answered read of the window (and of its warm-up) has its record: else the baseline skipped the work.
+    if (recordsWritten < recResult.ok)
+      throw new Error(`the recorded baseline wrote ${recordsWritten} records for ${recResult.ok} reads`);
+    ctx.details.lookups = {
+      hub: hubResult,
+      hubCpu,
+      baseline: baseResult,
+      baselineCpu: baseCpu,
+      recordedBaseline: recResult,
+      recordedBaselineCpu: recCpu,
+      recordsWritten,
+    };
     const label = "bare http + pg, same SQL";
     const noise = { hub: hubCpu.otherProcesses, baseline: baseCpu.otherProcesses };
     return [
@@ -121,6 +166,17 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
         target: { op: ">=", value: 0.8, of: "ratio" },
         noise,
         note: hubResult.failed ? `${hubResult.failed} failed` : undefined,
+      }),
+      metric({
+        bench: "lookups",
+        metric: "account lookups/s vs the read + its exchange record",
+        unit: "/s",
+        hub: hubResult.rps,
+        baseline: recResult.rps,
+        baselineLabel: "bare http + pg, same SQL + one record insert per read",
+        // Reported beside row 3, not instead of it: the issue's target is against the read-only baseline above.
+        target: null,
+        noise: { hub: hubCpu.otherProcesses, baseline: recCpu.otherProcesses },
       }),
       metric({
         bench: "lookups",
