@@ -73,24 +73,24 @@ export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
         body: JSON.stringify({ query: ACCOUNT, variables: { n: hubPick() } }),
       }),
     };
-    const basePick = pick(42);
-    const baseLoad: Omit<LoadOptions, "durationMs"> = {
-      url: baseline.info.url,
-      concurrency: c,
-      label: "same SQL behind bare node:http + pg (baseline)",
-      check: found,
-      next: () => ({ method: "GET", path: `/account/${basePick()}` }),
+    // The bare server's routes, same accounts in the same order as the hub's: the read alone, and the same read plus its
+    // exchange record committed before the answer (decision 038: the work the hub does for a CENTER_OPERATOR read that
+    // the read-only baseline does not).
+    const bareLoad = (route: "account" | "account-recorded", label: string): Omit<LoadOptions, "durationMs"> => {
+      const next = pick(42);
+      return {
+        url: baseline.info.url,
+        concurrency: c,
+        label,
+        check: found,
+        next: () => ({ method: "GET", path: `/${route}/${next()}` }),
+      };
     };
-    // The same read plus its exchange record, committed before the answer (decision 038): the work the hub does for
-    // a CENTER_OPERATOR read that the read-only baseline does not.
-    const recPick = pick(42);
-    const recordedLoad: Omit<LoadOptions, "durationMs"> = {
-      url: baseline.info.url,
-      concurrency: c,
-      label: "same SQL + its exchange record (one insert per read) behind bare node:http + pg",
-      check: found,
-      next: () => ({ method: "GET", path: `/account-recorded/${recPick()}` }),
-    };
+    const baseLoad = bareLoad("account", "same SQL behind bare node:http + pg (baseline)");
+    const recordedLoad = bareLoad(
+      "account-recorded",
+      "same SQL + its exchange record (one insert per read) behind bare node:http + pg",
+    );
     // Hub and baseline answer alike (every field of the query) on a sample of accounts before anything is timed.
     const sample = accounts.filter((_, i) => i % Math.max(1, Math.floor(accounts.length / 25)) === 0);
     for (const n of sample) {
