@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from "node:util";
 import { topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
-import { analyzeAfterWarmUp } from "./lib/db";
+import { analyzeAfterWarmUp, baselineRecords } from "./lib/db";
 import { describeLoad, type LoadOptions, runLoad } from "./lib/load";
 import { startNodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
@@ -23,13 +23,6 @@ function found(status: number, body: string): string | null {
 }
 
 /** Exchange records the lookup baseline wrote (its consumer_sub), to check the recorded window did the work. */
-async function baselineRecords(pool: BenchContext["pool"]): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(
-    "SELECT count(*)::text AS n FROM exchange_record WHERE consumer_sub = 'bench-baseline'",
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 export async function lookupsBench(ctx: BenchContext): Promise<Metric[]> {
   const { opts, pool } = ctx;
   const c = opts.concurrency;

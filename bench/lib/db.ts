@@ -47,3 +47,11 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
 export async function analyzeAfterWarmUp(pool: Pool): Promise<void> {
   await pool.query("ANALYZE");
 }
+
+/** The exchange records a bare baseline server wrote (its `-recorded` routes sign as `bench-baseline`, decision 038). */
+export async function baselineRecords(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM exchange_record WHERE consumer_sub = 'bench-baseline'",
+  );
+  return Number(rows[0]?.n ?? 0);
+}
