@@ -5,8 +5,15 @@ export type Tx = Prisma.TransactionClient;
 
 /** How long to wait for a transaction to start, and how long it may run, come from the client (db/database.ts):
  *  PGlite queues every transaction behind one session; on PostgreSQL a silent database must fail fast. */
-export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return prisma.$transaction(work);
+export function inTransaction<T>(
+  prisma: PrismaClient,
+  work: (tx: Tx) => Promise<T>,
+  /** An operator's batch step that may run longer than a request's transaction (the client's default). */
+  options: { timeoutMs?: number } = {},
+): Promise<T> {
+  return options.timeoutMs === undefined
+    ? prisma.$transaction(work)
+    : prisma.$transaction(work, { timeout: options.timeoutMs });
 }
 
 /** PostgreSQL SQLSTATE of a failure, through Prisma's wrappers (driver adapter errors carry it as `code`/`originalCode`). */

@@ -8,7 +8,8 @@ import { inTransaction } from "../db/transaction";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import { INSERT_COLUMNS, METRIC_COLUMNS, summedColumns } from "../services/metrics/metric-sources";
 
-const COMPACTION_LOCK = 140504;
+/** Held by whoever writes metric_rollup: a compaction (skips its round when taken) or a rebuild (waits for it). */
+export const COMPACTION_LOCK = 140504;
 export const COMPACTION_BATCH = 10000;
 
 const ADD_EXCLUDED = Prisma.raw(METRIC_COLUMNS.map((c) => `${c} = metric_rollup.${c} + excluded.${c}`).join(", "));

@@ -100,13 +100,18 @@ export function agreementSource(where: Prisma.Sql): Prisma.Sql {
     GROUP BY 1, 2, 3`;
 }
 
-/** Refused duplicate checks (enrolments and loans the national platform's answer blocked). */
-export const duplicateSource: Prisma.Sql = Prisma.sql`
-  SELECT to_char(d.checked_on, 'YYYY-MM') AS month, coalesce(d.county_code, '${Prisma.raw(UNKNOWN_COUNTY)}') AS county_code,
-    coalesce(d.employment_form, '${Prisma.raw(UNKNOWN_FORM)}') AS employment_form,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0, 0, 0, 0
-  FROM duplicate_check d
-  GROUP BY 1, 2, 3`;
+const DUPLICATE_COUNTY = Prisma.raw(`coalesce(d.county_code, '${UNKNOWN_COUNTY}')`);
+
+/** Refused duplicate checks (enrolments and loans the national platform's answer blocked) matching `where` (d). */
+export function duplicateSource(where: Prisma.Sql = Prisma.sql`TRUE`): Prisma.Sql {
+  return Prisma.sql`
+    SELECT to_char(d.checked_on, 'YYYY-MM') AS month, ${DUPLICATE_COUNTY} AS county_code,
+      coalesce(d.employment_form, '${Prisma.raw(UNKNOWN_FORM)}') AS employment_form,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*) AS duplicate_blocks, 0, 0, 0, 0, 0, 0
+    FROM duplicate_check d
+    WHERE ${where}
+    GROUP BY 1, 2, 3`;
+}
 
 /** The loan receivable's entries of the loans matching `where` (e = ledger_entry, l = loan, a = account): loans disbursed
  *  (count and amount) and the flexible pool's outstanding principal (debit − credit: disbursed minus repaid, offset
@@ -155,7 +160,15 @@ export function accountSources(where: Prisma.Sql): Prisma.Sql {
 
 /** Every measure recomputed from all source tables (one row per source and key; sum them by key). */
 export const recomputedSource: Prisma.Sql = Prisma.sql`
-  ${accountSources(Prisma.sql`TRUE`)} UNION ALL ${duplicateSource}`;
+  ${accountSources(Prisma.sql`TRUE`)} UNION ALL ${duplicateSource()}`;
+
+/** The same, for the keys of one county only: every row it gives has that county code (accounts are keyed by their
+ *  county, a duplicate check by its own or the unknown county's code). */
+export function recomputedSourceOfCounty(countyCode: string): Prisma.Sql {
+  return Prisma.sql`
+    ${accountSources(Prisma.sql`a.county_code = ${countyCode}`)}
+    UNION ALL ${duplicateSource(Prisma.sql`${DUPLICATE_COUNTY} = ${countyCode}`)}`;
+}
 
 /** The maintained figures: compacted rollups plus the deltas not compacted yet. */
 export const maintainedSource: Prisma.Sql = Prisma.raw(
