@@ -10,12 +10,7 @@
 //   own statement; the subject key by the hub's keyer and the installation's salt), not batched and not linked into
 //   the chain. The record says what the hub's says for this read: the housing bureau's role, org and purpose, one
 //   person asked, the answers given.
-import { randomUUID } from "node:crypto";
-
-import { driverSql } from "../src/db/driver-sql";
 import { poolReads } from "../src/db/sql-reads";
-import { insertExchangeRecord } from "../src/services/audit/exchange-record.insert";
-import { SUBJECT_KEY_SETTING, subjectKeyerOf } from "../src/services/audit/subject-key";
 import { rentalEligibilities } from "../src/services/housing/rental-eligibility";
 import {
   type ParameterRow,
@@ -23,6 +18,7 @@ import {
   type ParametersOn,
 } from "../src/services/policy/policy-parameters.service";
 import { runBareServer } from "./lib/bare-server";
+import { baselineRecorder } from "./lib/baseline-record";
 
 runBareServer("agency baseline", async (pool) => {
   const { rows } = await pool.query<ParameterRow>(
@@ -37,33 +33,24 @@ runBareServer("agency baseline", async (pool) => {
     return params;
   };
   const services = { reads: poolReads(pool), policy: { on } };
-  const sql = driverSql(pool);
-  // The hub that started first made the salt (the bench starts the baseline after the hub).
-  const salt = await pool.query<{ value: string }>("SELECT value FROM hub_setting WHERE key = $1", [
-    SUBJECT_KEY_SETTING,
-  ]);
-  const subjectKey = salt.rows[0] ? subjectKeyerOf(salt.rows[0].value) : null;
+  const record = await baselineRecorder(pool);
   return {
     pattern: /^\/rental(-recorded)?\/([0-9]{17}[0-9X])\?asOf=(\d{4}-\d{2}-\d{2})$/,
     async answer(m) {
       const at = new Date();
       const answers = await rentalEligibilities(services, [m[2]!], m[3]!);
-      if (m[1]) {
-        if (!subjectKey) throw new Error("no subject key salt in hub_setting: start a hub on this database first");
-        await insertExchangeRecord(sql, {
+      if (m[1])
+        await record(
+          {
+            consumerRole: "HOUSING_BUREAU",
+            consumerOrg: "housing-140500",
+            operation: "rentalEligibility",
+            purpose: "bench: 公租房资格审核",
+            idNumbers: [m[2]!],
+            resultSize: answers.length,
+          },
           at,
-          consumerRole: "HOUSING_BUREAU",
-          consumerOrg: "housing-140500",
-          consumerSub: "bench-baseline",
-          operation: "rentalEligibility",
-          purpose: "bench: 公租房资格审核",
-          requestId: randomUUID(),
-          subjectKeys: [subjectKey(m[2]!)],
-          subjectCount: 1,
-          resultSize: answers.length,
-          outcome: "OK",
-        });
-      }
+        );
       return { data: { rentalEligibility: answers } };
     },
   };

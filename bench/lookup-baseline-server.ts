@@ -8,45 +8,32 @@
 // GET /account-recorded/<accountNumber>  ->  the same, after the read's exchange record is committed (decision 038):
 //   the naive way, one autocommit statement per read (`insertExchangeRecord`, the hub's own statement; the subject key
 //   by the hub's keyer and the installation's salt), not batched and not linked into the chain.
-import { randomUUID } from "node:crypto";
-
-import { driverSql } from "../src/db/driver-sql";
 import { poolReads } from "../src/db/sql-reads";
 import { type AccountView, readAccounts } from "../src/services/accounts/account-view";
-import { insertExchangeRecord } from "../src/services/audit/exchange-record.insert";
-import { SUBJECT_KEY_SETTING, subjectKeyerOf } from "../src/services/audit/subject-key";
 import { runBareServer } from "./lib/bare-server";
+import { baselineRecorder } from "./lib/baseline-record";
 
 runBareServer("lookup baseline", async (pool) => {
   const reads = poolReads(pool);
-  const sql = driverSql(pool);
-  // The hub that started first made the salt (the bench starts the baseline after the hub).
-  const { rows } = await pool.query<{ value: string }>("SELECT value FROM hub_setting WHERE key = $1", [
-    SUBJECT_KEY_SETTING,
-  ]);
-  const subjectKey = rows[0] ? subjectKeyerOf(rows[0].value) : null;
+  const record = await baselineRecorder(pool);
   return {
     pattern: /^\/account(-recorded)?\/([0-9]{1,32})$/,
     async answer(m) {
       const at = new Date();
       const read = (await readAccounts(reads, [m[2]!], { storedOnly: false, page: null })).get(m[2]!);
       const view = (read?.view as AccountView | undefined) ?? null;
-      if (m[1]) {
-        if (!subjectKey) throw new Error("no subject key salt in hub_setting: start a hub on this database first");
-        await insertExchangeRecord(sql, {
+      if (m[1])
+        await record(
+          {
+            consumerRole: "CENTER_OPERATOR",
+            consumerOrg: "140500",
+            operation: "account",
+            purpose: null,
+            idNumbers: view ? [view.idNumber] : [],
+            resultSize: view ? 1 : 0,
+          },
           at,
-          consumerRole: "CENTER_OPERATOR",
-          consumerOrg: "140500",
-          consumerSub: "bench-baseline",
-          operation: "account",
-          purpose: null,
-          requestId: randomUUID(),
-          subjectKeys: view ? [subjectKey(view.idNumber)] : [],
-          subjectCount: view ? 1 : 0,
-          resultSize: view ? 1 : 0,
-          outcome: "OK",
-        });
-      }
+        );
       return { data: { account: read?.view ?? null } };
     },
   };

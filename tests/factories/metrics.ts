@@ -1,7 +1,7 @@
 // The pilotMetrics query and small builders for metrics tests.
 import type { MetricGroupDto, PilotMetricsDto } from "../../src/services/metrics/pilot-metrics";
 import type { TestHub } from "../helpers/test-hub";
-import { key } from "./workers";
+import { ENROL, enrolInput, freshIdNumber, key } from "./workers";
 
 export const PILOT_METRICS = `query Pilot($from: YearMonth!, $to: YearMonth!, $countyCode: String) {
   pilotMetrics(from: $from, to: $to, countyCode: $countyCode) {
@@ -81,4 +81,26 @@ export async function setMinimumCellSize(t: TestHub, value: number): Promise<voi
   );
   if (res.body.errors || res.body.data!.setPolicyParameter.userErrors.length > 0)
     throw new Error(`setting metrics.minCellSize refused: ${JSON.stringify(res.body)}`);
+}
+
+/** A person with an active account in another city (440300) asks to enrol here and is refused by the national
+ *  duplicate check: one refused duplicate in the metrics, keyed by the county and form asked for. */
+export async function refusedDuplicateEnrolment(
+  t: TestHub,
+  at: { countyCode: string; employmentForm: string; enrolledOn: string },
+): Promise<void> {
+  const idNumber = freshIdNumber("1991-01-01", "440305");
+  t.national.control.addRecord({
+    idNumber,
+    centerCode: "440300",
+    accountNumber: "4403009999",
+    kind: "FLEXIBLE",
+    status: "ACTIVE",
+  });
+  const refused = await t.gql<{ enrollWorker: { userErrors: { code: string }[] } }>(ENROL, {
+    input: enrolInput({ idNumber, ...at }),
+  });
+  const codes = refused.body.data?.enrollWorker.userErrors.map((e) => e.code);
+  if (codes?.join() !== "DUPLICATE_ACCOUNT")
+    throw new Error(`expected DUPLICATE_ACCOUNT: ${JSON.stringify(refused.body)}`);
 }

@@ -12,7 +12,12 @@
 import { Prisma } from "../../../src/generated/prisma/client";
 import { compactMetrics } from "../../../src/jobs/metrics-compaction";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
-import { pilotMetrics, type PilotMetricsView, setMinimumCellSize } from "../../factories/metrics";
+import {
+  pilotMetrics,
+  type PilotMetricsView,
+  refusedDuplicateEnrolment,
+  setMinimumCellSize,
+} from "../../factories/metrics";
 import { ENROL, enrolInput, freshIdNumber, key, LUMP, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 import { claimedBatch, settledBatch } from "../subsidies/subsidy-steps";
@@ -93,18 +98,7 @@ beforeAll(async () => {
   });
   expect(lump.body.data!.payLumpSum.userErrors).toEqual([]);
 
-  const idNumber = freshIdNumber("1991-01-01", "440305");
-  t.national.control.addRecord({
-    idNumber,
-    centerCode: "440300",
-    accountNumber: "4403009999",
-    kind: "FLEXIBLE",
-    status: "ACTIVE",
-  });
-  const refused = await t.gql<{ enrollWorker: { userErrors: { code: string }[] } }>(ENROL, {
-    input: enrolInput({ idNumber, countyCode: "140521", employmentForm: "PART_TIME", enrolledOn: "2026-09-01" }),
-  });
-  expect(refused.body.data!.enrollWorker.userErrors.map((e) => e.code)).toEqual(["DUPLICATE_ACCOUNT"]);
+  await refusedDuplicateEnrolment(t, { countyCode: "140521", employmentForm: "PART_TIME", enrolledOn: "2026-09-01" });
 
   const batch = await claimedBatch(t, "2026-08");
   expect([batch.claimCount, batch.amount]).toEqual([2, "350.00"]);

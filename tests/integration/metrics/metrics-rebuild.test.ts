@@ -10,37 +10,21 @@
 import { compactMetrics } from "../../../src/jobs/metrics-compaction";
 import { metricCounties, rebuildMetrics } from "../../../src/jobs/metrics-rebuild";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
-import { COUNTIES, emptyMetrics, groupsOf, pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
-import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
+import {
+  COUNTIES,
+  emptyMetrics,
+  groupsOf,
+  pilotMetrics,
+  refusedDuplicateEnrolment,
+  setMinimumCellSize,
+} from "../../factories/metrics";
+import { deposit, openWithDeposits } from "../../factories/money";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 const FORMS = ["SELF_EMPLOYED", "PART_TIME", "NEW_FORM"];
 const onPostgres = Boolean(process.env.DATABASE_URL);
 const testOnPostgres = onPostgres ? test : test.skip;
 let t: TestHub;
-
-async function enrol(overrides: Record<string, unknown>): Promise<string> {
-  const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null; userErrors: unknown[] } }>(
-    ENROL,
-    { input: enrolInput(overrides) },
-  );
-  expect(res.body.data!.enrollWorker.userErrors).toEqual([]);
-  return res.body.data!.enrollWorker.account!.accountNumber;
-}
-
-async function deposit(accountNumber: string, period: string, amount: string, paidOn: string): Promise<void> {
-  const input = {
-    accountNumber,
-    period,
-    amount,
-    channel: "ACTIVE_PAYMENT",
-    paymentRef: key("PAY"),
-    paidOn,
-    idempotencyKey: key("dep"),
-  };
-  const res = await t.gql<{ recordDeposit: { userErrors: unknown[] } }>(RECORD, { input });
-  expect(res.body.data!.recordDeposit.userErrors).toEqual([]);
-}
 
 /** The whole second half of 2026 as the dataset above makes it, by hand. */
 const EXPECTED = {
@@ -81,42 +65,28 @@ async function countiesOff(): Promise<string[]> {
 beforeAll(async () => {
   t = await startTestHub();
   await setMinimumCellSize(t, 1); // these tests are about the exact figures: every cell published
-  const a1 = await enrol({
-    countyCode: "140502",
-    employmentForm: "SELF_EMPLOYED",
-    enrolledOn: "2026-07-15",
-    monthlyAmount: "1000.00",
-  });
-  await deposit(a1, "2026-07", "1000.00", "2026-07-20");
-  await deposit(a1, "2026-08", "1000.00", "2026-08-10");
-  const a2 = await enrol({
+  await openWithDeposits(
+    t,
+    "2026-07-15",
+    [
+      ["2026-07", "1000.00", "2026-07-20"],
+      ["2026-08", "1000.00", "2026-08-10"],
+    ],
+    { countyCode: "140502", employmentForm: "SELF_EMPLOYED", monthlyAmount: "1000.00" },
+  );
+  await openWithDeposits(t, "2026-08-03", [["2026-08", "300.00", "2026-08-05"]], {
     countyCode: "140502",
     employmentForm: "PART_TIME",
-    enrolledOn: "2026-08-03",
     monthlyAmount: "300.00",
   });
-  await deposit(a2, "2026-08", "300.00", "2026-08-05");
   expect((await compactMetrics(t.hub.db.prisma)).moved).toBeGreaterThan(0);
 
-  const a3 = await enrol({
+  await openWithDeposits(t, "2026-09-20", [["2026-09", "500.00", "2026-09-25"]], {
     countyCode: "140581",
     employmentForm: "NEW_FORM",
-    enrolledOn: "2026-09-20",
     monthlyAmount: "500.00",
   });
-  await deposit(a3, "2026-09", "500.00", "2026-09-25");
-  const idNumber = freshIdNumber("1991-01-01", "440305");
-  t.national.control.addRecord({
-    idNumber,
-    centerCode: "440300",
-    accountNumber: "4403009999",
-    kind: "FLEXIBLE",
-    status: "ACTIVE",
-  });
-  const refused = await t.gql<{ enrollWorker: { userErrors: { code: string }[] } }>(ENROL, {
-    input: enrolInput({ idNumber, countyCode: "140521", employmentForm: "PART_TIME", enrolledOn: "2026-09-01" }),
-  });
-  expect(refused.body.data!.enrollWorker.userErrors.map((e) => e.code)).toEqual(["DUPLICATE_ACCOUNT"]);
+  await refusedDuplicateEnrolment(t, { countyCode: "140521", employmentForm: "PART_TIME", enrolledOn: "2026-09-01" });
 });
 
 afterAll(async () => {
@@ -195,17 +165,16 @@ describe("metrics rebuild", () => {
       const workers: string[] = [];
       for (let i = 0; i < 12; i++)
         workers.push(
-          await enrol({
+          await openWithDeposits(t, "2026-10-01", [], {
             countyCode: i % 2 === 0 ? "140502" : "140581",
             employmentForm: "PART_TIME",
-            enrolledOn: "2026-10-01",
             monthlyAmount: "300.00",
           }),
         );
       const prisma = t.hub.db.prisma;
       let posting = true;
       const posted = Promise.all(
-        workers.flatMap((n) => ["2026-10", "2026-11"].map((period) => deposit(n, period, "300.00", `${period}-15`))),
+        workers.flatMap((n) => ["2026-10", "2026-11"].map((period) => deposit(t, n, period, "300.00", `${period}-15`))),
       ).finally(() => {
         posting = false;
       });

@@ -8,8 +8,15 @@
 import { compactMetrics } from "../../../src/jobs/metrics-compaction";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { computePilotMetrics } from "../../../src/services/metrics/pilot-metrics";
-import { COUNTIES, emptyMetrics, groupsOf, pilotMetrics, setMinimumCellSize } from "../../factories/metrics";
-import { ENROL, enrolInput, freshIdNumber, key, LUMP, RECORD } from "../../factories/workers";
+import {
+  COUNTIES,
+  emptyMetrics,
+  groupsOf,
+  pilotMetrics,
+  refusedDuplicateEnrolment,
+  setMinimumCellSize,
+} from "../../factories/metrics";
+import { ENROL, enrolInput, key, LUMP, RECORD } from "../../factories/workers";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 const FORMS = ["SELF_EMPLOYED", "PART_TIME", "NEW_FORM"];
@@ -79,18 +86,7 @@ beforeAll(async () => {
   expect(paid.body.data!.payLumpSum.entries).toHaveLength(8);
   await enrol({ countyCode: "140581", employmentForm: "SELF_EMPLOYED", enrolledOn: "2026-09-20" });
 
-  const idNumber = freshIdNumber("1991-01-01", "440305");
-  t.national.control.addRecord({
-    idNumber,
-    centerCode: "440300",
-    accountNumber: "4403009999",
-    kind: "FLEXIBLE",
-    status: "ACTIVE",
-  });
-  const refused = await t.gql<{ enrollWorker: { userErrors: { code: string }[] } }>(ENROL, {
-    input: enrolInput({ idNumber, countyCode: "140521", employmentForm: "PART_TIME", enrolledOn: "2026-09-01" }),
-  });
-  expect(refused.body.data!.enrollWorker.userErrors.map((e) => e.code)).toEqual(["DUPLICATE_ACCOUNT"]);
+  await refusedDuplicateEnrolment(t, { countyCode: "140521", employmentForm: "PART_TIME", enrolledOn: "2026-09-01" });
 });
 
 afterAll(async () => {
