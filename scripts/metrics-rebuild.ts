@@ -2,9 +2,8 @@
 // Rebuilds the pilot-metric rollups from the source tables on the configured database (DATABASE_URL or HUB_DATA_DIR),
 // one county per transaction, safe while hubs run on PostgreSQL (src/jobs/metrics-rebuild.ts). Prints one JSON line
 // per county as it commits; `--from` resumes a stopped run at that county. Run `npm run metrics:check` afterwards.
-import { loadConfig } from "../src/config";
-import { openDatabase } from "../src/db/database";
 import { metricCounties, rebuildMetrics } from "../src/jobs/metrics-rebuild";
+import { openOperatorDatabase, OPERATOR_STATEMENT_TIMEOUT_MS } from "./run-check";
 
 function argument(name: string): string | undefined {
   const prefix = `--${name}=`;
@@ -17,18 +16,19 @@ function argument(name: string): string | undefined {
 async function main(): Promise<void> {
   const unknown = process.argv.slice(2).filter((a) => !/^--(county|from)=/.test(a));
   if (unknown.length) throw new Error(`unknown argument ${unknown.join(" ")}: use --county=CODE[,CODE] or --from=CODE`);
-  const config = loadConfig();
-  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+  const db = await openOperatorDatabase();
   try {
     const asked = argument("county")?.split(",").filter(Boolean);
     const from = argument("from");
     const counties = (asked ?? (await metricCounties(db.prisma))).filter((c) => from === undefined || c >= from);
     const done = await rebuildMetrics(db.prisma, {
       counties,
+      transactionTimeoutMs: OPERATOR_STATEMENT_TIMEOUT_MS + 60_000,
       onCounty: (c) => process.stdout.write(`${JSON.stringify(c)}\n`),
     });
+    const total = (field: "rows" | "removed" | "deltas") => done.reduce((n, c) => n + c[field], 0);
     process.stdout.write(
-      `${JSON.stringify({ counties: done.length, rows: done.reduce((n, c) => n + c.rows, 0), removed: done.reduce((n, c) => n + c.removed, 0), deltas: done.reduce((n, c) => n + c.deltas, 0) })}\n`,
+      `${JSON.stringify({ counties: done.length, rows: total("rows"), removed: total("removed"), deltas: total("deltas") })}\n`,
     );
   } finally {
     await db.close();

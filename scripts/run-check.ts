@@ -1,21 +1,26 @@
 // Runs one invariant check on the configured database (DATABASE_URL or HUB_DATA_DIR): prints its JSON report and
 // exits 1 when the report is not ok. Shared by `npm run ledger:check` and `npm run metrics:check`.
 import { loadConfig } from "../src/config";
-import { openDatabase } from "../src/db/database";
+import { type Database, openDatabase } from "../src/db/database";
 import type { PrismaClient } from "../src/generated/prisma/client";
 
-/** One check's statement may run this long (PostgreSQL). */
-const CHECK_STATEMENT_TIMEOUT_MS = 60 * 60_000;
+/** One statement of an operator's script (a check, a rebuild) may run this long on PostgreSQL. */
+export const OPERATOR_STATEMENT_TIMEOUT_MS = 60 * 60_000;
+
+/** The configured database (DATABASE_URL or HUB_DATA_DIR) for an operator's script: a check or a rebuild reads the
+ *  whole ledger (or a county's share), tens of seconds at a city's size, far over a request's statement limit. */
+export function openOperatorDatabase(): Promise<Database> {
+  const config = loadConfig();
+  return openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    timeouts: { statementMs: OPERATOR_STATEMENT_TIMEOUT_MS },
+  });
+}
 
 export function runCheck(check: (prisma: PrismaClient) => Promise<{ ok: boolean }>): void {
   const main = async () => {
-    const config = loadConfig();
-    // A check reads the whole ledger: at a city's size that is tens of seconds, far over a request's statement limit.
-    const db = await openDatabase({
-      url: config.database.url,
-      dataDir: config.database.dataDir,
-      timeouts: { statementMs: CHECK_STATEMENT_TIMEOUT_MS },
-    });
+    const db = await openOperatorDatabase();
     try {
       const report = await check(db.prisma);
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -35,13 +35,13 @@ export interface CountyRebuild {
 export interface RebuildOptions {
   /** These counties only (six-digit codes); by default every county with a source row, a rollup row or a delta. */
   counties?: readonly string[];
-  /** How long one county's statement may run (PostgreSQL; a request's limit is far shorter). Default 30 minutes. */
-  statementTimeoutMs?: number;
+  /** How long one county's transaction may run (default: the client's, a request's). Its statement is bounded by the
+   *  client's statement limit: open the database with a long one (scripts/run-check.ts, `openOperatorDatabase`). */
+  transactionTimeoutMs?: number;
   /** Told after each county commits (progress, so that a stopped run can resume from the next). */
   onCounty?: (done: CountyRebuild) => void;
 }
 
-const DEFAULT_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 const OVERWRITE = Prisma.raw(METRIC_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", "));
 
 /** Every county code the metrics know of, in order: accounts', duplicate checks', rollups' and deltas'. */
@@ -59,15 +59,13 @@ export async function metricCounties(prisma: PrismaClient): Promise<string[]> {
 export async function rebuildCountyMetrics(
   prisma: PrismaClient,
   countyCode: string,
-  statementTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS,
+  transactionTimeoutMs?: number,
 ): Promise<CountyRebuild> {
-  if (!/^[0-9]{6}$/.test(countyCode))
-    throw new Error(`a county code has six digits, not ${JSON.stringify(countyCode)}`);
+  assertCountyCodes([countyCode]);
   const started = performance.now();
   const [counted] = await inTransaction(
     prisma,
     async (tx) => {
-      await tx.$queryRaw`SELECT set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`;
       await tx.$queryRaw`SELECT true AS locked FROM pg_advisory_xact_lock(${COMPACTION_LOCK}::bigint)`;
       // After the lock, so that this statement's snapshot sees every compaction that ran before it.
       return tx.$queryRaw<{ rows: bigint; removed: bigint; deltas: bigint }[]>`
@@ -89,7 +87,7 @@ export async function rebuildCountyMetrics(
         SELECT (SELECT count(*) FROM written) AS rows, (SELECT count(*) FROM removed) AS removed,
           (SELECT count(*) FROM folded) AS deltas`;
     },
-    { timeoutMs: statementTimeoutMs + 60_000 },
+    transactionTimeoutMs === undefined ? {} : { timeoutMs: transactionTimeoutMs },
   );
   return {
     countyCode,
@@ -100,12 +98,19 @@ export async function rebuildCountyMetrics(
   };
 }
 
+/** Refuses the list if any code is not six digits (before any county of it is touched). */
+function assertCountyCodes(codes: readonly string[]): void {
+  const bad = codes.find((c) => !/^[0-9]{6}$/.test(c));
+  if (bad !== undefined) throw new Error(`a county code has six digits, not ${JSON.stringify(bad)}`);
+}
+
 /** Every county (or those asked for), one after the other, each committed on its own. */
 export async function rebuildMetrics(prisma: PrismaClient, options: RebuildOptions = {}): Promise<CountyRebuild[]> {
   const counties = options.counties ?? (await metricCounties(prisma));
+  assertCountyCodes(counties);
   const done: CountyRebuild[] = [];
   for (const countyCode of counties) {
-    const result = await rebuildCountyMetrics(prisma, countyCode, options.statementTimeoutMs);
+    const result = await rebuildCountyMetrics(prisma, countyCode, options.transactionTimeoutMs);
     done.push(result);
     options.onCounty?.(result);
   }

@@ -153,6 +153,12 @@ describe("metrics rebuild", () => {
   it("refuses a county code that is not six digits, before it touches anything", async () => {
     await expect(rebuildMetrics(t.hub.db.prisma, { counties: ["14050"] })).rejects.toThrow(/six digits/);
     await expect(rebuildMetrics(t.hub.db.prisma, { counties: ["140502' OR '1'='1"] })).rejects.toThrow(/six digits/);
+    // A good code before a bad one is not rebuilt either: the list is refused as a whole.
+    await t.hub.db.prisma
+      .$executeRaw`UPDATE metric_rollup SET deposit_count = deposit_count + 1 WHERE county_code = '140502'`;
+    await expect(rebuildMetrics(t.hub.db.prisma, { counties: ["140502", "1405"] })).rejects.toThrow(/six digits/);
+    expect(await countiesOff()).toEqual(["140502"]);
+    await rebuildMetrics(t.hub.db.prisma, { counties: ["140502"] });
     expect(await secondHalf()).toEqual(EXPECTED);
   });
 
