@@ -185,7 +185,7 @@ export async function bankImportBench(ctx: BenchContext): Promise<Metric[]> {
   const progress: BankFileProgress = { rows: 0, bytes: 0 };
   const tracker = tenthsTracker(pool, opts.rows);
   ctx.log(
-    `  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s)`,
+    `  streaming the file into ${hub.info.url}/imports/bank-collection (hub pid ${hub.pid}, idle RSS ${idle ? (idle.rss / MB).toFixed(0) : "?"} MB; cap ${opts.importTimeoutS} s; ${opts.importLanes ?? "the hub's default of 2"} lane(s), decision 041)`,
   );
   const before = await statementCounts(hub);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-import-hub`, () =>

@@ -111,6 +111,8 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_HUB_METRICS_STALENESS_MS
       ? { pilotMetricsFreshness: { maxStalenessMs: Number(process.env.BENCH_HUB_METRICS_STALENESS_MS) } }
       : {}),
+    // BENCH_HUB_IMPORT_LANES=1: bank file batches posted one at a time, as before decision 041.
+    ...(process.env.BENCH_HUB_IMPORT_LANES ? { importLanes: Number(process.env.BENCH_HUB_IMPORT_LANES) } : {}),
     // BENCH_DEPOSIT_BATCH='{"maxBatch":1}': recordDeposit's group commit tuned or turned off (one deposit per transaction).
     ...(process.env.BENCH_DEPOSIT_BATCH ? { depositBatch: JSON.parse(process.env.BENCH_DEPOSIT_BATCH) as object } : {}),
   });

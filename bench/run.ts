@@ -147,6 +147,7 @@ async function main(): Promise<number> {
       BENCH_CREDIT_URL: credit.url,
       NODE_ENV: "development",
       ...(opts.hubPool ? { BENCH_HUB_POOL: String(opts.hubPool) } : {}),
+      ...(opts.importLanes ? { BENCH_HUB_IMPORT_LANES: String(opts.importLanes) } : {}),
     };
     const startHub = async (nodeArgs: string[] = []) => {
       const started = Date.now();

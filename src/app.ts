@@ -39,6 +39,7 @@ import {
 } from "./services/audit/outbound-exchange";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
 import { DEFAULT_DEPOSIT_BATCH, DepositBatcher, type DepositBatchOptions } from "./services/deposits/deposit-batch";
+import { DEFAULT_IMPORT_LANES } from "./services/deposits/import-bank-collection";
 import type { HubServices } from "./services/hub-services";
 import { FreshAnswerCache } from "./services/metrics/fresh-answer-cache";
 import { recordPostingMetrics } from "./services/metrics/metric-deltas";
@@ -80,6 +81,8 @@ export interface HubOptions {
   compiledExecution?: boolean | { compileAfter?: number };
   /** Admission control for writers: at most this many mutations execute at once (decision 029); absent: no cap. */
   maxConcurrentMutations?: number;
+  /** Batches of a bank collection file posted at once (decision 041). Default: 2 on PostgreSQL, 1 on PGlite. */
+  importLanes?: number;
   /**
    * pilotMetrics (and its exports) answered from a read at most `maxStalenessMs` old, shared by identical reads
    * (decision 033); absent or 0: every read runs its own statement. `now` is the clock (tests inject one).
@@ -203,6 +206,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         { prisma: db.prisma, sql: db.sql, ledger },
         { ...DEFAULT_DEPOSIT_BATCH, ...options.depositBatch },
       ),
+      // PGlite has one session: lanes would only queue behind each other there.
+      importLanes: options.importLanes ?? (db.kind === "postgres" ? DEFAULT_IMPORT_LANES : 1),
     };
     const verifier = verifierFor(options.auth);
     const rateLimiter = options.rateLimit

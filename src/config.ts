@@ -50,6 +50,7 @@ const schema = z
     HUB_METRICS_COMPACTION_INTERVAL_MS: z.coerce.number().int().positive().default(15000),
     HUB_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
     HUB_MAX_CONCURRENT_MUTATIONS: z.coerce.number().int().min(0).default(0),
+    HUB_IMPORT_LANES: z.coerce.number().int().min(1).max(8).optional(),
     HUB_METRICS_MAX_STALENESS_MS: z.coerce.number().int().min(0).default(1000),
     HUB_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     HUB_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15000),
@@ -111,6 +112,8 @@ export interface HubConfig {
   connectionLimits: Pick<ConnectionLimits, "maxConnections" | "headersTimeoutMs" | "bodyIdleTimeoutMs">;
   /** HUB_MAX_CONCURRENT_MUTATIONS: mutations executing at once in this process (decision 029); 0/absent: no cap. */
   maxConcurrentMutations?: number;
+  /** HUB_IMPORT_LANES: batches of a bank collection file posted at once (decision 041); absent: 2 on PostgreSQL, 1 on PGlite. */
+  importLanes?: number;
   /** HUB_METRICS_MAX_STALENESS_MS: pilotMetrics figures at most this old, shared by identical reads (decision 033);
    *  default 1000, 0: every read runs its own statement. */
   metricsMaxStalenessMs: number;
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     shutdownGraceMs: e.HUB_SHUTDOWN_GRACE_MS,
     rateLimit: { redisUrl: e.HUB_REDIS_URL },
     maxConcurrentMutations: e.HUB_MAX_CONCURRENT_MUTATIONS || undefined,
+    importLanes: e.HUB_IMPORT_LANES,
     metricsMaxStalenessMs: e.HUB_METRICS_MAX_STALENESS_MS,
     connectionLimits: {
       maxConnections: e.HUB_MAX_CONNECTIONS,

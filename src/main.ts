@@ -89,6 +89,7 @@ async function run(config: HubConfig): Promise<void> {
     rateLimit: config.rateLimit,
     connectionLimits: config.connectionLimits,
     maxConcurrentMutations: config.maxConcurrentMutations,
+    importLanes: config.importLanes,
     pilotMetricsFreshness: { maxStalenessMs: config.metricsMaxStalenessMs },
     audit: config.audit,
     outboxIntervalMs: config.jobs.outboxIntervalMs,

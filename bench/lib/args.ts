@@ -53,6 +53,8 @@ export interface BenchOptions {
   interestAccounts: number;
   /** Connection pool of the hub under test (createHub's default is 20). */
   hubPool?: number;
+  /** Batches of a bank file posted at once by the hub child (HUB_IMPORT_LANES; absent: the hub's default). */
+  importLanes?: number;
   /** --max-old-space-size (MB) for the hub child, to see what a heap cap does to RSS and speed. */
   hubHeapMb?: number;
   /** Total seconds the run may wait, before measured windows, for other processes to go quiet. */
@@ -125,6 +127,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "quota-accounts",
     "interest-accounts",
     "hub-pool",
+    "import-lanes",
     "hub-heap",
     "quiet-wait",
     "keep-db",
@@ -160,6 +163,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --interest-accounts=1000000      interest: accounts with 12 months of history settled by settleInterest",
         "  --import-timeout=200             give up on the hub import after this many seconds (reports the rate so far)",
         "  --hub-pool=N                     hub database pool size (default: createHub's 20)",
+        "  --import-lanes=N                 import: bank file batches the hub posts at once (default: 2 on PostgreSQL)",
         "  --hub-heap=MB                    run the hub child with --max-old-space-size=MB (default: V8's own limit)",
         "  --quiet-wait=20                  total seconds to wait, before measured windows, for other processes to go quiet",
         "  --keep-db --profile              keep the database; CPU-profile the hub over each measured window",
@@ -202,6 +206,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     quotaAccounts: Math.round(num(flags.get("quota-accounts"), 3000, "quota-accounts")),
     interestAccounts: Math.round(num(flags.get("interest-accounts"), 1_000_000, "interest-accounts")),
     hubPool: hubPool === undefined ? undefined : Math.round(num(hubPool, 20, "hub-pool")),
+    importLanes: flags.has("import-lanes") ? Math.round(num(flags.get("import-lanes"), 2, "import-lanes")) : undefined,
     quietWaitS: flags.has("quiet-wait") ? Number(flags.get("quiet-wait")) || 0 : 20,
     hubHeapMb: flags.has("hub-heap") ? Math.round(num(flags.get("hub-heap"), 256, "hub-heap")) : undefined,
     keepDb: flags.get("keep-db") === "true",

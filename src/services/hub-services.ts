@@ -61,4 +61,6 @@ export interface HubServices {
   subjectKey: SubjectKeyer;
   /** Posts concurrent recordDeposit requests together (group commit, decision 019). */
   depositBatcher: DepositBatcher;
+  /** Batches of a bank collection file posted at once, each its own transaction (decision 041); absent: 1. */
+  importLanes?: number;
 }

@@ -3,7 +3,11 @@
 // account-state.rule.ts; the same ledger, through its set-based postStaged), keyed by the bank's paymentRef: a
 // reference seen before (this file or an earlier one) counts as a duplicate and posts nothing.
 // A FAILED row is recorded as a missed collection. A row that breaks a rule is rejected with its line and code.
+// On PostgreSQL the batches of a round are posted at once, one lane per transaction, rows split by account
+// (decision 041): the accounts' row locks keep concurrent batches apart, as they keep recordDeposit apart.
+import type { SqlTx } from "../../db/driver-sql";
 import { pgArray } from "../../db/pg-array";
+import { isUniqueViolation, sqlState } from "../../db/transaction";
 import { mayDepositSql } from "../../domain/accounts/account-state.rule";
 import {
   checkMonthlyDeposit,
@@ -28,16 +32,21 @@ import { accountRefusal } from "./deposit-posting";
 export type BankImportResult = ImportResult;
 
 export const BATCH_SIZE = 1000;
-/** Transaction-level advisory lock that serialises bank import batches (the migrator's session lock is 140500). */
-const BANK_IMPORT_LOCK_KEY = 140501;
+/** Batches of a round posted at once on PostgreSQL (HUB_IMPORT_LANES): the 2-core machine's figure (decision 041). */
+export const DEFAULT_IMPORT_LANES = 2;
+/**
+ * A batch that lost a race with a concurrent import (the same payment reference committed meanwhile: a unique
+ * violation; or a deadlock between two files' reference inserts) is judged again from what has committed. Each
+ * retry follows a commit of another import, so a few suffice; past them the error is real and goes on.
+ */
+const BATCH_ATTEMPTS = 5;
+const DEADLOCK_DETECTED = "40P01";
 
 /**
- * The batch's first statement: the lock that serialises bank import batches, then the session-temporary table of
- * one batch's rows and what the rules made of them (created on a connection's first use, emptied at commit). A DO
- * block, so that both are one statement on both databases.
+ * The batch's first statement: the session-temporary table of one batch's rows and what the rules made of them
+ * (created on a connection's first use, emptied at commit). A DO block: one statement on both databases.
  */
-const LOCK_AND_STAGE_TABLE = `DO $$ BEGIN
-  PERFORM pg_advisory_xact_lock(${BANK_IMPORT_LOCK_KEY});
+const STAGE_TABLE = `DO $$ BEGIN
   CREATE TEMP TABLE IF NOT EXISTS bank_stage (n int PRIMARY KEY, line int, ref text, account_number text,
     period char(7), amount numeric, paid_on date, failed boolean, reason text, fresh boolean, account_id bigint,
     ledger_account_id bigint, account_kind text, status text, opened_on date, paid boolean, codes text[],
@@ -137,11 +146,11 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
   const limits = dates.map((d) => limitsOn.get(d)!);
   const reasons: (string | null)[] = [];
   const text = rows.map((r) => stageLine(r, reasons)).join("\n");
-  const { outcomes, rejected } = await hub.sql.transaction(async (tx) => {
-    // Batches of concurrent imports queue here, so each sees the references the other committed: a file retried
-    // while its first import still runs counts duplicates instead of failing on the payment-reference keys.
-    await tx.$executeRawUnsafe(LOCK_AND_STAGE_TABLE);
+  const { outcomes, rejected } = await inBatchTransaction(hub, async (tx) => {
+    await tx.$executeRawUnsafe(STAGE_TABLE);
     // A reference is fresh when no earlier import posted or missed it and no earlier row of the batch carries it.
+    // This is a first look, to lock no account for a row already known as a duplicate; the judgement looks again
+    // after the locks (a concurrent batch may have committed the reference meanwhile).
     // Lookups into the growing tables are written as scalar subqueries (and = ANY(ARRAY(...))) so that each is an
     // index probe per row: as NOT EXISTS or a join, the planner hashed the whole of bank_payment_ref (or
     // deposit_month) once per batch, and the batch's cost grew with history (decision 028).
@@ -153,6 +162,8 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
           AND t.n = min(t.n) OVER (PARTITION BY f[2])
       FROM unnest(string_to_array(${text}::text, E'\n')) WITH ORDINALITY AS t(l, n), string_to_array(t.l, E'\t') AS f`;
     // The accounts of the fresh collected rows, locked in ledger-account order (worker-lock.ts), read as locked.
+    // These locks keep concurrent batches apart (the lanes of a round, other imports, recordDeposit): what the
+    // judgement reads next of an account has committed, and nothing else may write it before this batch ends.
     await tx.$executeRaw`
       WITH locked AS (
         SELECT a.id, a.account_number, a.ledger_account_id, a.kind, a.status, a.opened_on
@@ -162,20 +173,25 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
       UPDATE bank_stage s SET account_id = l.id, ledger_account_id = l.ledger_account_id, account_kind = l.kind,
         status = l.status, opened_on = l.opened_on
       FROM locked l WHERE l.account_number = s.account_number AND s.fresh AND NOT s.failed`;
-    // The rules, after the locks (a month paid meanwhile is seen). A month is paid when the database has it or an
-    // earlier row of the batch for the same account and month passes every other rule (it is accepted first).
+    // The rules, after the locks (a month paid meanwhile is seen, and so is a reference). A month is paid when the
+    // database has it or an earlier row of the batch for the same account and month passes every other rule (it is
+    // accepted first).
     const [judged] = await tx.$queryRaw<{ outcomes: string | null; rejected: RejectedRow[] | null }[]>`
       WITH lim AS (
         SELECT * FROM unnest(${pgArray(dates)}::date[], ${pgArray(limits.map((l) => l.monthlyMin.toFixed(2)))}::numeric[],
           ${pgArray(limits.map((l) => l.monthlyMax.toFixed(2)))}::numeric[],
           ${pgArray(limits.map((l) => String(l.backPayWithinSettlementYear)))}::boolean[]) AS lim(paid_on, mn, mx, bp)),
+      refs AS MATERIALIZED (
+        SELECT s.n, CASE WHEN s.fresh
+          THEN (SELECT true FROM bank_payment_ref b WHERE b.payment_ref = s.ref LIMIT 1) IS NULL ELSE false END AS fresh
+        FROM bank_stage s),
       facts AS MATERIALIZED (
         SELECT s.n, ${ACCOUNT_REFUSAL} AS refusal,
           (SELECT true FROM deposit_month dm WHERE dm.account_id = s.account_id AND dm.period = s.period) IS NOT NULL
             AS db_paid,
           ${ruleCodes("false")} AS others, ${POSTING_KIND} AS posting_kind, lim.*
-        FROM bank_stage s JOIN lim ON lim.paid_on = s.paid_on
-        WHERE s.fresh AND NOT s.failed),
+        FROM bank_stage s JOIN refs r ON r.n = s.n JOIN lim ON lim.paid_on = s.paid_on
+        WHERE r.fresh AND NOT s.failed),
       chained AS (
         SELECT f.*, f.db_paid OR coalesce(bool_or(f.refusal IS NULL AND cardinality(f.others) = 0) OVER (
           PARTITION BY s.account_id, s.period ORDER BY s.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS paid
@@ -185,9 +201,9 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
           CASE WHEN c.refusal IS NOT NULL THEN ARRAY[c.refusal] ELSE ${ruleCodes("c.paid")} END AS codes
         FROM chained c JOIN bank_stage s ON s.n = c.n JOIN lim ON lim.paid_on = c.paid_on),
       u AS (
-        UPDATE bank_stage s SET paid = c.paid, codes = c.codes, posting_kind = c.posting_kind,
-          outcome = CASE WHEN NOT s.fresh THEN 'D' WHEN s.failed THEN 'M' WHEN cardinality(c.codes) > 0 THEN 'R' ELSE 'P' END
-        FROM bank_stage s0 LEFT JOIN coded c ON c.n = s0.n
+        UPDATE bank_stage s SET fresh = r.fresh, paid = c.paid, codes = c.codes, posting_kind = c.posting_kind,
+          outcome = CASE WHEN NOT r.fresh THEN 'D' WHEN s.failed THEN 'M' WHEN cardinality(c.codes) > 0 THEN 'R' ELSE 'P' END
+        FROM bank_stage s0 JOIN refs r ON r.n = s0.n LEFT JOIN coded c ON c.n = s0.n
         WHERE s.n = s0.n
         RETURNING s.n, s.outcome, s.codes, s.account_id, s.ledger_account_id, s.account_kind, s.status, s.opened_on, s.paid)
       SELECT string_agg(outcome, '' ORDER BY n) AS outcomes,
@@ -245,13 +261,34 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
   for (const { line, problems } of reports) tally.reject(line, problems);
 }
 
-/** The collection file as the streamed-import engine posts it (src/services/imports/streamed-import.ts). */
+/**
+ * The batch's transaction, run again from the start when it lost a race with a concurrent import: two files that
+ * post the same payment reference meet on its key (a unique violation once the other commits), or deadlock on
+ * two references inserted in opposite orders. Run again, the batch sees the other's reference as a duplicate.
+ */
+async function inBatchTransaction<T>(hub: HubServices, work: (tx: SqlTx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await hub.sql.transaction(work);
+    } catch (e) {
+      if (attempt >= BATCH_ATTEMPTS || !(isUniqueViolation(e) || sqlState(e) === DEADLOCK_DETECTED)) throw e;
+    }
+  }
+}
+
+/**
+ * The collection file as the streamed-import engine posts it (src/services/imports/streamed-import.ts). A round's
+ * lanes split the rows by account (one account's rows are judged in file order); a round in which a payment
+ * reference occurs twice is posted in one lane, in the batches an import without lanes makes, so that which row
+ * of the two posts (or is a duplicate) is decided exactly as before.
+ */
 export const BANK_COLLECTION_IMPORT: ImportTarget<BankRow> = {
   ...BANK_COLLECTION_CSV,
   operation: "importBankCollection",
   batchSize: BATCH_SIZE,
   isProblem,
   postBatch,
+  lanes: { laneKey: (row) => row.accountNumber, sharedKey: (row) => row.paymentRef },
 };
 
 /** Imports a file without an idempotency key (demo data, scripts): each paymentRef still posts at most once. */

@@ -6,6 +6,7 @@
 //   - it is parsed by csv-parse, streaming, one record at a time (`max_record_size`), a header row first;
 //   - valid rows are posted in batches, each batch one transaction that writes its own exchange record (the
 //     target's postBatch does, through recordBatchInTransaction), so a batch is never committed without its record;
+//     a target with lanes (the bank collection file) posts several batches of a round at once (decision 041);
 //   - the whole file runs under an idempotency key: the digest of its text tells a replay (the first result is
 //     returned, nothing posted) from the same key with another file (refused). Each row is idempotent on its own
 //     reference too, so a file cut off half-way (a dropped connection, a killed process) is simply sent again.
@@ -267,15 +268,39 @@ export async function* readCsvRows<Row>(
 export class ImportTally {
   readonly result: ImportResult = { accepted: 0, rejected: 0, duplicates: 0, missed: 0, rows: 0, errors: [] };
   private unlisted = 0;
+  /** A lane's tally keeps its rejected rows whole, to be listed in line order when the round is absorbed. */
+  private readonly kept: { line: number; problems: readonly { code: string; message: string }[] }[] | null;
+
+  constructor(options: { keepRejections?: boolean } = {}) {
+    this.kept = options.keepRejections ? [] : null;
+  }
 
   /** One rejected row, with every rule it broke. */
   reject(line: number, problems: readonly { code: string; message: string }[]): void {
     this.result.rejected++;
+    if (this.kept) {
+      this.kept.push({ line, problems });
+      return;
+    }
     for (const { code, message } of problems) {
       if (this.result.errors.length < MAX_LISTED_ERRORS)
         this.result.errors.push({ code, field: `line:${line}`, message: `第${line}行：${message}` });
       else this.unlisted++;
     }
+  }
+
+  /**
+   * One round: its lanes (each tallied with `keepRejections`) and the problems of its unreadable rows, the rejected
+   * rows listed in line order whichever lane judged them.
+   */
+  absorb(lanes: readonly ImportTally[], problems: readonly RowProblem[] = []): void {
+    for (const { result } of lanes) {
+      this.result.accepted += result.accepted;
+      this.result.duplicates += result.duplicates;
+      this.result.missed += result.missed;
+    }
+    const rejected = [...problems.map((p) => ({ line: p.line, problems: [p] })), ...lanes.flatMap((l) => l.kept ?? [])];
+    for (const { line, problems: broken } of rejected.sort((x, y) => x.line - y.line)) this.reject(line, broken);
   }
 
   finish(): ImportResult {
@@ -285,6 +310,50 @@ export class ImportTally {
   }
 }
 
+/**
+ * How a target's rows may be posted in parallel lanes, each lane its own transaction (decision 041). The target's
+ * own locks must make concurrent transactions safe (the bank import's are the accounts' row locks); the engine only
+ * keeps the file's order where the rules depend on it.
+ */
+export interface ImportLanes<Row> {
+  /** Rows with the same key are judged in file order: they always share a lane (an account number). */
+  laneKey(row: Row): string;
+  /** A key the rules judge across rows (a payment reference): a round in which one occurs twice is posted in one
+   *  lane, in batches exactly as without lanes. */
+  sharedKey(row: Row): string;
+}
+
+/**
+ * A round's rows split into at most `lanes` lanes, each in file order: rows of one lane key share a lane, and a key
+ * seen first goes to the lane with the fewest rows so far. Null when a shared key occurs twice in the round.
+ */
+export function splitIntoLanes<Row>(rows: readonly Row[], lanes: number, keys: ImportLanes<Row>): Row[][] | null {
+  const split: Row[][] = Array.from({ length: lanes }, () => []);
+  const laneOfKey = new Map<string, number>();
+  const shared = new Set<string>();
+  for (const row of rows) {
+    const sharedKey = keys.sharedKey(row);
+    if (shared.has(sharedKey)) return null;
+    shared.add(sharedKey);
+    const key = keys.laneKey(row);
+    let lane = laneOfKey.get(key);
+    if (lane === undefined) {
+      lane = 0;
+      for (let i = 1; i < lanes; i++) if (split[i]!.length < split[lane]!.length) lane = i;
+      laneOfKey.set(key, lane);
+    }
+    split[lane]!.push(row);
+  }
+  return split.filter((lane) => lane.length > 0);
+}
+
+/** Rows in batches of at most `size`, in order. */
+function batchesOf<Row>(rows: Row[], size: number): Row[][] {
+  const batches: Row[][] = [];
+  for (let i = 0; i < rows.length; i += size) batches.push(rows.slice(i, i + size));
+  return batches;
+}
+
 /** What a file's rows are posted as: the idempotency operation, the CSV format, and one batch's transaction. */
 export interface ImportTarget<Row> extends CsvRows<Row> {
   operation: string;
@@ -292,17 +361,47 @@ export interface ImportTarget<Row> extends CsvRows<Row> {
   isProblem(row: Row | RowProblem): row is RowProblem;
   /** One transaction: post the rows, count them into the tally, and write the batch's exchange record in it. */
   postBatch(hub: HubServices, rows: Row[], tally: ImportTally): Promise<void>;
+  /** Absent: one batch at a time. Present: `hub.importLanes` batches of a round at once (decision 041). */
+  lanes?: ImportLanes<Row>;
   /** After the last batch (e.g. kick the outbox). */
   finished?(hub: HubServices): void;
 }
 
 /**
- * Posts the rows of a file in batches; nothing here knows what a row is. Two stages, one batch apart: while one
- * batch is posting (its transaction waits on the database), the next is read and parsed; the next is dispatched
- * only when the previous one has committed, so at most two batches are held and reading stops (backpressure on
- * the request stream) while a full batch waits. Batches still commit one after the other, in file order, and the
- * problems of the rows read meanwhile are counted only after the previous batch: the result (and the order of its
- * errors) is what a strictly sequential import gives. A batch that fails stops the import before the next one.
+ * One round's rows: split into lanes posted at once (decision 041) when the target has lanes and the hub more than
+ * one; each lane posts its rows in batches of at most the batch size, one after the other, each batch its own
+ * transaction. The round's errors (its unreadable rows' and its rejected rows') are listed in line order. A lane that
+ * fails fails the round once every lane has ended (the others may have committed: each row is idempotent on its own
+ * reference, so the file is simply sent again).
+ */
+async function postRound<Row>(
+  hub: HubServices,
+  target: ImportTarget<Row>,
+  rows: Row[],
+  problems: readonly RowProblem[],
+  lanes: number,
+  tally: ImportTally,
+): Promise<void> {
+  const split = (target.lanes && lanes > 1 ? splitIntoLanes(rows, lanes, target.lanes) : null) ?? [rows];
+  const tallies = split.map(() => new ImportTally({ keepRejections: true }));
+  const ended = await Promise.allSettled(
+    split.map(async (laneRows, i) => {
+      for (const batch of batchesOf(laneRows, target.batchSize)) await target.postBatch(hub, batch, tallies[i]!);
+    }),
+  );
+  const failed = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
+  if (failed) throw failed.reason;
+  tally.absorb(tallies, problems);
+}
+
+/**
+ * Posts the rows of a file in rounds; nothing here knows what a row is. A round is one batch, or with lanes one batch
+ * per lane (`hub.importLanes` x the batch size, posted at once: postRound). Two stages, one round apart: while one
+ * round is posting (its transactions wait on the database), the next is read and parsed; the next is dispatched
+ * only when the previous one has committed, so at most two rounds are held and reading stops (backpressure on
+ * the request stream) while a full round waits. Rounds commit one after the other, in file order, and the
+ * problems of the rows read meanwhile are counted only after the previous round: the result is what a strictly
+ * sequential import gives, its errors in line order. A round that fails stops the import before the next one.
  */
 export async function importRows<Row>(
   hub: HubServices,
@@ -310,6 +409,8 @@ export async function importRows<Row>(
   target: ImportTarget<Row>,
 ): Promise<ImportResult> {
   const tally = new ImportTally();
+  const lanes = target.lanes ? Math.max(1, hub.importLanes ?? 1) : 1;
+  const roundSize = target.batchSize * lanes;
   let batch: Row[] = [];
   let problems: RowProblem[] = [];
   let rowCount = 0;
@@ -321,20 +422,18 @@ export async function importRows<Row>(
   };
   const dispatch = async () => {
     await settle();
-    for (const problem of problems) {
+    for (const problem of problems)
       if (problem.code !== "INVALID_HEADER" && problem.code !== "EMPTY_FILE") tally.result.rows++;
-      tally.reject(problem.line, [problem]);
-    }
     tally.result.rows += rowCount;
-    const rowsOfBatch = batch;
+    const rowsOfRound = batch;
+    const problemsOfRound = problems;
     problems = [];
     batch = [];
     rowCount = 0;
-    if (rowsOfBatch.length > 0) {
-      posting = target.postBatch(hub, rowsOfBatch, tally);
-      // Awaited by the next dispatch (or the end); never an unhandled rejection while the next batch is read.
-      posting.catch(() => undefined);
-    }
+    if (rowsOfRound.length === 0) return tally.absorb([], problemsOfRound);
+    posting = postRound(hub, target, rowsOfRound, problemsOfRound, lanes, tally);
+    // Awaited by the next dispatch (or the end); never an unhandled rejection while the next round is read.
+    posting.catch(() => undefined);
   };
   try {
     for await (const row of rows) {
@@ -344,12 +443,12 @@ export async function importRows<Row>(
       }
       rowCount++;
       batch.push(row);
-      if (batch.length >= target.batchSize) await dispatch();
+      if (batch.length >= roundSize) await dispatch();
     }
     await dispatch();
     await settle();
   } finally {
-    // Reading failed (or a batch did): let the batch in flight end before the error goes on.
+    // Reading failed (or a round did): let the round in flight end before the error goes on.
     if (posting) await (posting as Promise<void>).catch(() => undefined);
   }
   target.finished?.(hub);

@@ -1,3 +1,5 @@
+import { Client } from "pg";
+
 import { BATCH_SIZE } from "../../../src/services/deposits/import-bank-collection";
 import { bankCollectionAccounts, key, RECORD } from "../../factories/workers";
 import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
@@ -205,12 +207,13 @@ describe("importBankCollection", () => {
     const before = await entryCount();
     const results = await Promise.all([1, 2, 3].map(() => importCsv(csv)));
     for (const res of results) expect(res.body.errors).toBeUndefined();
-    const sorted = results.map((r) => r.body.data!.importBankCollection).sort((x, y) => y.accepted - x.accepted);
-    expect(sorted).toEqual([
-      { accepted: 6, missed: 1, duplicates: 0, rejected: 0, rows: 7, errors: [] },
-      { accepted: 0, missed: 0, duplicates: 7, rejected: 0, rows: 7, errors: [] },
-      { accepted: 0, missed: 0, duplicates: 7, rejected: 0, rows: 7, errors: [] },
-    ]);
+    const outcomes = results.map((r) => r.body.data!.importBankCollection);
+    for (const o of outcomes) expect([o.rows, o.rejected, o.errors]).toEqual([7, 0, []]);
+    // With one lane one import posts the file and the others count 7 duplicates; with two (PostgreSQL, decision 041)
+    // each account's lane goes to whichever import locks the account first. Together: each row posted once.
+    const sum = (k: "accepted" | "missed" | "duplicates") => outcomes.reduce((n, o) => n + o[k], 0);
+    expect([sum("accepted"), sum("missed"), sum("duplicates")]).toEqual([6, 1, 14]);
+    if (t.hub.services.importLanes === 1) expect(outcomes.map((o) => o.accepted).sort()).toEqual([0, 0, 6]);
     expect(await entryCount()).toBe(before + 2 * 6);
     expect([await balanceOf(accounts[0]!), await balanceOf(accounts[1]!)]).toEqual(["3000.00", "3000.00"]);
   });
@@ -379,13 +382,70 @@ describe("POST /imports/bank-collection", () => {
     expect(await entryCount()).toBe(before + 2 * 4992);
     expect(await balanceOf(accounts[0]!)).toBe("46800.00");
     expect(await balanceOf(accounts[31]!)).toBe("46800.00");
-    // Every posting of a batch shares its transaction's timestamp (now()): one transaction per BATCH_SIZE rows.
+    // The postings of a batch share its transaction (xmin: postings are never updated): one transaction per
+    // BATCH_SIZE rows. With two lanes (PostgreSQL's default, decision 041) each round of 2,000 rows is two batches
+    // of 1,000 (16 accounts each), and the last round of 1,000 rows two of 500.
     const batches = await t.hub.db.prisma.$queryRaw<{ postings: bigint }[]>`
-      SELECT count(*) AS postings FROM posting WHERE memo LIKE ${`BANK_COLLECTION ${prefix}%`} GROUP BY created_at`;
+      SELECT count(*) AS postings FROM posting WHERE memo LIKE ${`BANK_COLLECTION ${prefix}%`} GROUP BY xmin::text`;
     expect(BATCH_SIZE).toBe(1000);
-    expect(batches).toHaveLength(Math.ceil(5000 / BATCH_SIZE));
+    expect([t.hub.services.importLanes, batches.length]).toEqual(t.hub.db.kind === "postgres" ? [2, 6] : [1, 5]);
     expect(batches.every((b) => Number(b.postings) <= BATCH_SIZE)).toBe(true);
     expect(batches.reduce((sum, b) => sum + Number(b.postings), 0)).toBe(4992);
     await expectLedgerBalanced(t);
+  });
+});
+
+// Two imports posting the same references at once on different accounts share no account lock: they meet only on
+// the references' keys. PGlite has one session, so only PostgreSQL can hold their transactions open side by side.
+const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+
+onPostgres("two files posting the same references at once (PostgreSQL)", () => {
+  it("posts each reference once: a batch that meets the other's key is judged again and counts duplicates", async () => {
+    const mine = [await openAccount(), await openAccount()];
+    const theirs = [await openAccount(), await openAccount()];
+    const stamp = Date.now();
+    // The same five references in both files: two months for each of two accounts, and a missed collection.
+    const file = (accounts: string[]) =>
+      [
+        HEADER,
+        ...accounts.flatMap((a, i) =>
+          ["2026-07", "2026-08"].map((p) => `BKRACE${stamp}${i}${p.slice(5)},${a},${p},1000.00,2026-08-10,SUCCESS,`),
+        ),
+        `BKRACE${stamp}F,${accounts[0]},2026-09,1000.00,2026-09-10,FAILED,余额不足`,
+      ].join("\n");
+    const before = await entryCount();
+    // Hold every insert into bank_payment_ref until all four batches (two files, two lanes each) have judged their
+    // rows fresh and wait to write them; then let them race for the keys.
+    const other = new Client({ connectionString: t.database.options.url });
+    await other.connect();
+    let results: ImportResult[];
+    try {
+      await other.query("BEGIN");
+      await other.query("LOCK TABLE bank_payment_ref IN SHARE MODE");
+      const imports = [imported(file(mine)), imported(file(theirs))];
+      for (;;) {
+        const { rows } = await other.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'bank_payment_ref'::regclass`,
+        );
+        if (Number(rows[0]!.n) === 4) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await other.query("COMMIT");
+      results = await Promise.all(imports);
+    } finally {
+      await other.end();
+    }
+    for (const r of results) expect([r.rows, r.rejected, r.errors]).toEqual([5, 0, []]);
+    // Which file posts which reference is the race's; together they post each once and count each other's twice.
+    const total = (k: "accepted" | "missed" | "duplicates") => results[0]![k] + results[1]![k];
+    expect([total("accepted"), total("missed"), total("duplicates")]).toEqual([4, 1, 5]);
+    expect(await entryCount()).toBe(before + 2 * 4);
+    for (const i of [0, 1]) {
+      const pair = [await balanceOf(mine[i]!), await balanceOf(theirs[i]!)].sort();
+      expect(pair).toEqual(["0.00", "2000.00"]);
+    }
+    const refs = await t.hub.db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM bank_payment_ref WHERE payment_ref LIKE ${`BKRACE${stamp}%`}`;
+    expect(Number(refs[0]!.n)).toBe(5);
   });
 });

@@ -12,12 +12,15 @@ import {
 interface Row {
   line: number;
   bad?: boolean;
+  /** The lane key (an account) and the shared key (a payment reference), for the tests of lanes. */
+  account?: string;
+  ref?: string;
 }
 
 const hub = {} as HubServices;
 
 /** A target whose batches wait for the test to release them; rows with `bad` are rejected by the batch. */
-function gatedTarget(batchSize: number, failOnBatch = -1) {
+function gatedTarget(batchSize: number, failOnBatch = -1, lanes = false) {
   const events: string[] = [];
   const gates: (() => void)[] = [];
   let batches = 0;
@@ -43,6 +46,7 @@ function gatedTarget(batchSize: number, failOnBatch = -1) {
       }
       events.push(`commit ${n}`);
     },
+    ...(lanes ? { lanes: { laneKey: (row: Row) => row.account!, sharedKey: (row: Row) => row.ref! } } : {}),
   };
   return { target, events, gates };
 }
@@ -140,4 +144,72 @@ it("waits for the batch in flight before a reading error goes on", async () => {
   gates.shift()!();
   await expect(done).rejects.toThrow("connection reset by peer");
   expect(events).toEqual(["post 1 [1,2]", "reading fails", "commit 1"]);
+});
+
+describe("with lanes (decision 041)", () => {
+  const twoLanes = { importLanes: 2 } as HubServices;
+  const row = (line: number, account: string, extra: Partial<Row> = {}): Row => ({
+    line,
+    account,
+    ref: `R${line}`,
+    ...extra,
+  });
+
+  it("posts a round's lanes at once, each in file order, and lists the round's errors in line order", async () => {
+    const { target, events, gates } = gatedTarget(2, -1, true);
+    const problem: RowProblem = { line: 3, code: "INVALID_AMOUNT", message: "amount 3" };
+    const items = [row(1, "A"), row(2, "B", { bad: true }), problem, row(4, "A", { bad: true }), row(5, "B")];
+    const done = importRows(twoLanes, source(items, []), target);
+    // A round is 2 lanes x 2 rows: account A's rows in one lane, B's in the other, both posting before either ends.
+    await until(() => gates.length === 2);
+    expect(events).toEqual(["post 1 [1,4]", "post 2 [2,5]"]);
+    gates[1]!(); // lane B (line 2 rejected) commits first
+    await until(() => events.includes("commit 2"));
+    gates[0]!();
+    const result = await done;
+    expect(result).toMatchObject({ accepted: 2, rejected: 3, rows: 5 });
+    expect(result.errors.map((e) => e.field)).toEqual(["line:2", "line:3", "line:4"]);
+  });
+
+  it("posts a lane longer than a batch in batches, one after the other", async () => {
+    const { target, events, gates } = gatedTarget(2, -1, true);
+    const done = importRows(twoLanes, source([row(1, "A"), row(2, "A"), row(3, "A"), row(4, "B")], []), target);
+    await until(() => gates.length === 2);
+    expect(events).toEqual(["post 1 [1,2]", "post 2 [4]"]);
+    gates.shift()!();
+    await until(() => gates.length === 2);
+    expect(events.slice(2)).toEqual(["commit 1", "post 3 [3]"]);
+    gates.shift()!();
+    gates.shift()!();
+    expect(await done).toMatchObject({ accepted: 4, rows: 4 });
+  });
+
+  it("posts a round in which a shared key occurs twice as without lanes", async () => {
+    const { target, events, gates } = gatedTarget(2, -1, true);
+    const items = [row(1, "A"), row(2, "B"), row(3, "A", { ref: "R2" }), row(4, "B")];
+    const done = importRows(twoLanes, source(items, []), target);
+    await until(() => gates.length === 1);
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(["post 1 [1,2]"]);
+    gates.shift()!();
+    await until(() => gates.length === 1);
+    expect(events.slice(1)).toEqual(["commit 1", "post 2 [3,4]"]);
+    gates.shift()!();
+    expect(await done).toMatchObject({ accepted: 4, rows: 4 });
+  });
+
+  it("fails the round when a lane fails, once the other lane has ended", async () => {
+    const { target, events, gates } = gatedTarget(2, 1, true);
+    const done = importRows(twoLanes, source([row(1, "A"), row(2, "B"), row(3, "A"), row(4, "B")], []), target);
+    let settled = false;
+    done.catch(() => undefined).finally(() => (settled = true));
+    await until(() => gates.length === 2);
+    gates[0]!(); // lane A fails
+    await until(() => events.includes("fail 1"));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false); // lane B is still posting
+    gates[1]!();
+    await expect(done).rejects.toThrow("batch 1 lost its connection");
+    expect(events).toEqual(["post 1 [1,3]", "post 2 [2,4]", "fail 1", "commit 2"]);
+  });
 });
