@@ -77,12 +77,21 @@ export function cpuSnapshot(pids: number[]): Snapshot {
 }
 
 /** CPU shares between two snapshots; `subjectPid` is the server under test, other snapshot pids count as "other bench". */
-export function cpuShare(a: Snapshot, subjectPid: number, ours?: Set<number>): CpuShare {
+export function cpuShare(
+  a: Snapshot,
+  subjectPid: number,
+  ours?: Set<number>,
+  /** PostgreSQL processes' jiffies as last seen during the window: a backend that exited before its end (a pool
+   *  connection closed when idle) counts up to then, instead of vanishing into "other processes". */
+  lastSeen?: Map<number, number>,
+): CpuShare {
   const b = cpuSnapshot([...a.pids.keys()]);
   const seconds = (b.at - a.at) / 1000;
   const pct = (jiffies: number) => (seconds > 0 ? (100 * jiffies) / HZ / seconds : 0);
   let pg = 0;
-  for (const [pid, j] of b.postgres) if (!ours || ours.has(pid)) pg += j - (a.postgres.get(pid) ?? 0); // backends born during the window count from 0
+  const ended = new Map(b.postgres);
+  for (const [pid, j] of lastSeen ?? []) if (!ended.has(pid)) ended.set(pid, j);
+  for (const [pid, j] of ended) if (!ours || ours.has(pid)) pg += j - (a.postgres.get(pid) ?? 0); // backends born during the window count from 0
   const hub = (b.pids.get(subjectPid) ?? 0) - (a.pids.get(subjectPid) ?? 0);
   let other = 0;
   for (const [pid, j] of b.pids) if (pid !== subjectPid) other += j - (a.pids.get(pid) ?? 0);
@@ -118,9 +127,24 @@ export async function withCpu<T>(
 ): Promise<{ result: T; cpu: CpuShare }> {
   const ours = await ourPostgresPids(pool);
   const before = cpuSnapshot([subjectPid, ...otherPids.filter((p) => p !== subjectPid)]);
-  const result = await fn();
+  // Every 500 ms: which backends are ours, and how much CPU each PostgreSQL process has used so far. A backend that
+  // ends inside the window (the hub's pool closes connections idle for 10 s) keeps what it used until the last look.
+  const lastSeen = new Map<number, number>();
+  const look = async () => {
+    for (const [pid, j] of postgresJiffies()) lastSeen.set(pid, j);
+    for (const pid of await ourPostgresPids(pool).catch(() => new Set<number>())) ours.add(pid);
+  };
+  let looking = Promise.resolve();
+  const poller = setInterval(() => (looking = looking.then(look)), 500);
+  let result: T;
+  try {
+    result = await fn();
+  } finally {
+    clearInterval(poller);
+    await looking;
+  }
   for (const pid of await ourPostgresPids(pool)) ours.add(pid);
-  return { result, cpu: cpuShare(before, subjectPid, ours) };
+  return { result, cpu: cpuShare(before, subjectPid, ours, lastSeen) };
 }
 
 /** Waits (at most `maxWaitMs`) until processes outside the bench use less than `thresholdPct` of one core. */
