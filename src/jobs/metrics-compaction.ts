@@ -47,6 +47,20 @@ export async function compactMetrics(prisma: PrismaClient, batchSize = COMPACTIO
   }
 }
 
+/**
+ * Reclaims what compactions leave behind. metric_delta is a queue (each delta inserted once, deleted by a
+ * compaction) and every pilotMetrics read scans what is left of it and of metric_rollup, whose rows each compaction
+ * rewrites. Until a VACUUM the deleted and rewritten rows stay in the tables' pages, and each read scans them: after
+ * 1,000,000 deltas were compacted, pilotMetrics took 67 ms (p50 over HTTP) against 4.5 ms once a VACUUM of 0.23 s
+ * had run (decision 042). Autovacuum looks at a table once a minute at best, later while its workers are busy with the
+ * ledger, never on a server where it is off; so the compactor vacuums both tables after a compaction that moved rows.
+ * SKIP_LOCKED: a table another hub is vacuuming is skipped, not waited for. The tail truncation's exclusive lock is
+ * only taken when free and given up as soon as anyone waits for the table (PostgreSQL's own rule).
+ */
+export async function vacuumMetricTables(prisma: PrismaClient): Promise<void> {
+  await prisma.$executeRawUnsafe("VACUUM (SKIP_LOCKED) metric_delta, metric_rollup");
+}
+
 export class MetricsCompactor {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -60,8 +74,15 @@ export class MetricsCompactor {
   /** One compaction now (or waits for the one in progress). */
   runOnce(): Promise<void> {
     this.running ??= compactMetrics(this.prisma)
-      .then((r) => {
-        if (r.moved > 0) this.logger.debug({ moved: r.moved }, "metric deltas compacted");
+      .then(async (r) => {
+        if (r.moved === 0) return;
+        this.logger.debug({ moved: r.moved }, "metric deltas compacted");
+        await vacuumMetricTables(this.prisma).catch((e: unknown) =>
+          this.logger.warn(
+            { err: e },
+            "metric tables not vacuumed; reads scan the compacted rows until autovacuum does",
+          ),
+        );
       })
       .catch((e: unknown) => this.logger.error({ err: e }, "metric compaction failed; deltas stay and still count"))
       .finally(() => {
