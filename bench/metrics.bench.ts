@@ -4,7 +4,9 @@
 // rollups with one aggregate, leaves some figures in pending deltas (as between two compactions), then measures
 // pilotMetrics over HTTP (an in-process hub, a CENTER_ADMIN token) for a 12-month and a 36-month window, beside the
 // same answer computed by a plain aggregate over the ledger (ledger_entry joined to account, grouped) in the same
-// run. The two answers must be equal. The database is dropped at the end.
+// run. The two answers must be equal. Then compaction (decision 026), and the rollups rebuilt one county per
+// transaction (`npm run metrics:rebuild`'s job, decision 040) while pilotMetrics is read over HTTP: its time beside the
+// one aggregate's, and the rebuilt rollups must equal what that aggregate built. The database is dropped at the end.
 import "reflect-metadata";
 
 import { randomBytes } from "node:crypto";
@@ -18,8 +20,15 @@ import { createHub, type Hub } from "../src/app";
 import { signDevToken } from "../src/auth/token-verifier";
 import { addMonths } from "../src/domain/calendar/calendar";
 import { Prisma } from "../src/generated/prisma/client";
-import { compactMetrics } from "../src/jobs/metrics-compaction";
-import { INSERT_COLUMNS, recomputedSource, summedColumns } from "../src/services/metrics/metric-sources";
+import { compactMetrics, vacuumMetricTables } from "../src/jobs/metrics-compaction";
+import { type CountyRebuild, rebuildMetrics } from "../src/jobs/metrics-rebuild";
+import {
+  INSERT_COLUMNS,
+  KEY_COLUMNS,
+  METRIC_COLUMNS,
+  recomputedSource,
+  summedColumns,
+} from "../src/services/metrics/metric-sources";
 import {
   computePilotMetrics,
   computePilotMetricsOver,
@@ -29,6 +38,19 @@ import { minimumCellSize } from "../src/services/metrics/pilot-metrics-suppressi
 import { generateData } from "./metrics/metrics-data";
 
 const FIRST_MONTH = "2023-07";
+type PilotVars = { from: string; to: string };
+
+async function askPilot(url: string, token: string, vars: PilotVars): Promise<PilotMetricsDto> {
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: PILOT_QUERY, variables: vars }),
+  });
+  const body = (await res.json()) as { data?: { pilotMetrics: PilotMetricsDto }; errors?: unknown[] };
+  if (!body.data) throw new Error(`pilotMetrics failed: ${JSON.stringify(body.errors)}`);
+  return body.data.pilotMetrics;
+}
+
 const PILOT_QUERY = `query($from: YearMonth!, $to: YearMonth!) { pilotMetrics(from: $from, to: $to) {
   from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount graduateSubsidyAmount
   interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed monthly { period enrolled depositAmount withdrawalAmount }
@@ -94,36 +116,48 @@ async function admin<T>(serverUrl: string, work: (c: Client) => Promise<T>): Pro
   }
 }
 
-/** The rollups as one aggregate over the sources; then `pending` deltas carved out of them (the answer is unchanged). */
-async function buildRollups(c: Client, pending: number): Promise<void> {
+/** What the one aggregate built, kept to check the rebuild by county against (a scratch table of this database). */
+const BUILT = "bench_rollup_built";
+const ROLLUP_COLUMNS = [...KEY_COLUMNS, ...METRIC_COLUMNS].join(", ");
+
+/**
+ * The rollups as one aggregate over the sources (its time returned, the copy kept in BUILT); then `pending` deltas
+ * carved out of them (the answer is unchanged).
+ */
+async function buildRollups(c: Client, pending: number): Promise<number> {
   const rollup = Prisma.sql`INSERT INTO metric_rollup ${INSERT_COLUMNS} SELECT month, county_code, employment_form, ${summedColumns()} FROM (${recomputedSource}) s GROUP BY 1, 2, 3`;
   await c.query("SET work_mem = '256MB'");
+  const t0 = performance.now();
   await c.query(rollup.text, rollup.values);
+  const seconds = (performance.now() - t0) / 1000;
+  await c.query(`CREATE TABLE ${BUILT} AS SELECT ${ROLLUP_COLUMNS} FROM metric_rollup`);
   const { rows } = await c.query<{ n: string }>("SELECT count(*) AS n FROM metric_rollup");
   const perRow = Math.ceil(pending / Math.max(1, Number(rows[0]!.n)));
   await c.query(`INSERT INTO metric_delta (month, county_code, employment_form, deposit_amount)
     SELECT month, county_code, employment_form, 0.01 FROM metric_rollup CROSS JOIN generate_series(1, ${perRow})`);
   await c.query(`UPDATE metric_rollup SET deposit_amount = deposit_amount - ${perRow} * 0.01`);
   await c.query("ANALYZE metric_rollup, metric_delta");
+  return seconds;
 }
 
-async function hubLatencies(
-  url: string,
-  token: string,
-  vars: { from: string; to: string },
-  count: number,
-  warmup: number,
-) {
-  const ask = async () => {
-    const res = await fetch(`${url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: PILOT_QUERY, variables: vars }),
-    });
-    const body = (await res.json()) as { data?: { pilotMetrics: PilotMetricsDto }; errors?: unknown[] };
-    if (!body.data) throw new Error(`pilotMetrics failed: ${JSON.stringify(body.errors)}`);
-    return body.data.pilotMetrics;
+/**
+ * Rollup rows that differ between the rebuilt rollups and the one aggregate's (each way), and deltas left. After a
+ * rebuild all three are 0: the compaction step folded deltas no source gives (1000.00 each), which the rebuild must
+ * remove, and the carved pending deltas must be folded back.
+ */
+async function rebuildDifferences(c: Client): Promise<{ extra: number; missing: number; deltas: number }> {
+  const count = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+  const rollups = `SELECT ${ROLLUP_COLUMNS} FROM metric_rollup`;
+  const built = `SELECT ${ROLLUP_COLUMNS} FROM ${BUILT}`;
+  return {
+    extra: await count(`SELECT count(*) AS n FROM (${rollups} EXCEPT ${built}) x`),
+    missing: await count(`SELECT count(*) AS n FROM (${built} EXCEPT ${rollups}) x`),
+    deltas: await count("SELECT count(*) AS n FROM metric_delta"),
   };
+}
+
+async function hubLatencies(url: string, token: string, vars: PilotVars, count: number, warmup: number) {
+  const ask = () => askPilot(url, token, vars);
   for (let i = 0; i < warmup; i++) await ask();
   const times: number[] = [];
   let answer: PilotMetricsDto | null = null;
@@ -159,6 +193,106 @@ async function baselineLatencies(hub: Hub, vars: { from: string; to: string }, r
   return { times: times.sort((a, b) => a - b), answer: answer! };
 }
 
+/** pilotMetrics over HTTP, one request after another, for `ms`; sorted ms. */
+async function readsFor(base: string, token: string, vars: PilotVars, ms: number): Promise<number[]> {
+  const times: number[] = [];
+  for (const until = performance.now() + ms; performance.now() < until;) {
+    const t = performance.now();
+    await askPilot(base, token, vars);
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+const readSummary = (times: number[]) =>
+  `${times.length} requests, p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`;
+
+/** How long pilotMetrics is read just before the rebuild, as the control of the reads during it. */
+const CONTROL_MS = 10_000;
+
+interface RebuildRun {
+  counties: CountyRebuild[];
+  seconds: number;
+  /** pilotMetrics (12 months) over HTTP, one request after another, while the rebuild ran; sorted ms. */
+  reads: number[];
+  /** The same reads in the CONTROL_MS just before the rebuild (same data, same state): the control. */
+  before: number[];
+  /** Live and dead rows of the metric tables before the control (the compaction step leaves dead versions). */
+  tuples: string;
+  load: number;
+}
+
+/**
+ * The rollups rebuilt one county per transaction (what `npm run metrics:rebuild` runs) while pilotMetrics is asked
+ * over HTTP, one request after another, until the rebuild ends; then the rebuilt rollups are compared with the one
+ * aggregate's (they must be equal, with no delta left).
+ */
+async function rebuildWhileRead(
+  hub: Hub,
+  dbUrl: string,
+  base: string,
+  token: string,
+  from: string,
+  to: string,
+): Promise<RebuildRun> {
+  const load = loadavg()[0]!;
+  const tuples = await admin(dbUrl, async (c) =>
+    (
+      await c.query<{ relname: string; live: string; dead: string }>(
+        `SELECT relname, n_live_tup AS live, n_dead_tup AS dead FROM pg_stat_user_tables
+         WHERE relname IN ('metric_rollup', 'metric_delta') ORDER BY relname`,
+      )
+    ).rows
+      .map((r) => `${r.relname} ${r.live} live / ${r.dead} dead`)
+      .join(", "),
+  );
+  const before = await readsFor(base, token, { from, to }, CONTROL_MS);
+  let done = false;
+  const reads: number[] = [];
+  let failed: unknown;
+  // A failed read ends the reader and fails the run after the rebuild (never an unhandled rejection meanwhile).
+  const reader = (async () => {
+    while (!done) {
+      const t = performance.now();
+      await askPilot(base, token, { from, to });
+      reads.push(performance.now() - t);
+    }
+  })().catch((e: unknown) => {
+    failed = e;
+  });
+  const t0 = performance.now();
+  const counties = await rebuildMetrics(hub.services.prisma, {
+    transactionTimeoutMs: 3_600_000,
+    onCounty: (c) =>
+      log(
+        `  rebuilt county ${c.countyCode}: ${c.rows} rows, ${c.removed} removed, ${c.deltas} deltas folded, ${(c.ms / 1000).toFixed(1)} s`,
+      ),
+  }).finally(() => {
+    done = true;
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await reader;
+  if (failed !== undefined) throw failed;
+  const differences = await admin(dbUrl, rebuildDifferences);
+  if (differences.extra + differences.missing + differences.deltas > 0)
+    throw new Error(
+      `the rebuilt rollups differ from the one aggregate's: ${differences.extra} rows not in it, ${differences.missing} of its rows missing, ${differences.deltas} deltas left`,
+    );
+  return { counties, seconds, reads: reads.sort((a, b) => a - b), before, tuples, load };
+}
+
+function rebuildReport(r: RebuildRun, aggregateSeconds: number): string {
+  const each = r.counties.map((c) => c.ms / 1000).sort((a, b) => a - b);
+  const sum = (f: "rows" | "removed" | "deltas") => r.counties.reduce((n, c) => n + c[f], 0);
+  return [
+    `rollups rebuilt by county (metrics:rebuild, decision 040): ${r.counties.length} counties in ${r.seconds.toFixed(1)} s = ${(r.seconds / aggregateSeconds).toFixed(2)}x the one aggregate (${aggregateSeconds.toFixed(1)} s, same run);`,
+    `  a county's transaction ${each[0]!.toFixed(1)}-${each.at(-1)!.toFixed(1)} s; ${sum("rows")} rows written, ${sum("removed")} removed, ${sum("deltas")} deltas folded;`,
+    `  the rebuilt rollups equal the one aggregate's (the sourceless 1000.00s the compaction step folded in are gone), no delta left; load average ${r.load.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`,
+    `  pilotMetrics (12 months) over HTTP, one request after another, during the rebuild: ${readSummary(r.reads)};`,
+    `    in the ${CONTROL_MS / 1000} s just before it (control): ${readSummary(r.before)} (${r.tuples})`,
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   const name = `bench_metrics_${randomBytes(5).toString("hex")}`;
@@ -187,9 +321,7 @@ async function main(): Promise<void> {
       chunk: o.chunk,
     };
     await admin(url.toString(), (c) => generateData(c, shape, hub!.services.fundAccounts.BANK_SETTLEMENT, log));
-    const t0 = performance.now();
-    await admin(url.toString(), (c) => buildRollups(c, o.pendingDeltas));
-    const rollupSeconds = (performance.now() - t0) / 1000;
+    const rollupSeconds = await admin(url.toString(), (c) => buildRollups(c, o.pendingDeltas));
     log(
       `rollups built from the ledger in one aggregate (${rollupSeconds.toFixed(1)} s), ${o.pendingDeltas} pending deltas`,
     );
@@ -262,6 +394,17 @@ async function main(): Promise<void> {
     log(
       `compaction: ${compaction.moved} deltas over ${compaction.keys} rollup keys folded in ${compaction.seconds.toFixed(2)} s (figures equal before and after; load average ${compaction.load.toFixed(1)})`,
     );
+    // What the compacted rows cost a read until they are vacuumed, and the vacuum the hub's compactor runs after a
+    // compaction (decision 042), timed; the reads again after it.
+    const window12 = { from: addMonths(last, -11), to: last };
+    const unvacuumed = await readsFor(base, token, window12, CONTROL_MS);
+    const vacuumStarted = performance.now();
+    await vacuumMetricTables(hub.services.prisma);
+    const vacuumSeconds = (performance.now() - vacuumStarted) / 1000;
+    const vacuumed = await readsFor(base, token, window12, CONTROL_MS);
+    const vacuumLine = `pilotMetrics (12 months) over HTTP after the compaction: before its vacuum ${readSummary(unvacuumed)}; vacuum (vacuumMetricTables) ${vacuumSeconds.toFixed(2)} s; after it ${readSummary(vacuumed)}`;
+    log(vacuumLine);
+    const rebuild = await rebuildWhileRead(hub, url.toString(), base, token, window12.from, window12.to);
     const header = [
       "window",
       "hub p50",
@@ -286,6 +429,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `rollup build (one aggregate): ${rollupSeconds.toFixed(1)} s; compaction of ${compaction.moved} deltas: ${compaction.seconds.toFixed(2)} s; total run ${((performance.now() - started) / 1000).toFixed(0)} s; ${o.pendingDeltas} pending deltas; 2 cores shared (load avg above)\n`,
     );
+    process.stdout.write(`${vacuumLine}\n${rebuildReport(rebuild, rollupSeconds)}\n`);
   } finally {
     await hub?.close(2000);
     if (o.keepDb) log(`kept database ${name}`);

@@ -45,7 +45,7 @@ const INTEREST_SUBSIDY_KINDS = kindsInMetric("INTEREST_SUBSIDY");
 const INTEREST_KINDS = kindsInMetric("INTEREST");
 const LOAN_KINDS = kindsInMetric("LOAN");
 
-const KEY_COLUMNS = ["month", "county_code", "employment_form"] as const;
+export const KEY_COLUMNS = ["month", "county_code", "employment_form"] as const;
 
 /** `(month, county_code, employment_form, enrolled, ...)` for an INSERT. */
 export const INSERT_COLUMNS = Prisma.raw(`(${[...KEY_COLUMNS, ...METRIC_COLUMNS].join(", ")})`);
