@@ -413,7 +413,6 @@ export async function importRows<Row>(
   const roundSize = target.batchSize * lanes;
   let batch: Row[] = [];
   let problems: RowProblem[] = [];
-  let rowCount = 0;
   let posting: Promise<void> | null = null;
   const settle = async () => {
     const previous = posting;
@@ -424,12 +423,11 @@ export async function importRows<Row>(
     await settle();
     for (const problem of problems)
       if (problem.code !== "INVALID_HEADER" && problem.code !== "EMPTY_FILE") tally.result.rows++;
-    tally.result.rows += rowCount;
+    tally.result.rows += batch.length;
     const rowsOfRound = batch;
     const problemsOfRound = problems;
     problems = [];
     batch = [];
-    rowCount = 0;
     if (rowsOfRound.length === 0) return tally.absorb([], problemsOfRound);
     posting = postRound(hub, target, rowsOfRound, problemsOfRound, lanes, tally);
     // Awaited by the next dispatch (or the end); never an unhandled rejection while the next round is read.
@@ -441,7 +439,6 @@ export async function importRows<Row>(
         problems.push(row);
         continue;
       }
-      rowCount++;
       batch.push(row);
       if (batch.length >= roundSize) await dispatch();
     }
