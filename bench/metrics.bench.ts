@@ -38,6 +38,11 @@ import { minimumCellSize } from "../src/services/metrics/pilot-metrics-suppressi
 import { generateData } from "./metrics/metrics-data";
 
 const FIRST_MONTH = "2023-07";
+const PILOT_QUERY = `query($from: YearMonth!, $to: YearMonth!) { pilotMetrics(from: $from, to: $to) {
+  from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount graduateSubsidyAmount
+  interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed monthly { period enrolled depositAmount withdrawalAmount }
+  byCounty { key activeAccounts depositAmount } byEmploymentForm { key activeAccounts depositAmount } } }`;
+
 type PilotVars = { from: string; to: string };
 
 async function askPilot(url: string, token: string, vars: PilotVars): Promise<PilotMetricsDto> {
@@ -50,11 +55,6 @@ async function askPilot(url: string, token: string, vars: PilotVars): Promise<Pi
   if (!body.data) throw new Error(`pilotMetrics failed: ${JSON.stringify(body.errors)}`);
   return body.data.pilotMetrics;
 }
-
-const PILOT_QUERY = `query($from: YearMonth!, $to: YearMonth!) { pilotMetrics(from: $from, to: $to) {
-  from to enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount loanCount loanAmount graduateSubsidyAmount
-  interestSubsidyAmount duplicateBlocks loanToDepositRatio suppressed monthly { period enrolled depositAmount withdrawalAmount }
-  byCounty { key activeAccounts depositAmount } byEmploymentForm { key activeAccounts depositAmount } } }`;
 
 function options(argv: string[]) {
   const flags = new Map(
@@ -193,15 +193,21 @@ async function baselineLatencies(hub: Hub, vars: { from: string; to: string }, r
   return { times: times.sort((a, b) => a - b), answer: answer! };
 }
 
-/** pilotMetrics over HTTP, one request after another, for `ms`; sorted ms. */
-async function readsFor(base: string, token: string, vars: PilotVars, ms: number): Promise<number[]> {
+/** pilotMetrics over HTTP, one request after another, while `goOn()` says so; the times sorted, in ms. */
+async function readsWhile(base: string, token: string, vars: PilotVars, goOn: () => boolean): Promise<number[]> {
   const times: number[] = [];
-  for (const until = performance.now() + ms; performance.now() < until;) {
+  while (goOn()) {
     const t = performance.now();
     await askPilot(base, token, vars);
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b);
+}
+
+/** The same reads for `ms`. */
+function readsFor(base: string, token: string, vars: PilotVars, ms: number): Promise<number[]> {
+  const until = performance.now() + ms;
+  return readsWhile(base, token, vars, () => performance.now() < until);
 }
 
 const readSummary = (times: number[]) =>
@@ -248,18 +254,17 @@ async function rebuildWhileRead(
   );
   const before = await readsFor(base, token, { from, to }, CONTROL_MS);
   let done = false;
-  const reads: number[] = [];
+  let reads: number[] = [];
   let failed: unknown;
   // A failed read ends the reader and fails the run after the rebuild (never an unhandled rejection meanwhile).
-  const reader = (async () => {
-    while (!done) {
-      const t = performance.now();
-      await askPilot(base, token, { from, to });
-      reads.push(performance.now() - t);
-    }
-  })().catch((e: unknown) => {
-    failed = e;
-  });
+  const reader = readsWhile(base, token, { from, to }, () => !done).then(
+    (times) => {
+      reads = times;
+    },
+    (e: unknown) => {
+      failed = e;
+    },
+  );
   const t0 = performance.now();
   const counties = await rebuildMetrics(hub.services.prisma, {
     transactionTimeoutMs: 3_600_000,
@@ -278,7 +283,7 @@ async function rebuildWhileRead(
     throw new Error(
       `the rebuilt rollups differ from the one aggregate's: ${differences.extra} rows not in it, ${differences.missing} of its rows missing, ${differences.deltas} deltas left`,
     );
-  return { counties, seconds, reads: reads.sort((a, b) => a - b), before, tuples, load };
+  return { counties, seconds, reads, before, tuples, load };
 }
 
 function rebuildReport(r: RebuildRun, aggregateSeconds: number): string {

@@ -26,7 +26,7 @@ async function one<T>(sql: string): Promise<T> {
   return rows[0]!;
 }
 
-const deltaPages = async () =>
+const deltaBytes = async () =>
   Number((await one<{ bytes: bigint }>("SELECT pg_relation_size('metric_delta') AS bytes")).bytes);
 
 test("a compaction round leaves metric_delta empty on disk, and the figures folded into the rollup", async () => {
@@ -34,7 +34,7 @@ test("a compaction round leaves metric_delta empty on disk, and the figures fold
   await t.hub.db.prisma.$executeRawUnsafe(`
     INSERT INTO metric_delta (month, county_code, employment_form, deposit_amount, deposit_count)
     SELECT '2026-07', '140502', 'SELF_EMPLOYED', 1.00, 1 FROM generate_series(1, 3000)`);
-  expect(await deltaPages()).toBeGreaterThan(8192); // more than one page of rows to reclaim
+  expect(await deltaBytes()).toBeGreaterThan(8192); // more than one page of rows to reclaim
 
   await t.hub.metricsCompactor.runOnce();
 
@@ -43,5 +43,5 @@ test("a compaction round leaves metric_delta empty on disk, and the figures fold
     SELECT deposit_amount::text AS amount, deposit_count AS count FROM metric_rollup
     WHERE month = '2026-07' AND county_code = '140502' AND employment_form = 'SELF_EMPLOYED'`);
   expect(rollup).toEqual({ amount: "3000.00", count: 3000 });
-  expect(await deltaPages()).toBe(0);
+  expect(await deltaBytes()).toBe(0);
 });
