@@ -11,6 +11,7 @@ import { depositRequest, scheduler } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
 import { describeCpu, withCpu } from "./lib/cpu";
 import { describeLoad, runLoad } from "./lib/load";
+import { type OpenLoop, openLoop } from "./lib/open-loop";
 import { startNodeChild } from "./lib/proc";
 import { profiled } from "./lib/profile";
 import { graphqlSuccess, seedAccountsSql } from "./lib/seed";
@@ -18,69 +19,6 @@ import { graphqlSuccess, seedAccountsSql } from "./lib/seed";
 const PILOT = `query Pilot($from: YearMonth!, $to: YearMonth!) { pilotMetrics(from: $from, to: $to) {
   enrolledTotal activeAccounts exitedTotal depositAmount depositCount withdrawalAmount suppressed
   monthly { period enrolled depositAmount withdrawalAmount } byCounty { key activeAccounts depositAmount } } }`;
-
-interface OpenLoop {
-  sent: number;
-  ok: number;
-  failed: number;
-  failureSamples: string[];
-  p50: number;
-  p99: number;
-  max: number;
-}
-
-/** Sends one request every `intervalMs` for `durationMs` without waiting for answers; latencies of the good ones. */
-async function openLoop(
-  url: string,
-  body: string,
-  token: string,
-  intervalMs: number,
-  durationMs: number,
-): Promise<OpenLoop> {
-  const latencies: number[] = [];
-  const failureSamples: string[] = [];
-  let failed = 0;
-  let sent = 0;
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  for (let i = 0; ; i++) {
-    const due = start + i * intervalMs;
-    if (due - start >= durationMs) break;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    sent++;
-    const t0 = performance.now();
-    pending.push(
-      fetch(`${url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body,
-      })
-        .then(async (res) => {
-          const text = await res.text();
-          if (res.status !== 200 || text.includes('"errors":') || !text.includes('"depositAmount"'))
-            throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
-          latencies.push(performance.now() - t0);
-        })
-        .catch((e: unknown) => {
-          failed++;
-          if (failureSamples.length < 3) failureSamples.push((e as Error).message);
-        }),
-    );
-  }
-  await Promise.all(pending);
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return {
-    sent,
-    ok: latencies.length,
-    failed,
-    failureSamples,
-    p50: q(0.5),
-    p99: q(0.99),
-    max: latencies.at(-1) ?? NaN,
-  };
-}
 
 /** Samples what the hub's backends are doing every 100 ms until `stop` resolves: active backends by wait event
  *  (no wait = on CPU), and lock requests not granted. */
@@ -189,7 +127,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
     readPool: number,
     split = false,
     mutationCap = 0,
-    variant: { stalenessMs?: number; readerNice?: number; sharedVsNot?: boolean } = {},
+    variant: { stalenessMs?: number; readerNice?: number; sharedVsNot?: boolean; clientProcess?: boolean } = {},
   ) {
     // sharedVsNot (decision 033): two single hubs, each taking half the deposits; the measured reads go to the one
     // sharing pilotMetrics answers for `stalenessMs`, the control reads (same window) to the one that does not.
@@ -220,19 +158,33 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         : hub;
     // The reader's every thread (main, libuv pool, V8's) at the nice value: what `nice -n` at its start does.
     if (split && variant.readerNice) reniceProcess(reader.pid, variant.readerNice);
+    // decision 043: the reads (and their control) sent from a client process of its own, at the reader's nice value.
+    const client = variant.clientProcess
+      ? await startNodeChild("read client", "bench/read-client.ts", {}).catch(async (e: unknown) => {
+          await Promise.all([hub.stop(), reader === hub ? undefined : reader.stop()]);
+          throw e;
+        })
+      : null;
+    if (client && variant.readerNice) reniceProcess(client.pid, variant.readerNice);
     const hubs = split || ab ? [hub, reader] : [hub];
     const askAll = (cmd: string) => Promise.all(hubs.map((h) => h.ask({ cmd })));
     /** The measured reads (to the reader); split: the same reads at the same rate to the deposit hub in the same
      *  window, half an interval later: a control that meets the same machine and the same deposits, the only
      *  difference being whether the read shares its process with the writers. */
+    const loopAt = (url: string, delayMs: number, durationMs = windowMs): Promise<OpenLoop> =>
+      client
+        ? client
+            .ask({ cmd: "open-loop", url, body, token: admin, intervalMs, durationMs, delayMs }, durationMs + 120_000)
+            .then((answer) => {
+              if (!answer || !answer.result) throw new Error(`read client: ${String(answer?.error ?? "no answer")}`);
+              return answer.result as OpenLoop;
+            })
+        : delayMs
+          ? new Promise((r) => setTimeout(r, delayMs)).then(() => openLoop(url, body, admin, intervalMs, durationMs))
+          : openLoop(url, body, admin, intervalMs, durationMs);
     const readWindow = () => {
-      const reads = openLoop(reader.info.url, body, admin, intervalMs, windowMs);
-      const onWriter =
-        split || ab
-          ? new Promise((r) => setTimeout(r, intervalMs / 2)).then(() =>
-              openLoop(hub.info.url, body, admin, intervalMs, windowMs),
-            )
-          : Promise.resolve(null);
+      const reads = loopAt(reader.info.url, 0);
+      const onWriter = split || ab ? loopAt(hub.info.url, intervalMs / 2) : Promise.resolve(null);
       return Promise.all([reads, sampleActivity(pool, reads), onWriter]);
     };
     const control = (r: OpenLoop | null) =>
@@ -241,10 +193,11 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         : "";
     try {
       ctx.log(`  -- ${label}`);
-      // Warm-up (first requests compile the documents, open connections): every hub that will be read.
-      await Promise.all(hubs.map((h) => openLoop(h.info.url, body, admin, intervalMs, 2000)));
+      // Warm-up (first requests compile the documents, open connections): every hub that will be read, from the
+      // process that will read it (a read client's own first requests compile its HTTP client).
+      await Promise.all(hubs.map((h) => loopAt(h.info.url, 0, 2000)));
       await askAll("diag-reset");
-      const others = split || ab ? [reader.pid] : [];
+      const others = [...(split || ab ? [reader.pid] : []), ...(client ? [client.pid] : [])];
       const { result: quietPair, cpu: quietCpu } = await withCpu(pool, hub.pid, others, readWindow);
       const [quietDiag, quietWriterDiag] = (await askAll("diag")).reverse() as (Diag | null)[];
       const [quiet, quietActivity, quietOnWriter] = quietPair;
@@ -340,7 +293,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         }),
       ];
     } finally {
-      await Promise.all(hubs.map((h) => h.stop()));
+      await Promise.all([...hubs, ...(client ? [client] : [])].map((h) => h.stop()));
     }
   }
 
@@ -390,6 +343,15 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           true,
           0,
           { readerNice: opts.pilotReaderNice, stalenessMs: opts.pilotStalenessMs },
+        )
+      : []),
+    ...(opts.pilotReaderNice && opts.pilotStalenessMs
+      ? await measure(
+          `reads on a second hub process at nice ${opts.pilotReaderNice} sharing answers for ${opts.pilotStalenessMs} ms, deposits on the first; reads sent by a client process of their own at nice ${opts.pilotReaderNice}`,
+          opts.pilotReadPool,
+          true,
+          0,
+          { readerNice: opts.pilotReaderNice, stalenessMs: opts.pilotStalenessMs, clientProcess: true },
         )
       : []),
   ];
