@@ -225,7 +225,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
       const { result: loadedPair, cpu: loadedCpu } = await withCpu(pool, hub.pid, others, async () => {
         await new Promise((r) => setTimeout(r, 500)); // the writers are running before the first measured read
         await askAll("diag-reset");
-        const tag = `${ctx.runTag}-pilotload-${readPool}${split ? "-split" : ""}${variant.stalenessMs ? "-shared" : ""}${variant.readerNice ? "-nice" : ""}`;
+        const tag = `${ctx.runTag}-pilotload-${readPool}${split ? "-split" : ""}${variant.stalenessMs ? "-shared" : ""}${variant.readerNice ? "-nice" : ""}${ab ? "-ab" : ""}${mutationCap ? "-cap" : ""}${client ? "-client" : ""}`;
         const { result, summary } = await profiled(opts.profile, reader, tag, readWindow);
         if (summary) ctx.log(summary);
         return result;
