@@ -158,7 +158,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         : hub;
     // The reader's every thread (main, libuv pool, V8's) at the nice value: what `nice -n` at its start does.
     if (split && variant.readerNice) reniceProcess(reader.pid, variant.readerNice);
-    // decision 043: the reads (and their control) sent from a client process of its own, at the reader's nice value.
+    // decision 043: the measured reads sent from a client process of their own, at the reader's nice value.
     const client = variant.clientProcess
       ? await startNodeChild("read client", "bench/read-client.ts", {}).catch(async (e: unknown) => {
           await Promise.all([hub.stop(), reader === hub ? undefined : reader.stop()]);
@@ -182,20 +182,36 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
         : delayMs
           ? new Promise((r) => setTimeout(r, delayMs)).then(() => openLoop(url, body, admin, intervalMs, durationMs))
           : openLoop(url, body, admin, intervalMs, durationMs);
+    // With a read client, the control is the same reads to the same reader sent from the bench's own process (which
+    // drives the deposits), half an interval later: what the client's process changes, same window, same deposits.
+    const controlRun = (): Promise<OpenLoop | null> =>
+      client
+        ? new Promise((r) => setTimeout(r, intervalMs / 2)).then(() =>
+            openLoop(reader.info.url, body, admin, intervalMs, windowMs),
+          )
+        : split || ab
+          ? loopAt(hub.info.url, intervalMs / 2)
+          : Promise.resolve(null);
+    const controlTarget = ab
+      ? "hub that does not share answers"
+      : client
+        ? "reader hub from the bench's own process"
+        : "deposit hub";
     const readWindow = () => {
       const reads = loopAt(reader.info.url, 0);
-      const onWriter = split || ab ? loopAt(hub.info.url, intervalMs / 2) : Promise.resolve(null);
+      const onWriter = controlRun();
       return Promise.all([reads, sampleActivity(pool, reads), onWriter]);
     };
     const control = (r: OpenLoop | null) =>
-      r
-        ? `\n    ${describe(`same window, the same reads sent to the ${ab ? "hub that does not share answers" : "deposit hub"} (control)`, r)}`
-        : "";
+      r ? `\n    ${describe(`same window, the same reads sent to the ${controlTarget} (control)`, r)}` : "";
     try {
       ctx.log(`  -- ${label}`);
       // Warm-up (first requests compile the documents, open connections): every hub that will be read, from the
       // process that will read it (a read client's own first requests compile its HTTP client).
-      await Promise.all(hubs.map((h) => loopAt(h.info.url, 0, 2000)));
+      await Promise.all([
+        ...hubs.map((h) => loopAt(h.info.url, 0, 2000)),
+        ...(client ? [openLoop(reader.info.url, body, admin, intervalMs, 2000)] : []),
+      ]);
       await askAll("diag-reset");
       const others = [...(split || ab ? [reader.pid] : []), ...(client ? [client.pid] : [])];
       const { result: quietPair, cpu: quietCpu } = await withCpu(pool, hub.pid, others, readWindow);
@@ -270,7 +286,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           ? [
               metric({
                 bench: "pilot-load",
-                metric: `pilotMetrics p99, same windows, the same reads sent to the ${ab ? "hub not sharing answers" : "deposit hub"} (control of the row above)`,
+                metric: `pilotMetrics p99, same windows, the same reads sent to the ${ab ? "hub not sharing answers" : controlTarget} (control of the row above)`,
                 unit: "ms",
                 hub: loadedOnWriter.p99,
                 baseline: quietOnWriter.p99,
