@@ -3,7 +3,7 @@
 // recordDeposit mutations run through the same hub at c = --concurrency and metric compaction folds the deltas
 // every second (a hub child of its own with BENCH_METRICS_COMPACTION_MS=1000; the default is 15 s). Reported: the
 // read p50/p99 without and with the write load (same run, same hub) and the deposit rate meanwhile; target p99 <= 20 ms.
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 
 import { signDevToken } from "../src/auth/token-verifier";
@@ -85,8 +85,21 @@ const describe = (label: string, r: OpenLoop) =>
   (r.failureSamples.length ? ` (e.g. ${r.failureSamples.join(" | ")})` : "");
 
 /** Sets the nice value of every thread of a process (Linux: a priority is per thread; `renice -p` sets one). */
-function reniceProcess(pid: number, nice: number): void {
+/**
+ * Every thread of `pid` at `nice`, and its autogroup too (decision 043). With the kernel's autogroup scheduling on
+ * (`/proc/sys/kernel/sched_autogroup_enabled`, on here), a nice value ranks a thread only against the threads of its
+ * own autogroup (its session); between autogroups the CPU is shared by the autogroups' own nice values. The child is
+ * started in a session of its own, so its autogroup holds it alone, and the autogroup's nice gives it the priority
+ * over PostgreSQL's backends and the deposit hub that a nice value alone does not. Returns what was set.
+ */
+function reniceProcess(pid: number, nice: number): string {
   for (const tid of readdirSync(`/proc/${pid}/task`)) setPriority(Number(tid), nice);
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return `nice ${nice}; ${readFileSync(`/proc/${pid}/autogroup`, "utf8").trim()}`;
+  } catch (e) {
+    return `nice ${nice}; autogroup not set (${(e as Error).message})`;
+  }
 }
 
 export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
@@ -109,12 +122,12 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
   const headers = { "content-type": "application/json", authorization: `Bearer ${ctx.token}` };
   const pilotRuns: Record<string, object> = {};
 
-  const startHub = (name: string, env: Record<string, string>) =>
+  const startHub = (name: string, env: Record<string, string>, ownSession = false) =>
     startNodeChild(
       `${name}, compaction every 1 s`,
       "bench/hub-process.ts",
       { ...ctx.hubEnv, BENCH_METRICS_COMPACTION_MS: "1000", ...env },
-      { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"] },
+      { readyTimeoutMs: 120_000, nodeArgs: ["--expose-gc"], ownSession },
     );
 
   /** A hub child of its own (compaction every second instead of every 15 s, so that the reads meet compaction
@@ -147,25 +160,31 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
           throw e;
         })
       : split
-        ? await startHub(`hub (${label}: dashboard reads)`, {
-            BENCH_HUB_READ_POOL: String(readPool),
-            BENCH_HUB_POOL: "4",
-            ...(variant.stalenessMs ? { BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs) } : {}),
-          }).catch(async (e: unknown) => {
+        ? await startHub(
+            `hub (${label}: dashboard reads)`,
+            {
+              BENCH_HUB_READ_POOL: String(readPool),
+              BENCH_HUB_POOL: "4",
+              ...(variant.stalenessMs ? { BENCH_HUB_METRICS_STALENESS_MS: String(variant.stalenessMs) } : {}),
+            },
+            variant.readerNice !== undefined,
+          ).catch(async (e: unknown) => {
             await hub.stop();
             throw e;
           })
         : hub;
     // The reader's every thread (main, libuv pool, V8's) at the nice value: what `nice -n` at its start does.
-    if (split && variant.readerNice) reniceProcess(reader.pid, variant.readerNice);
+    if (split && variant.readerNice) ctx.log(`  reader hub: ${reniceProcess(reader.pid, variant.readerNice)}`);
     // decision 043: the measured reads sent from a client process of their own, at the reader's nice value.
     const client = variant.clientProcess
-      ? await startNodeChild("read client", "bench/read-client.ts", {}).catch(async (e: unknown) => {
-          await Promise.all([hub.stop(), reader === hub ? undefined : reader.stop()]);
-          throw e;
-        })
+      ? await startNodeChild("read client", "bench/read-client.ts", {}, { ownSession: true }).catch(
+          async (e: unknown) => {
+            await Promise.all([hub.stop(), reader === hub ? undefined : reader.stop()]);
+            throw e;
+          },
+        )
       : null;
-    if (client && variant.readerNice) reniceProcess(client.pid, variant.readerNice);
+    if (client && variant.readerNice) ctx.log(`  read client: ${reniceProcess(client.pid, variant.readerNice)}`);
     const hubs = split || ab ? [hub, reader] : [hub];
     const askAll = (cmd: string) => Promise.all(hubs.map((h) => h.ask({ cmd })));
     /** The measured reads (to the reader); split: the same reads at the same rate to the deposit hub in the same

@@ -32,7 +32,13 @@ export async function startNodeChild(
   name: string,
   script: string,
   env: Record<string, string>,
-  options: { readyTimeoutMs?: number; nodeArgs?: string[]; /** default: this process's node */ execPath?: string } = {},
+  options: {
+    readyTimeoutMs?: number;
+    nodeArgs?: string[];
+    /** default: this process's node */ execPath?: string;
+    /** A session of its own (setsid): under the kernel's autogroup scheduling, an autogroup of its own too. */
+    ownSession?: boolean;
+  } = {},
 ): Promise<NodeChild> {
   const child = spawn(
     options.execPath ?? process.execPath,
@@ -41,6 +47,7 @@ export async function startNodeChild(
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      detached: options.ownSession === true,
     },
   );
   let tail = "";
