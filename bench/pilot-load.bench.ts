@@ -190,6 +190,12 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
     /** The measured reads (to the reader); split: the same reads at the same rate to the deposit hub in the same
      *  window, half an interval later: a control that meets the same machine and the same deposits, the only
      *  difference being whether the read shares its process with the writers. */
+    /** The reads sent from the bench's own process, `delayMs` after now. */
+    const fromHere = (url: string, delayMs: number, durationMs = windowMs): Promise<OpenLoop> =>
+      delayMs
+        ? new Promise((r) => setTimeout(r, delayMs)).then(() => openLoop(url, body, admin, intervalMs, durationMs))
+        : openLoop(url, body, admin, intervalMs, durationMs);
+    /** The measured reads: from the read client when the window has one, else from here. */
     const loopAt = (url: string, delayMs: number, durationMs = windowMs): Promise<OpenLoop> =>
       client
         ? client
@@ -198,16 +204,12 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
               if (!answer || !answer.result) throw new Error(`read client: ${String(answer?.error ?? "no answer")}`);
               return answer.result as OpenLoop;
             })
-        : delayMs
-          ? new Promise((r) => setTimeout(r, delayMs)).then(() => openLoop(url, body, admin, intervalMs, durationMs))
-          : openLoop(url, body, admin, intervalMs, durationMs);
+        : fromHere(url, delayMs, durationMs);
     // With a read client, the control is the same reads to the same reader sent from the bench's own process (which
     // drives the deposits), half an interval later: what the client's process changes, same window, same deposits.
     const controlRun = (): Promise<OpenLoop | null> =>
       client
-        ? new Promise((r) => setTimeout(r, intervalMs / 2)).then(() =>
-            openLoop(reader.info.url, body, admin, intervalMs, windowMs),
-          )
+        ? fromHere(reader.info.url, intervalMs / 2)
         : split || ab
           ? loopAt(hub.info.url, intervalMs / 2)
           : Promise.resolve(null);
@@ -229,7 +231,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
       // process that will read it (a read client's own first requests compile its HTTP client).
       await Promise.all([
         ...hubs.map((h) => loopAt(h.info.url, 0, 2000)),
-        ...(client ? [openLoop(reader.info.url, body, admin, intervalMs, 2000)] : []),
+        ...(client ? [fromHere(reader.info.url, 0, 2000)] : []),
       ]);
       await askAll("diag-reset");
       const others = [...(split || ab ? [reader.pid] : []), ...(client ? [client.pid] : [])];

@@ -2,7 +2,7 @@
 // from its own process, at c=48; reads sent from that process wait behind its event loop and share its priority,
 // so part of their measured tail is the client's, not the hub's. A dashboard's readers are on other machines; this
 // child stands in for them: it runs the open loop it is asked for over IPC and answers with what it measured. The
-// bench can give its threads the reader hub's nice value, as it does the reader's.
+// bench starts it in a session of its own and gives it the reader hub's nice value, threads and autogroup alike.
 import { type OpenLoop, openLoop } from "./lib/open-loop";
 
 interface Command {
@@ -13,7 +13,7 @@ interface Command {
   token?: string;
   intervalMs?: number;
   durationMs?: number;
-  /** Wait this long (ms) before the first request: the control loop starts half an interval after the measured one. */
+  /** Wait this long (ms) before the first request (the bench sends 0: its control reads come from its own process). */
   delayMs?: number;
 }
 
