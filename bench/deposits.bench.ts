@@ -130,7 +130,7 @@ export async function statementCounts(hub: NodeChild): Promise<StatementCounts |
 }
 
 /** Statements and transactions per request over a window, and the statements that made them (most first). */
-function statementsDelta(before: StatementCounts, after: StatementCounts, requests: number) {
+export function statementsDelta(before: StatementCounts, after: StatementCounts, requests: number) {
   const statements = (after.total - before.total) / requests;
   const transactions = (after.transactions - before.transactions) / requests;
   const lines = Object.entries(after.byText)
@@ -142,11 +142,12 @@ function statementsDelta(before: StatementCounts, after: StatementCounts, reques
   const b0 = before.depositBatches;
   const b1 = after.depositBatches;
   const batches =
-    b0 && b1
+    b0 && b1 && b1.batches > b0.batches
       ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.deposits - b0.deposits) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} deposits each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one; a deposit waited ${((b1.queuedMs - b0.queuedMs) / Math.max(b1.deposits - b0.deposits, 1)).toFixed(1)} ms in the queue and its batch took ${((b1.batchMs - b0.batchMs) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} ms on average`
       : "";
-  const text = `    statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)})${batches}, by statement:\n${lines.join("\n")}`;
-  return { statements, transactions, text };
+  const headline = `statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)})${batches}`;
+  const text = `    ${headline}, by statement:\n${lines.join("\n")}`;
+  return { statements, transactions, headline, text };
 }
 
 export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 
 import { signDevToken } from "../src/auth/token-verifier";
-import { depositRequest, scheduler } from "./deposits.bench";
+import { depositRequest, scheduler, statementCounts, statementsDelta } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
 import { describeCpu, withCpu } from "./lib/cpu";
 import { describeLoad, runLoad } from "./lib/load";
@@ -104,6 +104,89 @@ function reniceProcess(pid: number, nice: number): string {
 
 export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
   const { opts, pool } = ctx;
+  // The nine windows in their order (bench/README.md, row 3m); a flag that turns a window off leaves its number unused.
+  const nice = opts.pilotReaderNice;
+  const stale = opts.pilotStalenessMs;
+  const windows: { n: number; off: string | null; run: () => Promise<Metric[]> }[] = [
+    { n: 1, off: null, run: () => measure("reads share the pool of 20", 0) },
+    {
+      n: 2,
+      off: null,
+      run: () => measure(`reads on ${opts.pilotReadPool} reserved connections`, opts.pilotReadPool),
+    },
+    {
+      n: 3,
+      off: opts.pilotMutationCap ? null : "--pilot-mutation-cap=0",
+      run: () =>
+        measure(
+          `one hub, at most ${opts.pilotMutationCap} mutations at once`,
+          opts.pilotReadPool,
+          false,
+          opts.pilotMutationCap,
+        ),
+    },
+    {
+      n: 4,
+      off: stale ? null : "--pilot-staleness=0",
+      run: () =>
+        measure(`one hub, pilotMetrics answers shared for ${stale} ms`, opts.pilotReadPool, false, 0, {
+          stalenessMs: stale,
+        }),
+    },
+    {
+      n: 5,
+      off: stale ? null : "--pilot-staleness=0",
+      run: () =>
+        measure(
+          `two hubs, half the deposits each, one sharing pilotMetrics answers for ${stale} ms`,
+          opts.pilotReadPool,
+          false,
+          0,
+          { stalenessMs: stale, sharedVsNot: true },
+        ),
+    },
+    {
+      n: 6,
+      off: null,
+      run: () => measure("reads on a second hub process, deposits on the first", opts.pilotReadPool, true),
+    },
+    {
+      n: 7,
+      off: nice ? null : "--pilot-reader-nice=0",
+      run: () =>
+        measure(`reads on a second hub process at nice ${nice}, deposits on the first`, opts.pilotReadPool, true, 0, {
+          readerNice: nice,
+        }),
+    },
+    {
+      n: 8,
+      off: !nice ? "--pilot-reader-nice=0" : !stale ? "--pilot-staleness=0" : null,
+      run: () =>
+        measure(
+          `reads on a second hub process at nice ${nice} sharing answers for ${stale} ms, deposits on the first`,
+          opts.pilotReadPool,
+          true,
+          0,
+          { readerNice: nice, stalenessMs: stale },
+        ),
+    },
+    {
+      n: 9,
+      off: !nice ? "--pilot-reader-nice=0" : !stale ? "--pilot-staleness=0" : null,
+      run: () =>
+        measure(
+          `reads on a second hub process at nice ${nice} sharing answers for ${stale} ms, deposits on the first; reads sent by a client process of their own at nice ${nice}`,
+          opts.pilotReadPool,
+          true,
+          0,
+          { readerNice: nice, stalenessMs: stale, clientProcess: true },
+        ),
+    },
+  ];
+  for (const n of opts.pilotWindows ?? []) {
+    const off = windows.find((w) => w.n === n)?.off;
+    if (off) throw new Error(`--pilot-windows: window ${n} is turned off by ${off}`);
+  }
   const accounts = await seedAccountsSql(pool, {
     area: "140537",
     count: opts.workers,
@@ -253,6 +336,9 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
             return s && depositRequest(s, headers, `BP${ctx.runTag}${s.n}`, `bench-pilot-dep-${ctx.runTag}-${s.n}`);
           },
         });
+      // The first hub's statements per request and group-commit batches over the loaded window (row 1 prints the
+      // same for its hub): what a deposit costs here beside what it costs there.
+      const countsBefore = await statementCounts(hub);
       const deposits = ab
         ? Promise.all([
             depositLoad(hub.info.url, Math.ceil(opts.concurrency / 2)),
@@ -270,6 +356,11 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
       const [loadedDiag, loadedWriterDiag] = (await askAll("diag")).reverse() as (Diag | null)[];
       const [loaded, loadedActivity, loadedOnWriter] = loadedPair;
       const depParts = await deposits;
+      const countsAfter = await statementCounts(hub);
+      const perRequest =
+        countsBefore && countsAfter
+          ? `\n    ${ab ? "hub not sharing answers" : split ? "deposit hub" : "hub (its pilotMetrics reads included)"}: ${statementsDelta(countsBefore, countsAfter, depParts[0]!.ok).headline.replace("per request", "per deposit")}`
+          : "";
       const dep = {
         ...depParts[0]!,
         rps: depParts.reduce((n, d) => n + d.rps, 0),
@@ -277,7 +368,7 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
       };
       const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM metric_delta");
       ctx.log(
-        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}${control(loadedOnWriter)}\n    ${depParts.map(describeLoad).join("\n    ")}\n    ${describeCpu(loadedCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ab ? " (server under test: the hub not sharing answers; other bench: the hub sharing them)" : ""}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}\n    ${describeDiag(loadedDiag ?? null)}${split || ab ? `\n    ${ab ? "hub not sharing answers" : "deposit hub"}: ${describeDiag(loadedWriterDiag ?? null)}` : ""}\n    ${loadedActivity}`,
+        `  ${describe(`pilotMetrics at ${opts.pilotRate}/s, with deposits and compaction`, loaded)}${control(loadedOnWriter)}\n    ${depParts.map(describeLoad).join("\n    ")}${perRequest}\n    ${describeCpu(loadedCpu)}${split ? " (server under test: the deposit hub; other bench: the reader hub)" : ab ? " (server under test: the hub not sharing answers; other bench: the hub sharing them)" : ""}\n    metric deltas not yet compacted at the end: ${rows[0]!.n}\n    ${describeDiag(loadedDiag ?? null)}${split || ab ? `\n    ${ab ? "hub not sharing answers" : "deposit hub"}: ${describeDiag(loadedWriterDiag ?? null)}` : ""}\n    ${loadedActivity}`,
       );
       pilotRuns[label] = {
         quiet,
@@ -334,64 +425,9 @@ export async function pilotLoadBench(ctx: BenchContext): Promise<Metric[]> {
     }
   }
 
-  const metrics = [
-    ...(await measure("reads share the pool of 20", 0)),
-    ...(await measure(`reads on ${opts.pilotReadPool} reserved connections`, opts.pilotReadPool)),
-    ...(opts.pilotMutationCap
-      ? await measure(
-          `one hub, at most ${opts.pilotMutationCap} mutations at once`,
-          opts.pilotReadPool,
-          false,
-          opts.pilotMutationCap,
-        )
-      : []),
-    ...(opts.pilotStalenessMs
-      ? await measure(
-          `one hub, pilotMetrics answers shared for ${opts.pilotStalenessMs} ms`,
-          opts.pilotReadPool,
-          false,
-          0,
-          { stalenessMs: opts.pilotStalenessMs },
-        )
-      : []),
-    ...(opts.pilotStalenessMs
-      ? await measure(
-          `two hubs, half the deposits each, one sharing pilotMetrics answers for ${opts.pilotStalenessMs} ms`,
-          opts.pilotReadPool,
-          false,
-          0,
-          { stalenessMs: opts.pilotStalenessMs, sharedVsNot: true },
-        )
-      : []),
-    ...(await measure("reads on a second hub process, deposits on the first", opts.pilotReadPool, true)),
-    ...(opts.pilotReaderNice
-      ? await measure(
-          `reads on a second hub process at nice ${opts.pilotReaderNice}, deposits on the first`,
-          opts.pilotReadPool,
-          true,
-          0,
-          { readerNice: opts.pilotReaderNice },
-        )
-      : []),
-    ...(opts.pilotReaderNice && opts.pilotStalenessMs
-      ? await measure(
-          `reads on a second hub process at nice ${opts.pilotReaderNice} sharing answers for ${opts.pilotStalenessMs} ms, deposits on the first`,
-          opts.pilotReadPool,
-          true,
-          0,
-          { readerNice: opts.pilotReaderNice, stalenessMs: opts.pilotStalenessMs },
-        )
-      : []),
-    ...(opts.pilotReaderNice && opts.pilotStalenessMs
-      ? await measure(
-          `reads on a second hub process at nice ${opts.pilotReaderNice} sharing answers for ${opts.pilotStalenessMs} ms, deposits on the first; reads sent by a client process of their own at nice ${opts.pilotReaderNice}`,
-          opts.pilotReadPool,
-          true,
-          0,
-          { readerNice: opts.pilotReaderNice, stalenessMs: opts.pilotStalenessMs, clientProcess: true },
-        )
-      : []),
-  ];
+  const metrics: Metric[] = [];
+  for (const w of windows)
+    if (!w.off && (opts.pilotWindows === null || opts.pilotWindows.includes(w.n))) metrics.push(...(await w.run()));
   ctx.details.pilotLoad = pilotRuns;
   return metrics;
 }

@@ -4,7 +4,7 @@
 //    10.00 from the next worker in turn (requestedOn 2024-07-15, after the last deposit), so no request is refused.
 import { Pool } from "pg";
 
-import { topUpMonths } from "./deposits.bench";
+import { statementCounts, statementsDelta, topUpMonths } from "./deposits.bench";
 import { type BenchContext, ENROLLED_ON, type Metric, metric } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
 import { analyzeAfterWarmUp } from "./lib/db";
@@ -13,6 +13,10 @@ import { profiled } from "./lib/profile";
 import { graphqlSuccess, seedAccountsSql } from "./lib/seed";
 import { bankSettlementId } from "./lib/sql-deposit";
 import { postWithdrawalSql } from "./lib/sql-withdrawal";
+
+/** Statements one baseline withdrawal sends (lib/sql-withdrawal.ts): BEGIN, lock, guarded balance, posting, entries,
+ *  payout, idempotency record, COMMIT. */
+const SQL_WITHDRAWAL_STATEMENTS = 8;
 
 export const WITHDRAW = `mutation Withdraw($input: WithdrawInput!) {
   withdraw(input: $input) {
@@ -87,11 +91,20 @@ export async function withdrawalsBench(ctx: BenchContext): Promise<Metric[]> {
   };
   await runLoad({ ...hubLoad, durationMs: opts.warmupS * 1000, label: "warm-up" });
   await analyzeAfterWarmUp(pool);
+  const countsBefore = await statementCounts(hub);
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-withdrawals-hub`, () =>
     ctx.measure(hub.pid, [], () => runLoad({ ...hubLoad, durationMs: opts.depositsS * 1000 })),
   );
+  const countsAfter = await statementCounts(hub);
   const { result: hubResult, cpu: hubCpu } = measured;
-  ctx.log(`  ${describeLoad(hubResult)}\n    ${describeCpu(hubCpu)}${summary ? `\n${summary}` : ""}`);
+  // Every statement the hub sent per withdrawal (the exchange chainer's rounds included), as row 1 prints per deposit.
+  const perWithdrawal =
+    countsBefore && countsAfter
+      ? statementsDelta(countsBefore, countsAfter, Math.max(hubResult.ok + hubResult.failed, 1))
+      : null;
+  ctx.log(
+    `  ${describeLoad(hubResult)}\n    ${describeCpu(hubCpu)}${perWithdrawal ? `\n${perWithdrawal.text}` : ""}${summary ? `\n${summary}` : ""}`,
+  );
 
   const sqlPool = new Pool({ connectionString: ctx.db.url, max: c });
   let baseResult: LoadResult;
@@ -201,6 +214,17 @@ export async function withdrawalsBench(ctx: BenchContext): Promise<Metric[]> {
       hub: (10 * hubCpu.subject) / Math.max(hubResult.rps, 1e-9),
       baseline: (10 * baseCpu.subject) / Math.max(baseResult.rps, 1e-9),
       baselineLabel: "bench process running the SQL",
+      target: null,
+      lowerIsBetter: true,
+      noise,
+    }),
+    metric({
+      bench: "withdrawals",
+      metric: "withdraw statements/request (hub: every pg query incl. BEGIN/COMMIT)",
+      unit: "",
+      hub: perWithdrawal?.statements ?? NaN,
+      baseline: SQL_WITHDRAWAL_STATEMENTS,
+      baselineLabel: "plain SQL txn (BEGIN, 6 statements, COMMIT)",
       target: null,
       lowerIsBetter: true,
       noise,

@@ -77,6 +77,8 @@ export interface BenchOptions {
   pilotStalenessMs: number;
   /** Pilot load: a split window whose reader process runs at this nice value (decision 033; 0 = no such window). */
   pilotReaderNice: number;
+  /** Pilot load: which of the nine windows to run (1-based, in their order); absent: every window the other flags allow. */
+  pilotWindows: number[] | null;
   /** Prints each measured window's full CPU breakdown. */
   verbose: boolean;
 }
@@ -87,6 +89,19 @@ function niceValue(value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`--pilot-reader-nice needs -20..19, got ${value}`);
   return n;
+}
+
+/** --pilot-windows=1,9: window numbers 1..9, each once. */
+function windowList(value: string | undefined): number[] | null {
+  if (value === undefined) return null;
+  const list = value.split(",").map((s) => Number(s.trim()));
+  if (
+    list.length === 0 ||
+    list.some((n) => !Number.isInteger(n) || n < 1 || n > 9) ||
+    new Set(list).size !== list.length
+  )
+    throw new Error(`--pilot-windows needs distinct window numbers 1..9 separated by commas, got ${value}`);
+  return list;
 }
 
 function num(value: string | undefined, fallback: number, name: string): number {
@@ -141,6 +156,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     "pilot-mutation-cap",
     "pilot-staleness",
     "pilot-reader-nice",
+    "pilot-windows",
     "help",
   ]);
   for (const k of flags.keys())
@@ -175,6 +191,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         "  --pilot-mutation-cap=8                pilotload: one hub with at most 8 mutations at once (0: skip that window)",
         "  --pilot-staleness=1000                pilotload: one hub sharing pilotMetrics answers for 1000 ms (0: skip that window)",
         "  --pilot-reader-nice=-10               pilotload: the split window again, its reader at nice -10 (0: skip that window)",
+        "  --pilot-windows=1,9                   pilotload: only these of its nine windows (bench/README.md, row 3m, numbers them)",
         "",
       ].join("\n"),
     );
@@ -224,5 +241,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     pilotStalenessMs:
       flags.get("pilot-staleness") === "0" ? 0 : Math.round(num(flags.get("pilot-staleness"), 1000, "pilot-staleness")),
     pilotReaderNice: niceValue(flags.get("pilot-reader-nice")),
+    pilotWindows: windowList(flags.get("pilot-windows")),
   };
 }
