@@ -111,6 +111,8 @@ const SQL_DEPOSIT_STATEMENTS = 8;
 export interface StatementCounts {
   total: number;
   transactions: number;
+  /** The hub process's write system calls so far (null where /proc/self/io is missing). */
+  writeSyscalls?: number | null;
   depositBatches?: {
     batches: number;
     deposits: number;
@@ -145,7 +147,11 @@ export function statementsDelta(before: StatementCounts, after: StatementCounts,
     b0 && b1 && b1.batches > b0.batches
       ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.deposits - b0.deposits) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} deposits each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one; a deposit waited ${((b1.queuedMs - b0.queuedMs) / Math.max(b1.deposits - b0.deposits, 1)).toFixed(1)} ms in the queue and its batch took ${((b1.batchMs - b0.batchMs) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} ms on average`
       : "";
-  const headline = `statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)})${batches}`;
+  const writes =
+    typeof before.writeSyscalls === "number" && typeof after.writeSyscalls === "number"
+      ? `; write system calls per request ${((after.writeSyscalls - before.writeSyscalls) / requests).toFixed(2)} (sockets to PostgreSQL and to clients)`
+      : "";
+  const headline = `statements per request: ${statements.toFixed(2)} (transactions ${transactions.toFixed(3)})${writes}${batches}`;
   const text = `    ${headline}, by statement:\n${lines.join("\n")}`;
   return { statements, transactions, headline, text };
 }

@@ -4,7 +4,7 @@
 // from the bench (memory peaks; start/stop a CPU profile around a measured window).
 import "reflect-metadata";
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
@@ -50,6 +50,17 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
   if (result && typeof (result as Promise<unknown>).then === "function") (result as Promise<unknown>).then(took, took);
   return result;
 } as typeof pg.Client.prototype.query;
+
+/** The write system calls this process has made (write, writev, sendmsg...: `syscw` of /proc/self/io; null where
+ *  there is no such file): every socket write to PostgreSQL and to the clients, a figure the load does not move. */
+function writeSyscalls(): number | null {
+  try {
+    const m = /^syscw:\s*(\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Diagnostics of a measured window (pilot-load bench, issue 12): how long each pool checkout waited for a
  *  connection, how long the pilotMetrics statement itself took (its answer, from the client's send), and the
@@ -144,6 +155,7 @@ async function main(): Promise<void> {
       reply({
         total: statements.total,
         transactions: statements.transactions,
+        writeSyscalls: writeSyscalls(),
         depositBatches: { ...hub.services.depositBatcher.stats },
         byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 400)),
         msByText: Object.fromEntries([...statements.msByText].sort((a, b) => b[1] - a[1]).slice(0, 400)),

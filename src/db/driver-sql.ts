@@ -100,8 +100,9 @@ type Queryable = Pick<PoolClient, "query">;
 /** The names of the statements sent through the driver (one set per process: a name always means one text). */
 const statementNames = new StatementNames();
 
-async function run(on: Queryable, text: string, values: readonly unknown[]) {
+async function run(on: Queryable, text: string, values: readonly unknown[], beforeSend?: () => void) {
   const name = statementNames.nameFor(text);
+  beforeSend?.();
   return on.query({ ...(name ? { name } : {}), text, values: values.map(driverArgument), types: PRISMA_TYPES });
 }
 
@@ -109,19 +110,52 @@ function templateSql(query: TemplateStringsArray | Prisma.Sql, values: unknown[]
   return query instanceof Prisma.Sql ? query : new Prisma.Sql(query, values);
 }
 
-/** Prisma's raw API answered by a pg pool (each statement on its own) or a checked-out client (a transaction). */
-export function driverSql(on: Queryable): SqlTx {
+/** Prisma's raw API answered by a pg pool (each statement on its own) or a checked-out client (a transaction);
+ *  `beforeSend` runs before each statement is handed to node-postgres. */
+export function driverSql(on: Queryable, beforeSend?: () => void): SqlTx {
   return {
     $queryRaw: async <T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
       const sql = templateSql(query, values);
-      return (await run(on, sql.text, sql.values)).rows as T;
+      return (await run(on, sql.text, sql.values, beforeSend)).rows as T;
     },
     $executeRaw: async (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
       const sql = templateSql(query, values);
-      return (await run(on, sql.text, sql.values)).rowCount ?? 0;
+      return (await run(on, sql.text, sql.values, beforeSend)).rowCount ?? 0;
     },
-    $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await run(on, text, values)).rows as T,
-    $executeRawUnsafe: async (text: string, ...values: unknown[]) => (await run(on, text, values)).rowCount ?? 0,
+    $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) =>
+      (await run(on, text, values, beforeSend)).rows as T,
+    $executeRawUnsafe: async (text: string, ...values: unknown[]) =>
+      (await run(on, text, values, beforeSend)).rowCount ?? 0,
+  };
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * Statements a pipelined transaction sends in one turn of the event loop leave in one socket write (decision 044).
+ * node-postgres writes each statement to the socket as it is queued (its own cork covers one statement's messages),
+ * so a step of three statements (inOrder) cost three writes, and on loopback each write also wakes the backend
+ * again. Returns a function to call before a statement is queued: the first call of a turn corks the connection's
+ * socket and schedules its uncork for the end of the turn (process.nextTick, before any I/O can run), so every cork
+ * is undone before an answer could arrive, and the order of the statements on the wire is unchanged.
+ */
+function writesTogether(client: PoolClient): () => void {
+  const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
+  if (typeof stream?.cork !== "function" || typeof stream.uncork !== "function") return () => undefined;
+  const socket = stream as Corkable;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    process.nextTick(uncork);
   };
 }
 
@@ -195,10 +229,13 @@ export async function driverTransaction<T>(pool: Pool, work: (tx: SqlTx) => Prom
   const client = (await pool.connect()) as PipelinedClient;
   let broken: Error | undefined;
   client.pipeline = true; // nothing is in flight on a client just checked out
-  const tx = driverSql(client);
+  const together = writesTogether(client);
+  const tx = driverSql(client, together);
   const pending: Promise<unknown>[] = [];
   unanswered.set(tx, pending);
   // A BEGIN that fails fails the session (it has nothing else to fail on), and with it every statement behind it.
+  // It leaves in the same write as the work's first statements.
+  together();
   const begun = client.query("BEGIN");
   begun.catch(() => undefined); // awaited below, before the transaction ends either way
   try {
@@ -210,6 +247,7 @@ export async function driverTransaction<T>(pool: Pool, work: (tx: SqlTx) => Prom
       const failedWrite = isAbortedTransaction(error) ? await settleWrites(pending) : undefined;
       throw failedWrite ?? error;
     }
+    together();
     const committed = client.query("COMMIT");
     committed.catch(() => undefined);
     await begun;

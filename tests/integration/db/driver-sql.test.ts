@@ -3,6 +3,8 @@
 // pg pool; on PGlite it is Prisma itself, so there the same assertions pin what the driver path must match.
 import "reflect-metadata";
 
+import { Socket } from "node:net";
+
 import { type Database, openDatabase } from "../../../src/db/database";
 import { inOrder, sendWrite, type SqlTx, TransactionRolledBackError } from "../../../src/db/driver-sql";
 import { parseMoney } from "../../../src/domain/money/money";
@@ -239,5 +241,58 @@ describe("pipelined transactions (inOrder, sendWrite; decision 034)", () => {
     expect(await preparedLike("probe-c")).toEqual([]);
     expect(await one.sql.client.$queryRawUnsafe(text, 60)).toEqual([{ note: "sixty" }]);
     expect(await preparedLike("probe-c")).toHaveLength(1);
+  });
+});
+
+// A pipelined transaction's statements sent in one turn of the event loop leave in one socket write (decision 044);
+// the driver path only (PGlite has no socket).
+(serverUrl() ? describe : describe.skip)("one socket write per turn (decision 044)", () => {
+  let one: Database;
+  beforeAll(async () => {
+    one = await openDatabase({ ...database.options, poolSize: 1, migrate: false });
+    await one.sql.client.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${70}, ${"seventy"})`;
+  });
+  afterAll(() => one.close());
+
+  /** Socket writes made while `fn` runs (every socket of this process; only `one`'s connection is busy then). */
+  async function socketWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
+    const proto = Socket.prototype as unknown as Record<"_write" | "_writev", (...a: unknown[]) => unknown>;
+    const original = { _write: proto._write, _writev: proto._writev };
+    let writes = 0;
+    for (const key of ["_write", "_writev"] as const)
+      proto[key] = function counted(this: Socket, ...args: unknown[]) {
+        writes += 1;
+        return original[key].apply(this, args);
+      };
+    try {
+      return { result: await fn(), writes };
+    } finally {
+      Object.assign(proto, original);
+    }
+  }
+
+  it("sends BEGIN with the first step's three statements in one write and COMMIT in another, answering each", async () => {
+    const { result, writes } = await socketWrites(() =>
+      one.sql.transaction((tx) =>
+        inOrder(
+          tx,
+          () => tx.$queryRaw<{ n: number }[]>`SELECT ${1}::int AS n`,
+          () => tx.$executeRaw`UPDATE driver_sql_probe SET note = ${"seventy!"} WHERE id = ${70}::int`,
+          () => tx.$queryRaw<{ note: string }[]>`SELECT note FROM driver_sql_probe WHERE id = ${70}::int`,
+        ),
+      ),
+    );
+    expect(result).toEqual([[{ n: 1 }], 1, [{ note: "seventy!" }]]);
+    // One write per statement (BEGIN, three, COMMIT) would be 5.
+    expect(writes).toBe(2);
+  });
+
+  it("leaves the connection uncorked: a statement after the transaction is sent and answered", async () => {
+    await one.sql.transaction((tx) => tx.$queryRaw`SELECT 1`);
+    const { result, writes } = await socketWrites(
+      () => one.sql.client.$queryRaw<{ note: string }[]>`SELECT note FROM driver_sql_probe WHERE id = ${70}::int`,
+    );
+    expect(result).toEqual([{ note: "seventy!" }]);
+    expect(writes).toBe(1);
   });
 });
