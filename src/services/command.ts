@@ -1,5 +1,6 @@
-// The one skeleton of a mutation: a replay answers from the stored result before anything else happens; then the
-// steps that must not hold a transaction open (agency calls, e.g. the national duplicate check or finance's answer)
+// The one skeleton of a mutation: a replay answers from the stored result before anything else happens (before the
+// `outside` step when there is one, else first thing in the transaction); then the steps that must not hold a
+// transaction open (agency calls, e.g. the national duplicate check or finance's answer)
 // run outside any transaction; then one transaction does the work and stores the result with it (runIdempotent,
 // which checks for a replay again under the key); then what follows a commit (kick the outbox, resend to an
 // agency) runs for a first run and a replay alike. A refusal at any step writes nothing and is not stored, so a
@@ -50,7 +51,10 @@ export async function runCommandOn<T, A, X extends SqlTx>(
   steps: CommandSteps<T, A, X>,
 ): Promise<Outcome<T>> {
   if (!validKey(steps.request.key)) return { userErrors: [INVALID_IDEMPOTENCY_KEY] };
-  let outcome = await peekIdempotent<T>(db.client, steps.request);
+  // A look-up before the transaction spares a replay the `outside` step (agency calls). Without one it would only
+  // repeat the look-up the transaction makes first (runIdempotentOn), which answers a replay as well: a new request
+  // is spared a statement and a round trip, a replay costs an empty transaction (decision 044).
+  let outcome = steps.outside ? await peekIdempotent<T>(db.client, steps.request) : null;
   if (!outcome) {
     let outside = undefined as A;
     if (steps.outside) {
