@@ -4,20 +4,21 @@
 // for a read stuck behind a slow one: a measurement of the transport, not a design for the hub.
 import pg from "pg";
 
+import { writesTogether } from "../src/db/driver-sql";
 import type { SqlReads } from "../src/db/sql-reads";
 import { poolReads } from "../src/db/sql-reads";
 import { readAccounts } from "../src/services/accounts/account-view";
 import { runBareServer } from "./lib/bare-server";
 
 function muxReads(url: string, k: number): SqlReads {
-  const lanes: { c: pg.Client; inflight: number; corked: boolean; stream: { cork(): void; uncork(): void } }[] = [];
+  // The cork of one turn is the driver transactions' own (writesTogether, decision 044).
+  const lanes: { c: pg.Client; inflight: number; together: () => void }[] = [];
   const ready = Promise.all(
     Array.from({ length: k }, async () => {
       const c = new pg.Client({ connectionString: url });
       (c as unknown as { pipeline: boolean }).pipeline = true;
       await c.connect();
-      const stream = (c as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
-      lanes.push({ c, inflight: 0, corked: false, stream });
+      lanes.push({ c, inflight: 0, together: writesTogether(c) });
     }),
   );
   return {
@@ -26,15 +27,7 @@ function muxReads(url: string, k: number): SqlReads {
       let lane = lanes[0]!;
       for (const l of lanes) if (l.inflight < lane.inflight) lane = l;
       lane.inflight++;
-      if (!lane.corked) {
-        lane.corked = true;
-        lane.stream.cork();
-        const l = lane;
-        process.nextTick(() => {
-          l.corked = false;
-          l.stream.uncork();
-        });
-      }
+      lane.together();
       try {
         return (await lane.c.query({ name, text, values })).rows as T[];
       } finally {

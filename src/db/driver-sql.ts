@@ -142,7 +142,7 @@ interface Corkable {
  * socket and schedules its uncork for the end of the turn (process.nextTick, before any I/O can run), so every cork
  * is undone before an answer could arrive, and the order of the statements on the wire is unchanged.
  */
-function writesTogether(client: PoolClient): () => void {
+export function writesTogether(client: Pick<PoolClient, "query">): () => void {
   const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
   if (typeof stream?.cork !== "function" || typeof stream.uncork !== "function") return () => undefined;
   const socket = stream as Corkable;
