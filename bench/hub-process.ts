@@ -101,8 +101,15 @@ async function main(): Promise<void> {
   const poolSize = process.env.BENCH_HUB_POOL ? Number(process.env.BENCH_HUB_POOL) : undefined;
   // BENCH_HUB_READ_POOL=0: no connections reserved for pilotMetrics (decision 026), to compare with and without.
   const readPoolSize = process.env.BENCH_HUB_READ_POOL ? Number(process.env.BENCH_HUB_READ_POOL) : undefined;
+  // BENCH_HUB_READ_LANES=0: every short read on the pool, as before decision 045, to compare with and without lanes.
+  const readLanes = process.env.BENCH_HUB_READ_LANES ? Number(process.env.BENCH_HUB_READ_LANES) : undefined;
   const hub = await createHub({
-    database: { url, ...(poolSize ? { poolSize } : {}), ...(readPoolSize !== undefined ? { readPoolSize } : {}) },
+    database: {
+      url,
+      ...(poolSize ? { poolSize } : {}),
+      ...(readPoolSize !== undefined ? { readPoolSize } : {}),
+      ...(readLanes !== undefined ? { readLanes } : {}),
+    },
     auth: { jwtSecret },
     // The credit reference simulator (loanQuota, applyForLoan), when the bench started one.
     connectors: { nationalUrl, ...(process.env.BENCH_CREDIT_URL ? { creditUrl: process.env.BENCH_CREDIT_URL } : {}) },

@@ -217,6 +217,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const metrics = new HubMetrics({
       prisma: db.prisma,
       pool: db.pool,
+      readLanes: db.readLanes,
       connectors: { "national-platform": nationalClient, finance: financeClient, credit },
       exchangeWriteQueue: () => exchangeLog.queued,
       logger: options.logger.child({ module: "metrics" }),

@@ -49,6 +49,7 @@ const schema = z
     HUB_OUTBOX_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
     HUB_METRICS_COMPACTION_INTERVAL_MS: z.coerce.number().int().positive().default(15000),
     HUB_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
+    HUB_DB_READ_LANES: z.coerce.number().int().min(0).max(16).default(4),
     HUB_MAX_CONCURRENT_MUTATIONS: z.coerce.number().int().min(0).default(0),
     HUB_IMPORT_LANES: z.coerce.number().int().min(1).max(8).optional(),
     HUB_METRICS_MAX_STALENESS_MS: z.coerce.number().int().min(0).default(1000),
@@ -99,6 +100,8 @@ export interface HubConfig {
     timeouts: { connectMs: number; statementMs: number; idleInTransactionMs: number };
     /** PostgreSQL connections this process may hold (N hubs hold N x this; keep it under max_connections). */
     poolSize: number;
+    /** HUB_DB_READ_LANES: pipelined connections the short reads share (decision 045); 0: every read on the pool. */
+    readLanes: number;
   };
   auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean; tokenRules: TokenRules };
   demoData: boolean;
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       url: e.DATABASE_URL,
       dataDir: e.HUB_DATA_DIR,
       poolSize: e.HUB_DB_POOL_SIZE,
+      readLanes: e.HUB_DB_READ_LANES,
       timeouts: {
         connectMs: e.HUB_DB_CONNECT_TIMEOUT_MS,
         statementMs: e.HUB_DB_STATEMENT_TIMEOUT_MS,

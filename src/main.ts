@@ -71,6 +71,7 @@ async function run(config: HubConfig): Promise<void> {
       dataDir: config.database.dataDir,
       timeouts: config.database.timeouts,
       poolSize: config.database.poolSize,
+      readLanes: config.database.readLanes,
     },
     auth: {
       jwtSecret: config.auth.jwtSecret ?? devSecret,

@@ -13,7 +13,8 @@ import { acquireDataDirLock } from "./data-dir-lock";
 import { poolSql, prismaSql, type SqlDb } from "./driver-sql";
 import { migrate, type MigrationDriver, migrationsApplied } from "./migrator";
 import { QueryCounter } from "./query-counter";
-import { poolReads, prismaReads, type SqlReads } from "./sql-reads";
+import { laneReads, READ_LANE_DEFAULTS, type ReadLaneStats } from "./read-lanes";
+import { prismaReads, type SqlReads } from "./sql-reads";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -33,7 +34,10 @@ export interface Database {
   aggregatePrisma?: PrismaClient;
   /** PostgreSQL: the connection pool's figures now (for /metrics); absent on PGlite. */
   pool?: () => PoolStats;
-  /** The hot set-based reads, straight through the driver on PostgreSQL (sql-reads.ts, decision 023). */
+  /** PostgreSQL: the read lanes' figures now (for /metrics; read-lanes.ts, decision 045); absent on PGlite. */
+  readLanes?: () => ReadLaneStats;
+  /** The hot set-based reads, straight through the driver on PostgreSQL (sql-reads.ts, decision 023): short ones on
+   *  the read lanes (read-lanes.ts, decision 045), the rest on the pool. */
   reads: SqlReads;
   /** Raw SQL (statements, transactions) for the hot write paths: the pg pool on PostgreSQL, Prisma on PGlite (driver-sql.ts, decision 030). */
   sql: SqlDb;
@@ -57,6 +61,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL only: connections reserved for aggregate reads (`Database.aggregatePrisma`); 0 = none. Default 2. */
   readPoolSize?: number;
+  /** PostgreSQL only: pipelined connections the short reads share (read-lanes.ts); 0 = every read on the pool. Default 4. */
+  readLanes?: number;
   migrate?: boolean;
   /** Count the SQL statements Prisma sends (tests that guard against N+1); off by default. */
   countQueries?: boolean;
@@ -256,10 +262,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         })
       : undefined;
     if (aggregatePrisma) attachCounter(aggregatePrisma, queries);
+    const reads = laneReads(
+      pool,
+      {
+        ...READ_LANE_DEFAULTS,
+        url: options.url,
+        lanes: options.readLanes ?? READ_LANE_DEFAULTS.lanes,
+        statementMs: timeouts.statementMs,
+        connectMs: timeouts.connectMs,
+        onError: options.onError,
+      },
+      queries,
+    );
     return {
       kind: "postgres",
       prisma,
-      reads: poolReads(pool, queries),
+      reads,
+      readLanes: reads.stats,
       sql: poolSql(pool),
       ...(aggregatePrisma ? { aggregatePrisma } : {}),
       driver,
@@ -274,6 +293,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: async () => {
         await prisma.$disconnect();
         await aggregatePrisma?.$disconnect();
+        await reads.close();
         await Promise.all([endPool(pool, timeouts.connectMs), readPool && endPool(readPool, timeouts.connectMs)]);
       },
     };

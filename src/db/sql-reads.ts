@@ -10,8 +10,12 @@ import type { PrismaClient } from "../generated/prisma/client";
 import type { QueryCounter } from "./query-counter";
 
 export interface SqlReads {
-  /** Runs one read-only statement ($1, $2, ... placeholders); `name` names its prepared statement. */
-  query<T>(name: string, text: string, values: unknown[]): Promise<T[]>;
+  /**
+   * Runs one read-only statement ($1, $2, ... placeholders); `name` names its prepared statement. `keys` is how many
+   * entities it reads (ID numbers, account numbers; default 1): on PostgreSQL a read of many is never queued on a
+   * connection shared with other requests' reads (read-lanes.ts, decision 045).
+   */
+  query<T>(name: string, text: string, values: unknown[], keys?: number): Promise<T[]>;
 }
 
 /** Through the pool; `counter` (tests that count statements) sees each read as Prisma's statements are seen. */

@@ -15,6 +15,7 @@ import { Role } from "../auth/role";
 import type { TokenVerifier } from "../auth/token-verifier";
 import type { ConnectorHealth } from "../connectors/connector.types";
 import type { PoolStats } from "../db/database";
+import type { ReadLaneStats } from "../db/read-lanes";
 import type { PrismaClient } from "../generated/prisma/client";
 import { bearerToken, headerValue, sendError } from "./http-io";
 
@@ -60,6 +61,8 @@ export interface HubMetricsSources {
   prisma: PrismaClient;
   /** PostgreSQL pool figures (absent on PGlite: one in-process connection). */
   pool?: () => PoolStats;
+  /** PostgreSQL read lanes' figures (absent on PGlite). */
+  readLanes?: () => ReadLaneStats;
   /** Each connector's circuit breaker. */
   connectors: Record<string, { health(): ConnectorHealth }>;
   /** Exchange records waiting in this process's writer queue (not yet inserted). */
@@ -153,6 +156,33 @@ export class HubMetrics {
         registers,
         collect() {
           this.set(pool().waiting);
+        },
+      });
+    }
+    const lanes = sources.readLanes;
+    if (lanes) {
+      new Gauge({
+        name: "hub_db_read_lanes",
+        help: "Pipelined PostgreSQL connections the short reads share (decision 045): lanes open, reads in flight on them",
+        labelNames: ["state"],
+        registers,
+        collect() {
+          const l = lanes();
+          this.set({ state: "open" }, l.open);
+          this.set({ state: "reads_in_flight" }, l.inFlight);
+        },
+      });
+      new Counter({
+        name: "hub_db_read_lane_reads_total",
+        help: "Short reads since start: sent on a lane; sent to the pool because no lane was open or all were full (overflow); failed with their lane and sent again on the pool (retried)",
+        labelNames: ["path"],
+        registers,
+        collect() {
+          const l = lanes();
+          this.reset();
+          this.inc({ path: "lane" }, l.laneReads);
+          this.inc({ path: "overflow" }, l.overflow);
+          this.inc({ path: "retried" }, l.retried);
         },
       });
     }

@@ -177,17 +177,17 @@ function toView(row: AccountRow): AccountView {
 type Db = SqlTx | SqlReads;
 
 /** One statement through the driver (SqlReads) or, inside a transaction, through Prisma. */
-function rowsOf(db: Db, name: string, text: string, values: unknown[]): Promise<AccountRow[]> {
+function rowsOf(db: Db, name: string, text: string, values: unknown[], keys = 1): Promise<AccountRow[]> {
   return "$queryRawUnsafe" in db
     ? db.$queryRawUnsafe<AccountRow[]>(text, ...values)
-    : db.query<AccountRow>(name, text, values);
+    : db.query<AccountRow>(name, text, values, keys);
 }
 
 /** Views by account number, in one query; missing numbers are absent from the map. */
 export async function accountViewsByNumber(db: Db, numbers: readonly string[]): Promise<Map<string, AccountView>> {
   if (numbers.length === 0) return new Map();
   const read = readOf("full", numbers);
-  const rows = await rowsOf(db, read.name, read.text, [read.first]);
+  const rows = await rowsOf(db, read.name, read.text, [read.first], numbers.length);
   return new Map(rows.map((r) => [r.account_number, toView(r)]));
 }
 
@@ -241,6 +241,7 @@ export async function readAccounts(
     statement.name,
     statement.text,
     values,
+    numbers.length,
   );
   return new Map(
     rows.map((r) => [

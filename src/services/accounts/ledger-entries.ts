@@ -98,6 +98,7 @@ export async function entryPagesByNumber(
     "hub_entry_pages",
     PAGES_BY_NUMBERS,
     [[...numbers], ...pageParameters(page)],
+    numbers.length,
   );
   const pages = new Map(rows.map((r) => [r.account_number, pageOf(r.entries, page)]));
   for (const n of numbers) if (!pages.has(n)) pages.set(n, pageOf(null, page));

@@ -106,7 +106,12 @@ export async function rentalEligibilities(
   const ids = distinctIdNumbers(idNumbers);
   if (ids.length === 0) return [];
   const params = await parametersOn(hub, asOf);
-  const rows = await hub.reads.query<AccountRow>("hub_rental_eligibility", RENTAL_SQL, [ids, asOf, monthOf(asOf)]);
+  const rows = await hub.reads.query<AccountRow>(
+    "hub_rental_eligibility",
+    RENTAL_SQL,
+    [ids, asOf, monthOf(asOf)],
+    ids.length,
+  );
   const byPerson = new Map(rows.map((row) => [row.id_number, toFacts(row)]));
   return idNumbers.map((idNumber) => ({
     idNumber,

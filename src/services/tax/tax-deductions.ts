@@ -110,7 +110,7 @@ export async function taxDeductions(
   // A parameter in force on that day stays in force (with some value) on every later day of the year. Parameters in
   // force before the pilot's start are never needed (decision 015).
   await deductionParametersOn(hub, deductionParametersNeededFrom(taxYear, PILOT_START_DATE), taxYear);
-  const rows = await hub.reads.query<PaidRow>("hub_tax_deductions", TAX_SQL, [ids, from, to]);
+  const rows = await hub.reads.query<PaidRow>("hub_tax_deductions", TAX_SQL, [ids, from, to], ids.length);
   const params = await parametersByDate(
     hub,
     rows.flatMap((r) => r.paid_on),

@@ -59,8 +59,8 @@ it.each(SHAPES)("reads one account as the list read reads it (%o)", async (shape
 (serverUrl() ? it : it.skip)(
   "plans a one-account read once on a connection and then runs its generic plan",
   async () => {
-    // One connection, so that every read meets the same prepared statement.
-    const one: Database = await openDatabase({ ...t.database.options, poolSize: 1, migrate: false });
+    // One connection and no read lanes, so that every read meets the same prepared statement.
+    const one: Database = await openDatabase({ ...t.database.options, poolSize: 1, readLanes: 0, migrate: false });
     try {
       for (let i = 0; i < 8; i++)
         await readAccounts(one.reads, [i % 2 ? paid : fresh], { storedOnly: false, page: null });

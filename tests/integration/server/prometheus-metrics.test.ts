@@ -98,8 +98,16 @@ it("shows the requests, the operations' latency, breakers, queues and pool after
     expect(value(text, `hub_db_pool_connections{state="max"}`)).toBe(20);
     expect(value(text, `hub_db_pool_connections{state="total"}`)).toBeGreaterThan(0);
     expect(value(text, "hub_db_pool_waiting")).toBe(0);
+    // The read lanes (decision 045): each of the three account reads went on a lane, or to the pool while the lanes
+    // were still opening; none failed and none is in flight.
+    const lanes = (path: string) => value(text, `hub_db_read_lane_reads_total{path="${path}"}`)!;
+    expect(lanes("lane") + lanes("overflow")).toBeGreaterThanOrEqual(3);
+    expect(lanes("retried")).toBe(0);
+    expect(value(text, `hub_db_read_lanes{state="reads_in_flight"}`)).toBe(0);
+    expect(value(text, `hub_db_read_lanes{state="open"}`)).toBeLessThanOrEqual(4);
   } else {
     expect(text).not.toContain("hub_db_pool_connections");
+    expect(text).not.toContain("hub_db_read_lane");
   }
   // Node's own figures (event loop delay, heap) come with prom-client's defaults.
   expect(text).toContain("nodejs_eventloop_lag_seconds");
