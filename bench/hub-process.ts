@@ -22,16 +22,30 @@ const statements = {
   byText: new Map<string, number>(),
   msByText: new Map<string, number>(),
 };
+/** What the counter needs of a statement's text, worked out once per text: the hub sends the same few texts over and
+ *  over (the read statements run to kilobytes), and the counting must not cost the hub more than a look-up. */
+const shapes = new Map<string, { head: string; begin: boolean; pilot: boolean }>();
+function shapeOf(raw: string): { head: string; begin: boolean; pilot: boolean } {
+  let shape = shapes.get(raw);
+  if (!shape) {
+    const text = raw.trim();
+    shape = {
+      head: text.replace(/\s+/g, " ").slice(0, 72),
+      begin: /^BEGIN\b/i.test(text),
+      pilot: /GROUPING\(month/.test(text),
+    };
+    if (shapes.size < 10_000) shapes.set(raw, shape);
+  }
+  return shape;
+}
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
   const first = args[0] as string | { text?: string } | undefined;
-  const text = (typeof first === "string" ? first : (first?.text ?? "")).trim();
+  const { head, begin, pilot } = shapeOf(typeof first === "string" ? first : (first?.text ?? ""));
   statements.total += 1;
-  if (/^BEGIN\b/i.test(text)) statements.transactions += 1;
-  const head = text.replace(/\s+/g, " ").slice(0, 72);
+  if (begin) statements.transactions += 1;
   statements.byText.set(head, (statements.byText.get(head) ?? 0) + 1);
   const t0 = performance.now();
-  const pilot = /GROUPING\(month/.test(text);
   // Wall time until each statement's answer (queued time on the client included), summed by its first words.
   const took = () => {
     statements.msByText.set(head, (statements.msByText.get(head) ?? 0) + performance.now() - t0);

@@ -142,7 +142,11 @@ interface Corkable {
  * socket and schedules its uncork for the end of the turn (process.nextTick, before any I/O can run), so every cork
  * is undone before an answer could arrive, and the order of the statements on the wire is unchanged.
  */
-export function writesTogether(client: Pick<PoolClient, "query">): () => void {
+export function writesTogether(
+  client: Pick<PoolClient, "query">,
+  /** When the cork is undone: the end of the callback (nextTick), or of the event loop's poll phase (setImmediate). */
+  until: (uncork: () => void) => void = process.nextTick,
+): () => void {
   const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
   if (typeof stream?.cork !== "function" || typeof stream.uncork !== "function") return () => undefined;
   const socket = stream as Corkable;
@@ -155,7 +159,7 @@ export function writesTogether(client: Pick<PoolClient, "query">): () => void {
     if (corked) return;
     corked = true;
     socket.cork();
-    process.nextTick(uncork);
+    until(uncork);
   };
 }
 

@@ -121,6 +121,28 @@ onPostgres("read lanes (decision 045)", () => {
     expect(reads.stats()).toMatchObject({ open: 1, inFlight: 0, overflow: 0, retried: 0 });
   });
 
+  it("sends the reads of separate callbacks of one pass of the event loop in one socket write", async () => {
+    // Requests arrive in callbacks of their own (one per socket); the lane's cork lasts until the loop's check phase,
+    // so reads started by two timer callbacks that fire in the same pass leave together.
+    const { reads } = open(1);
+    await reads.warm();
+    await reads.query<Row>("plain", PLAIN, [0]);
+    const { result, writes } = await socketWrites(
+      () =>
+        new Promise<Row[][]>((resolve, reject) => {
+          const answers: Promise<Row[]>[] = [];
+          setTimeout(() => answers.push(reads.query<Row>("plain", PLAIN, [1])), 0);
+          setTimeout(() => {
+            answers.push(reads.query<Row>("plain", PLAIN, [2]));
+            Promise.all(answers).then(resolve, reject);
+          }, 0);
+        }),
+    );
+    expect(result.map((rows) => rows[0]!.n)).toEqual([1, 2]);
+    // Uncorked at the end of each callback (process.nextTick) this was 2.
+    expect(writes).toBe(1);
+  });
+
   it("sends a read of many keys to the pool, where a short read on the lane is not queued behind it", async () => {
     const { reads } = open(1);
     await reads.warm();
