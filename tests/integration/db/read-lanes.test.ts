@@ -109,10 +109,10 @@ onPostgres("read lanes (decision 045)", () => {
   it("answers each of a turn's reads with its own rows, sent on one lane in one socket write", async () => {
     const { reads } = open(1);
     expect(await reads.warm()).toBe(1);
-    const lane = await laneOf(reads); // also prepares the statement used below on the lane
-    await reads.query<Row>("plain", PLAIN, [0]);
+    const lane = await laneOf(reads);
+    // A statement new to the lane: the first read prepares it, and the 19 sent behind it use it.
     const { result, writes } = await socketWrites(() =>
-      Promise.all(Array.from({ length: 20 }, (_, i) => reads.query<Row>("plain", PLAIN, [i + 1]))),
+      Promise.all(Array.from({ length: 20 }, (_, i) => reads.query<Row>("first_use", PLAIN, [i + 1]))),
     );
     expect(result.map((rows) => rows[0]!.n)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(new Set(result.map((rows) => rows[0]!.pid))).toEqual(new Set([lane]));
