@@ -3,11 +3,10 @@
 // pg pool; on PGlite it is Prisma itself, so there the same assertions pin what the driver path must match.
 import "reflect-metadata";
 
-import { Socket } from "node:net";
-
 import { type Database, openDatabase } from "../../../src/db/database";
 import { inOrder, sendWrite, type SqlTx, TransactionRolledBackError } from "../../../src/db/driver-sql";
 import { parseMoney } from "../../../src/domain/money/money";
+import { socketWrites } from "../../helpers/socket-writes";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../../helpers/test-database";
 
 let database: TestDatabase;
@@ -253,23 +252,6 @@ describe("pipelined transactions (inOrder, sendWrite; decision 034)", () => {
     await one.sql.client.$executeRaw`INSERT INTO driver_sql_probe (id, note) VALUES (${70}, ${"seventy"})`;
   });
   afterAll(() => one.close());
-
-  /** Socket writes made while `fn` runs (every socket of this process; only `one`'s connection is busy then). */
-  async function socketWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
-    const proto = Socket.prototype as unknown as Record<"_write" | "_writev", (...a: unknown[]) => unknown>;
-    const original = { _write: proto._write, _writev: proto._writev };
-    let writes = 0;
-    for (const key of ["_write", "_writev"] as const)
-      proto[key] = function counted(this: Socket, ...args: unknown[]) {
-        writes += 1;
-        return original[key].apply(this, args);
-      };
-    try {
-      return { result: await fn(), writes };
-    } finally {
-      Object.assign(proto, original);
-    }
-  }
 
   it("sends BEGIN with the first step's three statements in one write and COMMIT in another, answering each", async () => {
     const { result, writes } = await socketWrites(() =>

@@ -2,12 +2,11 @@
 // PostgreSQL only: on PGlite (one session behind Prisma) there is no pool and no lane, and every read is Prisma's.
 // Waits are on events (a lock the server reports as awaited, a lane the test saw open), never on a clock; the only
 // timers are the statement limits under test.
-import { Socket } from "node:net";
-
 import { Pool } from "pg";
 
 import { isDatabaseUnavailable } from "../../../src/db/database-unavailable";
 import { type LaneReads, laneReads, SHORT_READ_MAX_KEYS } from "../../../src/db/read-lanes";
+import { socketWrites } from "../../helpers/socket-writes";
 import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy";
 import { createTestDatabase, serverUrl, testClient, type TestDatabase } from "../../helpers/test-database";
 
@@ -85,23 +84,6 @@ onPostgres("read lanes (decision 045)", () => {
         await admin.end();
       },
     };
-  }
-
-  /** Socket writes made while `fn` runs (every socket of this process; only the lane is busy then). */
-  async function socketWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
-    const proto = Socket.prototype as unknown as Record<"_write" | "_writev", (...a: unknown[]) => unknown>;
-    const original = { _write: proto._write, _writev: proto._writev };
-    let writes = 0;
-    for (const key of ["_write", "_writev"] as const)
-      proto[key] = function counted(this: Socket, ...args: unknown[]) {
-        writes += 1;
-        return original[key].apply(this, args);
-      };
-    try {
-      return { result: await fn(), writes };
-    } finally {
-      Object.assign(proto, original);
-    }
   }
 
   const laneOf = async (reads: LaneReads): Promise<number> => (await reads.query<Row>("lane_pid", PLAIN, [0]))[0]!.pid;
