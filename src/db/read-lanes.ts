@@ -19,7 +19,7 @@ import pg, { type Pool } from "pg";
 import { isDatabaseUnavailable } from "./database-unavailable";
 import { writesTogether } from "./driver-sql";
 import type { QueryCounter } from "./query-counter";
-import type { SqlReads } from "./sql-reads";
+import { poolReads, type SqlReads } from "./sql-reads";
 import { sqlState } from "./transaction";
 
 /** A read of more keys than this (ID numbers, account numbers) is sent on the pool, never on a shared lane. */
@@ -137,8 +137,8 @@ export function laneReads(pool: Pool, options: ReadLaneOptions, counter?: QueryC
     return best && best.inFlight < options.maxInFlightPerLane ? best : null;
   };
 
-  const onPool = async <T>(name: string, text: string, values: unknown[]) =>
-    (await pool.query({ name, text, values })).rows as T[];
+  // The pool's own reads (uncounted: this read was counted above).
+  const onPool = poolReads(pool).query;
 
   return {
     async query<T>(name: string, text: string, values: unknown[], keys = 1): Promise<T[]> {
