@@ -6,6 +6,9 @@
 // (row 4a's rentalEligibility x1, HOUSING_BUREAU, exchange log on); or the write `--read=deposit` (row 1's
 // recordDeposit, CENTER_OPERATOR, each request a month not paid yet, one schedule shared by both builds).
 //   node -r @swc-node/register bench/ab-hubs.ts --other=/tmp/old --read=lookup --window=4 --rounds=4
+// Without `--other`, both hubs are this tree and differ only in their node options (decision 047), e.g.
+//   ... bench/ab-hubs.ts --read=rental --this-node=--max-semi-space-size=64 --other-node= (options comma-separated;
+// `--both-node=--max-old-space-size=384` goes to both, as `npm start` runs the hub).
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 
@@ -33,7 +36,14 @@ async function statements(hub: NodeChild): Promise<number> {
 
 async function main(): Promise<void> {
   const other = arg("other", "");
-  if (!other) throw new Error("--other=<dir of the other checkout> is required");
+  const nodeOptions = (name: string) => arg(name, "").split(",").filter(Boolean);
+  const both = nodeOptions("both-node");
+  const thisNode = [...both, ...nodeOptions("this-node")];
+  const otherNode = [...both, ...nodeOptions("other-node")];
+  if (!other && thisNode.join() === otherNode.join())
+    throw new Error(
+      "--other=<dir of another checkout>, or --this-node / --other-node options that differ, is required",
+    );
   const read = arg("read", "lookup");
   const windowMs = Number(arg("window", "4")) * 1000;
   const rounds = Number(arg("rounds", "4"));
@@ -49,9 +59,13 @@ async function main(): Promise<void> {
   let pool: Pool | null = null;
   try {
     const hubs: [string, NodeChild][] = [];
-    hubs.push(["this", await startNodeChild("hub (this)", "bench/hub-process.ts", env, { readyTimeoutMs: 120_000 })]);
-    const script = resolve(other, "bench/hub-process.ts");
-    hubs.push(["other", await startNodeChild("hub (other)", script, env, { readyTimeoutMs: 120_000 })]);
+    process.stdout.write(
+      `this: node ${thisNode.join(" ") || "(defaults)"}\nother: ${other || "this tree"}, node ${otherNode.join(" ") || "(defaults)"}\n`,
+    );
+    const start = (name: string, script: string, nodeArgs: string[]) =>
+      startNodeChild(name, script, env, { readyTimeoutMs: 120_000, nodeArgs });
+    hubs.push(["this", await start("hub (this)", "bench/hub-process.ts", thisNode)]);
+    hubs.push(["other", await start("hub (other)", resolve(other || ".", "bench/hub-process.ts"), otherNode)]);
     pool = new Pool({ connectionString: db.url, max: 8 });
     // An idle connection the database ends (the bench database dropped WITH (FORCE) at the end) must not crash the run.
     pool.on("error", (e) => console.error(`bench pool: ${e.message}`));

@@ -10,7 +10,7 @@ import type { Role } from "../../src/auth/role";
 import { signDevToken } from "../../src/auth/token-verifier";
 import type { DatabaseOptions } from "../../src/db/database";
 import { checkLedger } from "../../src/ledger/ledger-check";
-import { createTestDatabase, type TestDatabase } from "./test-database";
+import { createTestDatabase, testClient, type TestDatabase } from "./test-database";
 
 export const TEST_SECRET = "test-secret-for-hpf-hub-integration-tests-0123456789";
 
@@ -132,6 +132,21 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       await database.drop();
     },
   };
+}
+
+/** Runs SQL outside the hub, as someone with database access would (PGlite: through the hub's own driver). */
+export async function sqlOutsideHub(t: TestHub, statement: string): Promise<void> {
+  if (t.database.kind === "postgres") {
+    const c = testClient(t.database.options.url!);
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  } else {
+    await t.hub.db.driver.exec(statement);
+  }
 }
 
 /** The ledger invariants, asserted after every integration test file. */

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Query, Resolver } from "type-graphql";
 
 import type { HubContext } from "../../context";
+import { recordReadAhead } from "../../graphql/exchange-log.plugin";
 import { addToResultSize } from "../../graphql/result-size";
 import { RentalEligibility } from "../../schema/housing/rental-eligibility.type";
 import { DateScalar } from "../../schema/scalars/date.scalar";
@@ -18,9 +19,10 @@ export class RentalEligibilityResolver {
     @Arg("asOf", () => DateScalar) asOf: string,
     @Ctx() ctx: HubContext,
   ): Promise<RentalEligibilityDto[]> {
-    const answers = await rentalEligibilities(ctx.hub, idNumbers, asOf);
+    // One answer per ID number as asked: the record is known before the read, so it is sent with it.
     ctx.exchange.touch(idNumbers);
-    addToResultSize(ctx.exchange, answers.length);
-    return answers;
+    addToResultSize(ctx.exchange, idNumbers.length);
+    recordReadAhead(ctx);
+    return rentalEligibilities(ctx.hub, idNumbers, asOf);
   }
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 
 import type { HubContext } from "../../context";
+import { recordReadAhead } from "../../graphql/exchange-log.plugin";
 import { addToResultSize } from "../../graphql/result-size";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
 import { TaxDeduction } from "../../schema/tax/tax-deduction.type";
@@ -17,9 +18,10 @@ export class TaxDeductionResolver {
     @Arg("idNumbers", () => [IdNumberScalar]) idNumbers: string[],
     @Ctx() ctx: HubContext,
   ): Promise<TaxDeductionDto[]> {
-    const answers = await taxDeductions(ctx.hub, taxYear, idNumbers);
+    // One answer per ID number as asked: the record is known before the read, so it is sent with it.
     ctx.exchange.touch(idNumbers);
-    addToResultSize(ctx.exchange, answers.length);
-    return answers;
+    addToResultSize(ctx.exchange, idNumbers.length);
+    recordReadAhead(ctx);
+    return taxDeductions(ctx.hub, taxYear, idNumbers);
   }
 }

@@ -1,6 +1,7 @@
 // Appends the exchange records of reads (and of refused or replayed mutations) in batches: callers enqueue and
-// await; one flush at a time inserts what is queued as unchained rows in one statement, then releases every
-// waiting caller, so no answer leaves before its record is committed and concurrency batches up. When the batch
+// await; a flush inserts what is queued as unchained rows in one statement, then releases every waiting caller, so
+// no answer leaves before its record is committed and concurrency batches up. Up to MAX_FLUSHES_IN_FLIGHT batches
+// are in flight at once. When the batch
 // statement fails (one record the database refuses, a dropped connection), each record is retried on its own,
 // so a bad record fails only its own request. Linking the rows into the hash chain is the chainer's job.
 // A mutation's own record is not written here: it is inserted in the mutation's transaction (exchange-scope.ts).
@@ -16,10 +17,14 @@ interface Pending {
 }
 
 export const MAX_BATCH = 500;
+/** Batches being inserted at once: records queued while one batch is in flight need not wait for its commit. */
+export const MAX_FLUSHES_IN_FLIGHT = 2;
 
 export class ExchangeLogWriter {
   private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  /** The batches in flight, and the flush waiting for the end of the event loop's turn (null if none). */
+  private readonly flushes = new Set<Promise<void>>();
+  private scheduled: Promise<void> | null = null;
   private closed = false;
   /** Records appended since start (for tests and metrics). */
   appended = 0;
@@ -39,30 +44,36 @@ export class ExchangeLogWriter {
     if (this.closed) return Promise.reject(new Error("the exchange log is closed"));
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      this.flushing ??= this.flushLoop();
+      this.schedule();
     });
   }
 
-  private async flushLoop(): Promise<void> {
+  /** A flush at the end of this turn of the event loop (so that the requests of the turn join its batch), unless
+   *  one is already due or as many batches as allowed are in flight (the last to land schedules the next). */
+  private schedule(): void {
+    if (this.scheduled || this.flushes.size >= MAX_FLUSHES_IN_FLIGHT || this.queue.length === 0) return;
+    this.scheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.scheduled = null;
+      if (this.queue.length === 0 || this.flushes.size >= MAX_FLUSHES_IN_FLIGHT) return;
+      const flush = this.flush(this.queue.splice(0, MAX_BATCH)).finally(() => {
+        this.flushes.delete(flush);
+        this.schedule();
+      });
+      this.flushes.add(flush);
+      this.schedule();
+    });
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
     try {
-      // Let the requests of this turn of the event loop join the batch.
-      await new Promise((resolve) => setImmediate(resolve));
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          await insertExchangeRecords(
-            this.db,
-            batch.map((p) => p.entry),
-          );
-          this.settle(batch.map((p) => [p, null]));
-        } catch (e) {
-          if (batch.length === 1) this.settle([[batch[0]!, e]]);
-          else this.settle(await Promise.all(batch.map((p) => this.alone(p))));
-        }
-      }
-    } finally {
-      this.flushing = null;
-      if (this.queue.length > 0) this.flushing = this.flushLoop();
+      await insertExchangeRecords(
+        this.db,
+        batch.map((p) => p.entry),
+      );
+      this.settle(batch.map((p) => [p, null]));
+    } catch (e) {
+      if (batch.length === 1) this.settle([[batch[0]!, e]]);
+      else this.settle(await Promise.all(batch.map((p) => this.alone(p))));
     }
   }
 
@@ -87,7 +98,7 @@ export class ExchangeLogWriter {
 
   /** Waits for everything queued to be written (shutdown, tests). */
   async drain(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.scheduled || this.flushes.size > 0) await Promise.all([this.scheduled, ...this.flushes]);
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,12 @@
 // The exchange log's promise under faults: a record the database refuses fails only its own request; a committed
 // write always has its record (written in the write's own transaction); a deleted tail or a re-hashed history is
 // caught by the signed checkpoints kept outside the database; a bulk import records every committed batch.
-import { Client } from "pg";
 
 import { chainHash } from "../../../src/services/audit/exchange-chain";
 import { verifyExchangeLog } from "../../../src/services/audit/exchange-log.verify";
 import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
 import { type PgFaultProxy, startPgFaultProxy } from "../../helpers/pg-fault-proxy";
-import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
+import { expectLedgerBalanced, sqlOutsideHub, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 const LOOKUP = `query A($n: String!) { account(accountNumber: $n) { balance } }`;
 const VERIFY = `{ verifyExchangeLog { ok checked firstBrokenId } }`;
@@ -32,17 +31,7 @@ let people = 0;
 /** A birth date of its own for every worker of this file, so that generated ID numbers never collide. */
 const nextBirthDate = () => new Date(Date.UTC(1990, 0, 1) + people++ * 86_400_000).toISOString().slice(0, 10);
 
-/** Runs SQL outside the hub, as someone with database access would (PGlite: through the hub's own driver). */
-async function sql(statement: string): Promise<void> {
-  if (t.database.kind === "postgres") {
-    const c = new Client({ connectionString: t.database.options.url });
-    await c.connect();
-    await c.query(statement);
-    await c.end();
-  } else {
-    await t.hub.db.driver.exec(statement);
-  }
-}
+const sql = (statement: string) => sqlOutsideHub(t, statement);
 
 const recordsOf = (requestId: string) =>
   t.hub.db.prisma.$queryRaw<RecordRow[]>`

@@ -1,6 +1,5 @@
 import { ENROL, enrolInput, freshIdNumber } from "../../factories/workers";
-import { testClient } from "../../helpers/test-database";
-import { errorCodes, expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
+import { errorCodes, expectLedgerBalanced, sqlOutsideHub, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 type Page = {
   edges: {
@@ -27,17 +26,7 @@ const VERIFY = `{ verifyExchangeLog { ok checked firstBrokenId } }`;
 const MINE = `{ myDataAccess { edges { node { consumerRole consumerSub operation purpose } } } }`;
 const LOOKUP = `query A($n: String!) { account(accountNumber: $n) { balance } }`;
 
-/** Runs SQL outside the hub, as someone with database access would (PGlite: through the hub's own driver). */
-async function sql(statement: string): Promise<void> {
-  if (t.database.kind === "postgres") {
-    const c = testClient(t.database.options.url!);
-    await c.connect();
-    await c.query(statement);
-    await c.end();
-  } else {
-    await t.hub.db.driver.exec(statement);
-  }
-}
+const sql = (statement: string) => sqlOutsideHub(t, statement);
 
 beforeAll(async () => {
   t = await startTestHub();
