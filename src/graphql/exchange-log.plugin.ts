@@ -18,6 +18,7 @@ import { isDatabaseUnavailable } from "../db/database-unavailable";
 import { databaseUnavailable } from "../errors";
 import type { ExchangeEntry } from "../services/audit/exchange-record.insert";
 import { currentExchangeScope } from "../services/audit/exchange-scope";
+import { addToResultSize } from "./result-size";
 
 function operationName(operation: OperationDefinitionNode | undefined | null): string {
   if (!operation) return "(invalid)";
@@ -72,11 +73,14 @@ function mayRecordAhead(ctx: HubContext, operation: OperationDefinitionNode): bo
 }
 
 /**
- * Called by the resolver of an agency read once it has touched the persons its arguments name and set its result
- * size, before it reads: sends the request's record now, so that it commits while the read runs. Does nothing when
- * the request's record cannot go ahead (several fields, not an agency, the exchange log off, already sent).
+ * Called by an agency read that answers one item per ID number asked, once its request is found valid and just
+ * before it reads: the persons asked are touched, the answers counted, and the request's record sent now, so that it
+ * commits while the read runs. Sends nothing when the request's record cannot go ahead (several fields, not an
+ * agency, the exchange log off, already sent): willSendResponse then writes it after the read.
  */
-export function recordReadAhead(ctx: HubContext): void {
+export function recordReadAhead(ctx: HubContext, idNumbers: readonly string[]): void {
+  ctx.exchange.touch(idNumbers);
+  addToResultSize(ctx.exchange, idNumbers.length);
   const operation = ctx.exchange.aheadOperation;
   if (!operation || !ctx.viewer || ctx.exchange.ahead) return;
   const entry = entryOf(ctx, ctx.viewer, operation, ctx.exchange.resultSize, "OK");

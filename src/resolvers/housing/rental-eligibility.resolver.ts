@@ -2,7 +2,6 @@ import { Arg, Ctx, Query, Resolver } from "type-graphql";
 
 import type { HubContext } from "../../context";
 import { recordReadAhead } from "../../graphql/exchange-log.plugin";
-import { addToResultSize } from "../../graphql/result-size";
 import { RentalEligibility } from "../../schema/housing/rental-eligibility.type";
 import { DateScalar } from "../../schema/scalars/date.scalar";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
@@ -19,10 +18,7 @@ export class RentalEligibilityResolver {
     @Arg("asOf", () => DateScalar) asOf: string,
     @Ctx() ctx: HubContext,
   ): Promise<RentalEligibilityDto[]> {
-    // One answer per ID number as asked: the record is known before the read, so it is sent with it.
-    ctx.exchange.touch(idNumbers);
-    addToResultSize(ctx.exchange, idNumbers.length);
-    recordReadAhead(ctx);
-    return rentalEligibilities(ctx.hub, idNumbers, asOf);
+    // One answer per ID number as asked: once the request is valid its record is known, so it is sent with the read.
+    return rentalEligibilities(ctx.hub, idNumbers, asOf, () => recordReadAhead(ctx, idNumbers));
   }
 }

@@ -2,7 +2,6 @@ import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 
 import type { HubContext } from "../../context";
 import { recordReadAhead } from "../../graphql/exchange-log.plugin";
-import { addToResultSize } from "../../graphql/result-size";
 import { IdNumberScalar } from "../../schema/scalars/id-number.scalar";
 import { TaxDeduction } from "../../schema/tax/tax-deduction.type";
 import { type TaxDeductionDto, taxDeductions } from "../../services/tax/tax-deductions";
@@ -18,10 +17,7 @@ export class TaxDeductionResolver {
     @Arg("idNumbers", () => [IdNumberScalar]) idNumbers: string[],
     @Ctx() ctx: HubContext,
   ): Promise<TaxDeductionDto[]> {
-    // One answer per ID number as asked: the record is known before the read, so it is sent with it.
-    ctx.exchange.touch(idNumbers);
-    addToResultSize(ctx.exchange, idNumbers.length);
-    recordReadAhead(ctx);
-    return taxDeductions(ctx.hub, taxYear, idNumbers);
+    // One answer per ID number as asked: once the request is valid its record is known, so it is sent with the read.
+    return taxDeductions(ctx.hub, taxYear, idNumbers, () => recordReadAhead(ctx, idNumbers));
   }
 }

@@ -102,10 +102,13 @@ export async function rentalEligibilities(
   hub: RentalReadServices,
   idNumbers: readonly string[],
   asOf: string,
+  /** Called once the request is found valid, just before the read (the caller records the read there). */
+  beforeRead: () => void = () => {},
 ): Promise<RentalEligibilityDto[]> {
   const ids = distinctIdNumbers(idNumbers);
   if (ids.length === 0) return [];
   const params = await parametersOn(hub, asOf);
+  beforeRead();
   const rows = await hub.reads.query<AccountRow>(
     "hub_rental_eligibility",
     RENTAL_SQL,

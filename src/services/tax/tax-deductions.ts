@@ -101,6 +101,8 @@ export async function taxDeductions(
   hub: Pick<HubServices, "reads" | "policy">,
   taxYear: number,
   idNumbers: readonly string[],
+  /** Called once the request is found valid, just before the read (the caller records the read there). */
+  beforeRead: () => void = () => {},
 ): Promise<TaxDeductionDto[]> {
   const ids = distinctIdNumbers(idNumbers);
   if (!Number.isInteger(taxYear) || taxYear < 1900 || taxYear > 2199)
@@ -110,6 +112,7 @@ export async function taxDeductions(
   // A parameter in force on that day stays in force (with some value) on every later day of the year. Parameters in
   // force before the pilot's start are never needed (decision 015).
   await deductionParametersOn(hub, deductionParametersNeededFrom(taxYear, PILOT_START_DATE), taxYear);
+  beforeRead();
   const rows = await hub.reads.query<PaidRow>("hub_tax_deductions", TAX_SQL, [ids, from, to], ids.length);
   const params = await parametersByDate(
     hub,

@@ -72,6 +72,14 @@ describe("a one-field agency read", () => {
     ]);
   });
 
+  it("sends nothing ahead for a request refused before its read: one ERROR record, touching nobody", async () => {
+    const res = await t.gql(TAX_DEDUCTIONS, { idNumbers: [asked.idNumber], taxYear: 1800 }, { as: "TAX_BUREAU" });
+    expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
+    expect(shape(await recordsOf(res.requestId))).toEqual([
+      { operation: "taxDeductions", outcome: "ERROR", subject_count: 0, result_size: 0 },
+    ]);
+  });
+
   it("withholds the answer when the record sent ahead is refused, and only that answer", async () => {
     // The database refuses the record of one consumer: its read must not be answered, a neighbour's must.
     await sql(`CREATE FUNCTION refuse_ahead_test() RETURNS trigger LANGUAGE plpgsql AS $$
