@@ -1,9 +1,9 @@
 // Appends the exchange records of reads (and of refused or replayed mutations) in batches: callers enqueue and
 // await; a flush inserts what is queued as unchained rows in one statement, then releases every waiting caller, so
 // no answer leaves before its record is committed and concurrency batches up. Up to MAX_FLUSHES_IN_FLIGHT batches
-// are in flight at once. When the batch
-// statement fails (one record the database refuses, a dropped connection), each record is retried on its own,
-// so a bad record fails only its own request. Linking the rows into the hash chain is the chainer's job.
+// are in flight at once. When the batch statement fails (one record the database refuses, a dropped connection),
+// each record is retried on its own, so a bad record fails only its own request. Linking the rows into the hash
+// chain is the chainer's job.
 // A mutation's own record is not written here: it is inserted in the mutation's transaction (exchange-scope.ts).
 import type { SqlTx } from "../../db/driver-sql";
 import { type ExchangeEntry, insertExchangeRecord, insertExchangeRecords } from "./exchange-record.insert";
