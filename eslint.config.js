@@ -38,6 +38,22 @@ module.exports = tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   {
+    // No AsyncLocalStorage in the hub: a store entered once turns V8's promise hooks on for the whole process, about a
+    // tenth of a read's hub CPU (decision 048); what a request's work needs is passed to it. The query counter is the
+    // one exception: opt-in (`countQueries`), for the tests that count statements.
+    files: ["src/**/*.ts"],
+    ignores: ["src/db/query-counter.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        ...["node:async_hooks", "async_hooks"].map((name) => ({
+          name,
+          message: "Pass the request's state explicitly (decision 048): no AsyncLocalStorage in the hub.",
+        })),
+      ],
+    },
+  },
+  {
     files: ["**/*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
     languageOptions: {

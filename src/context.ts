@@ -6,6 +6,7 @@ import type { Viewer } from "./auth/viewer";
 import { type AccountRead, type AccountReadShape, readAccounts } from "./services/accounts/account-view";
 import { type EntryPage, entryPagesByNumber, type PageRequest } from "./services/accounts/ledger-entries";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
+import type { ExchangeScope } from "./services/audit/exchange-scope";
 import type { Actor, HubServices } from "./services/hub-services";
 import { loansOfAccounts, type LoanView } from "./services/loans/loan-book";
 import { bansByAccountNumber, type FraudBanView } from "./services/risk/fraud-bans";
@@ -18,6 +19,8 @@ export interface HubContext {
   logger: Logger;
   /** What this request touched, for its exchange record. */
   exchange: ExchangeCollector;
+  /** The request's exchange scope (its writes insert their records through it); undefined: nothing recorded. */
+  scope: ExchangeScope | undefined;
   loaders: {
     /** `account`: the view shaped as the query asks (stored fields only or all, a page of entries or none), one
      *  statement per shape (decision 027). */
@@ -132,6 +135,7 @@ export class RequestContext implements HubContext {
     readonly startedAt: Date,
     readonly exchange: ExchangeCollector,
     private readonly clientRequestId: string | undefined,
+    readonly scope: ExchangeScope | undefined = undefined,
   ) {
     this.loaders = createLoaders(hub);
   }
@@ -144,8 +148,15 @@ export class RequestContext implements HubContext {
   }
 }
 
-/** The acting identity for services: the verified viewer plus the request id. */
+/** The acting identity for services: the verified viewer, the request id and the request's exchange scope. */
 export function actorOf(ctx: HubContext): Actor {
   const v = ctx.viewer!;
-  return { sub: v.sub, role: v.role, org: v.org, requestId: ctx.requestId, purpose: v.purpose ?? undefined };
+  return {
+    sub: v.sub,
+    role: v.role,
+    org: v.org,
+    requestId: ctx.requestId,
+    purpose: v.purpose ?? undefined,
+    exchange: ctx.scope,
+  };
 }

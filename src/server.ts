@@ -38,7 +38,7 @@ import type { HubMetrics } from "./http/prometheus";
 import type { HubRateLimiter } from "./http/rate-limit";
 import { decodeUtf8, GRAPHQL_LIMITS, graphqlRequestProblem } from "./http/request-guards";
 import { ExchangeCollector } from "./services/audit/exchange-collector";
-import { newExchangeScope, runInExchangeScope } from "./services/audit/exchange-scope";
+import { newExchangeScope } from "./services/audit/exchange-scope";
 import type { HubServices } from "./services/hub-services";
 
 export interface ServerOptions {
@@ -195,20 +195,22 @@ export async function createHubServer(options: ServerOptions): Promise<HubServer
     const problem = graphqlRequestProblem(body, url.searchParams);
     if (problem) return sendError(res, problem.status, problem.code, problem.message);
     const exchange = new ExchangeCollector();
-    // The exchange scope lets a mutation's transaction write the request's record itself (exchange-scope.ts).
-    const scope = newExchangeScope(hub, requestId, startedAt, exchange);
-    const execute = () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-        context: async () => {
-          const token = bearerToken(req);
-          const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
-          if (viewer) scope.consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
-          if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
-          return new RequestContext(viewer, hub, requestId, startedAt, exchange, clientRequestId);
-        },
-      });
-    const response = await (options.benchmarkWithoutExchangeLog ? execute() : runInExchangeScope(scope, execute));
+    // The exchange scope lets a mutation's transaction write the request's record itself (exchange-scope.ts); the
+    // context hands it to the services through the actor.
+    const scope = options.benchmarkWithoutExchangeLog
+      ? undefined
+      : newExchangeScope(hub, requestId, startedAt, exchange);
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      context: async () => {
+        const token = bearerToken(req);
+        const viewer = token === undefined ? null : await verifier.verify(token, headerValue(req, "x-hub-purpose"));
+        if (viewer && scope)
+          scope.consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
+        if (viewer) await options.rateLimiter?.admitConsumer(viewer, res);
+        return new RequestContext(viewer, hub, requestId, startedAt, exchange, clientRequestId, scope);
+      },
+    });
     const outHeaders: Record<string, string> = { "x-request-id": requestId };
     for (const [k, v] of response.headers) outHeaders[k] = v;
     res.writeHead(response.status ?? 200, outHeaders);

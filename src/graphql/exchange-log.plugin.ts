@@ -17,7 +17,6 @@ import type { HubContext } from "../context";
 import { isDatabaseUnavailable } from "../db/database-unavailable";
 import { databaseUnavailable } from "../errors";
 import type { ExchangeEntry } from "../services/audit/exchange-record.insert";
-import { currentExchangeScope } from "../services/audit/exchange-scope";
 import { addToResultSize } from "./result-size";
 
 function operationName(operation: OperationDefinitionNode | undefined | null): string {
@@ -99,7 +98,7 @@ export function exchangeLogPlugin(): ApolloServerPlugin<HubContext> {
         async willSendResponse({ contextValue: ctx, operation, response, errors }) {
           const isMutation = operation?.operation === "mutation";
           if (!ctx.viewer || !shouldRecord(ctx, isMutation)) return;
-          if (isMutation && (currentExchangeScope()?.committed ?? 0) > 0) return; // recorded with its write
+          if (isMutation && (ctx.scope?.committed ?? 0) > 0) return; // recorded with its write
           const single = response.body.kind === "single" ? response.body.singleResult : null;
           const failed = (errors?.length ?? 0) > 0 || (single?.errors?.length ?? 0) > 0;
           const resultSize = failed && !single?.data ? 0 : ctx.exchange.resultSize;

@@ -7,7 +7,7 @@ import { ROOT_PERMISSIONS } from "../auth/permissions";
 import type { TokenVerifier } from "../auth/token-verifier";
 import { importLegacyAccounts } from "../services/accounts/import-legacy-accounts";
 import { ExchangeCollector } from "../services/audit/exchange-collector";
-import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
+import { newExchangeScope } from "../services/audit/exchange-scope";
 import type { HubServices } from "../services/hub-services";
 import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
 
@@ -34,11 +34,11 @@ export async function handleLegacyImport(
   const key = headerValue(req, "idempotency-key");
   if (!key) return sendError(res, 400, "BAD_USER_INPUT", "缺少 idempotency-key 请求头");
   const at = new Date();
-  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId };
   // Each committed batch writes its exchange record in its own transaction, through this request's scope.
   const consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
-  const scope = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
-  const { result, truncated } = await runInExchangeScope(scope, () => importLegacyAccounts(hub, actor, key, req));
+  const exchange = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
+  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId, exchange };
+  const { result, truncated } = await importLegacyAccounts(hub, actor, key, req);
   // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
   await hub.exchangeLog.append({
     at,

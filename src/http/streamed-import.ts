@@ -10,7 +10,7 @@ import type { Role } from "../auth/role";
 import type { TokenVerifier } from "../auth/token-verifier";
 import { HubError } from "../errors";
 import { ExchangeCollector } from "../services/audit/exchange-collector";
-import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
+import { newExchangeScope } from "../services/audit/exchange-scope";
 import type { Actor, HubServices } from "../services/hub-services";
 import type { StreamedImportOutcome } from "../services/imports/streamed-import";
 import { bearerToken, headerValue, sendError, sendJson } from "./http-io";
@@ -59,11 +59,9 @@ export async function handleStreamedImport(
   const at = new Date();
   // Each committed batch writes its exchange record in its own transaction, through this request's scope.
   const consumer = { role: viewer.role, org: viewer.org, sub: viewer.sub, purpose: viewer.purpose };
-  const scope = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
-  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId };
-  const { result, overflow } = await runInExchangeScope(scope, () =>
-    route.run(hub, actor, key, req as AsyncIterable<string>),
-  );
+  const exchange = newExchangeScope(hub, requestId, at, new ExchangeCollector(), consumer);
+  const actor = { sub: viewer.sub, role: viewer.role, org: viewer.org, requestId, exchange };
+  const { result, overflow } = await route.run(hub, actor, key, req as AsyncIterable<string>);
   // A center mutation: its exchange record is written before the answer leaves (rows counted, not indexed one by one).
   await hub.exchangeLog.append({
     at,

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { ConnectorUnavailableError } from "../connectors/connector.errors";
 import { lateClaimWindow } from "../domain/subsidies/graduate-subsidy.rule";
 import { ExchangeCollector } from "../services/audit/exchange-collector";
-import { newExchangeScope, runInExchangeScope } from "../services/audit/exchange-scope";
+import { newExchangeScope } from "../services/audit/exchange-scope";
 import { type Actor, type HubServices, SYSTEM_ACTOR } from "../services/hub-services";
 import { claimGraduateSubsidies } from "../services/subsidies/claim-graduate-subsidies";
 import { settleGraduateSubsidies } from "../services/subsidies/settle-graduate-subsidies";
@@ -40,16 +40,16 @@ async function resendClaimed(hub: HubServices, actor: Actor): Promise<string[]> 
 }
 
 export async function runMonthlySubsidies(hub: HubServices, period: string): Promise<MonthlySubsidyReport> {
-  const actor: Actor = { ...SYSTEM_ACTOR, requestId: `job-graduate-subsidy-${randomUUID()}` };
+  const requestId = `job-graduate-subsidy-${randomUUID()}`;
   // The run's writes record themselves in their transactions, as a request's do (consumer: the hub's system actor).
   const consumer = {
-    role: actor.role,
-    org: actor.org,
-    sub: actor.sub,
+    role: SYSTEM_ACTOR.role,
+    org: SYSTEM_ACTOR.org,
+    sub: SYSTEM_ACTOR.sub,
     purpose: "毕业生缴存补贴月度作业 monthly subsidy run",
   };
-  const scope = newExchangeScope(hub, actor.requestId!, new Date(), new ExchangeCollector(), consumer);
-  return runInExchangeScope(scope, () => monthlyRun(hub, actor, period));
+  const exchange = newExchangeScope(hub, requestId, new Date(), new ExchangeCollector(), consumer);
+  return monthlyRun(hub, { ...SYSTEM_ACTOR, requestId, exchange }, period);
 }
 
 /**

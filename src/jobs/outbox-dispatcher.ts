@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 
 import type { NationalPlatformPort } from "../connectors/national-platform/national-platform.port";
 import type { PrismaClient } from "../generated/prisma/client";
-import { outsideExchangeScope } from "../services/audit/exchange-scope";
 
 export type OutboxHandler = (payload: Record<string, unknown>) => Promise<void>;
 
@@ -150,8 +149,9 @@ export class OutboxDispatcher {
       this.again = true;
       return;
     }
-    // A round kicked after a request's commit is the hub's own work, not the request's (outbound records say so).
-    this.running = outsideExchangeScope(() => this.dispatchDue())
+    // A round kicked after a request's commit is the hub's own work, not the request's (its outbound calls carry no
+    // requester, so their records name the hub).
+    this.running = this.dispatchDue()
       .catch((e: unknown) => {
         this.logger.error({ err: e }, "outbox round failed");
         return 0;

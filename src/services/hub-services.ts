@@ -11,6 +11,7 @@ import type { FundAccounts } from "../ledger/fund-accounts";
 import type { Ledger } from "../ledger/ledger";
 import type { ExchangeChainer } from "./audit/exchange-chainer";
 import type { ExchangeLogWriter } from "./audit/exchange-log.writer";
+import type { ExchangeScope } from "./audit/exchange-scope";
 import type { SubjectKeyer } from "./audit/subject-key";
 import type { DepositBatcher } from "./deposits/deposit-batch";
 import type { FreshAnswerCache } from "./metrics/fresh-answer-cache";
@@ -24,6 +25,8 @@ export interface Actor {
   org: string;
   requestId?: string;
   purpose?: string;
+  /** The exchange scope of the request (or job run) acting, passed down to its writes and outbound calls. */
+  exchange?: ExchangeScope;
 }
 
 export const SYSTEM_ACTOR: Actor = { sub: "system:hub", role: "SYSTEM", org: "140500" };

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { sendWrite, type SqlTx } from "../db/driver-sql";
 import { inTransaction, isUniqueViolation, type Tx } from "../db/transaction";
 import type { PrismaClient } from "../generated/prisma/client";
-import { confirmRecordedWrite, recordWriteInTransaction } from "./audit/exchange-scope";
+import { confirmRecordedWrite, type ExchangeScope, recordWriteInTransaction } from "./audit/exchange-scope";
 import type { UserErrorDto } from "./user-error";
 
 export interface IdempotentRequest {
@@ -16,6 +16,9 @@ export interface IdempotentRequest {
   operation: string;
   actor: string;
   input: unknown;
+  /** The exchange scope of the request that asks (Actor.exchange): its record commits with the write. Undefined
+   *  (scripts, the hub's own work outside a request): nothing recorded. Required, so that no caller forgets it. */
+  exchange: ExchangeScope | undefined;
 }
 
 export type Outcome<T> = { ok: T } | { userErrors: UserErrorDto[] };
@@ -161,7 +164,7 @@ export async function runIdempotentOn<T, X extends SqlTx>(
       const outcome = await work(tx);
       if ("ok" in outcome) {
         // The request's exchange record commits with the write (no committed write without its record).
-        const requestId = await recordWriteInTransaction(tx, request.operation, outcome.ok);
+        const requestId = await recordWriteInTransaction(tx, request.exchange, request.operation, outcome.ok);
         // Sent without waiting in a driver transaction: a key stored meanwhile fails the transaction at COMMIT with
         // the same unique violation, answered below from the record.
         await sendWrite(
@@ -175,7 +178,7 @@ export async function runIdempotentOn<T, X extends SqlTx>(
       }
       return outcome;
     });
-    confirmRecordedWrite();
+    confirmRecordedWrite(request.exchange);
     return result;
   } catch (e) {
     if (e instanceof RollbackWithOutcome) {

@@ -1,7 +1,8 @@
 import { Arg, Ctx, Query, Resolver } from "type-graphql";
 
-import type { HubContext } from "../../context";
+import { actorOf, type HubContext } from "../../context";
 import { LoanQuota, LoanQuotaInput } from "../../schema/loans/loan-quota.types";
+import { callFor } from "../../services/audit/outbound-exchange";
 import { type LoanQuotaAnswer, loanQuotaOf } from "../../services/loans/loan-quota";
 import { mayRead } from "../accounts/account.presenter";
 
@@ -19,7 +20,7 @@ export class LoanQuotaResolver {
       ctx.hub,
       { ...input, firstHome: input.firstHome ?? true },
       (accountNumber) => mayRead(ctx.viewer!, accountNumber),
-      { requestId: ctx.requestId },
+      callFor(actorOf(ctx)),
     );
     ctx.exchange.touch([answer.idNumber]);
     ctx.exchange.setResultSize(1);

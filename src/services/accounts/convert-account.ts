@@ -79,7 +79,13 @@ export async function convertAccount(
 ): Promise<Outcome<AccountView>> {
   if (!isValidDate(c.effectiveOn)) return { userErrors: [userError("INVALID_DATE", "转换日期无效", "effectiveOn")] };
   return runCommand<AccountView>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "convertAccount", actor: actor.sub, input: c },
+    request: {
+      key: c.idempotencyKey,
+      operation: "convertAccount",
+      actor: actor.sub,
+      exchange: actor.exchange,
+      input: c,
+    },
     transaction: async (tx) => {
       const account = await lockAccount(tx, c.accountNumber);
       if (!account) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber")] };

@@ -10,6 +10,7 @@ import { type ParsedIdNumber, parseIdNumber } from "../../domain/accounts/id-num
 import { DEFAULT_FEMALE_ORIGINAL_RETIREMENT_AGE } from "../../domain/accounts/retirement-age.rule";
 import { type MoneyValue } from "../../domain/money/money";
 import type { PrismaClient } from "../../generated/prisma/client";
+import { callFor } from "../audit/outbound-exchange";
 import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
@@ -171,7 +172,7 @@ async function checkNotEnrolled(
 ): Promise<Outcome<undefined>> {
   const local = await localConflict(hub.prisma, person.idNumber);
   if (local) return { userErrors: [local] };
-  const national = await hub.national.checkPerson(person.idNumber, { requestId: actor.requestId });
+  const national = await hub.national.checkPerson(person.idNumber, callFor(actor));
   const duplicate = duplicateReason(national, c.enrolledOn, CENTER_CODE);
   // A sanction in force that the platform reports joins the ban store when the person is known here (e.g. a sealed
   // account they could otherwise withdraw from); for a stranger the refusal below is the record.
@@ -219,7 +220,13 @@ export async function enrollWorker(
   if (violations.length > 0) return { userErrors: violations.map((v) => userError(v.code, v.message, v.field)) };
 
   return runCommand<AccountView>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "enrollWorker", actor: actor.sub, input: commandInput(c) },
+    request: {
+      key: c.idempotencyKey,
+      operation: "enrollWorker",
+      actor: actor.sub,
+      exchange: actor.exchange,
+      input: commandInput(c),
+    },
     outside: () => checkNotEnrolled(hub, actor, person, c),
     transaction: async (tx) => {
       const conflict = await localConflict(tx, person.idNumber);

@@ -13,7 +13,7 @@ import { stringToDate } from "../../db/dates";
 import { inTransaction, isUniqueViolation, type Tx } from "../../db/transaction";
 import { firstDayOfMonth } from "../../domain/calendar/calendar";
 import type { PostingRequest } from "../../ledger/posting";
-import { recordBatchInTransaction } from "../audit/exchange-scope";
+import { type ExchangeScope, recordBatchInTransaction } from "../audit/exchange-scope";
 import type { BankImportResult } from "../deposits/import-bank-collection";
 import type { Actor, HubServices } from "../hub-services";
 import { peekIdempotent, requestHash, validKey } from "../idempotency";
@@ -81,7 +81,13 @@ async function openLegacyAccount(tx: Tx, row: LegacyRow): Promise<bigint> {
   return ledger.id;
 }
 
-async function postBatch(hub: HubServices, rows: LegacyRow[], migratedOn: string, tally: Tally): Promise<void> {
+async function postBatch(
+  hub: HubServices,
+  exchange: ExchangeScope | undefined,
+  rows: LegacyRow[],
+  migratedOn: string,
+  tally: Tally,
+): Promise<void> {
   await inTransaction(hub.prisma, async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('legacy-accounts-import'))`;
     const numbers = rows.map((r) => r.accountNumber);
@@ -134,7 +140,7 @@ async function postBatch(hub: HubServices, rows: LegacyRow[], migratedOn: string
     }
     await hub.ledger.postMany(tx, postings);
     // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
-    await recordBatchInTransaction(tx, OPERATION, {
+    await recordBatchInTransaction(tx, exchange, OPERATION, {
       rows: rows.length,
       written: written.length,
       accountNumbers: written,
@@ -164,6 +170,7 @@ export interface LegacyImportOutcome {
 
 async function importFile(
   hub: HubServices,
+  exchange: ExchangeScope | undefined,
   input: AsyncIterable<Buffer>,
   migratedOn: string,
   maxRows: number | undefined,
@@ -181,11 +188,11 @@ async function importFile(
     tally.result.rows++;
     batch.push(row);
     if (batch.length >= LEGACY_BATCH_SIZE) {
-      await postBatch(hub, batch, migratedOn, tally);
+      await postBatch(hub, exchange, batch, migratedOn, tally);
       batch = [];
     }
   }
-  if (batch.length > 0) await postBatch(hub, batch, migratedOn, tally);
+  if (batch.length > 0) await postBatch(hub, exchange, batch, migratedOn, tally);
   return { result: tally.finish(), truncated };
 }
 
@@ -225,12 +232,19 @@ export async function importLegacyAccounts(
       key,
       operation: OPERATION,
       actor: actor.sub,
+      exchange: actor.exchange,
       input: { digest: hash.digest("hex") },
     });
     if (replay && "ok" in replay) return { result: replay.ok, truncated: false };
     return refused("IDEMPOTENCY_KEY_REUSED", "该幂等键已用于另一份不同的文件");
   }
-  const outcome = await importFile(hub, hashing(input, hash), options.migratedOn ?? shanghaiToday(), options.maxRows);
+  const outcome = await importFile(
+    hub,
+    actor.exchange,
+    hashing(input, hash),
+    options.migratedOn ?? shanghaiToday(),
+    options.maxRows,
+  );
   if (outcome.truncated) return outcome; // a cut file is not stored: its rows are idempotent, a corrected file may follow
   try {
     await hub.prisma.idempotencyRecord.create({

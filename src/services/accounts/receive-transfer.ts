@@ -151,7 +151,7 @@ export async function receiveTransfer(
     };
   }
   return runCommand<TransferResult>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "receiveTransfer", actor: actor.sub, input },
+    request: { key: c.idempotencyKey, operation: "receiveTransfer", actor: actor.sub, exchange: actor.exchange, input },
     transaction: async (tx) => {
       // One transfer per contact letter: a second request for it (under another key) gets the first result.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`transfer-in:${c.contactLetterNo}`}))`;

@@ -55,7 +55,13 @@ export async function transferToRelative(
   const holdingMonths = params.int(HOLDING_MONTHS);
   const input = { ...c, amount: c.amount.toFixed(2) };
   return runCommand<TransferResult>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "transferToRelative", actor: actor.sub, input },
+    request: {
+      key: c.idempotencyKey,
+      operation: "transferToRelative",
+      actor: actor.sub,
+      exchange: actor.exchange,
+      input,
+    },
     transaction: async (tx) => {
       // Both worker rows locked in id order (no deadlock with a transfer the other way round).
       const locked = await lockAccounts(tx, [c.fromAccountNumber, c.toAccountNumber]);

@@ -23,6 +23,7 @@ import { compareDates, isValidDate, monthOf, settlementYearOf } from "../../doma
 import { type MoneyValue, toMoney, ZERO } from "../../domain/money/money";
 import type { TransferOut } from "../../generated/prisma/client";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
+import { callFor } from "../audit/outbound-exchange";
 import { runCommand } from "../command";
 import { entryViewOf } from "../deposits/deposit-posting";
 import type { Actor, HubServices } from "../hub-services";
@@ -234,7 +235,7 @@ async function askPlatform(hub: HubServices, actor: Actor, letter: TransferOut):
       loanOutstanding: letter.loanOutstanding,
       fraudFlag: letter.fraudFlag,
     },
-    { requestId: actor.requestId },
+    callFor(actor),
   );
   if (answer.status === "ACCEPTED") return { ok: letter };
   const reason = answer.reason ?? "未说明原因";
@@ -325,7 +326,7 @@ export async function transferOut(
     rate: (await hub.policy.on(c.requestedOn)).decimal(INTEREST_RATE),
   };
   return runCommand<TransferResult, TransferOut>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "transferOut", actor: actor.sub, input: c },
+    request: { key: c.idempotencyKey, operation: "transferOut", actor: actor.sub, exchange: actor.exchange, input: c },
     outside: async () => {
       const letter = await issueLetter(hub, c, policies);
       return "ok" in letter ? askPlatform(hub, actor, letter.ok) : letter;

@@ -1,9 +1,9 @@
-// The exchange scope of one request (or job run), carried through AsyncLocalStorage, so that the transaction of a
-// mutation can insert the request's exchange record itself, just before it commits: the write and its record
-// commit or roll back together. Services below the resolvers need not pass it along; runIdempotent and the bank
-// import's batches look it up. Without a scope (scripts, tests calling services directly) nothing is recorded here.
-import { AsyncLocalStorage } from "node:async_hooks";
-
+// The exchange scope of one request (or job run), so that the transaction of a mutation can insert the request's
+// exchange record itself, just before it commits: the write and its record commit or roll back together. It is
+// passed explicitly: the request's actor carries it (Actor.exchange), each idempotent request names it
+// (IdempotentRequest.exchange), and a bulk import hands it to each batch. Not through AsyncLocalStorage: a scope
+// entered once turns on V8's promise hooks for the whole process, about a tenth of a read's hub CPU (decision 048).
+// Without a scope (scripts, tests calling services directly) nothing is recorded here.
 import { sendWrite, type SqlTx } from "../../db/driver-sql";
 import type { ExchangeCollector } from "./exchange-collector";
 import { insertExchangeRecord, insertExchangeRecords } from "./exchange-record.insert";
@@ -31,23 +31,6 @@ export interface ExchangeScope {
   committed: number;
 }
 
-const storage = new AsyncLocalStorage<ExchangeScope>();
-
-export function runInExchangeScope<T>(scope: ExchangeScope, work: () => Promise<T>): Promise<T> {
-  return storage.run(scope, work);
-}
-
-export function currentExchangeScope(): ExchangeScope | undefined {
-  return storage.getStore();
-}
-
-/** Runs work outside any request's scope: background work started from within a request (an outbox round kicked
- *  after its commit) is the hub's own, and work serving several requests (a deposit batch) must not be taken for the
- *  request that happened to start it. */
-export function outsideExchangeScope<T>(work: () => T): T {
-  return storage.exit(work);
-}
-
 /** ID numbers a result carries in fields named idNumber or idNumbers, at any depth (the persons a write touched). */
 export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0): Set<string> {
   if (!value || typeof value !== "object" || depth > 6) return found;
@@ -68,12 +51,16 @@ export function idNumbersIn(value: unknown, found = new Set<string>(), depth = 0
 }
 
 /**
- * Inserts the current request's record of a write into the write's transaction (call it last, just before the
+ * Inserts the scope's request's record of a write into the write's transaction (call it last, just before the
  * commit). The persons are those the request touched so far plus the ID numbers the result carries. Returns the
  * request id to store beside the write (null without a scope).
  */
-export async function recordWriteInTransaction(tx: SqlTx, operation: string, result: unknown): Promise<string | null> {
-  const scope = currentExchangeScope();
+export async function recordWriteInTransaction(
+  tx: SqlTx,
+  scope: ExchangeScope | undefined,
+  operation: string,
+  result: unknown,
+): Promise<string | null> {
   if (!scope?.consumer) return null;
   const entry = writeEntry(scope, scope.consumer, operation, result);
   // Sent without waiting in a driver transaction (the transaction waits for it before COMMIT).
@@ -139,9 +126,8 @@ export function confirmRecordedWrites(scopes: readonly (ExchangeScope | undefine
   last?.onCommitted();
 }
 
-/** The transaction that recorded the write committed (call after inTransaction returned). */
-export function confirmRecordedWrite(): void {
-  const scope = currentExchangeScope();
+/** The transaction that recorded the scope's write committed (call after inTransaction returned). */
+export function confirmRecordedWrite(scope: ExchangeScope | undefined): void {
   if (!scope || scope.pending === 0) return;
   scope.committed += scope.pending;
   scope.pending = 0;
@@ -154,10 +140,10 @@ export function confirmRecordedWrite(): void {
  */
 export async function recordBatchInTransaction(
   tx: SqlTx,
+  scope: ExchangeScope | undefined,
   operation: string,
   batch: { rows: number; written: number; accountNumbers: string[] },
 ): Promise<void> {
-  const scope = currentExchangeScope();
   if (!scope?.consumer) return;
   const persons = await tx.$queryRaw<{ id_number: string }[]>`
     SELECT DISTINCT p.id_number FROM account a JOIN person p ON p.id = a.person_id

@@ -15,8 +15,8 @@ import type { ConnectorCallContext } from "../../connectors/connector.types";
 import type { CreditPort } from "../../connectors/credit/credit.port";
 import type { FinancePort } from "../../connectors/finance/finance.port";
 import type { NationalPlatformPort } from "../../connectors/national-platform/national-platform.port";
+import type { Actor } from "../hub-services";
 import type { ExchangeLogWriter } from "./exchange-log.writer";
-import { currentExchangeScope } from "./exchange-scope";
 import type { SubjectKeyer } from "./subject-key";
 
 /** The hub's own identity as the sender of outbound calls. */
@@ -41,16 +41,25 @@ export interface OutboundRecorder {
   subjectKey: SubjectKeyer;
 }
 
-/** The person whose request makes this call, when there is one (not the hub's own jobs). */
-function requester(): { role: string; org: string; sub: string } | null {
-  const consumer = currentExchangeScope()?.consumer;
-  return consumer && consumer.sub !== OUTBOUND_ACTOR ? consumer : null;
+/** The call context of a call made for `actor`'s request: its request id, and its requester when the request's
+ *  exchange scope names a consumer other than the hub itself (a job's or the outbox's calls name the hub). */
+export function callFor(actor: Actor): ConnectorCallContext {
+  const consumer = actor.exchange?.consumer;
+  const requester =
+    consumer && consumer.sub !== OUTBOUND_ACTOR
+      ? { role: consumer.role, org: consumer.org, sub: consumer.sub }
+      : undefined;
+  return requester ? { requestId: actor.requestId, requester } : { requestId: actor.requestId };
 }
 
-function requestIdOf(args: unknown[]): string {
+/** The call context, when the call was given one (its last argument). */
+function callContextOf(args: unknown[]): ConnectorCallContext | undefined {
   const ctx = args.at(-1) as ConnectorCallContext | undefined;
-  const given = ctx && typeof ctx === "object" && typeof ctx.requestId === "string" ? ctx.requestId : undefined;
-  return given ?? currentExchangeScope()?.requestId ?? `outbound-${randomUUID()}`;
+  return ctx && typeof ctx === "object" ? ctx : undefined;
+}
+
+function requestIdOf(ctx: ConnectorCallContext | undefined): string {
+  return typeof ctx?.requestId === "string" ? ctx.requestId : `outbound-${randomUUID()}`;
 }
 
 /** The port, with every method of `table` writing its exchange record before it calls the agency. */
@@ -68,7 +77,8 @@ export function recordingOutbound<P extends object>(
       if (!call) return (value as (...a: unknown[]) => unknown).bind(target);
       return async (...args: unknown[]) => {
         const ids = [...new Set([...call.idNumbers(args)].map((id) => id.toUpperCase()))];
-        const by = requester();
+        const ctx = callContextOf(args);
+        const by = ctx?.requester;
         await recorder.exchangeLog.append({
           at: new Date(),
           consumerRole: by?.role ?? agency.role,
@@ -76,7 +86,7 @@ export function recordingOutbound<P extends object>(
           consumerSub: by?.sub ?? OUTBOUND_ACTOR,
           operation: name as string,
           purpose: by ? `${call.purpose} → ${agency.org}` : call.purpose,
-          requestId: requestIdOf(args),
+          requestId: requestIdOf(ctx),
           subjectKeys: ids.map(recorder.subjectKey),
           subjectCount: ids.length,
           resultSize: ids.length,

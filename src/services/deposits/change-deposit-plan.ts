@@ -55,6 +55,7 @@ export async function changeDepositPlan(
       key: c.idempotencyKey,
       operation: "changeDepositPlan",
       actor: actor.sub,
+      exchange: actor.exchange,
       input: { ...c, bankAccount, monthlyAmount: c.monthlyAmount.toFixed(2) },
     },
     transaction: async (tx) => {

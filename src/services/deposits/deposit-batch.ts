@@ -14,21 +14,16 @@
 // so a result shows its account exactly as it stood after that deposit, and the second request under a key sees
 // the first one's stored result, as it would one after the other. When the batch transaction fails as a whole
 // (a unique violation from a request in another hub process, a constraint, the database), every deposit of it is
-// run again alone (recordDepositAlone, in its own request's exchange scope): a failing deposit fails only itself.
+// run again alone (recordDepositAlone, recording through its own request's exchange scope): a failing deposit fails
+// only itself. Each request names its exchange scope (IdempotentRequest.exchange), so the batch, which serves several
+// requests, never mistakes one request's scope for another's.
 // Nothing is assumed about other processes: they lock the same rows and insert under the same keys.
 import { inOrder, type SqlDb } from "../../db/driver-sql";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Ledger } from "../../ledger/ledger";
 import { lockAccounts } from "../../ledger/worker-lock";
 import { accountViewsByNumber } from "../accounts/account-view";
-import {
-  confirmRecordedWrites,
-  currentExchangeScope,
-  type ExchangeScope,
-  outsideExchangeScope,
-  recordWritesInTransaction,
-  runInExchangeScope,
-} from "../audit/exchange-scope";
+import { confirmRecordedWrites, recordWritesInTransaction } from "../audit/exchange-scope";
 import { type HashedRequest, type Outcome, storedAnswers, storeResults } from "../idempotency";
 import type { ParametersOn } from "../policy/policy-parameters.service";
 import { paidAmong, postDeposits } from "./deposit-posting";
@@ -61,8 +56,6 @@ export interface DepositSubmission {
 }
 
 interface Waiting extends DepositSubmission {
-  /** The exchange scope of the request that asked (its record is written with its deposit). */
-  scope: ExchangeScope | undefined;
   /** When it was queued (performance.now()), for the queue-wait figure. */
   queuedAt: number;
   resolve: (outcome: Outcome<DepositResult>) => void;
@@ -90,7 +83,7 @@ export class DepositBatcher {
 
   submit(submission: DepositSubmission): Promise<Outcome<DepositResult>> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...submission, scope: currentExchangeScope(), queuedAt: performance.now(), resolve, reject });
+      this.queue.push({ ...submission, queuedAt: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -99,13 +92,10 @@ export class DepositBatcher {
   private schedule(): void {
     if (this.scheduled || !this.mayStart()) return;
     this.scheduled = true;
-    // The batch serves several requests: it must not run in the scope of the request that happened to start it.
-    outsideExchangeScope(() =>
-      setImmediate(() => {
-        this.scheduled = false;
-        this.startBatches();
-      }),
-    );
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startBatches();
+    });
   }
 
   private mayStart(): boolean {
@@ -173,7 +163,7 @@ export class DepositBatcher {
     } catch {
       // The transaction failed as a whole: each deposit alone, so that only a failing one fails.
       this.stats.fallbacks += 1;
-      for (const w of batch) if (w.scope) w.scope.pending = 0; // nothing of the batch committed
+      for (const w of batch) if (w.request.exchange) w.request.exchange.pending = 0; // nothing of the batch committed
       settled = await Promise.all(batch.map((w) => this.alone(w)));
     }
     this.stats.batchMs += performance.now() - started;
@@ -185,9 +175,8 @@ export class DepositBatcher {
   }
 
   private async alone(w: Waiting): Promise<Settled> {
-    const work = () => recordDepositAlone(this.hub, w.request, w.params, w.command);
     try {
-      return { outcome: await (w.scope ? runInExchangeScope(w.scope, work) : outsideExchangeScope(work)) };
+      return { outcome: await recordDepositAlone(this.hub, w.request, w.params, w.command) };
     } catch (error) {
       return { error };
     }
@@ -260,7 +249,11 @@ export class DepositBatcher {
       // Each request's exchange record and stored result commit with its deposit.
       const requestIds = await recordWritesInTransaction(
         tx,
-        posted.map((i, j) => ({ scope: batch[i]!.scope, operation: batch[i]!.request.operation, result: results[j] })),
+        posted.map((i, j) => ({
+          scope: batch[i]!.request.exchange,
+          operation: batch[i]!.request.operation,
+          result: results[j],
+        })),
       );
       await storeResults(
         tx,
@@ -268,7 +261,7 @@ export class DepositBatcher {
       );
       posted.forEach((i, j) => (settled[i] = { outcome: { ok: results[j]! } }));
     });
-    confirmRecordedWrites(posted.map((i) => batch[i]!.scope));
+    confirmRecordedWrites(posted.map((i) => batch[i]!.request.exchange));
     // A refusal may come from a request under the same key, in another process, that committed while this batch
     // waited for its locks (its MONTH_ALREADY_PAID is then this request's own first run): as alone, the stored
     // result is the answer.

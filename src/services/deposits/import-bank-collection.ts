@@ -17,7 +17,7 @@ import {
 } from "../../domain/deposits/deposit.rule";
 import { Prisma } from "../../generated/prisma/client";
 import type { LockedAccount } from "../../ledger/worker-lock";
-import { recordBatchInTransaction } from "../audit/exchange-scope";
+import { type ExchangeScope, recordBatchInTransaction } from "../audit/exchange-scope";
 import type { HubServices } from "../hub-services";
 import {
   type ImportResult,
@@ -137,7 +137,12 @@ function reportOf(row: BankRow, facts: RejectedRow, limits: DepositLimits): { co
  * rows come back as one character each (P posted, M missed, D duplicate, R rejected) with the facts of the rejected
  * ones, whose report the TypeScript rules write.
  */
-async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally): Promise<void> {
+async function postBatch(
+  hub: HubServices,
+  rows: BankRow[],
+  tally: ImportTally,
+  exchange: ExchangeScope | undefined,
+): Promise<void> {
   // Parameters are read before the transaction opens (on PGlite a read outside it would wait for it).
   const limitsOn = new Map<string, DepositLimits>();
   for (const date of new Set(rows.map((r) => r.paidOn)))
@@ -242,7 +247,7 @@ async function postBatch(hub: HubServices, rows: BankRow[], tally: ImportTally):
       WHERE s.outcome IN ('P', 'M') ORDER BY s.outcome DESC, s.n`;
     const outcomes = judged?.outcomes ?? "";
     // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
-    await recordBatchInTransaction(tx, "importBankCollection", {
+    await recordBatchInTransaction(tx, exchange, "importBankCollection", {
       rows: rows.length,
       written: [...outcomes].filter((o) => o === "P" || o === "M").length,
       accountNumbers: rows.filter((_, i) => outcomes[i] === "P" || outcomes[i] === "M").map((r) => r.accountNumber),
@@ -296,5 +301,5 @@ export function importBankCollection(
   hub: HubServices,
   input: string | AsyncIterable<string | Buffer>,
 ): Promise<BankImportResult> {
-  return importRows(hub, readCsvRows(input, BANK_COLLECTION_IMPORT), BANK_COLLECTION_IMPORT);
+  return importRows(hub, readCsvRows(input, BANK_COLLECTION_IMPORT), BANK_COLLECTION_IMPORT, undefined);
 }

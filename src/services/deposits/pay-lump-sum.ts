@@ -35,7 +35,7 @@ export async function payLumpSum(
   const input = { ...c, amount: c.amount.toFixed(2) };
   return runIdempotent<DepositResult>(
     hub.prisma,
-    { key: c.idempotencyKey, operation: "payLumpSum", actor: actor.sub, input },
+    { key: c.idempotencyKey, operation: "payLumpSum", actor: actor.sub, exchange: actor.exchange, input },
     async (tx) => {
       const account = await lockAccount(tx, c.accountNumber);
       const refused = accountRefusal(account, true);

@@ -96,7 +96,13 @@ export async function depositMonthIn(
 /** What recordDeposit stores under its key and hashes (the amount as text with 2 decimals). */
 export function recordDepositRequest(actor: Actor, c: RecordDepositCommand): HashedRequest {
   const input = { ...c, amount: c.amount.toFixed(2) };
-  const request = { key: c.idempotencyKey, operation: "recordDeposit", actor: actor.sub, input };
+  const request = {
+    key: c.idempotencyKey,
+    operation: "recordDeposit",
+    actor: actor.sub,
+    exchange: actor.exchange,
+    input,
+  };
   return { ...request, hash: requestHash(request.operation, input) };
 }
 

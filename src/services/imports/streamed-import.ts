@@ -15,6 +15,7 @@ import { Readable } from "node:stream";
 
 import { parse } from "csv-parse";
 
+import type { ExchangeScope } from "../audit/exchange-scope";
 import { keyInUse, storeCommandResult } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import { peekIdempotent, validKey } from "../idempotency";
@@ -359,8 +360,9 @@ export interface ImportTarget<Row> extends CsvRows<Row> {
   operation: string;
   batchSize: number;
   isProblem(row: Row | RowProblem): row is RowProblem;
-  /** One transaction: post the rows, count them into the tally, and write the batch's exchange record in it. */
-  postBatch(hub: HubServices, rows: Row[], tally: ImportTally): Promise<void>;
+  /** One transaction: post the rows, count them into the tally, and write the batch's exchange record in it (through
+   *  the importing request's exchange scope). */
+  postBatch(hub: HubServices, rows: Row[], tally: ImportTally, exchange: ExchangeScope | undefined): Promise<void>;
   /** Absent: one batch at a time. Present: `hub.importLanes` batches of a round at once (decision 041). */
   lanes?: ImportLanes<Row>;
   /** After the last batch (e.g. kick the outbox). */
@@ -381,12 +383,14 @@ async function postRound<Row>(
   problems: readonly RowProblem[],
   lanes: number,
   tally: ImportTally,
+  exchange: ExchangeScope | undefined,
 ): Promise<void> {
   const split = (target.lanes && lanes > 1 ? splitIntoLanes(rows, lanes, target.lanes) : null) ?? [rows];
   const tallies = split.map(() => new ImportTally({ keepRejections: true }));
   const ended = await Promise.allSettled(
     split.map(async (laneRows, i) => {
-      for (const batch of batchesOf(laneRows, target.batchSize)) await target.postBatch(hub, batch, tallies[i]!);
+      for (const batch of batchesOf(laneRows, target.batchSize))
+        await target.postBatch(hub, batch, tallies[i]!, exchange);
     }),
   );
   const failed = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
@@ -407,6 +411,8 @@ export async function importRows<Row>(
   hub: HubServices,
   rows: AsyncIterable<Row | RowProblem>,
   target: ImportTarget<Row>,
+  /** The importing request's exchange scope (each batch's record commits with it); undefined: nothing recorded. */
+  exchange: ExchangeScope | undefined,
 ): Promise<ImportResult> {
   const tally = new ImportTally();
   const lanes = target.lanes ? Math.max(1, hub.importLanes ?? 1) : 1;
@@ -429,7 +435,7 @@ export async function importRows<Row>(
     problems = [];
     batch = [];
     if (rowsOfRound.length === 0) return tally.absorb([], problemsOfRound);
-    posting = postRound(hub, target, rowsOfRound, problemsOfRound, lanes, tally);
+    posting = postRound(hub, target, rowsOfRound, problemsOfRound, lanes, tally, exchange);
     // Awaited by the next dispatch (or the end); never an unhandled rejection while the next round is read.
     posting.catch(() => undefined);
   };
@@ -486,7 +492,13 @@ export async function runStreamedImport<Row>(
     return { result: refused("INVALID_IDEMPOTENCY_KEY", "幂等键须为 8–128 个可见 ASCII 字符"), overflow: null };
   const hash = createHash("sha256");
   const text = new BoundedText(input, limits, hash);
-  const request = () => ({ key, operation: target.operation, actor: actor.sub, input: { digest: hash.digest("hex") } });
+  const request = () => ({
+    key,
+    operation: target.operation,
+    actor: actor.sub,
+    exchange: actor.exchange,
+    input: { digest: hash.digest("hex") },
+  });
   if (await keyInUse(hub.prisma, key)) {
     // Only the file's digest is needed to tell a replay from a reuse: read it without posting anything.
     for await (const chunk of text) void chunk;
@@ -494,7 +506,7 @@ export async function runStreamedImport<Row>(
     if (replay && "ok" in replay) return { result: replay.ok, overflow: text.overflow };
     return { result: refused("IDEMPOTENCY_KEY_REUSED", "该幂等键已用于另一份不同的文件"), overflow: text.overflow };
   }
-  const result = await importRows(hub, readCsvRows(text, target), target);
+  const result = await importRows(hub, readCsvRows(text, target), target, actor.exchange);
   if (text.overflow) return { result, overflow: text.overflow };
   // A concurrent import under the same key that finished first keeps its record: its rows were deduplicated.
   await storeCommandResult(hub.prisma, request(), result, actor.requestId);

@@ -8,6 +8,7 @@
 // a part CLAIMED and the next run (or job) sends it again under the same claim number (finance is idempotent on it).
 import { ConnectorUnavailableError } from "../../connectors/connector.errors";
 import { inTransaction } from "../../db/transaction";
+import { callFor } from "../audit/outbound-exchange";
 import type { Actor, HubServices } from "../hub-services";
 import { fen } from "./interest-credits";
 
@@ -96,7 +97,7 @@ async function sendPart(hub: HubServices, year: number, claimNo: string, actor: 
           amount: fen(i.subsidy),
         })),
       },
-      { requestId: actor.requestId },
+      callFor(actor),
     );
     await hub.prisma.fiscalClaim.update({
       where: { claimNo },

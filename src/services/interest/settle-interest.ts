@@ -47,7 +47,13 @@ export async function settleInterest(
 ): Promise<Outcome<InterestSettlementView>> {
   const refused = problem(c);
   if (refused) return { userErrors: [refused] };
-  const request = { key: c.idempotencyKey, operation: "settleInterest", actor: actor.sub, input: c };
+  const request = {
+    key: c.idempotencyKey,
+    operation: "settleInterest",
+    actor: actor.sub,
+    exchange: actor.exchange,
+    input: c,
+  };
   const replay = await peekIdempotent<InterestSettlementView>(hub.prisma, request);
   if (replay) return replay;
   const result = await runSettlement(hub, c.settlementYear, c.asOf);

@@ -11,6 +11,7 @@ import { mayBorrow } from "../../domain/accounts/account-state.rule";
 import type { RepaymentMethod } from "../../domain/loans/loan-schedule.rule";
 import { type MoneyValue, toMoney } from "../../domain/money/money";
 import { CENTER_CODE } from "../accounts/enroll-worker";
+import { callFor } from "../audit/outbound-exchange";
 import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
@@ -144,7 +145,7 @@ async function decide(hub: HubServices, actor: Actor, c: LoanApplicationCommand)
   const refused = mayBorrow(facts);
   if (refused) return recordRefusal(hub, who, c, userError(refused.code, refused.message, "accountNumber"), false);
 
-  const call = { requestId: actor.requestId };
+  const call = callFor(actor);
   const quota = await loanQuotaOf(
     hub,
     {
@@ -255,7 +256,7 @@ export async function applyForLoan(
   };
   let decided: Approval | null = null;
   const outcome = await runCommand<LoanResult, Approval>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "applyForLoan", actor: actor.sub, input },
+    request: { key: c.idempotencyKey, operation: "applyForLoan", actor: actor.sub, exchange: actor.exchange, input },
     outside: async () => {
       const decision = await decide(hub, actor, c);
       if ("ok" in decision) decided = decision.ok;

@@ -37,7 +37,7 @@ export async function disburseLoan(
   c: DisburseLoanCommand,
 ): Promise<Outcome<LoanResult>> {
   return runCommand<LoanResult>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "disburseLoan", actor: actor.sub, input: c },
+    request: { key: c.idempotencyKey, operation: "disburseLoan", actor: actor.sub, exchange: actor.exchange, input: c },
     transaction: async (tx) => {
       const [loan] = await tx.$queryRaw<LockedLoan[]>`
         SELECT id, status, amount, annual_rate, term_months, method, applied_on FROM loan

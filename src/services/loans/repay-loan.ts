@@ -169,7 +169,7 @@ export async function repayLoan(hub: HubServices, actor: Actor, c: LoanRepayment
   if (!c.amount.isFinite() || c.amount.lessThanOrEqualTo(0) || c.amount.decimalPlaces() > 2)
     return refuse("INVALID_AMOUNT", "还款金额须为大于 0、最多两位小数的金额", "amount");
   return runCommand<LoanResult>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "repayLoan", actor: actor.sub, input },
+    request: { key: c.idempotencyKey, operation: "repayLoan", actor: actor.sub, exchange: actor.exchange, input },
     transaction: (tx) => repay(hub, tx, c),
     afterCommit: () => hub.outbox.kick(),
   });

@@ -17,6 +17,7 @@ import { formatMoney, type MoneyValue, toMoney, ZERO } from "../../domain/money/
 import { Prisma } from "../../generated/prisma/client";
 import { STAGED_ENTRIES } from "../../ledger/staged-posting";
 import { CENTER_CODE } from "../accounts/enroll-worker";
+import { callFor } from "../audit/outbound-exchange";
 import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import { type Outcome, peekIdempotent, validKey } from "../idempotency";
@@ -274,7 +275,7 @@ export async function sendRiskCompensationClaims(hub: HubServices, actor: Actor)
             amount: formatMoney(toMoney(i.amount)),
           })),
         },
-        { requestId: actor.requestId },
+        callFor(actor),
       );
       await hub.prisma.fiscalClaim.update({
         where: { claimNo: claim.claimNo },
@@ -297,7 +298,13 @@ export async function runLoanRepayments(
   period: string,
   idempotencyKey: string,
 ): Promise<Outcome<LoanRunResult>> {
-  const request = { key: idempotencyKey, operation: "runLoanRepayments", actor: actor.sub, input: { period } };
+  const request = {
+    key: idempotencyKey,
+    operation: "runLoanRepayments",
+    actor: actor.sub,
+    exchange: actor.exchange,
+    input: { period },
+  };
   if (!isValidMonth(period)) return { userErrors: [userError("INVALID_PERIOD", "月份格式应为 YYYY-MM", "period")] };
   // The offsets run in their own chunked transactions, only on a first run (a replay answers from the stored result).
   let totals: OffsetTotals = { offsets: 0, amount: ZERO };

@@ -65,7 +65,7 @@ export async function setPolicyParameter(
   if (inconsistent) return { userErrors: [inconsistent] };
   const outcome = await runIdempotent<PolicyParameterView>(
     hub.prisma,
-    { key: c.idempotencyKey, operation: "setPolicyParameter", actor: actor.sub, input: c },
+    { key: c.idempotencyKey, operation: "setPolicyParameter", actor: actor.sub, exchange: actor.exchange, input: c },
     async (tx) => {
       const row = await tx.policyParameter.create({
         data: {

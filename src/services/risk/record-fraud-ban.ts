@@ -43,7 +43,13 @@ export async function recordFraudBan(
   }
   const idNumber = c.idNumber.toUpperCase();
   return runCommand<RecordedFraudBan>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "recordFraudBan", actor: actor.sub, input: { ...c, idNumber } },
+    request: {
+      key: c.idempotencyKey,
+      operation: "recordFraudBan",
+      actor: actor.sub,
+      exchange: actor.exchange,
+      input: { ...c, idNumber },
+    },
     transaction: async (tx) => {
       const person = await tx.person.findUnique({ where: { idNumber }, select: { id: true } });
       if (!person) return { userErrors: [userError("PERSON_NOT_FOUND", "该人员在本中心没有缴存记录", "idNumber")] };

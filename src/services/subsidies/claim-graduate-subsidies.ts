@@ -116,6 +116,7 @@ export async function claimGraduateSubsidies(
       key: c.idempotencyKey,
       operation: "claimGraduateSubsidies",
       actor: actor.sub,
+      exchange: actor.exchange,
       input: { period: c.period },
     },
     transaction: (tx) => buildBatch(tx, c.period, policy),

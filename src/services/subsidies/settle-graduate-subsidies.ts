@@ -8,6 +8,7 @@ import type { Tx } from "../../db/transaction";
 import { toMoney } from "../../domain/money/money";
 import type { Ledger } from "../../ledger/ledger";
 import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
+import { callFor } from "../audit/outbound-exchange";
 import { runCommand } from "../command";
 import type { Actor, HubServices } from "../hub-services";
 import type { Outcome } from "../idempotency";
@@ -119,7 +120,7 @@ async function askFinance(hub: HubServices, actor: Actor, batchNo: string): Prom
   if (!batch) return { userErrors: [BATCH_NOT_FOUND] };
   if (!(OPEN_STATUSES as readonly string[]).includes(batch.status)) return { ok: { batchId: batch.id, answer: null } };
   await submitClaimedBatch(hub, batchNo, actor); // a no-op unless finance never acknowledged the batch
-  return { ok: { batchId: batch.id, answer: await hub.finance.getBatch(batchNo, { requestId: actor.requestId }) } };
+  return { ok: { batchId: batch.id, answer: await hub.finance.getBatch(batchNo, callFor(actor)) } };
 }
 
 export async function settleGraduateSubsidies(
@@ -136,6 +137,7 @@ export async function settleGraduateSubsidies(
       key: c.idempotencyKey,
       operation: "settleGraduateSubsidies",
       actor: actor.sub,
+      exchange: actor.exchange,
       input: { batchNo: c.batchNo },
     },
     outside: () => askFinance(hub, actor, c.batchNo),

@@ -5,6 +5,7 @@ import { ConnectorUnavailableError } from "../../connectors/connector.errors";
 import type { SubsidyBatchSubmission } from "../../connectors/finance/finance.port";
 import { dateToString } from "../../db/dates";
 import { formatMoney, toMoney } from "../../domain/money/money";
+import { callFor } from "../audit/outbound-exchange";
 import type { Actor, HubServices } from "../hub-services";
 
 async function submissionOf(hub: HubServices, batchId: bigint, batchNo: string): Promise<SubsidyBatchSubmission> {
@@ -38,7 +39,7 @@ async function submissionOf(hub: HubServices, batchId: bigint, batchNo: string):
 export async function submitClaimedBatch(hub: HubServices, batchNo: string, actor: Actor): Promise<void> {
   const batch = await hub.prisma.subsidyBatch.findUnique({ where: { batchNo }, select: { id: true, status: true } });
   if (!batch || batch.status !== "CLAIMED") return;
-  await hub.finance.submitBatch(await submissionOf(hub, batch.id, batchNo), { requestId: actor.requestId });
+  await hub.finance.submitBatch(await submissionOf(hub, batch.id, batchNo), callFor(actor));
   await hub.prisma.subsidyBatch.updateMany({
     where: { id: batch.id, status: "CLAIMED" },
     data: { status: "RECEIVED", submittedAt: new Date() },

@@ -77,7 +77,13 @@ export async function exitAgreement(hub: HubServices, actor: Actor, c: ExitComma
   for (const year of [running - 1, running]) policies.set(year, await interestPolicyOn(hub, year));
   const rate = (await hub.policy.on(c.requestedOn)).decimal(INTEREST_RATE);
   return runCommand<MoneyOutResult>(hub.prisma, {
-    request: { key: c.idempotencyKey, operation: "exitAgreement", actor: actor.sub, input: c },
+    request: {
+      key: c.idempotencyKey,
+      operation: "exitAgreement",
+      actor: actor.sub,
+      exchange: actor.exchange,
+      input: c,
+    },
     transaction: async (tx) => {
       const account = await lockForMoneyOut(tx, c.accountNumber, "EXIT", c.requestedOn);
       if (!account) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber")] };

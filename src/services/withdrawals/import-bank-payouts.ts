@@ -8,7 +8,7 @@ import { compareDates } from "../../domain/calendar/calendar";
 import { toMoney } from "../../domain/money/money";
 import { lockWorkerLedgerRows } from "../../ledger/worker-lock";
 import { CENTER_CODE } from "../accounts/enroll-worker";
-import { recordBatchInTransaction } from "../audit/exchange-scope";
+import { type ExchangeScope, recordBatchInTransaction } from "../audit/exchange-scope";
 import type { BankImportResult } from "../deposits/import-bank-collection";
 import type { Actor, HubServices } from "../hub-services";
 import {
@@ -89,7 +89,12 @@ async function failPayout(hub: HubServices, tx: Tx, payout: PayoutRecord, row: P
   });
 }
 
-async function postBatch(hub: HubServices, rows: PayoutRow[], tally: ImportTally): Promise<void> {
+async function postBatch(
+  hub: HubServices,
+  rows: PayoutRow[],
+  tally: ImportTally,
+  exchange: ExchangeScope | undefined,
+): Promise<void> {
   let reopenedAny = false;
   await inTransaction(hub.prisma, async (tx) => {
     const payouts = await lockPayouts(tx, [...new Set(rows.map((r) => r.payoutRef))]);
@@ -131,7 +136,7 @@ async function postBatch(hub: HubServices, rows: PayoutRow[], tally: ImportTally
     }
     // The batch's exchange record commits with the batch (rows counted, the account holders indexed).
     const written = rows.filter((r) => payouts.get(r.payoutRef)?.account_number === r.accountNumber);
-    await recordBatchInTransaction(tx, "importBankPayouts", {
+    await recordBatchInTransaction(tx, exchange, "importBankPayouts", {
       rows: rows.length,
       written: written.length,
       accountNumbers: written.map((r) => r.accountNumber),

@@ -31,7 +31,7 @@ export async function withdraw(hub: HubServices, actor: Actor, c: WithdrawComman
   const input = { ...c, amount: c.amount.toFixed(2) };
   // Raw SQL only: on PostgreSQL the transaction runs through the driver (decision 037).
   return runCommandOn<MoneyOutResult, undefined, SqlTx>(hub.sql, {
-    request: { key: c.idempotencyKey, operation: "withdraw", actor: actor.sub, input },
+    request: { key: c.idempotencyKey, operation: "withdraw", actor: actor.sub, exchange: actor.exchange, input },
     transaction: async (tx) => {
       const account = await lockForMoneyOut(tx, c.accountNumber, "WITHDRAW", c.requestedOn);
       if (!account) return { userErrors: [userError("ACCOUNT_NOT_FOUND", "缴存账户不存在", "accountNumber")] };

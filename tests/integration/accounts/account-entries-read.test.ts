@@ -96,6 +96,7 @@ function contextFor(role: Role, sub: string): HubContext {
     startedAt: new Date(),
     logger: pino({ level: "silent" }),
     exchange: new ExchangeCollector(),
+    scope: undefined,
     loaders: createLoaders(t.hub.services),
   };
 }

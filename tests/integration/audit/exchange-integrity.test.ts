@@ -152,6 +152,23 @@ describe("a mutation's record", () => {
     ]);
   });
 
+  it("commits with the write of a command run on its own (an enrolment), not only in a deposit batch", async () => {
+    const idempotencyKey = key("enr");
+    const input = enrolInput({ idNumber: freshIdNumber(nextBirthDate()), idempotencyKey });
+    const res = await t.gql<{ enrollWorker: { account: { accountNumber: string } | null } }>(ENROL, { input });
+    expect(res.body.data!.enrollWorker.account).not.toBeNull();
+    // Stored beside the write only when the record went into the write's transaction (the plugin's record, written
+    // after the answer, would leave it null).
+    const [stored] = await t.hub.db.prisma.$queryRaw<{ request_id: string | null }[]>`
+      SELECT request_id FROM idempotency_record WHERE key = ${idempotencyKey}`;
+    expect(stored).toEqual({ request_id: res.requestId });
+    // The national check made for the enrolment is recorded as the operator's, before the enrolment's own record.
+    expect((await recordsOf(res.requestId)).map((r) => [r.operation, r.consumer_role, r.outcome])).toEqual([
+      ["checkPerson", "CENTER_OPERATOR", "OK"],
+      ["enrollWorker", "CENTER_OPERATOR", "OK"],
+    ]);
+  });
+
   it("is written after a refusal (nothing committed), once", async () => {
     const { accountNumber } = await openAccount();
     const refused = await t.gql<{ recordDeposit: { userErrors: { code: string }[] } }>(RECORD, {

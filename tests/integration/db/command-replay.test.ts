@@ -38,6 +38,7 @@ const request = (key: string, amount: string) => ({
   operation: "probe",
   actor: "tester",
   input: { amount },
+  exchange: undefined,
 });
 
 /** A command whose work reads one value in its transaction; `calls` counts how often each step ran. */

@@ -66,7 +66,7 @@ const until = async (cond: () => boolean) => {
 it("reads one batch ahead of the batch posting, no further, and commits in file order", async () => {
   const { target, events, gates } = gatedTarget(2);
   const rows: Row[] = [1, 2, 3, 4, 5, 6, 7].map((line) => ({ line }));
-  const done = importRows(hub, source(rows, events), target);
+  const done = importRows(hub, source(rows, events), target, undefined);
   await until(() => events.includes("read 4"));
   await new Promise((r) => setImmediate(r));
   // Batch 1 (lines 1-2) is posting; batch 2 (3-4) is read and waits; line 5 is not read yet.
@@ -103,7 +103,7 @@ it("lists errors in the order a sequential import does: a batch's rejections bef
     { line: 5 },
     { line: 6, bad: true },
   ];
-  const done = importRows(hub, source(items, []), target);
+  const done = importRows(hub, source(items, []), target, undefined);
   // Release every batch as it comes; the problem on line 4 is read while batch 1 (lines 2-3) is still posting.
   let released = 0;
   while (released < 2) {
@@ -120,7 +120,7 @@ it("lists errors in the order a sequential import does: a batch's rejections bef
 it("stops at a batch that fails: the batch read meanwhile never posts, and the error goes on", async () => {
   const { target, events, gates } = gatedTarget(2, 1);
   const rows: Row[] = [1, 2, 3, 4, 5, 6].map((line) => ({ line }));
-  const done = importRows(hub, source(rows, events), target);
+  const done = importRows(hub, source(rows, events), target, undefined);
   await until(() => events.includes("read 4"));
   gates.shift()!();
   await expect(done).rejects.toThrow("batch 1 lost its connection");
@@ -135,7 +135,7 @@ it("waits for the batch in flight before a reading error goes on", async () => {
     events.push("reading fails");
     throw new Error("connection reset by peer");
   }
-  const done = importRows(hub, broken(), target);
+  const done = importRows(hub, broken(), target, undefined);
   let settled = false;
   done.catch(() => undefined).finally(() => (settled = true));
   await until(() => events.includes("reading fails"));
@@ -159,7 +159,7 @@ describe("with lanes (decision 041)", () => {
     const { target, events, gates } = gatedTarget(2, -1, true);
     const problem: RowProblem = { line: 3, code: "INVALID_AMOUNT", message: "amount 3" };
     const items = [row(1, "A"), row(2, "B", { bad: true }), problem, row(4, "A", { bad: true }), row(5, "B")];
-    const done = importRows(twoLanes, source(items, []), target);
+    const done = importRows(twoLanes, source(items, []), target, undefined);
     // A round is 2 lanes x 2 rows: account A's rows in one lane, B's in the other, both posting before either ends.
     await until(() => gates.length === 2);
     expect(events).toEqual(["post 1 [1,4]", "post 2 [2,5]"]);
@@ -173,7 +173,12 @@ describe("with lanes (decision 041)", () => {
 
   it("posts a lane longer than a batch in batches, one after the other", async () => {
     const { target, events, gates } = gatedTarget(2, -1, true);
-    const done = importRows(twoLanes, source([row(1, "A"), row(2, "A"), row(3, "A"), row(4, "B")], []), target);
+    const done = importRows(
+      twoLanes,
+      source([row(1, "A"), row(2, "A"), row(3, "A"), row(4, "B")], []),
+      target,
+      undefined,
+    );
     await until(() => gates.length === 2);
     expect(events).toEqual(["post 1 [1,2]", "post 2 [4]"]);
     gates.shift()!();
@@ -187,7 +192,7 @@ describe("with lanes (decision 041)", () => {
   it("posts a round in which a shared key occurs twice as without lanes", async () => {
     const { target, events, gates } = gatedTarget(2, -1, true);
     const items = [row(1, "A"), row(2, "B"), row(3, "A", { ref: "R2" }), row(4, "B")];
-    const done = importRows(twoLanes, source(items, []), target);
+    const done = importRows(twoLanes, source(items, []), target, undefined);
     await until(() => gates.length === 1);
     await new Promise((r) => setImmediate(r));
     expect(events).toEqual(["post 1 [1,2]"]);
@@ -200,7 +205,12 @@ describe("with lanes (decision 041)", () => {
 
   it("fails the round when a lane fails, once the other lane has ended", async () => {
     const { target, events, gates } = gatedTarget(2, 1, true);
-    const done = importRows(twoLanes, source([row(1, "A"), row(2, "B"), row(3, "A"), row(4, "B")], []), target);
+    const done = importRows(
+      twoLanes,
+      source([row(1, "A"), row(2, "B"), row(3, "A"), row(4, "B")], []),
+      target,
+      undefined,
+    );
     let settled = false;
     done.catch(() => undefined).finally(() => (settled = true));
     await until(() => gates.length === 2);
