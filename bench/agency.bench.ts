@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Pool } from "pg";
 
 import { signDevToken } from "../src/auth/token-verifier";
+import { TAX_SQL } from "../src/services/tax/tax-deductions";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
 import { analyzeAfterWarmUp, baselineRecords } from "./lib/db";
@@ -517,18 +518,8 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     ];
     ctx.log(`  verified against hand-computed values: ${checked.join("; ")}`);
 
-    // Baseline: the same statement (copied from tax-deductions.ts) through a pg Pool, same pages, same concurrency.
-    const TAX_SQL = `
-      SELECT p.id_number::text AS id_number,
-             array_agg(dm.period::text ORDER BY dm.period, dm.paid_on) AS periods,
-             array_agg(dm.amount::text ORDER BY dm.period, dm.paid_on) AS amounts,
-             array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period, dm.paid_on) AS paid_on
-        FROM person p
-        JOIN account a ON a.person_id = p.id
-        JOIN deposit_month dm ON dm.account_id = a.id
-       WHERE p.id_number = ANY($1::bpchar[])
-         AND dm.paid_on BETWEEN $2::date AND $3::date
-       GROUP BY p.id_number`;
+    // Baseline: the same statement (the hub's own, imported from tax-deductions.ts) through a pg Pool, same pages,
+    // same concurrency.
     const sqlStart = Date.now();
     let next = 0;
     await Promise.all(

@@ -31,11 +31,10 @@ export interface TaxDeductionDto {
   months: MonthlyDeductionDto[];
 }
 
+/** One person's months paid in the year, as TAX_SQL returns them: "period amount paidOn" joined with commas. */
 interface PaidRow {
   id_number: string;
-  periods: string[];
-  amounts: string[];
-  paid_on: string[];
+  months: string;
 }
 
 function deductionParameters(params: ParametersOn): DeductionParameters {
@@ -54,6 +53,12 @@ function toDto(idNumber: string, taxYear: number, d: TaxDeduction): TaxDeduction
       deductible: formatMoney(m.deductible),
     })),
   };
+}
+
+/** One month of TAX_SQL's text: "period amount paidOn". */
+function paidMonth(text: string): PaidMonth {
+  const [period, amount, paidOn] = text.split(" ");
+  return { period: period!, amount: toMoney(amount!), paidOn: paidOn! };
 }
 
 const noParameters = (taxYear: number) =>
@@ -84,12 +89,15 @@ async function parametersByDate(
   return byDate;
 }
 
-/** $1 the distinct ID numbers, $2 and $3 the tax year's first and last day. Text and text arrays only (sql-reads.ts). */
-const TAX_SQL = `
+/**
+ * $1 the distinct ID numbers, $2 and $3 the tax year's first and last day. Text only (sql-reads.ts): a person's months
+ * come as one text ("2024-01 6000.00 2024-01-10,2024-02 ..."), split in JS. Three text arrays, as before, cost the hub
+ * about twice as much to parse (pg's array parser, one string per element), 15 µs a person against 6 (decision 048).
+ */
+export const TAX_SQL = `
     SELECT p.id_number::text AS id_number,
-           array_agg(dm.period::text ORDER BY dm.period, dm.paid_on) AS periods,
-           array_agg(dm.amount::text ORDER BY dm.period, dm.paid_on) AS amounts,
-           array_agg(to_char(dm.paid_on, 'YYYY-MM-DD') ORDER BY dm.period, dm.paid_on) AS paid_on
+           string_agg(dm.period::text || ' ' || dm.amount::text || ' ' || to_char(dm.paid_on, 'YYYY-MM-DD'), ','
+                      ORDER BY dm.period, dm.paid_on) AS months
       FROM person p
       JOIN account a ON a.person_id = p.id
       JOIN deposit_month dm ON dm.account_id = a.id
@@ -114,22 +122,17 @@ export async function taxDeductions(
   await deductionParametersOn(hub, deductionParametersNeededFrom(taxYear, PILOT_START_DATE), taxYear);
   beforeRead();
   const rows = await hub.reads.query<PaidRow>("hub_tax_deductions", TAX_SQL, [ids, from, to], ids.length);
+  const paidByPerson = rows.map((row) => ({ idNumber: row.id_number, months: row.months.split(",").map(paidMonth) }));
   const params = await parametersByDate(
     hub,
-    rows.flatMap((r) => r.paid_on),
+    paidByPerson.flatMap((p) => p.months.map((m) => m.paidOn)),
     taxYear,
   );
   const byPerson = new Map<string, TaxDeduction>();
-  for (const row of rows) {
-    const months: PaidMonth[] = row.periods.map((period, i) => ({
-      period,
-      amount: toMoney(row.amounts[i]!),
-      paidOn: row.paid_on[i]!,
-    }));
+  for (const { idNumber, months } of paidByPerson)
     byPerson.set(
-      row.id_number,
+      idNumber,
       taxDeduction(taxYear, months, (paidOn) => params.get(paidOn)!),
     );
-  }
   return idNumbers.map((id) => toDto(id, taxYear, byPerson.get(id) ?? NO_DEDUCTION));
 }
