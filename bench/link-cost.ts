@@ -8,17 +8,13 @@
 //   node -r @swc-node/register bench/link-cost.ts [--rounds=200] [--batch=24] [--batches-per-round=5] [--prefill=200000]
 //     [--vacuum-every=20] [--wal]   (DATABASE_URL: the server to create the scratch database on; dropped at the end)
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 
 import pg from "pg";
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, "").split("=");
-    return [k!, v ?? "1"] as const;
-  }),
-);
-const num = (k: string, d: number): number => Number(args.get(k) ?? d);
+import { cpuNs, flags, scratchDatabase } from "./lib/scratch-harness";
+
+const args = flags();
+const num = args.num;
 const ROUNDS = num("rounds", 200);
 const BATCH = num("batch", 24);
 const PER_ROUND = num("batches-per-round", 5);
@@ -47,8 +43,6 @@ async function link(c: pg.Client, name: string, sql: string, params: unknown[]):
   if (WAL) walBytes.get(name)!.link.push((await walOf(c, sql, params)) / rows);
   else await c.query(sql, params);
 }
-const ADMIN = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const DB = `link_cost_${randomBytes(3).toString("hex")}`;
 
 const RECORD_COLS = `id bigserial PRIMARY KEY, at timestamptz(3) NOT NULL, consumer_role text NOT NULL,
   consumer_org text NOT NULL, consumer_sub text NOT NULL, operation text NOT NULL, purpose text, request_id text NOT NULL,
@@ -232,10 +226,6 @@ const variants: Variant[] = [
   },
 ];
 
-function cpuNs(pid: number): bigint {
-  return BigInt(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]!);
-}
-
 let reqNo = 0;
 function batchParams(): unknown[] {
   const n = BATCH;
@@ -257,15 +247,11 @@ function batchParams(): unknown[] {
 }
 
 async function main(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${DB}`);
-  const url = new URL(ADMIN);
-  url.pathname = `/${DB}`;
+  const db = await scratchDatabase("link_cost");
   try {
     const clients = new Map<string, { c: pg.Client; pid: number }>();
     for (const v of variants) {
-      const c = new pg.Client({ connectionString: url.toString() });
+      const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       await c.query(v.setup);
       for (const t of v.tables) await c.query(`ALTER TABLE ${t} SET (autovacuum_enabled = false)`);
@@ -376,8 +362,7 @@ async function main(): Promise<void> {
       await c.end();
     }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }
 

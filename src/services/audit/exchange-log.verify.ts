@@ -1,7 +1,8 @@
 // Verifies the exchange log: recomputes every chained record's hash in chain order (seq), in bounded memory;
 // checks every signed checkpoint kept outside the database against the chain (a checkpoint past the head means
 // records were deleted from the tail; a different hash at its seq means history was rewritten, even with every
-// later hash recomputed); and reports records still unchained after a bound (a chainer that stopped working).
+// later hash recomputed); reports subject rows whose record does not exist; and reports records still unchained
+// after a bound (a chainer that stopped working).
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { ExchangeAnchor, SignedCheckpoint } from "./exchange-anchor";
 import { GENESIS_HASH, type StoredExchangeRow, storedRowHash } from "./exchange-chain";
@@ -59,6 +60,14 @@ export async function verifyExchangeLog(
   }
   const beyond = checkpoints.find((c) => BigInt(c.seq) > lastSeq);
   if (beyond) return broken(checked, beyond.id, `the chain ends at ${lastSeq} but a checkpoint saw ${beyond.seq}`);
+  // No foreign key refuses a subject row whose record does not exist (decision 049): it is reported here. Both sides
+  // are read in record order (the subject rows' primary key starts with record_id), so this is one merge of two
+  // index scans, about what the walk above already read.
+  const [orphan] = await prisma.$queryRaw<{ record_id: bigint }[]>`
+    SELECT s.record_id FROM exchange_subject s
+    WHERE NOT EXISTS (SELECT 1 FROM exchange_record r WHERE r.id = s.record_id) ORDER BY s.record_id LIMIT 1`;
+  if (orphan)
+    return broken(checked, orphan.record_id, `subject rows name record ${orphan.record_id}, which does not exist`);
   const bound = new Date((options.now ?? new Date()).getTime() - (options.maxUnchainedAgeMs ?? MAX_UNCHAINED_AGE_MS));
   const [stale] = await prisma.$queryRaw<
     { id: bigint }[]

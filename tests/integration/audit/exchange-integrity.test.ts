@@ -357,6 +357,20 @@ describe("the signed checkpoints kept outside the database", () => {
     expect(await verify()).toMatchObject({ ok: true });
   });
 
+  it("report a subject row whose record does not exist", async () => {
+    // No foreign key refuses these since decision 049: the verifier reports them.
+    await t.gql(LOOKUP, { n: (await openAccount()).accountNumber }, { as: "CENTER_ADMIN" });
+    await settleAndCheckpoint();
+    expect(await verify()).toMatchObject({ ok: true });
+    const missing = "987654321012";
+    await sql(`INSERT INTO exchange_subject (subject_key, record_id) VALUES (repeat('ab', 32), ${missing})`);
+    const orphaned = await verifyExchangeLog(t.hub.db.prisma, t.hub.services.exchangeChainer.anchor);
+    expect(orphaned).toMatchObject({ ok: false, firstBrokenId: missing });
+    expect(orphaned.problem).toContain(`record ${missing}, which does not exist`);
+    await sql(`DELETE FROM exchange_subject WHERE record_id = ${missing}`);
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+
   it("catch an edited record whose later hashes were all recomputed with the public function", async () => {
     await t.gql(LOOKUP, { n: (await openAccount()).accountNumber }, { as: "CENTER_ADMIN" });
     await settleAndCheckpoint();
