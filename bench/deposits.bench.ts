@@ -3,6 +3,7 @@
 //    month-major over the workers (month m for every worker, then m+1), paidOn the 10th of the month paid for.
 import { Pool } from "pg";
 
+import type { GroupCommitStats } from "../src/services/group-commit";
 import { type BenchContext, ENROLLED_ON, FIRST_MONTH, type Metric, metric, months } from "./lib/context";
 import { type CpuShare, describeCpu } from "./lib/cpu";
 import { analyzeAfterWarmUp } from "./lib/db";
@@ -113,14 +114,8 @@ export interface StatementCounts {
   transactions: number;
   /** The hub process's write system calls so far (null where /proc/self/io is missing). */
   writeSyscalls?: number | null;
-  depositBatches?: {
-    batches: number;
-    deposits: number;
-    largest: number;
-    fallbacks: number;
-    queuedMs: number;
-    batchMs: number;
-  };
+  depositBatches?: GroupCommitStats;
+  withdrawalBatches?: GroupCommitStats;
   byText: Record<string, number>;
   /** Summed wall time (ms) by statement, until each answer. */
   msByText?: Record<string, number>;
@@ -132,7 +127,13 @@ export async function statementCounts(hub: NodeChild): Promise<StatementCounts |
 }
 
 /** Statements and transactions per request over a window, and the statements that made them (most first). */
-export function statementsDelta(before: StatementCounts, after: StatementCounts, requests: number) {
+export function statementsDelta(
+  before: StatementCounts,
+  after: StatementCounts,
+  requests: number,
+  /** Whose group commit to describe, and what one of its requests is called. */
+  groupCommit: { of: "depositBatches" | "withdrawalBatches"; item: string } = { of: "depositBatches", item: "deposit" },
+) {
   const statements = (after.total - before.total) / requests;
   const transactions = (after.transactions - before.transactions) / requests;
   const lines = Object.entries(after.byText)
@@ -141,11 +142,12 @@ export function statementsDelta(before: StatementCounts, after: StatementCounts,
     .sort((a, b) => b[1] - a[1])
     .slice(0, 20)
     .map(([text, n]) => `      ${n.toFixed(3).padStart(7)}  ${text}`);
-  const b0 = before.depositBatches;
-  const b1 = after.depositBatches;
+  const b0 = before[groupCommit.of];
+  const b1 = after[groupCommit.of];
+  const item = groupCommit.item;
   const batches =
     b0 && b1 && b1.batches > b0.batches
-      ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.deposits - b0.deposits) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} deposits each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one; a deposit waited ${((b1.queuedMs - b0.queuedMs) / Math.max(b1.deposits - b0.deposits, 1)).toFixed(1)} ms in the queue and its batch took ${((b1.batchMs - b0.batchMs) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} ms on average`
+      ? `; group commit: ${b1.batches - b0.batches} batches, ${((b1.items - b0.items) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} ${item}s each on average, largest ${b1.largest}, ${b1.fallbacks - b0.fallbacks} retried one by one; a ${item} waited ${((b1.queuedMs - b0.queuedMs) / Math.max(b1.items - b0.items, 1)).toFixed(1)} ms in the queue and its batch took ${((b1.batchMs - b0.batchMs) / Math.max(b1.batches - b0.batches, 1)).toFixed(1)} ms on average`
       : "";
   const writes =
     typeof before.writeSyscalls === "number" && typeof after.writeSyscalls === "number"

@@ -147,6 +147,10 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_HUB_IMPORT_LANES ? { importLanes: Number(process.env.BENCH_HUB_IMPORT_LANES) } : {}),
     // BENCH_DEPOSIT_BATCH='{"maxBatch":1}': recordDeposit's group commit tuned or turned off (one deposit per transaction).
     ...(process.env.BENCH_DEPOSIT_BATCH ? { depositBatch: JSON.parse(process.env.BENCH_DEPOSIT_BATCH) as object } : {}),
+    // BENCH_WITHDRAWAL_BATCH='{"maxBatch":1}': withdraw's group commit tuned or turned off (decision 051).
+    ...(process.env.BENCH_WITHDRAWAL_BATCH
+      ? { withdrawalBatch: JSON.parse(process.env.BENCH_WITHDRAWAL_BATCH) as object }
+      : {}),
   });
   const hubUrl = await hub.listen(0, "127.0.0.1");
   process.stdout.write(`${JSON.stringify({ ready: true, url: hubUrl, pid: process.pid })}\n`);
@@ -178,6 +182,7 @@ async function main(): Promise<void> {
         transactions: statements.transactions,
         writeSyscalls: writeSyscalls(),
         depositBatches: { ...hub.services.depositBatcher.stats },
+        withdrawalBatches: { ...hub.services.withdrawalBatcher.stats },
         byText: Object.fromEntries([...statements.byText].sort((a, b) => b[1] - a[1]).slice(0, 400)),
         msByText: Object.fromEntries([...statements.msByText].sort((a, b) => b[1] - a[1]).slice(0, 400)),
       });

@@ -100,7 +100,10 @@ export async function withdrawalsBench(ctx: BenchContext): Promise<Metric[]> {
   // Every statement the hub sent per withdrawal (the exchange chainer's rounds included), as row 1 prints per deposit.
   const perWithdrawal =
     countsBefore && countsAfter
-      ? statementsDelta(countsBefore, countsAfter, Math.max(hubResult.ok + hubResult.failed, 1))
+      ? statementsDelta(countsBefore, countsAfter, Math.max(hubResult.ok + hubResult.failed, 1), {
+          of: "withdrawalBatches",
+          item: "withdrawal",
+        })
       : null;
   ctx.log(
     `  ${describeLoad(hubResult)}\n    ${describeCpu(hubCpu)}${perWithdrawal ? `\n${perWithdrawal.text}` : ""}${summary ? `\n${summary}` : ""}`,

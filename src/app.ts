@@ -38,13 +38,15 @@ import {
   recordingOutbound,
 } from "./services/audit/outbound-exchange";
 import { loadSubjectKeyer } from "./services/audit/subject-key";
-import { DEFAULT_DEPOSIT_BATCH, DepositBatcher, type DepositBatchOptions } from "./services/deposits/deposit-batch";
+import { DEFAULT_DEPOSIT_BATCH, DepositBatcher } from "./services/deposits/deposit-batch";
 import { DEFAULT_IMPORT_LANES } from "./services/deposits/import-bank-collection";
+import type { GroupCommitOptions } from "./services/group-commit";
 import type { HubServices } from "./services/hub-services";
 import { FreshAnswerCache } from "./services/metrics/fresh-answer-cache";
 import { recordPostingMetrics } from "./services/metrics/metric-deltas";
 import type { PilotMetricsDto } from "./services/metrics/pilot-metrics";
 import { PolicyParameterService, seedPolicyParameters } from "./services/policy/policy-parameters.service";
+import { DEFAULT_WITHDRAWAL_BATCH, WithdrawalBatcher } from "./services/withdrawals/withdraw";
 
 export interface HubOptions {
   database: DatabaseOptions | Database;
@@ -89,7 +91,9 @@ export interface HubOptions {
    */
   pilotMetricsFreshness?: { maxStalenessMs: number; now?: () => number };
   /** recordDeposit's group commit (decision 019); absent fields take DEFAULT_DEPOSIT_BATCH (maxBatch 1: one by one). */
-  depositBatch?: Partial<DepositBatchOptions>;
+  depositBatch?: Partial<GroupCommitOptions>;
+  /** withdraw's group commit (decision 051); absent fields take DEFAULT_WITHDRAWAL_BATCH (maxBatch 1: one by one). */
+  withdrawalBatch?: Partial<GroupCommitOptions>;
 }
 
 export interface Hub {
@@ -205,6 +209,10 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       depositBatcher: new DepositBatcher(
         { prisma: db.prisma, sql: db.sql, ledger },
         { ...DEFAULT_DEPOSIT_BATCH, ...options.depositBatch },
+      ),
+      withdrawalBatcher: new WithdrawalBatcher(
+        { sql: db.sql, ledger },
+        { ...DEFAULT_WITHDRAWAL_BATCH, ...options.withdrawalBatch },
       ),
       // PGlite has one session: lanes would only queue behind each other there.
       importLanes: options.importLanes ?? (db.kind === "postgres" ? DEFAULT_IMPORT_LANES : 1),

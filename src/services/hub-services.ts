@@ -17,6 +17,7 @@ import type { DepositBatcher } from "./deposits/deposit-batch";
 import type { FreshAnswerCache } from "./metrics/fresh-answer-cache";
 import type { PilotMetricsDto } from "./metrics/pilot-metrics";
 import type { PolicyParameterService } from "./policy/policy-parameters.service";
+import type { WithdrawalBatcher } from "./withdrawals/withdraw";
 
 /** Who acts: a signed-in user, an agency system, or the hub itself (jobs, imports) as an explicit system actor. */
 export interface Actor {
@@ -64,6 +65,8 @@ export interface HubServices {
   subjectKey: SubjectKeyer;
   /** Posts concurrent recordDeposit requests together (group commit, decision 019). */
   depositBatcher: DepositBatcher;
+  /** Posts concurrent withdraw requests together (group commit, decision 051). */
+  withdrawalBatcher: WithdrawalBatcher;
   /** Batches of a bank collection file posted at once, each its own transaction (decision 041); absent: 1. */
   importLanes?: number;
 }

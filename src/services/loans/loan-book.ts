@@ -124,6 +124,20 @@ export async function loanStatusesOfPerson(db: SqlTx, personId: bigint): Promise
   return db.$queryRaw<{ status: string }[]>`SELECT status FROM loan WHERE person_id = ${personId}::bigint`;
 }
 
+/** The statuses of every loan of the persons holding these accounts, by account number (one statement). */
+export async function loanStatusesByAccount(
+  db: SqlTx,
+  accountNumbers: readonly string[],
+): Promise<Map<string, { status: string }[]>> {
+  const byAccount = new Map<string, { status: string }[]>(accountNumbers.map((n) => [n, []]));
+  if (accountNumbers.length === 0) return byAccount;
+  const rows = await db.$queryRaw<{ account_number: string; status: string }[]>`
+    SELECT a.account_number, l.status FROM account a JOIN loan l ON l.person_id = a.person_id
+     WHERE a.account_number = ANY(${[...new Set(accountNumbers)]}::text[])`;
+  for (const row of rows) byAccount.get(row.account_number)?.push({ status: row.status });
+  return byAccount;
+}
+
 /** What the account-state rules take from the loan book: a loan outstanding (disbursed), one in application. */
 export function loanFacts(loans: readonly { status: string }[]) {
   return {

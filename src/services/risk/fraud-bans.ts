@@ -62,6 +62,28 @@ export async function isBanned(tx: SqlTx, personId: bigint, action: BannedAction
   return actionBanned(await bansInForce(tx, personId, on), action, on);
 }
 
+/** For several (account, date) pairs at once (a withdrawal batch): whether a ban in force on the pair's date blocks
+ *  `action` for the person holding the account, by account number (one statement; absent numbers: no ban). */
+export async function bannedAmong(
+  tx: SqlTx,
+  asks: readonly { accountNumber: string; on: string }[],
+  action: BannedAction,
+): Promise<Map<string, boolean>> {
+  const banned = new Map<string, boolean>();
+  if (asks.length === 0) return banned;
+  const rows = await tx.$queryRaw<(BanRow & { account_number: string; asked_on: Date })[]>`
+    SELECT q.account_number, q.asked_on, b.kind, b.decided_on, b.until, b.reason, b.source
+      FROM unnest(${asks.map((a) => a.accountNumber)}::text[], ${asks.map((a) => a.on)}::date[]) AS q(account_number, asked_on)
+      JOIN account a ON a.account_number = q.account_number
+      JOIN fraud_ban b ON b.person_id = a.person_id AND b.decided_on <= q.asked_on AND b.until > q.asked_on
+     ORDER BY b.until DESC, b.id DESC`;
+  const byAccount = new Map<string, FraudBanView[]>();
+  for (const r of rows) byAccount.set(r.account_number, [...(byAccount.get(r.account_number) ?? []), view(r)]);
+  for (const ask of asks)
+    banned.set(ask.accountNumber, actionBanned(byAccount.get(ask.accountNumber) ?? [], action, ask.on));
+  return banned;
+}
+
 /** Every ban of the persons holding these accounts, newest decision first, by account number (the Account.bans loader). */
 export async function bansByAccountNumber(
   prisma: PrismaClient,

@@ -7,16 +7,17 @@ import { type MoneyValue, toMoney } from "../../domain/money/money";
 import { hasOutstandingLoan, type SubsidyCredit } from "../../domain/withdrawals/withdrawal.rule";
 import type { Ledger } from "../../ledger/ledger";
 import type { PostedEntry } from "../../ledger/posting";
-import { lockAccount, type LockedAccount } from "../../ledger/worker-lock";
+import { lockAccount, lockAccounts, type LockedAccount } from "../../ledger/worker-lock";
 import { CENTER_CODE } from "../accounts/enroll-worker";
 import type { LedgerEntryView } from "../accounts/ledger-entries";
 import { entryViewOf } from "../deposits/deposit-posting";
 import type { Actor } from "../hub-services";
-import { loanFacts, loanStatusesOfPerson } from "../loans/loan-book";
+import { loanFacts, loanStatusesByAccount, loanStatusesOfPerson } from "../loans/loan-book";
 import { recordExit } from "../metrics/metric-deltas";
-import { isBanned } from "../risk/fraud-bans";
+import { bannedAmong, isBanned } from "../risk/fraud-bans";
 
 export type PayoutKind = "WITHDRAWAL" | "EXIT_PAYOUT";
+export type MoneyOutAction = "WITHDRAW" | "EXIT" | "TRANSFER";
 
 export interface MoneyOutAccount extends LockedAccount {
   balance: MoneyValue;
@@ -33,42 +34,27 @@ export interface MoneyOutAccount extends LockedAccount {
   loanOutstanding: boolean;
 }
 
-/**
- * Locks the account's ledger row and reads what the withdrawal rules decide on for `action` on `on` (its business
- * date); null when there is no such account. In a driver transaction the reads travel with the lock (inOrder): each
- * runs after the lock is held, so the balance read is the locked row's.
- */
-export async function lockForMoneyOut(
-  tx: SqlTx,
-  accountNumber: string,
-  action: "WITHDRAW" | "EXIT" | "TRANSFER",
-  on: string,
-): Promise<MoneyOutAccount | null> {
-  const [account, [row], subsidies] = await inOrder(
-    tx,
-    () => lockAccount(tx, accountNumber),
-    () => tx.$queryRaw<
-      {
-        balance: { toFixed(): string };
-        person_id: bigint;
-        id_number: string;
-        county_code: string;
-        employment_form: string | null;
-      }[]
-    >`
-      SELECT la.balance, a.person_id, p.id_number, a.county_code, a.employment_form
-      FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id JOIN person p ON p.id = a.person_id
-      WHERE a.account_number = ${accountNumber}`,
-    () => tx.$queryRaw<{ posted_on: Date; credit: { toFixed(): string } }[]>`
-      SELECT e.posted_on, e.credit FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
-      WHERE a.account_number = ${accountNumber} AND e.kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY') AND e.credit > 0`,
-  );
-  if (!account || !row) return null;
-  const [loans, banInForce] = await inOrder(
-    tx,
-    () => loanStatusesOfPerson(tx, row.person_id),
-    () => isBanned(tx, row.person_id, action, on),
-  );
+interface MoneyOutRow {
+  balance: { toFixed(): string };
+  person_id: bigint;
+  id_number: string;
+  county_code: string;
+  employment_form: string | null;
+}
+
+interface SubsidyRow {
+  posted_on: Date;
+  credit: { toFixed(): string };
+}
+
+/** The one way the facts read become a MoneyOutAccount (one account alone or many in a batch). */
+function moneyOutAccountOf(
+  account: LockedAccount,
+  row: MoneyOutRow,
+  subsidies: readonly SubsidyRow[],
+  loans: readonly { status: string }[],
+  banInForce: boolean,
+): MoneyOutAccount {
   return {
     ...account,
     balance: toMoney(row.balance),
@@ -82,6 +68,78 @@ export async function lockForMoneyOut(
     loanOutstanding: hasOutstandingLoan(loans),
     banInForce,
   };
+}
+
+/**
+ * Locks the account's ledger row and reads what the withdrawal rules decide on for `action` on `on` (its business
+ * date); null when there is no such account. In a driver transaction the reads travel with the lock (inOrder): each
+ * runs after the lock is held, so the balance read is the locked row's.
+ */
+export async function lockForMoneyOut(
+  tx: SqlTx,
+  accountNumber: string,
+  action: MoneyOutAction,
+  on: string,
+): Promise<MoneyOutAccount | null> {
+  const [account, [row], subsidies] = await inOrder(
+    tx,
+    () => lockAccount(tx, accountNumber),
+    () => tx.$queryRaw<MoneyOutRow[]>`
+      SELECT la.balance, a.person_id, p.id_number, a.county_code, a.employment_form
+      FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id JOIN person p ON p.id = a.person_id
+      WHERE a.account_number = ${accountNumber}`,
+    () => tx.$queryRaw<SubsidyRow[]>`
+      SELECT e.posted_on, e.credit FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
+      WHERE a.account_number = ${accountNumber} AND e.kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY') AND e.credit > 0`,
+  );
+  if (!account || !row) return null;
+  const [loans, banInForce] = await inOrder(
+    tx,
+    () => loanStatusesOfPerson(tx, row.person_id),
+    () => isBanned(tx, row.person_id, action, on),
+  );
+  return moneyOutAccountOf(account, row, subsidies, loans, banInForce);
+}
+
+/**
+ * lockForMoneyOut for several accounts at once (a withdrawal batch), each with its own business date: the locks (in
+ * ledger-account id order, worker-lock.ts) and every read in one round trip, the reads after the locks. By account
+ * number; unknown numbers are absent.
+ */
+export async function lockManyForMoneyOut(
+  tx: SqlTx,
+  asks: readonly { accountNumber: string; on: string }[],
+  action: MoneyOutAction,
+): Promise<Map<string, MoneyOutAccount>> {
+  const numbers = [...new Set(asks.map((a) => a.accountNumber))];
+  const [locked, rows, subsidies, loans, banned] = await inOrder(
+    tx,
+    () => lockAccounts(tx, numbers),
+    () => tx.$queryRaw<(MoneyOutRow & { account_number: string })[]>`
+      SELECT a.account_number, la.balance, a.person_id, p.id_number, a.county_code, a.employment_form
+      FROM account a JOIN ledger_account la ON la.id = a.ledger_account_id JOIN person p ON p.id = a.person_id
+      WHERE a.account_number = ANY(${numbers}::text[])`,
+    () => tx.$queryRaw<(SubsidyRow & { account_number: string })[]>`
+      SELECT a.account_number, e.posted_on, e.credit
+      FROM account a JOIN ledger_entry e ON e.ledger_account_id = a.ledger_account_id
+      WHERE a.account_number = ANY(${numbers}::text[]) AND e.kind IN ('GRADUATE_SUBSIDY', 'INTEREST_SUBSIDY')
+        AND e.credit > 0`,
+    () => loanStatusesByAccount(tx, numbers),
+    () => bannedAmong(tx, asks, action),
+  );
+  const rowOf = new Map(rows.map((r) => [r.account_number, r]));
+  const subsidiesOf = new Map<string, SubsidyRow[]>();
+  for (const s of subsidies) subsidiesOf.set(s.account_number, [...(subsidiesOf.get(s.account_number) ?? []), s]);
+  const accounts = new Map<string, MoneyOutAccount>();
+  for (const [number, account] of locked) {
+    const row = rowOf.get(number);
+    if (!row) continue;
+    accounts.set(
+      number,
+      moneyOutAccountOf(account, row, subsidiesOf.get(number) ?? [], loans.get(number) ?? [], banned.get(number)!),
+    );
+  }
+  return accounts;
 }
 
 export interface PostedPayout {
@@ -100,25 +158,50 @@ export async function postPayout(
   amount: MoneyValue,
   on: string,
 ): Promise<PostedPayout> {
-  const posting = await ledger.post(tx, {
-    kind,
-    postedOn: on,
-    memo: kind === "WITHDRAWAL" ? "提取 withdrawal" : "销户提取 exit payout",
-    lines: [
-      { ledgerAccountId: account.ledgerAccountId, side: "D", amount, worker: true },
-      { ledgerAccountId: ledger.fund.BANK_SETTLEMENT, side: "C", amount },
-    ],
-  });
-  const payoutRef = `${PREFIX[kind]}-${posting.postingId}`;
+  return (await postPayouts(tx, ledger, [{ account, kind, amount, on }]))[0]!;
+}
+
+export interface PayoutRequest {
+  account: LockedAccount;
+  kind: PayoutKind;
+  amount: MoneyValue;
+  on: string;
+}
+
+/** postPayout for several payouts at once (a withdrawal batch): one posting each, in one set-based write. */
+export async function postPayouts(
+  tx: SqlTx,
+  ledger: Ledger,
+  payouts: readonly PayoutRequest[],
+): Promise<PostedPayout[]> {
+  if (payouts.length === 0) return [];
+  const postings = await ledger.postMany(
+    tx,
+    payouts.map((p) => ({
+      kind: p.kind,
+      postedOn: p.on,
+      memo: p.kind === "WITHDRAWAL" ? "提取 withdrawal" : "销户提取 exit payout",
+      lines: [
+        { ledgerAccountId: p.account.ledgerAccountId, side: "D" as const, amount: p.amount, worker: true },
+        { ledgerAccountId: ledger.fund.BANK_SETTLEMENT, side: "C" as const, amount: p.amount },
+      ],
+    })),
+  );
+  const refs = payouts.map((p, i) => `${PREFIX[p.kind]}-${postings[i]!.postingId}`);
   // Sent without waiting in a driver transaction (nothing below needs its answer; COMMIT waits for it).
   await sendWrite(
     tx,
     () => tx.$executeRaw`
     INSERT INTO payout (payout_ref, account_id, kind, amount, requested_on, posting_id, status)
-    VALUES (${payoutRef}, ${account.id}::bigint, ${kind}, ${amount.toFixed(2)}::numeric, ${on}::date, ${posting.postingId}::bigint, 'PENDING')`,
+    SELECT ref, account_id, kind, amount, requested_on, posting_id, 'PENDING'
+    FROM unnest(${refs}::text[], ${payouts.map((p) => p.account.id)}::bigint[], ${payouts.map((p) => p.kind)}::text[],
+      ${payouts.map((p) => p.amount.toFixed(2))}::numeric[], ${payouts.map((p) => p.on)}::date[],
+      ${postings.map((p) => p.postingId)}::bigint[]) AS q(ref, account_id, kind, amount, requested_on, posting_id)`,
   );
-  const workerEntry = posting.entries.find((e: PostedEntry) => e.ledgerAccountId === account.ledgerAccountId)!;
-  return { payoutRef, entry: { ...entryViewOf(workerEntry), paymentRef: payoutRef } };
+  return payouts.map((p, i) => {
+    const workerEntry = postings[i]!.entries.find((e: PostedEntry) => e.ledgerAccountId === p.account.ledgerAccountId)!;
+    return { payoutRef: refs[i]!, entry: { ...entryViewOf(workerEntry), paymentRef: refs[i]! } };
+  });
 }
 
 /** How the account leaves: its JGJ/T 320 closure code and why the agreement ended (NULL reads as an exit). */

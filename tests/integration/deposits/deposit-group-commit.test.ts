@@ -16,6 +16,7 @@ import type { Actor } from "../../../src/services/hub-services";
 import { type Outcome } from "../../../src/services/idempotency";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { ENROL, enrolInput, key, RECORD } from "../../factories/workers";
+import { recordsPerStoredKey, waitForALockWait } from "../../helpers/group-commit";
 import { expectLedgerBalanced, startTestHub, type TestHub } from "../../helpers/test-hub";
 
 const OPERATOR: Actor = { sub: "operator-batch-test", role: "CENTER_OPERATOR", org: "test-org" };
@@ -65,7 +66,7 @@ function command(
 
 const deposit = (c: RecordDepositCommand, actor: Actor = OPERATOR) => recordDeposit(t.hub.services, actor, c);
 const stats = () => {
-  const { batches, deposits, largest, fallbacks } = t.hub.services.depositBatcher.stats;
+  const { batches, items: deposits, largest, fallbacks } = t.hub.services.depositBatcher.stats;
   return { batches, deposits, largest, fallbacks };
 };
 const codes = (o: Outcome<DepositResult>) => ("ok" in o ? [] : o.userErrors.map((e) => e.code));
@@ -234,14 +235,12 @@ describe("recordDeposit group commit", () => {
       Array.from({ length: 9 }, () => "1000.00"),
     );
     // Each posted deposit's stored result points at exactly one exchange record of its own request, with its person.
-    const rows = await t.hub.db.prisma.$queryRaw<{ key: string; records: bigint; subjects: bigint }[]>`
-      SELECT ir.key, count(DISTINCT er.id) AS records, count(es.subject_key) AS subjects
-      FROM idempotency_record ir
-      JOIN exchange_record er ON er.request_id = ir.request_id AND er.operation = 'recordDeposit'
-      LEFT JOIN exchange_subject es ON es.record_id = er.id
-      WHERE ir.key = ANY(${inputs.map((i) => i.idempotencyKey)}::text[])
-      GROUP BY ir.key`;
-    expect(rows.map((r) => [Number(r.records), Number(r.subjects)])).toEqual(Array.from({ length: 9 }, () => [1, 1]));
+    const rows = await recordsPerStoredKey(
+      t,
+      "recordDeposit",
+      inputs.map((i) => i.idempotencyKey),
+    );
+    expect(rows).toEqual(Array.from({ length: 9 }, () => [1, 1]));
     expect(rows).toHaveLength(9);
   });
 });
@@ -249,18 +248,6 @@ describe("recordDeposit group commit", () => {
 // A key stored by another hub process while this batch waits: PGlite has one session, so only PostgreSQL can
 // hold a second transaction open beside the hub's.
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
-
-/** Until a session of this database waits for a lock (the hub's batch, behind the test's own transaction). */
-async function waitForALockWait(other: Client): Promise<void> {
-  for (;;) {
-    const { rows } = await other.query<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid
-       WHERE NOT l.granted AND s.datname = current_database()`,
-    );
-    if (Number(rows[0]!.n) > 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 onPostgres("recordDeposit group commit beside another hub process (PostgreSQL)", () => {
   it("retries a batch that hit another process's key one by one: that deposit gets the other's result, its neighbour is posted", async () => {
