@@ -1,5 +1,6 @@
 // What the scratch harnesses outside `npm run bench` share (bench/link-cost.ts, bench/subject-layout.ts): their
-// `--name=value` flags, and a PostgreSQL backend's CPU time read from /proc (the server on this machine).
+// `--name=value` flags, a PostgreSQL backend's CPU time read from /proc (the server on this machine), and a scratch
+// database of their own (`scratchDatabase`).
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 
