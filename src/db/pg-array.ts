@@ -16,3 +16,12 @@ export function pgArray(values: readonly (string | number | bigint | null | unde
   }
   return out + "}";
 }
+
+/**
+ * The values of a `string_agg(x, ',')` column, for values that never hold a comma (months, dates, hex keys, codes);
+ * NULL (no rows) is none. pg's text[] parser reads an array answer a character at a time: for the 500 subject keys of
+ * a tax page's exchange record 1.6 ms against 0.01 ms for this split (decision 053, as decision 048 found for tax).
+ */
+export function commaList(text: string | null): string[] {
+  return text === null || text === "" ? [] : text.split(",");
+}

@@ -1,5 +1,6 @@
 // The account as the API shows it, read in one set-based query for any number of accounts.
 import type { SqlTx } from "../../db/driver-sql";
+import { commaList } from "../../db/pg-array";
 import type { SqlReads } from "../../db/sql-reads";
 import { type CarriedRun, depositHistory } from "../../domain/deposits/deposit-history";
 import { formatMoney, moneyText, toMoney, ZERO } from "../../domain/money/money";
@@ -48,7 +49,8 @@ interface StoredAccountRow {
 /** What the statement returns: text, integers, text arrays and json only (the same through pg and Prisma). */
 interface AccountRow extends StoredAccountRow {
   transferred_in_months: number;
-  periods: string[] | null;
+  /** Comma-separated (commaList, decision 053). */
+  periods: string | null;
   carried: CarriedRun[] | null;
   monthly_amount: string | null;
   subsidy_dates: string[] | null;
@@ -62,7 +64,7 @@ const COLUMNS = `
   SELECT a.account_number, p.id_number::text AS id_number, p.name, a.kind::text AS kind, a.status::text AS status,
          a.county_code::text AS county_code, a.employment_form::text AS employment_form,
          to_char(a.opened_on, 'YYYY-MM-DD') AS opened_on, la.balance::text AS balance, a.transferred_in_months,
-         (SELECT array_agg(dm.period::text) FROM deposit_month dm WHERE dm.account_id = a.id) AS periods,
+         (SELECT string_agg(dm.period::text, ',') FROM deposit_month dm WHERE dm.account_id = a.id) AS periods,
          (SELECT json_agg(json_build_object('paidMonths', ch.paid_months, 'paidUpTo', ch.paid_up_to,
             'continuousMonths', ch.continuous_months)) FROM carried_history ch WHERE ch.account_id = a.id) AS carried,
          (SELECT dp.monthly_amount::text FROM deposit_plan dp WHERE dp.account_id = a.id
@@ -145,7 +147,7 @@ function readOf(kind: keyof typeof READS_OF_ONE, numbers: readonly string[]) {
 }
 
 function toView(row: AccountRow): AccountView {
-  const history = depositHistory(row.periods ?? [], row.transferred_in_months, row.carried ?? []);
+  const history = depositHistory(commaList(row.periods), row.transferred_in_months, row.carried ?? []);
   const balance = toMoney(row.balance);
   // The person's loans (any of their accounts): outstanding or in application (withdrawal.rule.ts decides).
   const hasOutstandingLoan = hasLoan((row.loan_statuses ?? []).map((status) => ({ status })));

@@ -2,6 +2,9 @@
 // previous record's hash, so editing, deleting or reordering any stored record breaks every hash after it.
 import { createHash } from "node:crypto";
 
+import { commaList } from "../../db/pg-array";
+import { Prisma } from "../../generated/prisma/client";
+
 export const GENESIS_HASH = "0".repeat(64);
 
 export interface ChainFields {
@@ -51,8 +54,14 @@ export interface StoredExchangeRow {
   subject_count: number;
   result_size: number;
   outcome: string;
-  subject_keys: string[] | null;
+  /** `string_agg(subject_key, ',')` (SUBJECT_KEYS_OF_R): hex keys, never a comma. */
+  subject_keys: string | null;
 }
+
+/** The subject keys of record `r`, as StoredExchangeRow reads them (the chainer's and the verifier's column). */
+export const SUBJECT_KEYS_OF_R = Prisma.raw(
+  `(SELECT string_agg(s.subject_key::text, ',') FROM exchange_subject s WHERE s.record_id = r.id) AS subject_keys`,
+);
 
 /** The chain hash of a stored row: the chainer links with it, the verifier recomputes it. */
 export function storedRowHash(r: StoredExchangeRow, prevHash: string): string {
@@ -69,7 +78,7 @@ export function storedRowHash(r: StoredExchangeRow, prevHash: string): string {
       subjectCount: r.subject_count,
       resultSize: r.result_size,
       outcome: r.outcome,
-      subjectKeys: r.subject_keys ?? [],
+      subjectKeys: commaList(r.subject_keys),
     },
     prevHash,
   );

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { DatabaseKind } from "../../db/database";
 import type { SqlDb, SqlTx } from "../../db/driver-sql";
 import type { Checkpoint, ExchangeAnchor } from "./exchange-anchor";
-import { GENESIS_HASH, type StoredExchangeRow, storedRowHash } from "./exchange-chain";
+import { GENESIS_HASH, type StoredExchangeRow, storedRowHash, SUBJECT_KEYS_OF_R } from "./exchange-chain";
 
 const LOCK_KEY = 7140500;
 const ROUND = 2000;
@@ -60,7 +60,7 @@ export class ExchangeChainer {
     const rows = await tx.$queryRaw<Unchained[]>`
       SELECT r.id, r.at, r.request_id, r.consumer_role, r.consumer_org, r.consumer_sub, r.operation, r.purpose,
              r.subject_count, r.result_size, r.outcome,
-             (SELECT array_agg(s.subject_key::text) FROM exchange_subject s WHERE s.record_id = r.id) AS subject_keys
+             ${SUBJECT_KEYS_OF_R}
       FROM exchange_record r WHERE r.seq IS NULL ORDER BY r.id LIMIT ${ROUND}`;
     if (rows.length === 0) return { linked: 0, head: null };
     const [tip] = await tx.$queryRaw<

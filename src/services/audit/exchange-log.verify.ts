@@ -5,7 +5,7 @@
 // after a bound (a chainer that stopped working).
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { ExchangeAnchor, SignedCheckpoint } from "./exchange-anchor";
-import { GENESIS_HASH, type StoredExchangeRow, storedRowHash } from "./exchange-chain";
+import { GENESIS_HASH, type StoredExchangeRow, storedRowHash, SUBJECT_KEYS_OF_R } from "./exchange-chain";
 
 export interface ChainVerification {
   ok: boolean;
@@ -43,7 +43,7 @@ export async function verifyExchangeLog(
   let checked = 0;
   for (;;) {
     const rows = await prisma.$queryRaw<Row[]>`
-      SELECT r.*, (SELECT array_agg(s.subject_key::text) FROM exchange_subject s WHERE s.record_id = r.id) AS subject_keys
+      SELECT r.*, ${SUBJECT_KEYS_OF_R}
       FROM exchange_record r WHERE r.seq > ${lastSeq} ORDER BY r.seq LIMIT ${options.pageSize ?? 5000}`;
     if (rows.length === 0) break;
     for (const r of rows) {

@@ -371,6 +371,27 @@ describe("the signed checkpoints kept outside the database", () => {
     expect(await verify()).toMatchObject({ ok: true });
   });
 
+  it("catch a chained record's subject key changed (the hash covers the persons a record touched)", async () => {
+    await t.gql(LOOKUP, { n: (await openAccount()).accountNumber }, { as: "CENTER_ADMIN" });
+    await settleAndCheckpoint();
+    expect(await verify()).toMatchObject({ ok: true });
+    const [touched] = await t.hub.db.prisma.$queryRaw<{ record_id: bigint; subject_key: string }[]>`
+      SELECT s.record_id, s.subject_key::text AS subject_key
+      FROM exchange_subject s JOIN exchange_record r ON r.id = s.record_id
+      WHERE r.seq IS NOT NULL ORDER BY r.seq DESC LIMIT 1`;
+    const id = touched!.record_id.toString();
+    const other = "cd".repeat(32);
+    await sql(
+      `UPDATE exchange_subject SET subject_key = '${other}' WHERE record_id = ${id} AND subject_key = '${touched!.subject_key}'`,
+    );
+    const edited = await verifyExchangeLog(t.hub.db.prisma, t.hub.services.exchangeChainer.anchor);
+    expect(edited).toMatchObject({ ok: false, firstBrokenId: id });
+    await sql(
+      `UPDATE exchange_subject SET subject_key = '${touched!.subject_key}' WHERE record_id = ${id} AND subject_key = '${other}'`,
+    );
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+
   it("catch an edited record whose later hashes were all recomputed with the public function", async () => {
     await t.gql(LOOKUP, { n: (await openAccount()).accountNumber }, { as: "CENTER_ADMIN" });
     await settleAndCheckpoint();

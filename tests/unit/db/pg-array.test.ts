@@ -1,7 +1,7 @@
 // pgArray: one array literal string instead of a JS array parameter (decision 024), read back by PostgreSQL.
 import { PGlite } from "@electric-sql/pglite";
 
-import { pgArray } from "../../../src/db/pg-array";
+import { commaList, pgArray } from "../../../src/db/pg-array";
 
 it("quotes every element, escapes backslash and double quote, and writes NULL for null", () => {
   expect(pgArray([])).toBe("{}");
@@ -32,6 +32,23 @@ it("reads back as the same values through each element type's input (text, bigin
       d: ["2024-02-29"],
       c: ["2024-07"],
     });
+  } finally {
+    await db.close();
+  }
+});
+
+it("commaList reads a string_agg(x, ',') column back: its values in order, none for NULL or no text", async () => {
+  expect(commaList(null)).toEqual([]);
+  expect(commaList("")).toEqual([]);
+  expect(commaList("2024-07")).toEqual(["2024-07"]);
+  const db = await PGlite.create();
+  try {
+    const { rows } = await db.query<{ months: string | null; none: string | null }>(
+      `SELECT (SELECT string_agg(m, ',' ORDER BY m) FROM unnest(ARRAY['2024-08', '2024-07', '2025-01']) AS m) AS months,
+              (SELECT string_agg(m, ',') FROM unnest(ARRAY[]::text[]) AS m) AS none`,
+    );
+    expect(commaList(rows[0]!.months)).toEqual(["2024-07", "2024-08", "2025-01"]);
+    expect(commaList(rows[0]!.none)).toEqual([]);
   } finally {
     await db.close();
   }
