@@ -104,7 +104,9 @@ export async function lockForMoneyOut(
 /**
  * lockForMoneyOut for several accounts at once (a withdrawal batch), each with its own business date: the locks (in
  * ledger-account id order, worker-lock.ts) and every read in one round trip, the reads after the locks. By account
- * number; unknown numbers are absent.
+ * number; unknown numbers are absent. One ask per account: the answer holds one view per account, judged on its ask's
+ * date (the bans in force then), so two asks for one account are refused before anything is read (the group commit
+ * puts at most one request per account in a batch).
  */
 export async function lockManyForMoneyOut(
   tx: SqlTx,
@@ -112,6 +114,8 @@ export async function lockManyForMoneyOut(
   action: MoneyOutAction,
 ): Promise<Map<string, MoneyOutAccount>> {
   const numbers = [...new Set(asks.map((a) => a.accountNumber))];
+  if (numbers.length !== asks.length)
+    throw new Error("lockManyForMoneyOut takes one ask per account (an account was asked twice)");
   const [locked, rows, subsidies, loans, banned] = await inOrder(
     tx,
     () => lockAccounts(tx, numbers),
