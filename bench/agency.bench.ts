@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Pool } from "pg";
 
 import { signDevToken } from "../src/auth/token-verifier";
+import { poolReads } from "../src/db/sql-reads";
 import { TAX_SQL } from "../src/services/tax/tax-deductions";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
 import { describeCpu } from "./lib/cpu";
@@ -443,7 +444,6 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
       recordsWritten,
       exchangeLogCost: cost,
     };
-    await noLog.stop();
 
     // ---- (2) taxDeductions for all tax persons, pages of 500 ----
     const pages: string[][] = [];
@@ -463,13 +463,13 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
       for (const x of parsed.data.taxDeductions) if (watch.has(x.idNumber)) answers.set(x.idNumber, x);
       return null;
     };
-    const taxLoad = (): LoadOptions => {
+    const taxLoad = (target = hub, label = "hub"): LoadOptions => {
       let i = 0;
       return {
-        url: hub.info.url,
+        url: target.info.url,
         concurrency: taxConcurrency,
         maxRequests: pages.length,
-        label: `taxDeductions ${pages.length} x ${PAGE} persons (hub, ${taxConcurrency} in flight)`,
+        label: `taxDeductions ${pages.length} x ${PAGE} persons (${label}, ${taxConcurrency} in flight)`,
         check: taxCheck,
         next: () => {
           const ids = pages[i++];
@@ -518,28 +518,67 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     ];
     ctx.log(`  verified against hand-computed values: ${checked.join("; ")}`);
 
-    // Baseline: the same statement (the hub's own, imported from tax-deductions.ts) through a pg Pool, same pages,
-    // same concurrency.
-    const sqlStart = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: taxConcurrency }, async () => {
-        for (let p = next++; p < pages.length; p = next++)
-          await pool.query(TAX_SQL, [pages[p], `${TAX_YEAR}-01-01`, `${TAX_YEAR}-12-31`]);
-      }),
+    // The same pass on the hub without the exchange log (b), as row 4a's (b): what the log costs the bulk read.
+    await runLoad({ ...taxLoad(noLog, "warm-up"), maxRequests: Math.min(4, pages.length) });
+    answered = 0;
+    const taxNoLog = await ctx.measure(noLog.pid, [hub.pid, baseline.pid], () =>
+      runLoad(taxLoad(noLog, "hub, exchange log off")),
     );
-    const sqlS = (Date.now() - sqlStart) / 1000;
-    ctx.log(`  same statement through pg, ${pages.length} pages, ${taxConcurrency} in flight: ${sqlS.toFixed(2)} s`);
+    ctx.log(`  ${describeLoad(taxNoLog.result)}\n    ${describeCpu(taxNoLog.cpu)}`);
+    if (answered !== taxIds.length)
+      throw new Error(`taxDeductions (log off) answered ${answered} persons, expected ${taxIds.length}`);
+    await noLog.stop();
+
+    // Baseline: the same statement (the hub's own, imported from tax-deductions.ts) through a pg Pool, same pages,
+    // same concurrency, sent as the hub sends it: a named prepared statement (poolReads, as rows 3 and 4a's baselines
+    // read), so both sides run the same plan. Then, printed beside it with no target, the statement unnamed (planned
+    // for each call, as this baseline sent it before decision 054). Each pass's CPU is measured like the hub's (the
+    // server under test is this process, the pg client), so that the note can set the passes' CPU side by side.
+    const sqlPass = async (query: (ids: string[]) => Promise<unknown>) => {
+      const started = Date.now();
+      let next = 0;
+      const { cpu } = await ctx.measure(process.pid, [hub.pid], () =>
+        Promise.all(
+          Array.from({ length: taxConcurrency }, async () => {
+            for (let p = next++; p < pages.length; p = next++) await query(pages[p]!);
+          }),
+        ),
+      );
+      return { seconds: (Date.now() - started) / 1000, cpu };
+    };
+    const yearBounds = [`${TAX_YEAR}-01-01`, `${TAX_YEAR}-12-31`];
+    const prepared = poolReads(pool);
+    // The prepared statement's first executions on each connection are planned for their values: one warm-up pass
+    // leaves every connection of the pool past them, as the hub's are by its warm-up.
+    await sqlPass((ids) => prepared.query("hub_tax_deductions", TAX_SQL, [ids, ...yearBounds]));
+    const { seconds: sqlS, cpu: sqlCpu } = await sqlPass((ids) =>
+      prepared.query("hub_tax_deductions", TAX_SQL, [ids, ...yearBounds]),
+    );
+    ctx.log(
+      `  same statement through pg, prepared as the hub sends it, ${pages.length} pages, ${taxConcurrency} in flight: ${sqlS.toFixed(2)} s\n    ${describeCpu(sqlCpu)} (server under test = this process, the pg client)`,
+    );
+    const unnamed = await sqlPass((ids) => pool.query(TAX_SQL, [ids, ...yearBounds]));
+    ctx.log(
+      `  same statement through pg, unnamed (planned per call): ${unnamed.seconds.toFixed(2)} s\n    ${describeCpu(unnamed.cpu)} (server under test = this process, the pg client)`,
+    );
+    /** CPU-seconds a pass cost a consumer: its share of one core over the window, times the window. */
+    const cpuSeconds = (percent: number, seconds: number) => (percent / 100) * seconds;
     ctx.details.agencyTax = {
       persons: taxIds.length,
       pages: pages.length,
       concurrency: taxConcurrency,
       hub: tax.result,
       hubCpu: tax.cpu,
+      logOff: taxNoLog.result,
+      logOffCpu: taxNoLog.cpu,
       sqlSeconds: sqlS,
+      sqlCpu,
+      unnamedSqlSeconds: unnamed.seconds,
+      unnamedSqlCpu: unnamed.cpu,
       verified: checked,
     };
-    const taxLabel = "same SQL via pg Pool";
+    const taxLabel = "same SQL via pg Pool, prepared";
+    const unnamedLabel = "same SQL via pg Pool, unnamed";
     metrics.push(
       metric({
         bench: "agency",
@@ -551,8 +590,80 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
         // Issue 12: at most 2x the plain pg figure (the ratio is baseline / hub here: 2x slower = 0.5x).
         target: { op: ">=", value: 0.5, of: "ratio" },
         lowerIsBetter: true,
-        noise: { hub: tax.cpu.otherProcesses, baseline: null },
+        noise: { hub: tax.cpu.otherProcesses, baseline: sqlCpu.otherProcesses },
         note: tax.result.failed ? `${tax.result.failed} failed` : undefined,
+      }),
+      metric({
+        bench: "agency",
+        metric: `taxDeductions ${(taxIds.length / 1000).toFixed(0)}k persons total vs the statement unnamed`,
+        unit: "s",
+        hub: tax.result.seconds,
+        baseline: unnamed.seconds,
+        baselineLabel: unnamedLabel,
+        target: null,
+        lowerIsBetter: true,
+        noise: { hub: tax.cpu.otherProcesses, baseline: unnamed.cpu.otherProcesses },
+      }),
+      metric({
+        bench: "agency",
+        metric: `taxDeductions ${(taxIds.length / 1000).toFixed(0)}k persons total, log off (b)`,
+        unit: "s",
+        hub: taxNoLog.result.seconds,
+        baseline: sqlS,
+        baselineLabel: taxLabel,
+        target: null,
+        lowerIsBetter: true,
+        noise: { hub: taxNoLog.cpu.otherProcesses, baseline: sqlCpu.otherProcesses },
+      }),
+      metric({
+        bench: "agency",
+        metric: "taxDeductions CPU-seconds per pass, server (hub; base: pg client)",
+        unit: "s",
+        hub: cpuSeconds(tax.cpu.subject, tax.result.seconds),
+        baseline: cpuSeconds(sqlCpu.subject, sqlS),
+        baselineLabel: taxLabel,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "taxDeductions CPU-seconds per pass, server, log off (b)",
+        unit: "s",
+        hub: cpuSeconds(taxNoLog.cpu.subject, taxNoLog.result.seconds),
+        baseline: cpuSeconds(sqlCpu.subject, sqlS),
+        baselineLabel: taxLabel,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "taxDeductions PostgreSQL CPU-seconds per pass",
+        unit: "s",
+        hub: cpuSeconds(tax.cpu.postgres, tax.result.seconds),
+        baseline: cpuSeconds(sqlCpu.postgres, sqlS),
+        baselineLabel: taxLabel,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "taxDeductions PostgreSQL CPU-seconds per pass vs the statement unnamed",
+        unit: "s",
+        hub: cpuSeconds(tax.cpu.postgres, tax.result.seconds),
+        baseline: cpuSeconds(unnamed.cpu.postgres, unnamed.seconds),
+        baselineLabel: unnamedLabel,
+        target: null,
+        lowerIsBetter: true,
+      }),
+      metric({
+        bench: "agency",
+        metric: "taxDeductions PostgreSQL CPU-seconds per pass, log off (b)",
+        unit: "s",
+        hub: cpuSeconds(taxNoLog.cpu.postgres, taxNoLog.result.seconds),
+        baseline: cpuSeconds(sqlCpu.postgres, sqlS),
+        baselineLabel: taxLabel,
+        target: null,
+        lowerIsBetter: true,
       }),
       metric({
         bench: "agency",
