@@ -33,11 +33,11 @@ export interface GroupedSubmission {
 /** A request's end in a batch: its outcome, or the error its own rules threw. */
 export type Settled<R> = { outcome: Outcome<R> } | { error: unknown };
 
-interface Waiting<S> {
+interface Waiting<S, R> {
   submission: S;
   /** When it was queued (performance.now()), for the queue-wait figure. */
   queuedAt: number;
-  resolve: (outcome: Outcome<never>) => void;
+  resolve: (outcome: Outcome<R>) => void;
   reject: (error: unknown) => void;
 }
 
@@ -53,7 +53,7 @@ export interface GroupCommitStats {
 }
 
 export abstract class GroupCommit<S extends GroupedSubmission, R> {
-  private queue: Waiting<S>[] = [];
+  private queue: Waiting<S, R>[] = [];
   private inFlight = 0;
   private scheduled = false;
   private readonly busyKeys = new Set<string>();
@@ -72,7 +72,7 @@ export abstract class GroupCommit<S extends GroupedSubmission, R> {
 
   submit(submission: S): Promise<Outcome<R>> {
     return new Promise<Outcome<R>>((resolve, reject) => {
-      this.queue.push({ submission, queuedAt: performance.now(), resolve: resolve as Waiting<S>["resolve"], reject });
+      this.queue.push({ submission, queuedAt: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -114,9 +114,9 @@ export abstract class GroupCommit<S extends GroupedSubmission, R> {
   }
 
   /** The next batch in arrival order: one request per account and per key; the rest keep their place. */
-  private take(): Waiting<S>[] {
-    const batch: Waiting<S>[] = [];
-    const rest: Waiting<S>[] = [];
+  private take(): Waiting<S, R>[] {
+    const batch: Waiting<S, R>[] = [];
+    const rest: Waiting<S, R>[] = [];
     const accounts = new Set<string>();
     const keys = new Set<string>();
     for (const w of this.queue) {
@@ -140,7 +140,7 @@ export abstract class GroupCommit<S extends GroupedSubmission, R> {
     return batch;
   }
 
-  private async run(batch: Waiting<S>[]): Promise<void> {
+  private async run(batch: Waiting<S, R>[]): Promise<void> {
     this.stats.batches += 1;
     this.stats.items += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
@@ -161,7 +161,7 @@ export abstract class GroupCommit<S extends GroupedSubmission, R> {
     this.stats.batchMs += performance.now() - started;
     batch.forEach((w, i) => {
       const s = settled[i]!;
-      if ("outcome" in s) w.resolve(s.outcome as Outcome<never>);
+      if ("outcome" in s) w.resolve(s.outcome);
       else w.reject(s.error);
     });
   }
