@@ -16,7 +16,7 @@ import { signDevToken } from "../src/auth/token-verifier";
 import { poolReads } from "../src/db/sql-reads";
 import { TAX_SQL } from "../src/services/tax/tax-deductions";
 import { type BenchContext, ENROLLED_ON, type Metric, metric, prng } from "./lib/context";
-import { describeCpu } from "./lib/cpu";
+import { type CpuShare, describeCpu } from "./lib/cpu";
 import { analyzeAfterWarmUp, baselineRecords } from "./lib/db";
 import { describeLoad, type LoadOptions, runLoad } from "./lib/load";
 import { type NodeChild, startNodeChild } from "./lib/proc";
@@ -579,6 +579,22 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     };
     const taxLabel = "same SQL via pg Pool, prepared";
     const unnamedLabel = "same SQL via pg Pool, unnamed";
+    type Pass = { seconds: number; cpu: CpuShare };
+    const hubPass: Pass = { seconds: tax.result.seconds, cpu: tax.cpu };
+    const noLogPass: Pass = { seconds: taxNoLog.result.seconds, cpu: taxNoLog.cpu };
+    const preparedPass: Pass = { seconds: sqlS, cpu: sqlCpu };
+    /** The CPU-seconds one consumer (the server under test, or PostgreSQL) spent on a hub pass and a baseline pass. */
+    const cpuRow = (name: string, who: "subject" | "postgres", hubSide: Pass, base: Pass, label = taxLabel) =>
+      metric({
+        bench: "agency",
+        metric: name,
+        unit: "s",
+        hub: cpuSeconds(hubSide.cpu[who], hubSide.seconds),
+        baseline: cpuSeconds(base.cpu[who], base.seconds),
+        baselineLabel: label,
+        target: null,
+        lowerIsBetter: true,
+      });
     metrics.push(
       metric({
         bench: "agency",
@@ -615,56 +631,17 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
         lowerIsBetter: true,
         noise: { hub: taxNoLog.cpu.otherProcesses, baseline: sqlCpu.otherProcesses },
       }),
-      metric({
-        bench: "agency",
-        metric: "taxDeductions CPU-seconds per pass, server (hub; base: pg client)",
-        unit: "s",
-        hub: cpuSeconds(tax.cpu.subject, tax.result.seconds),
-        baseline: cpuSeconds(sqlCpu.subject, sqlS),
-        baselineLabel: taxLabel,
-        target: null,
-        lowerIsBetter: true,
-      }),
-      metric({
-        bench: "agency",
-        metric: "taxDeductions CPU-seconds per pass, server, log off (b)",
-        unit: "s",
-        hub: cpuSeconds(taxNoLog.cpu.subject, taxNoLog.result.seconds),
-        baseline: cpuSeconds(sqlCpu.subject, sqlS),
-        baselineLabel: taxLabel,
-        target: null,
-        lowerIsBetter: true,
-      }),
-      metric({
-        bench: "agency",
-        metric: "taxDeductions PostgreSQL CPU-seconds per pass",
-        unit: "s",
-        hub: cpuSeconds(tax.cpu.postgres, tax.result.seconds),
-        baseline: cpuSeconds(sqlCpu.postgres, sqlS),
-        baselineLabel: taxLabel,
-        target: null,
-        lowerIsBetter: true,
-      }),
-      metric({
-        bench: "agency",
-        metric: "taxDeductions PostgreSQL CPU-seconds per pass vs the statement unnamed",
-        unit: "s",
-        hub: cpuSeconds(tax.cpu.postgres, tax.result.seconds),
-        baseline: cpuSeconds(unnamed.cpu.postgres, unnamed.seconds),
-        baselineLabel: unnamedLabel,
-        target: null,
-        lowerIsBetter: true,
-      }),
-      metric({
-        bench: "agency",
-        metric: "taxDeductions PostgreSQL CPU-seconds per pass, log off (b)",
-        unit: "s",
-        hub: cpuSeconds(taxNoLog.cpu.postgres, taxNoLog.result.seconds),
-        baseline: cpuSeconds(sqlCpu.postgres, sqlS),
-        baselineLabel: taxLabel,
-        target: null,
-        lowerIsBetter: true,
-      }),
+      cpuRow("taxDeductions CPU-seconds per pass, server (hub; base: pg client)", "subject", hubPass, preparedPass),
+      cpuRow("taxDeductions CPU-seconds per pass, server, log off (b)", "subject", noLogPass, preparedPass),
+      cpuRow("taxDeductions PostgreSQL CPU-seconds per pass", "postgres", hubPass, preparedPass),
+      cpuRow(
+        "taxDeductions PostgreSQL CPU-seconds per pass vs the statement unnamed",
+        "postgres",
+        hubPass,
+        unnamed,
+        unnamedLabel,
+      ),
+      cpuRow("taxDeductions PostgreSQL CPU-seconds per pass, log off (b)", "postgres", noLogPass, preparedPass),
       metric({
         bench: "agency",
         metric: "taxDeductions page of 500 p50",
