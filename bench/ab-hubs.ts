@@ -3,8 +3,10 @@
 // linked in), in alternating windows of the same read, so that both see the same machine load, window by window.
 // Prints, per window, req/s, the hub's CPU per request, PostgreSQL's CPU per request and the other processes' share,
 // then the medians per build. Reads: `--read=lookup` (row 3's account query, CENTER_OPERATOR) or `--read=rental`
-// (row 4a's rentalEligibility x1, HOUSING_BUREAU, exchange log on); or the write `--read=deposit` (row 1's
-// recordDeposit, CENTER_OPERATOR, each request a month not paid yet, one schedule shared by both builds).
+// (row 4a's rentalEligibility x1, HOUSING_BUREAU, exchange log on); `--read=tax` (row 4b's taxDeductions, pages of
+// 500 of `--tax-persons=10000` persons seeded as row 4b seeds them, TAX_BUREAU, 4 pages in flight: a request is a
+// page); or the write `--read=deposit` (row 1's recordDeposit, CENTER_OPERATOR, each request a month not paid yet, one
+// schedule shared by both builds).
 //   node -r @swc-node/register bench/ab-hubs.ts --other=/tmp/old --read=lookup --window=4 --rounds=4
 // Without `--other`, both hubs are this tree and differ only in their node options (decision 047), e.g.
 //   ... bench/ab-hubs.ts --read=rental --this-node=--max-semi-space-size=64 --other-node= (options comma-separated;
@@ -16,7 +18,7 @@ import { Pool } from "pg";
 
 import { startNationalPlatformSimulator } from "../simulators";
 import { signDevToken } from "../src/auth/token-verifier";
-import { RENTAL } from "./agency.bench";
+import { mixedTaxIds, PAGE, RENTAL, seedTaxPersons, TAX, TAX_YEAR } from "./agency.bench";
 import { depositRequest, scheduler, topUpMonths } from "./deposits.bench";
 import { ENROLLED_ON, months } from "./lib/context";
 import { withCpu } from "./lib/cpu";
@@ -24,6 +26,7 @@ import { analyzeAfterWarmUp, createBenchDatabase } from "./lib/db";
 import { runLoad } from "./lib/load";
 import { type NodeChild, startNodeChild, stopAllChildren } from "./lib/proc";
 import { ACCOUNT, graphqlSuccess, seedAccountsSql } from "./lib/seed";
+import { bankSettlementId } from "./lib/sql-deposit";
 
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -82,11 +85,23 @@ async function main(): Promise<void> {
       [accounts],
     );
     const ids = rows.map((r) => r.id_number);
+    const taxPages: string[][] = [];
+    if (read === "tax") {
+      const { highIds, lowIds, noneIds } = await seedTaxPersons(
+        pool,
+        await bankSettlementId(pool),
+        Number(arg("tax-persons", "10000")),
+      );
+      const all = mixedTaxIds(highIds, lowIds, noneIds);
+      for (let i = 0; i < all.length; i += PAGE) taxPages.push(all.slice(i, i + PAGE));
+    }
     await pool.query("VACUUM ANALYZE");
     const token =
       read === "rental"
         ? await signDevToken(secret, { role: "HOUSING_BUREAU", sub: "ab", org: "housing-140500", purpose: "ab" }, "4h")
-        : await signDevToken(secret, { role: "CENTER_OPERATOR", sub: "ab", org: "140500" }, "4h");
+        : read === "tax"
+          ? await signDevToken(secret, { role: "TAX_BUREAU", sub: "ab", org: "tax-140500", purpose: "ab" }, "4h")
+          : await signDevToken(secret, { role: "CENTER_OPERATOR", sub: "ab", org: "140500" }, "4h");
     const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
     let k = 0;
     const slots = scheduler(accounts, months(240).slice(12)); // the first 12 months are paid above
@@ -97,6 +112,8 @@ async function main(): Promise<void> {
         if (!slot) throw new Error("the deposit schedule ran out: fewer rounds or shorter windows");
         return depositRequest(slot, headers, `AB${tag}${slot.n}`, `ab-dep-${tag}-${slot.n}`).body;
       }
+      if (read === "tax")
+        return JSON.stringify({ query: TAX, variables: { year: TAX_YEAR, ids: taxPages[k++ % taxPages.length] } });
       return read === "rental"
         ? JSON.stringify({ query: RENTAL, variables: { ids: [ids[k++ % ids.length]], asOf: "2024-06-20" } })
         : JSON.stringify({ query: ACCOUNT, variables: { n: accounts[k++ % accounts.length] } });
@@ -104,7 +121,7 @@ async function main(): Promise<void> {
     const load = (url: string, durationMs: number) =>
       runLoad({
         url,
-        concurrency: 48,
+        concurrency: read === "tax" ? 4 : 48,
         durationMs,
         label: "ab",
         check: (status, text) =>

@@ -34,8 +34,8 @@ const RENTAL_MAX_MONTHS = 24;
 /** Inside the last paid month of the longest payers, so that some are eligible and the shorter ones have arrears. */
 const AS_OF = "2025-06-20";
 
-const TAX_YEAR = 2024;
-const PAGE = 500;
+export const TAX_YEAR = 2024;
+export const PAGE = 500;
 /** Tax persons: 1 in 100 pays 6,000.00 a month for all of 2024 (above the monthly cap 24 % x 24,183.00 = 5,803.92),
  *  6 in 10 pay 1,000.00 for 2024-03..2024-06, the rest nothing in 2024. */
 const HIGH_AMOUNT = "6000.00";
@@ -100,6 +100,46 @@ async function idNumbersOf(pool: Pool, accounts: readonly string[]): Promise<str
   return rows.map((r) => r.id_number);
 }
 
+/** Row 4b's tax persons (also bench/ab-hubs.ts --read=tax): 1 in 100 high payers, 6 in 10 low payers, the rest
+ *  nothing in TAX_YEAR; their ID numbers by group. */
+export async function seedTaxPersons(
+  pool: Pool,
+  bankId: string,
+  persons: number,
+): Promise<{ highIds: string[]; lowIds: string[]; noneIds: string[]; taxMonths: number; seededS: number }> {
+  const t = Date.now();
+  const nHigh = Math.max(1, Math.round(persons / 100));
+  const nLow = Math.round(persons * 0.6);
+  const nNone = persons - nHigh - nLow;
+  const seed = (area: string, count: number, monthlyAmount: string) =>
+    seedAccountsSql(pool, { area, count, enrolledOn: ENROLLED_ON, monthlyAmount, channel: "ACTIVE_PAYMENT" });
+  const high = await seed("140526", nHigh, HIGH_AMOUNT);
+  const low = await seed("140527", nLow, LOW_AMOUNT);
+  const none = nNone > 0 ? await seed("140528", nNone, LOW_AMOUNT) : [];
+  const seededS = (Date.now() - t) / 1000;
+  const taxMonths =
+    (await pay(pool, bankId, high, "2024-01", 12, HIGH_AMOUNT)) +
+    (await pay(pool, bankId, low, "2024-03", 4, LOW_AMOUNT));
+  return {
+    highIds: await idNumbersOf(pool, high),
+    lowIds: await idNumbersOf(pool, low),
+    noneIds: await idNumbersOf(pool, none),
+    taxMonths,
+    seededS,
+  };
+}
+
+/** The tax persons in the order they are asked for: pages mix the three groups (interleaved deterministically). */
+export function mixedTaxIds(...groups: string[][]): string[] {
+  const random = prng(7);
+  const all = groups.flat();
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return all;
+}
+
 function rentalFound(status: number, body: string): string | null {
   if (status !== 200) return `HTTP ${status}: ${body.slice(0, 200)}`;
   if (body.includes('"errors":')) return `errors: ${body.slice(0, 300)}`;
@@ -152,65 +192,19 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
   );
 
   t = Date.now();
-  const nHigh = Math.max(1, Math.round(opts.taxPersons / 100));
-  const nLow = Math.round(opts.taxPersons * 0.6);
-  const nNone = opts.taxPersons - nHigh - nLow;
-  const high = await seedAccountsSql(pool, {
-    area: "140526",
-    count: nHigh,
-    enrolledOn: ENROLLED_ON,
-    monthlyAmount: HIGH_AMOUNT,
-    channel: "ACTIVE_PAYMENT",
-  });
-  const low = await seedAccountsSql(pool, {
-    area: "140527",
-    count: nLow,
-    enrolledOn: ENROLLED_ON,
-    monthlyAmount: LOW_AMOUNT,
-    channel: "ACTIVE_PAYMENT",
-  });
-  const none =
-    nNone > 0
-      ? await seedAccountsSql(pool, {
-          area: "140528",
-          count: nNone,
-          enrolledOn: ENROLLED_ON,
-          monthlyAmount: LOW_AMOUNT,
-          channel: "ACTIVE_PAYMENT",
-        })
-      : [];
-  const seededS = (Date.now() - t) / 1000;
-  t = Date.now();
-  const taxMonths =
-    (await pay(pool, bankId, high, "2024-01", 12, HIGH_AMOUNT)) +
-    (await pay(pool, bankId, low, "2024-03", 4, LOW_AMOUNT));
-  const [highIds, lowIds, noneIds] = [
-    await idNumbersOf(pool, high),
-    await idNumbersOf(pool, low),
-    await idNumbersOf(pool, none),
-  ];
+  const { highIds, lowIds, noneIds, taxMonths, seededS } = await seedTaxPersons(pool, bankId, opts.taxPersons);
   await pool.query("VACUUM ANALYZE");
   ctx.log(
-    `  tax: ${opts.taxPersons} persons + accounts seeded in ${seededS.toFixed(1)} s, ${taxMonths} deposit months in ${TAX_YEAR} in ${((Date.now() - t) / 1000).toFixed(1)} s (incl. VACUUM ANALYZE)`,
+    `  tax: ${opts.taxPersons} persons + accounts seeded in ${seededS.toFixed(1)} s, ${taxMonths} deposit months in ${TAX_YEAR} in ${((Date.now() - t) / 1000 - seededS).toFixed(1)} s (incl. VACUUM ANALYZE)`,
   );
-  // Pages mix the three groups (persons interleaved deterministically).
-  const taxIds: string[] = [];
-  {
-    const random = prng(7);
-    const all = [...highIds, ...lowIds, ...noneIds];
-    for (let i = all.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [all[i], all[j]] = [all[j]!, all[i]!];
-    }
-    taxIds.push(...all);
-  }
+  const taxIds = mixedTaxIds(highIds, lowIds, noneIds);
   ctx.details.agencySetup = {
     rentalWorkers: rentalIds.length,
     rentalDepositMonths: rentalMonths,
     taxPersons: taxIds.length,
-    taxHigh: nHigh,
-    taxLow: nLow,
-    taxNone: nNone,
+    taxHigh: highIds.length,
+    taxLow: lowIds.length,
+    taxNone: noneIds.length,
     taxDepositMonths: taxMonths,
   };
 

@@ -51,6 +51,32 @@ export function toMoney(value: { toFixed(): string } | string | number): MoneyVa
   return fromDecimalString(text);
 }
 
+/** `compute` remembered per argument (for one batch: it keeps every argument it was given until the batch is done). */
+function perBatch<K, V>(compute: (key: K) => V): (key: K) => V {
+  const seen = new Map<K, V>();
+  return (key) => {
+    let value = seen.get(key);
+    if (value === undefined) seen.set(key, (value = compute(key)));
+    return value;
+  };
+}
+
+/**
+ * toMoney for the many amounts of one batch read: equal texts share one value (decimal.js values never change), so a
+ * tax page of 1,260 months paid at a few amounts makes a few Decimals, not 1,260. One per batch.
+ */
+export function batchToMoney(): (text: string) => MoneyValue {
+  return perBatch((text: string) => toMoney(text));
+}
+
+/**
+ * formatMoney for one batch: each value printed once. Pays where the same instances recur (amounts from
+ * batchToMoney, a shared cap); one per batch, like batchToMoney.
+ */
+export function batchFormatMoney(): (d: MoneyValue) => string {
+  return perBatch((d: MoneyValue) => formatMoney(d));
+}
+
 /** Rounds half-up (away from zero at .5) to 2 decimals. */
 export function roundFen(d: Decimal): MoneyValue {
   // A Money (this clone: every decimal.js clone shares one prototype, so not instanceof) already in whole fen is its

@@ -1,7 +1,8 @@
 // taxDeductions: the deductible HPF deposits of up to 500 persons for a tax year, in one SQL statement whatever the
 // number of persons. The rule (src/domain/tax/tax-deduction.rule.ts) decides; this reads the months paid and the
 // parameters in force. Unknown persons get zero amounts, exactly like a person who paid nothing that year.
-import { formatMoney, toMoney } from "../../domain/money/money";
+import { commaList } from "../../db/pg-array";
+import { batchFormatMoney, batchToMoney, formatMoney, type MoneyValue } from "../../domain/money/money";
 import { PILOT_START_DATE } from "../../domain/policy/parameter-catalog";
 import {
   type DeductionParameters,
@@ -41,7 +42,14 @@ function deductionParameters(params: ParametersOn): DeductionParameters {
   return { baseCap: params.money("tax.baseCap"), deductibleRatio: params.decimal("tax.deductibleRatio") };
 }
 
-function toDto(idNumber: string, taxYear: number, d: TaxDeduction): TaxDeductionDto {
+/** `printMonth` prints the months' amounts: they are the few values batchToMoney made and the caps, so each is
+ *  printed once per page (batchFormatMoney). */
+function toDto(
+  idNumber: string,
+  taxYear: number,
+  d: TaxDeduction,
+  printMonth: (amount: MoneyValue) => string,
+): TaxDeductionDto {
   return {
     idNumber,
     taxYear,
@@ -49,16 +57,16 @@ function toDto(idNumber: string, taxYear: number, d: TaxDeduction): TaxDeduction
     deductibleAmount: formatMoney(d.deductibleAmount),
     months: d.months.map((m) => ({
       period: m.period,
-      paid: formatMoney(m.paid),
-      deductible: formatMoney(m.deductible),
+      paid: printMonth(m.paid),
+      deductible: printMonth(m.deductible),
     })),
   };
 }
 
-/** One month of TAX_SQL's text: "period amount paidOn". */
-function paidMonth(text: string): PaidMonth {
+/** One month of TAX_SQL's text: "period amount paidOn" (the amount through the page's batchToMoney). */
+function paidMonth(text: string, money: (text: string) => MoneyValue): PaidMonth {
   const [period, amount, paidOn] = text.split(" ");
-  return { period: period!, amount: toMoney(amount!), paidOn: paidOn! };
+  return { period: period!, amount: money(amount!), paidOn: paidOn! };
 }
 
 const noParameters = (taxYear: number) =>
@@ -122,7 +130,11 @@ export async function taxDeductions(
   await deductionParametersOn(hub, deductionParametersNeededFrom(taxYear, PILOT_START_DATE), taxYear);
   beforeRead();
   const rows = await hub.reads.query<PaidRow>("hub_tax_deductions", TAX_SQL, [ids, from, to], ids.length);
-  const paidByPerson = rows.map((row) => ({ idNumber: row.id_number, months: row.months.split(",").map(paidMonth) }));
+  const money = batchToMoney();
+  const paidByPerson = rows.map((row) => ({
+    idNumber: row.id_number,
+    months: commaList(row.months).map((text) => paidMonth(text, money)),
+  }));
   const params = await parametersByDate(
     hub,
     paidByPerson.flatMap((p) => p.months.map((m) => m.paidOn)),
@@ -134,5 +146,6 @@ export async function taxDeductions(
       idNumber,
       taxDeduction(taxYear, months, (paidOn) => params.get(paidOn)!),
     );
-  return idNumbers.map((id) => toDto(id, taxYear, byPerson.get(id) ?? NO_DEDUCTION));
+  const printMonth = batchFormatMoney();
+  return idNumbers.map((id) => toDto(id, taxYear, byPerson.get(id) ?? NO_DEDUCTION, printMonth));
 }

@@ -1,6 +1,8 @@
 import Decimal from "decimal.js";
 
 import {
+  batchFormatMoney,
+  batchToMoney,
   formatMoney,
   Money,
   MoneyFormatError,
@@ -159,5 +161,37 @@ describe("moneyText (the Money scalar's output)", () => {
   it("refuses what is not an amount", () => {
     expect(() => moneyText("12.3.4")).toThrow(MoneyFormatError);
     expect(() => moneyText("1e3")).toThrow(MoneyFormatError);
+  });
+});
+
+describe("batchToMoney and batchFormatMoney (one batch read's amounts)", () => {
+  it("reads equal texts as one shared value, equal to what toMoney reads", () => {
+    const money = batchToMoney();
+    const first = money("1000.00");
+    expect(money("1000.00")).toBe(first);
+    expect(first.equals(new Decimal("1000"))).toBe(true);
+    expect(money("-0.00")).toBe(ZERO);
+    expect(money("6000.5").toFixed()).toBe("6000.5");
+    expect(money("6000.50")).not.toBe(money("6000.5"));
+  });
+
+  it("refuses what toMoney refuses, and remembers nothing for it", () => {
+    const money = batchToMoney();
+    expect(() => money("12.3.4")).toThrow(MoneyFormatError);
+    expect(() => money("12.3.4")).toThrow(MoneyFormatError);
+  });
+
+  it("prints each value as formatMoney does, once per value", () => {
+    const print = batchFormatMoney();
+    const cap = new Money("5803.92");
+    expect(print(cap)).toBe("5803.92");
+    expect(print(new Money("1.005"))).toBe("1.01");
+    expect(print(new Money("-0.001"))).toBe("0.00");
+    expect(print(new Money("7"))).toBe("7.00");
+    let printed = 0;
+    const counting = Object.create(cap, { toFixed: { value: (dp?: number) => (printed++, cap.toFixed(dp!)) } });
+    expect(print(counting)).toBe("5803.92");
+    expect(print(counting)).toBe("5803.92");
+    expect(printed).toBe(1);
   });
 });
