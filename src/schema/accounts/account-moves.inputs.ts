@@ -10,7 +10,7 @@ import { IdNumberScalar } from "../scalars/id-number.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 import { Account, LedgerEntry } from "./account.type";
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AccountPayload {
   @Field(() => Account, { nullable: true })
   account: Account | null;
@@ -189,7 +189,7 @@ export class RelativeTransferInput {
   idempotencyKey: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TransferPayload {
   @Field(() => Account, { nullable: true })
   account: Account | null;

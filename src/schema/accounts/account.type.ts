@@ -6,7 +6,7 @@ import { DateScalar, YearMonthScalar } from "../scalars/date.scalar";
 import { IdNumberScalar } from "../scalars/id-number.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 
-@ObjectType({ description: "One posting line on a worker's account. 账户明细。" })
+@ObjectType({ simpleResolvers: true, description: "One posting line on a worker's account. 账户明细。" })
 export class LedgerEntry {
   @Field(() => ID)
   id: string;
@@ -36,7 +36,7 @@ export class LedgerEntry {
   paymentRef?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LedgerEntryEdge {
   @Field(() => String)
   cursor: string;
@@ -45,7 +45,7 @@ export class LedgerEntryEdge {
   node: LedgerEntry;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LedgerEntryConnection {
   @Field(() => [LedgerEntryEdge])
   edges: LedgerEntryEdge[];
@@ -54,7 +54,10 @@ export class LedgerEntryConnection {
   pageInfo: PageInfo;
 }
 
-@ObjectType({ description: "A personal HPF account with its whole history. 个人住房公积金账户。" })
+@ObjectType({
+  simpleResolvers: true,
+  description: "A personal HPF account with its whole history. 个人住房公积金账户。",
+})
 export class Account {
   @Field(() => String)
   accountNumber: string;

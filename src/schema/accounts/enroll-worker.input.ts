@@ -73,7 +73,7 @@ export class EnrollWorkerInput {
   idempotencyKey: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EnrollWorkerPayload {
   @Field(() => Account, { nullable: true })
   account: Account | null;

@@ -4,6 +4,7 @@ import { PageInfo } from "../common/common.types";
 import { Role } from "../common/enums";
 
 @ObjectType({
+  simpleResolvers: true,
   description: "One agency read or center action, as recorded in the tamper-evident exchange log. 数据交换日志记录。",
 })
 export class ExchangeRecord {
@@ -44,7 +45,7 @@ export class ExchangeRecord {
   prevHash: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ExchangeRecordEdge {
   @Field(() => String)
   cursor: string;
@@ -53,7 +54,7 @@ export class ExchangeRecordEdge {
   node: ExchangeRecord;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ExchangeRecordConnection {
   @Field(() => [ExchangeRecordEdge])
   edges: ExchangeRecordEdge[];
@@ -62,7 +63,7 @@ export class ExchangeRecordConnection {
   pageInfo: PageInfo;
 }
 
-@ObjectType({ description: "The result of recomputing the whole hash chain." })
+@ObjectType({ simpleResolvers: true, description: "The result of recomputing the whole hash chain." })
 export class ChainVerification {
   @Field(() => Boolean)
   ok: boolean;

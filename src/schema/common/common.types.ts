@@ -1,6 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 
 @ObjectType({
+  simpleResolvers: true,
   description: "A business-rule outcome of a mutation: a stable code, the input field, a message for staff (Chinese).",
 })
 export class UserError {
@@ -14,7 +15,7 @@ export class UserError {
   message: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage: boolean;

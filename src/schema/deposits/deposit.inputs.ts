@@ -65,7 +65,7 @@ export class PayLumpSumInput {
   idempotencyKey: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DepositPayload {
   @Field(() => Account, { nullable: true })
   account: Account | null;
@@ -77,7 +77,7 @@ export class DepositPayload {
   userErrors: UserError[];
 }
 
-@ObjectType({ description: "银行托收回盘导入结果。" })
+@ObjectType({ simpleResolvers: true, description: "银行托收回盘导入结果。" })
 export class BankImportResult {
   @Field(() => Int, { description: "SUCCESS rows posted." })
   accepted: number;

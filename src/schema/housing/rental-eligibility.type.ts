@@ -4,7 +4,10 @@ import { Field, Int, ObjectType } from "type-graphql";
 
 import { IdNumberScalar } from "../scalars/id-number.scalar";
 
-@ObjectType({ description: "Rental-housing support eligibility of a person as of a date. 租房保障资格。" })
+@ObjectType({
+  simpleResolvers: true,
+  description: "Rental-housing support eligibility of a person as of a date. 租房保障资格。",
+})
 export class RentalEligibility {
   @Field(() => IdNumberScalar)
   idNumber: string;

@@ -4,7 +4,7 @@ import { UserError } from "../common/common.types";
 import { DateScalar } from "../scalars/date.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 
-@ObjectType({ description: "一个结算年度的年终结息（含利息补贴）。" })
+@ObjectType({ simpleResolvers: true, description: "一个结算年度的年终结息（含利息补贴）。" })
 export class InterestSettlement {
   @Field(() => Int, { description: "2025 = 2025-07-01 .. 2026-06-30, credited on 2026-06-30." })
   settlementYear: number;
@@ -22,7 +22,7 @@ export class InterestSettlement {
   subsidyAmount: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class InterestSettlementPayload {
   @Field(() => InterestSettlement, { nullable: true })
   settlement: InterestSettlement | null;

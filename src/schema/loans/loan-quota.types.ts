@@ -35,7 +35,7 @@ export class LoanQuotaInput {
   firstHome?: boolean | null;
 }
 
-@ObjectType({ description: "One factor of the quota, in the order applied. 额度计算因素。" })
+@ObjectType({ simpleResolvers: true, description: "One factor of the quota, in the order applied. 额度计算因素。" })
 export class LoanQuotaFactor {
   @Field(() => String, {
     description:
@@ -50,7 +50,10 @@ export class LoanQuotaFactor {
   explanation: string;
 }
 
-@ObjectType({ description: "贷款额度 the deposit-linked loan quota, with every factor that made it." })
+@ObjectType({
+  simpleResolvers: true,
+  description: "贷款额度 the deposit-linked loan quota, with every factor that made it.",
+})
 export class LoanQuota {
   @Field(() => Boolean)
   eligible: boolean;

@@ -55,7 +55,7 @@ export class LoanApplicationInput {
   idempotencyKey: string;
 }
 
-@ObjectType({ description: "One instalment of the repayment schedule. 还款计划。" })
+@ObjectType({ simpleResolvers: true, description: "One instalment of the repayment schedule. 还款计划。" })
 export class Instalment {
   @Field(() => Int, { description: "1..termMonths" })
   number: number;
@@ -79,7 +79,7 @@ export class Instalment {
   status: string;
 }
 
-@ObjectType({ description: "An HPF loan of a flexible worker. 住房公积金个人住房贷款。" })
+@ObjectType({ simpleResolvers: true, description: "An HPF loan of a flexible worker. 住房公积金个人住房贷款。" })
 export class Loan {
   @Field(() => String)
   loanNumber: string;
@@ -121,7 +121,7 @@ export class Loan {
   quota: LoanQuota;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LoanPayload {
   @Field(() => Loan, { nullable: true })
   loan: Loan | null;
@@ -157,7 +157,7 @@ export class LoanRepaymentInput {
   idempotencyKey: string;
 }
 
-@ObjectType({ description: "The month's repayment run. 月度冲还贷与逾期处理。" })
+@ObjectType({ simpleResolvers: true, description: "The month's repayment run. 月度冲还贷与逾期处理。" })
 export class LoanRun {
   @Field(() => YearMonthScalar)
   period: string;
@@ -175,7 +175,7 @@ export class LoanRun {
   overdue: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LoanRunPayload {
   @Field(() => LoanRun, { nullable: true })
   run: LoanRun | null;

@@ -5,7 +5,7 @@ import { LiquidityLevel } from "../loans/loan.types";
 import { YearMonthScalar } from "../scalars/date.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 
-@ObjectType({ description: "One month of the window. 月度数据。" })
+@ObjectType({ simpleResolvers: true, description: "One month of the window. 月度数据。" })
 export class MetricPoint {
   @Field(() => YearMonthScalar)
   period: string;
@@ -21,6 +21,7 @@ export class MetricPoint {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     "Active accounts at the end of the window and deposits in it, for one county or employment form. 分组数据。",
 })
@@ -35,7 +36,10 @@ export class MetricGroup {
   depositAmount: string;
 }
 
-@ObjectType({ description: "Pilot metrics for a window of months, by business date. 试点统计指标。" })
+@ObjectType({
+  simpleResolvers: true,
+  description: "Pilot metrics for a window of months, by business date. 试点统计指标。",
+})
 export class PilotMetrics {
   @Field(() => YearMonthScalar)
   from: string;

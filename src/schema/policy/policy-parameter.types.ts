@@ -4,7 +4,7 @@ import { Field, InputType, ObjectType } from "type-graphql";
 import { UserError } from "../common/common.types";
 import { DateScalar } from "../scalars/date.scalar";
 
-@ObjectType({ description: "A policy parameter value in force from a date. 政策参数。" })
+@ObjectType({ simpleResolvers: true, description: "A policy parameter value in force from a date. 政策参数。" })
 export class PolicyParameter {
   @Field(() => String)
   key: string;
@@ -44,7 +44,7 @@ export class SetPolicyParameterInput {
   idempotencyKey: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SetPolicyParameterPayload {
   @Field(() => PolicyParameter, { nullable: true })
   parameter: PolicyParameter | null;

@@ -6,7 +6,10 @@ import { BanKind } from "../common/enums";
 import { DateScalar } from "../scalars/date.scalar";
 import { IdNumberScalar } from "../scalars/id-number.scalar";
 
-@ObjectType({ description: "A fraud sanction 骗提骗贷惩戒: in force on dates from decidedOn and before until." })
+@ObjectType({
+  simpleResolvers: true,
+  description: "A fraud sanction 骗提骗贷惩戒: in force on dates from decidedOn and before until.",
+})
 export class FraudBan {
   @Field(() => BanKind)
   kind: string;
@@ -43,7 +46,7 @@ export class FraudBanInput {
   idempotencyKey: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FraudBanPayload {
   @Field(() => FraudBan, { nullable: true })
   ban: FraudBan | null;

@@ -5,6 +5,7 @@ import { YearMonthScalar } from "../scalars/date.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     "One month's graduate deposit subsidy claims sent to the finance bureau as a batch. 高校毕业生缴存补贴申领批次。",
 })
@@ -33,7 +34,7 @@ export class SubsidyBatch {
   paidAmount: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SubsidyBatchPayload {
   @Field(() => SubsidyBatch, { nullable: true })
   batch: SubsidyBatch | null;

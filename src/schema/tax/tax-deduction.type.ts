@@ -6,7 +6,10 @@ import { YearMonthScalar } from "../scalars/date.scalar";
 import { IdNumberScalar } from "../scalars/id-number.scalar";
 import { MoneyScalar } from "../scalars/money.scalar";
 
-@ObjectType({ description: "One month covered by the payments of the tax year and its deductible part. 月度扣除额。" })
+@ObjectType({
+  simpleResolvers: true,
+  description: "One month covered by the payments of the tax year and its deductible part. 月度扣除额。",
+})
 export class MonthlyDeduction {
   @Field(() => YearMonthScalar)
   period: string;
@@ -18,7 +21,10 @@ export class MonthlyDeduction {
   deductible: string;
 }
 
-@ObjectType({ description: "A person's deductible HPF deposits for an income-tax year. 个人所得税住房公积金扣除额。" })
+@ObjectType({
+  simpleResolvers: true,
+  description: "A person's deductible HPF deposits for an income-tax year. 个人所得税住房公积金扣除额。",
+})
 export class TaxDeduction {
   @Field(() => IdNumberScalar)
   idNumber: string;

@@ -38,7 +38,7 @@ export class ExitInput {
   idempotencyKey: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class WithdrawPayload {
   @Field(() => Account, { nullable: true })
   account: Account | null;
