@@ -189,6 +189,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const services: HubServices = {
       prisma: db.prisma,
       reads: db.reads,
+      agencyReads: db.agencyReads,
       sql: db.sql,
       ...(db.aggregatePrisma ? { aggregatePrisma: db.aggregatePrisma } : {}),
       // The parameters are read on the reserved read connections too: a read never waits for them behind writers.
@@ -225,6 +226,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     const metrics = new HubMetrics({
       prisma: db.prisma,
       pool: db.pool,
+      ...(db.replicaPool ? { replicaPool: db.replicaPool } : {}),
       readLanes: db.readLanes,
       connectors: { "national-platform": nationalClient, finance: financeClient, credit },
       exchangeWriteQueue: () => exchangeLog.queued,

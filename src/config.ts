@@ -50,6 +50,10 @@ const schema = z
     HUB_METRICS_COMPACTION_INTERVAL_MS: z.coerce.number().int().positive().default(15000),
     HUB_DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
     HUB_DB_READ_LANES: z.coerce.number().int().min(0).max(16).default(4),
+    HUB_DB_REPLICA_URL: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined),
     HUB_MAX_CONCURRENT_MUTATIONS: z.coerce.number().int().min(0).default(0),
     HUB_IMPORT_LANES: z.coerce.number().int().min(1).max(8).optional(),
     HUB_METRICS_MAX_STALENESS_MS: z.coerce.number().int().min(0).default(1000),
@@ -58,6 +62,18 @@ const schema = z
     HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
   })
   .superRefine((env, ctx) => {
+    if (env.HUB_DB_REPLICA_URL && !env.DATABASE_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["HUB_DB_REPLICA_URL"],
+        message: "a replica serves agency reads beside a PostgreSQL primary: set DATABASE_URL too",
+      });
+    if (env.HUB_DB_REPLICA_URL && !/^postgres(ql)?:\/\//.test(env.HUB_DB_REPLICA_URL))
+      ctx.addIssue({
+        code: "custom",
+        path: ["HUB_DB_REPLICA_URL"],
+        message: "must be a postgres:// or postgresql:// URL",
+      });
     if (env.NODE_ENV === "production" && !env.HUB_JWKS_URL) {
       ctx.addIssue({
         code: "custom",
@@ -102,6 +118,9 @@ export interface HubConfig {
     poolSize: number;
     /** HUB_DB_READ_LANES: pipelined connections the short reads share (decision 045); 0: every read on the pool. */
     readLanes: number;
+    /** HUB_DB_REPLICA_URL: a read-only copy of the database (a streaming replica) that answers the agency bureaus'
+     *  reads (decision 057); absent: they read the primary. */
+    replicaUrl?: string;
   };
   auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean; tokenRules: TokenRules };
   demoData: boolean;
@@ -144,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       dataDir: e.HUB_DATA_DIR,
       poolSize: e.HUB_DB_POOL_SIZE,
       readLanes: e.HUB_DB_READ_LANES,
+      ...(e.HUB_DB_REPLICA_URL ? { replicaUrl: e.HUB_DB_REPLICA_URL } : {}),
       timeouts: {
         connectMs: e.HUB_DB_CONNECT_TIMEOUT_MS,
         statementMs: e.HUB_DB_STATEMENT_TIMEOUT_MS,

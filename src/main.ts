@@ -72,6 +72,7 @@ async function run(config: HubConfig): Promise<void> {
       timeouts: config.database.timeouts,
       poolSize: config.database.poolSize,
       readLanes: config.database.readLanes,
+      replicaUrl: config.database.replicaUrl,
     },
     auth: {
       jwtSecret: config.auth.jwtSecret ?? devSecret,

@@ -39,6 +39,11 @@ export interface Database {
   /** The hot set-based reads, straight through the driver on PostgreSQL (sql-reads.ts, decision 023): short ones on
    *  the read lanes (read-lanes.ts, decision 045), the rest on the pool. */
   reads: SqlReads;
+  /** The agency bureaus' reads (taxDeductions, rentalEligibility): on the replica when `replicaUrl` was given (lanes
+   *  and a pool of their own there, decision 057), otherwise `reads`. */
+  agencyReads: SqlReads;
+  /** PostgreSQL with `replicaUrl`: the replica pool's figures now (for /metrics). */
+  replicaPool?: () => PoolStats;
   /** Raw SQL (statements, transactions) for the hot write paths: the pg pool on PostgreSQL, Prisma on PGlite (driver-sql.ts, decision 030). */
   sql: SqlDb;
   close(): Promise<void>;
@@ -63,6 +68,12 @@ export interface DatabaseOptions {
   readPoolSize?: number;
   /** PostgreSQL only: pipelined connections the short reads share (read-lanes.ts); 0 = every read on the pool. Default 4. */
   readLanes?: number;
+  /**
+   * PostgreSQL only: a server holding the same data read-only, typically a streaming replica of `url`, for the
+   * agency bureaus' reads (`Database.agencyReads`). Never migrated or written by the hub: writes, exchange records
+   * and every center read stay on `url`. Decision 057.
+   */
+  replicaUrl?: string;
   migrate?: boolean;
   /** Count the SQL statements Prisma sends (tests that guard against N+1); off by default. */
   countQueries?: boolean;
@@ -156,6 +167,15 @@ export function answersWithin(probe: () => Promise<boolean>, ms: number): Promis
         resolve(ok);
       });
   });
+}
+
+function poolStats(pool: Pool, poolSize: number | undefined): PoolStats {
+  return {
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+    max: poolSize ?? DEFAULT_POOL_SIZE,
+  };
 }
 
 function openPool(options: DatabaseOptions, t: DatabaseTimeouts): Pool {
@@ -262,42 +282,50 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         })
       : undefined;
     if (aggregatePrisma) attachCounter(aggregatePrisma, queries);
-    const reads = laneReads(
-      pool,
-      {
-        ...READ_LANE_DEFAULTS,
-        url: options.url,
-        lanes: options.readLanes ?? READ_LANE_DEFAULTS.lanes,
-        statementMs: timeouts.statementMs,
-        connectMs: timeouts.connectMs,
-        onError: options.onError,
-      },
-      queries,
-    );
+    const readsOn = (on: Pool, url: string) =>
+      laneReads(
+        on,
+        {
+          ...READ_LANE_DEFAULTS,
+          url,
+          lanes: options.readLanes ?? READ_LANE_DEFAULTS.lanes,
+          statementMs: timeouts.statementMs,
+          connectMs: timeouts.connectMs,
+          onError: options.onError,
+        },
+        queries,
+      );
+    const reads = readsOn(pool, options.url);
+    // The replica's pool opens its connections on the first agency read: a replica that is down fails those reads
+    // (typed, retryable), never the hub's start or its writes.
+    const replica = options.replicaUrl
+      ? { url: options.replicaUrl, pool: openPool({ ...options, url: options.replicaUrl }, timeouts) }
+      : null;
+    const replicaReads = replica ? readsOn(replica.pool, replica.url) : null;
     return {
       kind: "postgres",
       prisma,
       reads,
+      agencyReads: replicaReads ?? reads,
+      ...(replica ? { replicaPool: () => poolStats(replica.pool, options.poolSize) } : {}),
       readLanes: reads.stats,
       sql: poolSql(pool),
       ...(aggregatePrisma ? { aggregatePrisma } : {}),
       driver,
       queries,
       ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
-      pool: () => ({
-        total: pool.totalCount,
-        idle: pool.idleCount,
-        waiting: pool.waitingCount,
-        max: options.poolSize ?? DEFAULT_POOL_SIZE,
-      }),
+      pool: () => poolStats(pool, options.poolSize),
       close: async () => {
         await prisma.$disconnect();
         await aggregatePrisma?.$disconnect();
         await reads.close();
-        await Promise.all([endPool(pool, timeouts.connectMs), readPool && endPool(readPool, timeouts.connectMs)]);
+        await replicaReads?.close();
+        await Promise.all([pool, readPool, replica?.pool].map((p) => p && endPool(p, timeouts.connectMs)));
       },
     };
   }
+  if (options.replicaUrl)
+    throw new Error("a replica (replicaUrl) needs a PostgreSQL primary (url): PGlite is one process's own database");
   const { pg, release } = await openPglite(options.dataDir ?? "memory://");
   const driver = pgliteDriver(pg);
   try {
@@ -314,10 +342,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ...countingOptions(queries),
   });
   attachCounter(prisma, queries);
+  const reads = prismaReads(prisma);
   return {
     kind: "pglite",
     prisma,
-    reads: prismaReads(prisma),
+    reads,
+    agencyReads: reads,
     sql: prismaSql(prisma),
     driver,
     queries,

@@ -19,6 +19,14 @@ import type { ReadLaneStats } from "../db/read-lanes";
 import type { PrismaClient } from "../generated/prisma/client";
 import { bearerToken, headerValue, sendError } from "./http-io";
 
+/** A pool's connections by state: total open, idle, in use, and the pool's maximum. */
+function setPoolStates(gauge: Gauge<"state">, p: PoolStats): void {
+  gauge.set({ state: "total" }, p.total);
+  gauge.set({ state: "idle" }, p.idle);
+  gauge.set({ state: "in_use" }, p.total - p.idle);
+  gauge.set({ state: "max" }, p.max);
+}
+
 /** Who may scrape: the operators' administrator role (the same role that sets policy parameters). */
 export const METRICS_ROLES: readonly Role[] = [Role.CENTER_ADMIN];
 
@@ -61,6 +69,8 @@ export interface HubMetricsSources {
   prisma: PrismaClient;
   /** PostgreSQL pool figures (absent on PGlite: one in-process connection). */
   pool?: () => PoolStats;
+  /** The replica's pool figures (only with HUB_DB_REPLICA_URL, decision 057). */
+  replicaPool?: () => PoolStats;
   /** PostgreSQL read lanes' figures (absent on PGlite). */
   readLanes?: () => ReadLaneStats;
   /** Each connector's circuit breaker. */
@@ -143,11 +153,7 @@ export class HubMetrics {
         labelNames: ["state"],
         registers,
         collect() {
-          const p = pool();
-          this.set({ state: "total" }, p.total);
-          this.set({ state: "idle" }, p.idle);
-          this.set({ state: "in_use" }, p.total - p.idle);
-          this.set({ state: "max" }, p.max);
+          setPoolStates(this, pool());
         },
       });
       new Gauge({
@@ -159,6 +165,19 @@ export class HubMetrics {
         },
       });
     }
+    const replica = sources.replicaPool;
+    if (replica)
+      new Gauge({
+        name: "hub_db_replica_pool_connections",
+        help: "Connections of this process to the replica that answers agency reads (decision 057): total open, idle, in use, the pool's maximum, and queries waiting for one",
+        labelNames: ["state"],
+        registers,
+        collect() {
+          const p = replica();
+          setPoolStates(this, p);
+          this.set({ state: "waiting" }, p.waiting);
+        },
+      });
     const lanes = sources.readLanes;
     if (lanes) {
       new Gauge({

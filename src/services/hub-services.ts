@@ -40,6 +40,9 @@ export interface HubServices {
   prisma: PrismaClient;
   /** The hot set-based reads (account view, rental eligibility, tax deductions) straight through the driver. */
   reads: SqlReads;
+  /** The agency bureaus' reads (taxDeductions, rentalEligibility): on the replica when the operator named one
+   *  (HUB_DB_REPLICA_URL, decision 057), otherwise `reads`. Their exchange records are still written to the primary. */
+  agencyReads: SqlReads;
   /** Raw SQL for the hot write paths (group commit, exchange log appends): the pg pool on PostgreSQL (decision 030). */
   sql: SqlDb;
   /** Connections of their own for the aggregate reads (pilotMetrics): they never queue behind writers (decision 026). */

@@ -19,6 +19,7 @@ export class RentalEligibilityResolver {
     @Ctx() ctx: HubContext,
   ): Promise<RentalEligibilityDto[]> {
     // One answer per ID number as asked: once the request is valid its record is known, so it is sent with the read.
-    return rentalEligibilities(ctx.hub, idNumbers, asOf, () => recordReadAhead(ctx, idNumbers));
+    const { agencyReads, policy } = ctx.hub;
+    return rentalEligibilities({ reads: agencyReads, policy }, idNumbers, asOf, () => recordReadAhead(ctx, idNumbers));
   }
 }

@@ -18,6 +18,7 @@ export class TaxDeductionResolver {
     @Ctx() ctx: HubContext,
   ): Promise<TaxDeductionDto[]> {
     // One answer per ID number as asked: once the request is valid its record is known, so it is sent with the read.
-    return taxDeductions(ctx.hub, taxYear, idNumbers, () => recordReadAhead(ctx, idNumbers));
+    const { agencyReads, policy } = ctx.hub;
+    return taxDeductions({ reads: agencyReads, policy }, taxYear, idNumbers, () => recordReadAhead(ctx, idNumbers));
   }
 }

@@ -8,12 +8,9 @@
 // all three processes included.
 import "reflect-metadata";
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { startCreditSimulator, startFinanceSimulator, startNationalPlatformSimulator } from "../../../simulators";
 import { signDevToken } from "../../../src/auth/token-verifier";
@@ -24,6 +21,7 @@ import { verifyExchangeLog } from "../../../src/services/audit/exchange-log.veri
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { ACCOUNT_MONEY, SETTLE as SETTLE_INTEREST } from "../../factories/money";
 import { ENROL, enrolInput, freshIdNumber, key, RECORD } from "../../factories/workers";
+import { type HubProcess, killHubs, spawnHub } from "../../helpers/hub-process";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../../helpers/test-database";
 import { CLAIM, SETTLE as SETTLE_SUBSIDIES } from "../subsidies/subsidy-steps";
 
@@ -35,7 +33,6 @@ const onPostgres = serverUrl() ? describe : describe.skip;
 // the machine is shared with other heavy jobs (measured at load average 25); the tests themselves take 5-15 s each.
 jest.setTimeout(120_000);
 
-const ROOT = resolve(__dirname, "../../..");
 const SECRET = "multi-process-test-secret-0123456789abcdef";
 const ANCHOR_KEY = "multi-process-anchor-key-0123456789abcdef";
 const HUBS = 3;
@@ -43,21 +40,6 @@ const HUBS = 3;
 type Role = "CENTER_OPERATOR" | "CENTER_ADMIN" | "TAX_BUREAU" | "AUDITOR";
 type Gql<T> = { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
 type UserError = { code: string; field: string | null };
-
-interface HubProcess {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  out: () => string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 onPostgres("three hub processes on one PostgreSQL database", () => {
   let database: TestDatabase;
@@ -68,13 +50,9 @@ onPostgres("three hub processes on one PostgreSQL database", () => {
   const checkpointDir = mkdtempSync(join(tmpdir(), "hpf-hub-multi-process-"));
   const hubs: HubProcess[] = [];
 
-  async function startHub(): Promise<HubProcess> {
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+  const startHub = (): Promise<HubProcess> =>
+    spawnHub({
       DATABASE_URL: database.options.url,
-      PORT: String(port),
-      HOST: "127.0.0.1",
       NODE_ENV: "development",
       HUB_DEMO_DATA: "0",
       HUB_JWT_SECRET: SECRET,
@@ -89,32 +67,7 @@ onPostgres("three hub processes on one PostgreSQL database", () => {
       HUB_OUTBOX_INTERVAL_MS: "50",
       HUB_METRICS_COMPACTION_INTERVAL_MS: "100",
       HUB_SHUTDOWN_GRACE_MS: "5000",
-    };
-    for (const name of ["NODE_OPTIONS", "HUB_JWKS_URL", "HUB_DEBUG_ERRORS", "HUB_DATA_DIR", "HUB_REDIS_URL"])
-      delete env[name];
-    const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
-    const hub = { child, url: `http://127.0.0.1:${port}`, exited, out: () => out };
-    // The banner ends with "Ready." (main.ts writes it in one go once the hub listens).
-    await new Promise<void>((done, fail) => {
-      const look = () => {
-        if (/^Ready\.$/m.test(out)) {
-          child.stdout!.off("data", look);
-          done();
-        }
-      };
-      child.stdout!.on("data", look);
-      void exited.then((code) => fail(new Error(`a hub process exited with ${code}:\n${out}`)));
-    });
-    return hub;
-  }
 
   const tokens = new Map<Role, Promise<string>>();
   const token = (role: Role) => {
@@ -213,8 +166,7 @@ onPostgres("three hub processes on one PostgreSQL database", () => {
   }, 240_000);
 
   afterAll(async () => {
-    for (const h of hubs) if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill("SIGKILL");
-    await Promise.all(hubs.map((h) => h.exited));
+    await killHubs(hubs);
     await db?.close();
     await national?.close();
     await finance?.close();
