@@ -7,7 +7,11 @@
 //               string_to_array(keys) with fastupdate on (each quarter ends with gin_clean_pending_list, counted);
 //   gin-direct  the same, fastupdate off (each key goes into the index tree as the record is inserted);
 //   key8        the record holds its keys as one comma list; a row per subject holds only the key's first 8 bytes
-//               (bigint) and the record id, found by a hash index on the bigint (no primary key).
+//               (bigint) and the record id, found by a hash index on the bigint (no primary key);
+//   by-record   as after, but no primary key: a plain B-tree on record_id (its duplicates deduplicated into posting
+//               lists), the hash index on subject_key (session 22);
+//   bytea       as after, the key stored as its 32 bytes (bytea) instead of 64 hex characters;
+//   by-record-bytea  both of the last two.
 // Each batch is one autocommitted statement, the log writer's shape: a record and its subjects (random 64-hex keys,
 // as the keyed hashes are). Variants are alternated batch by batch, so the machine's load falls on all alike, and
 // the backend's CPU time is read from /proc/<pid>/schedstat around each statement (PostgreSQL on this machine). The
@@ -36,6 +40,12 @@ const subjectRows = (s: string) => `WITH r AS (
     RETURNING id)
   INSERT INTO ${s}.exchange_subject (subject_key, record_id) SELECT k, r.id FROM r, unnest($1::char(64)[]) AS k`;
 
+/** subjectRows with each key stored as its 32 bytes. */
+const byteaRows = (s: string) => `WITH r AS (
+    INSERT INTO ${s}.exchange_record (at, request_id, subject_count) VALUES (now(), $2, cardinality($1::text[]))
+    RETURNING id)
+  INSERT INTO ${s}.exchange_subject (subject_key, record_id) SELECT decode(k, 'hex'), r.id FROM r, unnest($1::text[]) AS k`;
+
 /** The keys as the record's own comma list ($1 text[], joined in the statement so every variant gets one input). */
 const keysOnRecord = (s: string) => `INSERT INTO ${s}.exchange_record (at, request_id, subject_count, subject_keys)
   VALUES (now(), $2, cardinality($1::text[]), array_to_string($1::text[], ','))`;
@@ -62,6 +72,29 @@ const VARIANTS: Variant[] = [
       record_id bigint NOT NULL, PRIMARY KEY (record_id, subject_key));
       CREATE INDEX ON ${s}.exchange_subject USING HASH (subject_key);`,
     insert: subjectRows,
+  },
+  {
+    name: "by-record",
+    ddl: (s) => `${RECORD(s, false)} CREATE TABLE ${s}.exchange_subject (subject_key char(64) NOT NULL,
+      record_id bigint NOT NULL);
+      CREATE INDEX ON ${s}.exchange_subject (record_id);
+      CREATE INDEX ON ${s}.exchange_subject USING HASH (subject_key);`,
+    insert: subjectRows,
+  },
+  {
+    name: "bytea",
+    ddl: (s) => `${RECORD(s, false)} CREATE TABLE ${s}.exchange_subject (subject_key bytea NOT NULL,
+      record_id bigint NOT NULL, PRIMARY KEY (record_id, subject_key));
+      CREATE INDEX ON ${s}.exchange_subject USING HASH (subject_key);`,
+    insert: byteaRows,
+  },
+  {
+    name: "by-record-bytea",
+    ddl: (s) => `${RECORD(s, false)} CREATE TABLE ${s}.exchange_subject (subject_key bytea NOT NULL,
+      record_id bigint NOT NULL);
+      CREATE INDEX ON ${s}.exchange_subject (record_id);
+      CREATE INDEX ON ${s}.exchange_subject USING HASH (subject_key);`,
+    insert: byteaRows,
   },
   {
     name: "gin",
@@ -99,7 +132,7 @@ async function main(): Promise<void> {
     for (const v of VARIANTS) {
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
-      const schema = `v_${v.name.replace("-", "_")}`;
+      const schema = `v_${v.name.replaceAll("-", "_")}`;
       await c.query(`CREATE SCHEMA ${schema}; ${v.ddl(schema)}`);
       await c.query(`DO $$ DECLARE t regclass; BEGIN
         FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
