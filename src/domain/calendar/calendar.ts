@@ -176,6 +176,17 @@ function fromDayNumber(n: number): string {
   return `${formatMonth({ year, month })}-${pad(day, 2)}`;
 }
 
+/** A number per date that orders dates as the calendar does (a day number), so that a date compared many times is
+ *  parsed once. RangeError for anything but a valid YYYY-MM-DD. */
+export function dateOrdinal(date: string): number {
+  return dayNumber(parseDate(date));
+}
+
+/** A number per month that orders months as the calendar does. RangeError for anything but a valid YYYY-MM. */
+export function monthOrdinal(month: string): number {
+  return monthIndex(parseMonth(month));
+}
+
 /** `to` minus `from`, in days (negative when `to` is earlier). */
 export function daysBetween(from: string, to: string): number {
   return dayNumber(parseDate(to)) - dayNumber(parseDate(from));

@@ -77,6 +77,19 @@ export function batchFormatMoney(): (d: MoneyValue) => string {
   return perBatch((d: MoneyValue) => formatMoney(d));
 }
 
+/**
+ * The exact sum of `amounts`. Equal instances are counted and multiplied once: a tax page's months repeat a few
+ * amounts (batchToMoney shares them, and a cap is one instance), so a year of twelve equal months is one
+ * multiplication, not eleven additions.
+ */
+export function sumMoney(amounts: Iterable<MoneyValue>): MoneyValue {
+  const counts = new Map<MoneyValue, number>();
+  for (const amount of amounts) counts.set(amount, (counts.get(amount) ?? 0) + 1);
+  let sum = ZERO;
+  for (const [amount, count] of counts) sum = sum.plus(count === 1 ? amount : amount.times(count));
+  return sum.isZero() ? ZERO : sum;
+}
+
 /** Rounds half-up (away from zero at .5) to 2 decimals. */
 export function roundFen(d: Decimal): MoneyValue {
   // A Money (this clone: every decimal.js clone shares one prototype, so not instanceof) already in whole fen is its

@@ -4,8 +4,8 @@
  * min(paid for that month, deductible ratio × base cap in force on the payment date), rounded half-up to the fen;
  * a lump sum is one payment with one credit per month, so it is capped month by month.
  */
-import { compareDates, monthsBetween } from "../calendar/calendar";
-import { type MoneyValue, roundFen, ZERO } from "../money/money";
+import { compareDates, dateOrdinal, monthOrdinal } from "../calendar/calendar";
+import { type MoneyValue, roundFen, sumMoney, ZERO } from "../money/money";
 
 /** The parameters in force on one payment date. */
 export interface DeductionParameters {
@@ -67,6 +67,17 @@ function capOf(p: DeductionParameters): MoneyValue {
   return cap;
 }
 
+/** A month's deductible part, min(paid, cap), by instance pair: a page's months repeat a few amounts (batchToMoney
+ *  shares them) under a few caps, and comparing two Decimals allocates one. */
+const cappedByCap = new WeakMap<MoneyValue, WeakMap<MoneyValue, MoneyValue>>();
+function capped(amount: MoneyValue, cap: MoneyValue): MoneyValue {
+  let byAmount = cappedByCap.get(cap);
+  if (byAmount === undefined) cappedByCap.set(cap, (byAmount = new WeakMap()));
+  let deductible = byAmount.get(amount);
+  if (deductible === undefined) byAmount.set(amount, (deductible = roundFen(amount.lessThan(cap) ? amount : cap)));
+  return deductible;
+}
+
 export function isPaidInTaxYear(paidOn: string, taxYear: number): boolean {
   const { from, to } = taxYearDates(taxYear);
   return compareDates(paidOn, from) >= 0 && compareDates(paidOn, to) <= 0;
@@ -83,26 +94,35 @@ export function taxDeduction(
   paid: readonly PaidMonth[],
   parametersOn: (paidOn: string) => DeductionParameters,
 ): TaxDeduction {
-  const byPeriod = new Map<string, { amount: MoneyValue; firstPaidOn: string }>();
   const { from, to } = taxYearDates(taxYear);
+  const [first, last] = [dateOrdinal(from), dateOrdinal(to)];
+  // Each date and period is parsed once (dateOrdinal, monthOrdinal): a page of 500 persons holds 6,000 months.
+  const byPeriod = new Map<string, { amount: MoneyValue; firstPaidOn: string; firstDay: number }>();
   for (const month of paid) {
-    if (compareDates(month.paidOn, from) < 0 || compareDates(month.paidOn, to) > 0) continue;
+    const day = dateOrdinal(month.paidOn);
+    if (day < first || day > last) continue;
     const seen = byPeriod.get(month.period);
-    if (!seen) byPeriod.set(month.period, { amount: month.amount, firstPaidOn: month.paidOn });
+    if (!seen) byPeriod.set(month.period, { amount: month.amount, firstPaidOn: month.paidOn, firstDay: day });
     else {
       seen.amount = seen.amount.plus(month.amount);
-      if (compareDates(month.paidOn, seen.firstPaidOn) < 0) seen.firstPaidOn = month.paidOn;
+      if (day < seen.firstDay) [seen.firstPaidOn, seen.firstDay] = [month.paidOn, day];
     }
   }
-  const months = [...byPeriod.entries()]
-    .sort(([a], [b]) => monthsBetween(b, a))
-    .map(([period, { amount, firstPaidOn }]) => {
-      const cap = capOf(parametersOn(firstPaidOn));
-      return { period, paid: amount, deductible: roundFen(amount.lessThan(cap) ? amount : cap) };
-    });
+  const months = Array.from(byPeriod, ([period, { amount, firstPaidOn }]) => ({
+    order: monthOrdinal(period),
+    period,
+    amount,
+    firstPaidOn,
+  }))
+    .sort((a, b) => a.order - b.order)
+    .map(({ period, amount, firstPaidOn }) => ({
+      period,
+      paid: amount,
+      deductible: capped(amount, capOf(parametersOn(firstPaidOn))),
+    }));
   return {
-    paidAmount: months.reduce((sum, m) => sum.plus(m.paid), ZERO),
-    deductibleAmount: months.reduce((sum, m) => sum.plus(m.deductible), ZERO),
+    paidAmount: sumMoney(months.map((m) => m.paid)),
+    deductibleAmount: sumMoney(months.map((m) => m.deductible)),
     months,
   };
 }

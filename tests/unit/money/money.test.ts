@@ -9,6 +9,7 @@ import {
   moneyText,
   parseMoney,
   roundFen,
+  sumMoney,
   toMoney,
   ZERO,
 } from "../../../src/domain/money/money";
@@ -193,5 +194,27 @@ describe("batchToMoney and batchFormatMoney (one batch read's amounts)", () => {
     expect(print(counting)).toBe("5803.92");
     expect(print(counting)).toBe("5803.92");
     expect(printed).toBe(1);
+  });
+});
+
+describe("sumMoney", () => {
+  it("adds repeated instances exactly, as many times as they occur", () => {
+    const month = new Money("1000.00");
+    const cap = new Money("5803.92");
+    expect(sumMoney([month, month, month, cap, month]).toFixed(2)).toBe("9803.92");
+    // Twelve months of the largest amount a Money input takes: 12 x 9,999,999,999,999,999.99, no digit lost.
+    const largest = new Money("9999999999999999.99");
+    expect(sumMoney(Array.from({ length: 12 }, () => largest)).toFixed(2)).toBe("119999999999999999.88");
+  });
+
+  it("adds equal values held by different instances like the same value", () => {
+    expect(sumMoney([new Money("0.10"), new Money("0.10"), new Money("0.1")]).toFixed(2)).toBe("0.30");
+  });
+
+  it("sums nothing, or amounts that cancel, to zero (never -0)", () => {
+    expect(sumMoney([])).toBe(ZERO);
+    const refund = new Money("-250.00");
+    expect(sumMoney([new Money("250.00"), refund])).toBe(ZERO);
+    expect(formatMoney(sumMoney([refund, refund]))).toBe("-500.00");
   });
 });

@@ -41,6 +41,33 @@ describe("the income-tax deduction rule", () => {
     });
   });
 
+  it("caps one shared amount by the parameters in force on each payment date", () => {
+    // One shared 6,000.00 (as a page's reader shares equal amounts): above the 5,803.92 cap until 2026-06-30, above
+    // 12 % x 24,183.00 = 2,901.96 from 2026-07-01, and below a 30,000.00 base cap's 7,200.00 for 2027.
+    const amount = new Money("6000.00");
+    const half: DeductionParameters = { baseCap: new Money("24183.00"), deductibleRatio: new Money("0.12") };
+    const high: DeductionParameters = { baseCap: new Money("30000.00"), deductibleRatio: new Money("0.24") };
+    const byDate = (paidOn: string) => (paidOn < "2026-07-01" ? DEFAULTS : paidOn < "2027-01-01" ? half : high);
+    const months = ["2026-05", "2026-07", "2026-06", "2026-08"].map((period) => ({
+      period,
+      amount,
+      paidOn: `${period}-10`,
+    }));
+    expect(printed(2026, months, byDate)).toEqual({
+      paidAmount: "24000.00",
+      deductibleAmount: "17411.76", // 2 x 5,803.92 + 2 x 2,901.96
+      months: [
+        ["2026-05", "6000.00", "5803.92"],
+        ["2026-06", "6000.00", "5803.92"],
+        ["2026-07", "6000.00", "2901.96"],
+        ["2026-08", "6000.00", "2901.96"],
+      ],
+    });
+    expect(printed(2027, [{ period: "2027-01", amount, paidOn: "2027-01-10" }], byDate).deductibleAmount).toBe(
+      "6000.00",
+    );
+  });
+
   it("deducts a payment below the cap in full", () => {
     expect(printed(2026, [paid("2026-03", "1000.00", "2026-03-10"), paid("2026-04", "5803.92", "2026-04-10")])).toEqual(
       {
