@@ -11,16 +11,13 @@
 // After each: the ledger invariants (checkLedger), metrics:check, verifyExchangeLog, and every committed write has
 // its exchange record; retries under the same key finish the work exactly once. Ends with one table:
 // fault, faults injected, operations, lost, duplicated (lost = duplicated = 0 is asserted).
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
 
 import { checkLedger } from "../../../src/ledger/ledger-check";
 import { verifyExchangeLog } from "../../../src/services/audit/exchange-log.verify";
 import { checkMetrics } from "../../../src/services/metrics/metrics-check";
 import { ENROL, enrolInput, freshIdNumber, RECORD } from "../../factories/workers";
 import { type HttpFault, type HttpFaultProxy, startHttpFaultProxy } from "../../helpers/http-fault-proxy";
+import { type HubProcess, spawnHub } from "../../helpers/hub-process";
 import { type PgFault, type PgFaultProxy, startPgFaultProxy } from "../../helpers/pg-fault-proxy";
 import { type GqlResponse, startTestHub, TEST_SECRET, type TestHub } from "../../helpers/test-hub";
 
@@ -46,7 +43,6 @@ function seeded(seed: number): () => number {
 const random = seeded(SEED);
 const pick = <T>(options: readonly T[]): T => options[Math.floor(random() * options.length)]!;
 
-const ROOT = resolve(__dirname, "../../..");
 const HEADER = "paymentRef,accountNumber,period,amount,paidOn,result,reason";
 const TIMEOUTS = { connectMs: 2000, statementMs: 5000, idleInTransactionMs: 8000 };
 const TAX = `query($ids: [IdNumber!]!) { taxDeductions(taxYear: 2026, idNumbers: $ids) { idNumber } }`;
@@ -209,26 +205,12 @@ async function deliverOutbox(): Promise<void> {
   throw new Error("the outbox did not empty");
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
 /** The hub's real entry point in its own process, on the suite's database (through the fault proxy). */
-async function startHubProcess(
-  overrides: NodeJS.ProcessEnv = {},
-): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
-  const port = await freePort();
+function startHubProcess(overrides: NodeJS.ProcessEnv = {}): Promise<HubProcess> {
   const dbUrl = new URL(directUrl);
   dbUrl.hostname = db.host;
   dbUrl.port = String(db.port);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
+  return spawnHub({
     DATABASE_URL: dbUrl.toString(),
     HUB_NATIONAL_URL: t.national.url,
     HUB_FINANCE_URL: t.finance.url,
@@ -238,25 +220,7 @@ async function startHubProcess(
     NODE_ENV: "development",
     HUB_LOG_LEVEL: "silent",
     ...overrides,
-  };
-  for (const name of ["NODE_OPTIONS", "HUB_JWKS_URL", "HUB_DEBUG_ERRORS", "HUB_REDIS_URL"]) delete env[name];
-  const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise((done) => child.once("exit", done));
-  await new Promise<void>((ready, fail) => {
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      if (/^Ready\.$/m.test(out)) ready();
-    });
-    void exited.then((code) => fail(new Error(`the hub process exited (${String(code)}):\n${out}\n${err}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}`, exited };
 }
 
 onPostgres("deterministic fault injection (PostgreSQL)", () => {
