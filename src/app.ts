@@ -126,6 +126,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     ? await openDatabase({
         onError: (e) => dbLogger.warn({ err: e }, "database connection lost; the pool opens a new one"),
         ...(options.database as DatabaseOptions),
+        replicaGuard: {
+          onChange: (state) =>
+            state.inUse
+              ? dbLogger.info({ replica: state }, "agency reads go to the replica")
+              : dbLogger.warn({ replica: state }, `agency reads go to the primary: the replica is ${state.condition}`),
+          ...(options.database as DatabaseOptions).replicaGuard,
+        },
       })
     : (options.database as Database);
   try {
@@ -227,6 +234,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       prisma: db.prisma,
       pool: db.pool,
       ...(db.replicaPool ? { replicaPool: db.replicaPool } : {}),
+      ...(db.replica ? { replica: () => db.replica!.state() } : {}),
       readLanes: db.readLanes,
       connectors: { "national-platform": nationalClient, finance: financeClient, credit },
       exchangeWriteQueue: () => exchangeLog.queued,

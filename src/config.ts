@@ -2,6 +2,7 @@
 import { z } from "zod";
 
 import { DEV_TOKEN_RULES, type TokenRules } from "./auth/token-verifier";
+import { REPLICA_GUARD_DEFAULTS } from "./db/replica-guard";
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from "./http/connection-guards";
 
 const optionalUrl = z
@@ -54,6 +55,7 @@ const schema = z
       .string()
       .optional()
       .transform((v) => v || undefined),
+    HUB_DB_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(REPLICA_GUARD_DEFAULTS.maxLagMs),
     HUB_MAX_CONCURRENT_MUTATIONS: z.coerce.number().int().min(0).default(0),
     HUB_IMPORT_LANES: z.coerce.number().int().min(1).max(8).optional(),
     HUB_METRICS_MAX_STALENESS_MS: z.coerce.number().int().min(0).default(1000),
@@ -121,6 +123,9 @@ export interface HubConfig {
     /** HUB_DB_REPLICA_URL: a read-only copy of the database (a streaming replica) that answers the agency bureaus'
      *  reads (decision 057); absent: they read the primary. */
     replicaUrl?: string;
+    /** HUB_DB_REPLICA_MAX_LAG_MS: the replica answers only while it is shown to be at most this far behind (decision
+     *  058; default 10,000); 0: whenever it answers. */
+    replicaMaxLagMs: number;
   };
   auth: { jwtSecret?: string; jwksUrl?: string; devSecretGenerated: boolean; tokenRules: TokenRules };
   demoData: boolean;
@@ -164,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       poolSize: e.HUB_DB_POOL_SIZE,
       readLanes: e.HUB_DB_READ_LANES,
       ...(e.HUB_DB_REPLICA_URL ? { replicaUrl: e.HUB_DB_REPLICA_URL } : {}),
+      replicaMaxLagMs: e.HUB_DB_REPLICA_MAX_LAG_MS,
       timeouts: {
         connectMs: e.HUB_DB_CONNECT_TIMEOUT_MS,
         statementMs: e.HUB_DB_STATEMENT_TIMEOUT_MS,

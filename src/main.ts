@@ -73,6 +73,7 @@ async function run(config: HubConfig): Promise<void> {
       poolSize: config.database.poolSize,
       readLanes: config.database.readLanes,
       replicaUrl: config.database.replicaUrl,
+      replicaGuard: { maxLagMs: config.database.replicaMaxLagMs },
     },
     auth: {
       jwtSecret: config.auth.jwtSecret ?? devSecret,

@@ -14,6 +14,7 @@ import { poolSql, prismaSql, type SqlDb } from "./driver-sql";
 import { migrate, type MigrationDriver, migrationsApplied } from "./migrator";
 import { QueryCounter } from "./query-counter";
 import { laneReads, READ_LANE_DEFAULTS, type ReadLaneStats } from "./read-lanes";
+import { REPLICA_GUARD_DEFAULTS, ReplicaGuard, type ReplicaGuardOptions } from "./replica-guard";
 import { prismaReads, type SqlReads } from "./sql-reads";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -39,11 +40,14 @@ export interface Database {
   /** The hot set-based reads, straight through the driver on PostgreSQL (sql-reads.ts, decision 023): short ones on
    *  the read lanes (read-lanes.ts, decision 045), the rest on the pool. */
   reads: SqlReads;
-  /** The agency bureaus' reads (taxDeductions, rentalEligibility): on the replica when `replicaUrl` was given (lanes
-   *  and a pool of their own there, decision 057), otherwise `reads`. */
+  /** The agency bureaus' reads (taxDeductions, rentalEligibility): with `replicaUrl`, on the replica (lanes and a
+   *  pool of their own there, decision 057) while it answers and its lag is within the bound, else on the primary
+   *  (replica-guard.ts, decision 058); without it, `reads`. */
   agencyReads: SqlReads;
   /** PostgreSQL with `replicaUrl`: the replica pool's figures now (for /metrics). */
   replicaPool?: () => PoolStats;
+  /** PostgreSQL with `replicaUrl`: whether the agency reads go to the replica, and why (decision 058). */
+  replica?: Pick<ReplicaGuard, "state" | "nextProbe">;
   /** Raw SQL (statements, transactions) for the hot write paths: the pg pool on PostgreSQL, Prisma on PGlite (driver-sql.ts, decision 030). */
   sql: SqlDb;
   close(): Promise<void>;
@@ -74,6 +78,8 @@ export interface DatabaseOptions {
    * and every center read stay on `url`. Decision 057.
    */
   replicaUrl?: string;
+  /** With `replicaUrl`: the lag bound and the probe's interval (REPLICA_GUARD_DEFAULTS), and who hears of changes. */
+  replicaGuard?: Partial<ReplicaGuardOptions>;
   migrate?: boolean;
   /** Count the SQL statements Prisma sends (tests that guard against N+1); off by default. */
   countQueries?: boolean;
@@ -302,12 +308,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ? { url: options.replicaUrl, pool: openPool({ ...options, url: options.replicaUrl }, timeouts) }
       : null;
     const replicaReads = replica ? readsOn(replica.pool, replica.url) : null;
+    const guard = replica
+      ? new ReplicaGuard(pool, replica.pool, { ...REPLICA_GUARD_DEFAULTS, ...options.replicaGuard })
+      : null;
+    guard?.start();
     return {
       kind: "postgres",
       prisma,
       reads,
-      agencyReads: replicaReads ?? reads,
+      agencyReads: guard && replicaReads ? guard.reads(replicaReads, reads) : reads,
       ...(replica ? { replicaPool: () => poolStats(replica.pool, options.poolSize) } : {}),
+      ...(guard ? { replica: guard } : {}),
       readLanes: reads.stats,
       sql: poolSql(pool),
       ...(aggregatePrisma ? { aggregatePrisma } : {}),
@@ -316,6 +327,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ready: () => answersWithin(() => migrationsApplied(driver), timeouts.readyMs),
       pool: () => poolStats(pool, options.poolSize),
       close: async () => {
+        await guard?.close();
         await prisma.$disconnect();
         await aggregatePrisma?.$disconnect();
         await reads.close();

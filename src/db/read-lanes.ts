@@ -73,7 +73,7 @@ type PipelinedClient = pg.Client & { pipeline: boolean };
 const STATEMENT_CANCELLED = "57014";
 
 /** The read was too slow (cancelled by the server, or not answered in time by the client): not sent again. */
-function timedOut(error: unknown): boolean {
+export function readTimedOut(error: unknown): boolean {
   return sqlState(error) === STATEMENT_CANCELLED || /query read timeout/i.test(String((error as Error)?.message));
 }
 
@@ -159,7 +159,7 @@ export function laneReads(pool: Pool, options: ReadLaneOptions, counter?: QueryC
         // Only the server's cancel (57014) leaves the connection usable: after a read timeout node-postgres destroys
         // a pipelined connection (its close event comes later), and every other such failure is the connection's.
         if (sqlState(error) !== STATEMENT_CANCELLED) lose(lane, error as Error);
-        if (timedOut(error)) throw error;
+        if (readTimedOut(error)) throw error;
         figures.retried++;
         return onPool<T>(name, text, values);
       } finally {

@@ -16,6 +16,7 @@ import type { TokenVerifier } from "../auth/token-verifier";
 import type { ConnectorHealth } from "../connectors/connector.types";
 import type { PoolStats } from "../db/database";
 import type { ReadLaneStats } from "../db/read-lanes";
+import type { ReplicaState } from "../db/replica-guard";
 import type { PrismaClient } from "../generated/prisma/client";
 import { bearerToken, headerValue, sendError } from "./http-io";
 
@@ -71,6 +72,8 @@ export interface HubMetricsSources {
   pool?: () => PoolStats;
   /** The replica's pool figures (only with HUB_DB_REPLICA_URL, decision 057). */
   replicaPool?: () => PoolStats;
+  /** Whether the agency reads go to the replica, its lag, and where they went (only with HUB_DB_REPLICA_URL, decision 058). */
+  replica?: () => ReplicaState;
   /** PostgreSQL read lanes' figures (absent on PGlite). */
   readLanes?: () => ReadLaneStats;
   /** Each connector's circuit breaker. */
@@ -178,6 +181,47 @@ export class HubMetrics {
           this.set({ state: "waiting" }, p.waiting);
         },
       });
+    const guard = sources.replica;
+    if (guard) {
+      new Gauge({
+        name: "hub_db_replica_in_use",
+        help: "1 while the replica answers the agency reads (it answers and its lag is within HUB_DB_REPLICA_MAX_LAG_MS), 0 while the primary does (decision 058)",
+        registers,
+        collect() {
+          this.set(guard().inUse ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: "hub_db_replica_lag_seconds",
+        help: "How far the replica was at most behind the primary when its heartbeat was last read (decision 058); NaN until it shows one of this process's beats",
+        registers,
+        collect() {
+          const lag = guard().lagMs;
+          this.set(lag === null ? Number.NaN : lag / 1000);
+        },
+      });
+      new Counter({
+        name: "hub_db_agency_reads_total",
+        help: "Agency reads (taxDeductions, rentalEligibility) since start, by the server that answered them (decision 058)",
+        labelNames: ["server"],
+        registers,
+        collect() {
+          const { reads } = guard();
+          this.reset();
+          this.inc({ server: "replica" }, reads.replica);
+          this.inc({ server: "primary" }, reads.primary);
+        },
+      });
+      new Counter({
+        name: "hub_db_replica_fallbacks_total",
+        help: "Agency reads the replica failed (away, or cancelled for recovery) and the primary answered instead (decision 058)",
+        registers,
+        collect() {
+          this.reset();
+          this.inc(guard().reads.fellBack);
+        },
+      });
+    }
     const lanes = sources.readLanes;
     if (lanes) {
       new Gauge({

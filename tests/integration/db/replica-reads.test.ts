@@ -3,8 +3,15 @@
 // "replica" here is a copy of the primary taken at one moment (CREATE DATABASE ... TEMPLATE), so it lags from then
 // on exactly as a streaming replica may: a deposit recorded on the primary afterwards is in the center's answer and
 // not yet in the agencies'. Figures by hand: 1,000.00 a month, each far under the 2026 monthly cap of 5,803.92.
+// Decision 058: the replica answers only while it answers and its lag is shown within HUB_DB_REPLICA_MAX_LAG_MS (a
+// heartbeat the hub writes on the primary and reads back from the replica); otherwise the primary does. The main hub
+// here runs without a bound (0), as an operator who accepts any lag would; the copy is then read however old it is.
+import pino from "pino";
+
+import type { Hub } from "../../../src/app";
 import { signDevToken } from "../../../src/auth/token-verifier";
 import { openDatabase } from "../../../src/db/database";
+import type { ReplicaState } from "../../../src/db/replica-guard";
 import {
   enrolWorker,
   payMonth,
@@ -45,6 +52,22 @@ async function sqlOn<T extends Record<string, unknown>>(url: string, text: strin
   }
 }
 
+/** Waits for the hub's replica probes (events, not a clock) until `done` holds for the replica's state. */
+async function untilReplica(hub: Hub, done: (state: ReplicaState) => boolean): Promise<ReplicaState> {
+  const guard = hub.db.replica!;
+  let state = guard.state();
+  while (!done(state)) state = await guard.nextProbe();
+  return state;
+}
+
+async function metricsOf(hub: TestHub): Promise<string> {
+  const res = await fetch(`${hub.url}/metrics`, {
+    headers: { authorization: `Bearer ${await hub.token("CENTER_ADMIN")}` },
+  });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
 /** The URL of database `name` on the test server. */
 function urlOf(name: string): string {
   const url = new URL(serverUrl()!);
@@ -58,6 +81,23 @@ onPostgres("agency reads on a replica", () => {
   let primaryUrl: string;
   let replicaName: string;
   let worker: Worker;
+
+  /** The worker's 2026 tax deduction, asked of `h` by the tax bureau. */
+  const askTax = (h: TestHub) =>
+    h.gql<{ taxDeductions: TaxDeductionView[] }>(
+      TAX_DEDUCTIONS,
+      { taxYear: 2026, idNumbers: [worker.idNumber] },
+      { as: "TAX_BUREAU" },
+    );
+  /** The outcomes of a request's exchange records on the primary, in order. */
+  const outcomesOf = async (requestId: string) =>
+    (
+      await sqlOn<{ outcome: string }>(
+        primaryUrl,
+        "SELECT outcome FROM exchange_record WHERE request_id = $1 ORDER BY id",
+        [requestId],
+      )
+    ).map((r) => r.outcome);
 
   beforeAll(async () => {
     seeder = await startTestHub();
@@ -78,7 +118,15 @@ onPostgres("agency reads on a replica", () => {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     }
-    hub = await startTestHub({ database: () => ({ url: primaryUrl, replicaUrl: urlOf(replicaName), poolSize: 20 }) });
+    hub = await startTestHub({
+      database: () => ({
+        url: primaryUrl,
+        replicaUrl: urlOf(replicaName),
+        poolSize: 20,
+        replicaGuard: { maxLagMs: 0 },
+      }),
+    });
+    await untilReplica(hub.hub, (s) => s.inUse);
     // After the copy: on the primary only, paid early for June (before asOf 2026-06-05 below).
     await payMonth(hub, worker.accountNumber, "2026-06", "1000.00", "2026-06-03");
   });
@@ -93,11 +141,7 @@ onPostgres("agency reads on a replica", () => {
   });
 
   it("answers taxDeductions from the replica and writes the read's exchange record on the primary", async () => {
-    const res = await hub.gql<{ taxDeductions: TaxDeductionView[] }>(
-      TAX_DEDUCTIONS,
-      { taxYear: 2026, idNumbers: [worker.idNumber] },
-      { as: "TAX_BUREAU" },
-    );
+    const res = await askTax(hub);
     expect(res.body.errors).toBeUndefined();
     // The replica's five months; the primary holds six (6,000.00).
     expect(res.body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "5000.00", deductibleAmount: "5000.00" });
@@ -138,17 +182,120 @@ onPostgres("agency reads on a replica", () => {
     expect(res.body.data!.account).toEqual({ balance: "6000.00", paidMonths: 6 });
   });
 
-  it("shows the replica's pool to the operator on /metrics", async () => {
-    const res = await fetch(`${hub.url}/metrics`, {
-      headers: { authorization: `Bearer ${await hub.token("CENTER_ADMIN")}` },
-    });
-    expect(res.status).toBe(200);
-    const text = await res.text();
+  it("shows the replica's pool, whether it is in use and where the agency reads went on /metrics", async () => {
+    const text = await metricsOf(hub);
     expect(text).toContain('hub_db_replica_pool_connections{state="max"} 20');
     expect(text).toMatch(/^hub_db_replica_pool_connections\{state="waiting"\} 0$/m);
+    expect(text).toMatch(/^hub_db_replica_in_use 1$/m);
+    // The two reads above (tax, rental); none went to the primary.
+    expect(text).toMatch(/^hub_db_agency_reads_total\{server="replica"\} 2$/m);
+    expect(text).toMatch(/^hub_db_agency_reads_total\{server="primary"\} 0$/m);
+    expect(text).toMatch(/^hub_db_replica_fallbacks_total 0$/m);
   });
 
-  it("fails agency reads with a typed, retryable error while the replica is down, and nothing else", async () => {
+  it("sends a read the replica cancels for a conflict with recovery (40001) to the primary", async () => {
+    // On the copy, reading `person` now fails as a hot standby's query does when replay must remove rows it may still
+    // need (SQLSTATE 40001, PostgreSQL's own message), inside the server, through the real driver and lanes.
+    const replicaUrl = urlOf(replicaName);
+    await sqlOn(
+      replicaUrl,
+      `CREATE FUNCTION conflict_with_recovery() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN
+         RAISE EXCEPTION 'canceling statement due to conflict with recovery' USING ERRCODE = '40001',
+           DETAIL = 'User query might have needed to see row versions that must be removed.'; END $$;
+       ALTER TABLE person RENAME TO person_kept;
+       CREATE VIEW person AS SELECT * FROM person_kept WHERE conflict_with_recovery();`,
+    );
+    try {
+      const res = await askTax(hub);
+      expect(res.body.errors).toBeUndefined();
+      // The primary's six months.
+      expect(res.body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "6000.00", deductibleAmount: "6000.00" });
+      expect(await outcomesOf(res.requestId)).toEqual(["OK"]);
+      expect(hub.hub.db.replica!.state().reads).toEqual({ replica: 2, primary: 1, fellBack: 1 });
+    } finally {
+      await sqlOn(
+        replicaUrl,
+        `DROP VIEW person; ALTER TABLE person_kept RENAME TO person; DROP FUNCTION conflict_with_recovery();`,
+      );
+    }
+    // The next probe finds the replica answering, and it takes the agency reads again.
+    await untilReplica(hub.hub, (s) => s.inUse);
+    const again = await askTax(hub);
+    expect(again.body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "5000.00" });
+  });
+
+  describe("with a lag bound", () => {
+    let bounded: TestHub | undefined;
+    afterEach(async () => {
+      await bounded?.close();
+      bounded = undefined;
+    });
+
+    it("keeps the agency reads on the primary while the replica shows none of this process's heartbeats", async () => {
+      // The copy was taken before this hub started: it can show none of its beats, so its lag is unknown.
+      bounded = await startTestHub({
+        database: () => ({ url: primaryUrl, replicaUrl: urlOf(replicaName), replicaGuard: { maxLagMs: 10_000 } }),
+      });
+      const state = await untilReplica(bounded.hub, (s) => s.condition !== "starting");
+      expect(state).toMatchObject({ inUse: false, condition: "lag-unknown", lagMs: null });
+      const res = await askTax(bounded);
+      expect(res.body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "6000.00" });
+      const text = await metricsOf(bounded);
+      expect(text).toMatch(/^hub_db_replica_in_use 0$/m);
+      // prom-client spells it "Nan"; Prometheus reads NaN in any case.
+      expect(text).toMatch(/^hub_db_replica_lag_seconds nan$/im);
+      expect(text).toMatch(/^hub_db_agency_reads_total\{server="primary"\} 1$/m);
+      expect(text).toMatch(/^hub_db_agency_reads_total\{server="replica"\} 0$/m);
+    });
+
+    it("reads the replica while it follows the primary, and the primary once it falls behind", async () => {
+      const lines: { level: number; msg: string; replica?: { condition: string } }[] = [];
+      bounded = await startTestHub({
+        database: () => ({ url: primaryUrl, replicaUrl: urlOf(replicaName), replicaGuard: { maxLagMs: 2000 } }),
+        logger: pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+      });
+      // This test is the replication, for the heartbeat only: it copies the primary's beat to the copy, over and over.
+      const from = testClient(primaryUrl);
+      const to = testClient(urlOf(replicaName));
+      await from.connect();
+      await to.connect();
+      let replicating = true;
+      const replication = (async () => {
+        while (replicating) {
+          const { rows } = await from.query<{ beat: string }>("SELECT beat::text AS beat FROM replica_heartbeat");
+          await to.query("UPDATE replica_heartbeat SET beat = $1::bigint", [rows[0]!.beat]);
+        }
+      })();
+      try {
+        const following = await untilReplica(bounded.hub, (s) => s.inUse);
+        expect(following.condition).toBe("fresh");
+        expect(following.lagMs).toBeLessThanOrEqual(2000);
+        // The copy's five months: the replica answered.
+        expect((await askTax(bounded)).body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "5000.00" });
+        replicating = false;
+        await replication;
+        const behind = await untilReplica(bounded.hub, (s) => !s.inUse);
+        expect(behind.condition).toBe("lagging");
+        expect(behind.lagMs).toBeGreaterThan(2000);
+        // The primary's six months.
+        expect((await askTax(bounded)).body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "6000.00" });
+        expect(bounded.hub.db.replica!.state().reads).toMatchObject({ replica: 1, fellBack: 0 });
+      } finally {
+        replicating = false;
+        await replication.catch(() => undefined);
+        await from.end();
+        await to.end();
+      }
+      // The operator is told both ways, in the hub's log.
+      const told = lines.filter((l) => /^agency reads go to/.test(l.msg)).map((l) => [l.level, l.msg]);
+      expect(told).toEqual([
+        [30, "agency reads go to the replica"],
+        [40, "agency reads go to the primary: the replica is lagging"],
+      ]);
+    });
+  });
+
+  it("answers agency reads from the primary while the replica is down", async () => {
     // A real hub process, configured as an operator configures one: the refused connection's error is made by Node
     // itself, outside jest's module sandbox, and only a separate process sees it as production does.
     const cut = await spawnHub({
@@ -177,18 +324,21 @@ onPostgres("agency reads on a replica", () => {
       return { requestId: res.headers.get("x-request-id")!, body: (await res.json()) as GqlResponse<T>["body"] };
     };
     try {
-      const tax = await ask(TAX_DEDUCTIONS, { taxYear: 2026, idNumbers: [worker.idNumber] }, "TAX_BUREAU");
-      expect(tax.body.data ?? null).toBeNull();
-      expect(tax.body.errors!.map((e) => e.extensions)).toEqual([
-        { code: "CONNECTOR_UNAVAILABLE", connector: "database" },
-      ]);
-      // The record went ahead of the read (outcome OK), and the failed answer's record follows it.
-      const records = await sqlOn<{ outcome: string }>(
-        primaryUrl,
-        "SELECT outcome FROM exchange_record WHERE request_id = $1 ORDER BY id",
-        [tax.requestId],
+      const tax = await ask<{ taxDeductions: TaxDeductionView[] }>(
+        TAX_DEDUCTIONS,
+        { taxYear: 2026, idNumbers: [worker.idNumber] },
+        "TAX_BUREAU",
       );
-      expect(records.map((r) => r.outcome)).toEqual(["OK", "ERROR"]);
+      expect(tax.body.errors).toBeUndefined();
+      // The primary's six months, and the read's one record.
+      expect(tax.body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "6000.00", deductibleAmount: "6000.00" });
+      expect(await outcomesOf(tax.requestId)).toEqual(["OK"]);
+      const admin = await signDevToken(TEST_SECRET, { role: "CENTER_ADMIN", sub: "replica-test", org: "test-org" });
+      const metrics = await (
+        await fetch(`${cut.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } })
+      ).text();
+      expect(metrics).toMatch(/^hub_db_replica_in_use 0$/m);
+      expect(metrics).toMatch(/^hub_db_agency_reads_total\{server="primary"\} 1$/m);
       const account = await ask<{ account: { balance: string } }>(
         ACCOUNT,
         { n: worker.accountNumber },

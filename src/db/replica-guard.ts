@@ -1,0 +1,185 @@
+// Which server answers the agency bureaus' reads (decision 058): the replica (HUB_DB_REPLICA_URL) while it answers
+// and is shown to be at most `maxLagMs` behind the primary, the primary otherwise. Nothing is asked per read: a probe
+// every `probeMs` adds one to the heartbeat on the primary (replica_heartbeat, one row all hubs share) and reads the
+// row back from the replica. The replica holds every commit the primary made before the newest beat it shows, so if
+// that beat is one this process wrote at local time t, the replica is at most (now - t) behind. A beat written by
+// another hub, or one older than this process, shows nothing: until the replica shows one of this process's own
+// beats, its lag is unknown and the primary answers. A read the replica fails (down, a recovery conflict) is sent
+// again to the primary, and the replica is left out until a probe finds it answering again.
+import { performance } from "node:perf_hooks";
+
+import type { Pool } from "pg";
+
+import { isDatabaseUnavailable } from "./database-unavailable";
+import { readTimedOut } from "./read-lanes";
+import type { SqlReads } from "./sql-reads";
+import { sqlState } from "./transaction";
+
+export interface ReplicaGuardOptions {
+  /** The replica answers only while its lag is shown to be at most this; 0: no bound (it answers whenever it can). */
+  maxLagMs: number;
+  /** How often the heartbeat is written on the primary and read back from the replica (default: probeIntervalFor). */
+  probeMs?: number;
+  /** Told when the replica starts or stops answering the agency reads. */
+  onChange?: (state: ReplicaState) => void;
+}
+
+export const REPLICA_GUARD_DEFAULTS: ReplicaGuardOptions = { maxLagMs: 10_000 };
+
+/**
+ * The lag shown grows from about nothing after a probe to one interval before the next (plus the replication's own
+ * delay): a quarter of the bound keeps a replica that follows closely well inside it. Once a second at most; at least
+ * every 50 ms apart.
+ */
+export function probeIntervalFor(maxLagMs: number): number {
+  return maxLagMs === 0 ? 1000 : Math.min(1000, Math.max(50, Math.floor(maxLagMs / 4)));
+}
+
+/** Why the agency reads go where they go. */
+export type ReplicaCondition =
+  | "fresh" // in use: answering, and its lag shown to be within the bound (or no bound)
+  | "starting" // no probe has finished yet
+  | "lag-unknown" // it answers, but shows none of this process's beats yet
+  | "lagging" // it answers, but its lag is over the bound
+  | "unreachable"; // its last probe or read failed
+
+export interface ReplicaState {
+  inUse: boolean;
+  condition: ReplicaCondition;
+  /** At most this far behind the primary (ms) when last shown; null while unknown. */
+  lagMs: number | null;
+  /** Agency reads since start answered by each server; `fellBack`: those of them the replica failed first. */
+  reads: { replica: number; primary: number; fellBack: number };
+}
+
+/** SQLSTATE of a standby's query cancelled by a conflict with recovery (and of any serialization failure: a read on
+ *  the replica is never in a serializable transaction, so there it is always the former). */
+const RECOVERY_CONFLICT = "40001";
+
+const BEAT_SQL = `UPDATE replica_heartbeat SET beat = beat + 1, beaten_at = clock_timestamp() WHERE id = 1 RETURNING beat::text AS beat`;
+const READ_BEAT_SQL = `SELECT beat::text AS beat FROM replica_heartbeat WHERE id = 1`;
+
+export class ReplicaGuard {
+  /** This process's beats not yet seen on the replica, oldest first: the beat and the local time just before it. */
+  private pending: { beat: bigint; at: number }[] = [];
+  /** The replica holds every primary commit made before this local time (null: not shown yet). */
+  private freshAsOf: number | null = null;
+  private reachable: boolean | null = null; // null: no probe finished yet
+  private readonly counts = { replica: 0, primary: 0, fellBack: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private waiters: ((state: ReplicaState) => void)[] = [];
+  private wasInUse = false;
+  private closed = false;
+  private readonly probeMs: number;
+
+  constructor(
+    private readonly primary: Pool,
+    private readonly replica: Pool,
+    private readonly options: ReplicaGuardOptions,
+  ) {
+    this.probeMs = options.probeMs ?? probeIntervalFor(options.maxLagMs);
+  }
+
+  /** Probes at once, then `probeMs` after each probe ends. */
+  start(): void {
+    this.kick();
+  }
+
+  /** Resolves with the state after the next probe finishes. */
+  nextProbe(): Promise<ReplicaState> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  state(): ReplicaState {
+    const lagMs = this.freshAsOf === null ? null : Math.max(0, Math.round(performance.now() - this.freshAsOf));
+    const condition: ReplicaCondition =
+      this.reachable === null
+        ? "starting"
+        : !this.reachable
+          ? "unreachable"
+          : this.options.maxLagMs === 0
+            ? "fresh"
+            : lagMs === null
+              ? "lag-unknown"
+              : lagMs > this.options.maxLagMs
+                ? "lagging"
+                : "fresh";
+    return { inUse: condition === "fresh", condition, lagMs, reads: { ...this.counts } };
+  }
+
+  /**
+   * The agency reads: on `replicaReads` while the replica is in use, else on `primaryReads`. A read the replica
+   * fails because it is away or cancelled the read for recovery is answered by the primary; one that ran out of time
+   * is not sent again (it would hold the request as long again).
+   */
+  reads(replicaReads: SqlReads, primaryReads: SqlReads): SqlReads {
+    return {
+      query: async <T>(name: string, text: string, values: unknown[], keys?: number): Promise<T[]> => {
+        if (!this.state().inUse) {
+          this.counts.primary++;
+          return primaryReads.query<T>(name, text, values, keys);
+        }
+        try {
+          const rows = await replicaReads.query<T>(name, text, values, keys);
+          this.counts.replica++;
+          return rows;
+        } catch (error) {
+          const away = isDatabaseUnavailable(error) || sqlState(error) === RECOVERY_CONFLICT;
+          if (!away || readTimedOut(error)) throw error;
+          this.reachable = false;
+          this.announce();
+          this.counts.primary++;
+          this.counts.fellBack++;
+          return primaryReads.query<T>(name, text, values, keys);
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private kick(): void {
+    if (this.closed) return;
+    this.running = this.probe().finally(() => {
+      this.running = null;
+      if (!this.closed) this.timer = setTimeout(() => this.kick(), this.probeMs).unref();
+    });
+  }
+
+  private async probe(): Promise<void> {
+    const at = performance.now();
+    try {
+      const { rows } = await this.primary.query<{ beat: string }>(BEAT_SQL);
+      if (rows[0]) this.pending.push({ beat: BigInt(rows[0].beat), at });
+    } catch {
+      // The primary is away: no new beat, so the lag shown only grows (and the reads' records fail there anyway).
+    }
+    try {
+      const { rows } = await this.replica.query<{ beat: string }>(READ_BEAT_SQL);
+      const seen = rows[0] ? BigInt(rows[0].beat) : -1n;
+      while (this.pending.length > 0 && this.pending[0]!.beat <= seen) this.freshAsOf = this.pending.shift()!.at;
+      this.reachable = true;
+    } catch {
+      this.reachable = false;
+    }
+    // A beat the replica has not shown for twice the bound would only show it lagging: forget it (memory stays bounded).
+    const oldest = performance.now() - Math.max(this.options.maxLagMs, this.probeMs) * 2;
+    while (this.pending.length > 0 && this.pending[0]!.at < oldest) this.pending.shift();
+    const state = this.announce();
+    for (const resolve of this.waiters.splice(0)) resolve(state);
+  }
+
+  private announce(): ReplicaState {
+    const state = this.state();
+    if (state.inUse !== this.wasInUse) {
+      this.wasInUse = state.inUse;
+      this.options.onChange?.(state);
+    }
+    return state;
+  }
+}
