@@ -27,9 +27,9 @@ export interface ReplicaGuardOptions {
 export const REPLICA_GUARD_DEFAULTS: ReplicaGuardOptions = { maxLagMs: 10_000 };
 
 /**
- * The lag shown grows from about nothing after a probe to one interval before the next (plus the replication's own
- * delay): a quarter of the bound keeps a replica that follows closely well inside it. Once a second at most; at least
- * every 50 ms apart.
+ * A probe reads the replica a moment after writing its beat, usually before the replica has replayed it, so a replica
+ * that follows closely shows the previous probe's beat: between one and two intervals (plus its own delay). A quarter
+ * of the bound keeps that at half the bound at most. Once a second at most; at least every 50 ms apart.
  */
 export function probeIntervalFor(maxLagMs: number): number {
   return maxLagMs === 0 ? 1000 : Math.min(1000, Math.max(50, Math.floor(maxLagMs / 4)));
