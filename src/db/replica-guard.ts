@@ -56,7 +56,10 @@ export interface ReplicaState {
  *  the replica is never in a serializable transaction, so there it is always the former). */
 const RECOVERY_CONFLICT = "40001";
 
-const BEAT_SQL = `UPDATE replica_heartbeat SET beat = beat + 1, beaten_at = clock_timestamp() WHERE id = 1 RETURNING beat::text AS beat`;
+/** The beat, on the primary; a row someone deleted is made again (the migration makes it). */
+const BEAT_SQL = `INSERT INTO replica_heartbeat (id, beat, beaten_at) VALUES (1, 1, clock_timestamp())
+  ON CONFLICT (id) DO UPDATE SET beat = replica_heartbeat.beat + 1, beaten_at = clock_timestamp()
+  RETURNING beat::text AS beat`;
 const READ_BEAT_SQL = `SELECT beat::text AS beat FROM replica_heartbeat WHERE id = 1`;
 
 export class ReplicaGuard {

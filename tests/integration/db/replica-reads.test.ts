@@ -224,6 +224,19 @@ onPostgres("agency reads on a replica", () => {
     expect(again.body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "5000.00" });
   });
 
+  it("makes the heartbeat row again when someone deleted it", async () => {
+    await sqlOn(primaryUrl, "DELETE FROM replica_heartbeat");
+    await hub.hub.db.replica!.nextProbe();
+    await hub.hub.db.replica!.nextProbe(); // a probe under way during the delete may have found the row still there
+    const rows = await sqlOn<{ id: number; beat: string }>(
+      primaryUrl,
+      "SELECT id, beat::text AS beat FROM replica_heartbeat",
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.id).toBe(1);
+    expect(BigInt(rows[0]!.beat)).toBeGreaterThanOrEqual(1n);
+  });
+
   describe("with a lag bound", () => {
     let bounded: TestHub | undefined;
     afterEach(async () => {
