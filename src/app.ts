@@ -130,7 +130,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           onChange: (state) =>
             state.inUse
               ? dbLogger.info({ replica: state }, "agency reads go to the replica")
-              : dbLogger.warn({ replica: state }, `agency reads go to the primary: the replica is ${state.condition}`),
+              : dbLogger.warn({ replica: state }, `agency reads go to the primary (replica ${state.condition})`),
           ...(options.database as DatabaseOptions).replicaGuard,
         },
       })

@@ -41,7 +41,8 @@ export type ReplicaCondition =
   | "starting" // no probe has finished yet
   | "lag-unknown" // it answers, but shows none of this process's beats yet
   | "lagging" // it answers, but its lag is over the bound
-  | "unreachable"; // its last probe or read failed
+  | "unreachable" // its last probe could not read it
+  | "failed-read"; // it failed an agency read (away, or cancelled for recovery) since its last probe
 
 export interface ReplicaState {
   inUse: boolean;
@@ -67,7 +68,9 @@ export class ReplicaGuard {
   private pending: { beat: bigint; at: number }[] = [];
   /** The replica holds every primary commit made before this local time (null: not shown yet). */
   private freshAsOf: number | null = null;
-  private reachable: boolean | null = null; // null: no probe finished yet
+  private probed = false;
+  /** Why the replica is left out whatever its lag; null: its last probe read it, and no read failed since. */
+  private away: "unreachable" | "failed-read" | null = null;
   private readonly counts = { replica: 0, primary: 0, fellBack: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
@@ -96,20 +99,10 @@ export class ReplicaGuard {
 
   state(): ReplicaState {
     const lagMs = this.freshAsOf === null ? null : Math.max(0, Math.round(performance.now() - this.freshAsOf));
-    const condition: ReplicaCondition =
-      this.reachable === null
-        ? "starting"
-        : !this.reachable
-          ? "unreachable"
-          : this.options.maxLagMs === 0
-            ? "fresh"
-            : lagMs === null
-              ? "lag-unknown"
-              : lagMs > this.options.maxLagMs
-                ? "lagging"
-                : "fresh";
+    const condition = this.conditionAt(lagMs);
     return { inUse: condition === "fresh", condition, lagMs, reads: { ...this.counts } };
   }
+
 
   /**
    * The agency reads: on `replicaReads` while the replica is in use, else on `primaryReads`. A read the replica
@@ -130,7 +123,7 @@ export class ReplicaGuard {
         } catch (error) {
           const away = isDatabaseUnavailable(error) || sqlState(error) === RECOVERY_CONFLICT;
           if (!away || readTimedOut(error)) throw error;
-          this.reachable = false;
+          this.away = "failed-read";
           this.announce();
           this.counts.primary++;
           this.counts.fellBack++;
@@ -166,15 +159,24 @@ export class ReplicaGuard {
       const { rows } = await this.replica.query<{ beat: string }>(READ_BEAT_SQL);
       const seen = rows[0] ? BigInt(rows[0].beat) : -1n;
       while (this.pending.length > 0 && this.pending[0]!.beat <= seen) this.freshAsOf = this.pending.shift()!.at;
-      this.reachable = true;
+      this.away = null;
     } catch {
-      this.reachable = false;
+      this.away = "unreachable";
     }
+    this.probed = true;
     // A beat the replica has not shown for twice the bound would only show it lagging: forget it (memory stays bounded).
     const oldest = performance.now() - Math.max(this.options.maxLagMs, this.probeMs) * 2;
     while (this.pending.length > 0 && this.pending[0]!.at < oldest) this.pending.shift();
     const state = this.announce();
     for (const resolve of this.waiters.splice(0)) resolve(state);
+  }
+
+  private conditionAt(lagMs: number | null): ReplicaCondition {
+    if (!this.probed) return "starting";
+    if (this.away) return this.away;
+    if (this.options.maxLagMs === 0) return "fresh";
+    if (lagMs === null) return "lag-unknown";
+    return lagMs > this.options.maxLagMs ? "lagging" : "fresh";
   }
 
   private announce(): ReplicaState {

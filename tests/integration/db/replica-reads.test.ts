@@ -52,6 +52,20 @@ async function sqlOn<T extends Record<string, unknown>>(url: string, text: strin
   }
 }
 
+interface LogLine {
+  level: number;
+  msg: string;
+}
+
+/** A logger whose lines (info and above) are kept in `lines`. */
+function keptLogger(lines: LogLine[]) {
+  return pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+}
+
+/** What the hub told the operator about where the agency reads go: [level, message]. */
+const toldOf = (lines: LogLine[]) =>
+  lines.filter((l) => /^agency reads go to/.test(l.msg)).map((l) => [l.level, l.msg]);
+
 /** Waits for the hub's replica probes (events, not a clock) until `done` holds for the replica's state. */
 async function untilReplica(hub: Hub, done: (state: ReplicaState) => boolean): Promise<ReplicaState> {
   const guard = hub.db.replica!;
@@ -81,6 +95,7 @@ onPostgres("agency reads on a replica", () => {
   let primaryUrl: string;
   let replicaName: string;
   let worker: Worker;
+  const hubLog: LogLine[] = [];
 
   /** The worker's 2026 tax deduction, asked of `h` by the tax bureau. */
   const askTax = (h: TestHub) =>
@@ -119,6 +134,7 @@ onPostgres("agency reads on a replica", () => {
       }
     }
     hub = await startTestHub({
+      logger: keptLogger(hubLog),
       database: () => ({
         url: primaryUrl,
         replicaUrl: urlOf(replicaName),
@@ -212,6 +228,8 @@ onPostgres("agency reads on a replica", () => {
       expect(res.body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "6000.00", deductibleAmount: "6000.00" });
       expect(await outcomesOf(res.requestId)).toEqual(["OK"]);
       expect(hub.hub.db.replica!.state().reads).toEqual({ replica: 2, primary: 1, fellBack: 1 });
+      // Told at the failure (the next probe may already have put the replica back).
+      expect(toldOf(hubLog).slice(-1)).toEqual([[40, "agency reads go to the primary (replica failed-read)"]]);
     } finally {
       await sqlOn(
         replicaUrl,
@@ -262,10 +280,10 @@ onPostgres("agency reads on a replica", () => {
     });
 
     it("reads the replica while it follows the primary, and the primary once it falls behind", async () => {
-      const lines: { level: number; msg: string; replica?: { condition: string } }[] = [];
+      const lines: LogLine[] = [];
       bounded = await startTestHub({
         database: () => ({ url: primaryUrl, replicaUrl: urlOf(replicaName), replicaGuard: { maxLagMs: 2000 } }),
-        logger: pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+        logger: keptLogger(lines),
       });
       // This test is the replication, for the heartbeat only: it copies the primary's beat to the copy, over and over.
       const from = testClient(primaryUrl);
@@ -300,10 +318,9 @@ onPostgres("agency reads on a replica", () => {
         await to.end();
       }
       // The operator is told both ways, in the hub's log.
-      const told = lines.filter((l) => /^agency reads go to/.test(l.msg)).map((l) => [l.level, l.msg]);
-      expect(told).toEqual([
+      expect(toldOf(lines)).toEqual([
         [30, "agency reads go to the replica"],
-        [40, "agency reads go to the primary: the replica is lagging"],
+        [40, "agency reads go to the primary (replica lagging)"],
       ]);
     });
   });
