@@ -103,7 +103,6 @@ export class ReplicaGuard {
     return { inUse: condition === "fresh", condition, lagMs, reads: { ...this.counts } };
   }
 
-
   /**
    * The agency reads: on `replicaReads` while the replica is in use, else on `primaryReads`. A read the replica
    * fails because it is away or cancelled the read for recovery is answered by the primary; one that ran out of time
