@@ -529,16 +529,15 @@ export async function agencyBench(ctx: BenchContext): Promise<Metric[]> {
     // for each call, as this baseline sent it before decision 054). Each pass's CPU is measured like the hub's (the
     // server under test is this process, the pg client), so that the note can set the passes' CPU side by side.
     const sqlPass = async (query: (ids: string[]) => Promise<unknown>) => {
-      const started = Date.now();
       let next = 0;
-      const { cpu } = await ctx.measure(process.pid, [hub.pid], () =>
+      const { cpu, seconds } = await ctx.measure(process.pid, [hub.pid], () =>
         Promise.all(
           Array.from({ length: taxConcurrency }, async () => {
             for (let p = next++; p < pages.length; p = next++) await query(pages[p]!);
           }),
         ),
       );
-      return { seconds: (Date.now() - started) / 1000, cpu };
+      return { seconds, cpu };
     };
     const yearBounds = [`${TAX_YEAR}-01-01`, `${TAX_YEAR}-12-31`];
     const prepared = poolReads(pool);

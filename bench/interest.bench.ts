@@ -253,9 +253,8 @@ export async function interestBench(ctx: BenchContext): Promise<Metric[]> {
     `CREATE TABLE bench_interest_baseline (account_id bigint PRIMARY KEY, accumulated numeric NOT NULL, interest numeric(18,2) NOT NULL, subsidy numeric(18,2) NOT NULL)`,
   );
   await pool.query("CHECKPOINT");
-  t = Date.now();
   const base = await ctx.measure(process.pid, [], () => pool.query(BASELINE_SQL));
-  const baseSeconds = (Date.now() - t) / 1000;
+  const baseSeconds = base.seconds;
   const baseCpu: CpuShare = base.cpu;
   const { rows: baseRows } = await pool.query<{ accounts: string; acc: string; interest: string; subsidy: string }>(
     `SELECT count(*) FILTER (WHERE interest > 0 OR subsidy > 0) AS accounts, sum(accumulated)::text AS acc,
@@ -285,11 +284,10 @@ export async function interestBench(ctx: BenchContext): Promise<Metric[]> {
     query: SETTLE,
     variables: { year: SETTLEMENT_YEAR, asOf: AS_OF, key: `bench-interest-${ctx.runTag}` },
   });
-  t = Date.now();
   const { result: measured, summary } = await profiled(opts.profile, hub, `${ctx.runTag}-interest-hub`, () =>
     ctx.measure(hub.pid, [], () => postGraphql(hub.info.url, adminToken, body)),
   );
-  const hubSeconds = (Date.now() - t) / 1000;
+  const hubSeconds = measured.seconds;
   const memory = rss.stop();
   const inner = await hub.ask({ cmd: "memory" });
   const { result: answer, cpu: hubCpu } = measured;

@@ -44,8 +44,13 @@ export interface BenchContext {
   hubEnv: Record<string, string>;
   log(message: string): void;
   /** Waits (within the run's quiet-wait budget) for other users of the machine to calm down, then runs `fn`
-   *  while accounting for CPU use (subject = the process under test). */
-  measure<T>(subjectPid: number, otherPids: number[], fn: () => Promise<T>): Promise<{ result: T; cpu: CpuShare }>;
+   *  while accounting for CPU use (subject = the process under test). `seconds` is `fn`'s own time: a time taken
+   *  around `measure` would include the wait, at least a second while the budget lasts. */
+  measure<T>(
+    subjectPid: number,
+    otherPids: number[],
+    fn: () => Promise<T>,
+  ): Promise<{ result: T; cpu: CpuShare; seconds: number }>;
   /** Shared between benchmarks: the lookups reuse the deposit bench's workers (who then have deposits). */
   shared: { depositWorkers?: string[]; depositMonthsPaid?: number };
   /** Extra detail per benchmark, written to the JSON results. */

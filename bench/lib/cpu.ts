@@ -124,7 +124,7 @@ export async function withCpu<T>(
   subjectPid: number,
   otherPids: number[],
   fn: () => Promise<T>,
-): Promise<{ result: T; cpu: CpuShare }> {
+): Promise<{ result: T; cpu: CpuShare; seconds: number }> {
   const ours = await ourPostgresPids(pool);
   const before = cpuSnapshot([subjectPid, ...otherPids.filter((p) => p !== subjectPid)]);
   // Every 500 ms: which backends are ours, and how much CPU each PostgreSQL process has used so far. A backend that
@@ -137,14 +137,17 @@ export async function withCpu<T>(
   let looking = Promise.resolve();
   const poller = setInterval(() => (looking = looking.then(look)), 500);
   let result: T;
+  const started = performance.now();
+  let seconds = 0;
   try {
     result = await fn();
   } finally {
+    seconds = (performance.now() - started) / 1000;
     clearInterval(poller);
     await looking;
   }
   for (const pid of await ourPostgresPids(pool)) ours.add(pid);
-  return { result, cpu: cpuShare(before, subjectPid, ours, lastSeen) };
+  return { result, cpu: cpuShare(before, subjectPid, ours, lastSeen), seconds };
 }
 
 /** Waits (at most `maxWaitMs`) until processes outside the bench use less than `thresholdPct` of one core. */
