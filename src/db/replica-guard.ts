@@ -51,6 +51,8 @@ export interface ReplicaState {
   lagMs: number | null;
   /** Agency reads since start answered by each server; `fellBack`: those of them the replica failed first. */
   reads: { replica: number; primary: number; fellBack: number };
+  /** While unreachable or after a failed read: the database's reason (a refused connection, a missing table or grant). */
+  problem?: string;
 }
 
 /** SQLSTATE of a standby's query cancelled by a conflict with recovery (and of any serialization failure: a read on
@@ -75,7 +77,10 @@ export class ReplicaGuard {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private waiters: ((state: ReplicaState) => void)[] = [];
-  private wasInUse = false;
+  /** What the operator was last told: the replica in use or not; null: nothing yet. */
+  private told: boolean | null = null;
+  private startedAt = 0;
+  private problem: string | undefined;
   private closed = false;
   private readonly probeMs: number;
 
@@ -89,6 +94,7 @@ export class ReplicaGuard {
 
   /** Probes at once, then `probeMs` after each probe ends. */
   start(): void {
+    this.startedAt = performance.now();
     this.kick();
   }
 
@@ -100,7 +106,13 @@ export class ReplicaGuard {
   state(): ReplicaState {
     const lagMs = this.freshAsOf === null ? null : Math.max(0, Math.round(performance.now() - this.freshAsOf));
     const condition = this.conditionAt(lagMs);
-    return { inUse: condition === "fresh", condition, lagMs, reads: { ...this.counts } };
+    return {
+      inUse: condition === "fresh",
+      condition,
+      lagMs,
+      reads: { ...this.counts },
+      ...(this.away && this.problem ? { problem: this.problem } : {}),
+    };
   }
 
   /**
@@ -123,6 +135,7 @@ export class ReplicaGuard {
           const away = isDatabaseUnavailable(error) || sqlState(error) === RECOVERY_CONFLICT;
           if (!away || readTimedOut(error)) throw error;
           this.away = "failed-read";
+          this.problem = messageOf(error);
           this.announce();
           this.counts.primary++;
           this.counts.fellBack++;
@@ -159,8 +172,9 @@ export class ReplicaGuard {
       const seen = rows[0] ? BigInt(rows[0].beat) : -1n;
       while (this.pending.length > 0 && this.pending[0]!.beat <= seen) this.freshAsOf = this.pending.shift()!.at;
       this.away = null;
-    } catch {
+    } catch (error) {
       this.away = "unreachable";
+      this.problem = messageOf(error);
     }
     this.probed = true;
     // A beat the replica has not shown for twice the bound would only show it lagging: forget it (memory stays bounded).
@@ -178,12 +192,23 @@ export class ReplicaGuard {
     return lagMs > this.options.maxLagMs ? "lagging" : "fresh";
   }
 
+  /**
+   * Tells the operator when the agency reads move. A replica that is not used yet is told only once it has had the
+   * time a healthy one needs to show a beat (the bound, or four probes), so that a start is not a false alarm; from
+   * then on every move is told, and a replica that is never used (a table it does not replicate, a grant missing)
+   * is told once, with the database's reason.
+   */
   private announce(): ReplicaState {
     const state = this.state();
-    if (state.inUse !== this.wasInUse) {
-      this.wasInUse = state.inUse;
-      this.options.onChange?.(state);
-    }
+    if (state.inUse === this.told) return state;
+    const grace = Math.max(this.options.maxLagMs, 4 * this.probeMs);
+    if (this.told === null && !state.inUse && performance.now() - this.startedAt < grace) return state;
+    this.told = state.inUse;
+    this.options.onChange?.(state);
     return state;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -55,6 +55,7 @@ async function sqlOn<T extends Record<string, unknown>>(url: string, text: strin
 interface LogLine {
   level: number;
   msg: string;
+  replica?: { condition: string; problem?: string };
 }
 
 /** A logger whose lines (info and above) are kept in `lines`. */
@@ -280,12 +281,8 @@ onPostgres("agency reads on a replica", () => {
     });
 
     it("reads the replica while it follows the primary, and the primary once it falls behind", async () => {
-      const lines: LogLine[] = [];
-      bounded = await startTestHub({
-        database: () => ({ url: primaryUrl, replicaUrl: urlOf(replicaName), replicaGuard: { maxLagMs: 2000 } }),
-        logger: keptLogger(lines),
-      });
-      // This test is the replication, for the heartbeat only: it copies the primary's beat to the copy, over and over.
+      // This test is the replication, for the heartbeat only: it copies the primary's beat to the copy, over and over,
+      // from before the hub starts (as a streaming replica would).
       const from = testClient(primaryUrl);
       const to = testClient(urlOf(replicaName));
       await from.connect();
@@ -297,7 +294,12 @@ onPostgres("agency reads on a replica", () => {
           await to.query("UPDATE replica_heartbeat SET beat = $1::bigint", [rows[0]!.beat]);
         }
       })();
+      const lines: LogLine[] = [];
       try {
+        bounded = await startTestHub({
+          database: () => ({ url: primaryUrl, replicaUrl: urlOf(replicaName), replicaGuard: { maxLagMs: 2000 } }),
+          logger: keptLogger(lines),
+        });
         const following = await untilReplica(bounded.hub, (s) => s.inUse);
         expect(following.condition).toBe("fresh");
         expect(following.lagMs).toBeLessThanOrEqual(2000);
@@ -322,6 +324,30 @@ onPostgres("agency reads on a replica", () => {
         [30, "agency reads go to the replica"],
         [40, "agency reads go to the primary (replica lagging)"],
       ]);
+    });
+
+    it("tells the operator, with the database's reason, when the replica is never used", async () => {
+      // A replica that does not replicate the heartbeat (a logical replica whose publication left it out, say).
+      const replicaUrl = urlOf(replicaName);
+      await sqlOn(replicaUrl, "ALTER TABLE replica_heartbeat RENAME TO replica_heartbeat_hidden");
+      try {
+        const lines: LogLine[] = [];
+        bounded = await startTestHub({
+          database: () => ({ url: primaryUrl, replicaUrl, replicaGuard: { maxLagMs: 400 } }),
+          logger: keptLogger(lines),
+        });
+        // Told once the replica has had the time a healthy one needs (the bound, or four probes), not before.
+        while (toldOf(lines).length === 0) await bounded.hub.db.replica!.nextProbe();
+        expect(toldOf(lines)).toEqual([[40, "agency reads go to the primary (replica unreachable)"]]);
+        const told = lines.find((l) => /^agency reads go to/.test(l.msg))!;
+        expect(told.replica).toMatchObject({
+          condition: "unreachable",
+          problem: 'relation "replica_heartbeat" does not exist',
+        });
+        expect((await askTax(bounded)).body.data!.taxDeductions[0]).toMatchObject({ paidAmount: "6000.00" });
+      } finally {
+        await sqlOn(replicaUrl, "ALTER TABLE replica_heartbeat_hidden RENAME TO replica_heartbeat");
+      }
     });
   });
 
