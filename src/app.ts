@@ -119,21 +119,26 @@ function verifierFor(auth: HubOptions["auth"]): TokenVerifier {
   throw new Error("no way to verify tokens: set HUB_JWT_SECRET (development) or HUB_JWKS_URL (production)");
 }
 
+/** The hub's own database, its lost connections and the replica's moves told to the operator in the log. */
+function openOwnDatabase(options: DatabaseOptions, dbLogger: Logger): Promise<Database> {
+  return openDatabase({
+    onError: (e) => dbLogger.warn({ err: e }, "database connection lost; the pool opens a new one"),
+    ...options,
+    replicaGuard: {
+      onChange: (state) =>
+        state.inUse
+          ? dbLogger.info({ replica: state }, "agency reads go to the replica")
+          : dbLogger.warn({ replica: state }, `agency reads go to the primary (replica ${state.condition})`),
+      ...options.replicaGuard,
+    },
+  });
+}
+
 export async function createHub(options: HubOptions): Promise<Hub> {
   const ownsDb = !("prisma" in options.database);
   const dbLogger = options.logger.child({ module: "database" });
   const db = ownsDb
-    ? await openDatabase({
-        onError: (e) => dbLogger.warn({ err: e }, "database connection lost; the pool opens a new one"),
-        ...(options.database as DatabaseOptions),
-        replicaGuard: {
-          onChange: (state) =>
-            state.inUse
-              ? dbLogger.info({ replica: state }, "agency reads go to the replica")
-              : dbLogger.warn({ replica: state }, `agency reads go to the primary (replica ${state.condition})`),
-          ...(options.database as DatabaseOptions).replicaGuard,
-        },
-      })
+    ? await openOwnDatabase(options.database as DatabaseOptions, dbLogger)
     : (options.database as Database);
   try {
     await seedPolicyParameters(db.prisma);

@@ -104,7 +104,7 @@ export class ReplicaGuard {
   }
 
   state(): ReplicaState {
-    const lagMs = this.freshAsOf === null ? null : Math.max(0, Math.round(performance.now() - this.freshAsOf));
+    const lagMs = this.lagMs();
     const condition = this.conditionAt(lagMs);
     return {
       inUse: condition === "fresh",
@@ -123,7 +123,7 @@ export class ReplicaGuard {
   reads(replicaReads: SqlReads, primaryReads: SqlReads): SqlReads {
     return {
       query: async <T>(name: string, text: string, values: unknown[], keys?: number): Promise<T[]> => {
-        if (!this.state().inUse) {
+        if (this.conditionAt(this.lagMs()) !== "fresh") {
           this.counts.primary++;
           return primaryReads.query<T>(name, text, values, keys);
         }
@@ -182,6 +182,11 @@ export class ReplicaGuard {
     while (this.pending.length > 0 && this.pending[0]!.at < oldest) this.pending.shift();
     const state = this.announce();
     for (const resolve of this.waiters.splice(0)) resolve(state);
+  }
+
+  /** At most this far behind now (ms); null until the replica shows one of this process's beats. */
+  private lagMs(): number | null {
+    return this.freshAsOf === null ? null : Math.max(0, Math.round(performance.now() - this.freshAsOf));
   }
 
   private conditionAt(lagMs: number | null): ReplicaCondition {
