@@ -10,7 +10,9 @@
 //   node -r @swc-node/register bench/ab-hubs.ts --other=/tmp/old --read=lookup --window=4 --rounds=4
 // Without `--other`, both hubs are this tree and differ only in their node options (decision 047), e.g.
 //   ... bench/ab-hubs.ts --read=rental --this-node=--max-semi-space-size=64 --other-node= (options comma-separated;
-// `--both-node=--max-old-space-size=384` goes to both, as `npm start` runs the hub).
+// `--both-node=--max-old-space-size=384` goes to both, as `npm start` runs the hub). `--this-socket=<dir>` or
+// `--other-socket=<dir>` makes that hub reach PostgreSQL through the Unix socket in <dir> (e.g. /var/run/postgresql)
+// instead of the bench database's TCP address (decision 060); the bench's own pool stays on TCP.
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 
@@ -43,9 +45,11 @@ async function main(): Promise<void> {
   const both = nodeOptions("both-node");
   const thisNode = [...both, ...nodeOptions("this-node")];
   const otherNode = [...both, ...nodeOptions("other-node")];
-  if (!other && thisNode.join() === otherNode.join())
+  const thisSocket = arg("this-socket", "");
+  const otherSocket = arg("other-socket", "");
+  if (!other && thisNode.join() === otherNode.join() && thisSocket === otherSocket)
     throw new Error(
-      "--other=<dir of another checkout>, or --this-node / --other-node options that differ, is required",
+      "--other=<dir of another checkout>, or --this-node / --other-node options or --this-socket / --other-socket that differ, is required",
     );
   const read = arg("read", "lookup");
   const windowMs = Number(arg("window", "4")) * 1000;
@@ -65,10 +69,30 @@ async function main(): Promise<void> {
     process.stdout.write(
       `this: node ${thisNode.join(" ") || "(defaults)"}\nother: ${other || "this tree"}, node ${otherNode.join(" ") || "(defaults)"}\n`,
     );
-    const start = (name: string, script: string, nodeArgs: string[]) =>
-      startNodeChild(name, script, env, { readyTimeoutMs: 120_000, nodeArgs });
-    hubs.push(["this", await start("hub (this)", "bench/hub-process.ts", thisNode)]);
-    hubs.push(["other", await start("hub (other)", resolve(other || ".", "bench/hub-process.ts"), otherNode)]);
+    /** The bench database's URL through the Unix socket in `dir` (the host query parameter), or as it is. */
+    const reachedThrough = (dir: string) => {
+      if (!dir) return db.url;
+      const url = new URL(db.url);
+      url.hostname = "localhost";
+      url.port = "";
+      url.searchParams.set("host", dir);
+      return url.toString();
+    };
+    process.stdout.write(
+      `this reaches PostgreSQL at ${reachedThrough(thisSocket)}\nother reaches PostgreSQL at ${reachedThrough(otherSocket)}\n`,
+    );
+    const start = (name: string, script: string, nodeArgs: string[], socket: string) =>
+      startNodeChild(
+        name,
+        script,
+        { ...env, BENCH_HUB_DATABASE_URL: reachedThrough(socket) },
+        { readyTimeoutMs: 120_000, nodeArgs },
+      );
+    hubs.push(["this", await start("hub (this)", "bench/hub-process.ts", thisNode, thisSocket)]);
+    hubs.push([
+      "other",
+      await start("hub (other)", resolve(other || ".", "bench/hub-process.ts"), otherNode, otherSocket),
+    ]);
     pool = new Pool({ connectionString: db.url, max: 8 });
     // An idle connection the database ends (the bench database dropped WITH (FORCE) at the end) must not crash the run.
     pool.on("error", (e) => console.error(`bench pool: ${e.message}`));

@@ -18,7 +18,7 @@ import { interestBench } from "./interest.bench";
 import { type BenchName, parseArgs } from "./lib/args";
 import type { BenchContext, Metric } from "./lib/context";
 import { waitForQuiet, withCpu } from "./lib/cpu";
-import { type BenchDatabase, createBenchDatabase } from "./lib/db";
+import { type BenchDatabase, createBenchDatabase, transportOf } from "./lib/db";
 import { node22Path } from "./lib/node22";
 import { killAllChildrenSync, type NodeChild, REPO_ROOT, startNodeChild, stopAllChildren } from "./lib/proc";
 import { table, TABLE_LEGEND, writeResults } from "./lib/report";
@@ -153,7 +153,7 @@ async function main(): Promise<number> {
 
   try {
     db = await createBenchDatabase(opts.serverUrl);
-    log(`database ${db.name} created`);
+    log(`database ${db.name} created, reached over ${transportOf(opts.serverUrl)}`);
     log(await describeServer(db.url));
     national = await startNationalPlatformSimulator({ port: 0, host: "127.0.0.1" });
     credit = await startCreditSimulator({ port: 0, host: "127.0.0.1" });
@@ -253,6 +253,7 @@ async function main(): Promise<number> {
       seconds: (Date.now() - t0) / 1000,
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memBytes: totalmem(), node: process.version },
       options: { ...opts, serverUrl: undefined },
+      database: { transport: transportOf(opts.serverUrl) },
       metrics,
       failures,
       details,

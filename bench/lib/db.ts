@@ -37,6 +37,18 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
 }
 
 /**
+ * How the bench's processes reach PostgreSQL, for the run's header: the loopback TCP address of the default `--db`, or
+ * a Unix socket directory (`?host=/var/run/postgresql`, decision 060). Every side of every row (hub children, bare
+ * baselines, the bench's own pool) connects the same way, so a run's ratios compare like with like; runs made one way
+ * and the other do not compare.
+ */
+export function transportOf(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  const host = url.searchParams.get("host") ?? decodeURIComponent(url.hostname);
+  return host.startsWith("/") ? `the Unix socket in ${host}` : `TCP ${host}:${url.port || "5432"}`;
+}
+
+/**
  * ANALYZE after a warm-up, before a measured window, so that both sides are measured in the state a running hub is in
  * once autovacuum has looked at its tables. The bench's tables grow from empty within seconds (exchange_record,
  * posting, ledger_entry), and PostgreSQL keeps the plan of each foreign-key check per connection as it was first made:
