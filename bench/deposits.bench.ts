@@ -274,6 +274,7 @@ export async function depositsBench(ctx: BenchContext): Promise<Metric[]> {
   const monthsPaid = Math.floor(stored / hubWorkers.length);
   ctx.shared.depositWorkers = hubWorkers;
   ctx.shared.depositMonthsPaid = monthsPaid;
+  ctx.shared.depositRates = { hub: hubResult.rps, baseline: baseResult.rps };
   ctx.details.deposits = {
     workers: opts.workers,
     enrolledViaGraphql: viaGraphql,

@@ -51,8 +51,13 @@ export interface BenchContext {
     otherPids: number[],
     fn: () => Promise<T>,
   ): Promise<{ result: T; cpu: CpuShare; seconds: number }>;
-  /** Shared between benchmarks: the lookups reuse the deposit bench's workers (who then have deposits). */
-  shared: { depositWorkers?: string[]; depositMonthsPaid?: number };
+  /** Shared between benchmarks: the lookups reuse the deposit bench's workers (who then have deposits); row 3m
+   *  compares the deposit rate of its windows with row 1's (the hub's rate and its plain-SQL baseline's). */
+  shared: {
+    depositWorkers?: string[];
+    depositMonthsPaid?: number;
+    depositRates?: { hub: number; baseline: number };
+  };
   /** Extra detail per benchmark, written to the JSON results. */
   details: Record<string, unknown>;
 }
