@@ -78,7 +78,7 @@ function toFacts(row: AccountRow): HousingAccountFacts {
  * $1 the distinct ID numbers, $2 asOf, $3 the month of asOf. Text, integers, text arrays and json only (sql-reads.ts).
  * Each person asked is looked up by `person_id_number_key` in a subquery of its own: the ID number is unique, and the
  * `LIMIT 1` keeps PostgreSQL from folding the lookup into one join. With `p.id_number = ANY($1)` a custom plan of a
- * call with many ID numbers scanned the whole person table instead (86 against 22 ms for 500 persons among 105,000),
+ * call with many ID numbers scanned the whole person table instead (32–66 against 12–20 ms for 500 persons among 105,000),
  * and a list statement is planned again for every call (decisions 037, 061).
  */
 export const RENTAL_SQL = `

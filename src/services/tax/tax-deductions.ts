@@ -105,7 +105,7 @@ async function parametersByDate(
  * Each person asked is looked up by `person_id_number_key` in a subquery of its own (LATERAL, with an aggregate, so
  * PostgreSQL cannot fold it into one join), whatever the plan. With `p.id_number = ANY($1)` over the person table the
  * plan depended on whether PostgreSQL planned this call's 500 values (a custom plan: it chose a parallel sequential
- * scan of person, 30-55 ms a page at 105,000 persons) or kept the statement's generic plan (which counts on ten values
+ * scan of person, 29–56 ms a page at 105,000 persons) or kept the statement's generic plan (which counts on ten values
  * and probes the index, 8 ms); each pool connection made its first five custom plans, and an unnamed statement made
  * one every call (decision 061). A person with no month paid in the year gets no row, as before.
  */
