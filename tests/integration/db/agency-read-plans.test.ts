@@ -7,7 +7,6 @@ import { Client } from "pg";
 
 import { RENTAL_SQL } from "../../../src/services/housing/rental-eligibility";
 import { TAX_SQL } from "../../../src/services/tax/tax-deductions";
-import type { TestDatabase } from "../../helpers/test-database";
 import { startTestHub, type TestHub } from "../../helpers/test-hub";
 
 // Plans are PostgreSQL's: PGlite has no parallel workers and the suites' tables are small. CI runs the db project
@@ -21,14 +20,12 @@ const PERSONS = 100_000;
 
 onPostgres("the agency list reads' plans", () => {
   let t: TestHub;
-  let db: TestDatabase;
   let client: Client;
   let page: string[];
 
   beforeAll(async () => {
     t = await startTestHub(); // migrates the database
-    db = t.database;
-    client = new Client({ connectionString: db.options.url });
+    client = new Client({ connectionString: t.database.options.url });
     client.on("error", () => undefined);
     await client.connect();
     await client.query(
