@@ -13,7 +13,9 @@
 //   gone); the lane is replaced on a later read, and while none is open reads go to the pool;
 // - a read the server does not answer: the lane's statement_timeout cancels it (57014), and its query_timeout ends a
 //   silent connection (node-postgres destroys a pipelined connection whose read timed out: its neighbours go to the
-//   pool as above). Neither of those two is retried: the read itself was too slow, and would be again.
+//   pool as above). Neither of those two is retried: the read itself was too slow, and would be again. Nor is a read
+//   that had already waited its statement limit when its lane failed, whatever ended the lane (a neighbour's timeout
+//   that fired first, say): sent again, it would wait as long once more.
 import pg, { type Pool } from "pg";
 
 import { isDatabaseUnavailable } from "./database-unavailable";
@@ -75,6 +77,11 @@ const STATEMENT_CANCELLED = "57014";
 /** The read was too slow (cancelled by the server, or not answered in time by the client): not sent again. */
 export function readTimedOut(error: unknown): boolean {
   return sqlState(error) === STATEMENT_CANCELLED || /query read timeout/i.test(String((error as Error)?.message));
+}
+
+/** The read had waited its statement limit when it failed: too slow once, it is not sent again (whatever the error). */
+function waitedItsLimit(sentAt: number, statementMs: number): boolean {
+  return Date.now() - sentAt >= statementMs;
 }
 
 export function laneReads(pool: Pool, options: ReadLaneOptions, counter?: QueryCounter): LaneReads {
@@ -152,6 +159,7 @@ export function laneReads(pool: Pool, options: ReadLaneOptions, counter?: QueryC
       figures.laneReads++;
       lane.inFlight++;
       lane.together();
+      const sentAt = Date.now();
       try {
         return (await lane.client.query({ name, text, values })).rows as T[];
       } catch (error) {
@@ -159,7 +167,7 @@ export function laneReads(pool: Pool, options: ReadLaneOptions, counter?: QueryC
         // Only the server's cancel (57014) leaves the connection usable: after a read timeout node-postgres destroys
         // a pipelined connection (its close event comes later), and every other such failure is the connection's.
         if (sqlState(error) !== STATEMENT_CANCELLED) lose(lane, error as Error);
-        if (readTimedOut(error)) throw error;
+        if (readTimedOut(error) || waitedItsLimit(sentAt, options.statementMs)) throw error;
         figures.retried++;
         return onPool<T>(name, text, values);
       } finally {

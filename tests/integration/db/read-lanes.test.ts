@@ -1,7 +1,7 @@
 // The read lanes (src/db/read-lanes.ts, decision 045): short reads multiplexed onto a few pipelined connections.
 // PostgreSQL only: on PGlite (one session behind Prisma) there is no pool and no lane, and every read is Prisma's.
 // Waits are on events (a lock the server reports as awaited, a lane the test saw open), never on a clock; the only
-// timers are the statement limits under test.
+// timers are the statement limits under test, and one pause that staggers reads (said where it is).
 import { Pool } from "pg";
 
 import { isDatabaseUnavailable } from "../../../src/db/database-unavailable";
@@ -237,6 +237,26 @@ onPostgres("read lanes (decision 045)", () => {
       expect(row!.n).toBe(4);
       expect(row!.pid).not.toBe(lane);
       expect(reads.stats().open).toBe(1);
+    }, 30_000);
+
+    it("does not send again a read that had waited its limit when a neighbour's timeout ended the lane", async () => {
+      const at = new URL(url);
+      at.host = `${proxy.host}:${proxy.port}`;
+      const { reads } = open(1, { statementMs: 300, at: at.toString() });
+      expect(await reads.warm()).toBe(1);
+      proxy.cut();
+      const first = reads.query<Row>("plain", PLAIN, [1]);
+      // The one deliberate pause here: the next two reads leave a tenth of a second after the first, so the first's
+      // client timeout (1.3 s) ends the lane while theirs are still running. They fail as a lost connection, having
+      // waited more than their 300 ms limit. Before this rule they were sent again (retried 2); under load the
+      // previous test's three reads could fall apart the same way.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const outcomes = await Promise.allSettled([first, ...[2, 3].map((n) => reads.query<Row>("plain", PLAIN, [n]))]);
+      const reasons = outcomes.map((o) => (o as PromiseRejectedResult).reason as Error);
+      expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+      expect(reasons.every((e) => isDatabaseUnavailable(e))).toBe(true);
+      expect(reads.stats().retried).toBe(0);
+      proxy.restore();
     }, 30_000);
   });
 });
