@@ -5,8 +5,16 @@
 // by batch so that the machine's load falls on all of them alike; VACUUM (autovacuum off on the scratch tables) is
 // run every few rounds on each variant's own backend, so what the dead row versions cost is counted too.
 //
+//
+// Session 25 adds two variants on the subject layout in use (decision 049: primary key (record, key), a hash index on
+// the key, no foreign key): "current", the chainer's UPDATE as it is today, and "insert-chained", the records linked
+// as they are inserted (the writer's batch in one transaction: the chain's advisory lock, the tip and the batch's ids,
+// the hashes in JS, then the insert with seq and hashes; no round, no UPDATE, no dead row versions). Its insert
+// figure includes BEGIN, the lock, the tip and COMMIT. `--variants=current,insert-chained` runs only those.
+//
 //   node -r @swc-node/register bench/link-cost.ts [--rounds=200] [--batch=24] [--batches-per-round=5] [--prefill=200000]
-//     [--vacuum-every=20] [--wal]   (DATABASE_URL: the server to create the scratch database on; dropped at the end)
+//     [--vacuum-every=20] [--wal] [--variants=a,b]   (DATABASE_URL: the server to create the scratch database on;
+//     dropped at the end)
 import { createHash, randomBytes } from "node:crypto";
 
 import pg from "pg";
@@ -20,6 +28,7 @@ const BATCH = num("batch", 24);
 const PER_ROUND = num("batches-per-round", 5);
 const PREFILL = num("prefill", 200000);
 const VACUUM_EVERY = num("vacuum-every", 20);
+const ONLY = args.str("variants", "");
 /**
  * --wal: WAL bytes of each writer statement and each round's link statement, from pg_current_wal_insert_lsn() before
  * and after on the same connection. The LSN is the whole server's (other databases' writes land in it too), so the
@@ -28,16 +37,18 @@ const VACUUM_EVERY = num("vacuum-every", 20);
  */
 const WAL = args.has("wal");
 const walBytes = new Map<string, { insert: number[]; link: number[] }>();
-async function walOf(c: pg.Client, sql: string, params: unknown[]): Promise<number> {
+/** WAL bytes written while `work` ran on `c` (see --wal). */
+async function walAround(c: pg.Client, work: () => Promise<unknown>): Promise<number> {
   const lsn = async () =>
     (await c.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn")).rows[0]!.lsn.split("/").reduce(
       (acc, part) => acc * 2 ** 32 + parseInt(part, 16),
       0,
     );
   const before = await lsn();
-  await c.query(sql, params);
+  await work();
   return (await lsn()) - before;
 }
+const walOf = (c: pg.Client, sql: string, params: unknown[]) => walAround(c, () => c.query(sql, params));
 async function link(c: pg.Client, name: string, sql: string, params: unknown[]): Promise<void> {
   const rows = (params[0] as unknown[]).length;
   if (WAL) walBytes.get(name)!.link.push((await walOf(c, sql, params)) / rows);
@@ -47,6 +58,10 @@ async function link(c: pg.Client, name: string, sql: string, params: unknown[]):
 const RECORD_COLS = `id bigserial PRIMARY KEY, at timestamptz(3) NOT NULL, consumer_role text NOT NULL,
   consumer_org text NOT NULL, consumer_sub text NOT NULL, operation text NOT NULL, purpose text, request_id text NOT NULL,
   subject_count int NOT NULL, result_size int NOT NULL, outcome text NOT NULL`;
+/** The subject layout in use (decision 049): keyed by record first, found per person through a hash index, no FK. */
+const SUBJECT_049 = (s: string) => `CREATE TABLE ${s}.exchange_subject (subject_key char(64) NOT NULL,
+  record_id bigint NOT NULL, PRIMARY KEY (record_id, subject_key));
+  CREATE INDEX ON ${s}.exchange_subject USING hash (subject_key);`;
 const SUBJECT = (s: string, fk = true) => `CREATE TABLE ${s}.exchange_subject (subject_key char(64) NOT NULL,
   record_id bigint NOT NULL ${fk ? `REFERENCES ${s}.exchange_record(id)` : ""}, PRIMARY KEY (subject_key, record_id));
   CREATE INDEX ON ${s}.exchange_subject (record_id);`;
@@ -64,6 +79,8 @@ interface Variant {
   setup: string;
   /** The writer's statement for a batch (with $1.. parameters as below). */
   insert: string;
+  /** Instead of `insert`: the writer's work for a batch, several statements. */
+  insertWith?: (c: pg.Client, params: unknown[]) => Promise<void>;
   tables: string[];
   round: (c: pg.Client) => Promise<number>;
 }
@@ -101,11 +118,17 @@ const selectPending = (s: string, where: string, from = `${s}.exchange_record r`
   FROM ${from} WHERE ${where} ORDER BY r.id LIMIT 2000`;
 
 /** Decision 008's shape: the row is inserted unchained and UPDATEd by the chainer (seq has a unique index). */
-function updateVariant(name: string, schema: string, lockKey: number, subjectForeignKey: boolean): Variant {
+function updateVariant(
+  name: string,
+  schema: string,
+  lockKey: number,
+  subjectForeignKey: boolean,
+  subjects = SUBJECT(schema, subjectForeignKey),
+): Variant {
   return {
     name,
     setup: `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.exchange_record (${RECORD_COLS}, seq bigint UNIQUE,
-      prev_hash char(64), hash char(64)); ${RECORD_IDX(schema)} ${SUBJECT(schema, subjectForeignKey)}
+      prev_hash char(64), hash char(64)); ${RECORD_IDX(schema)} ${subjects}
       ${PREFILL_ROWS(schema, ", seq, prev_hash, hash")}`,
     insert: writerStatement(schema),
     tables: [`${schema}.exchange_record`, `${schema}.exchange_subject`],
@@ -133,8 +156,77 @@ function updateVariant(name: string, schema: string, lockKey: number, subjectFor
   };
 }
 
-const variants: Variant[] = [
-  // Decision 008 as it is.
+/**
+ * The records linked as they are inserted: one transaction per batch holding the chain's lock (what every hub process
+ * would take in turn), the tip and the batch's ids read in one statement, the hashes computed here over each record's
+ * fields, its subject key and the previous hash (as hashAll does for the other variants), then one insert of records
+ * (seq, prev_hash, hash set) and subjects. Nothing is left for a round to do.
+ */
+function insertChainedVariant(name: string, schema: string, lockKey: number): Variant {
+  let linkedSinceRound = 0;
+  return {
+    name,
+    setup: `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.exchange_record (${RECORD_COLS}, seq bigint UNIQUE,
+      prev_hash char(64), hash char(64)); ${RECORD_IDX(schema)} ${SUBJECT_049(schema)}
+      ${PREFILL_ROWS(schema, ", seq, prev_hash, hash")}`,
+    insert: "",
+    insertWith: async (c, params) => {
+      const n = (params[6] as string[]).length;
+      await c.query("BEGIN");
+      await c.query(`SELECT pg_advisory_xact_lock(${lockKey})`);
+      const head = (
+        await c.query<{ seq: string; hash: string; ids: string[] }>(
+          `SELECT t.seq, t.hash, ARRAY(SELECT nextval('${schema}.exchange_record_id_seq') FROM generate_series(1, $1::int))::text[] AS ids
+           FROM (SELECT seq, hash FROM ${schema}.exchange_record WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1) t`,
+          [n],
+        )
+      ).rows[0]!;
+      const rows = head.ids.map((id, i) => ({
+        id,
+        at: (params[0] as string[])[i],
+        role: (params[1] as string[])[i],
+        org: (params[2] as string[])[i],
+        sub: (params[3] as string[])[i],
+        operation: (params[4] as string[])[i],
+        purpose: (params[5] as (string | null)[])[i],
+        requestId: (params[6] as string[])[i],
+        subjectCount: (params[7] as number[])[i],
+        resultSize: (params[8] as number[])[i],
+        outcome: (params[9] as string[])[i],
+        subjectKeys: [(params[10] as string[])[i]],
+      }));
+      const links = hashAll(rows, head.hash, BigInt(head.seq));
+      await c.query(
+        `WITH e AS MATERIALIZED (SELECT * FROM unnest($13::bigint[], $1::timestamptz[], $2::text[], $3::text[],
+           $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::text[], $14::bigint[],
+           $15::char(64)[], $16::char(64)[]) WITH ORDINALITY
+           AS u(id, at, consumer_role, consumer_org, consumer_sub, operation, purpose, request_id, subject_count,
+                result_size, outcome, seq, prev_hash, hash, n)),
+         r AS (INSERT INTO ${schema}.exchange_record (id, at, consumer_role, consumer_org, consumer_sub, operation,
+           purpose, request_id, subject_count, result_size, outcome, seq, prev_hash, hash)
+           SELECT id, at, consumer_role, consumer_org, consumer_sub, operation, purpose, request_id, subject_count,
+             result_size, outcome, seq, prev_hash, hash FROM e RETURNING id)
+         ${insertSubjects(schema)}`,
+        [...params, head.ids, links.map((l) => l.seq), links.map((l) => l.prev), links.map((l) => l.hash)],
+      );
+      await c.query("COMMIT");
+      linkedSinceRound += n;
+    },
+    tables: [`${schema}.exchange_record`, `${schema}.exchange_subject`],
+    round: async () => {
+      const linked = linkedSinceRound;
+      linkedSinceRound = 0;
+      return linked;
+    },
+  };
+}
+
+const allVariants: Variant[] = [
+  // Decision 008 as it is (in session 25: the subject layout in use, decision 049).
+  updateVariant("current", "v_current", 5, false, SUBJECT_049("v_current")),
+  // The records linked at insert, on the same layout.
+  insertChainedVariant("insert-chained", "v_chained", 6),
+  // Decision 008 as it was in decision 035 (the subject layout before decision 049).
   updateVariant("update", "v_update", 1, true),
   // As "update", without exchange_subject's foreign key to exchange_record (its RI trigger runs per subject row).
   updateVariant("update-nofk", "v_nofk", 4, false),
@@ -225,6 +317,7 @@ const variants: Variant[] = [
     },
   },
 ];
+const variants = ONLY ? allVariants.filter((v) => ONLY.split(",").includes(v.name)) : allVariants;
 
 let reqNo = 0;
 function batchParams(): unknown[] {
@@ -273,8 +366,9 @@ async function main(): Promise<void> {
           const { c, pid } = clients.get(v.name)!;
           const t = totals.get(v.name)!;
           const before = cpuNs(pid);
-          if (WAL) walBytes.get(v.name)!.insert.push((await walOf(c, v.insert, params)) / BATCH);
-          else await c.query(v.insert, params);
+          const write = () => (v.insertWith ? v.insertWith(c, params) : c.query(v.insert, params));
+          if (WAL) walBytes.get(v.name)!.insert.push((await walAround(c, write)) / BATCH);
+          else await write();
           const spent = cpuNs(pid) - before;
           if (counting) {
             t.insert += spent;
@@ -321,12 +415,12 @@ async function main(): Promise<void> {
       `rounds ${ROUNDS} x ${PER_ROUND} batches of ${BATCH} records (1 subject each), prefill ${PREFILL}, VACUUM every ${VACUUM_EVERY} rounds`,
     );
     console.log(
-      "variant     | insert µs/rec | round µs/rec | vacuum µs/rec | total µs/rec | min insert µs/batch | min round µs",
+      "variant        | insert µs/rec | round µs/rec | vacuum µs/rec | total µs/rec | min insert µs/batch | min round µs",
     );
     for (const v of variants) {
       const t = totals.get(v.name)!;
       console.log(
-        `${v.name.padEnd(11)} | ${us(t.insert, t.records).padStart(13)} | ${us(t.round, t.linked).padStart(12)} | ${us(t.vacuum, t.records).padStart(13)} | ${us(t.insert + t.round + t.vacuum, t.records).padStart(12)} | ${(minInsert.get(v.name)! / 1000).toFixed(0).padStart(19)} | ${(minRound.get(v.name)! / 1000).toFixed(0)}`,
+        `${v.name.padEnd(14)} | ${us(t.insert, t.records).padStart(13)} | ${us(t.round, t.linked).padStart(12)} | ${us(t.vacuum, t.records).padStart(13)} | ${us(t.insert + t.round + t.vacuum, t.records).padStart(12)} | ${(minInsert.get(v.name)! / 1000).toFixed(0).padStart(19)} | ${(minRound.get(v.name)! / 1000).toFixed(0)}`,
       );
     }
     const stat = (xs: number[]) => {

@@ -8,6 +8,7 @@ import pg from "pg";
 
 export interface Flags {
   num(name: string, fallback: number): number;
+  str(name: string, fallback: string): string;
   has(name: string): boolean;
 }
 
@@ -19,7 +20,11 @@ export function flags(argv: readonly string[] = process.argv.slice(2)): Flags {
       return [k!, v ?? "1"] as const;
     }),
   );
-  return { num: (name, fallback) => Number(given.get(name) ?? fallback), has: (name) => given.has(name) };
+  return {
+    num: (name, fallback) => Number(given.get(name) ?? fallback),
+    str: (name, fallback) => given.get(name) ?? fallback,
+    has: (name) => given.has(name),
+  };
 }
 
 /** The CPU time a process (a PostgreSQL backend: `SELECT pg_backend_pid()`) has used so far, in nanoseconds. */
