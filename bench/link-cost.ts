@@ -77,10 +77,8 @@ const PREFILL_ROWS = (s: string, cols: string) => `INSERT INTO ${s}.exchange_rec
 interface Variant {
   name: string;
   setup: string;
-  /** The writer's statement for a batch (with $1.. parameters as below). */
-  insert: string;
-  /** Instead of `insert`: the writer's work for a batch, several statements. */
-  insertWith?: (c: pg.Client, params: unknown[]) => Promise<void>;
+  /** The writer's statement for a batch (with $1.. parameters as below), or its work in several statements. */
+  insert: string | ((c: pg.Client, params: unknown[]) => Promise<void>);
   tables: string[];
   round: (c: pg.Client) => Promise<number>;
 }
@@ -169,8 +167,7 @@ function insertChainedVariant(name: string, schema: string, lockKey: number): Va
     setup: `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.exchange_record (${RECORD_COLS}, seq bigint UNIQUE,
       prev_hash char(64), hash char(64)); ${RECORD_IDX(schema)} ${SUBJECT_049(schema)}
       ${PREFILL_ROWS(schema, ", seq, prev_hash, hash")}`,
-    insert: "",
-    insertWith: async (c, params) => {
+    insert: async (c, params) => {
       const n = (params[6] as string[]).length;
       await c.query("BEGIN");
       await c.query(`SELECT pg_advisory_xact_lock(${lockKey})`);
@@ -366,7 +363,8 @@ async function main(): Promise<void> {
           const { c, pid } = clients.get(v.name)!;
           const t = totals.get(v.name)!;
           const before = cpuNs(pid);
-          const write = () => (v.insertWith ? v.insertWith(c, params) : c.query(v.insert, params));
+          const insert = v.insert;
+          const write = () => (typeof insert === "string" ? c.query(insert, params) : insert(c, params));
           if (WAL) walBytes.get(v.name)!.insert.push((await walAround(c, write)) / BATCH);
           else await write();
           const spent = cpuNs(pid) - before;

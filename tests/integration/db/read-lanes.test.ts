@@ -216,11 +216,17 @@ onPostgres("read lanes (decision 045)", () => {
     });
     afterAll(() => proxy.close());
 
-    it("fails the reads typed within the statement limit, crashes nothing, and reads on a new lane once it answers", async () => {
+    /** One lane and its pool behind the proxy, statement limit 300 ms (client timeout 1.3 s), the lane open. */
+    async function openBehindProxy() {
       const at = new URL(url);
       at.host = `${proxy.host}:${proxy.port}`;
       const { reads } = open(1, { statementMs: 300, at: at.toString() });
       expect(await reads.warm()).toBe(1);
+      return reads;
+    }
+
+    it("fails the reads typed within the statement limit, crashes nothing, and reads on a new lane once it answers", async () => {
+      const reads = await openBehindProxy();
       const lane = await laneOf(reads);
       proxy.cut();
       const outcomes = await Promise.allSettled([1, 2, 3].map((n) => reads.query<Row>("plain", PLAIN, [n])));
@@ -240,10 +246,7 @@ onPostgres("read lanes (decision 045)", () => {
     }, 30_000);
 
     it("does not send again a read that had waited its limit when a neighbour's timeout ended the lane", async () => {
-      const at = new URL(url);
-      at.host = `${proxy.host}:${proxy.port}`;
-      const { reads } = open(1, { statementMs: 300, at: at.toString() });
-      expect(await reads.warm()).toBe(1);
+      const reads = await openBehindProxy();
       proxy.cut();
       const first = reads.query<Row>("plain", PLAIN, [1]);
       // The one deliberate pause here: the next two reads leave a tenth of a second after the first, so the first's
