@@ -13,6 +13,7 @@ import { DataDirLockedError } from "./db/data-dir-lock";
 import { type SimulatorProcess, startSimulatorProcess } from "./dev/simulator-process";
 import { demoNationalSeed, loadDemoData } from "./jobs/demo-data";
 import { createLogger } from "./logger";
+import { nodeRuntimeAdvice } from "./node-runtime";
 
 /** Today in Asia/Shanghai: the demo data's "as of" date (business operations themselves never read the clock). */
 function todayInShanghai(): string {
@@ -45,6 +46,8 @@ async function printDevTokens(secret: string, workerAccount: string | undefined,
 
 async function run(config: HubConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
+  const runtimeAdvice = nodeRuntimeAdvice(process.version, todayInShanghai());
+  if (runtimeAdvice) logger.warn({ nodeVersion: process.version }, runtimeAdvice);
   let simulators: SimulatorProcess | null = null;
   const needSimulators =
     !config.connectors.nationalUrl || !config.connectors.creditUrl || !config.connectors.financeUrl;
@@ -127,6 +130,7 @@ async function run(config: HubConfig): Promise<void> {
     `\nhpf-hub listening on ${url}\n  GraphQL  ${url}/graphql${config.env === "production" ? "" : `  (GraphiQL: open ${url}/graphiql in a browser)`}\n  Health   ${url}/healthz  ${url}/readyz\n` +
       `  Database ${hub.db.kind === "pglite" ? `PGlite in ${resolve(config.database.dataDir)}` : "PostgreSQL (DATABASE_URL)"}\n` +
       simulatorLine +
+      (runtimeAdvice ? `  Runtime  ${runtimeAdvice}\n` : "") +
       "Ready.\n",
   );
   if (devSecret) await printDevTokens(devSecret, firstWorker, config.auth.tokenRules);
